@@ -1,0 +1,63 @@
+"""Sets a hub up from its configuration directory, Home Assistant style: each component has
+`async_setup(hub, options) -> None`, reads its own section of configuration.yaml, and
+registers a stop hook. Order matters: the recorder first (so it sees everything and stops last),
+then the device integrations, automations, and the API on top."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hearthmind.core import Clock, Hub, load_config
+
+_LOGGER = logging.getLogger(__name__)
+
+Setup = Callable[[Hub, "SetupOptions"], Awaitable[None]]
+
+
+@dataclass
+class SetupOptions:
+    """What the command line adds on top of configuration.yaml."""
+
+    record: bool = True
+    db_url: str | None = None
+    home: str | None = None  # a simulated home to run ("family", "couple", "single", or a path)
+    seed: int | None = None
+    mqtt: bool = False  # expose the simulated home over MQTT (and connect the hub to it)
+    api_port: int | None = None  # serve the API (None: not at all)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# (component, module) in setup order
+COMPONENTS: list[tuple[str, str]] = [
+    ("recorder", "hearthmind.recorder"),
+    ("mqtt", "hearthmind.integrations.mqtt"),
+    ("simulator", "hearthmind.integrations.simulator"),
+    ("automations", "hearthmind.automations"),
+    ("api", "hearthmind.api"),
+]
+
+
+async def async_setup_hub(
+    config_dir: Path | str | None,
+    options: SetupOptions,
+    clock: Clock | None = None,
+    components: list[str] | None = None,
+) -> Hub:
+    hub = Hub(load_config(config_dir), clock, seed=options.seed)
+    wanted = components or [name for name, _ in COMPONENTS]
+    for name, module_name in COMPONENTS:
+        if name not in wanted:
+            continue
+        module = importlib.import_module(module_name)
+        setup: Setup | None = getattr(module, "async_setup", None)
+        if setup is None:
+            _LOGGER.debug("component %s has no async_setup yet", name)
+            continue
+        await setup(hub, options)
+    await hub.async_start()
+    return hub

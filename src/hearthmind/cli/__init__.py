@@ -1,0 +1,34 @@
+"""The `hearthmind` command (typer + rich). Every command takes `-c/--config DIR`, the
+configuration directory, as Home Assistant's `hass -c` does.
+
+Each group of commands lives in its own module with a `register(app)` function."""
+
+from __future__ import annotations
+
+import typer
+
+from . import connect, foundation, recorder, routines, voice
+
+app = typer.Typer(
+    name="hearthmind",
+    help="Hearthmind: a local-first, self-driving AI hub for homes and other spaces.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def version() -> None:
+    """Print Hearthmind's version."""
+    from hearthmind import __version__
+
+    typer.echo(__version__)
+
+
+for module in (foundation, recorder, connect, routines, voice):
+    module.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,73 @@
+"""Hearthmind's core: event bus, state machine, service registry, contexts, clock, config.
+
+The core imports nothing else of Hearthmind's."""
+
+from .clock import Clock, RealClock, SimulatedClock
+from .config import CoreConfig, HubConfig, LineMap, load_config, load_yaml, validate
+from .context import Context, ContextFactory, Origin
+from .errors import (
+    ConfigError,
+    HearthmindError,
+    InvalidEntityIdError,
+    InvalidServiceDataError,
+    ServiceNotFoundError,
+    UnknownEntityError,
+)
+from .events import (
+    EVENT_CALL_SERVICE,
+    EVENT_HUB_START,
+    EVENT_HUB_STOP,
+    EVENT_STATE_CHANGED,
+    MATCH_ALL,
+    Event,
+    EventBus,
+)
+from .health import HealthCounters
+from .hub import Hub
+from .registry import Area, Device, Person, Registries, Space, SpaceKind
+from .services import ServiceCall, ServiceData, ServiceRegistry, describe_services
+from .states import State, StateMachine, split_entity_id, valid_entity_id
+
+__all__ = [
+    "EVENT_CALL_SERVICE",
+    "EVENT_HUB_START",
+    "EVENT_HUB_STOP",
+    "EVENT_STATE_CHANGED",
+    "MATCH_ALL",
+    "Area",
+    "Clock",
+    "ConfigError",
+    "Context",
+    "ContextFactory",
+    "CoreConfig",
+    "Device",
+    "Event",
+    "EventBus",
+    "HealthCounters",
+    "HearthmindError",
+    "Hub",
+    "HubConfig",
+    "InvalidEntityIdError",
+    "InvalidServiceDataError",
+    "LineMap",
+    "Origin",
+    "Person",
+    "RealClock",
+    "Registries",
+    "ServiceCall",
+    "ServiceData",
+    "ServiceNotFoundError",
+    "ServiceRegistry",
+    "SimulatedClock",
+    "Space",
+    "SpaceKind",
+    "State",
+    "StateMachine",
+    "UnknownEntityError",
+    "describe_services",
+    "load_config",
+    "load_yaml",
+    "split_entity_id",
+    "valid_entity_id",
+    "validate",
+]

@@ -1,0 +1,141 @@
+"""The hub: one event bus, one state machine, one service registry, one clock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from .clock import Clock, RealClock
+from .config import HubConfig, load_config
+from .context import Context, ContextFactory, Origin
+from .events import EVENT_HUB_START, EVENT_HUB_STOP, EventBus
+from .health import HealthCounters
+from .registry import Person, Registries
+from .services import ServiceRegistry
+from .states import StateMachine
+
+_LOGGER = logging.getLogger(__name__)
+
+StopHook = Callable[[], Awaitable[None]]
+
+
+class Hub:
+    """The root object every component receives. Components register stop hooks, which run in
+    reverse order of registration when the hub stops (so the recorder, registered first, is the
+    last to stop and commits everything the others produced)."""
+
+    def __init__(
+        self,
+        config: HubConfig | None = None,
+        clock: Clock | None = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        self.config = config or HubConfig(Path("."), {}, _empty_lines())
+        self.clock: Clock = clock or RealClock()
+        self.health = HealthCounters()
+        self.contexts = ContextFactory(lambda: self.clock.timestamp() * 1000, seed)
+        self.bus = EventBus(self.health, self.clock.timestamp)
+        self.states = StateMachine(self.bus, self.clock.timestamp)
+        self.registries = Registries()
+        self.services = ServiceRegistry(
+            self.bus,
+            self.states,
+            self.health,
+            self.clock.timestamp,
+            area_entities=self.registries.entities_in_area,
+        )
+        self.data: dict[str, Any] = {}  # per-component storage, keyed by component name
+        self._stop_hooks: list[StopHook] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.running = False
+
+    @classmethod
+    def from_config_dir(cls, config_dir: Path | str | None, clock: Clock | None = None) -> Hub:
+        return cls(load_config(config_dir), clock)
+
+    # -- contexts ---------------------------------------------------------------------------
+
+    def context(
+        self, origin: Origin | str, user_id: str | None = None, parent: Context | None = None
+    ) -> Context:
+        return self.contexts.new(origin, user_id, parent)
+
+    # -- people -----------------------------------------------------------------------------
+
+    def add_person(self, person: Person, presence: str = "home") -> Person:
+        self.registries.add_person(person)
+        self.states.async_set(
+            person.entity_id,
+            presence,
+            {"friendly_name": person.name, "user_id": person.user_id or person.id},
+            self.context(Origin.SENSOR),
+        )
+        return person
+
+    def set_presence(self, person_id: str, presence: str, context: Context) -> None:
+        person = self.registries.people[person_id]
+        self.states.async_set(
+            person.entity_id,
+            presence,
+            {"friendly_name": person.name, "user_id": person.user_id or person.id},
+            context,
+        )
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def async_on_stop(self, hook: StopHook) -> None:
+        self._stop_hooks.append(hook)
+
+    def async_create_task(
+        self, coro: Coroutine[Any, Any, Any], name: str | None = None
+    ) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            err = task.exception()
+            self.health.problem(
+                "task_errors", f"task {task.get_name()} failed: {err!r}", self.clock.timestamp()
+            )
+            _LOGGER.error("task %s failed", task.get_name(), exc_info=err)
+
+    async def async_start(self) -> None:
+        self.running = True
+        self.bus.async_fire(EVENT_HUB_START, {}, self.context(Origin.AUTOMATION))
+
+    async def async_block_till_done(self) -> None:
+        """Let scheduled listener tasks run to completion."""
+        for _ in range(3):
+            await asyncio.sleep(0)
+            await self.bus.async_drain()
+
+    async def async_stop(self) -> None:
+        if not self.running:
+            return
+        self.running = False
+        self.bus.async_fire(EVENT_HUB_STOP, {}, self.context(Origin.AUTOMATION))
+        await self.bus.async_drain()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        for hook in reversed(self._stop_hooks):
+            try:
+                await hook()
+            except Exception as err:
+                self.health.problem("stop_errors", f"stop hook failed: {err!r}")
+                _LOGGER.exception("stop hook failed")
+
+
+def _empty_lines() -> Any:
+    from .config import LineMap
+
+    return LineMap()
