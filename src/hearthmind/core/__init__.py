@@ -5,6 +5,8 @@ The core imports nothing else of Hearthmind's."""
 from .clock import Clock, RealClock, SimulatedClock
 from .config import CoreConfig, HubConfig, LineMap, load_config, load_yaml, validate
 from .context import Context, ContextFactory, Origin
+from .domains import DOMAIN_SERVICES, NoHandlerError
+from .entities import EntityCommandHandler, EntityEntry, EntityRegistry
 from .errors import (
     ConfigError,
     HearthmindError,
@@ -29,6 +31,7 @@ from .services import ServiceCall, ServiceData, ServiceRegistry, describe_servic
 from .states import State, StateMachine, split_entity_id, valid_entity_id
 
 __all__ = [
+    "DOMAIN_SERVICES",
     "EVENT_CALL_SERVICE",
     "EVENT_HUB_START",
     "EVENT_HUB_STOP",
@@ -41,6 +44,9 @@ __all__ = [
     "ContextFactory",
     "CoreConfig",
     "Device",
+    "EntityCommandHandler",
+    "EntityEntry",
+    "EntityRegistry",
     "Event",
     "EventBus",
     "HealthCounters",
@@ -50,6 +56,7 @@ __all__ = [
     "InvalidEntityIdError",
     "InvalidServiceDataError",
     "LineMap",
+    "NoHandlerError",
     "Origin",
     "Person",
     "RealClock",

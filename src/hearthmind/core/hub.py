@@ -11,6 +11,8 @@ from typing import Any
 from .clock import Clock, RealClock
 from .config import HubConfig, load_config
 from .context import Context, ContextFactory, Origin
+from .domains import register_domain_services
+from .entities import EntityRegistry
 from .events import EVENT_HUB_START, EVENT_HUB_STOP, EventBus
 from .health import HealthCounters
 from .registry import Person, Registries
@@ -48,6 +50,8 @@ class Hub:
             self.clock.timestamp,
             area_entities=self.registries.entities_in_area,
         )
+        self.entities = EntityRegistry()
+        register_domain_services(self)
         self.data: dict[str, Any] = {}  # per-component storage, keyed by component name
         self._stop_hooks: list[StopHook] = []
         self._tasks: set[asyncio.Task[Any]] = set()

@@ -1,0 +1,153 @@
+"""Domain services with Home Assistant's names and data (`light.turn_on` with `brightness`,
+`climate.set_temperature` with `temperature`, ...). Each call is validated here once, then
+dispatched to the integration that owns each targeted entity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from .errors import HearthmindError
+from .services import ServiceCall, ServiceData
+from .states import split_entity_id
+
+if TYPE_CHECKING:
+    from .hub import Hub
+
+
+class NoHandlerError(HearthmindError):
+    counter = "entity_not_controllable"
+
+    def __init__(self, entity_id: str, service: str) -> None:
+        super().__init__(f"{entity_id} cannot do {service}: no integration accepts commands for it")
+
+
+class EmptyData(ServiceData):
+    pass
+
+
+class LightTurnOn(ServiceData):
+    brightness: int | None = Field(default=None, ge=0, le=255)
+    brightness_pct: float | None = Field(default=None, ge=0, le=100)
+    brightness_step_pct: float | None = Field(default=None, ge=-100, le=100)
+    color_temp_kelvin: int | None = Field(default=None, ge=1000, le=12000)
+    rgb_color: tuple[int, int, int] | None = None
+    transition: float | None = Field(default=None, ge=0, le=3600)
+    effect: str | None = None
+
+
+class TransitionData(ServiceData):
+    transition: float | None = Field(default=None, ge=0, le=3600)
+
+
+class FanTurnOn(ServiceData):
+    percentage: int | None = Field(default=None, ge=0, le=100)
+    preset_mode: str | None = None
+
+
+class FanPercentage(ServiceData):
+    percentage: int = Field(ge=0, le=100)
+
+
+class CoverPosition(ServiceData):
+    position: int = Field(ge=0, le=100)
+
+
+class LockData(ServiceData):
+    code: str | None = None
+
+
+HvacMode = Literal["off", "heat", "cool", "heat_cool", "auto", "dry", "fan_only"]
+
+
+class ClimateTemperature(ServiceData):
+    temperature: float | None = Field(default=None, ge=-50, le=100)
+    target_temp_low: float | None = Field(default=None, ge=-50, le=100)
+    target_temp_high: float | None = Field(default=None, ge=-50, le=100)
+    hvac_mode: HvacMode | None = None
+
+
+class ClimateHvacMode(ServiceData):
+    hvac_mode: HvacMode
+
+
+class MediaVolume(ServiceData):
+    volume_level: float = Field(ge=0, le=1)
+
+
+ON_OFF = {"turn_on": EmptyData, "turn_off": EmptyData, "toggle": EmptyData}
+
+DOMAIN_SERVICES: dict[str, dict[str, type[ServiceData]]] = {
+    "light": {"turn_on": LightTurnOn, "turn_off": TransitionData, "toggle": LightTurnOn},
+    "switch": dict(ON_OFF),
+    "input_boolean": dict(ON_OFF),
+    "fan": {
+        "turn_on": FanTurnOn,
+        "turn_off": EmptyData,
+        "toggle": EmptyData,
+        "set_percentage": FanPercentage,
+    },
+    "cover": {
+        "open_cover": EmptyData,
+        "close_cover": EmptyData,
+        "stop_cover": EmptyData,
+        "toggle": EmptyData,
+        "set_cover_position": CoverPosition,
+    },
+    "lock": {"lock": LockData, "unlock": LockData, "open": LockData},
+    "climate": {
+        "set_temperature": ClimateTemperature,
+        "set_hvac_mode": ClimateHvacMode,
+        "turn_on": EmptyData,
+        "turn_off": EmptyData,
+    },
+    "media_player": {
+        "turn_on": EmptyData,
+        "turn_off": EmptyData,
+        "toggle": EmptyData,
+        "media_play": EmptyData,
+        "media_pause": EmptyData,
+        "media_stop": EmptyData,
+        "volume_set": MediaVolume,
+    },
+}
+
+# `homeassistant.turn_on` etc. act on any entity, whatever its domain (as in HA)
+GENERIC_SERVICES = ("turn_on", "turn_off", "toggle")
+
+
+def register_domain_services(hub: Hub) -> None:
+    for domain, services in DOMAIN_SERVICES.items():
+        for service, schema in services.items():
+            hub.services.async_register(
+                domain,
+                service,
+                _dispatcher(hub, service),
+                schema,
+                description=f"{service.replace('_', ' ')} for {domain} entities",
+            )
+    for service in GENERIC_SERVICES:
+        hub.services.async_register(
+            "homeassistant",
+            service,
+            _dispatcher(hub, service, generic=True),
+            EmptyData,
+            description=f"{service.replace('_', ' ')} for any entity",
+        )
+
+
+def _dispatcher(hub: Hub, service: str, generic: bool = False) -> Any:
+    async def dispatch(call: ServiceCall) -> None:
+        data = call.data.model_dump(exclude_none=True)
+        for entity_id in call.entity_ids:
+            entry = hub.entities.get(entity_id)
+            if generic and split_entity_id(entity_id)[0] not in DOMAIN_SERVICES:
+                entry = None
+            if entry is None or entry.handler is None:
+                err = NoHandlerError(entity_id, f"{call.domain}.{service}")
+                hub.health.problem(err.counter, str(err), hub.clock.timestamp())
+                raise err
+            await entry.handler(service, entity_id, data, call.context)
+
+    return dispatch

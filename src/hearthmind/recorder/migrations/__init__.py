@@ -1,0 +1,1 @@
+"""Alembic migrations of the recorder's schema (run by `hearthmind.recorder.migrate`)."""
