@@ -1,1 +1,80 @@
-"""api."""
+"""The HTTP + WebSocket API in Home Assistant's shapes, behind long-lived tokens.
+
+Set-up (bootstrap): served when the command line gives a port (`options.api_port`) or the
+configuration has an `api:` section; on 127.0.0.1:8770 by default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hearthmind.core import Hub
+
+from .config import DEFAULT_HOST, DEFAULT_PORT, ApiConfig
+from .runtime import ApiRuntime
+from .server import ApiServer, ApiStartError
+from .tokens import TokenError, TokenInfo, TokenStore
+
+DATA_KEY = "api"
+DEMO_TOKEN_NAME = "demo"
+
+
+def api_config(hub: Hub, options: Any) -> ApiConfig | None:
+    """The API's settings, or None when it is not to be served."""
+    port = getattr(options, "api_port", None)
+    if port is None and "api" not in hub.config.raw:
+        return None
+    config = hub.config.section("api", ApiConfig)
+    if port is not None:
+        config = config.model_copy(update={"port": int(port)})
+    return config
+
+
+async def async_setup(hub: Hub, options: Any) -> None:
+    """Component set-up: start serving (inside the hub's loop) and stop with the hub."""
+    config = api_config(hub, options)
+    if config is None:
+        return
+    server = await async_serve(hub, config)
+    hub.data[DATA_KEY] = server
+
+
+async def async_serve(hub: Hub, config: ApiConfig | None = None) -> ApiServer:
+    """Serve the API for `hub` now; the server stops with the hub."""
+    rt = ApiRuntime(hub, TokenStore(hub.config.config_dir), config or ApiConfig())
+    server = ApiServer(rt)
+    await server.async_start()
+    hub.async_on_stop(server.async_stop)
+    return server
+
+
+def get_server(hub: Hub) -> ApiServer | None:
+    server = hub.data.get(DATA_KEY)
+    return server if isinstance(server, ApiServer) else None
+
+
+def demo_access(hub: Hub) -> tuple[str, str]:
+    """(URL, token) for the demo to print: a fresh token named "demo" (replacing the last
+    one) for the running API. `f"{url}/#token={token}"` opens the status page signed in."""
+    server = get_server(hub)
+    if server is None:
+        raise RuntimeError("the API is not being served (no --port and no api: section)")
+    token = server.rt.tokens.create(DEMO_TOKEN_NAME, hub.clock.now(), replace=True)
+    return server.url, token
+
+
+__all__ = [
+    "DATA_KEY",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "ApiConfig",
+    "ApiServer",
+    "ApiStartError",
+    "TokenError",
+    "TokenInfo",
+    "TokenStore",
+    "api_config",
+    "async_serve",
+    "async_setup",
+    "demo_access",
+    "get_server",
+]

@@ -1,1 +1,137 @@
-"""recorder."""
+"""The recorder: every event and state change of the hub, committed to SQLite (WAL, the
+default) or PostgreSQL through one queued, batching writer thread (see `recorder.py`).
+
+Schema (Alembic revision 0002; migrations in `migrations/versions/`). Times are epoch seconds
+(UTC) as double precision; `origin` is plain text: physical, voice, app, automation, agent,
+sensor.
+
+``states``: one row per state change, the history of every entity.
+    state_id (PK, increasing in commit order), entity_id ("light.kitchen"),
+    state (text; NULL when the entity was removed), attributes_id (-> state_attributes, NULL
+    when there are none), last_changed_ts, last_updated_ts, context_id, origin, user_id,
+    parent_id. Index: (last_updated_ts) (no per-entity index: it halved the write rate;
+    an entity's history over a time range reads the time index).
+``state_attributes``: each distinct attribute set once: attributes_id, hash (64-bit of the
+    JSON), shared_attrs (JSON text).
+``events``: every other event (call_service, hub_start, ...): event_id, event_type,
+    event_data (JSON), time_fired_ts, context_id, origin, user_id, parent_id.
+
+Reading (see `history.py`): "what did people do, in time order" is
+
+    SELECT s.entity_id, s.state, s.last_updated_ts, s.origin, s.user_id, a.shared_attrs
+    FROM states s LEFT JOIN state_attributes a USING (attributes_id)
+    WHERE s.origin IN ('physical', 'voice', 'app') ORDER BY s.last_updated_ts, s.state_id
+
+or `iter_state_changes(engine, origin=("physical", "voice", "app"))` in Python."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hearthmind.core import Hub, HubConfig
+
+from .engine import create_recorder_engine, describe_url, normalize_url
+from .history import (
+    EventRow,
+    PurgeResult,
+    StateRow,
+    events,
+    export_csv,
+    iter_state_changes,
+    open_engine,
+    purge,
+    state_changes,
+    state_history,
+)
+from .migrate import current_revision, upgrade
+from .recorder import DATA_KEY, Recorder, RecorderError, classify
+from .schema import SCHEMA_VERSION
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class RecorderConfig(BaseModel):
+    """The `recorder:` section of configuration.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    db_url: str | None = None  # default: sqlite:///<config dir>/hearthmind.db
+    purge_keep_days: float | None = Field(default=None, gt=0)  # daily retention purge
+    busy_timeout: float = Field(default=5.0, gt=0)  # seconds SQLite waits for a lock
+
+
+def config_db_url(config: HubConfig, override: str | None = None) -> str:
+    """The database: the command line's, else configuration.yaml's, else the default."""
+    if override:
+        return normalize_url(override, config.config_dir)
+    section = config.section("recorder", RecorderConfig)
+    if section.db_url:
+        return normalize_url(section.db_url, config.config_dir)
+    return config.default_db_url
+
+
+def recorder_db_url(hub: Hub, override: str | None = None) -> str:
+    return config_db_url(hub.config, override)
+
+
+def get_recorder(hub: Hub) -> Recorder | None:
+    recorder = hub.data.get(DATA_KEY)
+    return recorder if isinstance(recorder, Recorder) else None
+
+
+async def async_setup(hub: Hub, options: object) -> None:
+    """Component set-up (bootstrap): start recording unless `options.record` is False."""
+    if not getattr(options, "record", True):
+        return
+    section = hub.config.section("recorder", RecorderConfig)
+    url = recorder_db_url(hub, getattr(options, "db_url", None))
+    recorder = Recorder(hub, url, busy_timeout=section.busy_timeout)
+    await recorder.async_start()
+    if section.purge_keep_days is not None:
+        _schedule_purge(hub, recorder, section.purge_keep_days)
+
+
+def _schedule_purge(hub: Hub, recorder: Recorder, keep_days: float) -> None:
+    """Purge once a day (hub clock) while the recorder runs."""
+
+    def due() -> None:
+        if not recorder.running:
+            return
+        hub.async_create_task(run(), name="recorder-purge")
+
+    async def run() -> None:
+        result = await recorder.async_purge(keep_days)
+        _LOGGER.info("recorder purge (keep %s days): %s", keep_days, result)
+        hub.clock.call_at(hub.clock.now() + timedelta(days=1), due)
+
+    hub.clock.call_at(hub.clock.now() + timedelta(days=1), due)
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "EventRow",
+    "PurgeResult",
+    "Recorder",
+    "RecorderConfig",
+    "RecorderError",
+    "StateRow",
+    "async_setup",
+    "classify",
+    "config_db_url",
+    "create_recorder_engine",
+    "current_revision",
+    "describe_url",
+    "events",
+    "export_csv",
+    "get_recorder",
+    "iter_state_changes",
+    "open_engine",
+    "purge",
+    "recorder_db_url",
+    "state_changes",
+    "state_history",
+    "upgrade",
+]

@@ -55,14 +55,16 @@ states = Table(
     Column("state_id", Integer, primary_key=True),
     Column("entity_id", String, nullable=False),
     Column("state", String),  # NULL: the entity was removed
-    Column("attributes_id", Integer, ForeignKey("state_attributes.attributes_id", name="fk_states_attributes_id")),
+    Column(
+        "attributes_id",
+        Integer,
+        ForeignKey("state_attributes.attributes_id", name="fk_states_attributes_id"),
+    ),
     Column("last_changed_ts", Timestamp, nullable=False),
     Column("last_updated_ts", Timestamp, nullable=False),
     Column("context_id", String, nullable=False),
     Column("origin", String(16), nullable=False),
     Column("user_id", String),
     Column("parent_id", String),
-    Index("ix_states_entity_time", "entity_id", "last_updated_ts"),
     Index("ix_states_last_updated_ts", "last_updated_ts"),
-    Index("ix_states_origin_time", "origin", "last_updated_ts"),
 )

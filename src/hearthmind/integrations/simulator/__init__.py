@@ -1,1 +1,213 @@
-"""integrations/simulator."""
+"""Simulated homes: devices, residents who live realistic days, and the world around them.
+
+The simulator is an integration like any other: the hub reaches its devices only through
+services (`hub.entities` handlers) and sees them only through the states they report.
+
+Homes
+-----
+A home is YAML (`homes/single.yaml`, `couple.yaml`, `family.yaml` ship with the package;
+`load_home(name_or_path)` loads either): `areas`, `devices` with their `entities` (kind from
+the domain, or `kind: motion | door | temperature` for sensors; `role:` marks what residents
+use a thing for: coffee, kettle, extractor, shower_fan, front_lock, front_door, outdoor), and
+`residents` with their `schedule` (work days, wake/leave/back/bed times, habits, illness and
+trip rates). Areas named kitchen, living_room, bathroom, hallway and office are found by
+name. Errors name the file and line (`ConfigError`).
+
+The device seam (`SimulatedHome`, for any binding: in process here, MQTT in mqtt_bridge.py)
+--------------------------------------------------------------------------------------------
+    home = SimulatedHome(spec, clock, seed=7, make_context=lambda origin, user: ...,
+                         intentions=IntentionLog(path))
+
+Description:
+    home.name, home.areas() -> [(area_id, name)]
+    home.devices() -> [DeviceInfo(id, name, area, area_name, manufacturer, model, entity_ids)]
+    home.entities() -> [EntityInfo(entity_id, domain, kind, name, area, device_id, role,
+                                   controllable, services, capabilities)]
+        capabilities: {"kind", "services", and per kind: supported_color_modes (light),
+        percentage (fan), position (cover), hvac_modes/min_temp/max_temp/step (climate),
+        device_class (binary_sensor, sensor), unit_of_measurement (sensor)}
+    home.resident_infos() -> [ResidentInfo(id, name, entity_id="person.<id>")]
+State:
+    home.state(entity_id) -> (state, attributes)  (attributes include friendly_name)
+    home.presence(resident) -> "not_home" or the area id
+Change stream:
+    unsubscribe = home.subscribe(listener)  # listener(EntityChange) called synchronously
+    EntityChange(entity_id, state, attributes, context): every change of a device (by a
+    resident: origin physical + their user_id; by the device itself or a sensor: origin
+    sensor; by the hub: the command's own context) and every presence change
+    (entity_id "person.<id>", state "not_home" or an area id, origin sensor, user_id the id).
+Commands from the hub:
+    home.apply_command(entity_id, service, data, context) -> changed: bool
+        service without domain ("turn_on", "set_temperature", "open_cover", ...), data as in
+        Home Assistant (brightness, temperature, position, ...). The new state is emitted to
+        subscribers with `context`; raises DeviceCommandError (counted by the binding) for
+        what the device cannot do. Residents then observe the change and may undo it.
+Running:
+    home.start()  # residents, weather and heating on the clock (call after bindings attach)
+    home.stop(), home.close()  # close also closes the intentions log
+    home.stats: steps, intentions, executed, already_satisfied, reactions, hub_commands,
+    days_planned, labels (today's date, trips, guests); home.guests (guests in the house).
+
+`InProcessBinding(hub, home).attach()` (binding.py) is the in-process binding: it adds areas,
+devices and people to the hub's registries (`register_records`, reusable by other bindings),
+registers each entity with `hub.entities.async_add(entity_id, "simulator", handler)` (None for
+sensors), reports initial states, and forwards the change stream to `hub.states.async_set`
+(presence via `hub.set_presence`). An MQTT binding does the same over the broker instead.
+
+Residents: decide, then act
+---------------------------
+Each resident plans each day at 03:30 local time (`planner.py`: drift of wake-up and bedtime,
+work days, weekends, work from home, cooking, TV, showers, guests, trips, illness), then at
+each step `Resident.decide(now, step, home_view) -> Intention | Move | None` (conditions such
+as "if it is dark" or "if nobody else is in the room" are judged on the devices as they are;
+a light already on gives an intention marked already satisfied) and `Resident.act(intention)`
+returns the command to carry out by hand. `Resident.observe(change, view)` sees every change
+the hub makes on its own (origin agent or automation) and may return a `Reaction`: an undo some
+seconds to minutes later (a light switched off on someone reading in the dark, a thermostat
+turned down while people are home, a door unlocked), logged with `reaction_to`.
+
+Ground truth: `<db path>.intentions.jsonl`
+------------------------------------------
+One JSON object per line, one line per device intention, in time order, appended:
+    {"time": "2026-01-05T06:52:13.402000+00:00", "epoch": 1767595933.402,
+     "user_id": "mina", "action": "light.kitchen:on", "entity_id": "light.kitchen",
+     "target": "on", "activity": "breakfast", "executed": true, "already_satisfied": false,
+     "satisfied_by": null, "reaction_to": null}
+`target` is the wanted state: on/off (light, switch, fan, media_player), open/closed (cover),
+locked/unlocked (lock) or a set-point such as "20.5" (climate: set_temperature, heat).
+`executed` false means the resident found it already so; `satisfied_by` then names the origin
+of the change that made it so ("agent" when the hub anticipated them, "physical" when
+someone else did). `reaction_to` is set on undos: the context id of the hub's change.
+
+Determinism: one `random.Random` per resident (plans) and per resident reactions, one for the
+household, the home and the weather, all derived from the seed by name; time from the clock
+only; decisions never iterate over unordered sets. Same seed (and `Hub(seed=...)`) -> same
+history, bit for bit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from hearthmind.core import EVENT_HUB_START, Event, Hub
+
+from .binding import InProcessBinding, register_records
+from .devices import DeviceCommandError, SimEntity
+from .home import DeviceInfo, EntityChange, EntityInfo, ResidentInfo, SimStats, SimulatedHome
+from .intentions import Intention, IntentionLog, Move, Step, Want, intentions_path_for
+from .residents import HomeView, Reaction, Resident
+from .spec import HomeSpec, load_home, parse_home, shipped_homes
+
+_LOGGER = logging.getLogger(__name__)
+
+DATA_KEY = "simulator"
+
+
+def intentions_path(hub: Hub, options: Any) -> Path:
+    """Next to the SQLite database when there is one, else in the config directory."""
+    explicit = getattr(options, "extra", {}).get("intentions_path")
+    if explicit:
+        return Path(explicit)
+    url = getattr(options, "db_url", None) or hub.config.default_db_url
+    match = re.match(r"^sqlite(?:\+\w+)?:///(.+)$", url)
+    if match and match.group(1) != ":memory:":
+        return intentions_path_for(Path(match.group(1)))
+    if "://" not in url and url:
+        return intentions_path_for(Path(url))
+    return hub.config.config_dir / "simulator.intentions.jsonl"
+
+
+def create_home(hub: Hub, home: str | HomeSpec, options: Any = None) -> SimulatedHome:
+    """A `SimulatedHome` on the hub's clock, with contexts from the hub (reproducible ids)."""
+    spec = home if isinstance(home, HomeSpec) else load_home(home)
+    seed = getattr(options, "seed", None)
+    path = intentions_path(hub, options) if getattr(options, "record", True) else None
+    return SimulatedHome(
+        spec,
+        hub.clock,
+        seed=seed if seed is not None else 0,
+        make_context=lambda origin, user_id: hub.context(origin, user_id),
+        intentions=IntentionLog(path),
+    )
+
+
+async def async_setup(hub: Hub, options: Any) -> None:
+    """Component set-up: run `options.home` (a shipped name or a path) on the hub's clock.
+
+    With `options.mqtt` the MQTT bridge (mqtt_bridge.py) binds the home through the broker;
+    otherwise (or when the bridge is not available) the in-process binding is used."""
+    name = getattr(options, "home", None)
+    if not name:
+        return
+    home = create_home(hub, name, options)
+    hub.data[DATA_KEY] = home
+    bound = False
+    if getattr(options, "mqtt", False):
+        bound = await _bind_mqtt(hub, home, options)
+    if not bound:
+        InProcessBinding(hub, home).attach()
+
+    def start(_event: Event) -> None:
+        home.start()
+
+    if hub.running:
+        home.start()
+    else:
+        hub.bus.async_listen_once(EVENT_HUB_START, start)
+
+    async def stop() -> None:
+        home.close()
+
+    hub.async_on_stop(stop)
+
+
+async def _bind_mqtt(hub: Hub, home: SimulatedHome, options: Any) -> bool:
+    try:
+        from . import mqtt_bridge  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        _LOGGER.warning("simulator: no MQTT bridge available; binding in process")
+        return False
+    bind = getattr(mqtt_bridge, "async_bind", None)
+    if bind is None:
+        _LOGGER.warning("simulator: mqtt_bridge has no async_bind; binding in process")
+        return False
+    await bind(hub, home, options)
+    return True
+
+
+def get_home(hub: Hub) -> SimulatedHome | None:
+    home = hub.data.get(DATA_KEY)
+    return home if isinstance(home, SimulatedHome) else None
+
+
+__all__ = [
+    "DeviceCommandError",
+    "DeviceInfo",
+    "EntityChange",
+    "EntityInfo",
+    "HomeSpec",
+    "HomeView",
+    "InProcessBinding",
+    "Intention",
+    "IntentionLog",
+    "Move",
+    "Reaction",
+    "Resident",
+    "ResidentInfo",
+    "SimEntity",
+    "SimStats",
+    "SimulatedHome",
+    "Step",
+    "Want",
+    "async_setup",
+    "create_home",
+    "get_home",
+    "intentions_path",
+    "load_home",
+    "parse_home",
+    "register_records",
+    "shipped_homes",
+]

@@ -1,7 +1,10 @@
 """Shared attributes: identical attribute sets are stored once in `state_attributes` (keyed by
 a hash of their JSON) and states point at them, as Home Assistant does. A home repeats the
 same few attribute sets millions of times; this keeps the database and the writes small.
-Also indexes states by origin, for learning from human actions.
+
+Drops the (entity_id, last_updated_ts) index: with a thousand entities each insert lands in a
+random place of it, which cost more than half of the writer's time in the database. An
+entity's history over a time range reads the time index and filters by entity.
 
 Revision ID: 0002
 Revises: 0001
@@ -36,6 +39,7 @@ def upgrade() -> None:
         sa.Column("shared_attrs", sa.Text, nullable=False),
     )
     op.create_index("ix_state_attributes_hash", "state_attributes", ["hash"])
+    op.drop_index("ix_states_entity_time", "states")
     with op.batch_alter_table("states") as batch:
         batch.add_column(sa.Column("attributes_id", sa.Integer))
 
@@ -91,11 +95,9 @@ def upgrade() -> None:
         batch.create_foreign_key(
             "fk_states_attributes_id", "state_attributes", ["attributes_id"], ["attributes_id"]
         )
-    op.create_index("ix_states_origin_time", "states", ["origin", "last_updated_ts"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_states_origin_time", "states")
     with op.batch_alter_table("states") as batch:
         batch.drop_constraint("fk_states_attributes_id", type_="foreignkey")
         batch.add_column(sa.Column("attributes", sa.Text))
@@ -109,3 +111,4 @@ def downgrade() -> None:
     with op.batch_alter_table("states") as batch:
         batch.drop_column("attributes_id")
     op.drop_table("state_attributes")
+    op.create_index("ix_states_entity_time", "states", ["entity_id", "last_updated_ts"])

@@ -1,0 +1,197 @@
+"""Hearthmind's MQTT latency benchmark: a device's MQTT state message -> the hub's state ->
+an automation -> the automation's MQTT command leaving the hub, measured at a subscriber.
+
+Workload (the same as bench/core_ha.py runs on Home Assistant 2024.3.3; the load
+generator bench/ha/mqtt_load.py is shared by both, in its own process):
+
+* a real Mosquitto on a free 127.0.0.1 port;
+* 1,000 sensors from retained MQTT discovery configs (`homeassistant/sensor/bench_<i>/config`);
+* 100 automations, one per sensor 0..99 (Hearthmind's own automations, YAML as in HA):
+
+      - id: bench_<k>
+        mode: queued
+        trigger: [{platform: state, entity_id: sensor.bench_<k>}]
+        action:
+          - service: mqtt.publish
+            data: {topic: bench/cmd/<k>, payload: "{{ trigger.to_state.state }}"}
+
+* the recorder on (SQLite in a temporary config directory);
+* state messages round-robin over the 100 automated sensors at 1,000 messages/s; latency is
+  the command's arrival minus the state's publish, both on the generator's clock; a command
+  that never arrives is lost. `mqtt_max_rate`: the highest rate sustained for 20 s with
+  nothing lost and p99 < 1 s (doubling from 100/s, then three bisection steps).
+
+`run_hearthmind_mqtt(quick)` returns `mqtt_p50_ms`, `mqtt_p99_ms`, `mqtt_lost` and (not in
+quick mode) `mqtt_max_rate`. Standalone: `python bench/core_mqtt.py [--quick]` prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.fixtures.mosquitto import MosquittoServer  # noqa: E402
+
+LOAD_GENERATOR = REPO / "bench" / "ha" / "mqtt_load.py"
+SENSORS = 1_000
+AUTOMATIONS = 100
+RATE = 1_000.0
+
+
+def automations_yaml(count: int = AUTOMATIONS) -> str:
+    rules = []
+    for k in range(count):
+        rules.append(
+            f"""  - id: bench_{k}
+    alias: bench {k}
+    mode: queued
+    trigger:
+      - platform: state
+        entity_id: sensor.bench_{k}
+    action:
+      - service: mqtt.publish
+        data:
+          topic: bench/cmd/{k}
+          payload: "{{{{ trigger.to_state.state }}}}"
+"""
+        )
+    return "automation:\n" + "".join(rules)
+
+
+def log(message: str) -> None:
+    print(f"[core_mqtt {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def _generator(port: int, *args: str) -> dict[str, Any]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(LOAD_GENERATOR),
+        *args,
+        "--port",
+        str(port),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"load generator {args[0]} exited with {proc.returncode}")
+    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    return result
+
+
+async def _run(quick: bool) -> dict[str, Any]:
+    from hearthmind.bootstrap import SetupOptions, async_setup_hub
+    from hearthmind.integrations.mqtt import MqttIntegration
+    from hearthmind.integrations.mqtt.connection import MqttConnection
+    from hearthmind.recorder import get_recorder
+
+    with MosquittoServer() as broker, tempfile.TemporaryDirectory() as tmp:
+        await _generator(broker.port, "discover", "--count", str(SENSORS))
+        config_dir = Path(tmp)
+        (config_dir / "configuration.yaml").write_text(
+            f"hearthmind:\n  name: Bench\nmqtt:\n  broker: {broker.url}\n" + automations_yaml(),
+            encoding="utf-8",
+        )
+        hub = await async_setup_hub(
+            config_dir,
+            SetupOptions(record=True),
+            components=[c for c in ("recorder", "mqtt", "automations") if c not in os.environ.get("BENCH_SKIP", "")],
+        )
+        try:
+            integration = hub.data["mqtt"]
+            assert isinstance(integration, MqttIntegration)
+            deadline = time.monotonic() + 60
+            while len(integration.entities) < SENSORS:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"only {len(integration.entities)} sensors discovered")
+                await asyncio.sleep(0.05)
+            automations = len(hub.data["automations"])
+            log(f"{len(integration.entities)} sensors, {automations} automations, recorder on")
+            recorder = get_recorder(hub)
+
+            # answer the generator's ping once everything before it is handled and committed
+            async def pong(token: bytes) -> None:
+                await hub.async_block_till_done()
+                if recorder is not None:
+                    await recorder.async_flush()
+                control.publish("bench/ctl/pong", token, 1)
+
+            def on_control(topic: str, payload: bytes) -> None:
+                hub.async_create_task(pong(payload), name="bench pong")
+
+            control = MqttConnection(
+                integration.connection.settings,
+                "hearthmind-bench-control",
+                on_control,
+                hub.health,
+                hub.clock.timestamp,
+            )
+            control.subscribe("bench/ctl/ping", 1)
+            if not os.environ.get("BENCH_NOPING"):
+                await control.async_start()
+                await control.async_wait_connected(10)
+            args = ["run", "--rate", str(RATE)] + ([] if os.environ.get("BENCH_NOPING") else ["--ping"])
+            if quick:
+                args += ["--seconds", "5", "--quiet", "3", "--drain-cap", "15"]
+            else:
+                args += ["--search"]
+            result = await _generator(broker.port, *args)
+            if not os.environ.get("BENCH_NOPING"):
+                await control.async_stop()
+            head = result["headline"]
+            out: dict[str, Any] = {
+                "mqtt_p50_ms": head["p50_ms"],
+                "mqtt_p99_ms": head["p99_ms"],
+                "mqtt_lost": head["lost"],
+                "mqtt_sent": head["sent"],
+                "mqtt_rate": RATE,
+                "mqtt_entities": len(integration.entities),
+                "mqtt_automations": automations,
+                "mqtt_automations_kind": "hearthmind.automations (YAML rules, mode queued)",
+                "mqtt_recorder": recorder is not None,
+                "mqtt_health": {
+                    k: v
+                    for k, v in hub.health.counts.items()
+                    if k.startswith("mqtt") or k.endswith("errors")
+                },
+            }
+            if not quick:
+                out["mqtt_max_rate"] = result.get("max_rate")
+                out["mqtt_steps"] = [
+                    {k: s.get(k) for k in ("rate", "sent", "lost", "p50_ms", "p99_ms", "passed")}
+                    for s in result.get("steps", [])
+                ]
+            return out
+        finally:
+            await hub.async_stop()
+
+
+def run_hearthmind_mqtt(quick: bool) -> dict[str, Any]:
+    """The figures for bench/core.py's `hearthmind` part."""
+    return asyncio.run(_run(quick))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5 s at 1,000/s, no rate search")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    result = run_hearthmind_mqtt(args.quick)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The ASGI application: Home Assistant's REST routes, its WebSocket, our own endpoints, the
+OpenAPI schema (/openapi.json) and a small status page at `/`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
+
+from hearthmind import __version__
+
+from . import rest
+from .auth import Unauthorized
+from .dashboard import DASHBOARD_HTML
+from .operations import ApiError, count_problem
+from .runtime import ApiRuntime
+from .websocket import WebSocketSession
+
+
+def build_app(rt: ApiRuntime) -> FastAPI:
+    app = FastAPI(
+        title="Hearthmind API",
+        version=__version__,
+        description=(
+            "Home Assistant's REST and WebSocket API shapes (so HA clients work unchanged), "
+            "plus /api/hearthmind/* for health and event origins. Every /api route needs "
+            "`Authorization: Bearer <token>` (create one with `hearthmind token create`)."
+        ),
+        docs_url=None,  # Swagger UI loads its assets from a CDN: the hub stays offline
+        redoc_url=None,
+    )
+    app.state.runtime = rt
+    app.include_router(rest.router)
+
+    @app.exception_handler(Unauthorized)
+    async def unauthorized(_: Request, exc: Unauthorized) -> rest.JsonResponse:
+        return rest.JsonResponse(
+            {"message": exc.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> rest.JsonResponse:
+        return rest.message(exc.message, exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> rest.JsonResponse:
+        reason = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        count_problem(rt.hub, "api_bad_request", f"{request.url.path}: {reason}")
+        return rest.message(reason, 400)
+
+    @app.websocket("/api/websocket")
+    async def websocket(ws: WebSocket) -> None:
+        await WebSocketSession(rt, ws).run()
+
+    @app.get("/", include_in_schema=False)
+    async def dashboard() -> HTMLResponse:
+        # the page holds no data: it asks for a token and reads /api/states with it
+        return HTMLResponse(DASHBOARD_HTML)
+
+    return app

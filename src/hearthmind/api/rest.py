@@ -1,0 +1,232 @@
+"""Home Assistant's REST API (https://developers.home-assistant.io/docs/api/rest/), same paths
+and shapes, so its clients and scripts work unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+from starlette.datastructures import QueryParams
+
+from . import history, operations
+from .auth import Authorized, Runtime
+from .jsonutil import dumps, loads
+from .operations import ApiError, context_for
+
+_OBJECT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": False,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+class JsonResponse(Response):
+    """JSON of anything an integration put in attributes (see jsonutil)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
+
+
+def message(text: str, status: int = 200) -> JsonResponse:
+    return JsonResponse({"message": text}, status_code=status)
+
+
+async def _json_body(request: Request, rt: Runtime) -> Any:
+    raw = await request.body()
+    if len(raw) > rt.config.max_body_bytes:
+        operations.count_problem(
+            rt.hub, "api_bad_request", f"{request.url.path}: body of {len(raw)} bytes refused"
+        )
+        raise ApiError(
+            413, "invalid_format", f"body of {len(raw)} bytes (max {rt.config.max_body_bytes})"
+        )
+    if not raw.strip():
+        return None
+    try:
+        return loads(raw)
+    except ValueError as err:
+        operations.count_problem(rt.hub, "api_bad_request", f"{request.url.path}: {err}")
+        raise ApiError(400, "invalid_format", f"Data should be valid JSON ({err})") from err
+
+
+def _flag(params: QueryParams, name: str) -> bool:
+    """HA's flags are present-or-absent (`?minimal_response`), any value but false/0."""
+    if name not in params:
+        return False
+    return params[name].lower() not in ("0", "false", "no")
+
+
+router = APIRouter(prefix="/api", default_response_class=JsonResponse)
+
+
+@router.get("/", summary="Is the API running?")
+async def api_status(_: Authorized) -> JsonResponse:
+    return message("API running.")
+
+
+@router.get("/config", summary="The hub's configuration (HA shape)")
+async def get_config(rt: Runtime, _: Authorized) -> JsonResponse:
+    return JsonResponse(operations.config_dict(rt.hub))
+
+
+@router.get("/components", summary="Loaded components")
+async def get_components(rt: Runtime, _: Authorized) -> JsonResponse:
+    return JsonResponse(operations.components(rt.hub))
+
+
+@router.get("/states", summary="All current states")
+async def get_states(rt: Runtime, _: Authorized) -> JsonResponse:
+    return JsonResponse([s.as_dict() for s in rt.hub.states.async_all()])
+
+
+@router.get("/states/{entity_id}", summary="One entity's state")
+async def get_state(entity_id: str, rt: Runtime, _: Authorized) -> JsonResponse:
+    state = rt.hub.states.get(entity_id)
+    if state is None:
+        return message("Entity not found.", 404)
+    return JsonResponse(state.as_dict())
+
+
+@router.post("/states/{entity_id}", summary="Set an entity's state", openapi_extra=_OBJECT_BODY)
+async def post_state(
+    entity_id: str, request: Request, rt: Runtime, token: Authorized
+) -> JsonResponse:
+    body = await _json_body(request, rt)
+    state, created = operations.set_state(rt.hub, entity_id, body, context_for(rt.hub, token))
+    return JsonResponse(
+        state.as_dict(),
+        status_code=201 if created else 200,
+        headers={"Location": f"/api/states/{entity_id}"},
+    )
+
+
+@router.delete("/states/{entity_id}", summary="Remove an entity's state")
+async def delete_state(entity_id: str, rt: Runtime, token: Authorized) -> JsonResponse:
+    if rt.hub.states.async_remove(entity_id, context_for(rt.hub, token)):
+        return message("Entity removed.")
+    return message("Entity not found.", 404)
+
+
+@router.get("/services", summary="Services by domain")
+async def get_services(rt: Runtime, _: Authorized) -> JsonResponse:
+    from hearthmind.core import describe_services
+
+    return JsonResponse(describe_services(rt.hub.services))
+
+
+@router.post(
+    "/services/{domain}/{service}",
+    summary="Call a service; returns the states it changed",
+    openapi_extra=_OBJECT_BODY,
+)
+async def post_service(
+    domain: str, service: str, request: Request, rt: Runtime, token: Authorized
+) -> JsonResponse:
+    body = await _json_body(request, rt)
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        operations.count_problem(
+            rt.hub, "api_bad_request", f"{domain}.{service}: body is not a JSON object"
+        )
+        raise ApiError(400, "invalid_format", "service data must be a JSON object")
+    if "return_response" in request.query_params:
+        # no Hearthmind service returns data; HA answers such a request exactly so
+        raise ApiError(
+            400,
+            "invalid_format",
+            "Service does not support responses. Remove return_response from request.",
+        )
+    target = {k: body.pop(k) for k in ("area_id",) if k in body}
+    changed = await operations.call_service(
+        rt.hub, domain, service, body, context_for(rt.hub, token), target or None
+    )
+    return JsonResponse([s.as_dict() for s in changed])
+
+
+@router.get("/events", summary="Event types with listeners")
+async def get_events(rt: Runtime, _: Authorized) -> JsonResponse:
+    counts = rt.hub.bus.listener_count()
+    return JsonResponse([{"event": e, "listener_count": n} for e, n in sorted(counts.items())])
+
+
+@router.post("/events/{event_type}", summary="Fire an event", openapi_extra=_OBJECT_BODY)
+async def post_event(
+    event_type: str, request: Request, rt: Runtime, token: Authorized
+) -> JsonResponse:
+    body = await _json_body(request, rt)
+    if body is not None and not isinstance(body, dict):
+        raise ApiError(400, "invalid_format", "Event data should be a JSON object")
+    operations.fire_event(rt.hub, event_type, body, context_for(rt.hub, token))
+    return message(f"Event {event_type} fired.")
+
+
+@router.get("/history/period", summary="History of the last day")
+async def history_default(
+    request: Request,
+    rt: Runtime,
+    _: Authorized,
+    filter_entity_id: str | None = None,
+    end_time: str | None = None,
+) -> JsonResponse:
+    return await _history(request, rt, None, filter_entity_id, end_time)
+
+
+@router.get("/history/period/{timestamp}", summary="History from a time (HA shape)")
+async def history_from(
+    timestamp: str,
+    request: Request,
+    rt: Runtime,
+    _: Authorized,
+    filter_entity_id: str | None = None,
+    end_time: str | None = None,
+) -> JsonResponse:
+    return await _history(request, rt, timestamp, filter_entity_id, end_time)
+
+
+async def _history(
+    request: Request,
+    rt: Runtime,
+    start: str | None,
+    filter_entity_id: str | None,
+    end_time: str | None,
+) -> JsonResponse:
+    params = request.query_params
+    result = await history.history_period(
+        rt.hub,
+        start,
+        end_time,
+        filter_entity_id,
+        no_attributes=_flag(params, "no_attributes"),
+        minimal_response=_flag(params, "minimal_response"),
+    )
+    return JsonResponse(result)
+
+
+@router.get("/error_log", summary="Recent problems, as text", response_class=PlainTextResponse)
+async def error_log(rt: Runtime, _: Authorized) -> PlainTextResponse:
+    lines = [f"{p.timestamp:.3f} {p.counter}: {p.message}" for p in list(rt.hub.health.recent)]
+    return PlainTextResponse("\n".join(lines) + ("\n" if lines else ""))
+
+
+# -- Hearthmind's own: what Home Assistant lacks ----------------------------------------------
+
+
+@router.get("/hearthmind/health", summary="Counters of events, errors and dropped input")
+async def health(rt: Runtime, _: Authorized) -> JsonResponse:
+    body = rt.hub.health.as_dict()
+    body["entities"] = len(rt.hub.states)
+    body["websocket_connections"] = len(rt.sessions)
+    body["running"] = rt.hub.running
+    return JsonResponse(body)
+
+
+@router.get("/hearthmind/origins", summary="Recorded state changes and events by origin")
+async def origins(
+    rt: Runtime, _: Authorized, start_time: str | None = None, end_time: str | None = None
+) -> JsonResponse:
+    return JsonResponse(await history.origin_counts(rt.hub, start_time, end_time))

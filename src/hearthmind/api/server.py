@@ -1,0 +1,108 @@
+"""Serving the API with uvicorn inside the hub's own event loop (no thread, no second loop):
+handlers touch the hub directly, as Home Assistant's do."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Generator
+
+import uvicorn
+from uvicorn.config import WS_PROTOCOLS
+
+from .app import build_app
+from .runtime import ApiRuntime
+from .websocket.connection import CLOSE_GOING_AWAY
+
+_LOGGER = logging.getLogger(__name__)
+
+SHUTDOWN_TIMEOUT = 5.0
+
+
+class ApiStartError(Exception):
+    """The API cannot listen (port taken, bad address)."""
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its signal handlers: the hub's command owns Ctrl-C and SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind before serving, so a taken port is a clear error here (uvicorn would exit the
+    process) and port 0 gives a free port whose number we know."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise ApiStartError(
+            f"the API cannot listen on {host}:{port}: {err.strerror or err}"
+        ) from err
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+class ApiServer:
+    def __init__(self, rt: ApiRuntime) -> None:
+        self.rt = rt
+        self.host = rt.config.host
+        self.port = rt.config.port
+        self._socket: socket.socket | None = None
+        self._server: _EmbeddedServer | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    async def async_start(self) -> None:
+        cfg = self.rt.config
+        self._socket = bind(cfg.host, cfg.port)
+        self.port = self._socket.getsockname()[1]
+        config = uvicorn.Config(
+            build_app(self.rt),
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            # the sans-I/O websockets protocol (uvicorn >= 0.35) avoids the deprecated legacy one
+            ws="websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto",
+            # frames over this are cut off by the protocol (close 1009); up to it, the session
+            # answers an oversized message with an error and keeps the connection
+            ws_max_size=cfg.max_message_bytes * 4,
+            timeout_graceful_shutdown=int(SHUTDOWN_TIMEOUT),
+            server_header=False,
+        )
+        self._server = _EmbeddedServer(config)
+        self._task = asyncio.get_running_loop().create_task(
+            self._server.serve(sockets=[self._socket]), name="api-server"
+        )
+        while not self._server.started:
+            if self._task.done():
+                err = self._task.exception()
+                raise ApiStartError(f"the API server did not start: {err!r}")
+            await asyncio.sleep(0.01)
+        _LOGGER.info("API listening on %s", self.url)
+
+    async def async_stop(self) -> None:
+        for session in list(self.rt.sessions):
+            session.close_soon(CLOSE_GOING_AWAY, "hub stopping")
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), SHUTDOWN_TIMEOUT * 2)
+            except Exception as err:  # a timeout included: stop regardless
+                _LOGGER.warning("API server stop: %r", err)
+                self._task.cancel()
+        if self._socket is not None:
+            self._socket.close()

@@ -1,0 +1,53 @@
+"""`subscribe_trigger`: the automations' own triggers (state, numeric_state, event, time,
+time_pattern, sun, homeassistant), fired to a WebSocket client instead of a rule's actions."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from hearthmind.api.operations import ApiError
+from hearthmind.core import Context, Hub
+
+Forward = Callable[[dict[str, Any], dict[str, Any] | None], None]
+
+_ENVIRONMENTS: weakref.WeakKeyDictionary[Hub, Any] = weakref.WeakKeyDictionary()
+
+
+def subscribe_trigger(hub: Hub, config: Any, forward: Forward) -> Callable[[], None]:
+    """Attach the triggers in `config` (one or a list); returns the detach function.
+    `forward(variables, context)` gets HA's `{"trigger": {...}}` variables."""
+    try:
+        from hearthmind.automations.environment import RuleEnvironment
+        from hearthmind.automations.triggers import compile_triggers
+        from hearthmind.automations.validation import RuleError
+    except ImportError as err:
+        raise ApiError(
+            400, "not_supported", f"triggers need the automations extra installed: {err}"
+        ) from err
+
+    env = _ENVIRONMENTS.get(hub)
+    if env is None:  # one per hub: it holds the compiled template environment
+        env = _ENVIRONMENTS[hub] = RuleEnvironment(hub)
+    try:
+        triggers = compile_triggers(config, ("trigger",), env)
+    except RuleError as err:
+        where = ".".join(str(p) for p in err.path)
+        hub.health.problem(
+            "ws_invalid_message", f"subscribe_trigger: {where}: {err.reason}", hub.clock.timestamp()
+        )
+        raise ApiError(400, "invalid_format", f"{where}: {err.reason}") from err
+    if not triggers:
+        raise ApiError(400, "invalid_format", "trigger: no enabled trigger given")
+
+    def fire(variables: dict[str, Any], context: Context | None) -> None:
+        forward({"trigger": variables}, context.as_dict() if context is not None else None)
+
+    detaches = [trigger.attach(fire) for trigger in triggers]
+
+    def detach() -> None:
+        for d in detaches:
+            d()
+
+    return detach

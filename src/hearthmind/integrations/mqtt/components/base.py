@@ -1,0 +1,282 @@
+"""What every MQTT entity shares: its discovery config's common keys, availability, JSON
+attributes, the context a state report carries, and publishing commands.
+
+An entity turns payloads into its state with pure parsing (`PayloadError` on bad input); the
+integration catches those errors, counts them and carries on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hearthmind.core import Context, Origin
+
+from ..payloads import PayloadError, parse_json
+from ..templates import ValueTemplate, optional_template
+
+STATE_UNAVAILABLE = "unavailable"
+STATE_UNKNOWN = "unknown"
+
+# how long after a command a device's state report is taken as its answer (seconds)
+COMMAND_ECHO_WINDOW = 5.0
+# after the answer, further reports of the same entity this soon still belong to it
+ECHO_GRACE = 0.25
+
+MessageHandler = Callable[[str], None]
+
+
+def to_str(value: Any) -> Any:
+    # HA accepts numbers and booleans where a payload string is expected (`payload_on: 1`)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+class AvailabilityItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    topic: str = Field(min_length=1)
+    payload_available: str = "online"
+    payload_not_available: str = "offline"
+    value_template: str | None = None
+
+    @field_validator("payload_available", "payload_not_available", mode="before")
+    @classmethod
+    def _payload_text(cls, value: Any) -> Any:
+        return to_str(value)
+
+
+class EntityConfig(BaseModel):
+    """Keys every component accepts (long names; abbreviations are expanded before)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    name: str | None = None
+    unique_id: str | None = None
+    object_id: str | None = None
+    default_entity_id: str | None = None
+    device: dict[str, Any] | None = None
+    icon: str | None = None
+    device_class: str | None = None
+    entity_category: str | None = None
+    enabled_by_default: bool = True
+    qos: int = Field(default=0, ge=0, le=2)
+    retain: bool = False
+    encoding: str = "utf-8"
+    availability_topic: str | None = None
+    availability: list[AvailabilityItem] | None = None
+    availability_mode: Literal["all", "any", "latest"] = "latest"
+    availability_template: str | None = None
+    payload_available: str = "online"
+    payload_not_available: str = "offline"
+    json_attributes_topic: str | None = None
+    json_attributes_template: str | None = None
+
+    @field_validator("payload_available", "payload_not_available", mode="before")
+    @classmethod
+    def _payload_text(cls, value: Any) -> Any:
+        return to_str(value)
+
+
+C = TypeVar("C", bound=EntityConfig)
+
+
+class EntityHost(Protocol):
+    """What an entity needs from the integration."""
+
+    def publish(self, topic: str, payload: str, qos: int, retain: bool) -> None: ...
+
+    def write_state(self, entity: MqttEntity[Any], context: Context) -> None: ...
+
+    def timestamp(self) -> float: ...
+
+    def new_context(self, origin: Origin) -> Context: ...
+
+
+class MqttEntity(Generic[C]):
+    """Base of the components. Subclasses set `component`, `config_model`, `controllable`,
+    fill `state`/`attributes` from their topics, and publish commands."""
+
+    component: ClassVar[str]
+    config_model: ClassVar[type[EntityConfig]]
+    # a device that takes commands: a report without a pending command is a person at it
+    controllable: ClassVar[bool] = True
+
+    def __init__(self, host: EntityHost, entity_id: str, config: C, discovery_topic: str) -> None:
+        self.host = host
+        self.entity_id = entity_id
+        self.config = config
+        self.discovery_topic = discovery_topic
+        self.state = STATE_UNKNOWN
+        self.attributes: dict[str, Any] = {}
+        self.json_attributes: dict[str, Any] = {}
+        self._availability = self._availability_items()
+        self._available: dict[str, bool] = {}
+        self._last_availability: bool | None = None
+        self._pending: Context | None = None
+        self._pending_until = 0.0
+        self._json_attr_tpl = optional_template(config.json_attributes_template)
+        self._avty_tpl = optional_template(config.availability_template)
+
+    # -- what the integration asks ------------------------------------------------------
+
+    def subscriptions(self) -> dict[str, MessageHandler]:
+        """topic -> handler(payload text); subclasses add their state topics."""
+        topics: dict[str, MessageHandler] = {}
+        for item in self._availability:
+            add_handler(topics, item.topic, self._availability_handler(item))
+        if self.config.json_attributes_topic:
+            add_handler(topics, self.config.json_attributes_topic, self._on_json_attributes)
+        return topics
+
+    @property
+    def available(self) -> bool:
+        if not self._availability:
+            return True
+        if self.config.availability_mode == "latest":
+            # as in HA: unavailable until the device first says it is there
+            return self._last_availability is True
+        known = [self._available.get(item.topic, False) for item in self._availability]
+        if self.config.availability_mode == "all":
+            return all(known)
+        return any(known)
+
+    def hub_state(self) -> tuple[str, dict[str, Any]]:
+        attrs = {**self.base_attributes(), **self.json_attributes}
+        if not self.available:
+            return STATE_UNAVAILABLE, attrs
+        return self.state, {**attrs, **self.attributes}
+
+    def base_attributes(self) -> dict[str, Any]:
+        attrs: dict[str, Any] = {}
+        if self.friendly_name:
+            attrs["friendly_name"] = self.friendly_name
+        if self.config.device_class:
+            attrs["device_class"] = self.config.device_class
+        if self.config.icon:
+            attrs["icon"] = self.config.icon
+        return attrs
+
+    @property
+    def friendly_name(self) -> str | None:
+        device_name = (self.config.device or {}).get("name")
+        name = self.config.name
+        if device_name and name and not name.startswith(str(device_name)):
+            return f"{device_name} {name}"
+        return name or (str(device_name) if device_name else None)
+
+    async def async_command(self, service: str, data: Mapping[str, Any], context: Context) -> None:
+        raise PayloadError(f"{self.entity_id} takes no commands")
+
+    def pending_context(self) -> Context | None:
+        if self._pending is not None and self.host.timestamp() <= self._pending_until:
+            return self._pending
+        return None
+
+    # -- helpers for subclasses ------------------------------------------------------------
+
+    def publish(self, topic: str, payload: str, context: Context) -> None:
+        """Publish a command and remember its context for the device's answer."""
+        self._pending = context
+        self._pending_until = self.host.timestamp() + COMMAND_ECHO_WINDOW
+        self.host.publish(topic, payload, self.config.qos, self.config.retain)
+
+    def report(self) -> None:
+        """The device told us its state: write it with the right cause."""
+        self.host.write_state(self, self.reporting_context())
+
+    def optimistic_update(self, context: Context) -> None:
+        """No state topic: assume the command worked, as HA's optimistic mode does."""
+        self.host.write_state(self, context)
+
+    def reporting_context(self) -> Context:
+        pending = self._pending
+        if pending is not None:
+            now = self.host.timestamp()
+            if now <= self._pending_until:
+                # the device's answer to our command; a few more reports may follow it
+                self._pending_until = min(self._pending_until, now + ECHO_GRACE)
+                return pending
+            self._pending = None
+        return self.host.new_context(Origin.PHYSICAL if self.controllable else Origin.SENSOR)
+
+    @staticmethod
+    def render(template: ValueTemplate | None, text: str) -> str:
+        return text if template is None else template.render(text)
+
+    # -- availability and attributes -------------------------------------------------------
+
+    def _availability_items(self) -> list[AvailabilityItem]:
+        items = list(self.config.availability or [])
+        if self.config.availability_topic:
+            items.append(
+                AvailabilityItem(
+                    topic=self.config.availability_topic,
+                    payload_available=self.config.payload_available,
+                    payload_not_available=self.config.payload_not_available,
+                    value_template=self.config.availability_template,
+                )
+            )
+        return items
+
+    def _availability_handler(self, item: AvailabilityItem) -> MessageHandler:
+        template = optional_template(item.value_template)
+
+        def handle(text: str) -> None:
+            value = self.render(template, text)
+            if value == item.payload_available:
+                available = True
+            elif value == item.payload_not_available:
+                available = False
+            else:
+                raise PayloadError(
+                    f"availability {value[:40]!r} is neither {item.payload_available!r} "
+                    f"nor {item.payload_not_available!r}"
+                )
+            self._available[item.topic] = available
+            self._last_availability = available
+            self.host.write_state(self, self.host.new_context(Origin.SENSOR))
+
+        return handle
+
+    def _on_json_attributes(self, text: str) -> None:
+        rendered = self.render(self._json_attr_tpl, text)
+        value = parse_json(rendered)
+        if not isinstance(value, dict):
+            raise PayloadError(f"JSON attributes are {type(value).__name__}, not an object")
+        # keep attributes JSON-sized and never let a device overwrite the hub's own keys
+        self.json_attributes = {
+            k: v
+            for k, v in value.items()
+            if k not in ("friendly_name", "device_class", "icon") and isinstance(k, str)
+        }
+        self.report()
+
+
+def add_handler(topics: dict[str, MessageHandler], topic: str, handler: MessageHandler) -> None:
+    """Several values on one topic (a JSON report read by several templates): call each."""
+    first = topics.get(topic)
+    if first is None:
+        topics[topic] = handler
+        return
+
+    def both(text: str) -> None:
+        first(text)
+        handler(text)
+
+    topics[topic] = both
+
+
+def on_off_payloads(value: str, on: str, off: str, what: str) -> bool | None:
+    """True / False for the on and off payloads, None for HA's `None` (unknown)."""
+    if value == on:
+        return True
+    if value == off:
+        return False
+    if value == "None":
+        return None
+    raise PayloadError(f"{what} {value[:40]!r} is neither {on!r} nor {off!r}")

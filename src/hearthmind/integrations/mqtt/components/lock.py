@@ -1,0 +1,98 @@
+"""`lock`: LOCK / UNLOCK / OPEN on a command topic, LOCKED / UNLOCKED / JAMMED reported."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from hearthmind.core import Context
+
+from ..payloads import PayloadError
+from ..templates import optional_template
+from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
+
+
+class LockConfig(EntityConfig):
+    command_topic: str = Field(min_length=1)
+    command_template: str | None = None
+    state_topic: str | None = Field(default=None, min_length=1)
+    value_template: str | None = None
+    payload_lock: str = "LOCK"
+    payload_unlock: str = "UNLOCK"
+    payload_open: str | None = None
+    state_locked: str = "LOCKED"
+    state_unlocked: str = "UNLOCKED"
+    state_locking: str = "LOCKING"
+    state_unlocking: str = "UNLOCKING"
+    state_jammed: str = "JAMMED"
+    state_open: str = "OPEN"
+    state_opening: str = "OPENING"
+    optimistic: bool | None = None
+
+    @field_validator(
+        "payload_lock",
+        "payload_unlock",
+        "payload_open",
+        "state_locked",
+        "state_unlocked",
+        "state_jammed",
+        mode="before",
+    )
+    @classmethod
+    def _payload_text(cls, value: Any) -> Any:
+        return to_str(value)
+
+
+class MqttLock(MqttEntity[LockConfig]):
+    component = "lock"
+    config_model = LockConfig
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        c = self.config
+        self._value_tpl = optional_template(c.value_template)
+        self._cmd_tpl = optional_template(c.command_template)
+        self._states = {
+            c.state_locked: "locked",
+            c.state_unlocked: "unlocked",
+            c.state_locking: "locking",
+            c.state_unlocking: "unlocking",
+            c.state_jammed: "jammed",
+            c.state_open: "open",
+            c.state_opening: "opening",
+        }
+
+    @property
+    def optimistic(self) -> bool:
+        return bool(self.config.optimistic) or self.config.state_topic is None
+
+    def subscriptions(self) -> dict[str, MessageHandler]:
+        topics = super().subscriptions()
+        if self.config.state_topic:
+            add_handler(topics, self.config.state_topic, self._on_state)
+        return topics
+
+    def _on_state(self, text: str) -> None:
+        value = self.render(self._value_tpl, text)
+        state = self._states.get(value)
+        if state is None:
+            if value != "None":
+                raise PayloadError(f"lock state {value[:40]!r} is not one it knows")
+            state = "unknown"
+        self.state = state
+        self.report()
+
+    async def async_command(self, service: str, data: Mapping[str, Any], context: Context) -> None:
+        c = self.config
+        payloads = {"lock": c.payload_lock, "unlock": c.payload_unlock, "open": c.payload_open}
+        payload = payloads.get(service)
+        if payload is None:
+            raise PayloadError(f"{self.entity_id} cannot {service}")
+        if self._cmd_tpl is not None:
+            payload = self._cmd_tpl.render_command(payload, code=data.get("code"))
+        self.publish(c.command_topic, payload, context)
+        if self.optimistic:
+            self.state = {"lock": "locked", "unlock": "unlocked", "open": "open"}[service]
+            self.optimistic_update(context)

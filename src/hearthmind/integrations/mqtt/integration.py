@@ -1,0 +1,259 @@
+"""The MQTT integration: discovery turns announced devices into entities, their reports
+into states, and service calls into commands on their command topics.
+
+Causes are kept: a command carries its service call's context, and the device's answer
+(its next report within a few seconds) is written with that same context, so the recorder
+knows the light went on because of an automation, a voice command or the app. A report with
+no command pending is a person at the device (`physical`) or, for sensors, `sensor`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hearthmind.core import Context, Device, HearthmindError, Hub, Origin
+
+from .components import COMPONENTS, MqttEntity
+from .components.base import MessageHandler
+from .config import MqttConfig
+from .connection import BrokerSettings, MqttConnection
+from .discovery import (
+    DiscoveryError,
+    DiscoveryMessage,
+    build_config,
+    parse_discovery,
+    suggested_object_id,
+)
+from .payloads import PayloadError, decode_text
+from .services import register_services
+from .templates import TemplateError
+
+_LOGGER = logging.getLogger(__name__)
+
+OWNER = "mqtt"
+
+
+class MqttCommandError(HearthmindError):
+    counter = "mqtt_command_rejected"
+
+
+@dataclass(slots=True)
+class _Discovered:
+    entity: MqttEntity[Any]
+    raw: dict[str, Any]
+    topics: list[str]
+
+
+class MqttIntegration:
+    def __init__(self, hub: Hub, config: MqttConfig, settings: BrokerSettings) -> None:
+        self.hub = hub
+        self.config = config
+        self._limit = config.max_payload_bytes
+        self._prefix = config.discovery_prefix
+        self._discovery_root = config.discovery_prefix + "/"
+        client_id = config.client_id or f"hearthmind-{hub.contexts.new_id()[-10:].lower()}"
+        self.connection = MqttConnection(
+            settings,
+            client_id,
+            self.handle_message,
+            hub.health,
+            hub.clock.timestamp,
+            outbox_limit=config.outbox_limit,
+            min_backoff=config.reconnect_min_delay,
+            max_backoff=max(config.reconnect_min_delay, config.reconnect_max_delay),
+            on_connect=self._on_connect,
+        )
+        self._handlers: dict[str, list[tuple[MqttEntity[Any], MessageHandler]]] = {}
+        self._discovered: dict[str, _Discovered] = {}
+        self._unique_ids: dict[str, str] = {}  # unique_id -> discovery id
+        self.entities: dict[str, MqttEntity[Any]] = {}
+        self.broker: Any = None  # the embedded broker, when the hub runs one
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def async_start(self) -> None:
+        register_services(self)
+        if self.config.discovery:
+            self.connection.subscribe(f"{self._prefix}/#")
+        await self.connection.async_start()
+
+    async def async_stop(self) -> None:
+        await self.connection.async_stop()
+
+    def _on_connect(self) -> None:
+        # HA's birth message: devices (Zigbee2MQTT, Tasmota) announce themselves again on it
+        self.connection.publish(f"{self._prefix}/status", "online")
+
+    def pending_context(self, entity_id: str) -> Context | None:
+        """The context of the command last sent to `entity_id`, while its answer is awaited.
+        Only the simulated home (same process) uses it, to log which hub change its
+        residents react to; a real device never sees contexts."""
+        entity = self.entities.get(entity_id)
+        return None if entity is None else entity.pending_context()
+
+    # -- EntityHost ------------------------------------------------------------------------
+
+    def publish(self, topic: str, payload: str, qos: int = 0, retain: bool = False) -> None:
+        self.connection.publish(topic, payload, qos, retain)
+
+    def timestamp(self) -> float:
+        return self.hub.clock.timestamp()
+
+    def new_context(self, origin: Origin) -> Context:
+        return self.hub.context(origin)
+
+    def write_state(self, entity: MqttEntity[Any], context: Context) -> None:
+        state, attributes = entity.hub_state()
+        try:
+            self.hub.states.async_set(entity.entity_id, state, attributes, context)
+        except (ValueError, HearthmindError) as err:
+            self._problem("mqtt_bad_payload", f"{entity.entity_id}: {err}")
+
+    # -- messages --------------------------------------------------------------------------
+
+    def handle_message(self, topic: str, payload: bytes) -> None:
+        """Every message from the broker; never raises (bad input is counted)."""
+        handlers = self._handlers.get(topic)
+        if handlers is not None:
+            for entity, handler in handlers:
+                try:
+                    handler(decode_text(payload, self._limit, entity.config.encoding))
+                except (PayloadError, TemplateError) as err:
+                    self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err}")
+                except Exception as err:  # a parser bug must not take the hub down
+                    self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err!r}")
+                    _LOGGER.exception("handling %s for %s failed", topic, entity.entity_id)
+        elif (
+            self.config.discovery
+            and topic.startswith(self._discovery_root)
+            and topic.endswith("/config")  # not `homeassistant/status` and the like
+        ):
+            self._on_discovery(topic, payload)
+
+    def _problem(self, counter: str, message: str) -> None:
+        self.hub.health.problem(counter, message, self.hub.clock.timestamp())
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def _on_discovery(self, topic: str, payload: bytes) -> None:
+        try:
+            message = parse_discovery(self._prefix, topic, payload)
+        except DiscoveryError as err:
+            self._problem(err.counter, str(err))
+            return
+        existing = self._discovered.get(message.discovery_id)
+        if message.config is None:
+            if existing is not None:
+                self._remove(message.discovery_id, existing, remove_state=True)
+            return
+        if existing is not None and existing.raw == message.config:
+            return  # the retained config again (after a reconnect)
+        try:
+            self._add(message, existing)
+        except DiscoveryError as err:
+            self._problem(err.counter, str(err))
+        except (PayloadError, TemplateError, ValueError) as err:
+            self._problem("mqtt_bad_discovery", f"{topic}: {err}")
+
+    def _add(self, message: DiscoveryMessage, existing: _Discovered | None) -> None:
+        assert message.config is not None
+        config = build_config(message)
+        if config.unique_id is not None:
+            owner = self._unique_ids.get(config.unique_id)
+            if owner is not None and owner != message.discovery_id:
+                raise DiscoveryError(
+                    f"{message.topic}: unique_id {config.unique_id!r} is already used by "
+                    f"{self._discovered[owner].entity.entity_id}"
+                )
+        cls = COMPONENTS[message.component]
+        if existing is not None:
+            entity_id = existing.entity.entity_id
+        else:
+            entity_id = self._free_entity_id(
+                message.component, suggested_object_id(message, config)
+            )
+        entity = cls(self, entity_id, config, message.topic)  # may refuse the config
+        if existing is not None:
+            self._remove(message.discovery_id, existing, remove_state=False)
+            entity.state = existing.entity.state
+            entity.attributes = dict(existing.entity.attributes)
+        topics = entity.subscriptions()
+        self._discovered[message.discovery_id] = _Discovered(entity, message.config, list(topics))
+        if config.unique_id is not None:
+            self._unique_ids[config.unique_id] = message.discovery_id
+        self.entities[entity_id] = entity
+        self.hub.entities.async_add(
+            entity_id,
+            OWNER,
+            self._command_handler(entity) if entity.controllable else None,
+            device_id=self._register_device(entity),
+            unique_id=config.unique_id,
+        )
+        for topic, handler in topics.items():
+            self._handlers.setdefault(topic, []).append((entity, handler))
+            self.connection.subscribe(topic, min(config.qos, 1))
+        self.write_state(entity, self.hub.context(Origin.SENSOR))
+        self.hub.health.incr("mqtt_discovered")
+
+    def _remove(self, discovery_id: str, item: _Discovered, *, remove_state: bool) -> None:
+        entity = item.entity
+        self._discovered.pop(discovery_id, None)
+        if entity.config.unique_id is not None:
+            self._unique_ids.pop(entity.config.unique_id, None)
+        for topic in item.topics:
+            handlers = [h for h in self._handlers.get(topic, []) if h[0] is not entity]
+            if handlers:
+                self._handlers[topic] = handlers
+            else:
+                self._handlers.pop(topic, None)
+                self.connection.unsubscribe(topic)
+        self.entities.pop(entity.entity_id, None)
+        if remove_state:
+            self.hub.entities.async_remove(entity.entity_id)
+            self.hub.states.async_remove(entity.entity_id, self.hub.context(Origin.SENSOR))
+
+    def _free_entity_id(self, component: str, object_id: str) -> str:
+        candidate = f"{component}.{object_id}"
+        n = 2
+        while candidate in self.hub.states or candidate in self.hub.entities:
+            candidate = f"{component}.{object_id}_{n}"
+            n += 1
+        return candidate
+
+    def _register_device(self, entity: MqttEntity[Any]) -> str | None:
+        device = entity.config.device or {}
+        identifiers = device.get("identifiers")
+        if isinstance(identifiers, list) and identifiers:
+            identifiers = identifiers[0]
+        if not isinstance(identifiers, str) or not identifiers:
+            return None
+        registries = self.hub.registries
+        record = registries.devices.get(identifiers)
+        if record is None:
+            record = Device(
+                id=identifiers,
+                name=str(device.get("name") or identifiers),
+                manufacturer=_opt_str(device.get("manufacturer")),
+                model=_opt_str(device.get("model")),
+            )
+        if entity.entity_id not in record.entity_ids:
+            record.entity_ids.append(entity.entity_id)
+        registries.add_device(record)
+        return identifiers
+
+    def _command_handler(self, entity: MqttEntity[Any]) -> Any:
+        async def handle(service: str, entity_id: str, data: Mapping[str, Any], ctx: Any) -> None:
+            try:
+                await entity.async_command(service, data, ctx)
+            except (PayloadError, TemplateError) as err:
+                error = MqttCommandError(f"{entity_id}: {err}")
+                self._problem(error.counter, str(error))
+                raise error from err
+
+        return handle
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)

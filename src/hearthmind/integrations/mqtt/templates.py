@@ -1,0 +1,138 @@
+"""Value and command templates as MQTT discovery writes them (`{{ value_json.state }}`,
+`{{ value | int }}`), rendered in Jinja2's sandbox with Home Assistant's variables: `value`
+(the payload text) and `value_json` (the payload parsed as JSON, when it is JSON).
+
+Templates are compiled once per discovery config and cached by source; the common shape
+`{{ value_json.a.b }}` is read straight from the parsed JSON without Jinja at all, because
+it is on the hot path of every state message."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .payloads import PayloadError, parse_json
+
+_ENV = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+_MISSING = object()
+
+# `{{ value_json.a.b }}`, `{{ value_json['a'] }}`, `{{ value_json[0] }}`, `{{ value }}`
+_SIMPLE = re.compile(
+    r"^\{\{\s*(value_json|value)((?:\s*\.\s*[A-Za-z_]\w*|\s*\[\s*(?:'[^'\\]*'|\"[^\"\\]*\"|\d+)\s*\])*)\s*\}\}$"
+)
+_STEP = re.compile(r"\.\s*([A-Za-z_]\w*)|\[\s*(?:'([^']*)'|\"([^\"]*)\"|(\d+))\s*\]")
+# attribute names that Jinja resolves to dict/list methods before keys
+_METHOD_NAMES = frozenset(dir({})) | frozenset(dir([]))
+
+
+class TemplateError(ValueError):
+    """A template that does not compile, or fails on a payload (names the template)."""
+
+
+def _scalar_text(value: Any) -> str:
+    # Jinja renders Python objects with str(); keep that so both paths agree
+    return str(value)
+
+
+class ValueTemplate:
+    """A compiled template; `render(text)` gives the rendered text or raises TemplateError."""
+
+    __slots__ = ("_path", "_root", "_template", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._template: jinja2.Template | None = None
+        self._path: tuple[str | int, ...] | None = None
+        self._root = ""
+        match = _SIMPLE.match(source.strip())
+        if match is not None:
+            steps: list[str | int] = []
+            for attr, sq, dq, idx in _STEP.findall(match.group(2)):
+                if attr:
+                    steps.append(attr)
+                elif idx:
+                    steps.append(int(idx))
+                else:
+                    steps.append(sq or dq)
+            if not any(isinstance(s, str) and s in _METHOD_NAMES for s in steps) and (
+                match.group(1) == "value_json" or not steps
+            ):
+                self._path = tuple(steps)
+                self._root = match.group(1)
+        if self._path is None:
+            try:
+                self._template = _ENV.from_string(source)
+            except jinja2.TemplateSyntaxError as err:
+                raise TemplateError(f"template {source!r} does not compile: {err}") from err
+
+    @property
+    def uses_json(self) -> bool:
+        return self._root == "value_json" or "value_json" in self.source
+
+    def render(self, text: str, json_value: Any = _MISSING, **variables: Any) -> str:
+        """Render for one payload; `json_value` may be given when already parsed."""
+        if self._path is not None:
+            if self._root == "value":
+                return text
+            current = json_value if json_value is not _MISSING else _json_or_missing(text)
+            if current is _MISSING:
+                raise TemplateError(f"template {self.source!r}: the payload is not JSON")
+            for step in self._path:
+                current = _step(current, step)
+                if current is _MISSING:
+                    raise TemplateError(f"template {self.source!r}: payload has no {step!r}")
+            return _scalar_text(current)
+        assert self._template is not None
+        context: dict[str, Any] = {"value": text, **variables}
+        if "value_json" in self.source:
+            parsed = json_value if json_value is not _MISSING else _json_or_missing(text)
+            if parsed is not _MISSING:
+                context["value_json"] = parsed
+        try:
+            return self._template.render(context)
+        except Exception as err:  # sandbox violations, undefined names, bad arithmetic
+            raise TemplateError(f"template {self.source!r} failed: {err}") from err
+
+    def render_command(self, value: Any, **variables: Any) -> str:
+        """A command template: `value` is what is being sent (a number, a mode)."""
+        if self._path is not None and self._root == "value":
+            return _scalar_text(value)
+        if self._template is None:
+            raise TemplateError(f"command template {self.source!r} reads value_json")
+        try:
+            return self._template.render({"value": value, **variables})
+        except Exception as err:
+            raise TemplateError(f"command template {self.source!r} failed: {err}") from err
+
+
+def _json_or_missing(text: str) -> Any:
+    try:
+        return parse_json(text)
+    except PayloadError:
+        return _MISSING
+
+
+def _step(current: Any, step: str | int) -> Any:
+    if isinstance(current, Mapping):
+        return current.get(step, _MISSING)
+    if isinstance(current, list) and isinstance(step, int):
+        return current[step] if step < len(current) else _MISSING
+    return _MISSING
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_template(source: str) -> ValueTemplate:
+    """Compile once per distinct source: 1,000 devices with the same template share it."""
+    return ValueTemplate(source)
+
+
+def optional_template(source: str | None) -> ValueTemplate | None:
+    return None if source is None else compile_template(source)
+
+
+Renderer = Callable[[str], str]

@@ -1,0 +1,601 @@
+"""`SimulatedHome`: the devices of a home, its residents and the world around them, running on
+any `Clock`. It knows nothing of the hub: a binding (in process, or over MQTT) connects it.
+
+See the package docstring for the API a binding uses."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from hearthmind.core import Clock, Context, Origin
+from hearthmind.core.clock import TimerHandle
+
+from .devices import DeviceCommandError, SimEntity, initial_state
+from .environment import ThermalZone, Weather, sun_elevation
+from .intentions import Intention, IntentionLog, Move, Step
+from .layout import Layout
+from .planner import AWAY, HouseholdDay, HouseholdPlanner, ResidentPlanner, ResidentStatus
+from .residents import Reaction, Resident
+from .spec import EntityKind, HomeSpec
+
+ContextMaker = Callable[[Origin, str | None], Context]
+ChangeListener = Callable[["EntityChange"], None]
+
+PLAN_AT = time(3, 30)  # local time each day's plans are made (everyone is asleep or away)
+THERMAL_TICK = 1200.0  # seconds between thermal model steps
+# smallest change a temperature sensor reports (as battery sensors do, to save power)
+INDOOR_STEP = 0.3
+OUTDOOR_STEP = 0.5
+MOTION_HOLD = 120.0  # seconds a motion sensor stays on after a room empties
+NOT_HOME = "not_home"
+
+
+@dataclass(frozen=True, slots=True)
+class EntityChange:
+    """A new state of a simulated entity (or of a resident's presence, `person.<id>`), and
+    who caused it: a resident at the device (physical), a sensor, or the hub's command."""
+
+    entity_id: str
+    state: str
+    attributes: Mapping[str, Any]
+    context: Context
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    """What a binding needs to announce an entity (e.g. MQTT discovery)."""
+
+    entity_id: str
+    domain: str
+    kind: EntityKind
+    name: str
+    area: str
+    device_id: str
+    role: str | None
+    controllable: bool
+    services: tuple[str, ...]
+    capabilities: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    id: str
+    name: str
+    area: str
+    area_name: str
+    manufacturer: str
+    model: str | None
+    entity_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentInfo:
+    id: str
+    name: str
+    entity_id: str  # person.<id>
+
+
+@dataclass
+class SimStats:
+    steps: int = 0
+    intentions: int = 0
+    executed: int = 0
+    already_satisfied: int = 0
+    reactions: int = 0
+    hub_commands: int = 0
+    days_planned: int = 0
+    labels: list[str] = field(default_factory=list)  # today's household labels
+
+
+class _ResidentRun:
+    """A resident's queue of planned steps and the one timer waiting for the next."""
+
+    __slots__ = ("queue", "resident", "status", "timer")
+
+    def __init__(self, resident: Resident) -> None:
+        self.resident = resident
+        self.status = ResidentStatus(location=resident.spec.bedroom)
+        self.queue: list[Step] = []
+        self.timer: TimerHandle | None = None
+
+
+class SimulatedHome:
+    """A home's devices and residents. Drive it with `start()`; watch it with `subscribe`;
+    command it with `apply_command` (what a binding does for the hub)."""
+
+    def __init__(
+        self,
+        spec: HomeSpec,
+        clock: Clock,
+        *,
+        seed: int = 0,
+        make_context: ContextMaker,
+        intentions: IntentionLog | None = None,
+    ) -> None:
+        self.spec = spec
+        self.clock = clock
+        self.seed = seed
+        self.zone = spec.zone
+        self.layout = Layout(spec)
+        self.intentions = intentions or IntentionLog(None)
+        self.stats = SimStats()
+        self.comfort = spec.thermal.comfort
+        self.guests = 0
+        self._make_context = make_context
+        self._listeners: list[ChangeListener] = []
+        self._entity_timers: dict[str, TimerHandle] = {}
+        self._rng = random.Random(f"{seed}:home")
+        self._running = False
+        area_names = {a.id: a.name for a in spec.areas}
+        self._area_names = area_names
+        self._entities: dict[str, SimEntity] = {}
+        self._devices: list[DeviceInfo] = []
+        for device in spec.devices:
+            for e in device.entities:
+                kind = e.resolved_kind
+                state, attrs = initial_state(kind)
+                name = e.name or f"{device.name}"
+                attrs["friendly_name"] = name
+                self._entities[e.entity_id] = SimEntity(
+                    e.entity_id,
+                    kind,
+                    name,
+                    device.area,
+                    device.id,
+                    e.role,
+                    e.auto_off_minutes,
+                    state,
+                    attrs,
+                )
+            self._devices.append(
+                DeviceInfo(
+                    device.id,
+                    device.name,
+                    device.area,
+                    area_names[device.area],
+                    device.manufacturer,
+                    device.model,
+                    tuple(e.entity_id for e in device.entities),
+                )
+            )
+        self.weather = Weather(spec.weather, spec.longitude, f"{seed}:weather")
+        self._zones: dict[str, ThermalZone] = {
+            eid: ThermalZone(spec.thermal, 18.0)
+            for eid, ent in self._entities.items()
+            if ent.kind == "thermostat"
+        }
+        self._reported: dict[str, float] = {}
+        self._household = HouseholdPlanner(spec, random.Random(f"{seed}:household"))
+        self._runs: list[_ResidentRun] = []
+        self._planners: dict[str, ResidentPlanner] = {}
+        for rs in spec.residents:
+            resident = Resident(
+                rs, random.Random(f"{seed}:{rs.id}"), random.Random(f"{seed}:{rs.id}:react")
+            )
+            self._runs.append(_ResidentRun(resident))
+            self._planners[rs.id] = ResidentPlanner(rs, self.layout, self.zone)
+        self.residents: list[Resident] = [r.resident for r in self._runs]
+
+    # -- description (for bindings) ---------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def areas(self) -> list[tuple[str, str]]:
+        return [(a.id, a.name) for a in self.spec.areas]
+
+    def devices(self) -> list[DeviceInfo]:
+        return list(self._devices)
+
+    def entities(self) -> list[EntityInfo]:
+        return [
+            EntityInfo(
+                e.entity_id,
+                e.domain,
+                e.kind,
+                e.name,
+                e.area,
+                e.device_id,
+                e.role,
+                e.controllable,
+                e.services,
+                e.capabilities(),
+            )
+            for e in self._entities.values()
+        ]
+
+    def resident_infos(self) -> list[ResidentInfo]:
+        return [ResidentInfo(r.id, r.spec.name, f"person.{r.id}") for r in self.residents]
+
+    # -- state ------------------------------------------------------------------------------
+
+    def entity(self, entity_id: str) -> SimEntity:
+        return self._entities[entity_id]
+
+    def state(self, entity_id: str) -> tuple[str, dict[str, Any]]:
+        return self._entities[entity_id].snapshot()
+
+    def presence(self, resident: Resident) -> str:
+        return NOT_HOME if resident.location == AWAY else resident.location
+
+    def person_attributes(self, resident: Resident) -> dict[str, Any]:
+        return {"friendly_name": resident.spec.name, "user_id": resident.id}
+
+    def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call `listener(change)` on every change of an entity or a presence."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    # -- what residents see (HomeView) ------------------------------------------------------
+
+    def is_night(self) -> bool:
+        return sun_elevation(self.clock.timestamp(), self.spec.latitude, self.spec.longitude) < 0
+
+    def is_dark(self, area: str) -> bool:
+        things = self.layout.areas[area]
+        if things.windowless:
+            return True
+        if sun_elevation(self.clock.timestamp(), self.spec.latitude, self.spec.longitude) < 4:
+            return True
+        covers = things.covers
+        return bool(covers) and all(self._entities[c].state == "closed" for c in covers)
+
+    def others_in(self, area: str, resident_id: str) -> bool:
+        return any(r.location == area for r in self.residents if r.id != resident_id)
+
+    def others_home(self, resident_id: str) -> bool:
+        return any(r.home for r in self.residents if r.id != resident_id)
+
+    def others_awake(self, resident_id: str) -> bool:
+        return any(r.home and not r.asleep for r in self.residents if r.id != resident_id)
+
+    # -- commands from the hub --------------------------------------------------------------
+
+    def apply_command(
+        self, entity_id: str, service: str, data: Mapping[str, Any], context: Context
+    ) -> bool:
+        """Carry out a hub command (`turn_on`, `set_temperature`, ...) on a device; the new
+        state goes to the subscribers with the command's context. Raises `DeviceCommandError`
+        for a command the device cannot do. Returns whether anything changed."""
+        entity = self._entities.get(entity_id)
+        if entity is None:
+            raise DeviceCommandError(entity_id, service, "no such simulated entity")
+        self.stats.hub_commands += 1
+        if not entity.apply(service, data):
+            return False
+        change = self._changed(entity, context)
+        for run in self._runs:
+            reaction = run.resident.observe(change, self)
+            if reaction is not None:
+                self._schedule_reaction(run.resident, reaction)
+                break  # one person undoing is enough
+        return True
+
+    # -- running ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the residents, the weather and the heating on the clock."""
+        if self._running:
+            return
+        self._running = True
+        now = self.clock.timestamp()
+        today = datetime.fromtimestamp(now, self.zone).date()
+        if now <= self._local(today, PLAN_AT):
+            self._at(self._local(today, PLAN_AT), lambda: self._plan_day(today))
+        else:
+            self._plan_day(today, catch_up=True)
+        self._at(now + THERMAL_TICK, self._thermal_tick)
+
+    def stop(self) -> None:
+        self._running = False
+        for timer in self._entity_timers.values():
+            timer.cancel()
+        self._entity_timers.clear()
+        for run in self._runs:
+            if run.timer is not None:
+                run.timer.cancel()
+                run.timer = None
+        self.intentions.flush()
+
+    def close(self) -> None:
+        self.stop()
+        self.intentions.close()
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def _local(self, day: date, at: time) -> float:
+        return datetime.combine(day, at, self.zone).timestamp()
+
+    def _at(self, ts: float, callback: Callable[[], None]) -> TimerHandle:
+        """Run `callback` at `ts` unless the home has stopped by then."""
+
+        def guarded() -> None:
+            if self._running:
+                callback()
+
+        return self.clock.call_at(datetime.fromtimestamp(ts, UTC), guarded)
+
+    def _plan_day(self, day: date, catch_up: bool = False) -> None:
+        if not self._running:
+            return
+        statuses = {run.resident.id: run.status for run in self._runs}
+        rngs = {run.resident.id: run.resident.rng for run in self._runs}
+        hh = self._household.plan(day, statuses, rngs)
+        self.stats.days_planned += 1
+        self.stats.labels = [day.strftime("%a %d %b"), *hh.labels]
+        now = self.clock.timestamp()
+        for run in self._runs:
+            steps = self._planners[run.resident.id].plan(day, hh, run.status, run.resident.rng)
+            if catch_up:
+                steps = self._skip_past(run.resident, steps, now)
+            self._enqueue(run, steps)
+        self._schedule_guests(hh, day, now)
+        tomorrow = day + timedelta(days=1)
+        self._at(self._local(tomorrow, PLAN_AT), lambda: self._plan_day(tomorrow))
+
+    def _skip_past(self, resident: Resident, steps: list[Step], now: float) -> list[Step]:
+        """Starting mid-day: put the resident where the plan has them now."""
+        keep = [s for s in steps if s.at >= now]
+        for step in steps:
+            if step.at >= now:
+                break
+            resident.asleep = step.activity == "sleep"
+            if step.move is not None:
+                self._move(resident, step.move, quiet=True)
+        return keep
+
+    def _schedule_guests(self, hh: HouseholdDay, day: date, now: float) -> None:
+        if hh.guests is None:
+            return
+        arrive, leave, count = hh.guests
+        midnight = datetime.combine(day, time(0))
+
+        def local(minutes: float) -> float:
+            return (midnight + timedelta(minutes=minutes)).replace(tzinfo=self.zone).timestamp()
+
+        def come() -> None:
+            self.guests = count
+            self._door_pulse()
+
+        def go() -> None:
+            self.guests = 0
+            self._door_pulse()
+
+        if local(arrive) >= now:
+            self._at(local(arrive), come)
+        if local(leave) >= now:
+            self._at(local(leave), go)
+
+    def _enqueue(self, run: _ResidentRun, steps: list[Step]) -> None:
+        if not steps:
+            return
+        if run.queue and run.queue[-1].at > steps[0].at:
+            run.queue = sorted([*run.queue, *steps], key=lambda s: s.at)
+        else:
+            run.queue.extend(steps)
+        self._schedule_run(run)
+
+    def _schedule_run(self, run: _ResidentRun) -> None:
+        if run.timer is not None:
+            run.timer.cancel()
+            run.timer = None
+        if not run.queue or not self._running:
+            return
+        when = datetime.fromtimestamp(run.queue[0].at, UTC)
+        run.timer = self.clock.call_at(when, lambda: self._fire(run))
+
+    def _fire(self, run: _ResidentRun) -> None:
+        run.timer = None
+        if not self._running or not run.queue:
+            return
+        step = run.queue.pop(0)
+        self.stats.steps += 1
+        now = self.clock.timestamp()
+        decision = run.resident.decide(now, step, self)
+        if isinstance(decision, Move):
+            self._move(run.resident, decision.area)
+        elif isinstance(decision, Intention):
+            self._carry_out(run.resident, decision)
+        self._schedule_run(run)
+
+    def _carry_out(self, resident: Resident, intention: Intention) -> None:
+        self.intentions.write(intention)
+        self.stats.intentions += 1
+        command = resident.act(intention)
+        if command is None:
+            self.stats.already_satisfied += 1
+            return
+        self.stats.executed += 1
+        entity_id, target = command
+        self._by_hand(entity_id, target, resident.id)
+
+    def _schedule_reaction(self, resident: Resident, reaction: Reaction) -> None:
+        def react() -> None:
+            if not self._running or not resident.home:
+                return
+            intention = resident.decide_want(
+                self.clock.timestamp(),
+                reaction.want,
+                reaction.activity,
+                self,
+                reaction_to=reaction.reaction_to,
+            )
+            if intention is not None and not intention.satisfied:
+                self.stats.reactions += 1
+                self._carry_out(resident, intention)
+
+        self._at(self.clock.timestamp() + reaction.delay, react)
+
+    # -- physical changes -------------------------------------------------------------------
+
+    def _context(self, origin: Origin, user_id: str | None = None) -> Context:
+        return self._make_context(origin, user_id)
+
+    def _emit(self, change: EntityChange) -> None:
+        for listener in tuple(self._listeners):
+            listener(change)
+
+    def _changed(self, entity: SimEntity, context: Context) -> EntityChange:
+        entity.last_context = context
+        entity.last_changed = self.clock.timestamp()
+        change = EntityChange(entity.entity_id, entity.state, dict(entity.attributes), context)
+        self._emit(change)
+        if entity.auto_off_minutes is not None:
+            self._arm_auto_off(entity)
+        return change
+
+    def _by_hand(self, entity_id: str, target: str, user_id: str) -> None:
+        entity = self._entities[entity_id]
+        service, data = entity.target_command(target)
+        if entity.apply(service, data):
+            self._changed(entity, self._context(Origin.PHYSICAL, user_id))
+
+    def _by_itself(self, entity: SimEntity, service: str, data: Mapping[str, Any]) -> None:
+        # the device acting on its own (kettle switching off, sensor reading): origin sensor
+        if entity.apply(service, data):
+            self._changed(entity, self._context(Origin.SENSOR))
+
+    def _arm_auto_off(self, entity: SimEntity) -> None:
+        old = self._entity_timers.pop(entity.entity_id, None)
+        if old is not None:
+            old.cancel()
+        if entity.state != "on" or entity.auto_off_minutes is None:
+            return
+
+        def off() -> None:
+            self._entity_timers.pop(entity.entity_id, None)
+            if entity.state == "on":
+                self._by_itself(entity, "turn_off", {})
+
+        self._entity_timers[entity.entity_id] = self.clock.call_at(
+            datetime.fromtimestamp(self.clock.timestamp() + entity.auto_off_minutes * 60, UTC),
+            off,
+        )
+
+    def _set_sensor(self, entity: SimEntity, state: str) -> None:
+        if entity.state == state:
+            return
+        entity.state = state
+        self._changed(entity, self._context(Origin.SENSOR))
+
+    def _move(self, resident: Resident, area: str, quiet: bool = False) -> None:
+        old = resident.location
+        if old == area:
+            return
+        resident.location = area
+        self._emit(
+            EntityChange(
+                f"person.{resident.id}",
+                self.presence(resident),
+                self.person_attributes(resident),
+                self._context(Origin.SENSOR, resident.id),
+            )
+        )
+        if quiet:
+            return
+        if old == AWAY or area == AWAY:
+            self._door_pulse()
+        if area != AWAY:
+            self._motion(area, True)
+        if old != AWAY:
+            self._room_left(old)
+        hall = self.layout.hallway
+        if hall and AWAY not in (old, area) and hall not in (old, area):
+            self._motion(hall, True)
+            self._room_left(hall)
+
+    def _motion(self, area: str, on: bool) -> None:
+        for sensor in self.layout.areas[area].motion:
+            timer = self._entity_timers.pop(sensor, None)
+            if timer is not None:
+                timer.cancel()
+            self._set_sensor(self._entities[sensor], "on" if on else "off")
+
+    def _room_left(self, area: str) -> None:
+        if any(r.location == area for r in self.residents):
+            return
+        for sensor in self.layout.areas[area].motion:
+            old = self._entity_timers.pop(sensor, None)
+            if old is not None:
+                old.cancel()
+
+            def clear(sensor: str = sensor) -> None:
+                self._entity_timers.pop(sensor, None)
+                if not any(r.location == area for r in self.residents):
+                    self._set_sensor(self._entities[sensor], "off")
+
+            self._entity_timers[sensor] = self.clock.call_at(
+                datetime.fromtimestamp(self.clock.timestamp() + MOTION_HOLD, UTC), clear
+            )
+
+    def _door_pulse(self) -> None:
+        door_id = self.layout.role("front_door")
+        if door_id is None:
+            return
+        door = self._entities[door_id]
+        self._set_sensor(door, "on")
+        old = self._entity_timers.pop(door_id, None)
+        if old is not None:
+            old.cancel()
+
+        def close() -> None:
+            self._entity_timers.pop(door_id, None)
+            self._set_sensor(door, "off")
+
+        self._entity_timers[door_id] = self.clock.call_at(
+            datetime.fromtimestamp(self.clock.timestamp() + self._rng.uniform(5, 25), UTC), close
+        )
+
+    # -- heating ----------------------------------------------------------------------------
+
+    def _thermal_tick(self) -> None:
+        if not self._running:
+            return
+        now = self.clock.timestamp()
+        outdoor = self.weather.outdoor(now)
+        main: float | None = None
+        for entity_id, zone in self._zones.items():
+            thermostat = self._entities[entity_id]
+            target = thermostat.attributes.get("temperature")
+            zone.step(
+                THERMAL_TICK,
+                outdoor,
+                float(target) if thermostat.state == "heat" and target is not None else None,
+            )
+            main = zone.temperature if main is None else main
+            reading = round(zone.temperature, 1)
+            moved = abs(reading - self._reported.get(entity_id, -99.0)) >= INDOOR_STEP
+            if moved:
+                self._reported[entity_id] = reading
+                thermostat.attributes["current_temperature"] = reading
+            if thermostat.set_heating(zone.heating) or moved:
+                self._changed(thermostat, self._context(Origin.SENSOR))
+        for entity in self._entities.values():
+            if entity.kind != "temperature":
+                continue
+            if entity.role == "outdoor":
+                value, step = outdoor, OUTDOOR_STEP
+            else:
+                area_zone = next(
+                    (self._zones[t] for t in self.layout.areas[entity.area].thermostats), None
+                )
+                if area_zone is not None:
+                    value = area_zone.temperature
+                else:
+                    value = (main if main is not None else outdoor) - 1.2
+                step = INDOOR_STEP
+            last = self._reported.get(entity.entity_id)
+            if last is None or abs(value - last) >= step:
+                self._reported[entity.entity_id] = round(value, 1)
+                self._set_sensor(entity, f"{round(value, 1):.1f}")
+        self._at(now + THERMAL_TICK, self._thermal_tick)

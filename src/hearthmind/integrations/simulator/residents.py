@@ -1,0 +1,195 @@
+"""A resident: a person who follows a plan, decides at each step with what they see, acts
+on devices with their own hands, and notices what the hub does around them.
+
+The decide/act seam is what lets later work make residents react to the hub: `decide` looks
+at the home as it is (a light someone already switched on stays as it is, and the intention
+is logged as already satisfied, noting who satisfied it), `act` changes devices, and
+`observe` is shown every change the hub made on its own (origin agent, automation) and may
+return a `Reaction`: an undo within minutes when the change goes against them."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from hearthmind.core import Origin
+
+from .devices import SimEntity
+from .intentions import Intention, Move, Step, Want
+from .planner import AWAY
+from .spec import ResidentSpec
+
+if TYPE_CHECKING:
+    from .home import EntityChange
+
+OFF_STATES = frozenset({"off", "closed", "locked"})
+# people using the app or their voice mean it; only what the hub does on its own is judged
+HUB_ORIGINS = frozenset({Origin.AGENT, Origin.AUTOMATION})
+
+
+class HomeView(Protocol):
+    """What a resident can see of the home (the devices themselves, not the hub)."""
+
+    comfort: float
+
+    def entity(self, entity_id: str) -> SimEntity: ...
+
+    def is_dark(self, area: str) -> bool: ...
+
+    def is_night(self) -> bool: ...
+
+    def others_in(self, area: str, resident_id: str) -> bool: ...
+
+    def others_home(self, resident_id: str) -> bool: ...
+
+    def others_awake(self, resident_id: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """An undo the resident will carry out `delay` seconds from now, if still wanted then."""
+
+    delay: float
+    want: Want
+    reaction_to: str  # the context id of the change being undone
+    activity: str = "undo"
+
+
+class Resident:
+    def __init__(self, spec: ResidentSpec, rng: random.Random, react_rng: random.Random) -> None:
+        self.spec = spec
+        self.id = spec.id
+        self.rng = rng  # plans
+        self.react_rng = (
+            react_rng  # reactions to the hub, so plans stay the same with or without it
+        )
+        self.location = spec.bedroom
+        self.asleep = True
+        self.activity = "sleep"
+        self.guests = 0
+        self.entered_at = 0.0  # when they came into the room they are in
+
+    @property
+    def home(self) -> bool:
+        return self.location != AWAY
+
+    # -- decide then act --------------------------------------------------------------------
+
+    def decide(self, now: float, step: Step, view: HomeView) -> Intention | Move | None:
+        """What the resident intends at this step, given the home as they find it."""
+        self.activity = step.activity
+        self.asleep = step.activity == "sleep"
+        if step.move is not None:
+            self.entered_at = now
+            return Move(now, self.id, step.activity, step.move, step.guests)
+        if step.want is None:
+            return None
+        return self.decide_want(now, step.want, step.activity, view)
+
+    def decide_want(
+        self,
+        now: float,
+        want: Want,
+        activity: str,
+        view: HomeView,
+        reaction_to: str | None = None,
+    ) -> Intention | None:
+        entity = view.entity(want.entity_id)
+        if not self._condition_holds(want, entity, view):
+            return None
+        satisfied = entity.satisfies(want.target)
+        by = None
+        if satisfied and entity.last_context is not None:
+            by = entity.last_context.origin.value
+        return Intention(
+            now, self.id, activity, want.entity_id, want.target, satisfied, by, reaction_to
+        )
+
+    def _condition_holds(self, want: Want, entity: SimEntity, view: HomeView) -> bool:
+        if want.when == "always":
+            return True
+        if want.when == "dark":
+            return view.is_dark(entity.area)
+        if want.when == "alone":
+            if view.others_in(entity.area, self.id):
+                return False
+            # switching off on the way out: only what was on while they were in the room
+            # (or was switched off since, by someone else or the hub)
+            return entity.state not in OFF_STATES or entity.last_changed >= self.entered_at
+        if want.when == "last_out":
+            return not view.others_home(self.id)
+        return not view.others_awake(self.id)  # last_up
+
+    def act(self, intention: Intention) -> tuple[str, str] | None:
+        """The device command the resident carries out by hand, as (entity_id, target)."""
+        if intention.satisfied:
+            return None
+        return intention.entity_id, intention.target
+
+    # -- the hub's doings -------------------------------------------------------------------
+
+    def observe(self, change: EntityChange, view: HomeView) -> Reaction | None:
+        """See a change the hub made; return an undo if it goes against the resident."""
+        origin = change.context.origin
+        if origin not in HUB_ORIGINS or change.context.user_id == self.id:
+            return None
+        if not self.home:
+            return None
+        entity = view.entity(change.entity_id)
+        rng = self.react_rng
+        rate = self.spec.undo_rate
+        here = entity.area == self.location
+        kind = entity.kind
+        if kind == "lock":
+            # the hub must not unlock a door on its own; whoever is home locks it again
+            if change.state == "unlocked" and not self.asleep:
+                return Reaction(
+                    rng.uniform(10, 60), Want(entity.entity_id, "locked"), change.context.id
+                )
+            return None
+        if kind == "thermostat":
+            target = entity.attributes.get("temperature")
+            if (
+                not self.asleep
+                and not self.spec.schedule.child
+                and isinstance(target, int | float)
+                and target < view.comfort - 0.75
+                and rng.random() < rate * 0.6
+            ):
+                return Reaction(
+                    rng.uniform(120, 1200),
+                    Want(entity.entity_id, f"{view.comfort:.1f}"),
+                    change.context.id,
+                )
+            return None
+        if not here:
+            return None  # out of sight
+        if kind in ("light", "tv", "fan", "switch"):
+            if self.asleep:
+                if change.state != "off" and rng.random() < rate:
+                    return Reaction(
+                        rng.uniform(20, 90), Want(entity.entity_id, "off"), change.context.id
+                    )
+                return None
+            if change.state == "off":
+                # a kettle switched off is no loss; a light in the dark or the TV they watch is
+                wanted = kind in ("tv", "fan") or (kind == "light" and view.is_dark(entity.area))
+                if wanted and rng.random() < rate:
+                    return Reaction(
+                        rng.uniform(5, 60), Want(entity.entity_id, "on"), change.context.id
+                    )
+            elif kind == "light" and not view.is_dark(entity.area) and rng.random() < rate * 0.5:
+                return Reaction(
+                    rng.uniform(30, 300), Want(entity.entity_id, "off"), change.context.id
+                )
+            return None
+        if (
+            kind == "cover"
+            and not self.asleep
+            and change.state == "closed"
+            and not view.is_night()
+            and rng.random() < rate * 0.5
+        ):
+            return Reaction(rng.uniform(30, 240), Want(entity.entity_id, "open"), change.context.id)
+        return None

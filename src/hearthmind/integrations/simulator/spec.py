@@ -1,0 +1,301 @@
+"""The YAML description of a simulated home: areas, devices with their entities, residents.
+
+`load_home("family")` loads a home shipped with the package (simulator/homes/*.yaml);
+`load_home("path/to/home.yaml")` loads any file. Every error is a `ConfigError` naming the
+file and the line."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from hearthmind.core import ConfigError, load_yaml, valid_entity_id, validate
+from hearthmind.core.config import LineMap
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# What a simulated entity is; the domain of its entity id decides the default.
+EntityKind = Literal[
+    "light", "switch", "fan", "cover", "lock", "thermostat", "tv", "motion", "door", "temperature"
+]
+DEFAULT_KIND: dict[str, EntityKind] = {
+    "light": "light",
+    "switch": "switch",
+    "fan": "fan",
+    "cover": "cover",
+    "lock": "lock",
+    "climate": "thermostat",
+    "media_player": "tv",
+}
+KIND_DOMAINS: dict[str, tuple[str, ...]] = {
+    "light": ("light",),
+    "switch": ("switch",),
+    "fan": ("fan",),
+    "cover": ("cover",),
+    "lock": ("lock",),
+    "thermostat": ("climate",),
+    "tv": ("media_player",),
+    "motion": ("binary_sensor",),
+    "door": ("binary_sensor",),
+    "temperature": ("sensor",),
+}
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(value: str) -> time:
+    match = _CLOCK.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a time of day like '07:30'")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def minutes_of(value: str) -> float:
+    t = parse_clock(value)
+    return t.hour * 60.0 + t.minute
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AreaSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    # rooms without daylight (bathroom, hallway) need a light whatever the sun does
+    windowless: bool = False
+
+
+class EntitySpec(_Strict):
+    entity_id: str
+    name: str | None = None
+    kind: EntityKind | None = None
+    # what residents use it for: coffee, kettle, tv, front_door, front_lock, extractor,
+    # shower_fan, outdoor; lights, covers, motion sensors and thermostats are found by area
+    role: str | None = None
+    auto_off_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
+
+    @field_validator("entity_id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        if not valid_entity_id(value):
+            raise ValueError(f"{value!r} is not an entity id like 'light.kitchen'")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_fits_domain(self) -> EntitySpec:
+        domain = self.entity_id.split(".", 1)[0]
+        kind = self.kind or DEFAULT_KIND.get(domain)
+        if kind is None:
+            raise ValueError(f"{self.entity_id}: say which kind of {domain} it is (kind: ...)")
+        if domain not in KIND_DOMAINS[kind]:
+            raise ValueError(f"{self.entity_id}: a {kind} must be a {KIND_DOMAINS[kind][0]}")
+        return self
+
+    @property
+    def resolved_kind(self) -> EntityKind:
+        kind = self.kind or DEFAULT_KIND.get(self.entity_id.split(".", 1)[0])
+        assert kind is not None  # checked by the validator
+        return kind
+
+
+class DeviceSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    area: str
+    manufacturer: str = "Hearthmind Simulator"
+    model: str | None = None
+    entities: list[EntitySpec] = Field(min_length=1)
+
+
+class ScheduleSpec(_Strict):
+    """A resident's usual day; the simulator varies every figure from day to day."""
+
+    workdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = [
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    ]
+    wake: str = "07:00"
+    wake_weekend: str = "08:45"
+    leave: str = "08:00"
+    back: str = "17:45"
+    bedtime: str = "23:00"
+    bedtime_weekend: str = "23:45"
+    work_from_home: float = Field(default=0.0, ge=0, le=1)  # chance per work day
+    drift_minutes: float = Field(default=15.0, ge=0, le=120)  # day-to-day drift of wake/bed
+    shower: Literal["morning", "evening"] = "morning"
+    coffee: float = Field(default=0.8, ge=0, le=1)
+    tv: float = Field(default=0.6, ge=0, le=1)
+    cooks: float = Field(default=0.5, ge=0, le=1)  # share of the household's cooking
+    reads_in_bed: float = Field(default=0.4, ge=0, le=1)
+    goes_out_weekend: float = Field(default=0.6, ge=0, le=1)
+    sick_rate: float = Field(default=0.015, ge=0, le=1)  # chance a day starts an illness
+    business_trip_rate: float = Field(default=0.0, ge=0, le=1)  # chance per work week
+    child: bool = False  # needs waking, goes to school with an adult, no locks or thermostat
+
+    @field_validator(
+        "wake", "wake_weekend", "leave", "back", "bedtime", "bedtime_weekend", mode="after"
+    )
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
+class ResidentSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    bedroom: str
+    schedule: ScheduleSpec = ScheduleSpec()
+    # how they take the hub's own changes: chance to undo one that goes against them
+    undo_rate: float = Field(default=0.7, ge=0, le=1)
+
+
+class WeatherSpec(_Strict):
+    """Outdoor temperature: a yearly and a daily swing plus weather that lasts days."""
+
+    mean: float = Field(default=10.5, ge=-40, le=45)
+    season_amplitude: float = Field(default=7.5, ge=0, le=30)
+    day_amplitude: float = Field(default=3.5, ge=0, le=20)
+    weather_sd: float = Field(default=2.5, ge=0, le=15)
+
+
+class ThermalSpec(_Strict):
+    loss_hours: float = Field(default=30.0, gt=0, le=500)  # time constant toward outdoors
+    heat_rate: float = Field(default=1.6, gt=0, le=20)  # degrees per hour when heating
+    comfort: float = Field(default=20.5, ge=5, le=30)
+    night: float = Field(default=17.5, ge=5, le=30)
+    away: float = Field(default=16.0, ge=5, le=30)
+
+
+class HouseholdSpec(_Strict):
+    guests_weekend: float = Field(default=0.25, ge=0, le=1)  # chance of guests on a weekend day
+    guests_weekday: float = Field(default=0.05, ge=0, le=1)
+    trip_rate: float = Field(default=0.02, ge=0, le=1)  # chance a Friday starts a trip away
+    dinner: str = "18:45"
+
+    @field_validator("dinner")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
+class HomeSpec(_Strict):
+    name: str
+    time_zone: str = "Europe/Amsterdam"
+    latitude: float = Field(default=52.37, ge=-90, le=90)
+    longitude: float = Field(default=4.89, ge=-180, le=180)
+    areas: list[AreaSpec] = Field(min_length=1)
+    devices: list[DeviceSpec] = Field(min_length=1)
+    residents: list[ResidentSpec] = Field(min_length=1)
+    weather: WeatherSpec = WeatherSpec()
+    thermal: ThermalSpec = ThermalSpec()
+    household: HouseholdSpec = HouseholdSpec()
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}") from err
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def entities(self) -> list[tuple[DeviceSpec, EntitySpec]]:
+        return [(d, e) for d in self.devices for e in d.entities]
+
+
+HOMES_PACKAGE = "hearthmind.integrations.simulator.homes"
+
+
+def shipped_homes() -> list[str]:
+    """Names of the homes shipped with the package."""
+    folder = resources.files(HOMES_PACKAGE)
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def home_path(name_or_path: str) -> Path:
+    """A shipped home by name, or a YAML file by path."""
+    if re.fullmatch(r"[a-z0-9_]+", name_or_path):
+        candidate = resources.files(HOMES_PACKAGE).joinpath(f"{name_or_path}.yaml")
+        if candidate.is_file():
+            return Path(str(candidate))
+        path = Path(name_or_path)
+        if not path.exists():
+            known = ", ".join(shipped_homes())
+            raise ConfigError(name_or_path, None, f"no such home (shipped homes: {known})")
+        return path
+    return Path(name_or_path).expanduser()
+
+
+def load_home(name_or_path: str) -> HomeSpec:
+    """Load and validate a home; a `ConfigError` names the file and line of any problem."""
+    path = home_path(name_or_path)
+    data, lines = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), 1, "a home must be a mapping (name, areas, devices, ...)")
+    return parse_home(data, lines, str(path))
+
+
+def parse_home(data: Any, lines: LineMap | None = None, source: str = "<home>") -> HomeSpec:
+    lines = lines or LineMap()
+    if not lines.lines:
+        lines.lines[()] = (source, 0)
+    spec = validate(HomeSpec, data, lines)
+    problem = find_reference_problem(spec)
+    if problem is not None:
+        where, reason = problem
+        file, line = lines.where(where)
+        raise ConfigError(file or source, line, reason)
+    return spec
+
+
+def find_reference_problem(spec: HomeSpec) -> tuple[tuple[str | int, ...], str] | None:
+    """Names that must match (areas, unique ids): (where in the YAML, what is wrong)."""
+    areas = [a.id for a in spec.areas]
+    for i, area in enumerate(spec.areas):
+        if area.id in areas[:i]:
+            return ("areas", i, "id"), f"areas.{i}.id: area {area.id!r} is defined twice"
+    seen: set[str] = set()
+    device_ids: set[str] = set()
+    for i, device in enumerate(spec.devices):
+        if device.area not in areas:
+            known = ", ".join(areas)
+            return ("devices", i, "area"), (
+                f"devices.{i}.area: unknown area {device.area!r} (areas: {known})"
+            )
+        if device.id in device_ids:
+            return ("devices", i, "id"), f"devices.{i}.id: device {device.id!r} is defined twice"
+        device_ids.add(device.id)
+        for j, entity in enumerate(device.entities):
+            if entity.entity_id in seen:
+                return ("devices", i, "entities", j, "entity_id"), (
+                    f"devices.{i}.entities.{j}: entity {entity.entity_id} is defined twice"
+                )
+            seen.add(entity.entity_id)
+    people: set[str] = set()
+    for i, resident in enumerate(spec.residents):
+        if resident.bedroom not in areas:
+            return ("residents", i, "bedroom"), (
+                f"residents.{i}.bedroom: unknown area {resident.bedroom!r}"
+            )
+        if resident.id in people:
+            return ("residents", i, "id"), f"residents.{i}.id: {resident.id!r} is defined twice"
+        people.add(resident.id)
+    if all(r.schedule.child for r in spec.residents):
+        return ("residents",), "residents: a home needs at least one adult"
+    return None

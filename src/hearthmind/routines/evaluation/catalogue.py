@@ -1,0 +1,22 @@
+"""Which models the harness runs, built fresh for each task."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..models import ActiveLeZi, ContextRanker, MarkovChain, MostFrequent, RepeatLast, TimeHabitMiner
+from ..predictor import Predictor
+
+BEST = "boosted_ranker"
+
+
+def make_models(*, now_is_target_time: bool, progress: Callable[[str], None] | None = None) -> list[Predictor]:
+    return [
+        MostFrequent(),
+        RepeatLast(),
+        MarkovChain(use_hour_slot=False),
+        MarkovChain(use_hour_slot=True),
+        ActiveLeZi(),
+        TimeHabitMiner(),
+        ContextRanker(now_is_target_time=now_is_target_time, progress=progress),
+    ]

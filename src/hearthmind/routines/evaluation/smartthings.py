@@ -1,0 +1,50 @@
+"""SmartThings, the published protocol: predict the 10th control from the first 9, knowing
+the 10th's weekday and hour slot; fit on train + valid, score on test."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..importers import load_smartthings_split
+from ..predictor import Predictor
+from .catalogue import make_models
+from .metrics import RankingScore
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+def evaluate_smartthings(folder: Path, progress: Progress | None = None) -> tuple[dict[str, Any], dict[str, RankingScore]]:
+    train = load_smartthings_split(folder, "train")
+    splits = [train]
+    try:
+        splits.append(load_smartthings_split(folder, "valid"))
+    except ValueError:
+        pass  # a folder without a validation split trains on train alone
+    test = load_smartthings_split(folder, "test")
+    history = [ep for split in splits for ep in split.episodes]
+    results: dict[str, Any] = {}
+    scores: dict[str, RankingScore] = {}
+    models: list[Predictor] = make_models(now_is_target_time=True)
+    for model in models:
+        started = time.perf_counter()
+        if progress:
+            progress(f"SmartThings: fitting {model.name}", 0, len(test.episodes))
+        model.fit(history)
+        fit_s = time.perf_counter() - started
+        score = RankingScore()
+        for n, episode in enumerate(test.episodes):
+            recent, target = episode[:-1], episode[-1]
+            t0 = time.perf_counter()
+            predictions = model.predict(target.time, recent, k=3)
+            score.latencies.append(time.perf_counter() - t0)
+            score.add(predictions, target.item)
+            if progress and n % 100 == 0:
+                progress(f"SmartThings: {model.name}", n, len(test.episodes))
+        results[model.name] = {**score.as_dict(), "fit_s": round(fit_s, 2)}
+        scores[model.name] = score
+    skipped = sum(s.report.total_skipped for s in [*splits, test])
+    results["_data"] = {"train_instances": len(history), "test_instances": len(test.episodes), "skipped_lines": skipped}
+    return results, scores

@@ -1,0 +1,132 @@
+"""Home Assistant's recorder database (schema 30+ as written by HA 2023.x-2024.x): `states`
+joined to `states_meta` for entity ids, times in `last_updated_ts`, and the context columns
+that tell who caused a change.
+
+How a state change's origin is decided (HA has no origin column of its own):
+- a `context_user_id` (binary or text column) -> a person through the UI/app (`app`);
+- a `context_parent_id` and no user -> an automation or script reacting to something (skipped
+  as a learning target: the hub learns from people, not from automations);
+- neither, on a device domain (light, switch, cover, ...) -> a person at the device
+  (`physical`); on a sensor domain -> `sensor`.
+Numeric sensor readings and unavailable/unknown states are counted as skips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..observations import HomeLog, ImportReport, Kind, Observation, sort_observations
+from .common import LogFormatError
+
+ACTION_DOMAINS = frozenset(
+    {"light", "switch", "cover", "fan", "climate", "media_player", "lock", "scene", "script", "input_boolean", "input_select", "vacuum", "water_heater", "humidifier", "valve", "siren", "alarm_control_panel"}
+)
+SENSOR_DOMAINS = frozenset({"binary_sensor", "sensor", "device_tracker", "person", "sun", "event"})
+_IGNORED_STATES = frozenset({"unavailable", "unknown", ""})
+
+
+def db_url(path_or_url: str | Path) -> str:
+    text = str(path_or_url)
+    if "://" in text:
+        return text
+    if not Path(text).is_file():
+        raise LogFormatError(f"{text}: no such database file")
+    return f"sqlite:///{Path(text).resolve()}"
+
+
+def _hex(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes | bytearray | memoryview):
+        raw = bytes(value)
+        return raw.hex() if raw else None
+    return str(value) or None
+
+
+def load_homeassistant(path_or_url: str | Path, name: str | None = None) -> HomeLog:
+    url = db_url(path_or_url)
+    report = ImportReport(url)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+            if "states" not in tables:
+                raise LogFormatError(f"{url}: no 'states' table; not a Home Assistant recorder database")
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("states")}
+            rows = conn.execute(sa.text(_states_query(tables, columns))).mappings().all()
+    except sa.exc.DBAPIError as err:
+        raise LogFormatError(f"{url}: cannot read the database: {err.orig}") from err
+    finally:
+        engine.dispose()
+    observations = []
+    previous: dict[str, str] = {}
+    for row in rows:
+        report.lines += 1
+        entity_id = row["entity_id"]
+        state = row["state"]
+        when = row["t"]
+        if not entity_id or "." not in entity_id or when is None:
+            report.skip("malformed row", f"state row without entity id or time: {dict(row)}")
+            continue
+        if state is None or state in _IGNORED_STATES:
+            report.skip("unavailable state", f"{entity_id} -> {state!r}")
+            continue
+        if previous.get(entity_id) == state:
+            continue  # attribute-only update: no new event
+        previous[entity_id] = state
+        domain = entity_id.split(".", 1)[0]
+        user_id = _hex(row["user_id"])
+        parent_id = _hex(row["parent_id"])
+        if domain in ACTION_DOMAINS:
+            if user_id is not None:
+                obs = Observation(float(when), f"{entity_id}:{state}", Kind.ACTION, user_id, "app")
+            elif parent_id is not None:
+                report.skip("automation change", f"{entity_id} -> {state} by an automation")
+                continue
+            else:
+                obs = Observation(float(when), f"{entity_id}:{state}", Kind.ACTION, None, "physical")
+        elif domain in SENSOR_DOMAINS:
+            if _is_number(state):
+                report.skip("numeric reading", f"{entity_id} = {state}")
+                continue
+            obs = Observation(float(when), f"{entity_id}:{state}", Kind.SENSOR)
+        else:
+            report.skip("other domain", f"{entity_id}: domain {domain} is neither a device nor a sensor")
+            continue
+        observations.append(obs)
+    if not observations:
+        raise LogFormatError(f"{url}: no usable state changes ({report.summary()})")
+    return HomeLog(name or Path(url.rsplit("/", 1)[-1]).stem, sort_observations(observations, report), [], report)
+
+
+def _states_query(tables: set[str], columns: set[str]) -> str:
+    if "states_meta" in tables and "metadata_id" in columns:
+        entity = "m.entity_id"
+        join = "LEFT JOIN states_meta m ON m.metadata_id = s.metadata_id"
+    else:  # schemas before 2023.4 kept entity_id on the row
+        entity, join = "s.entity_id", ""
+    time = "s.last_updated_ts" if "last_updated_ts" in columns else "s.last_updated"
+    user = "s.context_user_id_bin" if "context_user_id_bin" in columns else "s.context_user_id"
+    if "context_user_id_bin" in columns and "context_user_id" in columns:
+        user = f"COALESCE(s.context_user_id_bin, s.context_user_id)"
+    parent = "s.context_parent_id_bin" if "context_parent_id_bin" in columns else "s.context_parent_id"
+    if "context_parent_id_bin" in columns and "context_parent_id" in columns:
+        parent = "COALESCE(s.context_parent_id_bin, s.context_parent_id)"
+    return (
+        f"SELECT {entity} AS entity_id, s.state AS state, {time} AS t, {user} AS user_id, "
+        f"{parent} AS parent_id FROM states s {join} ORDER BY {time}, s.state_id"
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def is_homeassistant_db(path: Path) -> bool:
+    return path.is_file() and path.suffix in (".db", ".sqlite", ".sqlite3")

@@ -1,0 +1,351 @@
+"""The context ranker: gradient-boosted trees (LightGBM) that score candidate next items.
+
+For each moment it gathers candidates (items in the recent window, other states of entities
+seen there, likely successors and what is usual at this hour) and describes each one by
+context features (time of day, weekday, gap since the last event) and sequence features (how
+often and how recently it occurred in the window, what followed the last items before, both
+in this window and in all history). One binary model scores every candidate; a softmax with
+a temperature fitted on held-out history turns scores into calibrated probabilities.
+
+History statistics used as features are computed out-of-fold while training, so the trees
+learn how much to trust counts that did not see the example they describe."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..observations import Episode, Observation
+from ..predictor import Prediction, explain_from_evidence
+from ..timeofday import SLOT_HOURS, hour_of_day, hour_slot, weekday
+from .stats import SequenceStats
+
+FEATURES = [
+    "candidate", "last_item", "n_recent", "distinct_recent", "hour", "slot", "weekday", "weekend",
+    "log_gap_last", "same_slot_as_last", "same_day_as_last",
+    "count_recent", "share_recent", "last_pos", "first_pos", "count_same_slot", "count_same_day_slot",
+    "count_same_day", "follows_last_here", "follows_last2_here", "is_last", "is_last2",
+    "p_first", "n_first", "p_first_slot", "n_first_slot", "p_second", "n_second", "p_prior", "p_slot",
+    "same_entity_as_last", "entity_count_recent", "entity_change", "log_since_candidate",
+    "slot_distance", "log_typical_gap",
+]  # fmt: skip
+_CATEGORICAL = [0, 1]
+
+
+@dataclass
+class _Example:
+    candidates: list[str]
+    rows: list[list[float]]
+    target: str | None
+
+
+class ContextRanker:
+    name = "boosted_ranker"
+
+    def __init__(
+        self,
+        *,
+        now_is_target_time: bool = False,
+        window: int = 10,
+        max_examples: int = 40000,
+        folds: int = 5,
+        rounds: int = 600,
+        seed: int = 0,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        # SmartThings gives the target's weekday and hour slot (now = the target's time);
+        # in a live home we predict right after the last event (now = its time).
+        self.now_is_target_time = now_is_target_time
+        self.window = window
+        self.max_examples = max_examples
+        self.folds = folds
+        self.rounds = rounds
+        self.seed = seed
+        self.progress = progress
+        self.stats = SequenceStats()
+        self.vocab: dict[str, int] = {}
+        self._by_entity: dict[str, list[str]] = {}
+        self._booster: Any = None
+        self.temperature = 1.0
+        self.coverage = 1.0
+        self._prev: Observation | None = None
+        self._prev2: Observation | None = None
+
+    # -- training ---------------------------------------------------------------------------
+
+    def fit(self, history: Sequence[Episode]) -> None:
+        import lightgbm as lgb
+
+        episodes = [list(ep) for ep in history if len(ep) >= 2]
+        if not episodes:
+            raise ValueError("the ranker needs at least one episode of 2 or more observations")
+        for ep in episodes:
+            for obs in ep:
+                self._learn_item(obs.item)
+        positions = [(e, i) for e, ep in enumerate(episodes) for i in range(1, len(ep))]
+        if len(positions) > self.max_examples:
+            # keep the most recent half whole, sample the older history: habits drift
+            recent_n = self.max_examples // 2
+            older = positions[:-recent_n]
+            rng = random.Random(self.seed)
+            positions = sorted(rng.sample(older, self.max_examples - recent_n)) + positions[-recent_n:]
+        fold_of = self._fold_assigner(episodes, positions)
+        # out-of-fold statistics: fold k's examples see counts from the other folds only
+        examples_by_fold: dict[int, list[tuple[int, int]]] = {}
+        for pos in positions:
+            examples_by_fold.setdefault(fold_of(pos), []).append(pos)
+        xs: list[list[float]] = []
+        ys: list[int] = []
+        groups: list[int] = []
+        held_examples: list[_Example] = []
+        n_hold = max(1, len(positions) // 10)
+        hold_from = positions[-n_hold]
+        for k in sorted(examples_by_fold):
+            self._say(f"features, fold {k + 1} of {len(examples_by_fold)}")
+            excluded = set(examples_by_fold[k])
+            self.stats = _stats_without(episodes, excluded)
+            for pos in examples_by_fold[k]:
+                e, i = pos
+                example = self._example(episodes[e], i)
+                if pos >= hold_from:
+                    held_examples.append(example)
+                    continue
+                xs.extend(example.rows)
+                ys.extend(int(c == example.target) for c in example.candidates)
+                groups.append(len(example.candidates))
+        self.stats = SequenceStats().fit(episodes)
+        self._prev = episodes[-1][-1]
+        self._prev2 = episodes[-1][-2]
+        hx = [r for ex in held_examples for r in ex.rows]
+        hy = [int(c == ex.target) for ex in held_examples for c in ex.candidates]
+        params = {
+            "objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 20,
+            "feature_fraction": 0.8, "bagging_fraction": 0.9, "bagging_freq": 1, "lambda_l2": 1.0,
+            "verbose": -1, "num_threads": 2, "seed": self.seed, "deterministic": True,
+        }  # fmt: skip
+        self._say(f"boosting on {len(groups)} moments, {len(ys)} candidates")
+        import os
+        if os.environ.get("HM_DUMP"):
+            np.savez(os.environ["HM_DUMP"], x=np.asarray(xs, np.float32), y=np.asarray(ys), hx=np.asarray(hx, np.float32), hy=np.asarray(hy))
+        train = lgb.Dataset(np.asarray(xs, np.float32), np.asarray(ys), feature_name=FEATURES, categorical_feature=_CATEGORICAL, free_raw_data=True)
+        callbacks = []
+        valid_sets = []
+        if hy and any(hy):
+            valid_sets = [lgb.Dataset(np.asarray(hx, np.float32), np.asarray(hy), reference=train)]
+            callbacks = [lgb.early_stopping(40, verbose=False)]
+        self._booster = lgb.train(params, train, self.rounds, valid_sets=valid_sets, callbacks=callbacks)
+        self._calibrate(held_examples)
+
+    def _fold_assigner(self, episodes: list[list[Observation]], positions: list[tuple[int, int]]) -> Callable[[tuple[int, int]], int]:
+        k = self.folds
+        if len(episodes) >= 2 * k:
+            return lambda pos: pos[0] % k
+        rank = {pos: n for n, pos in enumerate(positions)}
+        total = len(positions)
+        return lambda pos: rank[pos] * k // total
+
+    def _calibrate(self, held: list[_Example]) -> None:
+        """Temperature of the softmax over candidates by held-out log-likelihood, and the share
+        of moments whose true next item was among the candidates at all."""
+        if not held:
+            return
+        scored = [(self._raw(ex.rows), ex) for ex in held]
+        covered = [(raw, ex.candidates.index(ex.target)) for raw, ex in scored if ex.target in ex.candidates]
+        self.coverage = max(0.05, len(covered) / len(held))
+        best = (math.inf, 1.0)
+        for t in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0):
+            nll = 0.0
+            for raw, idx in covered:
+                z = raw / t
+                z = z - z.max()
+                nll -= z[idx] - math.log(float(np.exp(z).sum()))
+            best = min(best, (nll, t))
+        self.temperature = best[1]
+
+    # -- online -----------------------------------------------------------------------------
+
+    def update(self, observation: Observation) -> None:
+        self.stats.observe(self._prev2, self._prev, observation)
+        self._learn_item(observation.item)
+        self._prev2, self._prev = self._prev, observation
+
+    def _learn_item(self, item: str) -> None:
+        if item not in self.vocab:
+            self.vocab[item] = len(self.vocab)
+            self._by_entity.setdefault(item.rsplit(":", 1)[0], []).append(item)
+
+    # -- prediction -------------------------------------------------------------------------
+
+    def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]:
+        if self._booster is None:
+            raise RuntimeError("fit the ranker before predicting")
+        recent = list(recent[-self.window :])
+        if not recent:
+            total = self.stats.prior.total(None)
+            return [
+                Prediction(i, c / total, None, self.name, (("seen", f"{c} of {total}"),))
+                for i, c in (self.stats.prior.get(None) or {}).most_common(k)
+            ]
+        cands, rows = self._features(now, recent)
+        probs = self._probabilities(self._raw(rows))
+        order = np.argsort(-probs, kind="stable")[:k]
+        return [
+            Prediction(cands[j], float(probs[j]), self.stats.expected_time(now, recent, cands[j]), self.name, self._evidence(now, recent, cands[j]))
+            for j in order
+        ]
+
+    def _raw(self, rows: list[list[float]]) -> Any:
+        return self._booster.predict(np.asarray(rows, np.float32), raw_score=True, num_threads=1)
+
+    def _probabilities(self, raw: Any) -> Any:
+        z = raw / self.temperature
+        z = np.exp(z - z.max())
+        return z / z.sum() * self.coverage
+
+    def explain(self, prediction: Prediction) -> str:
+        return explain_from_evidence(prediction)
+
+    def _evidence(self, now: float, recent: list[Observation], item: str) -> tuple[tuple[str, str], ...]:
+        last = recent[-1].item
+        followed = (self.stats.first.get(last) or {}).get(item, 0)
+        facts = [(f"after {last}", f"{followed} of {self.stats.first.total(last)} times")]
+        slot = hour_slot(now)
+        facts.append((f"between {slot * SLOT_HOURS:02d}:00 and {(slot + 1) * SLOT_HOURS:02d}:00", f"{self.stats.by_slot.share(slot, item):.0%} of events"))
+        n = sum(1 for o in recent if o.item == item)
+        if n:
+            facts.append(("in the last events", f"{n} of {len(recent)}"))
+        return tuple(facts)
+
+    # -- features ---------------------------------------------------------------------------
+
+    def _example(self, episode: list[Observation], i: int) -> _Example:
+        recent = episode[max(0, i - self.window) : i]
+        target = episode[i]
+        now = target.time if self.now_is_target_time else recent[-1].time
+        cands, rows = self._features(now, recent)
+        return _Example(cands, rows, target.item)
+
+    def _candidates(self, now: float, recent: list[Observation]) -> list[str]:
+        st = self.stats
+        last = recent[-1].item
+        slot = hour_slot(now)
+        found: dict[str, None] = {}
+        for obs in recent:
+            found[obs.item] = None
+            for other in self._by_entity.get(obs.entity_id, ()):
+                found[other] = None
+        for item in st.first.top(last, 6):
+            found[item] = None
+        for item in st.first_slot.top((last, slot), 4):
+            found[item] = None
+        if len(recent) >= 2:
+            for item in st.second.top((recent[-2].item, last), 3):
+                found[item] = None
+        for item in st.by_slot.top(slot, 3):
+            found[item] = None
+        for item in st.prior.top(None, 3):
+            found[item] = None
+        return list(found)
+
+    def _features(self, now: float, recent: list[Observation]) -> tuple[list[str], list[list[float]]]:
+        st = self.stats
+        n = len(recent)
+        last = recent[-1]
+        last2 = recent[-2].item if n >= 2 else None
+        slot, day = hour_slot(now), weekday(now)
+        # one pass over the window
+        count: dict[str, int] = {}
+        first_at: dict[str, int] = {}
+        last_at: dict[str, int] = {}
+        same_slot: dict[str, int] = {}
+        same_day_slot: dict[str, int] = {}
+        same_day: dict[str, int] = {}
+        follows: dict[str, int] = {}
+        follows2: dict[str, int] = {}
+        entity_count: dict[str, int] = {}
+        entity_value: dict[str, str] = {}
+        for j, obs in enumerate(recent):
+            item = obs.item
+            count[item] = count.get(item, 0) + 1
+            first_at.setdefault(item, j)
+            last_at[item] = j
+            o_slot, o_day = hour_slot(obs.time), weekday(obs.time)
+            if o_slot == slot:
+                same_slot[item] = same_slot.get(item, 0) + 1
+                if o_day == day:
+                    same_day_slot[item] = same_day_slot.get(item, 0) + 1
+            if o_day == day:
+                same_day[item] = same_day.get(item, 0) + 1
+            if j >= 1 and recent[j - 1].item == last.item:
+                follows[item] = follows.get(item, 0) + 1
+                if j >= 2 and recent[j - 2].item == last2:
+                    follows2[item] = follows2.get(item, 0) + 1
+            entity = obs.entity_id
+            entity_count[entity] = entity_count.get(entity, 0) + 1
+            entity_value[entity] = obs.value
+        gap_last = now - last.time
+        context = [
+            float(self.vocab.get(last.item, -1)), float(n), float(len(count)), hour_of_day(now), float(slot),
+            float(day), float(day >= 5), math.log1p(max(0.0, gap_last)),
+            float(hour_slot(last.time) == slot), float(weekday(last.time) == day),
+        ]  # fmt: skip
+        key_slot = (last.item, slot)
+        key2 = (last2, last.item)
+        n_first, n_first_slot, n_second = st.first.total(last.item), st.first_slot.total(key_slot), st.second.total(key2)
+        first_counts = st.first.get(last.item) or {}
+        first_slot_counts = st.first_slot.get(key_slot) or {}
+        second_counts = st.second.get(key2) or {}
+        prior_total = max(1, st.prior.total(None))
+        prior_counts = st.prior.get(None) or {}
+        slot_total = max(1, st.by_slot.total(slot))
+        slot_counts = st.by_slot.get(slot) or {}
+        last_entity = last.entity_id
+        cands = self._candidates(now, recent)
+        rows = []
+        for c in cands:
+            cnt = count.get(c, 0)
+            entity, _, value = c.rpartition(":")
+            seen_value = entity_value.get(entity)
+            if c in last_at:
+                since = now - recent[last_at[c]].time
+                last_slot = hour_slot(recent[last_at[c]].time)
+                slot_distance = min((slot - last_slot) % 8, (last_slot - slot) % 8)
+            else:
+                since, slot_distance = -1.0, 9
+            gap = st.typical_gap(last.item, c)
+            rows.append([
+                float(self.vocab.get(c, -1)), *context,
+                float(cnt), cnt / n, float(n - last_at[c]) if c in last_at else 99.0,
+                float(n - first_at[c]) if c in first_at else 99.0,
+                float(same_slot.get(c, 0)), float(same_day_slot.get(c, 0)), float(same_day.get(c, 0)),
+                float(follows.get(c, 0)), float(follows2.get(c, 0)), float(c == last.item), float(c == last2),
+                first_counts.get(c, 0) / n_first if n_first else -1.0, math.log1p(n_first),
+                first_slot_counts.get(c, 0) / n_first_slot if n_first_slot else -1.0, math.log1p(n_first_slot),
+                second_counts.get(c, 0) / n_second if n_second else -1.0, math.log1p(n_second),
+                prior_counts.get(c, 0) / prior_total, slot_counts.get(c, 0) / slot_total,
+                float(entity == last_entity), float(entity_count.get(entity, 0)),
+                -1.0 if seen_value is None else float(seen_value != value),
+                math.log1p(since) if since >= 0 else -1.0, float(slot_distance),
+                math.log1p(gap) if gap is not None else -1.0,
+            ])  # fmt: skip
+        return cands, rows
+
+    def _say(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress(text)
+
+
+def _stats_without(episodes: list[list[Observation]], excluded: set[tuple[int, int]]) -> SequenceStats:
+    """Counts over every transition whose target is not an excluded position."""
+    stats = SequenceStats()
+    for e, ep in enumerate(episodes):
+        for i, obs in enumerate(ep):
+            if (e, i) in excluded:
+                continue
+            stats.observe(ep[i - 2] if i >= 2 else None, ep[i - 1] if i >= 1 else None, obs)
+    return stats

@@ -1,0 +1,104 @@
+"""Count tables learned from history, shared by the baselines and the ranker: item priors
+(overall and per hour slot), first- and second-order transitions (also per hour slot), and the
+typical delay of each transition (for expected times)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from statistics import median
+
+from ..observations import Episode, Observation
+from ..timeofday import hour_slot
+
+
+class CountTable:
+    """Counts of the next item per context key, with totals kept up to date."""
+
+    __slots__ = ("counts", "totals")
+
+    def __init__(self) -> None:
+        self.counts: defaultdict[object, Counter[str]] = defaultdict(Counter)
+        self.totals: Counter[object] = Counter()
+
+    def add(self, key: object, item: str, n: int = 1) -> None:
+        self.counts[key][item] += n
+        self.totals[key] += n
+
+    def share(self, key: object, item: str) -> float:
+        total = self.totals.get(key, 0)
+        return self.counts[key][item] / total if total else 0.0
+
+    def total(self, key: object) -> int:
+        return self.totals.get(key, 0)
+
+    def get(self, key: object) -> Counter[str] | None:
+        return self.counts.get(key)
+
+    def top(self, key: object, n: int) -> list[str]:
+        found = self.counts.get(key)
+        return [item for item, _ in found.most_common(n)] if found else []
+
+
+class SequenceStats:
+    """All count tables in one pass; `observe(previous2, previous, current)` updates online."""
+
+    def __init__(self) -> None:
+        self.prior = CountTable()  # key None
+        self.by_slot = CountTable()  # key hour slot
+        self.first = CountTable()  # key previous item
+        self.first_slot = CountTable()  # key (previous item, slot of current)
+        self.second = CountTable()  # key (previous2, previous)
+        self._gaps: defaultdict[tuple[str, str], list[float]] = defaultdict(list)
+        self._gaps_into: defaultdict[str, list[float]] = defaultdict(list)
+        self.repeats = 0
+        self.transitions = 0
+
+    def fit(self, history: Sequence[Episode]) -> SequenceStats:
+        for episode in history:
+            for i, obs in enumerate(episode):
+                prev = episode[i - 1] if i >= 1 else None
+                prev2 = episode[i - 2] if i >= 2 else None
+                self.observe(prev2, prev, obs)
+        return self
+
+    def observe(self, prev2: Observation | None, prev: Observation | None, obs: Observation) -> None:
+        item = obs.item
+        slot = hour_slot(obs.time)
+        self.prior.add(None, item)
+        self.by_slot.add(slot, item)
+        if prev is None:
+            return
+        self.first.add(prev.item, item)
+        self.first_slot.add((prev.item, slot), item)
+        self.transitions += 1
+        self.repeats += prev.item == item
+        gaps = self._gaps[(prev.item, item)]
+        if len(gaps) < 200:  # a bounded sample is enough for a median
+            gaps.append(obs.time - prev.time)
+        into = self._gaps_into[item]
+        if len(into) < 200:
+            into.append(obs.time - prev.time)
+        if prev2 is not None:
+            self.second.add((prev2.item, prev.item), item)
+
+    @property
+    def repeat_rate(self) -> float:
+        return self.repeats / self.transitions if self.transitions else 0.0
+
+    def typical_gap(self, previous: str | None, item: str) -> float | None:
+        """Median seconds from `previous` to `item` (falls back to any predecessor)."""
+        if previous is not None:
+            gaps = self._gaps.get((previous, item))
+            if gaps:
+                return float(median(gaps))
+        into = self._gaps_into.get(item)
+        return float(median(into)) if into else None
+
+    def expected_time(self, now: float, recent: Sequence[Observation], item: str) -> float | None:
+        if not recent:
+            return None
+        gap = self.typical_gap(recent[-1].item, item)
+        if gap is None:
+            return None
+        return max(now, recent[-1].time + gap)

@@ -1,0 +1,146 @@
+"""The time-habit miner: when each item happens, by time of day and by weekday or weekend,
+with circular statistics, and how regular it is.
+
+Prediction scores each item by its daily rate times a circularly smoothed density of its
+clock times (48 half-hour bins), so it answers "what usually happens around now"."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..observations import Episode, Observation
+from ..predictor import Prediction, explain_from_evidence, top_k
+from ..timeofday import DAY, CircularSummary, circular_summary, clock_text, day_index, is_weekend, seconds_of_day
+
+BINS = 48
+BIN = DAY / BINS
+
+
+@dataclass
+class Habit:
+    """One item's timing on one kind of day ("weekday" / "weekend")."""
+
+    item: str
+    day_kind: str
+    times: CircularSummary  # of every occurrence
+    first_times: CircularSummary  # of the first occurrence per day
+    days_with: int
+    days_seen: int
+    density: list[float]  # smoothed occurrences per day per bin
+
+    @property
+    def daily_share(self) -> float:
+        return self.days_with / self.days_seen if self.days_seen else 0.0
+
+    @property
+    def regularity(self) -> float:
+        """Resultant length of the first-of-day times: 1 = the same minute every day."""
+        return self.first_times.resultant
+
+
+class TimeHabitMiner:
+    name = "time_habits"
+
+    def __init__(self, smoothing_bins: float = 1.5) -> None:
+        self.smoothing_bins = smoothing_bins
+        self._reset()
+
+    def _reset(self) -> None:
+        self.habits: dict[tuple[str, str], Habit] = {}
+        self._times: defaultdict[tuple[str, str], list[float]] = defaultdict(list)
+        self._first: defaultdict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+        self._days: dict[str, set[int]] = {"weekday": set(), "weekend": set()}
+        self._dirty = False
+
+    @staticmethod
+    def day_kind(t: float) -> str:
+        return "weekend" if is_weekend(t) else "weekday"
+
+    def fit(self, history: Sequence[Episode]) -> None:
+        self._reset()
+        for episode in history:
+            for obs in episode:
+                self._add(obs)
+        self._rebuild()
+
+    def update(self, observation: Observation) -> None:
+        self._add(observation)
+        self._dirty = True
+
+    def _add(self, obs: Observation) -> None:
+        kind = self.day_kind(obs.time)
+        key = (obs.item, kind)
+        tod = seconds_of_day(obs.time)
+        times = self._times[key]
+        if len(times) < 5000:
+            times.append(tod)
+        day = day_index(obs.time)
+        self._days[kind].add(day)
+        first = self._first[key]
+        if day not in first or tod < first[day]:
+            first[day] = tod
+
+    def _rebuild(self) -> None:
+        kernel = [math.exp(-0.5 * (d / self.smoothing_bins) ** 2) for d in range(-4, 5)]
+        norm = sum(kernel)
+        self.habits = {}
+        for (item, kind), times in self._times.items():
+            days_seen = max(1, len(self._days[kind]))
+            hist = [0.0] * BINS
+            for t in times:
+                hist[int(t // BIN) % BINS] += 1
+            density = [
+                sum(kernel[j] * hist[(b + j - 4) % BINS] for j in range(9)) / norm / days_seen for b in range(BINS)
+            ]
+            firsts = list(self._first[(item, kind)].values())
+            self.habits[(item, kind)] = Habit(item, kind, circular_summary(times), circular_summary(firsts), len(firsts), days_seen, density)
+        self._dirty = False
+
+    def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]:
+        if self._dirty:
+            self._rebuild()
+        kind = self.day_kind(now)
+        b = int(seconds_of_day(now) // BIN) % BINS
+        scores = {}
+        for (item, hk), habit in self.habits.items():
+            if hk == kind:
+                # the coming hour counts too: a habit due in 20 minutes is still "now"
+                scores[item] = habit.density[b] + 0.5 * habit.density[(b + 1) % BINS] + 1e-9
+        total = sum(scores.values())
+        out = []
+        for item, score in top_k(scores, k):
+            habit = self.habits[(item, kind)]
+            out.append(
+                Prediction(item, score / total, self.expected_time(now, habit), self.name, self._facts(habit))
+            )
+        return out
+
+    def expected_time(self, now: float, habit: Habit) -> float:
+        """The density-weighted mean of the next two hours."""
+        start = int(seconds_of_day(now) // BIN)
+        weights = [habit.density[(start + j) % BINS] for j in range(4)]
+        total = sum(weights)
+        if total <= 0:
+            return now
+        offset = sum(w * (j + 0.5) * BIN for j, w in enumerate(weights)) / total
+        return now - seconds_of_day(now) % BIN + offset
+
+    def _facts(self, habit: Habit) -> tuple[tuple[str, str], ...]:
+        return (
+            (f"{habit.day_kind}s, usually around {clock_text(habit.times.mean)}", f"± {habit.times.std / 60:.0f} min"),
+            ("on", f"{habit.days_with} of {habit.days_seen} days"),
+            ("regularity", f"{habit.regularity:.2f}"),
+        )
+
+    def daily_time(self, item: str, t: float) -> float | None:
+        """Predicted clock time (seconds of day) of the item's first occurrence on t's day."""
+        habit = self.habits.get((item, self.day_kind(t))) or self.habits.get((item, "weekday"))
+        if habit is None or habit.first_times.n == 0:
+            return None
+        return habit.first_times.mean
+
+    def explain(self, prediction: Prediction) -> str:
+        return explain_from_evidence(prediction)

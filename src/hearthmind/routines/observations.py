@@ -1,0 +1,129 @@
+"""What the learning core works on: plain observations, independent of the recorder's tables.
+
+An `Observation` is one thing that happened at one time: a person acting on a device
+(`action`), a sensor reading (`sensor`), or the start of a labelled activity (`activity`).
+Importers and the recorder adapter both produce these, so models never wait on storage."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    ACTION = "action"  # a person acted on a device (learned from, predicted)
+    SENSOR = "sensor"  # a sensor reported something (context, and next-event prediction)
+    ACTIVITY = "activity"  # an annotated activity started (ground truth of home logs)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """`time` is epoch seconds. Logs that only give local wall time are read as if it were UTC,
+    so hour-of-day features see the residents' own clock."""
+
+    time: float
+    item: str  # "entity_id:state", e.g. "light.kitchen:on" or "binary_sensor.bedroom:on"
+    kind: Kind = Kind.SENSOR
+    user_id: str | None = None
+    origin: str = "sensor"  # core.Origin value: physical, voice, app, sensor, ...
+
+    @property
+    def entity_id(self) -> str:
+        return self.item.rsplit(":", 1)[0]
+
+    @property
+    def value(self) -> str:
+        return self.item.rsplit(":", 1)[1] if ":" in self.item else ""
+
+    @property
+    def moment(self) -> datetime:
+        return datetime.fromtimestamp(self.time, UTC)
+
+
+Episode = Sequence[Observation]
+"""One uninterrupted stretch of history. A home log is one long episode; SmartThings gives
+many short ones (10 controls each)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitySpan:
+    start: float
+    end: float
+    label: str
+
+
+@dataclass
+class ImportReport:
+    """What an importer read and what it skipped, by reason. Skips are counted, never silent."""
+
+    source: str
+    lines: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    messages: list[str] = field(default_factory=list)
+    reordered: int = 0  # observations that arrived out of time order and were sorted back
+
+    def skip(self, reason: str, message: str) -> None:
+        self.skipped[reason] += 1
+        if len(self.messages) < 50:  # keep the first few readable; counts keep the rest
+            self.messages.append(message)
+
+    @property
+    def total_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    def summary(self) -> str:
+        parts = [f"{self.source}: {self.lines} lines read"]
+        if self.skipped:
+            parts.append(
+                "skipped " + ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
+            )
+        if self.reordered:
+            parts.append(f"{self.reordered} out of time order (sorted)")
+        return "; ".join(parts)
+
+
+@dataclass
+class HomeLog:
+    """An imported home: observations in time order, optional activity labels."""
+
+    name: str
+    observations: list[Observation]
+    activities: list[ActivitySpan] = field(default_factory=list)
+    report: ImportReport = field(default_factory=lambda: ImportReport("?"))
+
+    def activity_observations(self) -> list[Observation]:
+        """Each activity instance as an observation at its start, for next-activity prediction."""
+        return [
+            Observation(a.start, f"activity.{a.label}:start", Kind.ACTIVITY, origin="physical")
+            for a in self.activities
+        ]
+
+    @property
+    def days(self) -> int:
+        return len({int(o.time // 86400) for o in self.observations})
+
+
+def sort_observations(observations: Iterable[Observation], report: ImportReport) -> list[Observation]:
+    """Sorts by time (stable), counting how many arrived out of order."""
+    obs = list(observations)
+    out_of_order = sum(1 for a, b in zip(obs, obs[1:], strict=False) if b.time < a.time)
+    if out_of_order:
+        report.reordered += out_of_order
+        report.messages.append(f"{out_of_order} observations out of time order; sorted by time")
+    obs.sort(key=lambda o: o.time)
+    return obs
+
+
+def slug(text: str) -> str:
+    """A Home Assistant object id from a free-text sensor name: 'Hall-Toilet door' ->
+    'hall_toilet_door'."""
+    out = []
+    for ch in text.strip().lower():
+        out.append(ch if ch.isalnum() else "_")
+    s = "".join(out)
+    while "__" in s:
+        s = s.replace("__", "_")
+    return s.strip("_") or "unnamed"

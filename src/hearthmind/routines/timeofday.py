@@ -1,0 +1,83 @@
+"""Time-of-day helpers: hour slots, weekdays, circular statistics of clock times."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+DAY = 86400.0
+SLOT_HOURS = 3  # the SmartThings data's 3-hour slots; also the Markov context
+
+
+def seconds_of_day(t: float) -> float:
+    return t % DAY
+
+
+def hour_of_day(t: float) -> float:
+    return (t % DAY) / 3600.0
+
+
+def hour_slot(t: float) -> int:
+    return int(hour_of_day(t) // SLOT_HOURS)
+
+
+def weekday(t: float) -> int:
+    """Monday = 0 (1970-01-01 was a Thursday)."""
+    return int((t // DAY + 3) % 7)
+
+
+def is_weekend(t: float) -> bool:
+    return weekday(t) >= 5
+
+
+def day_index(t: float) -> int:
+    return int(t // DAY)
+
+
+@dataclass(frozen=True, slots=True)
+class CircularSummary:
+    """Circular mean time of day (seconds), resultant length R in [0, 1] (1 = always the same
+    minute) and the circular standard deviation in seconds."""
+
+    mean: float
+    resultant: float
+    std: float
+    n: int
+
+
+def circular_summary(seconds: Sequence[float]) -> CircularSummary:
+    if not seconds:
+        return CircularSummary(0.0, 0.0, DAY / 2, 0)
+    s = c = 0.0
+    for x in seconds:
+        a = 2 * math.pi * x / DAY
+        s += math.sin(a)
+        c += math.cos(a)
+    n = len(seconds)
+    r = math.hypot(s, c) / n
+    mean = (math.atan2(s, c) % (2 * math.pi)) * DAY / (2 * math.pi)
+    std = math.sqrt(-2 * math.log(r)) * DAY / (2 * math.pi) if r > 1e-12 else DAY / 2
+    return CircularSummary(mean, r, min(std, DAY / 2), n)
+
+
+def circular_distance(a: float, b: float) -> float:
+    """Smallest distance in seconds between two clock times."""
+    d = abs(a - b) % DAY
+    return min(d, DAY - d)
+
+
+def circular_quantile_window(seconds: Sequence[float], mean: float, share: float) -> tuple[float, float]:
+    """The clock-time window centred on `mean` holding `share` of the points (as offsets)."""
+    offsets = sorted(((x - mean + DAY / 2) % DAY) - DAY / 2 for x in seconds)
+    if not offsets:
+        return mean, mean
+    cut = (1 - share) / 2
+    lo = offsets[int(cut * (len(offsets) - 1))]
+    hi = offsets[int(round((1 - cut) * (len(offsets) - 1)))]
+    return (mean + lo) % DAY, (mean + hi) % DAY
+
+
+def clock_text(seconds: float) -> str:
+    m = int(round(seconds / 60)) % (24 * 60)
+    return f"{m // 60:02d}:{m % 60:02d}"

