@@ -200,7 +200,9 @@ def _sqlite_url(tmp: Path, name: str) -> str:
     return f"sqlite:///{tmp / name}"
 
 
-def search_sustained(tmp: Path, seconds: float, start_rate: float, steps: int) -> dict[str, Any]:
+def search_sustained(
+    tmp: Path, seconds: float, start_rate: float, steps: int, max_tries: int = 12
+) -> dict[str, Any]:
     """Double the rate until one fails, then bisect `steps` times; returns the best rate."""
     tried: list[dict[str, Any]] = []
     good, bad = 0.0, None
@@ -214,7 +216,7 @@ def search_sustained(tmp: Path, seconds: float, start_rate: float, steps: int) -
             good, rate = rate, rate * 2
         else:
             bad = rate
-        if rate > 1_000_000:
+        if rate > 1_000_000 or n >= max_tries:
             break
     for _ in range(steps if bad is not None else 0):
         assert bad is not None
@@ -261,7 +263,7 @@ def postgres_burst(n: int) -> dict[str, Any]:
 
 
 def run_hearthmind(quick: bool, step: Callable[[str], None]) -> dict[str, Any]:
-    burst_n = 100_000 if quick else BURST
+    burst_n = 50_000 if quick else BURST
     with tempfile.TemporaryDirectory(prefix="hearthmind-bench-") as tmp_name:
         tmp = Path(tmp_name)
         step(f"burst of {burst_n:,} changes, recorded to SQLite")
@@ -274,10 +276,11 @@ def run_hearthmind(quick: bool, step: Callable[[str], None]) -> dict[str, Any]:
             step(f"burst of {burst_n:,} changes, recorded to PostgreSQL")
             pg = postgres_burst(burst_n)
         step("paced rates (sustained)")
-        sustained = search_sustained(
-            tmp, seconds=3 if quick else 60, start_rate=8_000, steps=0 if quick else 3
-        )
-        rss_n = 200_000 if quick else RSS_CHANGES
+        if quick:
+            sustained = search_sustained(tmp, seconds=2, start_rate=16_000, steps=0, max_tries=2)
+        else:
+            sustained = search_sustained(tmp, seconds=60, start_rate=8_000, steps=3)
+        rss_n = 100_000 if quick else RSS_CHANGES
         step(f"peak RSS after {rss_n:,} recorded changes")
         mem = run_worker("memory", _sqlite_url(tmp, "memory.db"), str(rss_n))
     return {

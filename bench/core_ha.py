@@ -285,16 +285,18 @@ def _load_python() -> str:
     return sys.executable if probe.returncode == 0 else str(HA_PYTHON)
 
 
-def run_mqtt_workload(quick: bool, recorder: bool = True) -> dict[str, Any]:
+def run_mqtt_workload(
+    quick: bool, recorder: bool = True, rate: float = MQTT_RATE
+) -> dict[str, Any]:
     load = [_load_python(), str(HA_DIR / "mqtt_load.py")]
     with MosquittoServer() as broker:
         port = ["--port", str(broker.port)]
         _run_json([*load, "discover", *port], 120, "mqtt_load discover")
         log(f"HA with MQTT discovery and 100 automations, recorder {'on' if recorder else 'off'}")
         with _ha_mqtt_hub(broker.port, recorder) as hub_report:
-            run = [*load, "run", *port, "--rate", str(MQTT_RATE), "--ping"]
+            run = [*load, "run", *port, "--rate", str(rate), "--ping"]
             if quick:
-                run += ["--seconds", "5", "--quiet", "5", "--drain-cap", "60"]
+                run += ["--seconds", "5", "--quiet", "15", "--drain-cap", "120"]
                 timeout = 900.0
             else:
                 run += ["--search"]
@@ -302,7 +304,7 @@ def run_mqtt_workload(quick: bool, recorder: bool = True) -> dict[str, Any]:
             result = _run_json(run, timeout, "mqtt_load run")
         head = result["headline"]
         log(
-            f"MQTT at {MQTT_RATE:,.0f}/s: p50 {head['p50_ms']} ms, p99 {head['p99_ms']} ms, "
+            f"MQTT at {rate:,.0f}/s: p50 {head['p50_ms']} ms, p99 {head['p99_ms']} ms, "
             f"lost {head['lost']:,} of {head['sent']:,}; max rate {result.get('max_rate')}"
         )
     return {
@@ -353,13 +355,14 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["state", "mqtt", "mqtt-no-recorder"], help="run one workload"
     )
+    parser.add_argument("--mqtt-rate", type=float, default=MQTT_RATE, help="with --only mqtt*")
     args = parser.parse_args()
     if args.only:
         ensure_ha_venv()
         if args.only == "state":
             result = run_state_workloads(args.quick)
         else:
-            result = run_mqtt_workload(args.quick, recorder=args.only == "mqtt")
+            result = run_mqtt_workload(args.quick, args.only == "mqtt", args.mqtt_rate)
     else:
         result = run_homeassistant(args.quick)
     text = json.dumps(result, indent=2)

@@ -89,7 +89,7 @@ async def _generator(port: int, *args: str) -> dict[str, Any]:
     return result
 
 
-async def _run(quick: bool) -> dict[str, Any]:
+async def _run(quick: bool, record: bool = True) -> dict[str, Any]:
     from hearthmind.bootstrap import SetupOptions, async_setup_hub
     from hearthmind.integrations.mqtt import MqttIntegration
     from hearthmind.integrations.mqtt.connection import MqttConnection
@@ -104,8 +104,8 @@ async def _run(quick: bool) -> dict[str, Any]:
         )
         hub = await async_setup_hub(
             config_dir,
-            SetupOptions(record=True),
-            components=[c for c in ("recorder", "mqtt", "automations") if c not in os.environ.get("BENCH_SKIP", "")],
+            SetupOptions(record=record),
+            components=["recorder", "mqtt", "automations"],
         )
         try:
             integration = hub.data["mqtt"]
@@ -116,7 +116,9 @@ async def _run(quick: bool) -> dict[str, Any]:
                     raise RuntimeError(f"only {len(integration.entities)} sensors discovered")
                 await asyncio.sleep(0.05)
             automations = len(hub.data["automations"])
-            log(f"{len(integration.entities)} sensors, {automations} automations, recorder on")
+            log(
+                f"{len(integration.entities)} sensors, {automations} automations, recorder {'on' if record else 'off'}"
+            )
             recorder = get_recorder(hub)
 
             # answer the generator's ping once everything before it is handled and committed
@@ -126,7 +128,7 @@ async def _run(quick: bool) -> dict[str, Any]:
                     await recorder.async_flush()
                 control.publish("bench/ctl/pong", token, 1)
 
-            def on_control(topic: str, payload: bytes) -> None:
+            def on_control(topic: str, payload: bytes, retained: bool) -> None:
                 hub.async_create_task(pong(payload), name="bench pong")
 
             control = MqttConnection(
@@ -137,18 +139,22 @@ async def _run(quick: bool) -> dict[str, Any]:
                 hub.clock.timestamp,
             )
             control.subscribe("bench/ctl/ping", 1)
-            if not os.environ.get("BENCH_NOPING"):
-                await control.async_start()
-                await control.async_wait_connected(10)
-            args = ["run", "--rate", str(RATE)] + ([] if os.environ.get("BENCH_NOPING") else ["--ping"])
+            await control.async_start()
+            await control.async_wait_connected(10)
+            args = ["run", "--rate", str(RATE), "--ping"]
             if quick:
                 args += ["--seconds", "5", "--quiet", "3", "--drain-cap", "15"]
             else:
                 args += ["--search"]
+            # CPU seconds of this process (hub, recorder thread) per message: unlike latency,
+            # this does not depend on what else the machine is running
+            load = os.getloadavg()[0]
+            cpu0 = time.process_time()
             result = await _generator(broker.port, *args)
-            if not os.environ.get("BENCH_NOPING"):
-                await control.async_stop()
+            cpu = time.process_time() - cpu0
+            await control.async_stop()
             head = result["headline"]
+            handled = sum(s.get("sent", 0) for s in [head, *result.get("steps", [])])
             out: dict[str, Any] = {
                 "mqtt_p50_ms": head["p50_ms"],
                 "mqtt_p99_ms": head["p99_ms"],
@@ -159,6 +165,8 @@ async def _run(quick: bool) -> dict[str, Any]:
                 "mqtt_automations": automations,
                 "mqtt_automations_kind": "hearthmind.automations (YAML rules, mode queued)",
                 "mqtt_recorder": recorder is not None,
+                "mqtt_hub_cpu_us_per_msg": round(cpu / max(1, handled) * 1e6, 1),
+                "mqtt_load_average": round(load, 2),
                 "mqtt_health": {
                     k: v
                     for k, v in hub.health.counts.items()
@@ -176,17 +184,18 @@ async def _run(quick: bool) -> dict[str, Any]:
             await hub.async_stop()
 
 
-def run_hearthmind_mqtt(quick: bool) -> dict[str, Any]:
+def run_hearthmind_mqtt(quick: bool, record: bool = True) -> dict[str, Any]:
     """The figures for bench/core.py's `hearthmind` part."""
-    return asyncio.run(_run(quick))
+    return asyncio.run(_run(quick, record))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 s at 1,000/s, no rate search")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--no-recorder", action="store_true", help="for diagnosis only")
     args = parser.parse_args()
-    result = run_hearthmind_mqtt(args.quick)
+    result = run_hearthmind_mqtt(args.quick, record=not args.no_recorder)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

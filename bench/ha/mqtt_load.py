@@ -146,8 +146,12 @@ class LoadGenerator:
         """Ping the hub and wait for its pong; seconds waited, or None on timeout."""
         token = uuid.uuid4().hex
         start = time.perf_counter()
-        self.pub.publish(PING_TOPIC, token, qos=1)
+        next_ping = start
         while time.perf_counter() - start < timeout:
+            # re-sent every 5 s: a hub may still be setting up its subscription
+            if time.perf_counter() >= next_ping:
+                self.pub.publish(PING_TOPIC, token, qos=1)
+                next_ping += 5.0
             with self.receiver.lock:
                 if token in self.receiver.pongs:
                     return time.perf_counter() - start

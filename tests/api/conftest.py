@@ -39,8 +39,8 @@ class ApiEnv:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def build_hub(config_dir: Path) -> tuple[Hub, list[tuple[str, str, dict[str, Any], Context]]]:
-    hub = Hub(load_config(config_dir), RealClock(), seed=7)
+def add_home(hub: Hub) -> list[tuple[str, str, dict[str, Any], Context]]:
+    """Three switchable entities with a device behind each, and two sensors."""
     commands: list[tuple[str, str, dict[str, Any], Context]] = []
 
     async def device(service: str, entity_id: str, data: Mapping[str, Any], ctx: Context) -> None:
@@ -61,18 +61,19 @@ def build_hub(config_dir: Path) -> tuple[Hub, list[tuple[str, str, dict[str, Any
     for entity_id, value in SENSORS.items():
         hub.states.async_set(entity_id, value, {"friendly_name": entity_id}, sensor)
         hub.entities.async_add(entity_id, "test", None)
-    return hub, commands
+    return commands
 
 
 async def start_env(
     tmp_path: Path, *, record: bool = False, config: ApiConfig | None = None
 ) -> ApiEnv:
-    hub, commands = build_hub(tmp_path)
-    if record:
+    hub = Hub(load_config(tmp_path), RealClock(), seed=7)
+    if record:  # first, so that it records the home's first states too
         from hearthmind.recorder import Recorder
 
         recorder = Recorder(hub, f"sqlite:///{tmp_path / 'hearthmind.db'}")
         await recorder.async_start()
+    commands = add_home(hub)
     server = await async_serve(hub, config or ApiConfig(port=0))
     await hub.async_start()
     store = TokenStore(tmp_path)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest
 from homeassistant_api import AsyncClient, Client, State
 from homeassistant_api.errors import RequestError, UnauthorizedError
 
-from .conftest import ApiEnv
+from hearthmind.api import ApiConfig
+from hearthmind.core import Device
+
+from .conftest import ApiEnv, start_env
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -114,3 +118,64 @@ async def test_raw_rest_shapes(api: ApiEnv) -> None:
         assert r.status_code == 200 and "sensor.new" not in api.hub.states
         r = await http.get("/")
         assert r.status_code == 200 and "Hearthmind" in r.text
+
+
+async def test_bad_bodies_are_refused_and_counted(tmp_path: Path) -> None:
+    api = await start_env(tmp_path, config=ApiConfig(port=0, max_body_bytes=2048))
+    try:
+        async with httpx.AsyncClient(base_url=api.url, headers=api.headers) as http:
+            r = await http.post("/api/services/light/turn_on", content=b"{not json")
+            assert r.status_code == 400 and "Data should be valid JSON" in r.json()["message"]
+            r = await http.post("/api/services/light/turn_on", json=["light.kitchen"])
+            assert r.status_code == 400 and "JSON object" in r.json()["message"]
+            r = await http.post("/api/services/light/turn_on", json={"entity_id": 5})
+            assert r.status_code == 400 and "entity_id must be a string" in r.json()["message"]
+            r = await http.post(
+                "/api/services/light/turn_on",
+                json={"entity_id": "light.kitchen", "x": "y" * 5000},
+            )
+            assert r.status_code == 413 and "over 2048 bytes" in r.json()["message"]
+            r = await http.post("/api/events/ring", content=b"[1, 2]")
+            assert r.status_code == 400
+            r = await http.get("/api/")  # still serving
+            assert r.status_code == 200
+        assert api.hub.health.counts["api_bad_request"] == 4
+        assert api.commands == []
+    finally:
+        await api.hub.async_stop()
+
+
+async def test_a_device_target_reaches_its_entities(api: ApiEnv) -> None:
+    api.hub.registries.add_device(
+        Device("coffee_corner", "Coffee corner", entity_ids=["switch.coffee", "light.hall"])
+    )
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers) as http:
+        r = await http.post("/api/services/light/turn_on", json={"device_id": "coffee_corner"})
+        assert r.status_code == 200 and [s["entity_id"] for s in r.json()] == ["light.hall"]
+        r = await http.post(
+            "/api/services/homeassistant/turn_off", json={"device_id": "coffee_corner"}
+        )
+        assert sorted(s["entity_id"] for s in r.json()) == ["light.hall", "switch.coffee"]
+        assert sorted(c[:2] for c in api.commands[-2:]) == [
+            ("turn_off", "light.hall"),
+            ("turn_off", "switch.coffee"),
+        ]
+        r = await http.post("/api/services/light/turn_on", json={"device_id": "garage"})
+        assert r.status_code == 400 and r.json()["message"] == "unknown device: garage"
+    assert api.hub.health.counts["unknown_device"] == 1
+
+
+async def test_templates_render_with_the_hubs_states(api: ApiEnv) -> None:
+    async with AsyncClient(api.url + "/api", api.token) as client:
+        text = await client.get_rendered_template(
+            "{{ states('sensor.living_temperature') | float + 1 }} {{ is_state('light.hall', 'off') }}"
+        )
+        assert text == "22.5 True"
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers) as http:
+        r = await http.post("/api/template", json={"template": "{{ 1 / 0 }}"})
+        assert r.status_code == 400 and "ZeroDivisionError" in r.json()["message"]
+        r = await http.post("/api/template", json={"template": "{{ ().__class__ }}"})
+        assert r.status_code == 400 or "class" not in r.text
+        r = await http.post("/api/template", json={"template": "{% if %}"})
+        assert r.status_code == 400 and "invalid template" in r.json()["message"]
+    assert api.hub.health.counts["api_template_errors"] >= 2

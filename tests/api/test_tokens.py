@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from hearthmind.api.tokens import TokenError, TokenStore, hash_token
 from hearthmind.cli import app

@@ -267,3 +267,18 @@ def test_random_messages_never_break_the_server(threaded_api: ApiEnv, batch: lis
             if isinstance(msg, dict) and msg.get("id") == 10**7 and msg.get("type") == "pong":
                 break
     assert api.hub.running
+
+
+async def test_connections_over_the_limit_are_refused(tmp_path: Path) -> None:
+    api = await start_env(tmp_path, config=ApiConfig(port=0, max_connections=2))
+    try:
+        async with authed(api) as first, authed(api) as second:
+            async with websockets.connect(api.ws_url) as third:
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    await asyncio.wait_for(third.recv(), 5)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+            await still_serving(first, 1)
+            await still_serving(second, 1)
+        assert api.hub.health.counts["ws_too_many_connections"] == 1
+    finally:
+        await api.hub.async_stop()

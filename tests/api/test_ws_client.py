@@ -54,6 +54,9 @@ async def test_hass_client_lists_states_and_switches_a_light(api: ApiEnv) -> Non
         await client.call_service("switch", "turn_on", target={"entity_id": "switch.coffee"})
         change = await asyncio.wait_for(changes.get(), 5)
         assert change["c"]["switch.coffee"]["+"]["s"] == "on"
+        api.hub.states.async_set("switch.coffee", "on", {}, api.hub.context("physical"))
+        change = await asyncio.wait_for(changes.get(), 5)
+        assert change["c"]["switch.coffee"]["-"] == {"a": ["friendly_name"]}
     assert api.hub.states.require("light.hall").state == "on"
 
 
@@ -104,3 +107,11 @@ async def test_subscribe_trigger_refuses_a_bad_trigger(api: ApiEnv) -> None:
             await client.send_command("subscribe_trigger", trigger={"platform": "state"})
         assert (await client.get_config())["location_name"] == "Home"  # still answering
     assert api.hub.health.counts["ws_invalid_message"] == 2
+
+
+async def test_render_template_over_websocket(api: ApiEnv) -> None:
+    def drive() -> str:
+        with WebsocketClient(api.ws_url, api.token) as ws:
+            return ws.get_rendered_template("hall {{ states('light.hall') }}")
+
+    assert await asyncio.to_thread(drive) == "hall off"

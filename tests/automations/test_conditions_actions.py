@@ -217,6 +217,16 @@ async def test_service_call_with_templates_from_trigger(
                     },
                     {"action": "switch.turn_on", "entity_id": "switch.fan"},
                     {
+                        "event": "seen",
+                        "event_data": {
+                            "by_call": "{{ states('sensor.dial') }}",
+                            "by_path": "{{ states.sensor.dial.state }}",
+                            "missing": "{{ states('sensor.none') }}",
+                            "attr": "{{ state_attr('sensor.dial', 'room') }}",
+                            "this": "{{ this.entity_id }}",
+                        },
+                    },
+                    {
                         "action": "{{ 'light.turn_' ~ ('off' if trigger.to_state.state == '0' else 'on') }}",
                         "target": {"entity_id": ["light.kitchen"]},
                     },
@@ -224,8 +234,19 @@ async def test_service_call_with_templates_from_trigger(
             }
         ]
     )
+    seen: list[dict[str, Any]] = []
+    hub.bus.async_listen("seen", lambda e: seen.append(dict(e.data)))
     sensor(hub, "sensor.dial", "60", room="kitchen")
     await clock.async_advance(timedelta(seconds=1))
+    assert seen == [
+        {
+            "by_call": 60,
+            "by_path": 60,
+            "missing": "unknown",
+            "attr": "kitchen",
+            "this": "automation.dim",
+        }
+    ]
     assert [(c.service, c.entity_id, c.data) for c in devices.calls()] == [
         ("turn_on", "light.kitchen", {"brightness": 120}),
         ("turn_on", "switch.fan", {}),
@@ -403,6 +424,9 @@ async def test_failed_service_call_aborts_run_and_is_counted(
         ("{{ 1 / 0 }}", "ZeroDivisionError"),
         ("{{ ''.__class__.__mro__ }}", "unsafe"),
         ("{{ 'abc' | float }}", "float"),
+        ("{{ 'x' * 10 ** 10 }}", "max"),
+        ("{{ 9 ** 99999999 }}", "exponent"),
+        ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "recursion"),
     ],
 )
 async def test_bad_template_at_run_time_is_counted_and_hub_goes_on(
@@ -435,3 +459,86 @@ async def test_bad_template_at_run_time_is_counted_and_hub_goes_on(
     await go(hub, clock)  # the rule still runs (and fails again); the hub is fine
     assert hub.health["automation_template_errors"] == 2
     assert len(devices.calls()) == 2
+
+
+async def test_sun_condition(
+    hub: Hub, clock: SimulatedClock, devices: Devices, manager: AutomationManager
+) -> None:
+    await manager.async_add_rules(
+        [
+            on_event(
+                {"condition": "sun", "after": "sunset", "after_offset": "-01:00:00"}, id="evening"
+            ),
+            on_event({"condition": "sun", "after": "sunrise", "before": "sunset"}, id="daytime"),
+        ]
+    )
+    triggered: list[str] = []
+    hub.bus.async_listen("automation_triggered", lambda e: triggered.append(e.data["entity_id"]))
+    await go(hub, clock)  # 10:00 in Amsterdam
+    assert triggered == ["automation.daytime"]
+    # sunset in Amsterdam on 3 June 2024 is about 21:52 local (19:52 UTC)
+    await clock.async_run_until(datetime(2024, 6, 3, 19, 0, tzinfo=UTC))
+    triggered.clear()
+    await go(hub, clock)
+    assert sorted(triggered) == ["automation.daytime", "automation.evening"]
+    await clock.async_run_until(datetime(2024, 6, 3, 20, 30, tzinfo=UTC))
+    triggered.clear()
+    await go(hub, clock)
+    assert triggered == ["automation.evening"]
+
+
+async def test_wait_for_trigger_parallel_and_for_each(
+    hub: Hub, clock: SimulatedClock, devices: Devices, manager: AutomationManager
+) -> None:
+    notes: list[tuple[float, dict[str, Any]]] = []
+    t0 = clock.timestamp()
+    hub.bus.async_listen("note", lambda e: notes.append((e.time_fired - t0, dict(e.data))))
+    await manager.async_add_rules(
+        [
+            on_event(
+                actions=[
+                    {
+                        "wait_for_trigger": {
+                            "platform": "state",
+                            "entity_id": "binary_sensor.door",
+                            "to": "off",
+                        },
+                        "timeout": 30,
+                    },
+                    {"event": "note", "event_data": {"waited_for": "{{ wait.trigger.entity_id }}"}},
+                    {
+                        "parallel": [
+                            {
+                                "sequence": [
+                                    {"delay": 5},
+                                    {"event": "note", "event_data": {"branch": "slow"}},
+                                ]
+                            },
+                            {"event": "note", "event_data": {"branch": "fast"}},
+                        ]
+                    },
+                    {
+                        "repeat": {
+                            "for_each": ["hall", "kitchen"],
+                            "sequence": [
+                                {"service": "light.turn_on", "entity_id": "light.{{ repeat.item }}"}
+                            ],
+                        }
+                    },
+                ]
+            )
+        ]
+    )
+    sensor(hub, "binary_sensor.door", "on")
+    await go(hub, clock, seconds=10)
+    sensor(hub, "binary_sensor.door", "off")
+    await clock.async_advance(timedelta(seconds=10))
+    assert notes == [
+        (10, {"waited_for": "binary_sensor.door"}),
+        (10, {"branch": "fast"}),
+        (15, {"branch": "slow"}),
+    ]
+    assert [(c.entity_id, c.at - t0) for c in devices.calls()] == [
+        ("light.hall", 15),
+        ("light.kitchen", 15),
+    ]

@@ -68,6 +68,7 @@ async def test_why_did_the_light_turn_on_from_the_recorder(
     text = describe_chain(chain)
     assert "automation 'Hall motion light' (automation.hall_motion)" in text
     assert "light.hall became on" in text
+    assert "automation.hall_motion became" not in text  # the run's own bookkeeping
     assert text.splitlines()[-1].strip().startswith("<- binary_sensor.hall_motion became on")
     engine.dispose()
 

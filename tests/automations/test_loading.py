@@ -110,7 +110,7 @@ async def test_broken_rules_are_rejected_with_file_line_and_reason(
     reasons = " | ".join(rejected.values())
     assert "unknown trigger platform 'stat'" in reasons
     assert "invalid template" in reasons
-    assert "unknown key 'trigers'" in reasons
+    assert "unknown key 'trigers' in an automation (did you mean 'triggers'?" in reasons
     assert "invalid duration 'soon'" in reasons
     assert "must be a mapping" in reasons
     assert hub.health["automation_config_errors"] == 5
@@ -355,3 +355,61 @@ async def test_initial_state_off(
     hub.bus.async_fire("x", {}, hub.context(Origin.APP))
     await clock.async_advance(timedelta(seconds=1))
     assert devices.calls() == []
+
+
+async def test_removing_the_include_removes_its_rules(
+    clock: SimulatedClock, tmp_path: Path
+) -> None:
+    write(tmp_path, "configuration.yaml", "automation mine: !include mine.yaml\n")
+    write(tmp_path, "mine.yaml", SLOW_V1)
+    hub, manager, _devices = await setup_dir(clock, tmp_path)
+    assert len(manager) == 3
+    write(tmp_path, "configuration.yaml", "hearthmind: {time_zone: UTC}\n")
+    await manager.async_reload()
+    assert len(manager) == 0
+    assert hub.states.async_all("automation") == []
+    await hub.async_stop()
+
+
+async def test_time_trigger_at_an_entity_is_refused_clearly(
+    hub: Hub, manager: AutomationManager
+) -> None:
+    result = await manager.async_add_rules(
+        [{"trigger": {"platform": "time", "at": "input_datetime.wake"}, "action": []}]
+    )
+    assert "not supported" in result.rejected[0].reason
+
+
+async def test_reload_with_duplicate_aliases_leaves_nothing_behind(
+    clock: SimulatedClock, tmp_path: Path
+) -> None:
+    same = "- alias: Same\n  trigger: {platform: event, event_type: go}\n  action: {service: light.toggle, entity_id: light.hall}\n"
+    write(tmp_path, "configuration.yaml", "automation: !include automations.yaml\n")
+    rules = write(tmp_path, "automations.yaml", same * 3)
+    hub, manager, devices = await setup_dir(clock, tmp_path)
+    assert len(manager) == 3
+    rules.write_text(same, encoding="utf-8")
+    result = await manager.async_reload()
+    assert (len(manager), result.unchanged) == (1, 1)
+    hub.bus.async_fire("go", {}, hub.context(Origin.APP))
+    await clock.async_advance(timedelta(seconds=1))
+    assert len(devices.calls()) == 1  # no orphaned rule still listening
+    await hub.async_stop()
+
+
+def test_check_config_dir_reports_without_loading(tmp_path: Path) -> None:
+    from hearthmind.automations import check_config_dir
+
+    write(tmp_path, "configuration.yaml", CONFIGURATION)
+    write(tmp_path, "automations.yaml", AUTOMATIONS)
+    problems = check_config_dir(tmp_path)
+    assert sorted((Path(p.file).name, p.line) for p in problems) == sorted(
+        [
+            ("automations.yaml", line_of(AUTOMATIONS, "L-platform")),
+            ("automations.yaml", line_of(AUTOMATIONS, "L-template")),
+            ("automations.yaml", line_of(AUTOMATIONS, "L-typo")),
+            ("automations.yaml", line_of(AUTOMATIONS, "L-string")),
+            ("configuration.yaml", line_of(CONFIGURATION, "L-delay")),
+        ]
+    )
+    assert all(str(p).startswith(p.file) and ", line " in str(p) for p in problems)

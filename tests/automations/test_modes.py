@@ -131,3 +131,20 @@ async def test_services_turn_off_on_trigger_toggle(
     assert hub.states.require("automation.guarded").state == "on"
     await clock.async_advance(timedelta(seconds=1))
     assert len(devices.calls()) == 1  # condition false: no second toggle
+
+
+async def test_turn_off_in_the_same_instant_as_a_trigger_leaves_no_ghost_run(
+    hub: Hub, clock: SimulatedClock, manager: AutomationManager
+) -> None:
+    await manager.async_add_rules([slow_rule("single")])
+    automation = manager.get("slow")
+    assert automation is not None
+    ctx = hub.context(Origin.APP)
+    target = {"entity_id": "automation.slow"}
+    hub.bus.async_fire("go", {"n": 1}, ctx)  # the run's task has not started yet
+    await hub.services.async_call("automation", "turn_off", {}, context=ctx, target=target)
+    assert automation.current == 0
+    await hub.services.async_call("automation", "turn_on", {}, context=ctx, target=target)
+    notes = await run_three(hub, clock)
+    assert notes[:2] == [(0, {"start": 1}), (10, {"end": 1})]
+    assert hub.states.require("automation.slow").attributes["current"] == 0

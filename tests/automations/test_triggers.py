@@ -318,3 +318,105 @@ async def test_trigger_id_and_disabled_trigger(
     sensor(hub, "sensor.b", "1")
     await clock.async_advance(timedelta(seconds=1))
     assert [i for _, i in log] == ["alpha"]
+
+
+async def test_numeric_state_template_error_is_counted(
+    hub: Hub, clock: SimulatedClock, devices: Devices, manager: AutomationManager
+) -> None:
+    await manager.async_add_rules(
+        [
+            rule(
+                {
+                    "platform": "numeric_state",
+                    "entity_id": "sensor.p",
+                    "value_template": "{{ state.state | float / 0 }}",
+                    "above": 1,
+                }
+            )
+        ]
+    )
+    sensor(hub, "sensor.p", "5")
+    await clock.async_advance(timedelta(seconds=1))
+    assert hub.health["automation_template_errors"] == 1
+    assert "numeric state of sensor.p" in hub.health.recent[-1].message
+    assert devices.calls() == []
+
+
+async def test_template_trigger_fires_on_rise_and_follows_what_it_reads(
+    hub: Hub, clock: SimulatedClock, devices: Devices, manager: AutomationManager
+) -> None:
+    sensor(hub, "sensor.mode", "a")
+    sensor(hub, "sensor.a", "1")
+    sensor(hub, "sensor.b", "50")
+    template = (
+        "{% if is_state('sensor.mode', 'a') %}{{ states('sensor.a') | int > 10 }}"
+        "{% else %}{{ states('sensor.b') | int > 10 }}{% endif %}"
+    )
+    await manager.async_add_rules([rule({"platform": "template", "value_template": template})])
+    log = fired_log(hub)
+    listeners = hub.bus.listener_count().get("state_changed", 0)
+    sensor(hub, "sensor.b", "60")  # not read while mode is a
+    sensor(hub, "sensor.a", "20")  # rises: fires
+    sensor(hub, "sensor.a", "30")  # still true: no
+    sensor(hub, "sensor.mode", "b")  # now reads sensor.b (60): still true, no rise
+    sensor(hub, "sensor.b", "5")
+    sensor(hub, "sensor.b", "15")  # rises again: fires
+    await clock.async_advance(timedelta(seconds=1))
+    assert len(log) == 2
+    assert hub.bus.listener_count().get("state_changed", 0) == listeners  # no catch-all
+
+
+async def test_template_trigger_with_for_time_and_iteration(
+    hub: Hub, clock: SimulatedClock, devices: Devices, manager: AutomationManager
+) -> None:
+    await manager.async_add_rules(
+        [
+            rule(
+                {"platform": "template", "value_template": "{{ now().hour == 22 }}", "id": "late"},
+                id="late",
+            ),
+            rule(
+                {
+                    "platform": "template",
+                    "value_template": "{{ states.light | selectattr('state', 'eq', 'on') | list | count >= 2 }}",
+                    "for": {"minutes": 1},
+                    "id": "lights",
+                },
+                id="lights",
+            ),
+        ]
+    )
+    log = fired_log(hub)
+    t0 = clock.timestamp()
+    sensor(hub, "light.hall", "on")
+    sensor(hub, "light.kitchen", "on")
+    await clock.async_advance(timedelta(seconds=30))
+    sensor(hub, "light.hall", "off")  # fell before the minute: nothing
+    sensor(hub, "light.hall", "on")
+    await clock.async_run_until(START + timedelta(hours=11))  # 21:00 local
+    assert log == [(t0 + 90, "lights")]
+    await clock.async_run_until(START + timedelta(hours=13))
+    assert [i for _, i in log] == ["lights", "late"]
+    late = datetime.fromtimestamp(log[1][0], UTC).astimezone(AMS)
+    assert (late.hour, late.minute) == (22, 0)
+
+
+async def test_template_trigger_recovers_after_a_failing_render(
+    hub: Hub, clock: SimulatedClock, devices: Devices, manager: AutomationManager
+) -> None:
+    sensor(hub, "sensor.x", "zero")
+    await manager.async_add_rules(
+        [
+            rule(
+                {
+                    "platform": "template",
+                    "value_template": "{{ 10 / (states('sensor.x') | int) > 1 }}",
+                }
+            )
+        ]
+    )
+    assert hub.health["automation_template_errors"] == 1  # int('zero') has no default
+    log = fired_log(hub)
+    sensor(hub, "sensor.x", "2")
+    await clock.async_advance(timedelta(seconds=1))
+    assert len(log) == 1

@@ -158,3 +158,44 @@ def test_durations(h: int, m: int, s: int) -> None:
     assert parse_duration(total, ()) == total
     assert parse_duration(f"-{h:02d}:{m:02d}:{s:02d}", (), allow_negative=True) == -total
     assert parse_duration(f"{h:02d}:{m:02d}", ()) == h * 3600 + m * 60
+
+
+PATHS = [
+    "{{ trigger.to_state.state }}",
+    "{{ trigger.to_state.attributes.brightness }}",
+    "{{ trigger.to_state.attributes.missing }}",
+    "{{ trigger.entity_id }}",
+    "{{ trigger.nothing }}",
+    "{{ trigger.to_state.state.upper }}",
+    "{{ trigger.for }}",
+    "{{ number }}",
+    "{{ nothing_here }}",
+    "{{ trigger.to_state.__class__ }}",
+    "{{ trigger.to_state.context.id }}",
+]
+
+
+def test_attribute_path_templates_render_as_jinja_does() -> None:
+    """`{{ a.b.c }}` takes a fast path; it must give what Jinja gives, errors included."""
+    from hearthmind.automations.templates import TemplateError
+    from hearthmind.core import Origin, State
+
+    hub = ENV.hub
+    state = State("light.x", "007", {"brightness": 12}, 0.0, 0.0, hub.context(Origin.SENSOR))
+    variables = {"trigger": {"to_state": state, "entity_id": "light.x", "for": None}, "number": 1.5}
+    for text in PATHS:
+        try:
+            template = ENV.templates.compile(text, ())
+        except RuleError:
+            continue  # `trigger.for`: not valid Jinja, rejected when the rule loads
+        fast = ENV.templates.compile_value(text, ())
+        assert fast is not None
+        try:
+            want: Any = native(ENV.templates.render_template(template, variables))
+        except TemplateError:
+            want = TemplateError
+        try:
+            got: Any = fast(variables)
+        except TemplateError:
+            got = TemplateError
+        assert got == want, text

@@ -4,6 +4,7 @@ amqtt one), and a device-side client (aiomqtt, an independent MQTT implementatio
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -97,7 +98,7 @@ async def announce(
     )
 
 
-class Recorder:
+class TopicSpy:
     """Collects what the hub publishes on some topics (a device's view of its commands)."""
 
     def __init__(self, client: aiomqtt.Client) -> None:
@@ -105,17 +106,18 @@ class Recorder:
         self.messages: list[tuple[str, str]] = []
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, *topics: str) -> Recorder:
+    async def start(self, *topics: str) -> TopicSpy:
         for topic in topics:
             await self.client.subscribe(topic)
         self._task = asyncio.create_task(self._run())
         return self
 
     async def _run(self) -> None:
-        async for message in self.client.messages:
-            payload = message.payload
-            text = payload.decode() if isinstance(payload, bytes | bytearray) else str(payload)
-            self.messages.append((message.topic.value, text))
+        with contextlib.suppress(aiomqtt.MqttError):  # the test closed the client
+            async for message in self.client.messages:
+                payload = message.payload
+                text = payload.decode() if isinstance(payload, bytes | bytearray) else str(payload)
+                self.messages.append((message.topic.value, text))
 
     def stop(self) -> None:
         if self._task is not None:

@@ -10,7 +10,7 @@ import aiomqtt
 from hearthmind.core import Hub, Origin
 from hearthmind.integrations.mqtt import MqttIntegration
 
-from .conftest import Recorder, announce, wait_for
+from .conftest import TopicSpy, announce, wait_for
 
 
 async def test_light_json_schema_round_trip(
@@ -44,7 +44,7 @@ async def test_light_json_schema_round_trip(
     assert state.context.origin is Origin.PHYSICAL
 
     # the app turns it off: a command leaves with the app's context, the answer carries it
-    commands = await Recorder(device).start("zigbee2mqtt/kitchen/set")
+    commands = await TopicSpy(device).start("zigbee2mqtt/kitchen/set")
     ctx = hub.context(Origin.APP, user_id="anna")
     await hub.services.async_call(
         "light", "turn_on", {"entity_id": "light.kitchen", "brightness_pct": 50}, context=ctx
@@ -112,7 +112,7 @@ async def test_switch_sensor_binary_sensor(
     assert temp.context.origin is Origin.SENSOR
     assert hub.states.require("switch.plug").context.origin is Origin.PHYSICAL
 
-    commands = await Recorder(device).start("plug/set")
+    commands = await TopicSpy(device).start("plug/set")
     await hub.services.async_call(
         "switch",
         "toggle",

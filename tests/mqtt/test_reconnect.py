@@ -12,7 +12,7 @@ import pytest
 from hearthmind.core import Origin
 from tests.fixtures.mosquitto import MosquittoServer, mosquitto_binary
 
-from .conftest import Recorder, announce, start_hub, wait_for
+from .conftest import TopicSpy, announce, start_hub, wait_for
 
 pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto not installed")
 
@@ -48,7 +48,7 @@ async def test_broker_restart_keeps_commands() -> None:
 
             broker.start()  # the hub retries one second after the loss
             async with aiomqtt.Client(broker.host, broker.port) as device:
-                commands = await Recorder(device).start("heater/set")
+                commands = await TopicSpy(device).start("heater/set")
                 await wait_for(lambda: len(commands.on("heater/set")) == 3, timeout=10)
                 assert commands.on("heater/set") == ["ON", "OFF", "ON"]
                 assert integration.connection.outbox_size == 0
@@ -103,5 +103,32 @@ async def test_wrong_password_is_refused_by_name() -> None:
                     json.dumps({"name": "Motion", "stat_t": "m"}),
                 )
                 await wait_for(lambda: hub.states.get("binary_sensor.motion") is not None)
+        finally:
+            await hub.async_stop()
+
+
+async def test_tls_with_user_and_password() -> None:
+    with MosquittoServer(passwords={"hub": "s3cret"}, tls=True) as broker:
+        hub, integration = await start_hub(
+            f"mqtts://hub:s3cret@{broker.host}:{broker.port}", ca_certs=str(broker.ca_certs)
+        )
+        try:
+            assert integration.connection.connected
+            assert integration.connection.settings.tls
+        finally:
+            await hub.async_stop()
+        # a broker whose certificate the hub does not trust: refused, counted, named
+        hub, integration = await start_hub(
+            f"mqtts://hub:s3cret@{broker.host}:{broker.port}",
+            reconnect_min_delay=0.05,
+            reconnect_max_delay=0.1,
+        )
+        try:
+            assert not integration.connection.connected
+            await wait_for(lambda: hub.health["mqtt_connect_failed"] >= 1)
+            message = next(
+                p.message for p in hub.health.recent if p.counter == "mqtt_connect_failed"
+            )
+            assert "CERTIFICATE_VERIFY_FAILED" in message and broker.url.split("//")[1] in message
         finally:
             await hub.async_stop()

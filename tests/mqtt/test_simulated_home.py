@@ -16,7 +16,7 @@ from hearthmind.integrations.mqtt import MqttIntegration
 from hearthmind.integrations.simulator import get_home
 from tests.fixtures.mosquitto import MosquittoServer
 
-from .conftest import Recorder, wait_for
+from .conftest import TopicSpy, wait_for
 
 
 @pytest.mark.parametrize("broker", ["mosquitto", "embedded"])
@@ -51,7 +51,7 @@ async def test_simulated_home_over_mqtt(
         async with aiomqtt.Client(settings.host, settings.port) as spy:
             topic = integration.entities["light.kitchen"].config.command_topic
             assert topic.startswith("hearthmind_sim/") and topic.endswith("/light/kitchen/set")
-            commands = await Recorder(spy).start(topic)
+            commands = await TopicSpy(spy).start(topic)
             ctx = hub.context(Origin.VOICE, user_id="alex")
             for service, want in (("turn_on", "on"), ("turn_off", "off")):
                 await hub.services.async_call(

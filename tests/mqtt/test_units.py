@@ -228,3 +228,99 @@ async def test_command_payloads_of_each_component() -> None:
     with pytest.raises(Exception, match="no mode 'cool'"):
         await call("climate", "set_hvac_mode", "climate.c", hvac_mode="cool")
     assert hub.health["mqtt_command_rejected"] == 1
+
+
+async def test_one_zigbee2mqtt_device_many_entities_on_one_topic() -> None:
+    device = {"ids": ["0xabc"], "name": "Bathroom sensor"}
+    integration = integration_with(
+        *(
+            (
+                f"sensor/0xabc/{key}",
+                {
+                    "name": key.title(),
+                    "stat_t": "zigbee2mqtt/bathroom",
+                    "val_tpl": f"{{{{ value_json.{key} }}}}",
+                    "unit_of_meas": unit,
+                    "dev": device,
+                },
+            )
+            for key, unit in (("temperature", "°C"), ("humidity", "%"), ("battery", "%"))
+        )
+    )
+    integration.handle_message(
+        "zigbee2mqtt/bathroom",
+        json.dumps(
+            {"temperature": 22.4, "humidity": 61, "battery": 97, "linkquality": 120}
+        ).encode(),
+    )
+    states = integration.hub.states
+    assert states.require("sensor.bathroom_sensor_temperature").state == "22.4"
+    assert states.require("sensor.bathroom_sensor_humidity").state == "61"
+    assert states.require("sensor.bathroom_sensor_battery").state == "97"
+    assert integration.hub.registries.devices["0xabc"].entity_ids == [
+        "sensor.bathroom_sensor_temperature",
+        "sensor.bathroom_sensor_humidity",
+        "sensor.bathroom_sensor_battery",
+    ]
+
+
+async def test_retained_state_is_not_a_person_at_the_device() -> None:
+    integration = integration_with(
+        ("switch/k", {"name": "Kettle", "cmd_t": "k/set", "stat_t": "k"})
+    )
+    states = integration.hub.states
+    integration.handle_message("k", b"ON", retained=True)  # the state it had: replayed
+    assert states.require("switch.kettle").context.origin is Origin.SENSOR
+    integration.handle_message("k", b"OFF")  # live, no command pending: someone at it
+    assert states.require("switch.kettle").context.origin is Origin.PHYSICAL
+
+
+async def test_one_message_one_state_write_and_readings_are_sensor() -> None:
+    integration = integration_with(
+        (
+            "climate/th",
+            {
+                "name": "Thermostat",
+                "modes": ["off", "heat"],
+                "mode_cmd_t": "th/mode",
+                "mode_stat_t": "th",
+                "mode_stat_tpl": "{{ value_json.mode }}",
+                "temp_stat_t": "th",
+                "temp_stat_tpl": "{{ value_json.target }}",
+                "curr_temp_t": "th",
+                "curr_temp_tpl": "{{ value_json.current }}",
+            },
+        )
+    )
+    hub = integration.hub
+    changes: list[Any] = []
+    hub.bus.async_listen("state_changed", changes.append)
+    report = {"mode": "heat", "target": 20.5, "current": 18.0}
+    integration.handle_message("th", json.dumps(report).encode())
+    assert len(changes) == 1  # three values, one write
+    state = hub.states.require("climate.thermostat")
+    assert (state.state, state.attributes["temperature"]) == ("heat", 20.5)
+    assert state.context.origin is Origin.PHYSICAL  # somebody turned the heating on
+    integration.handle_message("th", json.dumps({**report, "current": 18.5}).encode())
+    assert len(changes) == 2
+    assert hub.states.require("climate.thermostat").context.origin is Origin.SENSOR
+
+
+async def test_setup_only_when_configured_or_asked(tmp_path: Path) -> None:
+    from hearthmind.bootstrap import SetupOptions
+    from hearthmind.integrations.mqtt import async_setup
+
+    hub = Hub(load_config(tmp_path))
+    await async_setup(hub, SetupOptions())
+    assert "mqtt" not in hub.data  # no `mqtt:` section, not asked
+    (tmp_path / "configuration.yaml").write_text("mqtt:\n  embedded_port: 0\n")
+    hub = Hub(load_config(tmp_path))
+    await async_setup(hub, SetupOptions())
+    await hub.async_start()
+    try:
+        integration = hub.data["mqtt"]
+        assert integration.broker is not None  # no broker given: the embedded one
+        assert integration.connection.connected
+        assert integration.connection.settings.host == "127.0.0.1"
+    finally:
+        await hub.async_stop()

@@ -39,7 +39,9 @@ async def test_people_act_by_hand_and_sensors_report() -> None:
     sensors = [e for e in run.changes if e.data["entity_id"].startswith("binary_sensor.")]
     assert sensors and all(e.context.origin is Origin.SENSOR for e in sensors)
     assert all(e.context.user_id is None for e in sensors)  # a motion sensor does not know who
-    presence = {e.data["new_state"].state for e in run.changes if e.data["entity_id"] == "person.ana"}
+    presence = {
+        e.data["new_state"].state for e in run.changes if e.data["entity_id"] == "person.ana"
+    }
     assert {"not_home", "kitchen", "bedroom"} <= presence
     # the hub sees the simulator only as entities with handlers (commands) and states
     entry = run.hub.entities.get("light.kitchen")
@@ -72,7 +74,10 @@ async def test_hub_command_reaches_device_with_its_context() -> None:
     assert (state.state, state.attributes["brightness"], state.context) == ("on", 40, ctx)
     assert run.home.state("light.kitchen")[0] == "on"
     await run.hub.services.async_call(
-        "climate", "set_temperature", {"temperature": 19}, context=ctx,
+        "climate",
+        "set_temperature",
+        {"temperature": 19},
+        context=ctx,
         target={"entity_id": "climate.living_room"},
     )
     assert run.hub.states.require("climate.living_room").attributes["temperature"] == 19.0
@@ -85,7 +90,11 @@ async def test_bad_commands_are_refused_counted_and_the_home_runs_on() -> None:
     ctx = run.hub.context(Origin.APP)
     with pytest.raises(InvalidServiceDataError, match="brightness"):
         await run.hub.services.async_call(
-            "light", "turn_on", {"brightness": 999}, context=ctx, target={"entity_id": "light.kitchen"}
+            "light",
+            "turn_on",
+            {"brightness": 999},
+            context=ctx,
+            target={"entity_id": "light.kitchen"},
         )
     with pytest.raises(UnknownEntityError):
         await run.hub.services.async_call(
@@ -124,7 +133,10 @@ async def test_a_light_already_on_is_not_switched_on_again(tmp_path: Path) -> No
     await run.start_home()
     await run.clock.async_run_until(run.local(when - 60))
     await run.hub.services.async_call(
-        "light", "turn_on", {}, context=run.hub.context(Origin.AGENT),
+        "light",
+        "turn_on",
+        {},
+        context=run.hub.context(Origin.AGENT),
         target={"entity_id": "light.kitchen"},
     )
     await run.clock.async_run_until(run.local(when + 120))
@@ -135,8 +147,10 @@ async def test_a_light_already_on_is_not_switched_on_again(tmp_path: Path) -> No
     assert same[0]["already_satisfied"] and not same[0]["executed"]
     assert same[0]["satisfied_by"] == "agent"
     by_hand = [
-        e for e in run.changes
-        if e.data["entity_id"] == "light.kitchen" and e.context.origin is Origin.PHYSICAL
+        e
+        for e in run.changes
+        if e.data["entity_id"] == "light.kitchen"
+        and e.context.origin is Origin.PHYSICAL
         and e.time_fired > when - 60
     ]
     assert all(e.data["new_state"].state == "off" for e in by_hand)
@@ -178,8 +192,19 @@ async def test_intentions_log_format(tmp_path: Path) -> None:
     run.home.close()
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert len(records) == run.home.stats.intentions > 50
-    keys = {"time", "epoch", "user_id", "action", "entity_id", "target", "activity", "executed",
-            "already_satisfied", "satisfied_by", "reaction_to"}
+    keys = {
+        "time",
+        "epoch",
+        "user_id",
+        "action",
+        "entity_id",
+        "target",
+        "activity",
+        "executed",
+        "already_satisfied",
+        "satisfied_by",
+        "reaction_to",
+    }
     assert all(set(r) == keys for r in records)
     assert [r["epoch"] for r in records] == sorted(r["epoch"] for r in records)
     assert {r["user_id"] for r in records} == {"lena", "tom", "noor", "sam"}
@@ -193,11 +218,17 @@ async def test_heating_follows_the_set_point_and_the_weather() -> None:
     run = SimRun("single")
     await run.start_home()
     await run.run_until(3, 0)
-    outdoor = [float(e.data["new_state"].state) for e in run.changes if e.data["entity_id"] == "sensor.outdoor_temperature"]
+    outdoor = [
+        float(e.data["new_state"].state)
+        for e in run.changes
+        if e.data["entity_id"] == "sensor.outdoor_temperature"
+    ]
     assert len(outdoor) > 5 and max(outdoor) - min(outdoor) > 1.5  # a daily swing
-    assert -20 < min(outdoor) and max(outdoor) < 20  # January in Amsterdam
-    climate = [e.data["new_state"] for e in run.changes if e.data["entity_id"] == "climate.living_room"]
+    assert min(outdoor) > -20 and max(outdoor) < 20  # January in Amsterdam
+    climate = [
+        e.data["new_state"] for e in run.changes if e.data["entity_id"] == "climate.living_room"
+    ]
     actions = {s.attributes["hvac_action"] for s in climate}
     assert actions == {"heating", "idle"}
     temps = [s.attributes["current_temperature"] for s in climate]
-    assert 15 < min(temps) and max(temps) < 23
+    assert min(temps) > 15 and max(temps) < 23

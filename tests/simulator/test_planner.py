@@ -17,7 +17,9 @@ from hearthmind.integrations.simulator.planner import (
 )
 
 
-def plan_year(home: str, seed: int = 1, days: int = 365) -> list[tuple[HouseholdDay, dict[str, list[Step]]]]:
+def plan_year(
+    home: str, seed: int = 1, days: int = 365
+) -> list[tuple[HouseholdDay, dict[str, list[Step]]]]:
     spec = load_home(home)
     layout = Layout(spec)
     household = HouseholdPlanner(spec, random.Random(f"{seed}:household"))
@@ -28,7 +30,9 @@ def plan_year(home: str, seed: int = 1, days: int = 365) -> list[tuple[Household
     for d in range(days):
         day = date(2026, 1, 5) + timedelta(days=d)
         hh = household.plan(day, statuses, rngs)
-        out.append((hh, {rid: planners[rid].plan(day, hh, statuses[rid], rngs[rid]) for rid in planners}))
+        out.append(
+            (hh, {rid: planners[rid].plan(day, hh, statuses[rid], rngs[rid]) for rid in planners})
+        )
     return out
 
 
@@ -62,7 +66,17 @@ def test_a_year_of_the_family_varies_like_real_life() -> None:
     cooks = {hh.cook for hh, _ in year}
     assert {"lena", "tom"} <= cooks and "sam" not in cooks
     activities = {s.activity for _, plans in year for steps in plans.values() for s in steps}
-    for activity in ("cook", "watch TV", "shower", "work from home", "go to school", "ill: tea", "leave for trip", "back from trip", "go out"):
+    for activity in (
+        "cook",
+        "watch TV",
+        "shower",
+        "work from home",
+        "go to school",
+        "ill: tea",
+        "leave for trip",
+        "back from trip",
+        "go out",
+    ):
         assert activity in activities, activity
 
 

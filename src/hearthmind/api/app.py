@@ -3,6 +3,8 @@ OpenAPI schema (/openapi.json) and a small status page at `/`."""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
@@ -15,6 +17,8 @@ from .dashboard import DASHBOARD_HTML
 from .operations import ApiError, count_problem
 from .runtime import ApiRuntime
 from .websocket import WebSocketSession
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def build_app(rt: ApiRuntime) -> FastAPI:
@@ -39,8 +43,17 @@ def build_app(rt: ApiRuntime) -> FastAPI:
         )
 
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> rest.JsonResponse:
+    async def api_error(request: Request, exc: ApiError) -> rest.JsonResponse:
+        if not exc.counted and exc.status < 500 and exc.status != 404:
+            count_problem(rt.hub, "api_bad_request", f"{request.url.path}: {exc.message}")
         return rest.message(exc.message, exc.status)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> rest.JsonResponse:
+        # a bug of ours: answer clearly, count it, keep serving
+        _LOGGER.error("API %s %s failed", request.method, request.url.path, exc_info=exc)
+        count_problem(rt.hub, "api_errors", f"{request.url.path}: {exc!r}")
+        return rest.message(f"internal error: {exc!r}", 500)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> rest.JsonResponse:

@@ -27,5 +27,7 @@ class ApiConfig(BaseModel):
     rate_limit_burst: int = Field(default=1000, ge=1)
     # a REST request body larger than this is refused with 413
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # WebSocket connections at once (each unauthenticated one is dropped after auth_timeout)
+    max_connections: int = Field(default=256, ge=1)
     # seconds a WebSocket client has to send its auth message
     auth_timeout: float = Field(default=10.0, gt=0)

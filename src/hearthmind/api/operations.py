@@ -39,11 +39,12 @@ RESERVED_EVENTS = frozenset(
 class ApiError(Exception):
     """A request the API refuses; `status` for REST, `code` for WebSocket (HA's codes)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, *, counted: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.counted = counted  # already in the health counters (by the service registry)
 
 
 def context_for(hub: Hub, token: TokenInfo) -> Context:
@@ -118,22 +119,54 @@ async def call_service(
         if isinstance(new, State) and event.context.id == context.id:
             changed[new.entity_id] = new
 
+    data, target = _resolve_devices(hub, domain, data, target)
     unsubscribe = hub.bus.async_listen(EVENT_STATE_CHANGED, on_change)
     try:
         await hub.services.async_call(domain, service, data, context=context, target=target)
     except HearthmindError as err:
         # already counted by the service registry (unknown service, entity, bad data)
-        status = 400
-        raise ApiError(status, _ws_code(err), str(err)) from err
+        raise ApiError(400, _ws_code(err), str(err), counted=True) from err
     except (asyncio.CancelledError, KeyboardInterrupt):
         raise
     except Exception as err:
         message = f"{domain}.{service} failed: {err!r}"
         hub.health.problem("api_service_errors", message, hub.clock.timestamp())
-        raise ApiError(500, "home_assistant_error", message) from err
+        raise ApiError(500, "home_assistant_error", message, counted=True) from err
     finally:
         unsubscribe()
     return list(changed.values())
+
+
+def _resolve_devices(
+    hub: Hub, domain: str, data: Mapping[str, Any], target: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """HA clients may target a `device_id`: the service registry knows entities and areas,
+    so a device becomes its entities (of the service's domain, or all for `homeassistant`)."""
+    data = dict(data)
+    new_target = dict(target) if target else {}
+    devices: list[Any] = []
+    for source in (data, new_target):
+        raw = source.pop("device_id", None)
+        if raw is not None:
+            devices.extend(raw if isinstance(raw, list) else [raw])
+    if not devices:
+        return data, (new_target or None)
+    ids: list[str] = []
+    for device_id in devices:
+        device = hub.registries.devices.get(str(device_id))
+        if device is None:
+            count_problem(hub, "unknown_device", f"unknown device: {device_id}")
+            raise ApiError(400, "invalid_format", f"unknown device: {device_id}", counted=True)
+        ids.extend(
+            e for e in device.entity_ids if domain == "homeassistant" or e.startswith(domain + ".")
+        )
+    existing = new_target.get("entity_id")
+    if isinstance(existing, str):
+        ids = [existing, *ids]
+    elif isinstance(existing, list):
+        ids = [*existing, *ids]
+    new_target["entity_id"] = ids
+    return data, new_target
 
 
 def _ws_code(err: HearthmindError) -> str:

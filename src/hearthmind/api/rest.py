@@ -13,6 +13,7 @@ from . import history, operations
 from .auth import Authorized, Runtime
 from .jsonutil import dumps, loads
 from .operations import ApiError, context_for
+from .runtime import ApiRuntime
 
 _OBJECT_BODY: dict[str, Any] = {
     "requestBody": {
@@ -36,21 +37,28 @@ def message(text: str, status: int = 200) -> JsonResponse:
 
 
 async def _json_body(request: Request, rt: Runtime) -> Any:
-    raw = await request.body()
-    if len(raw) > rt.config.max_body_bytes:
-        operations.count_problem(
-            rt.hub, "api_bad_request", f"{request.url.path}: body of {len(raw)} bytes refused"
-        )
-        raise ApiError(
-            413, "invalid_format", f"body of {len(raw)} bytes (max {rt.config.max_body_bytes})"
-        )
+    limit = rt.config.max_body_bytes
+    chunks: list[bytes] = []
+    size = 0
+    # read at most `limit` bytes, whatever Content-Length says (or does not say)
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            operations.count_problem(
+                rt.hub, "api_bad_request", f"{request.url.path}: body over {limit} bytes refused"
+            )
+            raise ApiError(413, "invalid_format", f"the body is over {limit} bytes", counted=True)
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     if not raw.strip():
         return None
     try:
         return loads(raw)
     except ValueError as err:
         operations.count_problem(rt.hub, "api_bad_request", f"{request.url.path}: {err}")
-        raise ApiError(400, "invalid_format", f"Data should be valid JSON ({err})") from err
+        raise ApiError(
+            400, "invalid_format", f"Data should be valid JSON ({err})", counted=True
+        ) from err
 
 
 def _flag(params: QueryParams, name: str) -> bool:
@@ -130,9 +138,6 @@ async def post_service(
     if body is None:
         body = {}
     if not isinstance(body, dict):
-        operations.count_problem(
-            rt.hub, "api_bad_request", f"{domain}.{service}: body is not a JSON object"
-        )
         raise ApiError(400, "invalid_format", "service data must be a JSON object")
     if "return_response" in request.query_params:
         # no Hearthmind service returns data; HA answers such a request exactly so
@@ -141,7 +146,7 @@ async def post_service(
             "invalid_format",
             "Service does not support responses. Remove return_response from request.",
         )
-    target = {k: body.pop(k) for k in ("area_id",) if k in body}
+    target = {k: body.pop(k) for k in ("area_id", "device_id") if k in body}
     changed = await operations.call_service(
         rt.hub, domain, service, body, context_for(rt.hub, token), target or None
     )
@@ -207,6 +212,24 @@ async def _history(
     return JsonResponse(result)
 
 
+@router.post(
+    "/template",
+    summary="Render a template (Jinja2, HA's functions)",
+    response_class=PlainTextResponse,
+    openapi_extra=_OBJECT_BODY,
+)
+async def post_template(request: Request, rt: Runtime, _: Authorized) -> PlainTextResponse:
+    from .rules import render_template
+
+    body = await _json_body(request, rt)
+    if not isinstance(body, dict) or not isinstance(body.get("template"), str):
+        raise ApiError(400, "invalid_format", 'the body must be {"template": "..."}')
+    variables = body.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise ApiError(400, "invalid_format", "variables must be a JSON object")
+    return PlainTextResponse(render_template(rt.hub, body["template"], variables))
+
+
 @router.get("/error_log", summary="Recent problems, as text", response_class=PlainTextResponse)
 async def error_log(rt: Runtime, _: Authorized) -> PlainTextResponse:
     lines = [f"{p.timestamp:.3f} {p.counter}: {p.message}" for p in list(rt.hub.health.recent)]
@@ -222,7 +245,25 @@ async def health(rt: Runtime, _: Authorized) -> JsonResponse:
     body["entities"] = len(rt.hub.states)
     body["websocket_connections"] = len(rt.sessions)
     body["running"] = rt.hub.running
+    body["recorder"] = _recorder_health(rt)
     return JsonResponse(body)
+
+
+def _recorder_health(rt: ApiRuntime) -> dict[str, Any] | None:
+    try:
+        from hearthmind.recorder import get_recorder
+    except ImportError:
+        return None
+    recorder = get_recorder(rt.hub)
+    if recorder is None:
+        return None
+    return {
+        "backlog": recorder.backlog,
+        "committed_states": recorder.committed_states,
+        "committed_events": recorder.committed_events,
+        "lost": recorder.lost,
+        "failing": recorder.failing,
+    }
 
 
 @router.get("/hearthmind/origins", summary="Recorded state changes and events by origin")

@@ -10,7 +10,6 @@ import socket
 from collections.abc import Generator
 
 import uvicorn
-from uvicorn.config import WS_PROTOCOLS
 
 from .app import build_app
 from .runtime import ApiRuntime
@@ -37,7 +36,9 @@ def bind(host: str, port: int) -> socket.socket:
     """Bind before serving, so a taken port is a clear error here (uvicorn would exit the
     process) and port 0 gives a free port whose number we know."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must say TCP: asyncio sets TCP_NODELAY only on sockets that do, and without it
+    # every answer waits ~40 ms for a delayed ACK (Nagle)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -74,8 +75,8 @@ class ApiServer:
             lifespan="off",
             log_level="warning",
             access_log=False,
-            # the sans-I/O websockets protocol (uvicorn >= 0.35) avoids the deprecated legacy one
-            ws="websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto",
+            # websockets' sans-I/O protocol (uvicorn >= 0.35), not the deprecated legacy one
+            ws="websockets-sansio",
             # frames over this are cut off by the protocol (close 1009); up to it, the session
             # answers an oversized message with an error and keeps the connection
             ws_max_size=cfg.max_message_bytes * 4,

@@ -6,9 +6,10 @@ the `automation.*` services and keeps the `AutomationManager` in `hub.data["auto
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from hearthmind.core import Hub
+from hearthmind.core import Hub, load_config
 
 from .automation import EVENT_AUTOMATION_TRIGGERED, Automation, Mode, RuleSpec, compile_rule
 from .explain import ChainLink, describe_chain, explain_context_chain
@@ -31,6 +32,7 @@ __all__ = [
     "RuleSpec",
     "TemplateError",
     "async_setup",
+    "check_config_dir",
     "compile_rule",
     "describe_chain",
     "explain_context_chain",
@@ -47,6 +49,13 @@ def get_manager(hub: Hub) -> AutomationManager:
         hub.data[DATA_KEY] = manager
         hub.async_on_stop(manager.async_stop)
     return manager
+
+
+def check_config_dir(config_dir: Path | str) -> list[RuleRejection]:
+    """The rejected rules of a configuration directory (file, line, reason), loading nothing:
+    for a `check` command. Raises `ConfigError` if configuration.yaml itself is broken."""
+    directory = Path(config_dir).expanduser()
+    return AutomationManager(Hub(load_config(directory, create=False)), directory).check_config()
 
 
 async def async_setup(hub: Hub, options: Any) -> None:

@@ -8,6 +8,7 @@ run's variables and its one Context, whose parent is the trigger's context. Dela
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from hearthmind.core import EVENT_STATE_CHANGED, Context, Event, HearthmindError
 
 from .conditions import Condition, compile_condition, compile_conditions
 from .templates import Render, TemplateError, Variables, is_template, template_true
+from .triggers import compile_triggers
 from .validation import (
     KeyPath,
     RuleError,
@@ -92,6 +94,10 @@ def compile_step(config: Any, path: KeyPath, env: RuleEnvironment) -> Step | Non
         return _repeat(config, path, env)
     if "wait_template" in config:
         return _wait_template(config, path, env)
+    if "wait_for_trigger" in config:
+        return _wait_for_trigger(config, path, env)
+    if "parallel" in config:
+        return _parallel(config, path, env)
     if "sequence" in config:
         check_keys(config, _COMMON | {"sequence"}, path, "a sequence action")
         steps = compile_script(config["sequence"], (*path, "sequence"), env)
@@ -99,7 +105,8 @@ def compile_step(config: Any, path: KeyPath, env: RuleEnvironment) -> Step | Non
     raise RuleError(
         path,
         "unknown action: want one of service/action, delay, condition, event, variables, "
-        f"stop, if, choose, repeat, wait_template, sequence (got keys: {', '.join(map(str, config))})",
+        "stop, if, choose, repeat, wait_template, wait_for_trigger, parallel, sequence "
+        f" (got keys: {', '.join(map(str, config))})",
     )
 
 
@@ -272,6 +279,80 @@ def _wait_template(config: Mapping[str, Any], path: KeyPath, env: RuleEnvironmen
     return wait
 
 
+def _wait_for_trigger(config: Mapping[str, Any], path: KeyPath, env: RuleEnvironment) -> Step:
+    """Wait until one of the given triggers fires (`wait.trigger` then holds its variables)."""
+    check_keys(
+        config, _COMMON | {"wait_for_trigger", "timeout", "continue_on_timeout"}, path, "a wait"
+    )
+    triggers = compile_triggers(config["wait_for_trigger"], (*path, "wait_for_trigger"), env)
+    if not triggers:
+        raise RuleError((*path, "wait_for_trigger"), "wait_for_trigger needs a trigger")
+    timeout = parse_duration(config["timeout"], (*path, "timeout")) if "timeout" in config else None
+    continue_on_timeout = bool(config.get("continue_on_timeout", True))
+    hub = env.hub
+
+    async def wait(run: RunState) -> None:
+        done: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+
+        def fired(variables: dict[str, Any], _context: Context | None) -> None:
+            if not done.done():
+                done.set_result(variables)
+
+        def on_timeout() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        detaches = [trigger.attach(fired) for trigger in triggers]
+        start = hub.clock.timestamp()
+        timer = (
+            hub.clock.call_at(datetime.fromtimestamp(start + timeout, UTC), on_timeout)
+            if timeout is not None
+            else None
+        )
+        try:
+            result = await done
+        finally:
+            for detach in detaches:
+                detach()
+            if timer is not None:
+                timer.cancel()
+        remaining = None if timeout is None else max(0.0, timeout - (hub.clock.timestamp() - start))
+        run.variables = {**run.variables, "wait": {"trigger": result, "remaining": remaining}}
+        if result is None and not continue_on_timeout:
+            raise Halt()
+
+    return wait
+
+
+def _parallel(config: Mapping[str, Any], path: KeyPath, env: RuleEnvironment) -> Step:
+    """Run branches at once; each sees the run's variables (its own copy) and context. The
+    first failure cancels the others and fails the run."""
+    check_keys(config, _COMMON | {"parallel"}, path, "a parallel action")
+    raw = config["parallel"]
+    branches: list[list[Step]] = []
+    for i, branch in enumerate(as_list(raw)):
+        here = (*path, "parallel", i) if isinstance(raw, list) else (*path, "parallel")
+        if isinstance(branch, Mapping) and "sequence" in branch and len(branch) == 1:
+            branches.append(compile_script(branch["sequence"], (*here, "sequence"), env))
+        else:
+            step = compile_step(branch, here, env)
+            branches.append([step] if step is not None else [])
+
+    async def branch_run(steps: list[Step], run: RunState) -> None:
+        with contextlib.suppress(Halt):  # a condition ends its own branch only
+            await run_steps(steps, RunState(dict(run.variables), run.context))
+
+    async def parallel(run: RunState) -> None:
+        tasks = [asyncio.ensure_future(branch_run(steps, run)) for steps in branches]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    return parallel
+
+
 # -- conditions and flow ----------------------------------------------------------------------
 
 
@@ -345,14 +426,29 @@ def _repeat(config: Mapping[str, Any], path: KeyPath, env: RuleEnvironment) -> S
     check_keys(config, _COMMON | {"repeat"}, path, "a repeat action")
     spec = require_mapping(config["repeat"], (*path, "repeat"), "repeat")
     here = (*path, "repeat")
-    check_keys(spec, {"count", "while", "until", "sequence"}, here, "repeat")
+    check_keys(spec, {"count", "while", "until", "for_each", "sequence"}, here, "repeat")
     if "sequence" not in spec:
         raise RuleError(here, "repeat needs 'sequence'")
     steps = compile_script(spec["sequence"], (*here, "sequence"), env)
-    kinds = [k for k in ("count", "while", "until") if k in spec]
+    kinds = [k for k in ("count", "while", "until", "for_each") if k in spec]
     if len(kinds) != 1:
-        raise RuleError(here, "repeat needs exactly one of 'count', 'while', 'until'")
+        raise RuleError(here, "repeat needs exactly one of 'count', 'while', 'until', 'for_each'")
     kind = kinds[0]
+    if kind == "for_each":
+        items_raw = spec["for_each"]
+        render_items = env.templates.compile_value(items_raw, (*here, "for_each"))
+        if render_items is None and not isinstance(items_raw, list):
+            raise RuleError((*here, "for_each"), "for_each must be a list or a template")
+
+        async def repeat_for_each(run: RunState) -> None:
+            items = items_raw if render_items is None else render_items(run.variables)
+            if not isinstance(items, list):
+                raise TemplateError(f"repeat for_each gave {items!r}, not a list")
+            await _loop(
+                run, steps, lambda i: i < min(len(items), MAX_REPEAT), lambda i: True, items
+            )
+
+        return repeat_for_each
     if kind == "count":
         render_count = env.templates.compile_value(spec["count"], (*here, "count"))
         static_count = spec["count"]
@@ -386,10 +482,16 @@ async def _loop(
     steps: list[Step],
     before: Callable[[int], bool],
     after: Callable[[int], bool],
+    items: list[Any] | None = None,
 ) -> None:
     outer = run.variables
     for i in range(MAX_REPEAT):
-        run.variables = {**outer, "repeat": {"index": i + 1, "first": i == 0}}
+        repeat: dict[str, Any] = {"index": i + 1, "first": i == 0}
+        if items is not None:
+            if i >= len(items):
+                break
+            repeat.update(item=items[i], last=i == len(items) - 1)
+        run.variables = {**outer, "repeat": repeat}
         if not before(i):
             break
         await run_steps(steps, run)

@@ -161,6 +161,8 @@ class Automation:
         self._queue_lock = asyncio.Lock() if spec.mode is Mode.QUEUED else None
         self.enabled = False
         self.removed = False  # set when reload or removal took the entity away
+        self.load_key = ""  # what identifies the rule in its source across reloads
+        self._write_context: Context | None = None  # a state write is due with this context
         self.last_triggered: float | None = None
         self.runs_started = 0
         self.runs_skipped = 0
@@ -197,9 +199,26 @@ class Automation:
         return attrs
 
     def write_state(self, context: Context) -> None:
+        self._write_context = None
         self._hub.states.async_set(
             self.entity_id, "on" if self.enabled else "off", self.attributes(), context
         )
+
+    def _write_state_soon(self, context: Context) -> None:
+        """Write the entity once the current burst of work is done: the run's first action
+        goes out before this bookkeeping, and a run that ends at once costs one write, not
+        two (its state then shows last_triggered with current back at 0)."""
+        if self._write_context is None:
+            asyncio.get_running_loop().call_soon(self._flush_state)
+        self._write_context = context
+
+    def _flush_state(self) -> None:
+        context = self._write_context
+        if context is None or self.removed:
+            return
+        finished = [task for task in self._runs if task.done()]  # done callbacks still queued
+        self._runs.difference_update(finished)
+        self.write_state(context)
 
     # -- on / off -----------------------------------------------------------------------------
 
@@ -278,6 +297,9 @@ class Automation:
         except TemplateError as err:
             self._failed("automation_template_errors", f"condition: {err}")
             return None
+        except Exception as err:  # a condition must not break the trigger that called it
+            self._failed("automation_errors", f"condition: {type(err).__name__}: {err}")
+            return None
         mode = self.spec.mode
         if self._runs:
             if mode is Mode.SINGLE:
@@ -285,6 +307,7 @@ class Automation:
                 return None
             if mode is Mode.RESTART:
                 self.cancel_runs()
+                self._runs.clear()  # they end at their next await; `current` counts the new one
             elif len(self._runs) >= self.spec.max_runs:
                 self._skip(f"already {len(self._runs)} runs (mode: {mode}, max)")
                 return None
@@ -302,8 +325,16 @@ class Automation:
         )
         task = hub.async_create_task(self._run(variables, context), name=self.entity_id)
         self._runs.add(task)
-        self.write_state(context)
+        # a done callback, not a `finally`: a run cancelled before it starts never runs one
+        task.add_done_callback(lambda done: self._run_done(done, context))
+        self._write_state_soon(context)
         return task
+
+    def _run_done(self, task: asyncio.Task[None], context: Context) -> None:
+        if task in self._runs:  # else a state write already counted it out
+            self._runs.discard(task)
+            if not self.removed:
+                self._write_state_soon(context)
 
     def _skip(self, why: str) -> None:
         self.runs_skipped += 1
@@ -311,16 +342,11 @@ class Automation:
         _LOGGER.debug("%s: %s", self.entity_id, why)
 
     async def _run(self, variables: dict[str, Any], context: Context) -> None:
-        try:
-            if self._queue_lock is not None:
-                async with self._queue_lock:
-                    await self._run_steps(variables, context)
-            else:
+        if self._queue_lock is not None:
+            async with self._queue_lock:
                 await self._run_steps(variables, context)
-        finally:
-            self._runs.discard(asyncio.current_task())
-            if not self.removed:
-                self.write_state(context)
+        else:
+            await self._run_steps(variables, context)
 
     async def _run_steps(self, variables: dict[str, Any], context: Context) -> None:
         try:

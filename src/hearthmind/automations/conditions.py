@@ -1,4 +1,4 @@
-"""Conditions (`state`, `numeric_state`, `time`, `template`, `trigger`, `and`/`or`/`not`),
+"""Conditions (`state`, `numeric_state`, `time`, `sun`, `template`, `trigger`, `and`/`or`/`not`),
 compiled once into plain functions of the run's variables: checking them costs no task and
 no allocation beyond the template renders they name."""
 
@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from datetime import time
+from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .schedule import sun_event_on
 from .templates import Variables, template_true
 from .validation import (
     KeyPath,
@@ -302,10 +303,53 @@ def _trigger(config: Mapping[str, Any], path: KeyPath, env: RuleEnvironment) -> 
     return holds
 
 
+def _sun(config: Mapping[str, Any], path: KeyPath, env: RuleEnvironment) -> Condition:
+    """HA's sun condition: after/before today's sunrise or sunset (plus offsets), each checked
+    on its own (for "after sunset or before sunrise", use an `or` of two)."""
+    check_keys(
+        config,
+        _COMMON | {"after", "before", "after_offset", "before_offset"},
+        path,
+        "a sun condition",
+    )
+    limits: list[tuple[str, str, float]] = []
+    for key in ("after", "before"):
+        if key in config:
+            event = config[key]
+            if event not in ("sunrise", "sunset"):
+                raise RuleError((*path, key), f"{key} must be 'sunrise' or 'sunset', got {event!r}")
+            offset_key = f"{key}_offset"
+            offset = (
+                parse_duration(config[offset_key], (*path, offset_key), allow_negative=True)
+                if offset_key in config
+                else 0.0
+            )
+            limits.append((key, str(event), offset))
+    if not limits:
+        raise RuleError(path, "a sun condition needs 'after' or 'before'")
+    clock = env.hub.clock
+    loc = env.location
+
+    def holds(_variables: Variables) -> bool:
+        now = clock.now()
+        day = now.astimezone(env.tz).date()
+        for key, event, offset in limits:
+            moment = sun_event_on(day, event, loc.latitude, loc.longitude, loc.elevation, env.tz)
+            if moment is None:
+                return False  # polar day or night: the sun does not rise or set today
+            limit = moment + timedelta(seconds=offset)
+            if (key == "after" and now <= limit) or (key == "before" and now >= limit):
+                return False
+        return True
+
+    return holds
+
+
 _COMPILERS: dict[str, Callable[[Mapping[str, Any], KeyPath, RuleEnvironment], Condition]] = {
     "state": _state,
     "numeric_state": _numeric_state,
     "time": _time,
     "template": _template,
     "trigger": _trigger,
+    "sun": _sun,
 }

@@ -21,6 +21,8 @@ class Happening:
     user_id: str | None
     summary: str
     time: float | None = None
+    kind: str = ""  # the event type ("state_changed" for state rows)
+    entity_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -65,13 +67,26 @@ def as_happening(item: Any) -> Happening | None:
     """A recorder row, a core Event or an event dict as a `Happening` (None if none of those)."""
     if hasattr(item, "context_id"):  # recorder rows
         if hasattr(item, "entity_id"):
-            summary = _state_summary(item.entity_id, item.state)
-            when = getattr(item, "last_updated_ts", None)
-        else:
-            summary = _event_summary(item.event_type, item.data or {})
-            when = getattr(item, "time_fired_ts", None)
+            return Happening(
+                item.context_id,
+                item.parent_id,
+                str(item.origin),
+                item.user_id,
+                _state_summary(item.entity_id, item.state),
+                getattr(item, "last_updated_ts", None),
+                "state_changed",
+                item.entity_id,
+            )
+        data = item.data or {}
         return Happening(
-            item.context_id, item.parent_id, str(item.origin), item.user_id, summary, when
+            item.context_id,
+            item.parent_id,
+            str(item.origin),
+            item.user_id,
+            _event_summary(item.event_type, data),
+            getattr(item, "time_fired_ts", None),
+            item.event_type,
+            data.get("entity_id"),
         )
     context = getattr(item, "context", None)
     if context is not None and hasattr(context, "id"):  # core Event
@@ -82,6 +97,8 @@ def as_happening(item: Any) -> Happening | None:
             context.user_id,
             _event_summary(item.event_type, item.data),
             getattr(item, "time_fired", None),
+            item.event_type,
+            item.data.get("entity_id"),
         )
     if isinstance(item, Mapping) and isinstance(item.get("context"), Mapping):
         ctx = item["context"]
@@ -91,6 +108,8 @@ def as_happening(item: Any) -> Happening | None:
             str(ctx.get("origin", "")),
             ctx.get("user_id"),
             _event_summary(str(item.get("event_type")), item.get("data") or {}),
+            kind=str(item.get("event_type")),
+            entity_id=(item.get("data") or {}).get("entity_id"),
         )
     return None
 
@@ -114,11 +133,18 @@ def explain_context_chain(records: Iterable[Any], context_id: str) -> list[Chain
             break
         first = happenings[0]
         chain.append(
-            ChainLink(current, first.parent_id, first.origin, first.user_id, list(happenings))
+            ChainLink(current, first.parent_id, first.origin, first.user_id, _relevant(happenings))
         )
         current = first.parent_id
     chain.reverse()
     return chain
+
+
+def _relevant(happenings: list[Happening]) -> list[Happening]:
+    """A run's own bookkeeping (its automation entity's last_triggered/current updates) says
+    nothing the `automation_triggered` event does not."""
+    runs = {h.entity_id for h in happenings if h.kind == "automation_triggered"}
+    return [h for h in happenings if not (h.kind == "state_changed" and h.entity_id in runs)]
 
 
 def describe_chain(chain: list[ChainLink]) -> str:

@@ -40,14 +40,18 @@ class RuleRejection:
     """A rule that was not loaded, and where it is written."""
 
     source: str
-    index: int
+    index: int  # the rule's place in its source; -1 when the whole source is unreadable
     file: str
     line: int | None
     reason: str
+    name: str | None = None  # the rule's id or alias, when it has one
 
     def __str__(self) -> str:
         where = f"{self.file}, line {self.line}" if self.line is not None else self.file
-        return f"{where}: automation {self.index + 1} rejected: {self.reason}"
+        if self.index < 0:
+            return f"{where}: {self.reason}"
+        which = f"automation {self.index + 1}" + (f" ({self.name!r})" if self.name else "")
+        return f"{where}: {which} rejected: {self.reason}"
 
 
 @dataclass(slots=True)
@@ -119,17 +123,34 @@ class AutomationManager:
         specs: list[tuple[int, RuleSpec]] = []
         rejected: list[RuleRejection] = []
         for index, raw in enumerate(rules):
+            name = None
+            if isinstance(raw, Mapping):
+                label = raw.get("id", raw.get("alias"))
+                name = None if label is None else str(label)
             try:
                 specs.append((index, compile_rule(raw, (*prefix, index), self.env, index)))
             except RuleError as err:
-                rejected.append(self._rejection(source, index, lines, err.path, err.reason))
+                rejected.append(self._rejection(source, index, lines, err.path, err.reason, name))
+            except Exception as err:  # a bug of ours must not take the other rules down
+                _LOGGER.exception("compiling automation %s of %s", index + 1, source)
+                rejected.append(
+                    self._rejection(
+                        source, index, lines, (*prefix, index), f"internal error: {err!r}", name
+                    )
+                )
         return specs, rejected
 
     def _rejection(
-        self, source: str, index: int, lines: LineMap | None, path: KeyPath, reason: str
+        self,
+        source: str,
+        index: int,
+        lines: LineMap | None,
+        path: KeyPath,
+        reason: str,
+        name: str | None = None,
     ) -> RuleRejection:
         file, line = lines.where(path) if lines is not None else ("", None)
-        rejection = RuleRejection(source, index, file or source, line, reason)
+        rejection = RuleRejection(source, index, file or source, line, reason, name)
         self.hub.health.problem(
             "automation_config_errors", str(rejection), self.hub.clock.timestamp()
         )
@@ -147,10 +168,19 @@ class AutomationManager:
         return candidate
 
     @staticmethod
-    def _key(spec: RuleSpec, index: int) -> str:
-        if spec.id is not None:
-            return f"id:{spec.id}"
-        return f"alias:{spec.alias}" if spec.raw.get("alias") else f"index:{index}"
+    def _keys(specs: list[tuple[int, RuleSpec]]) -> list[str]:
+        """What identifies a rule across reloads: its id, else its alias, else its place;
+        duplicates are told apart by their order."""
+        seen: dict[str, int] = {}
+        keys = []
+        for index, spec in specs:
+            if spec.id is not None:
+                base = f"id:{spec.id}"
+            else:
+                base = f"alias:{spec.alias}" if spec.raw.get("alias") else f"index:{index}"
+            seen[base] = seen.get(base, 0) + 1
+            keys.append(f"{base}#{seen[base]}")
+        return keys
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -166,14 +196,14 @@ class AutomationManager:
         specs, rejected = self._compile(list(rules), source, lines, prefix)
         context = self.hub.context(Origin.AUTOMATION)
         old = {
-            self._key(a.spec, i): a
-            for i, a in enumerate(self.automations[e] for e in self._by_source.get(source, []))
+            self.automations[e].load_key: self.automations[e]
+            for e in self._by_source.get(source, [])
         }
         result = LoadResult(rejected=rejected)
         keep: list[str] = []
-        fresh: list[tuple[RuleSpec, str | None]] = []
-        for index, spec in specs:
-            previous = old.pop(self._key(spec, index), None)
+        fresh: list[tuple[RuleSpec, str, str | None]] = []
+        for (_, spec), key in zip(specs, self._keys(specs), strict=True):
+            previous = old.pop(key, None)
             if previous is not None and previous.spec.raw == spec.raw:
                 keep.append(previous.entity_id)
                 result.unchanged += 1
@@ -183,11 +213,12 @@ class AutomationManager:
             if previous is not None:
                 await self._async_remove(previous, context, remove_state=False)
                 reuse = previous.entity_id
-            fresh.append((spec, reuse))
+            fresh.append((spec, key, reuse))
         for gone in old.values():
             await self._async_remove(gone, context)
-        for spec, reuse in fresh:
+        for spec, key, reuse in fresh:
             automation = self._add(spec, source, context, reuse)
+            automation.load_key = key
             keep.append(automation.entity_id)
             result.loaded.append(automation)
         self._by_source[source] = keep
@@ -204,6 +235,7 @@ class AutomationManager:
         ids = self._by_source.setdefault(source, [])
         for _, spec in specs:
             automation = self._add(spec, source, context, None)
+            automation.load_key = f"added:{automation.entity_id}"
             ids.append(automation.entity_id)
             result.loaded.append(automation)
         self.rejected.setdefault(source, []).extend(rejected)
@@ -306,6 +338,19 @@ class AutomationManager:
     async def async_stop(self) -> None:
         for automation in list(self.automations.values()):
             await automation.async_stop()
+
+    def check_config(self) -> list[RuleRejection]:
+        """Every problem of the config directory's rules, without loading any (for a
+        `check` command: the same file, line and reason a load would report)."""
+        if self.config_dir is None:
+            return []
+        config = load_config(self.config_dir, create=False)
+        sources, errors = read_sources(self.config_dir, config.raw, config.lines)
+        out = [RuleRejection(name, -1, err.path, err.line, err.reason) for name, err in errors]
+        for source in sources:
+            _, rejected = self._compile(source.rules, source.name, source.lines, source.prefix)
+            out.extend(rejected)
+        return out
 
     # -- services -----------------------------------------------------------------------------
 

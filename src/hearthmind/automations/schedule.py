@@ -112,6 +112,20 @@ class TimePattern:
         raise AssertionError("unreachable: every pattern matches within two days")
 
 
+def sun_event_on(
+    day: date, event: str, latitude: float, longitude: float, elevation: float, tz: tzinfo
+) -> datetime | None:
+    """Sunrise or sunset on the local `day` (UTC), or None if the sun does not rise or set."""
+    compute = sunrise if event == "sunrise" else sunset
+    try:
+        moment: datetime = compute(
+            Observer(latitude, longitude, max(0.0, elevation)), day, tzinfo=tz
+        )
+    except ValueError:
+        return None
+    return moment.astimezone(UTC)
+
+
 def next_sun_event(
     after: datetime,
     event: str,
@@ -123,15 +137,11 @@ def next_sun_event(
 ) -> datetime | None:
     """The next sunrise or sunset (plus offset) strictly after `after`; None when the sun does
     not rise or set within a year (polar day or night)."""
-    observer = Observer(latitude, longitude, max(0.0, elevation))
-    compute = sunrise if event == "sunrise" else sunset
     day = after.astimezone(tz).date()
     for offset_days in range(-1, 370):
-        try:
-            moment: datetime = compute(observer, day + timedelta(days=offset_days), tzinfo=tz)
-        except ValueError:  # the sun never reaches the horizon that day
-            continue
-        candidate = moment.astimezone(UTC) + offset
-        if candidate > after:
-            return candidate
+        moment = sun_event_on(
+            day + timedelta(days=offset_days), event, latitude, longitude, elevation, tz
+        )
+        if moment is not None and moment + offset > after:
+            return moment + offset
     return None

@@ -10,10 +10,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import jinja2.runtime
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .validation import KeyPath, RuleError
@@ -27,8 +29,13 @@ Render = Callable[[Variables], Any]
 _MARKERS = ("{{", "{%", "{#")
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class TemplateError(Exception):
     """A template that failed while rendering (bad arithmetic, undefined name, sandbox)."""
+
+    info: RenderInfo | None = None
 
 
 def is_template(value: Any) -> bool:
@@ -65,40 +72,74 @@ def native(text: str) -> Any:
     return value
 
 
+@dataclass(slots=True)
+class RenderInfo:
+    """What a render read: the template trigger re-renders when one of these changes."""
+
+    entities: set[str] = field(default_factory=set)
+    all_states: bool = False  # iterated over `states` or a domain: any change may matter
+    uses_now: bool = False  # read the time: re-render every minute, as HA does
+
+
+# attributes Jinja looks up on any callable; `states.<domain>` must not answer them
+_JINJA_PROBES = frozenset(
+    {"unsafe_callable", "alters_data", "jinja_pass_arg", "jinja_async_variant"}
+)
+
+
+class _StateReader:
+    """Every state a template reads goes through here, so a render can be tracked."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.info: RenderInfo | None = None
+
+    def get(self, entity_id: Any) -> State | None:
+        key = str(entity_id).lower()
+        if self.info is not None:
+            self.info.entities.add(key)
+        return self.hub.states.get(key)
+
+    def all(self, domain: str | None = None) -> Iterator[State]:
+        if self.info is not None:
+            self.info.all_states = True
+        return iter(sorted(self.hub.states.async_all(domain), key=lambda s: s.entity_id))
+
+
 class _DomainStates:
     """`states.light` in a template: attribute access per object id, iteration over states."""
 
-    def __init__(self, hub: Hub, domain: str) -> None:
-        self._hub = hub
+    def __init__(self, reader: _StateReader, domain: str) -> None:
+        self._reader = reader
         self._domain = domain
 
     def __getattr__(self, object_id: str) -> State | None:
-        if object_id.startswith("_"):
+        if object_id.startswith("_") or object_id in _JINJA_PROBES:
             raise AttributeError(object_id)
-        return self._hub.states.get(f"{self._domain}.{object_id}")
+        return self._reader.get(f"{self._domain}.{object_id}")
 
     def __iter__(self) -> Iterator[State]:
-        return iter(sorted(self._hub.states.async_all(self._domain), key=lambda s: s.entity_id))
+        return self._reader.all(self._domain)
 
 
 class _States:
     """`states('light.kitchen')` -> its state string ('unknown' if absent); `states.light.kitchen`
     -> the State; iterating gives every state."""
 
-    def __init__(self, hub: Hub) -> None:
-        self._hub = hub
+    def __init__(self, reader: _StateReader) -> None:
+        self._reader = reader
 
     def __call__(self, entity_id: str) -> str:
-        state = self._hub.states.get(str(entity_id).lower())
+        state = self._reader.get(entity_id)
         return state.state if state is not None else "unknown"
 
     def __getattr__(self, domain: str) -> _DomainStates:
-        if domain.startswith("_"):
+        if domain.startswith("_") or domain in _JINJA_PROBES:
             raise AttributeError(domain)
-        return _DomainStates(self._hub, domain)
+        return _DomainStates(self._reader, domain)
 
     def __iter__(self) -> Iterator[State]:
-        return iter(sorted(self._hub.states.async_all(), key=lambda s: s.entity_id))
+        return self._reader.all()
 
 
 def _to_float(value: Any, default: Any = None) -> Any:
@@ -119,6 +160,40 @@ def _to_int(value: Any, default: Any = None) -> Any:
         return default
 
 
+MAX_RESULT_ITEMS = 100_000  # `'a' * 10**10` would take the hub's memory
+MAX_EXPONENT = 10_000
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, plus limits on `*` and `**`, the two operators that can build a value
+    large enough to stop the hub."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (
+                    isinstance(seq, str | list | tuple)
+                    and isinstance(times, int)
+                    and len(seq) * times > MAX_RESULT_ITEMS
+                ):
+                    raise TemplateError(
+                        f"'*' would make {len(seq) * times} items (max {MAX_RESULT_ITEMS})"
+                    )
+        elif (
+            operator == "**"
+            and isinstance(right, int | float)
+            and abs(right) > MAX_EXPONENT
+            and isinstance(left, int | float)
+            and abs(left) > 1
+        ):
+            raise TemplateError(f"'**' exponent {right} too large (max {MAX_EXPONENT})")
+        return super().call_binop(context, operator, left, right)
+
+
 class Templates:
     """The template environment of one hub: HA's helper functions, bound to its states and
     clock, the home's time zone for `now()`."""
@@ -126,8 +201,9 @@ class Templates:
     def __init__(self, hub: Hub, tz: tzinfo) -> None:
         self._hub = hub
         self._tz = tz
-        env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
-        states = _States(hub)
+        env = _Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        self._reader = _StateReader(hub)
+        states = _States(self._reader)
         env.globals.update(
             states=states,
             is_state=self._is_state,
@@ -158,7 +234,7 @@ class Templates:
     # -- HA helper functions --------------------------------------------------------------
 
     def _is_state(self, entity_id: str, state: Any) -> bool:
-        current = self._hub.states.get(str(entity_id).lower())
+        current = self._reader.get(entity_id)
         if current is None:
             return False
         if isinstance(state, list | tuple):
@@ -166,20 +242,24 @@ class Templates:
         return current.state == str(state)
 
     def _state_attr(self, entity_id: str, name: str) -> Any:
-        current = self._hub.states.get(str(entity_id).lower())
+        current = self._reader.get(entity_id)
         return None if current is None else current.attributes.get(name)
 
     def _is_state_attr(self, entity_id: str, name: str, value: Any) -> bool:
         return bool(self._state_attr(entity_id, name) == value)
 
     def _has_value(self, entity_id: str) -> bool:
-        current = self._hub.states.get(str(entity_id).lower())
+        current = self._reader.get(entity_id)
         return current is not None and current.state not in ("unknown", "unavailable")
 
     def _now(self) -> datetime:
+        if self._reader.info is not None:
+            self._reader.info.uses_now = True
         return self._hub.clock.now().astimezone(self._tz)
 
     def _utcnow(self) -> datetime:
+        if self._reader.info is not None:
+            self._reader.info.uses_now = True
         return self._hub.clock.now()
 
     def _as_datetime(self, value: Any) -> datetime:
@@ -241,12 +321,18 @@ class Templates:
         attribute check; names Jinja resolves otherwise (globals) go through Jinja."""
         first, rest = names[0], names[1:]
         is_safe = self.env.is_safe_attribute
+        safe: dict[tuple[type, str], bool] = {}  # the sandbox's verdict depends on type and name
 
         def render(variables: Variables) -> Any:
             if first not in variables:
                 return native(self.render_template(template, variables))
             value = variables[first]
             for name in rest:
+                if type(value) is dict and name not in _DICT_ATTRIBUTES:
+                    if name not in value:  # Jinja would try getattr first: dicts have none
+                        raise TemplateError(f"UndefinedError: dict has no attribute {name!r}")
+                    value = value[name]
+                    continue
                 try:
                     found = getattr(value, name)
                 except AttributeError:
@@ -257,7 +343,11 @@ class Templates:
                             f"UndefinedError: {type(value).__name__} has no attribute {name!r}"
                         ) from None
                 else:
-                    if not is_safe(value, name, found):
+                    key = (type(value), name)
+                    verdict = safe.get(key)
+                    if verdict is None:
+                        verdict = safe[key] = is_safe(value, name, found)
+                    if not verdict:
                         raise TemplateError(f"SecurityError: access to {name!r} is unsafe")
                 value = found
             return native(value if isinstance(value, str) else str(value))
@@ -270,6 +360,20 @@ class Templates:
             return lambda _variables: value
         template = self.compile(value, path)
         return lambda variables: self.render_template(template, variables).strip()
+
+    def render_tracked(
+        self, template: jinja2.Template, variables: Variables
+    ) -> tuple[str, RenderInfo]:
+        """Render, noting which states (and whether the time) the template read."""
+        info = RenderInfo()
+        outer, self._reader.info = self._reader.info, info
+        try:
+            return self.render_template(template, variables), info
+        except TemplateError as err:
+            err.info = info  # what it read before failing still tells when to try again
+            raise
+        finally:
+            self._reader.info = outer
 
     def render_template(self, template: jinja2.Template, variables: Variables) -> str:
         try:

@@ -12,10 +12,18 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from hearthmind.core import EVENT_HUB_START, EVENT_HUB_STOP, Context, Event, State
+from hearthmind.core import (
+    EVENT_HUB_START,
+    EVENT_HUB_STOP,
+    Context,
+    Event,
+    State,
+    valid_entity_id,
+)
 
 from .conditions import NumericCheck
 from .schedule import TimePattern, next_sun_event, next_time_of_day
+from .templates import TemplateError
 from .validation import (
     KeyPath,
     RuleError,
@@ -158,7 +166,7 @@ class StateTrigger(Trigger):
                 "to_state": new,
                 "for": for_delta,
                 "attribute": attribute,
-                "description": f"{description}",
+                "description": description,
             }
             if for_ is None:
                 fire(variables, event.context)
@@ -243,7 +251,16 @@ class NumericStateTrigger(Trigger):
                 "for": timedelta(seconds=for_) if for_ is not None else None,
                 "description": self.description,
             }
-            if not check.in_range(new, {"trigger": variables}):
+            try:
+                in_range = check.in_range(new, {"trigger": variables})
+            except TemplateError as err:
+                hub.health.problem(
+                    "automation_template_errors",
+                    f"{self.description}: value_template: {err}",
+                    hub.clock.timestamp(),
+                )
+                in_range = False
+            if not in_range:
                 armed.add(entity_id)
                 handle = pending.pop(entity_id, None)
                 if handle is not None:
@@ -420,10 +437,16 @@ class TimeTrigger(_ScheduledTrigger):
         items = as_list(raw)
         if not items:
             raise RuleError((*path, "at"), "a time trigger needs at least one time in 'at'")
-        self.times: list[time] = [
-            parse_time_of_day(v, (*path, "at", i) if isinstance(raw, list) else (*path, "at"))
-            for i, v in enumerate(items)
-        ]
+        self.times: list[time] = []
+        for i, value in enumerate(items):
+            here = (*path, "at", i) if isinstance(raw, list) else (*path, "at")
+            if isinstance(value, str) and valid_entity_id(value.strip()):
+                raise RuleError(
+                    here,
+                    f"time triggers at an entity's time ({value}) are not supported; "
+                    "give a time of day, 'HH:MM[:SS]'",
+                )
+            self.times.append(parse_time_of_day(value, here))
         self.description = f"time {', '.join(t.isoformat() for t in self.times)}"
 
     def next_after(self, after: datetime) -> datetime | None:
@@ -494,6 +517,12 @@ _PLATFORMS: dict[str, type[Trigger]] = {
     "time_pattern": TimePatternTrigger,
     "sun": SunTrigger,
 }
+
+
+# the template trigger lives in its own module and builds on `Trigger`, defined above
+from .template_trigger import TemplateTrigger  # noqa: E402
+
+_PLATFORMS["template"] = TemplateTrigger
 
 
 def compile_triggers(value: Any, path: KeyPath, env: RuleEnvironment) -> list[Trigger]:

@@ -3,6 +3,7 @@ path of the offending value inside the rule, so the loader can name its file and
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection, Mapping
 from datetime import time
@@ -42,9 +43,11 @@ def check_keys(
     """Refuse unknown keys, as Home Assistant does, so a typo is an error and not a no-op."""
     for key in config:
         if key not in allowed:
+            close = difflib.get_close_matches(str(key), list(allowed), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             raise RuleError(
                 (*path, str(key)),
-                f"unknown key {key!r} in {what} (allowed: {', '.join(sorted(allowed))})",
+                f"unknown key {key!r} in {what} ({hint}allowed: {', '.join(sorted(allowed))})",
             )
 
 

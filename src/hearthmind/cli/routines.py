@@ -1,9 +1,172 @@
-"""CLI commands: routines."""
+"""CLI commands: `hearthmind routines` (what was learned, readable), `hearthmind eval` (the
+evaluation harness) and `hearthmind import-log` (a real log into the recorder)."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, err_console
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Recorder database: a SQLite path or a URL (default: the configuration's)."
+    ),
+]
+
+
+def _db_url(config: Path, db: str | None) -> str:
+    from hearthmind.core import load_config
+    from hearthmind.recorder import config_db_url
+
+    return config_db_url(load_config(config_dir(config)), db)
+
+
+def routines(
+    config: ConfigDir = DEFAULT_CONFIG,
+    db: DbOption = None,
+    log: Annotated[
+        Path | None,
+        typer.Option("--log", help="Read an imported home log folder instead of a database."),
+    ] = None,
+    min_confidence: Annotated[
+        float, typer.Option(help="Only routines seen on at least this share of days.")
+    ] = 0.5,
+    min_support: Annotated[
+        int, typer.Option(help="Only routines seen on at least this many days.")
+    ] = 3,
+    limit: Annotated[int, typer.Option(help="Show at most this many routines.")] = 30,
+) -> None:
+    """List the routines learned from history: when, after what, on how many days."""
+    from hearthmind.routines.importers import LogFormatError, load_home
+    from hearthmind.routines.readable import RoutineMiner
+    from hearthmind.routines.recorder_bridge import read_observations
+
+    try:
+        home = load_home(log) if log is not None else read_observations(_db_url(config, db))
+    except (LogFormatError, OSError, ValueError) as err:
+        err_console.print(f"[red]cannot read history:[/red] {err}")
+        raise typer.Exit(1) from err
+    except Exception as err:  # a database that cannot be opened (SQLAlchemy errors)
+        err_console.print(f"[red]cannot read the database:[/red] {err}")
+        raise typer.Exit(1) from err
+    if home.report.total_skipped or home.report.reordered:
+        err_console.print(f"[yellow]{home.report.summary()}[/yellow]")
+    if not home.observations:
+        console.print("No history yet: nothing recorded from people or sensors.")
+        return
+    found = RoutineMiner(min_confidence=min_confidence, min_support=min_support).mine_log(home)
+    if not found:
+        console.print(
+            f"No routine yet in {home.days} days of history (need {min_support}+ days at {min_confidence:.0%})."
+        )
+        return
+    console.print(f"[bold]{len(found)} routines[/bold] from {home.days} days of {home.name}:")
+    for r in found[:limit]:
+        console.print(
+            f"  {r.text()}  [dim]support {r.support}, confidence {r.confidence:.0%}, regularity {r.regularity:.2f}[/dim]",
+            highlight=False,
+        )
+
+
+def evaluate(
+    config: ConfigDir = DEFAULT_CONFIG,
+    smartthings: Annotated[
+        Path | None,
+        typer.Option(
+            "--smartthings",
+            help="SmartThings-format folder (train/valid/test .jsonl.xz + dictionary.json).",
+        ),
+    ] = None,
+    home: Annotated[
+        list[Path] | None,
+        typer.Option("--home", help="A home log folder (any supported format); repeatable."),
+    ] = None,
+    sim_db: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--sim-db", help="A simulated home's database (ground truth beside it); repeatable."
+        ),
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the figures as JSON.")
+    ] = None,
+    docs: Annotated[
+        Path | None,
+        typer.Option("--docs", help="Write ROUTINES.md, plots and the BENCHMARKS.md section here."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", envvar="HEARTHMIND_DATA", help="Default data folder (../shared/data)."
+        ),
+    ] = None,
+) -> None:
+    """Run every model on the same splits and print one table, models side by side."""
+    from hearthmind.routines.evaluation.harness import default_data_dir, run_evaluation
+
+    homes = list(home or [])
+    if smartthings is None and not homes and not sim_db:
+        base = data or default_data_dir()
+        smartthings = base / "smartthings-fr"
+        homes = (
+            sorted(p for p in (base / "casas").iterdir() if p.is_dir())
+            if (base / "casas").is_dir()
+            else []
+        )
+        if not smartthings.is_dir() and not homes:
+            err_console.print(
+                f"[red]no data:[/red] nothing at {base}; give --smartthings/--home or set HEARTHMIND_DATA"
+            )
+            raise typer.Exit(1)
+    figures = run_evaluation(
+        smartthings if smartthings and smartthings.is_dir() else None,
+        homes,
+        json_path=json_path,
+        docs_dir=docs,
+        simulated=list(sim_db or []),
+        console=console,
+    )
+    if figures["problems"] and not (
+        figures["smartthings"] or figures["homes"] or figures.get("simulated")
+    ):
+        raise typer.Exit(1)
+
+
+def import_log(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A home log folder (CASAS, van Kasteren, Ordóñez, PlaceLab) or a Home Assistant database."
+        ),
+    ],
+    config: ConfigDir = DEFAULT_CONFIG,
+    db: DbOption = None,
+) -> None:
+    """Import a real home log into the recorder (sensor readings as origin sensor, a person's
+    device actions as physical)."""
+    from hearthmind.routines.importers import LogFormatError, load_home
+    from hearthmind.routines.recorder_bridge import async_write_log
+
+    try:
+        home = load_home(folder)
+    except (LogFormatError, OSError) as err:
+        err_console.print(f"[red]cannot import:[/red] {err}")
+        raise typer.Exit(1) from err
+    url = _db_url(config, db)
+    written = asyncio.run(async_write_log(home, url))
+    console.print(
+        f"{written} observations of {home.name} written to {url}; {home.report.summary()}",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Adds this module's commands to the `hearthmind` app."""
+    app.command("routines")(routines)
+    app.command("eval")(evaluate)
+    app.command("import-log")(import_log)

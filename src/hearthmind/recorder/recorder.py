@@ -71,12 +71,13 @@ class Recorder:
         hub: Hub,
         db_url: str,
         *,
-        max_batch: int = 20_000,
-        high_water: int = 100_000,
-        low_water: int = 40_000,
+        max_batch: int = 5_000,
+        high_water: int = 20_000,
+        low_water: int = 5_000,
         busy_timeout: float = 5.0,
         retry_delays: tuple[float, float] = (0.05, 5.0),
         stop_timeout: float = 60.0,
+        commit_interval: float = 0.05,
     ) -> None:
         self.hub = hub
         self.db_url = normalize_url(db_url)
@@ -86,6 +87,10 @@ class Recorder:
         self.low_water = low_water  # ... until the backlog is down to this
         self.retry_delays = retry_delays
         self.stop_timeout = stop_timeout
+        # After a commit of less than a full batch, wait this long (seconds) for more before
+        # the next one, so that a steady stream commits in batches, not change by change.
+        # `async_flush`, backpressure and stopping cut the wait short.
+        self.commit_interval = commit_interval
         self.committed_states = 0
         self.committed_events = 0
         self.commits = 0
@@ -148,7 +153,8 @@ class Recorder:
             self._queue.append(event if state is None else state)
         else:
             self._queue.append(event)
-        if self._idle:
+        if self._idle:  # wake the writer once, not on every event until it runs
+            self._idle = False
             self._wake.set()
 
     async def async_flush(self) -> None:
@@ -291,6 +297,10 @@ class Recorder:
             if self._room_wanted and len(self._queue) <= self.low_water:
                 self._room_wanted = False
                 self._from_thread(self._release_room)
+            if len(self._queue) < self.max_batch and not self._stopping and not pending:
+                self._wake.clear()
+                if not self._room_wanted:
+                    self._wake.wait(self.commit_interval)
         self._give_up(pending, conn)
 
     def _committed(

@@ -4,7 +4,7 @@ Runs in the recorder's writer thread only; nothing here touches the event loop."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
@@ -66,16 +66,16 @@ class BatchWriter:
     is only updated after a commit, so a rolled-back batch cannot leave dangling ids in it."""
 
     def __init__(self, dialect: str, paramstyle: str, attributes_cache_size: int = 16_384) -> None:
-        p = self._p = _placeholder(paramstyle)
+        self._p = _placeholder(paramstyle)
         self._dialect = dialect
-        self._chunk_rows = 500
+        self._chunk_rows = 1024  # 9 columns: 9,216 parameters, under SQLite's 32,766
         self._sql_cache: dict[tuple[str, int], str] = {}
         self._find_attributes = (
-            f"SELECT attributes_id FROM state_attributes WHERE hash = {p} AND shared_attrs = {p}"
+            "SELECT attributes_id, shared_attrs FROM state_attributes WHERE hash IN ({})"
         )
         self._insert_attributes = (
-            f"INSERT INTO state_attributes (hash, shared_attrs) VALUES ({p}, {p}) "
-            "RETURNING attributes_id"
+            "INSERT INTO state_attributes (hash, shared_attrs) VALUES {} "
+            "RETURNING attributes_id, shared_attrs"
         )
         self._attribute_ids: dict[str, int] = {}
         self._cache_size = attributes_cache_size
@@ -98,23 +98,25 @@ class BatchWriter:
         self._problems = []
         if not conn.in_transaction():
             conn.begin()
-        new_ids: dict[str, int] = {}
         known = self._attribute_ids
+        unknown: list[int] = []  # positions (in `states_flat`) of attribute sets not known yet
         encode = self._encoder.encode
         origin_text = _ORIGIN_TEXT
-        state_rows: list[tuple[Any, ...]] = []
+        # State rows go into one flat list of values (9 per row): multi-row INSERTs bind
+        # slices of it directly, with no per-row tuple to build and flatten again.
+        states_flat: list[Any] = []
+        add_state = states_flat.extend
         event_rows: list[tuple[Any, ...]] = []
-        add_state = state_rows.append
         for item in batch:
             if type(item) is State:
                 attrs = item.attributes
-                attributes_id: int | None = None
+                attributes_id: int | str | None = None
                 if attrs:
                     shared = encode(dict(attrs), item.entity_id)
-                    attributes_id = known.get(shared) or new_ids.get(shared)
-                    if attributes_id is None:
-                        attributes_id = self._attributes_id(conn, shared)
-                        new_ids[shared] = attributes_id
+                    attributes_id = known.get(shared)
+                    if attributes_id is None:  # resolved for the whole batch below
+                        attributes_id = shared
+                        unknown.append(len(states_flat) + 2)
                 ctx = item.context
                 add_state(
                     (
@@ -159,34 +161,41 @@ class BatchWriter:
                     )
                 )
         if careful:
-            state_rows = [_storable(row) for row in state_rows]
+            states_flat = [text(v) if isinstance(v, str) else v for v in states_flat]
             event_rows = [_storable(row) for row in event_rows]
-        if state_rows:
-            self._insert(conn, "states", STATE_COLUMNS, state_rows)
+        new_ids: dict[str, int] = {}
+        if unknown:
+            new_ids = self._attribute_ids_for(conn, {states_flat[i] for i in unknown})
+            for i in unknown:
+                states_flat[i] = new_ids[states_flat[i]]
+        n_states = len(states_flat) // len(STATE_COLUMNS)
+        if states_flat:
+            self._insert_flat(conn, "states", STATE_COLUMNS, states_flat)
         if event_rows:
-            self._insert(conn, "events", EVENT_COLUMNS, event_rows)
+            self._insert_flat(conn, "events", EVENT_COLUMNS, list(chain.from_iterable(event_rows)))
         conn.commit()
         if new_ids:
             self._remember(new_ids)
-        return BatchResult(len(state_rows), len(event_rows), self._problems)
+        return BatchResult(n_states, len(event_rows), self._problems)
 
-    def _insert(
-        self, conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    def _insert_flat(
+        self, conn: Connection, table: str, columns: tuple[str, ...], flat: list[Any]
     ) -> None:
+        width = len(columns)
         if self._dialect == "postgresql":
-            self._copy(conn, table, columns, rows)
+            self._copy(conn, table, columns, zip(*[iter(flat)] * width, strict=True))
             return
         # SQLite: multi-row INSERTs bind a whole chunk in one statement, so the writer thread
         # releases the GIL once per chunk instead of once per row (executemany), which keeps
         # it from convoying behind the busy event loop thread.
-        chunk = self._chunk_rows
-        full = len(rows) - len(rows) % chunk
-        if full:
-            sql = self._values_sql(table, columns, chunk)
-            for start in range(0, full, chunk):
-                conn.exec_driver_sql(sql, tuple(chain.from_iterable(rows[start : start + chunk])))
-        if full < len(rows):
-            conn.exec_driver_sql(self._values_sql(table, columns, 1), rows[full:])
+        start, total = 0, len(flat) // width
+        while start < total:
+            size = self._chunk_rows
+            while size > total - start:
+                size //= 2  # powers of two: few distinct statements, all cached compiled
+            sql = self._values_sql(table, columns, size)
+            conn.exec_driver_sql(sql, tuple(flat[start * width : (start + size) * width]))
+            start += size
 
     def _values_sql(self, table: str, columns: tuple[str, ...], n: int) -> str:
         key = (table, n)
@@ -198,7 +207,7 @@ class BatchWriter:
         return sql
 
     def _copy(
-        self, conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+        self, conn: Connection, table: str, columns: tuple[str, ...], rows: Iterable[Any]
     ) -> None:
         # PostgreSQL: COPY is several times faster than INSERT for bulk rows.
         raw: Any = conn.connection.driver_connection
@@ -210,12 +219,26 @@ class BatchWriter:
             for row in rows:
                 write_row(row)
 
-    def _attributes_id(self, conn: Connection, shared: str) -> int:
-        digest = attributes_hash(shared)
-        found = conn.exec_driver_sql(self._find_attributes, (digest, shared)).first()
-        if found is not None:
-            return int(found[0])
-        return int(conn.exec_driver_sql(self._insert_attributes, (digest, shared)).scalar_one())
+    def _attribute_ids_for(self, conn: Connection, shared: set[str]) -> dict[str, int]:
+        """Ids of attribute sets (JSON texts), inserting the new ones: a few statements per
+        batch, however many new sets it brings."""
+        found: dict[str, int] = {}
+        hashes = list({attributes_hash(json_text) for json_text in shared})
+        for start in range(0, len(hashes), 500):
+            some_hashes = hashes[start : start + 500]
+            sql = self._find_attributes.format(", ".join([self._p] * len(some_hashes)))
+            for attributes_id, json_text in conn.exec_driver_sql(sql, tuple(some_hashes)):
+                if json_text in shared:  # equal hashes, different texts: not this one
+                    found[json_text] = int(attributes_id)
+        missing = [json_text for json_text in shared if json_text not in found]
+        for start in range(0, len(missing), 500):
+            some_texts = missing[start : start + 500]
+            values = ", ".join([f"({self._p}, {self._p})"] * len(some_texts))
+            params = tuple(chain.from_iterable((attributes_hash(t), t) for t in some_texts))
+            sql = self._insert_attributes.format(values)
+            for attributes_id, json_text in conn.exec_driver_sql(sql, params):
+                found[json_text] = int(attributes_id)
+        return found
 
     def _remember(self, new_ids: dict[str, int]) -> None:
         ids = self._attribute_ids

@@ -6,6 +6,7 @@ Importers and the recorder adapter both produce these, so models never wait on s
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -106,10 +107,12 @@ class HomeLog:
         return len({int(o.time // 86400) for o in self.observations})
 
 
-def sort_observations(observations: Iterable[Observation], report: ImportReport) -> list[Observation]:
+def sort_observations(
+    observations: Iterable[Observation], report: ImportReport
+) -> list[Observation]:
     """Sorts by time (stable), counting how many arrived out of order."""
     obs = list(observations)
-    out_of_order = sum(1 for a, b in zip(obs, obs[1:], strict=False) if b.time < a.time)
+    out_of_order = sum(1 for a, b in itertools.pairwise(obs) if b.time < a.time)
     if out_of_order:
         report.reordered += out_of_order
         report.messages.append(f"{out_of_order} observations out of time order; sorted by time")

@@ -35,7 +35,9 @@ class Predictor(Protocol):
 
     def update(self, observation: Observation) -> None: ...
 
-    def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]: ...
+    def predict(
+        self, now: float, recent: Sequence[Observation], k: int = 5
+    ) -> list[Prediction]: ...
 
     def explain(self, prediction: Prediction) -> str: ...
 
@@ -46,7 +48,9 @@ def explain_from_evidence(prediction: Prediction) -> str:
 
     when = ""
     if prediction.expected_time is not None:
-        when = " around " + datetime.fromtimestamp(prediction.expected_time, UTC).strftime("%a %H:%M")
+        when = " around " + datetime.fromtimestamp(prediction.expected_time, UTC).strftime(
+            "%a %H:%M"
+        )
     facts = "; ".join(f"{k}: {v}" for k, v in prediction.evidence)
     text = f"{prediction.item} ({prediction.probability:.0%}{when}) by {prediction.model}"
     return f"{text}: {facts}" if facts else text

@@ -67,17 +67,19 @@ def circular_distance(a: float, b: float) -> float:
     return min(d, DAY - d)
 
 
-def circular_quantile_window(seconds: Sequence[float], mean: float, share: float) -> tuple[float, float]:
+def circular_quantile_window(
+    seconds: Sequence[float], mean: float, share: float
+) -> tuple[float, float]:
     """The clock-time window centred on `mean` holding `share` of the points (as offsets)."""
     offsets = sorted(((x - mean + DAY / 2) % DAY) - DAY / 2 for x in seconds)
     if not offsets:
         return mean, mean
     cut = (1 - share) / 2
     lo = offsets[int(cut * (len(offsets) - 1))]
-    hi = offsets[int(round((1 - cut) * (len(offsets) - 1)))]
+    hi = offsets[round((1 - cut) * (len(offsets) - 1))]
     return (mean + lo) % DAY, (mean + hi) % DAY
 
 
 def clock_text(seconds: float) -> str:
-    m = int(round(seconds / 60)) % (24 * 60)
+    m = round(seconds / 60) % (24 * 60)
     return f"{m // 60:02d}:{m % 60:02d}"

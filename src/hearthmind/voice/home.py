@@ -83,7 +83,7 @@ class HomeVocabulary:
         ]
         entities: list[NamedEntity] = []
         for state in hub.states.async_all():
-            if state.domain in ("person", "zone", "sun"):
+            if state.domain in ("zone", "sun"):
                 continue
             friendly = state.attributes.get("friendly_name")
             if not isinstance(friendly, str) or not friendly.strip():

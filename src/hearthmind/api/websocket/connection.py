@@ -33,6 +33,7 @@ _LOGGER = logging.getLogger(__name__)
 CLOSE_POLICY = 1008  # RFC 6455: policy violation (flooding, too slow)
 CLOSE_TOO_BIG = 1009
 CLOSE_GOING_AWAY = 1001
+CLOSE_TRY_AGAIN = 1013
 MAX_COALESCED = 128  # messages joined into one frame when the client asked for coalescing
 MAX_INFLIGHT = 64  # service calls running at once for one client; more wait their turn
 
@@ -65,6 +66,13 @@ class WebSocketSession:
 
     async def run(self) -> None:
         await self.ws.accept()
+        if len(self.rt.sessions) >= self._config.max_connections:
+            self._problem(
+                "ws_too_many_connections",
+                f"refused: {len(self.rt.sessions)} connections open already",
+            )
+            await self._close(CLOSE_TRY_AGAIN, "too many connections")
+            return
         self.rt.sessions.add(self)
         writer: asyncio.Task[None] | None = None
         try:
@@ -140,9 +148,7 @@ class WebSocketSession:
         if self._closing:
             return
         self._closing = True
-        self._close_task = asyncio.get_running_loop().create_task(
-            self._close(code, reason, flush)
-        )
+        self._close_task = asyncio.get_running_loop().create_task(self._close(code, reason, flush))
 
     # -- reading --------------------------------------------------------------------------
 
@@ -257,6 +263,8 @@ class WebSocketSession:
             else:
                 await command.handler(self, msg_id, params)
         except ApiError as err:
+            if not err.counted and err.status != 404:
+                self._problem("ws_command_errors", f"{command.name}: {err.message}")
             self._error(msg_id, err.code, err.message)
         except asyncio.CancelledError:
             raise
@@ -296,6 +304,12 @@ class WebSocketSession:
         )
 
     async def _writer(self) -> None:
+        try:
+            await self._write_forever()
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self._writes_closed = True  # the client is gone; the reader sees it too
+
+    async def _write_forever(self) -> None:
         queue = self._queue
         while True:
             text = await queue.get()

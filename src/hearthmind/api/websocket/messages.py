@@ -205,6 +205,29 @@ async def subscribe_trigger_command(
     session.result(msg_id, None)
 
 
+class RenderTemplate(Fields):
+    template: str = Field(max_length=100_000)
+    variables: dict[str, Any] | None = None
+    report_errors: bool = False
+    strict: bool = False
+    timeout: float | None = None
+
+
+@command("render_template", RenderTemplate)
+async def render_template(session: WebSocketSession, msg_id: int, params: RenderTemplate) -> None:
+    """Rendered once (HA re-renders when the entities it reads change; clients that want a
+    new value subscribe again). The subscription exists so that unsubscribing works."""
+    from hearthmind.api.rules import render_template as render
+
+    result = render(session.hub, params.template, params.variables)
+    session.subscriptions[msg_id] = lambda: None
+    session.result(msg_id, None)
+    listeners = {"all": False, "domains": [], "entities": [], "time": False}
+    session.send(
+        {"id": msg_id, "type": "event", "event": {"result": result, "listeners": listeners}}
+    )
+
+
 class SubscribeEntities(Fields):
     entity_ids: list[str] | None = None
 
@@ -237,10 +260,15 @@ async def subscribe_entities(
         if new is None:
             session.send({"id": msg_id, "type": "event", "event": {"r": [entity_id]}})
             return
-        # the whole new state as "+" (HA sends only the difference; whole is also valid)
-        session.send(
-            {"id": msg_id, "type": "event", "event": {"c": {entity_id: {"+": _compressed(new)}}}}
-        )
+        # the whole new state as "+" (HA sends only what differs; clients merge either way),
+        # and under "-" the attributes that went away, so a merging client drops them
+        change: dict[str, Any] = {"+": _compressed(new)}
+        old = event.data.get("old_state")
+        if isinstance(old, State):
+            gone = [k for k in old.attributes if k not in new.attributes]
+            if gone:
+                change["-"] = {"a": gone}
+        session.send({"id": msg_id, "type": "event", "event": {"c": {entity_id: change}}})
 
     session.subscriptions[msg_id] = hub.bus.async_listen(EVENT_STATE_CHANGED, forward)
     session.result(msg_id, None)

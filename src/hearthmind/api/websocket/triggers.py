@@ -3,33 +3,23 @@ time_pattern, sun, homeassistant), fired to a WebSocket client instead of a rule
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import Any
 
 from hearthmind.api.operations import ApiError
+from hearthmind.api.rules import rule_environment
 from hearthmind.core import Context, Hub
 
 Forward = Callable[[dict[str, Any], dict[str, Any] | None], None]
-
-_ENVIRONMENTS: weakref.WeakKeyDictionary[Hub, Any] = weakref.WeakKeyDictionary()
 
 
 def subscribe_trigger(hub: Hub, config: Any, forward: Forward) -> Callable[[], None]:
     """Attach the triggers in `config` (one or a list); returns the detach function.
     `forward(variables, context)` gets HA's `{"trigger": {...}}` variables."""
-    try:
-        from hearthmind.automations.environment import RuleEnvironment
-        from hearthmind.automations.triggers import compile_triggers
-        from hearthmind.automations.validation import RuleError
-    except ImportError as err:
-        raise ApiError(
-            400, "not_supported", f"triggers need the automations extra installed: {err}"
-        ) from err
+    env = rule_environment(hub)
+    from hearthmind.automations.triggers import compile_triggers
+    from hearthmind.automations.validation import RuleError
 
-    env = _ENVIRONMENTS.get(hub)
-    if env is None:  # one per hub: it holds the compiled template environment
-        env = _ENVIRONMENTS[hub] = RuleEnvironment(hub)
     try:
         triggers = compile_triggers(config, ("trigger",), env)
     except RuleError as err:
@@ -37,7 +27,7 @@ def subscribe_trigger(hub: Hub, config: Any, forward: Forward) -> Callable[[], N
         hub.health.problem(
             "ws_invalid_message", f"subscribe_trigger: {where}: {err.reason}", hub.clock.timestamp()
         )
-        raise ApiError(400, "invalid_format", f"{where}: {err.reason}") from err
+        raise ApiError(400, "invalid_format", f"{where}: {err.reason}", counted=True) from err
     if not triggers:
         raise ApiError(400, "invalid_format", "trigger: no enabled trigger given")
 

@@ -58,7 +58,7 @@ async def async_start_mqtt(hub: Hub, config: MqttConfig) -> MqttIntegration:
             await broker.async_stop()
 
     hub.async_on_stop(stop)
-    if not await integration.connection.async_wait_connected(CONNECT_TIMEOUT):
+    if not await integration.connection.async_wait_connected(CONNECT_TIMEOUT, first_attempt=True):
         _LOGGER.warning(
             "MQTT broker %s not reachable yet; retrying in the background", settings.url
         )

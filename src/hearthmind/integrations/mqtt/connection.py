@@ -30,7 +30,8 @@ from hearthmind.core import HealthCounters
 
 _LOGGER = logging.getLogger(__name__)
 
-MessageCallback = Callable[[str, bytes], None]
+# (topic, payload, retained): `retained` marks a stored message replayed on subscribing
+MessageCallback = Callable[[str, bytes, bool], None]
 SUBSCRIBE_BATCH = 200  # topics per SUBSCRIBE packet
 READ_BATCH = 64  # packets read per wake-up of the event loop
 
@@ -93,6 +94,8 @@ class MqttConnection:
         self._stopping = False
         self.connected = False
         self.connected_event = asyncio.Event()
+        # set once the first attempt has an outcome (connected, refused or unreachable)
+        self.first_attempt_done = asyncio.Event()
         self.connect_count = 0
         self._client = self._make_client(client_id)
 
@@ -104,13 +107,16 @@ class MqttConnection:
         self._task = self._loop.create_task(self._run(), name=f"mqtt {self.settings.url}")
         self._misc_task = self._loop.create_task(self._misc(), name="mqtt keepalive")
 
-    async def async_wait_connected(self, seconds: float) -> bool:
+    async def async_wait_connected(self, seconds: float, *, first_attempt: bool = False) -> bool:
+        """Wait up to `seconds` for the broker; with `first_attempt`, stop waiting as soon
+        as the first attempt failed (the hub goes on and keeps retrying)."""
+        event = self.first_attempt_done if first_attempt else self.connected_event
         try:
             async with asyncio.timeout(seconds):
-                await self.connected_event.wait()
+                await event.wait()
         except TimeoutError:
             return False
-        return True
+        return self.connected
 
     async def async_stop(self) -> None:
         self._stopping = True
@@ -218,10 +224,12 @@ class MqttConnection:
                     self._clock_ts(),
                 )
                 self._session_over.cancel()
+                self.first_attempt_done.set()
                 await asyncio.sleep(delay)  # network back-off is wall time, not hub time
                 delay = min(delay * 2, self._max_backoff)
                 continue
             reason = await self._session_over
+            self.first_attempt_done.set()
             if self.stopping:
                 break
             if reason == "lost the connection":
@@ -257,6 +265,7 @@ class MqttConnection:
         self.connected = True
         self.connect_count += 1
         self.connected_event.set()
+        self.first_attempt_done.set()
         _LOGGER.info("connected to MQTT broker %s", self.settings.url)
         self._to_subscribe = dict(self._topics)  # a clean session: subscribe everything again
         self._to_unsubscribe.clear()
@@ -300,7 +309,7 @@ class MqttConnection:
                 "mqtt_bad_payload", "a message with a topic that is not UTF-8", self._clock_ts()
             )
             return
-        self._on_message_cb(topic, bytes(message.payload))
+        self._on_message_cb(topic, bytes(message.payload), bool(message.retain))
 
     def _call_in_loop(self, fn: Callable[[], None]) -> None:
         assert self._loop is not None

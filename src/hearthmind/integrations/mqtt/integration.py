@@ -70,6 +70,9 @@ class MqttIntegration:
         self._unique_ids: dict[str, str] = {}  # unique_id -> discovery id
         self.entities: dict[str, MqttEntity[Any]] = {}
         self.broker: Any = None  # the embedded broker, when the hub runs one
+        # the message being handled is a retained one (the last known state, replayed on
+        # subscribing): it tells what the device is, not that somebody just changed it
+        self.replaying = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -104,8 +107,13 @@ class MqttIntegration:
     def new_context(self, origin: Origin) -> Context:
         return self.hub.context(origin)
 
-    def write_state(self, entity: MqttEntity[Any], context: Context) -> None:
-        state, attributes = entity.hub_state()
+    def write_state(
+        self,
+        entity: MqttEntity[Any],
+        context: Context,
+        snapshot: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        state, attributes = snapshot or entity.hub_state()
         try:
             self.hub.states.async_set(entity.entity_id, state, attributes, context)
         except (ValueError, HearthmindError) as err:
@@ -113,24 +121,47 @@ class MqttIntegration:
 
     # -- messages --------------------------------------------------------------------------
 
-    def handle_message(self, topic: str, payload: bytes) -> None:
+    def handle_message(self, topic: str, payload: bytes, retained: bool = False) -> None:
         """Every message from the broker; never raises (bad input is counted)."""
         handlers = self._handlers.get(topic)
         if handlers is not None:
-            for entity, handler in handlers:
-                try:
-                    handler(decode_text(payload, self._limit, entity.config.encoding))
-                except (PayloadError, TemplateError) as err:
-                    self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err}")
-                except Exception as err:  # a parser bug must not take the hub down
-                    self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err!r}")
-                    _LOGGER.exception("handling %s for %s failed", topic, entity.entity_id)
+            self.replaying = retained
+            try:
+                self._dispatch(topic, payload, handlers)
+            finally:
+                self.replaying = False
         elif (
             self.config.discovery
             and topic.startswith(self._discovery_root)
             and topic.endswith("/config")  # not `homeassistant/status` and the like
         ):
             self._on_discovery(topic, payload)
+
+    def _dispatch(
+        self,
+        topic: str,
+        payload: bytes,
+        handlers: list[tuple[MqttEntity[Any], MessageHandler]],
+    ) -> None:
+        text: str | None = None
+        encoding = ""
+        for entity, handler in handlers:
+            try:
+                if text is None or entity.config.encoding != encoding:
+                    # decoded once for all the entities reading this topic
+                    encoding = entity.config.encoding
+                    text = None
+                    text = decode_text(payload, self._limit, encoding)
+                entity.begin_batch()
+                try:
+                    handler(text)
+                finally:  # what was valid in the message is written even if a part was not
+                    entity.end_batch()
+            except (PayloadError, TemplateError) as err:
+                self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err}")
+            except Exception as err:  # a parser bug must not take the hub down
+                self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err!r}")
+                _LOGGER.exception("handling %s for %s failed", topic, entity.entity_id)
 
     def _problem(self, counter: str, message: str) -> None:
         self.hub.health.problem(counter, message, self.hub.clock.timestamp())

@@ -110,11 +110,23 @@ class ValueTemplate:
             raise TemplateError(f"command template {self.source!r} failed: {err}") from err
 
 
+class _LastJson:
+    """The last payload parsed: the entities of one Zigbee2MQTT device share its topic, and
+    each reads its own key from the same message; parse it once, not once per entity."""
+
+    text: str | None = None
+    value: Any = _MISSING
+
+
 def _json_or_missing(text: str) -> Any:
+    if text is _LastJson.text:
+        return _LastJson.value
     try:
-        return parse_json(text)
+        value = parse_json(text)
     except PayloadError:
-        return _MISSING
+        value = _MISSING
+    _LastJson.text, _LastJson.value = text, value
+    return value
 
 
 def _step(current: Any, step: str | int) -> Any:

@@ -92,7 +92,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from hearthmind.core import EVENT_HUB_START, Event, Hub
+from pydantic import BaseModel, ConfigDict
+
+from hearthmind.core import EVENT_HUB_START, Event, HearthmindError, Hub
 
 from .binding import InProcessBinding, register_records
 from .devices import DeviceCommandError, SimEntity
@@ -104,6 +106,16 @@ from .spec import HomeSpec, load_home, parse_home, shipped_homes
 _LOGGER = logging.getLogger(__name__)
 
 DATA_KEY = "simulator"
+
+
+class SimulatorConfig(BaseModel):
+    """The `simulator:` section of configuration.yaml (`hearthmind run` then runs the home;
+    the command line's `--home` wins)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    home: str | None = None  # single, couple, family, or a path
+    seed: int | None = None
 
 
 def intentions_path(hub: Hub, options: Any) -> Path:
@@ -120,10 +132,13 @@ def intentions_path(hub: Hub, options: Any) -> Path:
     return hub.config.config_dir / "simulator.intentions.jsonl"
 
 
-def create_home(hub: Hub, home: str | HomeSpec, options: Any = None) -> SimulatedHome:
+def create_home(
+    hub: Hub, home: str | HomeSpec, options: Any = None, *, seed: int | None = None
+) -> SimulatedHome:
     """A `SimulatedHome` on the hub's clock, with contexts from the hub (reproducible ids)."""
     spec = home if isinstance(home, HomeSpec) else load_home(home)
-    seed = getattr(options, "seed", None)
+    if seed is None:
+        seed = getattr(options, "seed", None)
     path = intentions_path(hub, options) if getattr(options, "record", True) else None
     return SimulatedHome(
         spec,
@@ -131,6 +146,9 @@ def create_home(hub: Hub, home: str | HomeSpec, options: Any = None) -> Simulate
         seed=seed if seed is not None else 0,
         make_context=lambda origin, user_id: hub.context(origin, user_id),
         intentions=IntentionLog(path),
+        report_problem=lambda counter, message: hub.health.problem(
+            counter, message, hub.clock.timestamp()
+        ),
     )
 
 
@@ -140,9 +158,23 @@ async def async_setup(hub: Hub, options: Any) -> None:
     With `options.mqtt` the MQTT bridge (mqtt_bridge.py) binds the home through the broker;
     otherwise (or when the bridge is not available) the in-process binding is used."""
     name = getattr(options, "home", None)
+    seed = getattr(options, "seed", None)
+    if not name and "simulator" in hub.config.raw:
+        try:
+            section = hub.config.section("simulator", SimulatorConfig)
+        except HearthmindError as err:
+            hub.health.problem(err.counter, str(err), hub.clock.timestamp())
+            raise
+        name = section.home
+        if getattr(options, "seed", None) is None:
+            seed = section.seed
     if not name:
         return
-    home = create_home(hub, name, options)
+    try:
+        home = create_home(hub, name, options, seed=seed)
+    except HearthmindError as err:  # a broken home file: counted, then the caller says why
+        hub.health.problem(err.counter, str(err), hub.clock.timestamp())
+        raise
     hub.data[DATA_KEY] = home
     bound = False
     if getattr(options, "mqtt", False):
@@ -200,6 +232,7 @@ __all__ = [
     "SimEntity",
     "SimStats",
     "SimulatedHome",
+    "SimulatorConfig",
     "Step",
     "Want",
     "async_setup",

@@ -5,6 +5,7 @@ See the package docstring for the API a binding uses."""
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,11 +23,14 @@ from .planner import AWAY, HouseholdDay, HouseholdPlanner, ResidentPlanner, Resi
 from .residents import Reaction, Resident
 from .spec import EntityKind, HomeSpec
 
+_LOGGER = logging.getLogger(__name__)
+
 ContextMaker = Callable[[Origin, str | None], Context]
+ProblemReporter = Callable[[str, str], None]  # (counter, message), e.g. hub.health.problem
 ChangeListener = Callable[["EntityChange"], None]
 
 PLAN_AT = time(3, 30)  # local time each day's plans are made (everyone is asleep or away)
-THERMAL_TICK = 1200.0  # seconds between thermal model steps
+THERMAL_TICK = 1800.0  # seconds between thermal model steps (rooms change slowly)
 # smallest change a temperature sensor reports (as battery sensors do, to save power)
 INDOOR_STEP = 0.3
 OUTDOOR_STEP = 0.5
@@ -115,6 +119,7 @@ class SimulatedHome:
         seed: int = 0,
         make_context: ContextMaker,
         intentions: IntentionLog | None = None,
+        report_problem: ProblemReporter | None = None,
     ) -> None:
         self.spec = spec
         self.clock = clock
@@ -126,6 +131,7 @@ class SimulatedHome:
         self.comfort = spec.thermal.comfort
         self.guests = 0
         self._make_context = make_context
+        self._report_problem = report_problem
         self._listeners: list[ChangeListener] = []
         self._entity_timers: dict[str, TimerHandle] = {}
         self._rng = random.Random(f"{seed}:home")
@@ -169,6 +175,7 @@ class SimulatedHome:
             if ent.kind == "thermostat"
         }
         self._reported: dict[str, float] = {}
+        self._temperature_sensors = [e for e in self._entities.values() if e.kind == "temperature"]
         self._household = HouseholdPlanner(spec, random.Random(f"{seed}:household"))
         self._runs: list[_ResidentRun] = []
         self._planners: dict[str, ResidentPlanner] = {}
@@ -401,11 +408,16 @@ class SimulatedHome:
         step = run.queue.pop(0)
         self.stats.steps += 1
         now = self.clock.timestamp()
-        decision = run.resident.decide(now, step, self)
-        if isinstance(decision, Move):
-            self._move(run.resident, decision.area)
-        elif isinstance(decision, Intention):
-            self._carry_out(run.resident, decision)
+        try:
+            decision = run.resident.decide(now, step, self)
+            if isinstance(decision, Move):
+                self._move(run.resident, decision.area)
+            elif isinstance(decision, Intention):
+                self._carry_out(run.resident, decision)
+        except Exception as err:  # one bad step must not end a resident's life
+            self._problem(
+                "simulator_step_errors", f"{run.resident.id} at {step.activity!r}: {err!r}"
+            )
         self._schedule_run(run)
 
     def _carry_out(self, resident: Resident, intention: Intention) -> None:
@@ -441,13 +453,26 @@ class SimulatedHome:
     def _context(self, origin: Origin, user_id: str | None = None) -> Context:
         return self._make_context(origin, user_id)
 
+    def _problem(self, counter: str, message: str) -> None:
+        _LOGGER.warning("simulator: %s", message)
+        if self._report_problem is not None:
+            self._report_problem(counter, message)
+
     def _emit(self, change: EntityChange) -> None:
         for listener in tuple(self._listeners):
-            listener(change)
+            try:
+                listener(change)
+            except Exception as err:  # a failing binding must not stop the residents
+                self._problem(
+                    "simulator_listener_errors", f"reporting {change.entity_id} failed: {err!r}"
+                )
 
-    def _changed(self, entity: SimEntity, context: Context) -> EntityChange:
-        entity.last_context = context
-        entity.last_changed = self.clock.timestamp()
+    def _changed(self, entity: SimEntity, context: Context, reading: bool = False) -> EntityChange:
+        """Report a change. A `reading` (a thermostat's room temperature) is not a command:
+        it leaves `last_context` naming whoever last set the device."""
+        if not reading:
+            entity.last_context = context
+            entity.last_changed = self.clock.timestamp()
         change = EntityChange(entity.entity_id, entity.state, dict(entity.attributes), context)
         self._emit(change)
         if entity.auto_off_minutes is not None:
@@ -579,10 +604,8 @@ class SimulatedHome:
                 self._reported[entity_id] = reading
                 thermostat.attributes["current_temperature"] = reading
             if thermostat.set_heating(zone.heating) or moved:
-                self._changed(thermostat, self._context(Origin.SENSOR))
-        for entity in self._entities.values():
-            if entity.kind != "temperature":
-                continue
+                self._changed(thermostat, self._context(Origin.SENSOR), reading=True)
+        for entity in self._temperature_sensors:
             if entity.role == "outdoor":
                 value, step = outdoor, OUTDOOR_STEP
             else:

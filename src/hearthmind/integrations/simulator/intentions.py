@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
-# when a wanted state applies: always; only if the room needs light; only if nobody else is
-# in the room; only if nobody else is at home; only if everyone else at home is asleep
-Condition = Literal["always", "dark", "alone", "last_out", "last_up"]
+# when a wanted state applies: always; only if the room needs light; only if it has got dark
+# and the light is still off (someone sitting there as dusk falls); only if nobody else is in
+# the room; only if nobody else is at home; only if everyone else at home is asleep
+Condition = Literal["always", "dark", "dusk", "alone", "last_out", "last_up"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,6 @@ class Step:
     activity: str
     move: str | None = None  # an area id, or "away"
     want: Want | None = None
-    guests: int = 0  # guests arriving (+) or leaving (-) with this step
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,6 @@ class Move:
     user_id: str
     activity: str
     area: str
-    guests: int = 0
 
 
 class IntentionLog:

@@ -294,7 +294,7 @@ class MqttBridge:
 
     # -- broker -> device --------------------------------------------------------------------
 
-    def handle_message(self, topic: str, payload: bytes) -> None:
+    def handle_message(self, topic: str, payload: bytes, retained: bool = False) -> None:
         target = self._commands.get(topic)
         if target is None:
             return
@@ -333,8 +333,8 @@ async def async_bind(hub: Hub, home: SimulatedHome, options: Any) -> MqttBridge:
         raise RuntimeError("the MQTT bridge needs the MQTT integration set up first")
     bridge_ref: list[MqttBridge] = []
 
-    def on_message(topic: str, payload: bytes) -> None:
-        bridge_ref[0].handle_message(topic, payload)
+    def on_message(topic: str, payload: bytes, retained: bool) -> None:
+        bridge_ref[0].handle_message(topic, payload, retained)
 
     connection = MqttConnection(
         integration.connection.settings,

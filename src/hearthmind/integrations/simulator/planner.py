@@ -41,6 +41,7 @@ class HouseholdDay:
     dinner: float = 18.75 * 60
     cook: str | None = None
     escort: str | None = None  # the adult who takes the children to school
+    host: str | None = None  # the adult who lets guests in
     school_leave: float = 8 * 60
     sick: frozenset[str] = frozenset()
     on_trip: frozenset[str] = frozenset()  # residents away on a business trip
@@ -122,6 +123,7 @@ class HouseholdPlanner:
             arrive = gauss(rng, 18.75 * 60, 40, 17 * 60, 20.5 * 60)
             leave = arrive + gauss(rng, 210, 50, 90, 330)
             plan.guests = (arrive, leave, int(gauss(rng, 2.5, 1.2, 1, 6)))
+            plan.host = well[0].id
             plan.labels.append(f"{plan.guests[2]} guests")
         dinner = minutes_of(hh.dinner) + (30 if plan.weekend else 0)
         plan.dinner = gauss(rng, dinner - (20 if plan.guests else 0), 12, dinner - 60, dinner + 60)
@@ -168,6 +170,15 @@ class DayBuilder:
 
     def at(self, minutes: float) -> None:
         self.t = max(self.t, minutes)
+
+    def stay(self, minutes: float, activity: str) -> None:
+        """Stay in the room for `minutes`, switching the light on if dusk falls meanwhile."""
+        end = self.t + max(0.0, minutes)
+        light = self.layout.light(self.where)
+        while light is not None and end - self.t > 40:
+            self.t += self.rng.uniform(25, 40)
+            self.want(light, "on", activity, "dusk")
+        self.t = max(self.t, end)
 
     def wait(self, mean: float, sd: float, lo: float = 0.5, hi: float | None = None) -> None:
         self.t += gauss(self.rng, mean, sd, lo, hi if hi is not None else mean * 3 + 1)
@@ -288,7 +299,7 @@ class DayBuilder:
         if chance(self.rng, tv):
             self.wait(2, 1, 0.5, 5)
             self.want(self.layout.tv(self.layout.living), "on", "watch TV")
-        self.t += max(5.0, minutes)
+        self.stay(max(5.0, minutes), activity)
 
     def cook(self, dinner: float) -> None:
         self.at(dinner - gauss(self.rng, 40, 10, 20, 70))
@@ -411,11 +422,11 @@ class ResidentPlanner:
         escorts = hh.escort == self.resident.id and self._children(hh)
         if wfh:
             b.go(self.layout.office or self.layout.living, "work from home")
-            b.wait(200, 30, 90, 300)
+            b.stay(gauss(rng, 12.25 * 60, 20, 11.5 * 60, 13.25 * 60) - b.t, "work from home")
             b.go(self.layout.kitchen, "lunch")
             b.wait(30, 10, 10, 60)
             b.go(self.layout.office or self.layout.living, "work from home")
-            b.at(minutes_of(sched.back) - 30 + rng.gauss(0, 20))
+            b.stay(minutes_of(sched.back) - 30 + rng.gauss(0, 20) - b.t, "work from home")
             return
         if sched.child:
             leave = hh.school_leave + rng.uniform(-1, 2)
@@ -464,15 +475,36 @@ class ResidentPlanner:
         guests = hh.guests
         if guests is not None:
             bed = max(bed, guests[1] + rng.uniform(10, 40))
+        free_until = hh.dinner - (45 if hh.cook == self.resident.id else 30)
+        if b.t < free_until - 45:
+            # home early (school, a short day, back from a trip): the afternoon at home
+            if sched.child and chance(rng, 0.6):
+                b.go(self.resident.bedroom, "homework")
+                b.stay(min(free_until - 20, b.t + gauss(rng, 60, 20, 20, 120)) - b.t, "homework")
+            if b.t < free_until - 20:
+                b.living("afternoon", free_until - 20 - b.t, sched.tv * 0.6)
         if hh.cook == self.resident.id:
             b.cook(hh.dinner)
         elif b.t < hh.dinner - 30:
             b.living("evening", hh.dinner - 30 - b.t + rng.uniform(0, 20), sched.tv * 0.5)
-        if guests is not None and not sched.child and b.t < guests[0]:
+        host = guests is not None and hh.host == self.resident.id
+        if guests is not None and host:
+            # the host lets the guests in (the door sensor opens as they arrive)
+            b.at(guests[0] - rng.uniform(1, 3))
+            b.go(self.layout.hallway, "welcome guests")
+            b.want(self.layout.role("front_lock"), "unlocked", "welcome guests")
+            b.at(guests[0] + rng.uniform(1, 3))
+        elif guests is not None and not sched.child and b.t < guests[0]:
             b.at(guests[0])
         b.dinner(hh.dinner, guests is not None)
         if chance(rng, 0.35):
             b.want(self.layout.role("kettle"), "on", "tea after dinner")
+        if guests is not None and b.t < guests[1] - 15:
+            b.living("with guests", guests[1] - 5 - b.t, 0.0)
+            if host:
+                b.at(guests[1] - rng.uniform(1, 3))
+                b.go(self.layout.hallway, "see guests off")
+                b.at(guests[1] + rng.uniform(1, 3))
         minutes = bed - b.t - 20
         if minutes > 10:
             tv = 0.0 if guests is not None else sched.tv

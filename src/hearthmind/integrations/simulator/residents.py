@@ -67,7 +67,6 @@ class Resident:
         self.location = spec.bedroom
         self.asleep = True
         self.activity = "sleep"
-        self.guests = 0
         self.entered_at = 0.0  # when they came into the room they are in
 
     @property
@@ -82,7 +81,7 @@ class Resident:
         self.asleep = step.activity == "sleep"
         if step.move is not None:
             self.entered_at = now
-            return Move(now, self.id, step.activity, step.move, step.guests)
+            return Move(now, self.id, step.activity, step.move)
         if step.want is None:
             return None
         return self.decide_want(now, step.want, step.activity, view)
@@ -111,6 +110,8 @@ class Resident:
             return True
         if want.when == "dark":
             return view.is_dark(entity.area)
+        if want.when == "dusk":
+            return view.is_dark(entity.area) and not entity.satisfies(want.target)
         if want.when == "alone":
             if view.others_in(entity.area, self.id):
                 return False

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..models import ActiveLeZi, ContextRanker, MarkovChain, MostFrequent, RepeatLast, TimeHabitMiner
+from ..models import (
+    ActiveLeZi,
+    ContextRanker,
+    MarkovChain,
+    MostFrequent,
+    RepeatLast,
+    TimeHabitMiner,
+)
 from ..predictor import Predictor
 
 BEST = "boosted_ranker"
 
 
-def make_models(*, now_is_target_time: bool, progress: Callable[[str], None] | None = None) -> list[Predictor]:
+def make_models(
+    *, now_is_target_time: bool, progress: Callable[[str], None] | None = None
+) -> list[Predictor]:
     return [
         MostFrequent(),
         RepeatLast(),

@@ -21,7 +21,9 @@ class RankingScore:
     top1: int = 0
     top3: int = 0
     brier_sum: float = 0.0
-    bins: list[list[float]] = field(default_factory=lambda: [[0.0, 0.0, 0.0] for _ in range(RELIABILITY_BINS)])
+    bins: list[list[float]] = field(
+        default_factory=lambda: [[0.0, 0.0, 0.0] for _ in range(RELIABILITY_BINS)]
+    )
     latencies: list[float] = field(default_factory=list)
 
     def add(self, predictions: list[Prediction], truth: str) -> None:

@@ -3,6 +3,7 @@ the 10th's weekday and hour slot; fit on train + valid, score on test."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,13 +17,14 @@ from .metrics import RankingScore
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
-def evaluate_smartthings(folder: Path, progress: Progress | None = None) -> tuple[dict[str, Any], dict[str, RankingScore]]:
+def evaluate_smartthings(
+    folder: Path, progress: Progress | None = None
+) -> tuple[dict[str, Any], dict[str, RankingScore]]:
     train = load_smartthings_split(folder, "train")
     splits = [train]
-    try:
+    # a folder without a validation split trains on train alone
+    with contextlib.suppress(ValueError):
         splits.append(load_smartthings_split(folder, "valid"))
-    except ValueError:
-        pass  # a folder without a validation split trains on train alone
     test = load_smartthings_split(folder, "test")
     history = [ep for split in splits for ep in split.episodes]
     results: dict[str, Any] = {}
@@ -46,5 +48,9 @@ def evaluate_smartthings(folder: Path, progress: Progress | None = None) -> tupl
         results[model.name] = {**score.as_dict(), "fit_s": round(fit_s, 2)}
         scores[model.name] = score
     skipped = sum(s.report.total_skipped for s in [*splits, test])
-    results["_data"] = {"train_instances": len(history), "test_instances": len(test.episodes), "skipped_lines": skipped}
+    results["_data"] = {
+        "train_instances": len(history),
+        "test_instances": len(test.episodes),
+        "skipped_lines": skipped,
+    }
     return results, scores

@@ -61,7 +61,9 @@ def detect_format(path: Path) -> str:
 def load_home(path: Path, name: str | None = None) -> HomeLog:
     fmt = detect_format(path)
     if fmt == "smartthings":
-        raise LogFormatError(f"{path}: SmartThings sequences are not a continuous home log; use --smartthings")
+        raise LogFormatError(
+            f"{path}: SmartThings sequences are not a continuous home log; use --smartthings"
+        )
     if fmt == "homeassistant" and path.is_dir():
         path = next(p for p in path.iterdir() if is_homeassistant_db(p))
     loaders: dict[str, Loader] = {

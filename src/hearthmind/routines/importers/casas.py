@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..observations import ActivitySpan, HomeLog, ImportReport, Kind, Observation, slug
-from ..observations import sort_observations
+from ..observations import (
+    ActivitySpan,
+    HomeLog,
+    ImportReport,
+    Kind,
+    Observation,
+    slug,
+    sort_observations,
+)
 from .common import LogFormatError, iso_epoch, read_lines
 
 _BINARY = {"ON": "on", "OFF": "off", "OPEN": "on", "CLOSE": "off", "PRESENT": "on", "ABSENT": "off"}
@@ -37,12 +44,17 @@ def load_casas(folder: Path, name: str | None = None) -> HomeLog:
         report.lines += 1
         parts = line.split()
         if len(parts) < 4:
-            report.skip("malformed line", f"{path.name}:{number}: expected 'date time sensor value', got {line[:80]!r}")
+            report.skip(
+                "malformed line",
+                f"{path.name}:{number}: expected 'date time sensor value', got {line[:80]!r}",
+            )
             continue
         try:
             when = iso_epoch(parts[0], parts[1])
         except ValueError:
-            report.skip("malformed line", f"{path.name}:{number}: bad date/time {parts[0]} {parts[1]!r}")
+            report.skip(
+                "malformed line", f"{path.name}:{number}: bad date/time {parts[0]} {parts[1]!r}"
+            )
             continue
         sensor = parts[2]
         # AL's files add the sensor's room as a 4th field: `date time sensor room value label`.
@@ -53,7 +65,9 @@ def load_casas(folder: Path, name: str | None = None) -> HomeLog:
             try:
                 float(value)
             except ValueError:
-                report.skip("unknown value", f"{path.name}:{number}: unknown value {value!r} of {sensor}")
+                report.skip(
+                    "unknown value", f"{path.name}:{number}: unknown value {value!r} of {sensor}"
+                )
                 continue
             # Numeric readings (temperature, light level) are context, not discrete events.
             report.skip("numeric reading", f"{path.name}:{number}: numeric {sensor}={value}")

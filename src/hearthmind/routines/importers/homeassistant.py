@@ -21,7 +21,25 @@ from ..observations import HomeLog, ImportReport, Kind, Observation, sort_observ
 from .common import LogFormatError
 
 ACTION_DOMAINS = frozenset(
-    {"light", "switch", "cover", "fan", "climate", "media_player", "lock", "scene", "script", "input_boolean", "input_select", "vacuum", "water_heater", "humidifier", "valve", "siren", "alarm_control_panel"}
+    {
+        "light",
+        "switch",
+        "cover",
+        "fan",
+        "climate",
+        "media_player",
+        "lock",
+        "scene",
+        "script",
+        "input_boolean",
+        "input_select",
+        "vacuum",
+        "water_heater",
+        "humidifier",
+        "valve",
+        "siren",
+        "alarm_control_panel",
+    }
 )
 SENSOR_DOMAINS = frozenset({"binary_sensor", "sensor", "device_tracker", "person", "sun", "event"})
 _IGNORED_STATES = frozenset({"unavailable", "unknown", ""})
@@ -53,7 +71,9 @@ def load_homeassistant(path_or_url: str | Path, name: str | None = None) -> Home
         with engine.connect() as conn:
             tables = set(sa.inspect(conn).get_table_names())
             if "states" not in tables:
-                raise LogFormatError(f"{url}: no 'states' table; not a Home Assistant recorder database")
+                raise LogFormatError(
+                    f"{url}: no 'states' table; not a Home Assistant recorder database"
+                )
             columns = {c["name"] for c in sa.inspect(conn).get_columns("states")}
             rows = conn.execute(sa.text(_states_query(tables, columns))).mappings().all()
     except sa.exc.DBAPIError as err:
@@ -86,19 +106,28 @@ def load_homeassistant(path_or_url: str | Path, name: str | None = None) -> Home
                 report.skip("automation change", f"{entity_id} -> {state} by an automation")
                 continue
             else:
-                obs = Observation(float(when), f"{entity_id}:{state}", Kind.ACTION, None, "physical")
+                obs = Observation(
+                    float(when), f"{entity_id}:{state}", Kind.ACTION, None, "physical"
+                )
         elif domain in SENSOR_DOMAINS:
             if _is_number(state):
                 report.skip("numeric reading", f"{entity_id} = {state}")
                 continue
             obs = Observation(float(when), f"{entity_id}:{state}", Kind.SENSOR)
         else:
-            report.skip("other domain", f"{entity_id}: domain {domain} is neither a device nor a sensor")
+            report.skip(
+                "other domain", f"{entity_id}: domain {domain} is neither a device nor a sensor"
+            )
             continue
         observations.append(obs)
     if not observations:
         raise LogFormatError(f"{url}: no usable state changes ({report.summary()})")
-    return HomeLog(name or Path(url.rsplit("/", 1)[-1]).stem, sort_observations(observations, report), [], report)
+    return HomeLog(
+        name or Path(url.rsplit("/", 1)[-1]).stem,
+        sort_observations(observations, report),
+        [],
+        report,
+    )
 
 
 def _states_query(tables: set[str], columns: set[str]) -> str:
@@ -110,8 +139,10 @@ def _states_query(tables: set[str], columns: set[str]) -> str:
     time = "s.last_updated_ts" if "last_updated_ts" in columns else "s.last_updated"
     user = "s.context_user_id_bin" if "context_user_id_bin" in columns else "s.context_user_id"
     if "context_user_id_bin" in columns and "context_user_id" in columns:
-        user = f"COALESCE(s.context_user_id_bin, s.context_user_id)"
-    parent = "s.context_parent_id_bin" if "context_parent_id_bin" in columns else "s.context_parent_id"
+        user = "COALESCE(s.context_user_id_bin, s.context_user_id)"
+    parent = (
+        "s.context_parent_id_bin" if "context_parent_id_bin" in columns else "s.context_parent_id"
+    )
     if "context_parent_id_bin" in columns and "context_parent_id" in columns:
         parent = "COALESCE(s.context_parent_id_bin, s.context_parent_id)"
     return (

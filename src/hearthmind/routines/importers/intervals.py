@@ -16,7 +16,9 @@ def interval_events(
     origin: str = "sensor",
 ) -> list[Observation]:
     if end < start:
-        report.skip("interval ends before it starts", f"{where}: end before start; kept the start only")
+        report.skip(
+            "interval ends before it starts", f"{where}: end before start; kept the start only"
+        )
         return [Observation(start, f"{entity_id}:on", kind, origin=origin)]
     return [
         Observation(start, f"{entity_id}:on", kind, origin=origin),

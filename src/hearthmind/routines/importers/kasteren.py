@@ -6,16 +6,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..observations import ActivitySpan, HomeLog, ImportReport, sort_observations, slug
+from ..observations import ActivitySpan, HomeLog, ImportReport, slug, sort_observations
 from .common import LogFormatError, find_file, naive_epoch, read_lines
 from .intervals import interval_events
 
 _LEGEND = re.compile(r"^\s*\[?\s*(\d+)\s*\]?\s*:?\s*'([^']+)'")
-_ROW = re.compile(r"^(\d{1,2}-\w{3}-\d{4} \d{1,2}:\d{2}:\d{2})\t+(\d{1,2}-\w{3}-\d{4} \d{1,2}:\d{2}:\d{2})\t+(\d+)")
+_ROW = re.compile(
+    r"^(\d{1,2}-\w{3}-\d{4} \d{1,2}:\d{2}:\d{2})\t+(\d{1,2}-\w{3}-\d{4} \d{1,2}:\d{2}:\d{2})\t+(\d+)"
+)
 _FMT = "%d-%b-%Y %H:%M:%S"
 
 
-def _read(path: Path, report: ImportReport) -> tuple[dict[int, str], list[tuple[float, float, int, str]]]:
+def _read(
+    path: Path, report: ImportReport
+) -> tuple[dict[int, str], list[tuple[float, float, int, str]]]:
     legend: dict[int, str] = {}
     rows: list[tuple[float, float, int, str]] = []
     for number, line in read_lines(path):
@@ -51,7 +55,9 @@ def load_kasteren(folder: Path, name: str | None = None) -> HomeLog:
     for start, end, sensor_id, where in rows:
         sensor = legend.get(sensor_id)
         if sensor is None:
-            report.skip("unknown sensor", f"{where}: sensor id {sensor_id} is not in the file's legend")
+            report.skip(
+                "unknown sensor", f"{where}: sensor id {sensor_id} is not in the file's legend"
+            )
             continue
         observations += interval_events(start, end, f"binary_sensor.{slug(sensor)}", report, where)
     spans: list[ActivitySpan] = []

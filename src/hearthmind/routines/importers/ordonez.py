@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..observations import ActivitySpan, HomeLog, ImportReport, sort_observations, slug
+from ..observations import ActivitySpan, HomeLog, ImportReport, slug, sort_observations
 from .common import LogFormatError, naive_epoch, read_lines
 from .intervals import interval_events
 

@@ -9,13 +9,37 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..observations import ActivitySpan, HomeLog, ImportReport, Kind, Observation
-from ..observations import slug, sort_observations
+from ..observations import (
+    ActivitySpan,
+    HomeLog,
+    ImportReport,
+    Kind,
+    Observation,
+    slug,
+    sort_observations,
+)
 from .common import LogFormatError, find_file, read_lines
 
-_HEADER = re.compile(r"^([^,]+),(\d{1,2})/(\d{1,2})/(\d{4}),(\d{1,2}:\d{1,2}:\d{1,2}),(\d{1,2}:\d{1,2}:\d{1,2})\s*$")
+_HEADER = re.compile(
+    r"^([^,]+),(\d{1,2})/(\d{1,2})/(\d{4}),(\d{1,2}:\d{1,2}:\d{1,2}),(\d{1,2}:\d{1,2}:\d{1,2})\s*$"
+)
 # Objects a person switches on themselves: these are actions to learn and predict.
-_DEVICE_WORDS = ("light switch", "lamp", "burner", "microwave", "toaster", "coffee", "tv", "stereo", "oven", "dishwasher", "washing machine", "dryer", "radio", "fan")
+_DEVICE_WORDS = (
+    "light switch",
+    "lamp",
+    "burner",
+    "microwave",
+    "toaster",
+    "coffee",
+    "tv",
+    "stereo",
+    "oven",
+    "dishwasher",
+    "washing machine",
+    "dryer",
+    "radio",
+    "fan",
+)
 
 
 def _clock(day: datetime, text: str) -> datetime:
@@ -46,7 +70,10 @@ def load_placelab(folder: Path, name: str | None = None) -> HomeLog:
         if header is None:
             if lines[i].strip():
                 report.lines += 1
-                report.skip("malformed line", f"{data_path.name}:{i + 1}: not an activity header: {lines[i][:60]!r}")
+                report.skip(
+                    "malformed line",
+                    f"{data_path.name}:{i + 1}: not an activity header: {lines[i][:60]!r}",
+                )
             i += 1
             continue
         block = lines[i + 1 : i + 5]
@@ -68,14 +95,18 @@ def load_placelab(folder: Path, name: str | None = None) -> HomeLog:
             continue
         ids, _names, ons, offs = ([f.strip() for f in row.split(",")] for row in block)
         if not (len(ids) == len(ons) == len(offs)):
-            report.skip("malformed line", f"{where}: sensor, activation and deactivation counts differ")
+            report.skip(
+                "malformed line", f"{where}: sensor, activation and deactivation counts differ"
+            )
             continue
         for sensor_id, on_text, off_text in zip(ids, ons, offs, strict=True):
             if not sensor_id:
                 continue
             obj = objects.get(sensor_id)
             if obj is None:
-                report.skip("unknown sensor", f"{where}: sensor id {sensor_id} is not in sensors.csv")
+                report.skip(
+                    "unknown sensor", f"{where}: sensor id {sensor_id} is not in sensors.csv"
+                )
                 continue
             try:
                 on, off = _clock(day, on_text), _clock(day, off_text)
@@ -89,7 +120,11 @@ def load_placelab(folder: Path, name: str | None = None) -> HomeLog:
                 off += timedelta(days=1)
             location, thing = obj
             is_device = any(word in thing.lower() for word in _DEVICE_WORDS)
-            domain, kind, origin = ("switch", Kind.ACTION, "physical") if is_device else ("binary_sensor", Kind.SENSOR, "sensor")
+            domain, kind, origin = (
+                ("switch", Kind.ACTION, "physical")
+                if is_device
+                else ("binary_sensor", Kind.SENSOR, "sensor")
+            )
             entity = f"{domain}.{slug(location)}_{slug(thing)}"
             observations.append(Observation(on.timestamp(), f"{entity}:on", kind, origin=origin))
             observations.append(Observation(off.timestamp(), f"{entity}:off", kind, origin=origin))

@@ -3,7 +3,7 @@ the hour slot as context, backing off to plain first order and then to the prior
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..observations import Episode, Observation
 from ..predictor import Prediction, explain_from_evidence, top_k
@@ -35,13 +35,24 @@ class _CountingModel:
         return explain_from_evidence(prediction)
 
     def _predictions(
-        self, scores: dict[str, float], now: float, recent: Sequence[Observation], k: int, facts: dict[str, tuple[tuple[str, str], ...]]
+        self,
+        scores: dict[str, float],
+        now: float,
+        recent: Sequence[Observation],
+        k: int,
+        facts: Mapping[str, tuple[tuple[str, str], ...]],
     ) -> list[Prediction]:
         total = sum(scores.values())
         if total <= 0:
             return []
         return [
-            Prediction(item, score / total, self.stats.expected_time(now, recent, item), self.name, facts.get(item, ()))
+            Prediction(
+                item,
+                score / total,
+                self.stats.expected_time(now, recent, item),
+                self.name,
+                facts.get(item, ()),
+            )
             for item, score in top_k(scores, k)
         ]
 
@@ -50,7 +61,7 @@ class MostFrequent(_CountingModel):
     name = "most_frequent"
 
     def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]:
-        counts = self.stats.prior.get(None) or {}
+        counts = self.stats.prior.of(None)
         total = self.stats.prior.total(None)
         facts = {i: (("seen", f"{c} of {total} observations"),) for i, c in counts.items()}
         return self._predictions(dict(counts), now, recent, k, facts)
@@ -63,7 +74,7 @@ class RepeatLast(_CountingModel):
     name = "repeat_last"
 
     def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]:
-        counts = self.stats.prior.get(None) or {}
+        counts = self.stats.prior.of(None)
         total = sum(counts.values())
         if not recent or total == 0:
             return self._predictions(dict(counts), now, recent, k, {})
@@ -91,18 +102,18 @@ class MarkovChain(_CountingModel):
         prior_total = st.prior.total(None)
         if prior_total == 0:
             return {}
-        prior = {i: c / prior_total for i, c in (st.prior.get(None) or {}).items()}
+        prior = {i: c / prior_total for i, c in st.prior.of(None).items()}
         if not recent:
             return prior
         last = recent[-1].item
         a = self.strength
-        first = st.first.get(last) or {}
+        first = st.first.of(last)
         n1 = st.first.total(last)
         p1 = {i: (first.get(i, 0) + a * p) / (n1 + a) for i, p in prior.items()}
         if not self.use_hour_slot:
             return p1
         key = (last, hour_slot(now))
-        ctx = st.first_slot.get(key) or {}
+        ctx = st.first_slot.of(key)
         n2 = st.first_slot.total(key)
         return {i: (ctx.get(i, 0) + a * p) / (n2 + a) for i, p in p1.items()}
 
@@ -114,11 +125,16 @@ class MarkovChain(_CountingModel):
             n1 = self.stats.first.total(last)
             slot = hour_slot(now)
             for item, _ in top_k(scores, k):
-                c = (self.stats.first.get(last) or {}).get(item, 0)
+                c = self.stats.first.of(last).get(item, 0)
                 fact = [("after " + last, f"{c} of {n1} times")]
                 if self.use_hour_slot:
                     key = (last, slot)
-                    cs = (self.stats.first_slot.get(key) or {}).get(item, 0)
-                    fact.append((f"between {slot * SLOT_HOURS:02d}:00 and {(slot + 1) * SLOT_HOURS:02d}:00", f"{cs} of {self.stats.first_slot.total(key)} times"))
+                    cs = self.stats.first_slot.of(key).get(item, 0)
+                    fact.append(
+                        (
+                            f"between {slot * SLOT_HOURS:02d}:00 and {(slot + 1) * SLOT_HOURS:02d}:00",
+                            f"{cs} of {self.stats.first_slot.total(key)} times",
+                        )
+                    )
                 facts[item] = tuple(fact)
         return self._predictions(scores, now, recent, k, facts)

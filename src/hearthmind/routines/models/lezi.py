@@ -46,10 +46,15 @@ class ActiveLeZi:
             grow = False
         else:
             self._phrases.add(self._phrase)
-            grow = len(self._phrase) > (self._window.maxlen or 1) and len(self._phrase) <= self.max_order
+            grow = (
+                len(self._phrase) > (self._window.maxlen or 1)
+                and len(self._phrase) <= self.max_order
+            )
             self._phrase = ()
         if grow:
-            self._window = deque(self._window, maxlen=min(self.max_order, (self._window.maxlen or 1) + 1))
+            self._window = deque(
+                self._window, maxlen=min(self.max_order, (self._window.maxlen or 1) + 1)
+            )
         window = tuple(self._window)
         for start in range(len(window) + 1):
             self._follow[window[start:]][symbol] += 1
@@ -79,7 +84,13 @@ class ActiveLeZi:
     def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]:
         scores = self.distribution(recent)
         return [
-            Prediction(item, p, self._gaps.expected_time(now, recent, item), self.name, (("context", f"last {len(recent[-(self._window.maxlen or 1):])} events"),))
+            Prediction(
+                item,
+                p,
+                self._gaps.expected_time(now, recent, item),
+                self.name,
+                (("context", f"last {len(recent[-(self._window.maxlen or 1) :])} events"),),
+            )
             for item, p in top_k(scores, k)
         ]
 

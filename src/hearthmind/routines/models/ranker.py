@@ -23,6 +23,7 @@ import numpy as np
 from ..observations import Episode, Observation
 from ..predictor import Prediction, explain_from_evidence
 from ..timeofday import SLOT_HOURS, hour_of_day, hour_slot, weekday
+from .lezi import ActiveLeZi
 from .stats import SequenceStats
 
 FEATURES = [
@@ -32,9 +33,17 @@ FEATURES = [
     "count_same_day", "follows_last_here", "follows_last2_here", "is_last", "is_last2",
     "p_first", "n_first", "p_first_slot", "n_first_slot", "p_second", "n_second", "p_prior", "p_slot",
     "same_entity_as_last", "entity_count_recent", "entity_change", "log_since_candidate",
-    "slot_distance", "log_typical_gap",
+    "slot_distance", "log_typical_gap", "p_context", "rank_context",
+    "entity_state_known", "log_entity_elapsed", "log_entity_typical", "entity_overdue",
+    "last2_item", "last3_item", "log_gap_prev1", "log_gap_prev2",
 ]  # fmt: skip
-_CATEGORICAL = [0, 1]
+# One thread: on a shared 2-core box OpenMP threads fighting for cores run far slower.
+PARAMS: dict[str, object] = {
+    "objective": "binary", "learning_rate": 0.1, "num_leaves": 31, "min_data_in_leaf": 20,
+    "max_bin": 63, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
+    "lambda_l2": 1.0, "verbose": -1, "num_threads": 1, 
+}  # fmt: skip
+_CATEGORICAL = [0, 1, FEATURES.index("last2_item"), FEATURES.index("last3_item")]
 
 
 @dataclass
@@ -54,7 +63,7 @@ class ContextRanker:
         window: int = 10,
         max_examples: int = 40000,
         folds: int = 5,
-        rounds: int = 600,
+        rounds: int = 300,
         seed: int = 0,
         progress: Callable[[str], None] | None = None,
     ) -> None:
@@ -62,15 +71,18 @@ class ContextRanker:
         # in a live home we predict right after the last event (now = its time).
         self.now_is_target_time = now_is_target_time
         self.window = window
+        self.state_window = 3 * window
         self.max_examples = max_examples
         self.folds = folds
         self.rounds = rounds
         self.seed = seed
         self.progress = progress
+        self.params = dict(PARAMS)
         self.stats = SequenceStats()
         self.vocab: dict[str, int] = {}
         self._by_entity: dict[str, list[str]] = {}
         self._booster: Any = None
+        self._ppm = ActiveLeZi()  # higher-order context, as a feature
         self.temperature = 1.0
         self.coverage = 1.0
         self._prev: Observation | None = None
@@ -87,15 +99,25 @@ class ContextRanker:
         for ep in episodes:
             for obs in ep:
                 self._learn_item(obs.item)
-        positions = [(e, i) for e, ep in enumerate(episodes) for i in range(1, len(ep))]
+        frequency = SequenceStats().fit(episodes).prior.of(None)
+        for items in self._by_entity.values():
+            items.sort(key=lambda i: -frequency.get(i, 0))  # other states, most common first
+        all_positions = [(e, i) for e, ep in enumerate(episodes) for i in range(1, len(ep))]
+        fold_of = self._fold_assigner(episodes, all_positions)
+        positions = all_positions
         if len(positions) > self.max_examples:
             # keep the most recent half whole, sample the older history: habits drift
             recent_n = self.max_examples // 2
             older = positions[:-recent_n]
             rng = random.Random(self.seed)
-            positions = sorted(rng.sample(older, self.max_examples - recent_n)) + positions[-recent_n:]
-        fold_of = self._fold_assigner(episodes, positions)
+            positions = (
+                sorted(rng.sample(older, self.max_examples - recent_n)) + positions[-recent_n:]
+            )
         # out-of-fold statistics: fold k's examples see counts from the other folds only
+        fold_members: dict[int, set[tuple[int, int]]] = {}
+        for e, ep in enumerate(episodes):
+            for i in range(len(ep)):
+                fold_members.setdefault(fold_of((e, i)), set()).add((e, i))
         examples_by_fold: dict[int, list[tuple[int, int]]] = {}
         for pos in positions:
             examples_by_fold.setdefault(fold_of(pos), []).append(pos)
@@ -103,12 +125,12 @@ class ContextRanker:
         ys: list[int] = []
         groups: list[int] = []
         held_examples: list[_Example] = []
-        n_hold = max(1, len(positions) // 10)
-        hold_from = positions[-n_hold]
+        hold_from = positions[-max(1, len(positions) // 10)]
         for k in sorted(examples_by_fold):
             self._say(f"features, fold {k + 1} of {len(examples_by_fold)}")
-            excluded = set(examples_by_fold[k])
-            self.stats = _stats_without(episodes, excluded)
+            self.stats = _stats_without(episodes, fold_members[k])
+            self._ppm = ActiveLeZi()
+            self._ppm.fit(_episodes_without(episodes, fold_members[k]))
             for pos in examples_by_fold[k]:
                 e, i = pos
                 example = self._example(episodes[e], i)
@@ -119,35 +141,41 @@ class ContextRanker:
                 ys.extend(int(c == example.target) for c in example.candidates)
                 groups.append(len(example.candidates))
         self.stats = SequenceStats().fit(episodes)
+        self._ppm = ActiveLeZi()
+        self._ppm.fit(episodes)
         self._prev = episodes[-1][-1]
         self._prev2 = episodes[-1][-2]
         hx = [r for ex in held_examples for r in ex.rows]
         hy = [int(c == ex.target) for ex in held_examples for c in ex.candidates]
-        params = {
-            "objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 20,
-            "feature_fraction": 0.8, "bagging_fraction": 0.9, "bagging_freq": 1, "lambda_l2": 1.0,
-            "verbose": -1, "num_threads": 2, "seed": self.seed, "deterministic": True,
-        }  # fmt: skip
+        params = {**self.params, "seed": self.seed}
         self._say(f"boosting on {len(groups)} moments, {len(ys)} candidates")
-        import os
-        if os.environ.get("HM_DUMP"):
-            np.savez(os.environ["HM_DUMP"], x=np.asarray(xs, np.float32), y=np.asarray(ys), hx=np.asarray(hx, np.float32), hy=np.asarray(hy))
-        train = lgb.Dataset(np.asarray(xs, np.float32), np.asarray(ys), feature_name=FEATURES, categorical_feature=_CATEGORICAL, free_raw_data=True)
-        callbacks = []
+        train = lgb.Dataset(
+            np.asarray(xs, np.float32),
+            np.asarray(ys),
+            feature_name=FEATURES,
+            categorical_feature=_CATEGORICAL,
+            free_raw_data=True,
+        )
+        callbacks: list[Any] = []
         valid_sets = []
         if hy and any(hy):
             valid_sets = [lgb.Dataset(np.asarray(hx, np.float32), np.asarray(hy), reference=train)]
-            callbacks = [lgb.early_stopping(40, verbose=False)]
-        self._booster = lgb.train(params, train, self.rounds, valid_sets=valid_sets, callbacks=callbacks)
+            callbacks = [lgb.early_stopping(30, verbose=False)]
+        self._booster = lgb.train(
+            params, train, self.rounds, valid_sets=valid_sets, callbacks=callbacks
+        )
         self._calibrate(held_examples)
 
-    def _fold_assigner(self, episodes: list[list[Observation]], positions: list[tuple[int, int]]) -> Callable[[tuple[int, int]], int]:
+    def _fold_assigner(
+        self, episodes: list[list[Observation]], positions: list[tuple[int, int]]
+    ) -> Callable[[tuple[int, int]], int]:
+        """Many short episodes: fold by episode. One long history: contiguous blocks of time."""
         k = self.folds
         if len(episodes) >= 2 * k:
             return lambda pos: pos[0] % k
         rank = {pos: n for n, pos in enumerate(positions)}
         total = len(positions)
-        return lambda pos: rank[pos] * k // total
+        return lambda pos: rank.get(pos, 0) * k // total
 
     def _calibrate(self, held: list[_Example]) -> None:
         """Temperature of the softmax over candidates by held-out log-likelihood, and the share
@@ -155,7 +183,11 @@ class ContextRanker:
         if not held:
             return
         scored = [(self._raw(ex.rows), ex) for ex in held]
-        covered = [(raw, ex.candidates.index(ex.target)) for raw, ex in scored if ex.target in ex.candidates]
+        covered = [
+            (raw, ex.candidates.index(ex.target))
+            for raw, ex in scored
+            if ex.target in ex.candidates
+        ]
         self.coverage = max(0.05, len(covered) / len(held))
         best = (math.inf, 1.0)
         for t in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0):
@@ -171,6 +203,7 @@ class ContextRanker:
 
     def update(self, observation: Observation) -> None:
         self.stats.observe(self._prev2, self._prev, observation)
+        self._ppm.update(observation)
         self._learn_item(observation.item)
         self._prev2, self._prev = self._prev, observation
 
@@ -184,18 +217,24 @@ class ContextRanker:
     def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]:
         if self._booster is None:
             raise RuntimeError("fit the ranker before predicting")
-        recent = list(recent[-self.window :])
+        recent = list(recent[-self.state_window :])
         if not recent:
             total = self.stats.prior.total(None)
             return [
                 Prediction(i, c / total, None, self.name, (("seen", f"{c} of {total}"),))
-                for i, c in (self.stats.prior.get(None) or {}).most_common(k)
+                for i, c in self.stats.prior.of(None).most_common(k)
             ]
         cands, rows = self._features(now, recent)
         probs = self._probabilities(self._raw(rows))
         order = np.argsort(-probs, kind="stable")[:k]
         return [
-            Prediction(cands[j], float(probs[j]), self.stats.expected_time(now, recent, cands[j]), self.name, self._evidence(now, recent, cands[j]))
+            Prediction(
+                cands[j],
+                float(probs[j]),
+                self.stats.expected_time(now, recent, cands[j]),
+                self.name,
+                self._evidence(now, recent, cands[j]),
+            )
             for j in order
         ]
 
@@ -210,12 +249,19 @@ class ContextRanker:
     def explain(self, prediction: Prediction) -> str:
         return explain_from_evidence(prediction)
 
-    def _evidence(self, now: float, recent: list[Observation], item: str) -> tuple[tuple[str, str], ...]:
+    def _evidence(
+        self, now: float, recent: list[Observation], item: str
+    ) -> tuple[tuple[str, str], ...]:
         last = recent[-1].item
-        followed = (self.stats.first.get(last) or {}).get(item, 0)
+        followed = self.stats.first.of(last).get(item, 0)
         facts = [(f"after {last}", f"{followed} of {self.stats.first.total(last)} times")]
         slot = hour_slot(now)
-        facts.append((f"between {slot * SLOT_HOURS:02d}:00 and {(slot + 1) * SLOT_HOURS:02d}:00", f"{self.stats.by_slot.share(slot, item):.0%} of events"))
+        facts.append(
+            (
+                f"between {slot * SLOT_HOURS:02d}:00 and {(slot + 1) * SLOT_HOURS:02d}:00",
+                f"{self.stats.by_slot.share(slot, item):.0%} of events",
+            )
+        )
         n = sum(1 for o in recent if o.item == item)
         if n:
             facts.append(("in the last events", f"{n} of {len(recent)}"))
@@ -224,20 +270,20 @@ class ContextRanker:
     # -- features ---------------------------------------------------------------------------
 
     def _example(self, episode: list[Observation], i: int) -> _Example:
-        recent = episode[max(0, i - self.window) : i]
+        recent = episode[max(0, i - self.state_window) : i]
         target = episode[i]
         now = target.time if self.now_is_target_time else recent[-1].time
         cands, rows = self._features(now, recent)
         return _Example(cands, rows, target.item)
 
-    def _candidates(self, now: float, recent: list[Observation]) -> list[str]:
+    def _candidates(self, now: float, recent: list[Observation], ppm_top: list[str]) -> list[str]:
         st = self.stats
         last = recent[-1].item
         slot = hour_slot(now)
         found: dict[str, None] = {}
         for obs in recent:
             found[obs.item] = None
-            for other in self._by_entity.get(obs.entity_id, ()):
+            for other in self._by_entity.get(obs.entity_id, ())[:3]:
                 found[other] = None
         for item in st.first.top(last, 6):
             found[item] = None
@@ -250,10 +296,23 @@ class ContextRanker:
             found[item] = None
         for item in st.prior.top(None, 3):
             found[item] = None
+        for item in ppm_top:
+            found[item] = None
         return list(found)
 
-    def _features(self, now: float, recent: list[Observation]) -> tuple[list[str], list[list[float]]]:
+    def _features(
+        self, now: float, longer: list[Observation]
+    ) -> tuple[list[str], list[list[float]]]:
         st = self.stats
+        # entity states (what is on, since when) from everything handed in; sequence counts
+        # from the last `window` observations only
+        entity_since: dict[str, tuple[str, float]] = {}
+        for obs in longer:
+            entity, _, value = obs.item.rpartition(":")
+            seen = entity_since.get(entity)
+            if seen is None or seen[0] != value:
+                entity_since[entity] = (value, obs.time)
+        recent = longer[-self.window :]
         n = len(recent)
         last = recent[-1]
         last2 = recent[-2].item if n >= 2 else None
@@ -294,18 +353,32 @@ class ContextRanker:
             float(day), float(day >= 5), math.log1p(max(0.0, gap_last)),
             float(hour_slot(last.time) == slot), float(weekday(last.time) == day),
         ]  # fmt: skip
+        # the pace of the last few events (known at prediction time, unlike the next gap)
+        tail = [
+            float(self.vocab.get(recent[-2].item, -1)) if n >= 2 else -1.0,
+            float(self.vocab.get(recent[-3].item, -1)) if n >= 3 else -1.0,
+            math.log1p(last.time - recent[-2].time) if n >= 2 else -1.0,
+            math.log1p(recent[-2].time - recent[-3].time) if n >= 3 else -1.0,
+        ]
         key_slot = (last.item, slot)
         key2 = (last2, last.item)
-        n_first, n_first_slot, n_second = st.first.total(last.item), st.first_slot.total(key_slot), st.second.total(key2)
-        first_counts = st.first.get(last.item) or {}
-        first_slot_counts = st.first_slot.get(key_slot) or {}
-        second_counts = st.second.get(key2) or {}
+        n_first, n_first_slot, n_second = (
+            st.first.total(last.item),
+            st.first_slot.total(key_slot),
+            st.second.total(key2),
+        )
+        first_counts = st.first.of(last.item)
+        first_slot_counts = st.first_slot.of(key_slot)
+        second_counts = st.second.of(key2)
         prior_total = max(1, st.prior.total(None))
-        prior_counts = st.prior.get(None) or {}
+        prior_counts = st.prior.of(None)
         slot_total = max(1, st.by_slot.total(slot))
-        slot_counts = st.by_slot.get(slot) or {}
+        slot_counts = st.by_slot.of(slot)
         last_entity = last.entity_id
-        cands = self._candidates(now, recent)
+        ppm = self._ppm.distribution(recent)
+        ppm_ranked = sorted(ppm, key=lambda i: -ppm[i])
+        ppm_rank = {item: r for r, item in enumerate(ppm_ranked[:20])}
+        cands = self._candidates(now, recent, ppm_ranked[:3])
         rows = []
         for c in cands:
             cnt = count.get(c, 0)
@@ -332,15 +405,58 @@ class ContextRanker:
                 -1.0 if seen_value is None else float(seen_value != value),
                 math.log1p(since) if since >= 0 else -1.0, float(slot_distance),
                 math.log1p(gap) if gap is not None else -1.0,
+                ppm.get(c, 0.0), float(ppm_rank.get(c, 20)),
+                *self._entity_features(now, entity, entity_since),
+                *tail,
             ])  # fmt: skip
         return cands, rows
+
+    def _entity_features(
+        self, now: float, entity: str, entity_since: dict[str, tuple[str, float]]
+    ) -> tuple[float, float, float, float]:
+        """How long the candidate's entity has been in its current state, against how long it
+        usually stays there: an 'off' is due when an 'on' has lasted its usual time."""
+        current = entity_since.get(entity)
+        if current is None:
+            return (0.0, -1.0, -1.0, 0.0)
+        elapsed = max(0.0, now - current[1])
+        typical = self.stats.typical_duration(entity, current[0])
+        if typical is None:
+            return (1.0, math.log1p(elapsed), -1.0, 0.0)
+        return (
+            1.0,
+            math.log1p(elapsed),
+            math.log1p(typical),
+            math.log1p(elapsed) - math.log1p(typical),
+        )
 
     def _say(self, text: str) -> None:
         if self.progress is not None:
             self.progress(text)
 
 
-def _stats_without(episodes: list[list[Observation]], excluded: set[tuple[int, int]]) -> SequenceStats:
+def _episodes_without(
+    episodes: list[list[Observation]], excluded: set[tuple[int, int]]
+) -> list[list[Observation]]:
+    """The history with excluded positions cut out; each remaining run is its own episode."""
+    out: list[list[Observation]] = []
+    for e, ep in enumerate(episodes):
+        run: list[Observation] = []
+        for i, obs in enumerate(ep):
+            if (e, i) in excluded:
+                if run:
+                    out.append(run)
+                run = []
+            else:
+                run.append(obs)
+        if run:
+            out.append(run)
+    return out
+
+
+def _stats_without(
+    episodes: list[list[Observation]], excluded: set[tuple[int, int]]
+) -> SequenceStats:
     """Counts over every transition whose target is not an excluded position."""
     stats = SequenceStats()
     for e, ep in enumerate(episodes):

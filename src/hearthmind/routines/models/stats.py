@@ -35,6 +35,11 @@ class CountTable:
     def get(self, key: object) -> Counter[str] | None:
         return self.counts.get(key)
 
+    def of(self, key: object) -> Counter[str]:
+        """The counts for `key` (an empty Counter, not stored, when unseen)."""
+        found = self.counts.get(key)
+        return found if found is not None else Counter()
+
     def top(self, key: object, n: int) -> list[str]:
         found = self.counts.get(key)
         return [item for item, _ in found.most_common(n)] if found else []
@@ -53,6 +58,11 @@ class SequenceStats:
         self._gaps_into: defaultdict[str, list[float]] = defaultdict(list)
         self.repeats = 0
         self.transitions = 0
+        self._median_cache: dict[tuple[str | None, str], float | None] = {}
+        # how long each entity stays in each state (e.g. a door open, a lamp on)
+        self._durations: defaultdict[tuple[str, str], list[float]] = defaultdict(list)
+        self._duration_cache: dict[tuple[str, str], float | None] = {}
+        self._entity_state: dict[str, tuple[str, float]] = {}
 
     def fit(self, history: Sequence[Episode]) -> SequenceStats:
         for episode in history:
@@ -62,9 +72,20 @@ class SequenceStats:
                 self.observe(prev2, prev, obs)
         return self
 
-    def observe(self, prev2: Observation | None, prev: Observation | None, obs: Observation) -> None:
+    def observe(
+        self, prev2: Observation | None, prev: Observation | None, obs: Observation
+    ) -> None:
         item = obs.item
         slot = hour_slot(obs.time)
+        entity, _, value = item.rpartition(":")
+        before = self._entity_state.get(entity)
+        if before is None or before[0] != value:
+            if before is not None:
+                spans = self._durations[(entity, before[0])]
+                if len(spans) < 200:
+                    spans.append(obs.time - before[1])
+                    self._duration_cache.pop((entity, before[0]), None)
+            self._entity_state[entity] = (value, obs.time)
         self.prior.add(None, item)
         self.by_slot.add(slot, item)
         if prev is None:
@@ -76,6 +97,7 @@ class SequenceStats:
         gaps = self._gaps[(prev.item, item)]
         if len(gaps) < 200:  # a bounded sample is enough for a median
             gaps.append(obs.time - prev.time)
+            self._median_cache.pop((prev.item, item), None)  # others may lag a little: fine
         into = self._gaps_into[item]
         if len(into) < 200:
             into.append(obs.time - prev.time)
@@ -88,6 +110,22 @@ class SequenceStats:
 
     def typical_gap(self, previous: str | None, item: str) -> float | None:
         """Median seconds from `previous` to `item` (falls back to any predecessor)."""
+        key = (previous, item)
+        if key in self._median_cache:
+            return self._median_cache[key]
+        found = self._typical_gap(previous, item)
+        self._median_cache[key] = found
+        return found
+
+    def typical_duration(self, entity: str, value: str) -> float | None:
+        """Median seconds the entity stays in `value` before changing."""
+        key = (entity, value)
+        if key not in self._duration_cache:
+            spans = self._durations.get(key)
+            self._duration_cache[key] = float(median(spans)) if spans else None
+        return self._duration_cache[key]
+
+    def _typical_gap(self, previous: str | None, item: str) -> float | None:
         if previous is not None:
             gaps = self._gaps.get((previous, item))
             if gaps:

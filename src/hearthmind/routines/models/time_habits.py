@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from ..observations import Episode, Observation
 from ..predictor import Prediction, explain_from_evidence, top_k
-from ..timeofday import DAY, CircularSummary, circular_summary, clock_text, day_index, is_weekend, seconds_of_day
+from ..timeofday import (
+    DAY,
+    CircularSummary,
+    circular_summary,
+    clock_text,
+    day_index,
+    is_weekend,
+    seconds_of_day,
+)
 
 BINS = 48
 BIN = DAY / BINS
@@ -69,6 +77,13 @@ class TimeHabitMiner:
     def update(self, observation: Observation) -> None:
         self._add(observation)
         self._dirty = True
+        # keep the density used by predict() current without a full rebuild
+        key = (observation.item, self.day_kind(observation.time))
+        habit = self.habits.get(key)
+        if habit is not None:
+            b = int(seconds_of_day(observation.time) // BIN) % BINS
+            for j, w in enumerate(self._kernel):
+                habit.density[(b + j - 4) % BINS] += w / habit.days_seen
 
     def _add(self, obs: Observation) -> None:
         kind = self.day_kind(obs.time)
@@ -83,9 +98,14 @@ class TimeHabitMiner:
         if day not in first or tod < first[day]:
             first[day] = tod
 
-    def _rebuild(self) -> None:
+    @property
+    def _kernel(self) -> list[float]:
         kernel = [math.exp(-0.5 * (d / self.smoothing_bins) ** 2) for d in range(-4, 5)]
         norm = sum(kernel)
+        return [k / norm for k in kernel]
+
+    def _rebuild(self) -> None:
+        kernel = self._kernel
         self.habits = {}
         for (item, kind), times in self._times.items():
             days_seen = max(1, len(self._days[kind]))
@@ -93,15 +113,27 @@ class TimeHabitMiner:
             for t in times:
                 hist[int(t // BIN) % BINS] += 1
             density = [
-                sum(kernel[j] * hist[(b + j - 4) % BINS] for j in range(9)) / norm / days_seen for b in range(BINS)
+                sum(kernel[j] * hist[(b - j + 4) % BINS] for j in range(9)) / days_seen
+                for b in range(BINS)
             ]
             firsts = list(self._first[(item, kind)].values())
-            self.habits[(item, kind)] = Habit(item, kind, circular_summary(times), circular_summary(firsts), len(firsts), days_seen, density)
+            self.habits[(item, kind)] = Habit(
+                item,
+                kind,
+                circular_summary(times),
+                circular_summary(firsts),
+                len(firsts),
+                days_seen,
+                density,
+            )
         self._dirty = False
 
-    def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]:
+    def refresh(self) -> None:
+        """Recomputes the circular summaries after online updates (for listing routines)."""
         if self._dirty:
             self._rebuild()
+
+    def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]:
         kind = self.day_kind(now)
         b = int(seconds_of_day(now) // BIN) % BINS
         scores = {}
@@ -114,7 +146,13 @@ class TimeHabitMiner:
         for item, score in top_k(scores, k):
             habit = self.habits[(item, kind)]
             out.append(
-                Prediction(item, score / total, self.expected_time(now, habit), self.name, self._facts(habit))
+                Prediction(
+                    item,
+                    score / total,
+                    self.expected_time(now, habit),
+                    self.name,
+                    self._facts(habit),
+                )
             )
         return out
 
@@ -130,7 +168,10 @@ class TimeHabitMiner:
 
     def _facts(self, habit: Habit) -> tuple[tuple[str, str], ...]:
         return (
-            (f"{habit.day_kind}s, usually around {clock_text(habit.times.mean)}", f"± {habit.times.std / 60:.0f} min"),
+            (
+                f"{habit.day_kind}s, usually around {clock_text(habit.times.mean)}",
+                f"± {habit.times.std / 60:.0f} min",
+            ),
             ("on", f"{habit.days_with} of {habit.days_seen} days"),
             ("regularity", f"{habit.regularity:.2f}"),
         )

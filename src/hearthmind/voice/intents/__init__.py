@@ -1,9 +1,9 @@
 """Text to intent: a grammar (hassil + Home Assistant's English sentences + our own) and an
 optional learned fallback for the sentences no template covers."""
 
-from .match import IntentMatch, IntentRecognizer
-from .grammar import GrammarIntentRecognizer
 from .classifier import FallbackIntentClassifier, TrainingExample
+from .grammar import GrammarIntentRecognizer
+from .match import IntentMatch, IntentRecognizer
 
 __all__ = [
     "FallbackIntentClassifier",

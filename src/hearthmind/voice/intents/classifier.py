@@ -20,6 +20,9 @@ from .match import IntentMatch
 
 # the device kinds that decide what an on/off command does
 LIGHT_DOMAINS = frozenset({"light"})
+LIGHT_WORDS = frozenset(
+    {"light", "lights", "lamp", "lamps", "lighting", "bulb", "bulbs", "led", "leds"}
+)
 COLORS = (
     "white", "black", "red", "orange", "yellow", "green", "blue", "purple", "pink", "brown",
     "violet", "cyan", "magenta", "indigo", "gold", "teal", "turquoise", "lavender",
@@ -27,7 +30,21 @@ COLORS = (
 NUMBER_WORDS = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
     )
 }
 # the intents the fallback may answer with: the ones whose mistakes are cheap and whose
@@ -74,15 +91,16 @@ def device_kind(slots: dict[str, Any], home: HomeVocabulary | None) -> str:
         found = home.find_entities(name=slots["name"])
         domain = found[0].domain if found else None
     if domain is None and isinstance(slots.get("name"), str):
-        words = normalize_name(slots["name"]).split()
-        domain = "light" if {"light", "lights", "lamp", "lamps"} & set(words) else None
+        # a name the home does not know: its words tell a lamp from a plug
+        words = set(normalize_name(slots["name"]).split())
+        domain = "light" if words & LIGHT_WORDS else "switch"
     return "light" if domain in LIGHT_DOMAINS or domain is None else "device"
 
 
 class FallbackIntentClassifier:
     """Intent labels from n-grams; `min_confidence` keeps it quiet when unsure."""
 
-    def __init__(self, min_confidence: float = 0.5, seed: int = 0) -> None:
+    def __init__(self, min_confidence: float = 0.3, seed: int = 0) -> None:
         self.min_confidence = min_confidence
         self.seed = seed
         self._model: Any = None

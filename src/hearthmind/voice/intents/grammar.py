@@ -83,7 +83,9 @@ class GrammarIntentRecognizer:
         with self._lock:
             if key != self._lists_key:
                 names = [
-                    (name, name, entity.context()) for entity in home.entities for name in entity.names
+                    (name, name, entity.context())
+                    for entity in home.entities
+                    for name in entity.names
                 ]
                 self._lists = {
                     "area": TextSlotList.from_strings(
@@ -98,8 +100,15 @@ class GrammarIntentRecognizer:
             return self._lists
 
     def recognize(
-        self, text: str, home: HomeVocabulary, *, context_area: str | None = None
+        self,
+        text: str,
+        home: HomeVocabulary,
+        *,
+        context_area: str | None = None,
+        allow_unknown: bool = True,
     ) -> IntentMatch | None:
+        """The best match; with `allow_unknown`, also a sentence of the right shape that names
+        something this home lacks (then `unmatched` says which words)."""
         from hassil import recognize_best
 
         clean = clean_text(text)
@@ -120,30 +129,60 @@ class GrammarIntentRecognizer:
         result = recognize_best(clean, self.intents, **kwargs)
         if result is not None:
             return _to_match(result, clean)
+        if not allow_unknown:
+            return None
         # A sentence of the right shape naming something this home does not have: find it,
         # so the answer can say which name was not known ("I don't know a device called ...").
-        result = recognize_best(clean, self.intents, allow_unmatched_entities=True, **kwargs)
-        if result is None:
+        return self._unknown_name(clean, kwargs)
+
+    def _unknown_name(self, clean: str, kwargs: dict[str, Any]) -> IntentMatch | None:
+        from hassil import recognize_all
+
+        kwargs = {k: v for k, v in kwargs.items() if not k.startswith("best_")}
+        best: tuple[tuple[int, int, int], Any, dict[str, str]] | None = None
+        order = {"area": 0, "name": 1, "floor": 2}
+        for i, result in enumerate(
+            recognize_all(clean, self.intents, allow_unmatched_entities=True, **kwargs)
+        ):
+            if i >= 300:  # enough: the candidates come roughly best first
+                break
+            unmatched: dict[str, str] = {}
+            usable = True
+            for entity in result.unmatched_entities_list:
+                text = str(getattr(entity, "text", "")).strip()
+                if entity.name not in order or text in ("", MISSING) or entity.name in unmatched:
+                    usable = False
+                    break
+                unmatched[entity.name] = text
+            if not usable or not unmatched:
+                continue
+            rank = (
+                len(unmatched),
+                sum(len(t) for t in unmatched.values()),
+                min(order[n] for n in unmatched),
+            )
+            if best is None or rank < best[0]:
+                best = (rank, result, unmatched)
+        if best is None:
             return None
-        unmatched = {
-            e.name: getattr(e, "text", "").strip()
-            for e in result.unmatched_entities_list
-            if e.name in ("name", "area", "floor") and getattr(e, "text", "").strip() not in ("", MISSING)
-        }
-        others = [e for e in result.unmatched_entities_list if e.name not in unmatched]
-        if not unmatched or others:
-            return None
-        match = _to_match(result, clean)
+        match = _to_match(best[1], clean)
         return IntentMatch(
             match.intent,
             match.slots,
             match.context_slots,
-            unmatched,
+            {k: _strip_article(v) for k, v in best[2].items()},
             match.response_key,
             "grammar",
             0.5,
             clean,
         )
+
+
+def _strip_article(text: str) -> str:
+    words = text.split()
+    while words and words[0].lower() in ("the", "my", "our", "a", "an"):
+        words = words[1:]
+    return " ".join(words) or text
 
 
 def clean_text(text: str) -> str:

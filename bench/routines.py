@@ -1,0 +1,80 @@
+"""Routines benchmark: every model on SmartThings FR (published protocol) and on each home log
+(70/30 split by days), one table, JSON figures, reliability plots, docs/BENCHMARKS.md section.
+
+    .venv/bin/python bench/routines.py                       # all of ../shared/data
+    .venv/bin/python bench/routines.py --smartthings DIR --home DIR --home DIR --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hearthmind.routines.evaluation.harness import default_data_dir, run_evaluation
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--smartthings",
+        type=Path,
+        help="folder in the SmartThings format (train/valid/test .jsonl.xz + dictionary.json)",
+    )
+    parser.add_argument(
+        "--home",
+        type=Path,
+        action="append",
+        default=[],
+        help="home log folder (CASAS, van Kasteren, Ordóñez, PlaceLab, HA database); repeatable",
+    )
+    parser.add_argument(
+        "--sim-db",
+        type=Path,
+        action="append",
+        default=[],
+        help="database of a simulated home (with its ground truth beside it); repeatable",
+    )
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=REPO / "docs",
+        help="where ROUTINES.md, the plots and BENCHMARKS.md go (default docs/)",
+    )
+    parser.add_argument("--no-docs", action="store_true", help="do not touch docs/")
+    args = parser.parse_args(argv)
+    data = default_data_dir()
+    smartthings = args.smartthings
+    homes = list(args.home)
+    if smartthings is None and not homes:
+        smartthings = data / "smartthings-fr"
+        homes = (
+            sorted(p for p in (data / "casas").iterdir() if p.is_dir())
+            if (data / "casas").is_dir()
+            else []
+        )
+    command = "python bench/routines.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    figures = run_evaluation(
+        smartthings,
+        homes,
+        json_path=args.json,
+        docs_dir=None if args.no_docs else args.docs,
+        command=command.strip(),
+        simulated=args.sim_db,
+    )
+    print(
+        json.dumps(
+            {k: figures[k] for k in ("smartthings", "homes", "best") if k in figures}, indent=1
+        )
+    )
+    return 0 if (figures["smartthings"] or figures["homes"]) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

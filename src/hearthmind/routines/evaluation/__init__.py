@@ -1,0 +1,1 @@
+"""The evaluation harness: every model on the same splits, side by side."""

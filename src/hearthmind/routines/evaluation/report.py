@@ -1,0 +1,137 @@
+"""The harness's outputs: one table with models side by side (terminal and Markdown), the
+reliability plot (PNG), and the Routines section of docs/BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from .metrics import RankingScore
+
+SECTION_START = "<!-- routines:start -->"
+SECTION_END = "<!-- routines:end -->"
+
+
+def table_rows(figures: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """(model names, [(row label, one cell per model)])."""
+    models: list[str] = []
+    for per_model in [figures.get("smartthings", {}), *figures.get("homes", {}).values()]:
+        for name in per_model:
+            if name not in models:
+                models.append(name)
+    rows: list[tuple[str, list[str]]] = []
+
+    def pct(value: Any) -> str:
+        return "—" if value is None else f"{100 * value:.1f}"
+
+    st = figures.get("smartthings", {})
+    if st:
+        rows.append(("SmartThings FR top-1 %", [pct(st.get(m, {}).get("top1")) for m in models]))
+        rows.append(("SmartThings FR top-3 %", [pct(st.get(m, {}).get("top3")) for m in models]))
+        rows.append(
+            (
+                "SmartThings FR Brier (top-1)",
+                [_num(st.get(m, {}).get("brier_top1")) for m in models],
+            )
+        )
+    for home, per_model in figures.get("homes", {}).items():
+        rows.append(
+            (
+                f"{home}: next event top-1 %",
+                [pct(per_model.get(m, {}).get("next_event_top1")) for m in models],
+            )
+        )
+        rows.append(
+            (
+                f"{home}: next activity top-1 %",
+                [pct(per_model.get(m, {}).get("next_activity_top1")) for m in models],
+            )
+        )
+    for home, per_model in figures.get("simulated", {}).items():
+        rows.append(
+            (
+                f"sim {home}: anticipation precision %",
+                [pct(per_model.get(m, {}).get("precision")) for m in models],
+            )
+        )
+        rows.append(
+            (
+                f"sim {home}: anticipation recall %",
+                [pct(per_model.get(m, {}).get("recall")) for m in models],
+            )
+        )
+    return models, rows
+
+
+def _num(value: Any) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def rich_table(figures: Mapping[str, Any]) -> Table:
+    models, rows = table_rows(figures)
+    table = Table(title="Routines: next-action prediction (models side by side)")
+    table.add_column("task")
+    for m in models:
+        table.add_column(m + (" *" if m == figures.get("best") else ""), justify="right")
+    for label, cells in rows:
+        table.add_row(label, *cells)
+    return table
+
+
+def markdown_table(figures: Mapping[str, Any]) -> str:
+    models, rows = table_rows(figures)
+    head = (
+        "| task | "
+        + " | ".join(f"**{m}**" if m == figures.get("best") else m for m in models)
+        + " |"
+    )
+    sep = "|---|" + "---:|" * len(models)
+    body = ["| " + label + " | " + " | ".join(cells) + " |" for label, cells in rows]
+    return "\n".join([head, sep, *body])
+
+
+def reliability_plot(scores: Mapping[str, RankingScore], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    for name, score in scores.items():
+        points = score.reliability()
+        if not points:
+            continue
+        xs, ys, _ = zip(*points, strict=True)
+        ax.plot(xs, ys, marker="o", label=f"{name} (Brier {score.brier:.3f})")
+    ax.set_xlabel("predicted probability of the top guess")
+    ax.set_ylabel("observed share correct")
+    ax.set_title(title)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_section(path: Path, body: str) -> None:
+    """Replaces only the Routines section of a shared Markdown file (between markers)."""
+    section = f"{SECTION_START}\n## Routines\n\n{body.strip()}\n{SECTION_END}"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if SECTION_START in text and SECTION_END in text:
+        text = re.sub(
+            re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END),
+            lambda _: section,
+            text,
+            flags=re.S,
+        )
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)

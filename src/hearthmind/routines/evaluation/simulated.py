@@ -1,0 +1,116 @@
+"""Simulated homes: anticipation precision and recall against the residents' ground truth.
+
+The models learn from the first 70 % of days (people's actions and sensor events, as the
+recorder holds them), then walk the rest: after every event each model makes its top guess;
+a guess of a device action with probability >= `threshold` is an anticipation at its expected
+time. It counts (precision) when a resident does that action within `tolerance` seconds of
+that time; a resident's action counts as anticipated (recall) when some anticipation of it,
+made before it happened, lies within `tolerance` of it. Repeated guesses of the same action
+within the tolerance are one anticipation."""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..observations import Kind
+from ..recorder_bridge import read_observations
+from .catalogue import make_models
+from .homes import WINDOW
+from .splits import split_by_days
+
+Progress = Callable[[str, int, int], None]
+TOLERANCE = 600.0
+
+
+def intentions_file(db: Path) -> Path:
+    return db.with_name(db.name + ".intentions.jsonl")
+
+
+def load_done_actions(db: Path, start: float) -> dict[str, list[float]]:
+    """Ground truth: actions residents carried out (executed intentions) from `start` on."""
+    path = intentions_file(db)
+    if not path.is_file():
+        raise ValueError(f"{db}: no ground truth at {path.name}")
+    done: defaultdict[str, list[float]] = defaultdict(list)
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                when, action, executed = (
+                    float(record["epoch"]),
+                    str(record["action"]),
+                    bool(record["executed"]),
+                )
+            except (ValueError, KeyError, TypeError) as err:
+                raise ValueError(f"{path.name}:{number}: unreadable intention ({err})") from err
+            if executed and when >= start:
+                done[action].append(when)
+    for times in done.values():
+        times.sort()
+    return dict(done)
+
+
+def evaluate_simulated(
+    db: Path, progress: Progress | None = None, threshold: float = 0.5, tolerance: float = TOLERANCE
+) -> tuple[str, dict[str, Any]]:
+    log = read_observations(db)
+    split = split_by_days(log.observations)
+    if not split.test:
+        raise ValueError(f"{db}: no test days")
+    test_start = split.test[0].time
+    done = load_done_actions(db, test_start)
+    total_done = sum(len(t) for t in done.values())
+    action_items = {o.item for o in log.observations if o.kind is Kind.ACTION}
+    results: dict[str, Any] = {}
+    for model in make_models(now_is_target_time=False):
+        model.fit([split.train])
+        anticipations: defaultdict[str, list[tuple[float, float]]] = defaultdict(
+            list
+        )  # item -> (made at, expected)
+        recent = list(split.train[-WINDOW:])
+        step = max(1, len(split.test) // 50)
+        for n, obs in enumerate(split.test):
+            if recent:
+                guesses = model.predict(recent[-1].time, recent, k=1)
+                if (
+                    guesses
+                    and guesses[0].item in action_items
+                    and guesses[0].probability >= threshold
+                ):
+                    g = guesses[0]
+                    expected = g.expected_time if g.expected_time is not None else recent[-1].time
+                    previous = anticipations[g.item]
+                    if not previous or abs(previous[-1][1] - expected) > tolerance:
+                        previous.append((recent[-1].time, expected))
+            model.update(obs)
+            recent.append(obs)
+            if len(recent) > WINDOW:
+                del recent[0]
+            if progress and n % step == 0:
+                progress(f"sim {log.name}: {model.name}", n, len(split.test))
+        made = sum(len(v) for v in anticipations.values())
+        correct = 0
+        for item, made_list in anticipations.items():
+            times = done.get(item, [])
+            for _, expected in made_list:
+                j = bisect.bisect_left(times, expected - tolerance)
+                correct += j < len(times) and times[j] <= expected + tolerance
+        caught = 0
+        for item, times in done.items():
+            made_for = anticipations.get(item, [])
+            for t in times:
+                caught += any(at <= t and abs(exp - t) <= tolerance for at, exp in made_for)
+        results[model.name] = {
+            "precision": round(correct / made, 4) if made else None,
+            "recall": round(caught / total_done, 4) if total_done else None,
+            "anticipations": made,
+            "actions": total_done,
+        }
+    return log.name, results

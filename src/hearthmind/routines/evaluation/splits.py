@@ -1,0 +1,36 @@
+"""Splits by days in time order: the first share of the days with data to learn, the rest to
+test. Days without any data are counted (and reported), never silently treated as data."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..observations import Observation
+from ..timeofday import day_index
+
+
+@dataclass
+class DaySplit:
+    train: list[Observation]
+    test: list[Observation]
+    train_days: list[int]
+    test_days: list[int]
+    empty_days: int  # calendar days between the first and last day with no observation
+
+
+class SplitError(ValueError):
+    pass
+
+
+def split_by_days(observations: Sequence[Observation], train_share: float = 0.7) -> DaySplit:
+    days = sorted({day_index(o.time) for o in observations})
+    if len(days) < 2:
+        raise SplitError(f"need at least 2 days with data to split, found {len(days)}")
+    n_train = min(len(days) - 1, max(1, math.floor(len(days) * train_share + 0.5)))
+    cut = days[n_train]  # first test day
+    train = [o for o in observations if day_index(o.time) < cut]
+    test = [o for o in observations if day_index(o.time) >= cut]
+    empty = (days[-1] - days[0] + 1) - len(days)
+    return DaySplit(train, test, days[:n_train], days[n_train:], empty)

@@ -1,0 +1,144 @@
+"""Keeps learning on a live hub: every state change made by a person or reported by a sensor
+becomes an observation the model learns from at once (`update`), and a periodic refit on the
+hub's clock retrains a fresh model on the recent history in an executor, then swaps it in.
+
+Changes made by automations or by the agent itself are never learned from."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, Origin
+
+from .observations import Kind, Observation
+from .predictor import Prediction, Predictor
+
+DATA_KEY = "routines"
+
+
+class RoutineLearner:
+    def __init__(
+        self,
+        hub: Hub,
+        make_model: Callable[[], Predictor],
+        *,
+        refit_every: timedelta = timedelta(days=1),
+        keep: int = 200_000,
+        window: int = 30,
+        min_history: int = 50,
+    ) -> None:
+        self.hub = hub
+        self.make_model = make_model
+        self.model: Predictor | None = None
+        self.refit_every = refit_every
+        self.min_history = min_history
+        self.history: deque[Observation] = deque(maxlen=keep)  # bounded: a year fits
+        self.recent: deque[Observation] = deque(maxlen=window)
+        self.refits = 0
+        self.updates = 0
+        self._arrived_while_fitting: list[Observation] | None = None
+        self._unsub: Callable[[], None] | None = None
+        self._timer: Any = None
+        self._fitting: asyncio.Task[None] | None = None
+
+    async def async_start(self, history: list[Observation] | None = None) -> None:
+        """Start listening; with `history` (e.g. read from the recorder) fit at once."""
+        if history:
+            self.history.extend(history)
+            self.recent.extend(history[-(self.recent.maxlen or 1) :])
+            await self.async_refit()
+        self._unsub = self.hub.bus.async_listen(EVENT_STATE_CHANGED, self._on_state_changed)
+        self._schedule()
+        self.hub.async_on_stop(self.async_stop)
+        self.hub.data[DATA_KEY] = self
+
+    async def async_stop(self) -> None:
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._fitting is not None:
+            await asyncio.gather(self._fitting, return_exceptions=True)
+
+    def _schedule(self) -> None:
+        self._timer = self.hub.clock.call_at(self.hub.clock.now() + self.refit_every, self._due)
+
+    def _due(self) -> None:
+        self._schedule()
+        if self._fitting is None or self._fitting.done():
+            self._fitting = self.hub.async_create_task(self.async_refit(), name="routines-refit")
+
+    def _on_state_changed(self, event: Event) -> None:
+        new = event.data.get("new_state")
+        if new is None:
+            return
+        origin = event.context.origin
+        if origin in (Origin.AUTOMATION, Origin.AGENT):
+            return  # the hub learns from people, never from itself
+        state = str(new.state)
+        if state in ("unavailable", "unknown") or _is_number(state):
+            return
+        kind = Kind.ACTION if origin.is_human else Kind.SENSOR
+        obs = Observation(
+            event.time_fired, f"{new.entity_id}:{state}", kind, event.context.user_id, origin.value
+        )
+        self.history.append(obs)
+        self.recent.append(obs)
+        if self._arrived_while_fitting is not None:
+            self._arrived_while_fitting.append(obs)
+        if self.model is None:
+            return
+        try:
+            self.model.update(obs)
+            self.updates += 1
+        except Exception as err:  # a model bug must not stop the hub
+            self.hub.health.problem(
+                "routines_update_errors",
+                f"{self.model.name} could not learn {obs.item}: {err!r}",
+                self.hub.clock.timestamp(),
+            )
+
+    async def async_refit(self) -> None:
+        """Fit a fresh model on the history in an executor, then swap it in and replay what
+        arrived meanwhile."""
+        if len(self.history) < self.min_history:
+            return
+        snapshot = list(self.history)
+        model = self.make_model()
+        self._arrived_while_fitting = []
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, model.fit, [snapshot])
+        except Exception as err:
+            self.hub.health.problem(
+                "routines_fit_errors",
+                f"refit of {model.name} failed: {err!r}",
+                self.hub.clock.timestamp(),
+            )
+            return
+        finally:
+            arrived, self._arrived_while_fitting = self._arrived_while_fitting, None
+        for obs in arrived or []:
+            model.update(obs)
+        self.model = model
+        self.refits += 1
+
+    def predict(self, k: int = 5) -> list[Prediction]:
+        """What people are likely to do next, now."""
+        if self.model is None or not self.recent:
+            return []
+        return self.model.predict(self.hub.clock.timestamp(), list(self.recent), k)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,242 @@
+"""Routines a person can read: "weekdays 06:35-06:50, after the bedroom motion sensor:
+kitchen light on (38 of 41 days)".
+
+For each action (or, in logs without device actions, each activity), per kind of day, the
+`RoutineMiner` finds the peaks of its time-of-day density, takes the window holding most of
+the occurrences around each peak, counts on how many days it happened inside that window
+(support) out of the days observed (confidence = support / days), and names the event that
+most often came just before it."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .observations import HomeLog, Kind, Observation
+from .timeofday import (
+    DAY,
+    circular_distance,
+    circular_quantile_window,
+    circular_summary,
+    clock_text,
+    day_index,
+    is_weekend,
+    seconds_of_day,
+)
+
+_DOMAIN_NOUN = {
+    "light": "light", "switch": "switch", "fan": "fan", "cover": "blind", "lock": "lock",
+    "climate": "thermostat", "media_player": "TV", "binary_sensor": "sensor", "sensor": "sensor",
+    "person": "", "activity": "",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Routine:
+    item: str
+    day_kind: str  # "weekdays", "weekends" or "every day"
+    start: float  # seconds of day
+    end: float
+    support: int  # days it happened inside the window
+    days: int  # days of that kind observed
+    after: str | None  # the event that usually came just before
+    after_share: float
+    regularity: float  # resultant length of the times in the window (1 = same minute)
+
+    @property
+    def confidence(self) -> float:
+        return self.support / self.days if self.days else 0.0
+
+    def text(self) -> str:
+        window = f"{clock_text(self.start)}-{clock_text(self.end)}"
+        after = f", after the {describe_item(self.after, state=False)}" if self.after else ""
+        return f"{self.day_kind} {window}{after}: {describe_item(self.item)} ({self.support} of {self.days} days)"
+
+
+def describe_item(item: str | None, *, state: bool = True) -> str:
+    """'light.kitchen:on' -> 'kitchen light on'; 'binary_sensor.bedroom_motion:on' ->
+    'bedroom motion sensor'."""
+    if item is None:
+        return ""
+    entity, _, value = item.rpartition(":")
+    domain, _, object_id = entity.partition(".")
+    words = object_id.replace("_", " ")
+    noun = _DOMAIN_NOUN.get(domain, domain.replace("_", " "))
+    if domain == "activity":
+        return words
+    name = words if not noun or noun in words.split() else f"{words} {noun}"
+    if not state or (domain in ("binary_sensor",) and value == "on"):
+        return name
+    return f"{name} {value}"
+
+
+class RoutineMiner:
+    def __init__(
+        self,
+        *,
+        min_confidence: float = 0.5,
+        min_support: int = 3,
+        share: float = 0.8,
+        after_within: float = 600.0,
+    ) -> None:
+        self.min_confidence = min_confidence
+        self.min_support = min_support
+        self.share = share  # of occurrences around a peak the window must hold
+        self.after_within = after_within  # seconds: "after X" looks this far back
+
+    def mine_log(self, log: HomeLog) -> list[Routine]:
+        """Device actions when the log has them; otherwise its activities; otherwise sensor
+        events switching on."""
+        actions = [o for o in log.observations if o.kind is Kind.ACTION]
+        if actions:
+            targets = actions
+        elif log.activities:
+            targets = log.activity_observations()
+        else:
+            targets = [o for o in log.observations if o.value in ("on", "open")]
+        return self.mine(targets, log.observations)
+
+    def mine(self, targets: Sequence[Observation], context: Sequence[Observation]) -> list[Routine]:
+        if not targets:
+            return []
+        all_days = {day_index(o.time) for o in [*targets, *context]}
+        days_of = {
+            "weekdays": {d for d in all_days if not is_weekend(d * DAY)},
+            "weekends": {d for d in all_days if is_weekend(d * DAY)},
+        }
+        by_item: defaultdict[str, list[Observation]] = defaultdict(list)
+        for obs in targets:
+            by_item[obs.item].append(obs)
+        context_sorted = sorted(context, key=lambda o: o.time)
+        routines: list[Routine] = []
+        for item, occurrences in by_item.items():
+            found: dict[str, list[Routine]] = {}
+            for kind, days in days_of.items():
+                occ = [o for o in occurrences if day_index(o.time) in days]
+                found[kind] = self._routines(item, kind, occ, len(days), context_sorted)
+            routines += self._merge_kinds(found, days_of)
+        routines.sort(key=lambda r: (-r.confidence, r.start))
+        return routines
+
+    def _routines(
+        self, item: str, kind: str, occ: list[Observation], days: int, context: list[Observation]
+    ) -> list[Routine]:
+        if days == 0 or len(occ) < self.min_support:
+            return []
+        times = [seconds_of_day(o.time) for o in occ]
+        out = []
+        for peak in _peaks(times):
+            near = [
+                o for o, t in zip(occ, times, strict=True) if circular_distance(t, peak) <= 5400
+            ]
+            if len(near) < self.min_support:
+                continue
+            centre = circular_summary([seconds_of_day(o.time) for o in near])
+            start, end = circular_quantile_window(
+                [seconds_of_day(o.time) for o in near], centre.mean, self.share
+            )
+            inside = [o for o in near if _within(seconds_of_day(o.time), start, end)]
+            support = len({day_index(o.time) for o in inside})
+            if support < self.min_support or support / days < self.min_confidence:
+                continue
+            after, share = self._usual_predecessor(inside, context)
+            out.append(
+                Routine(item, kind, start, end, support, days, after, share, centre.resultant)
+            )
+        return out
+
+    def _usual_predecessor(
+        self, inside: list[Observation], context: list[Observation]
+    ) -> tuple[str | None, float]:
+        import bisect
+
+        times = [o.time for o in context]
+        before: Counter[str] = Counter()
+        for obs in inside:
+            j = bisect.bisect_left(times, obs.time) - 1
+            seen: set[str] = set()
+            while j >= 0 and obs.time - times[j] <= self.after_within:
+                other = context[j]
+                if (
+                    other.item != obs.item
+                    and other.entity_id != obs.entity_id
+                    and other.item not in seen
+                ):
+                    seen.add(other.item)
+                    before[other.item] += 1
+                    break  # the nearest different event
+                j -= 1
+        if not before:
+            return None, 0.0
+        item, count = before.most_common(1)[0]
+        share = count / len(inside)
+        return (item, share) if share >= 0.5 else (None, 0.0)
+
+    def _merge_kinds(
+        self, found: dict[str, list[Routine]], days_of: dict[str, set[int]]
+    ) -> list[Routine]:
+        """A routine at the same time on weekdays and weekends is an every-day routine."""
+        merged = []
+        weekend = list(found.get("weekends", []))
+        for r in found.get("weekdays", []):
+            twin = next(
+                (
+                    w
+                    for w in weekend
+                    if circular_distance(w.start, r.start) <= 1800
+                    and circular_distance(w.end, r.end) <= 1800
+                ),
+                None,
+            )
+            if twin is None:
+                merged.append(r)
+                continue
+            weekend.remove(twin)
+            merged.append(
+                Routine(
+                    r.item,
+                    "every day",
+                    min(r.start, twin.start),
+                    max(r.end, twin.end),
+                    r.support + twin.support,
+                    r.days + twin.days,
+                    r.after,
+                    r.after_share,
+                    r.regularity,
+                )
+            )
+        return merged + weekend
+
+
+def _within(t: float, start: float, end: float) -> bool:
+    return start <= t <= end if start <= end else (t >= start or t <= end)
+
+
+def _peaks(times: list[float], bins: int = 96) -> list[float]:
+    """Local maxima of a smoothed 15-minute histogram, strongest first, at least 2 h apart."""
+    width = DAY / bins
+    hist = [0.0] * bins
+    for t in times:
+        hist[int(t // width) % bins] += 1
+    smooth = [
+        sum(
+            hist[(b + d) % bins] * w
+            for d, w in ((-2, 0.25), (-1, 0.5), (0, 1.0), (1, 0.5), (2, 0.25))
+        )
+        for b in range(bins)
+    ]
+    candidates = [
+        b
+        for b in range(bins)
+        if smooth[b] > 0
+        and smooth[b] >= smooth[(b - 1) % bins]
+        and smooth[b] > smooth[(b + 1) % bins]
+    ]
+    candidates.sort(key=lambda b: -smooth[b])
+    peaks: list[float] = []
+    for b in candidates:
+        centre = (b + 0.5) * width
+        if all(circular_distance(centre, p) >= 7200 for p in peaks):
+            peaks.append(centre)
+    return peaks
