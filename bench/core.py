@@ -352,6 +352,16 @@ def write_docs(result: dict[str, Any], command: str) -> None:
             )
     if not ha:
         lines += ["", "Home Assistant columns: not run (`--quick`)."]
+    lines += [
+        "",
+        "How the recorder keeps up: the event-loop listener only appends the new `State` to a "
+        "queue; one writer thread turns whatever is queued (up to 5,000) into one transaction "
+        "of multi-row INSERTs (COPY on PostgreSQL), SQLite in WAL mode with "
+        "synchronous=NORMAL (a commit survives the process being killed); identical "
+        "attribute sets are stored once; producers that outrun it wait on "
+        "`Recorder.async_throttle()` (backpressure), so memory stays bounded. Raw results "
+        "per run are in the JSON (`--json`), under `details`.",
+    ]
     section = "\n".join(lines) + "\n"
     if SECTION in text:
         head, _, rest = text.partition(SECTION)

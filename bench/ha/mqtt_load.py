@@ -12,8 +12,10 @@ The workload is defined in bench/core_ha.py's docstring; in short:
   and subscribes to ``bench/cmd/+`` where each automation publishes the state that
   triggered it. Latency = arrival of command ``seq`` minus the publish of state ``seq``,
   both taken with this process's monotonic clock. A command that has not arrived when
-  the drain ends (all in, or ``quiet`` s without any arrival, or ``drain_cap`` s after the
-  last publish) is lost.
+  the drain ends is lost. The drain ends when all commands are in; or (``--ping``) 1 s
+  after the hub answers a ping sent after the last publish, i.e. once it has handled
+  everything; or (no ping) after ``quiet`` s without any arrival; or at ``drain_cap`` s
+  after the last publish (300 s for the 1,000/s run, 30 s for search steps).
 * The sustained-rate search: 20 s steps, rates 100, 200, 400, ... doubling until a step
   fails (anything lost, or p99 >= 1 s), then three bisection steps between the highest
   passing and the lowest failing rate; the highest passing rate is ``max_rate``.
@@ -127,8 +129,9 @@ class Receiver:
 
 
 class LoadGenerator:
-    def __init__(self, host: str, port: int, sensors: int) -> None:
+    def __init__(self, host: str, port: int, sensors: int, ping: bool = False) -> None:
         self.sensors = sensors
+        self.ping = ping
         self.receiver = Receiver()
         self.sub = new_client("sub")
         self.sub.on_message = self.receiver.on_message
@@ -178,13 +181,31 @@ class LoadGenerator:
         publish_seconds = time.perf_counter() - start
         end = time.perf_counter()
         wanted = range(first, first + total)
+        # With --ping the drain ends once the hub has handled everything (its pong) plus
+        # 1 s for commands in flight; without it, after `quiet` s with no arrival.
+        token = uuid.uuid4().hex if self.ping else None
+        next_ping, pong_at, ended = end, None, "cap"
         while True:
             time.sleep(0.05)
             now = time.perf_counter()
+            if token is not None and now >= next_ping:
+                self.pub.publish(PING_TOPIC, token, qos=1)
+                next_ping += 5.0
             with self.receiver.lock:
                 got = sum(1 for s in wanted if s in self.receiver.arrivals)
                 last = max(self.receiver.last_arrival, end)
-            if got == total or now - last > quiet or now - end > drain_cap:
+                if pong_at is None and token in self.receiver.pongs:
+                    pong_at = now
+            if got == total:
+                ended = "all arrived"
+                break
+            if token is None and now - last > quiet:
+                ended = "quiet"
+                break
+            if pong_at is not None and now - pong_at > 1.0:
+                ended = "hub idle"
+                break
+            if now - end > drain_cap:
                 break
         with self.receiver.lock:
             arrivals = [self.receiver.arrivals[s] for s in wanted if s in self.receiver.arrivals]
@@ -205,6 +226,7 @@ class LoadGenerator:
             "publish_rate": total / publish_seconds,
             "answered_per_s": len(latencies) / max(answering, 1e-9),
             "drain_seconds": time.perf_counter() - end,
+            "drain_ended": ended,
         }
         if latencies:
             result.update(
@@ -236,7 +258,7 @@ def percentile(sorted_values: list[float], pct: float) -> float:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    gen = LoadGenerator(args.host, args.port, args.sensors)
+    gen = LoadGenerator(args.host, args.port, args.sensors, args.ping)
     out: dict[str, Any] = {"steps": []}
 
     def settle(label: str) -> None:
@@ -267,29 +289,40 @@ def search(
     steps: list[dict[str, Any]],
     settle: Any,
 ) -> float:
-    """Doubling from 100 msg/s until a step fails, then three bisection steps."""
+    """Doubling from 100 msg/s until a step fails (halving when 100/s fails), then bisect 3x."""
     best = 0.0
     rate = 100.0
     failed: float | None = None
-    while rate <= args.max_search_rate:
-        settle(f"step {rate:.0f}/s")
+
+    def passes(rate: float, label: str) -> bool:
+        settle(f"{label} {rate:.0f}/s")
         res = gen.step(rate, STEP_SECONDS, args.step_quiet, args.step_drain_cap)
         steps.append(res)
-        log(f"step {rate:.0f}/s: {summary(res)}")
-        if not res["passed"]:
+        log(f"{label} {rate:.0f}/s: {summary(res)}")
+        return bool(res["passed"])
+
+    if passes(rate, "step"):
+        while rate * 2 <= args.max_search_rate:
+            best, rate = rate, rate * 2
+            if not passes(rate, "step"):
+                failed = rate
+                break
+        else:
+            best = rate
+    else:
+        # even 100/s fails (a slow or busy machine): halve until a rate holds
+        failed = rate
+        while rate > 100.0 / 8:
+            rate /= 2
+            if passes(rate, "step"):
+                best = rate
+                break
             failed = rate
-            break
-        best = rate
-        rate *= 2
-    if failed is None:
+    if failed is None or best == 0.0:
         return best
     for _ in range(3):
         rate = round((best + failed) / 2)
-        settle(f"bisect {rate:.0f}/s")
-        res = gen.step(rate, STEP_SECONDS, args.step_quiet, args.step_drain_cap)
-        steps.append(res)
-        log(f"bisect {rate:.0f}/s: {summary(res)}")
-        if res["passed"]:
+        if passes(rate, "bisect"):
             best = rate
         else:
             failed = rate
@@ -320,7 +353,7 @@ def main() -> None:
     r.add_argument("--rate", type=float, default=1_000.0)
     r.add_argument("--seconds", type=float, default=STEP_SECONDS)
     r.add_argument("--quiet", type=float, default=15.0, help="drain ends after this silence")
-    r.add_argument("--drain-cap", type=float, default=120.0)
+    r.add_argument("--drain-cap", type=float, default=300.0)
     r.add_argument("--step-quiet", type=float, default=5.0)
     r.add_argument("--step-drain-cap", type=float, default=30.0)
     r.add_argument("--search", action="store_true", help="also find the sustained rate")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -118,3 +119,46 @@ async def test_health_shows_the_recorder_and_ws_history(recorded_api: ApiEnv) ->
         body = (await http.get("/api/hearthmind/health")).json()
     recorder = body["recorder"]
     assert recorder["committed_states"] >= 6 and recorder["lost"] == 0
+
+
+async def test_logbook_says_who_did_what(recorded_api: ApiEnv) -> None:
+    api = recorded_api
+    hub = api.hub
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    hub.states.async_set("light.hall", "on", {}, hub.context("physical", user_id="bob"))
+    hub.states.async_set("light.hall", "on", {"brightness": 3}, hub.context("sensor"))
+    async with AsyncClient(api.url + "/api", api.token) as client:
+        await client.trigger_service("light", "turn_off", entity_id="light.hall")
+        entries = [
+            e
+            async for e in client.get_logbook_entries(
+                filter_entities="light.hall", start_timestamp=start
+            )
+        ]
+    # the attribute-only change is not an entry; each entry names its cause
+    assert [(e.state, e.entity_id) for e in entries] == [
+        ("off", "light.hall"),
+        ("on", "light.hall"),
+        ("off", "light.hall"),
+    ]
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers) as http:
+        raw = (
+            await http.get(f"/api/logbook/{start.isoformat()}", params={"entity": "light.hall"})
+        ).json()
+    assert [(e["context_origin"], e["context_user_id"]) for e in raw] == [
+        ("sensor", None),
+        ("physical", "bob"),
+        ("app", "alice"),
+    ]
+
+
+async def test_check_config(api: ApiEnv, tmp_path: Path) -> None:
+    async with AsyncClient(api.url + "/api", api.token) as client:
+        assert await client.check_api_config() is True
+        (tmp_path / "configuration.yaml").write_text("hearthmind:\n  name: [unclosed\n")
+        assert await client.check_api_config() is False
+        (tmp_path / "configuration.yaml").write_text("api:\n  port: -3\n")
+        async with httpx.AsyncClient(base_url=api.url, headers=api.headers) as http:
+            body = (await http.post("/api/config/core/check_config")).json()
+    assert body["result"] == "invalid"
+    assert "configuration.yaml, line 2: api.port" in body["errors"]

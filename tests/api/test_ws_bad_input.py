@@ -282,3 +282,18 @@ async def test_connections_over_the_limit_are_refused(tmp_path: Path) -> None:
         assert api.hub.health.counts["ws_too_many_connections"] == 1
     finally:
         await api.hub.async_stop()
+
+
+async def test_a_client_that_never_authenticates_is_dropped(tmp_path: Path) -> None:
+    api = await start_env(tmp_path, config=ApiConfig(port=0, auth_timeout=0.3))
+    try:
+        async with websockets.connect(api.ws_url) as silent:
+            assert json.loads(await silent.recv())["type"] == "auth_required"
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(silent.recv(), 5)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+            assert "auth" in closed.value.rcvd.reason
+        assert api.hub.health.counts["api_unauthorized"] == 1
+        assert not api.server.rt.sessions
+    finally:
+        await api.hub.async_stop()

@@ -115,3 +115,21 @@ async def test_render_template_over_websocket(api: ApiEnv) -> None:
             return ws.get_rendered_template("hall {{ states('light.hall') }}")
 
     assert await asyncio.to_thread(drive) == "hall off"
+
+
+async def test_render_template_follows_the_states(api: ApiEnv) -> None:
+    """Like HA: the first result, then a new one whenever the rendered text changes."""
+    async with HomeAssistantClient(api.ws_url, api.token) as client:
+        results: asyncio.Queue[Any] = asyncio.Queue()
+        await client.subscribe(
+            lambda msg: results.put_nowait(msg["event"]),
+            "render_template",
+            template="hall is {{ states('light.hall') }}",
+        )
+        assert (await asyncio.wait_for(results.get(), 5))["result"] == "hall is off"
+        ctx = api.hub.context("sensor")
+        api.hub.states.async_set("sensor.living_temperature", "19", {}, ctx)  # no new text
+        await client.call_service("light", "turn_on", target={"entity_id": "light.hall"})
+        update = await asyncio.wait_for(results.get(), 5)
+        assert update["result"] == "hall is on" and update["listeners"]["all"] is True
+        assert results.empty()

@@ -413,3 +413,43 @@ def test_check_config_dir_reports_without_loading(tmp_path: Path) -> None:
         ]
     )
     assert all(str(p).startswith(p.file) and ", line " in str(p) for p in problems)
+
+
+RELOADER = """\
+- id: reloader
+  trigger: {platform: event, event_type: go}
+  action:
+    - service: automation.reload
+    - event: note
+      event_data: {after: reload}
+- id: self_off
+  trigger: {platform: event, event_type: stop_me}
+  action:
+    - service: automation.turn_off
+      target: {entity_id: automation.self_off}
+    - event: note
+      event_data: {after: turned_off}
+"""
+
+
+async def test_a_rule_may_reload_or_turn_itself_off(clock: SimulatedClock, tmp_path: Path) -> None:
+    write(tmp_path, "configuration.yaml", "automation: !include automations.yaml\n")
+    rules = write(tmp_path, "automations.yaml", RELOADER)
+    hub, manager, _devices = await setup_dir(clock, tmp_path)
+    notes: list[dict[str, str]] = []
+    hub.bus.async_listen("note", lambda e: notes.append(dict(e.data)))
+    hub.bus.async_fire("go", {}, hub.context(Origin.APP))
+    await clock.async_advance(timedelta(seconds=1))
+    assert notes == [{"after": "reload"}]  # unchanged by the reload: its run went on
+    rules.write_text(RELOADER.replace("after: reload", "after: reload2"), encoding="utf-8")
+    hub.bus.async_fire("go", {}, hub.context(Origin.APP))
+    await clock.async_advance(timedelta(seconds=1))
+    assert notes == [{"after": "reload"}]  # changed: the old run was stopped by the reload
+    assert manager.get("reloader") is not None
+    assert manager.get("reloader").spec.raw["action"][1]["event_data"] == {"after": "reload2"}  # type: ignore[union-attr]
+    hub.bus.async_fire("stop_me", {}, hub.context(Origin.APP))
+    await clock.async_advance(timedelta(seconds=1))
+    assert hub.states.require("automation.self_off").state == "off"
+    assert notes == [{"after": "reload"}]  # turned off with stop_actions: its run ended
+    assert hub.health["errors"] == 0
+    await hub.async_stop()

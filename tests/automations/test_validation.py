@@ -109,7 +109,7 @@ rules = st.fixed_dictionaries(
 ENV = RuleEnvironment(make_hub(SimulatedClock(START), Path(".")))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(raw=st.one_of(yaml_values, rules))
 def test_any_yaml_compiles_or_is_rejected_cleanly(raw: Any) -> None:
     try:

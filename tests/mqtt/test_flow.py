@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 
 import aiomqtt
+import paho.mqtt.client as paho
 
 from hearthmind.core import Hub, Origin
 from hearthmind.integrations.mqtt import MqttIntegration
+from tests.fixtures.mosquitto import MosquittoServer
 
-from .conftest import TopicSpy, announce, wait_for
+from .conftest import TopicSpy, announce, start_hub, wait_for
 
 
 async def test_light_json_schema_round_trip(
@@ -152,3 +154,33 @@ async def test_availability_and_removal(
     await device.publish(f"{prefix}/lock/front/config", b"", retain=True)
     await wait_for(lambda: hub.states.get("lock.front_lock") is None, what="removal")
     assert "lock.front_lock" not in hub.entities
+
+
+async def test_burst_arrives_whole_and_in_order(mosquitto: MosquittoServer, prefix: str) -> None:
+    """Thousands of reports at once (read many per system call): none lost, none reordered."""
+    hub, _ = await start_hub(mosquitto.url, discovery_prefix=prefix)
+    try:
+        async with aiomqtt.Client(mosquitto.host, mosquitto.port) as device:
+            await announce(
+                device, "sensor", "counter", {"name": "Counter", "stat_t": "burst"}, prefix
+            )
+            await wait_for(lambda: hub.states.get("sensor.counter") is not None)
+        seen: list[str] = []
+        hub.states.async_track_entities(
+            ["sensor.counter"], lambda event: seen.append(event.data["new_state"].state)
+        )
+        publisher = paho.Client(paho.CallbackAPIVersion.VERSION2)
+        publisher.connect(mosquitto.host, mosquitto.port)
+        publisher.loop_start()
+        try:
+            for n in range(3000):
+                publisher.publish("burst", str(n), qos=1)
+            await wait_for(
+                lambda: len(seen) == 3000, timeout=30, what=f"3000 reports ({len(seen)})"
+            )
+        finally:
+            publisher.loop_stop()
+            publisher.disconnect()
+        assert seen == [str(n) for n in range(3000)]
+    finally:
+        await hub.async_stop()

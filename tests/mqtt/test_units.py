@@ -324,3 +324,31 @@ async def test_setup_only_when_configured_or_asked(tmp_path: Path) -> None:
         assert integration.connection.settings.host == "127.0.0.1"
     finally:
         await hub.async_stop()
+
+
+async def test_availability_list_all_and_template() -> None:
+    integration = integration_with(
+        (
+            "binary_sensor/w",
+            {
+                "name": "Window",
+                "stat_t": "w",
+                "avty_mode": "all",
+                "avty": [
+                    {"t": "bridge/state", "val_tpl": "{{ value_json.state }}"},
+                    {"t": "w/availability", "pl_avail": "up", "pl_not_avail": "down"},
+                ],
+            },
+        )
+    )
+    state = integration.hub.states.require
+    assert state("binary_sensor.window").state == "unavailable"
+    integration.handle_message("bridge/state", b'{"state": "online"}')
+    integration.handle_message("w", b"ON")
+    assert state("binary_sensor.window").state == "unavailable"  # `all`: one is not enough
+    integration.handle_message("w/availability", b"up")
+    assert state("binary_sensor.window").state == "on"
+    integration.handle_message("bridge/state", b'{"state": "offline"}')
+    assert state("binary_sensor.window").state == "unavailable"
+    integration.handle_message("w/availability", b"sideways")
+    assert integration.hub.health["mqtt_bad_payload"] == 1

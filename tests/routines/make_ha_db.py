@@ -32,7 +32,14 @@ async def write(out: Path) -> None:
         hass.config.skip_pip = True
         loader.async_setup(hass)
         config = {
-            "homeassistant": {"name": "Test", "latitude": 52.37, "longitude": 4.89, "elevation": 0, "unit_system": "metric", "time_zone": "UTC"},
+            "homeassistant": {
+                "name": "Test",
+                "latitude": 52.37,
+                "longitude": 4.89,
+                "elevation": 0,
+                "unit_system": "metric",
+                "time_zone": "UTC",
+            },
             "recorder": {"db_url": f"sqlite:///{out}", "commit_interval": 0},
         }
         if await bootstrap.async_from_config_dict(config, hass) is None:

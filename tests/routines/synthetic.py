@@ -47,7 +47,11 @@ def observations(days: int, seed: int = 1) -> list[Observation]:
     for day in range(days):
         for when, item, kind in routine_day(day, rng):
             origin = "physical" if kind == "action" else "sensor"
-            out.append(Observation(when.timestamp(), item, Kind(kind), "ana" if kind == "action" else None, origin))
+            out.append(
+                Observation(
+                    when.timestamp(), item, Kind(kind), "ana" if kind == "action" else None, origin
+                )
+            )
     return out
 
 

@@ -139,7 +139,9 @@ def test_placelab_blocks_devices_are_actions(tmp_path: Path) -> None:
 
 def _smartthings(folder: Path, rows: list[str]) -> Path:
     dictionary = {
-        "dayofweek_dict": {f"day:{d}": i for i, d in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])},
+        "dayofweek_dict": {
+            f"day:{d}": i for i, d in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+        },
         "hour_dict": {f"time:({3 * i}~{3 * i + 3})": i for i in range(8)},
         "device_dict": {"Light": 0, "Blind": 1},
         "device_control_dict": {"Light:switch on": 0, "Light:switch off": 1, "Blind:open": 2},
@@ -152,14 +154,23 @@ def _smartthings(folder: Path, rows: list[str]) -> Path:
 
 def test_smartthings_episodes_and_bad_lines(tmp_path: Path) -> None:
     good = json.dumps([[6, 7, 0, 0, 0], [0, 0, 0, 1, 1], [0, 2, 1, 0, 2]])
-    rows = [good, "{broken", json.dumps([[0, 0, 0, 0, 77], [0, 0, 0, 0, 0]]), json.dumps([[9, 0, 0, 0, 0], [0, 0, 0, 0, 0]])]
+    rows = [
+        good,
+        "{broken",
+        json.dumps([[0, 0, 0, 0, 77], [0, 0, 0, 0, 0]]),
+        json.dumps([[9, 0, 0, 0, 0], [0, 0, 0, 0, 0]]),
+    ]
     folder = _smartthings(tmp_path / "st", rows)
     assert detect_format(folder) == "smartthings"
     split = load_smartthings_split(folder, "test")
     assert len(split.episodes) == 1
     assert split.report.skipped["malformed line"] == 3
     ep = split.episodes[0]
-    assert [o.item for o in ep] == ["light.smartthings:switch_on", "light.smartthings:switch_off", "blind.smartthings:open"]
+    assert [o.item for o in ep] == [
+        "light.smartthings:switch_on",
+        "light.smartthings:switch_off",
+        "blind.smartthings:open",
+    ]
     # Sunday 21-24h then Monday 0-3h: time moves forward across the week boundary
     assert ep[0].time < ep[1].time < ep[2].time
     assert ep[0].moment.weekday() == 6 and ep[1].moment.weekday() == 0
@@ -176,7 +187,9 @@ def test_unknown_folder_and_empty_log_are_clear_errors(tmp_path: Path) -> None:
         load_home(tmp_path / "missing")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(junk=st.lists(st.text(min_size=0, max_size=60), min_size=1, max_size=20))
 def test_casas_never_crashes_on_junk(tmp_path: Path, junk: list[str]) -> None:
     lines = casas_lines(1)[:6] + [j.replace("\n", " ").replace("\r", " ") for j in junk]

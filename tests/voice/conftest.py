@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from hearthmind.core import Hub, Person
+from hearthmind.core import Clock, Hub, Person
 from hearthmind.voice.audio import AudioClip, load_audio
 from hearthmind.voice.fixtures import populate_hub
 from hearthmind.voice.intents import GrammarIntentRecognizer
@@ -49,8 +49,8 @@ HOME: dict[str, Any] = {
 }
 
 
-def make_hub() -> Hub:
-    hub = Hub()
+def make_hub(clock: Clock | None = None) -> Hub:
+    hub = Hub(clock=clock)
     populate_hub(hub, HOME)
     hub.add_person(Person("mina", "Mina Okafor", user_id="mina"))
     return hub
@@ -108,7 +108,7 @@ async def pipeline(hub: Hub, recognizer: GrammarIntentRecognizer) -> AsyncIterat
 async def speech_pipeline(
     hub: Hub, recognizer: GrammarIntentRecognizer, whisper: Any, vad: Any, espeak: Any
 ) -> AsyncIterator[VoicePipeline]:
-    p = VoicePipeline(hub, recognizer, stt=whisper, vad=vad, tts=espeak, correct_transcripts=False)
+    p = VoicePipeline(hub, recognizer, stt=whisper, vad=vad, tts=espeak)
     yield p
     p.close()
 

@@ -1,7 +1,26 @@
-"""The HTTP + WebSocket API in Home Assistant's shapes, behind long-lived tokens.
+"""The HTTP + WebSocket API in Home Assistant's shapes, behind long-lived tokens, so that HA's
+clients and scripts work unchanged.
 
-Set-up (bootstrap): served when the command line gives a port (`options.api_port`) or the
-configuration has an `api:` section; on 127.0.0.1:8770 by default."""
+Served when the command line gives a port (`options.api_port`) or configuration.yaml has an
+`api:` section (`host`, `port`, limits: see `ApiConfig`); 127.0.0.1:8770 by default, inside
+the hub's event loop. Every /api route needs `Authorization: Bearer <token>`
+(`hearthmind token create -c DIR --name NAME`); a missing or bad token gets 401, counted as
+`api_unauthorized`. Changes made through the API carry a context of origin `app` with the
+token's user.
+
+REST (HA's): GET /api/, /api/config, /api/components, /api/states, /api/states/{entity_id}
+(also POST, DELETE), /api/services, POST /api/services/{domain}/{service} (the states it
+changed), GET /api/history/period[/{start}] (from the recorder; 503 without one),
+GET /api/events, POST /api/events/{event_type}, POST /api/template, GET /api/error_log.
+Ours: GET /api/hearthmind/health (counters), GET /api/hearthmind/origins (recorded changes by
+origin). Schema: /openapi.json. A status page at / (token in the URL fragment `#token=`).
+
+WebSocket at /api/websocket (HA's protocol): auth, ping, supported_features (message
+coalescing), get_states, get_config, get_services, call_service, fire_event,
+subscribe_events, unsubscribe_events, subscribe_trigger (the automations' triggers),
+subscribe_entities, render_template, auth/current_user, config/{area,device,entity}_registry/
+list, history/history_during_period. Junk, floods and slow readers: see
+`websocket/connection.py`."""
 
 from __future__ import annotations
 

@@ -192,3 +192,55 @@ async def origin_counts(hub: Hub, start_text: str | None, end_text: str | None) 
     result["start_time"] = start.isoformat() if start else None
     result["end_time"] = end.isoformat() if end else None
     return result
+
+
+MAX_LOGBOOK_ENTRIES = 10_000
+
+
+def _logbook(
+    engine: Engine, ids: list[str] | None, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    from hearthmind.recorder import iter_state_changes
+
+    last: dict[str, str | None] = {}
+    out: list[dict[str, Any]] = []
+    for row in iter_state_changes(engine, entity_ids=ids, start=start, end=end):
+        if last.get(row.entity_id, "\0") == row.state:
+            continue  # attributes only: not a logbook entry (as in HA)
+        last[row.entity_id] = row.state
+        name = row.attributes.get("friendly_name") or row.entity_id
+        out.append(
+            {
+                "when": _iso(row.last_updated_ts),
+                "name": str(name),
+                "state": row.state,
+                "entity_id": row.entity_id,
+                "domain": row.domain,
+                "context_id": row.context_id,
+                "context_user_id": row.user_id,
+                # ours: who or what caused it, and the cause's cause (an automation's trigger)
+                "context_origin": row.origin,
+                "context_parent_id": row.parent_id,
+            }
+        )
+        if len(out) >= MAX_LOGBOOK_ENTRIES:
+            break
+    return out
+
+
+async def logbook(
+    hub: Hub, start_text: str | None, end_text: str | None, entity: str | None
+) -> list[dict[str, Any]]:
+    """GET /api/logbook[/{start}]: state changes with who or what caused each, oldest first."""
+    start = (
+        parse_time(start_text, hub, "start time")
+        if start_text
+        else hub.clock.now() - timedelta(days=1)
+    )
+    end = parse_time(end_text, hub, "end_time") if end_text else start + timedelta(days=1)
+    if end <= start:
+        raise ApiError(400, "invalid_format", "end_time must be after the start time")
+    ids = [e.strip() for e in (entity or "").split(",") if e.strip()] or None
+    engine = await _flushed_engine(hub)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, lambda: _logbook(engine, ids, start, end))

@@ -212,6 +212,48 @@ async def _history(
     return JsonResponse(result)
 
 
+@router.get("/logbook", summary="State changes of the last day, with their causes")
+async def logbook_default(
+    rt: Runtime, _: Authorized, entity: str | None = None, end_time: str | None = None
+) -> JsonResponse:
+    return JsonResponse(await history.logbook(rt.hub, None, end_time, entity))
+
+
+@router.get("/logbook/{timestamp}", summary="State changes from a time, with their causes")
+async def logbook_from(
+    timestamp: str,
+    rt: Runtime,
+    _: Authorized,
+    entity: str | None = None,
+    end_time: str | None = None,
+) -> JsonResponse:
+    return JsonResponse(await history.logbook(rt.hub, timestamp, end_time, entity))
+
+
+@router.post(
+    "/config/core/check_config",
+    summary="Check configuration.yaml (YAML, includes, secrets, core and api sections)",
+)
+async def check_config(rt: Runtime, _: Authorized) -> JsonResponse:
+    import asyncio
+
+    from hearthmind.core import ConfigError, load_config
+
+    from .config import ApiConfig
+
+    def check() -> str | None:
+        try:
+            config = load_config(rt.hub.config.config_dir, create=False)
+            if "api" in config.raw:
+                config.section("api", ApiConfig)
+        except ConfigError as err:
+            return str(err)
+        return None
+
+    errors = await asyncio.get_running_loop().run_in_executor(None, check)
+    return JsonResponse({"result": "invalid" if errors else "valid", "errors": errors})
+
+
 @router.post(
     "/template",
     summary="Render a template (Jinja2, HA's functions)",

@@ -31,18 +31,32 @@ def rule_environment(hub: Hub) -> RuleEnvironment:
     return env
 
 
-def render_template(hub: Hub, text: str, variables: dict[str, Any] | None = None) -> str:
-    """Render a template as `POST /api/template` does; errors name the problem (400)."""
-    from hearthmind.automations.templates import TemplateError
+def compile_template(hub: Hub, text: str) -> Any:
+    """A compiled template; a syntax error is a 400 naming it (and counted)."""
     from hearthmind.automations.validation import RuleError
 
     templates = rule_environment(hub).templates
     try:
-        template = templates.compile(text, ("template",))
-        return templates.render_template(template, variables or {})
-    except (RuleError, TemplateError) as err:
-        message = err.reason if isinstance(err, RuleError) else str(err)
-        hub.health.problem("api_template_errors", message, hub.clock.timestamp())
-        raise ApiError(
-            400, "template_error", f"Error rendering template: {message}", counted=True
-        ) from err
+        return templates.compile(text, ("template",))
+    except RuleError as err:
+        raise _template_error(hub, err.reason) from err
+
+
+def render_compiled(hub: Hub, template: Any, variables: dict[str, Any] | None = None) -> str:
+    """Render with the hub's current states; a failure is a 400 naming it (and counted)."""
+    from hearthmind.automations.templates import TemplateError
+
+    try:
+        return rule_environment(hub).templates.render_template(template, variables or {})
+    except TemplateError as err:
+        raise _template_error(hub, str(err)) from err
+
+
+def render_template(hub: Hub, text: str, variables: dict[str, Any] | None = None) -> str:
+    """Render a template as `POST /api/template` does."""
+    return render_compiled(hub, compile_template(hub, text), variables)
+
+
+def _template_error(hub: Hub, message: str) -> ApiError:
+    hub.health.problem("api_template_errors", message, hub.clock.timestamp())
+    return ApiError(400, "template_error", f"Error rendering template: {message}", counted=True)

@@ -1,8 +1,28 @@
 """Automations: user-written trigger / condition / action rules in Home Assistant's YAML format.
 
-`async_setup(hub, options)` loads the rules of the config directory (the `automation:` section
-of configuration.yaml, often `!include automations.yaml`, and `automations.yaml`), registers
-the `automation.*` services and keeps the `AutomationManager` in `hub.data["automations"]`."""
+Where rules come from (as in HA): the `automation:` section of configuration.yaml (a list, one
+rule, or `!include automations.yaml`; also `automation <label>:` sections) and, when present,
+`automations.yaml` in the config directory. Rules added from code (`async_add_rules`) live
+beside them and survive reloads.
+
+Supported (HA's keys, old and new spellings: `platform:`/`trigger:`, `service:`/`action:`,
+`trigger`/`triggers`, `condition`/`conditions`, `action`/`actions`):
+
+* triggers: state (from, to, not_from, not_to, attribute, for), numeric_state (above, below,
+  attribute, value_template, for), time (at), time_pattern (hours/minutes/seconds, `/n`),
+  event (event_type, event_data, context.user_id), sun (sunrise/sunset, offset),
+  homeassistant (start/shutdown), template (value_template, for);
+* conditions: state (for, attribute, match), numeric_state, time (after, before, weekday),
+  sun, template (also a bare template string), trigger (id), and/or/not;
+* actions: service calls (target, data, data_template, templates anywhere), delay, inline
+  conditions, event, variables, stop, if/then/else, choose, repeat (count, while, until,
+  for_each), wait_template, wait_for_trigger, parallel, sequence;
+* modes single, restart, queued and parallel (with max); `automation.<id>` entities with
+  last_triggered, mode, current, max; services automation.turn_on / turn_off / toggle /
+  trigger / reload.
+
+`async_setup(hub, options)` loads the config directory's rules, registers the services and
+keeps the `AutomationManager` in `hub.data["automations"]` (see `get_manager`)."""
 
 from __future__ import annotations
 

@@ -57,6 +57,11 @@ _COMMON = {"alias", "enabled", "continue_on_error"}
 async def run_steps(steps: list[Step], run: RunState) -> None:
     for step in steps:
         await step(run)
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            # stopped by its own step (a rule turning itself off): end before the next one,
+            # which might never reach an await where the cancellation would land
+            raise asyncio.CancelledError
 
 
 def compile_script(value: Any, path: KeyPath, env: RuleEnvironment) -> list[Step]:

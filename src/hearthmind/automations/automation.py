@@ -52,7 +52,6 @@ RULE_KEYS = {
     "initial_state",
     "trace",
     "variables",
-    "trigger_variables",
     "trigger",
     "triggers",
     "condition",
@@ -240,11 +239,7 @@ class Automation:
             self.enabled = False
             self._detach_all()
         if stop_actions:
-            runs = list(self._runs)
-            for task in runs:
-                task.cancel()
-            if runs:
-                await asyncio.gather(*runs, return_exceptions=True)
+            await self._cancel_runs_and_wait()
         self.write_state(context)
 
     def _detach_all(self) -> None:
@@ -261,11 +256,18 @@ class Automation:
         if self.enabled:
             self.enabled = False
             self._detach_all()
+        await self._cancel_runs_and_wait()
+
+    async def _cancel_runs_and_wait(self) -> None:
+        """Cancel every run and wait for them, except the caller's own: a rule may turn
+        itself off (it then ends at its next await)."""
+        me = asyncio.current_task()
         runs = list(self._runs)
         for task in runs:
             task.cancel()
-        if runs:
-            await asyncio.gather(*runs, return_exceptions=True)
+        others = [task for task in runs if task is not me]
+        if others:
+            await asyncio.gather(*others, return_exceptions=True)
 
     # -- triggering ---------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ read at all (a YAML syntax error) keeps its previous rules."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -96,6 +97,7 @@ class AutomationManager:
         self.rejected: dict[str, list[RuleRejection]] = {}  # by source: the last load's
         self._config_sources: set[str] = set()
         self._services_registered = False
+        self._lock = asyncio.Lock()  # one load, reload or removal at a time
 
     # -- looking up ---------------------------------------------------------------------------
 
@@ -193,6 +195,12 @@ class AutomationManager:
     ) -> LoadResult:
         """Make `rules` the rules of `source`, replacing what it had: unchanged rules keep
         running, changed ones restart, removed ones stop, broken ones are rejected."""
+        async with self._lock:
+            return await self._async_load(rules, source, lines, prefix)
+
+    async def _async_load(
+        self, rules: Iterable[Any], source: str, lines: LineMap | None, prefix: KeyPath
+    ) -> LoadResult:
         specs, rejected = self._compile(list(rules), source, lines, prefix)
         context = self.hub.context(Origin.AUTOMATION)
         old = {
@@ -229,7 +237,11 @@ class AutomationManager:
         self, rules: Iterable[Mapping[str, Any]], source: str = PROGRAMMATIC_SOURCE
     ) -> LoadResult:
         """Add rules from code (they survive `async_reload`); broken ones are rejected."""
-        specs, rejected = self._compile(list(rules), source, None, ())
+        async with self._lock:
+            return self._add_rules(list(rules), source)
+
+    def _add_rules(self, rules: list[Mapping[str, Any]], source: str) -> LoadResult:
+        specs, rejected = self._compile(rules, source, None, ())
         context = self.hub.context(Origin.AUTOMATION)
         result = LoadResult(rejected=rejected)
         ids = self._by_source.setdefault(source, [])
@@ -261,14 +273,15 @@ class AutomationManager:
         return automation
 
     async def async_remove(self, entity_id: str) -> bool:
-        automation = self.automations.get(entity_id)
-        if automation is None:
-            return False
-        ids = self._by_source.get(automation.source, [])
-        if entity_id in ids:
-            ids.remove(entity_id)
-        await self._async_remove(automation, self.hub.context(Origin.AUTOMATION))
-        return True
+        async with self._lock:
+            automation = self.automations.get(entity_id)
+            if automation is None:
+                return False
+            ids = self._by_source.get(automation.source, [])
+            if entity_id in ids:
+                ids.remove(entity_id)
+            await self._async_remove(automation, self.hub.context(Origin.AUTOMATION))
+            return True
 
     async def _async_remove(
         self, automation: Automation, context: Context, *, remove_state: bool = True
@@ -285,6 +298,12 @@ class AutomationManager:
     ) -> LoadResult:
         """Load every rule source of the config directory (from `raw`/`lines` when given,
         else re-reading configuration.yaml). Sources no longer present lose their rules."""
+        async with self._lock:
+            return await self._async_load_config(raw, lines)
+
+    async def _async_load_config(
+        self, raw: Mapping[str, Any] | None, lines: LineMap | None
+    ) -> LoadResult:
         if self.config_dir is None:
             return LoadResult()
         if raw is None or lines is None:
@@ -302,7 +321,7 @@ class AutomationManager:
             total.rejected.append(RuleRejection(name, -1, err.path, err.line, err.reason))
         present = {s.name for s in sources} | {name for name, _ in errors}
         for stale in self._config_sources - present:  # e.g. the !include line was removed
-            await self.async_load([], stale)
+            await self._async_load([], stale, None, ())
             self._by_source.pop(stale, None)
             self.rejected.pop(stale, None)
         self._config_sources = present
@@ -314,7 +333,7 @@ class AutomationManager:
         return total
 
     async def _load_source(self, source: RuleSource) -> LoadResult:
-        return await self.async_load(source.rules, source.name, source.lines, source.prefix)
+        return await self._async_load(source.rules, source.name, source.lines, source.prefix)
 
     async def async_reload(self) -> LoadResult:
         """Re-read the rules of the config directory without a restart. If configuration.yaml
@@ -426,7 +445,8 @@ class AutomationManager:
             )
 
     async def _svc_reload(self, call: ServiceCall) -> None:
-        await self.async_reload()
+        # its own task, shielded: a rule that calls automation.reload may be stopped by it
+        await asyncio.shield(self.hub.async_create_task(self.async_reload(), "automation reload"))
 
     async def _entity_command(
         self, service: str, entity_id: str, data: Mapping[str, Any], context: Context

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from .environment import RuleEnvironment
 
-_COMMON = {"platform", "trigger", "id", "alias", "enabled", "variables"}
+_COMMON = {"platform", "trigger", "id", "alias", "enabled"}
 
 
 class TemplateTrigger(Trigger):

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 FireTrigger = Callable[[dict[str, Any], Context | None], None]
 Detach = Callable[[], None]
 
-_COMMON = {"platform", "trigger", "id", "alias", "enabled", "variables"}
+_COMMON = {"platform", "trigger", "id", "alias", "enabled"}
 
 
 class Trigger:

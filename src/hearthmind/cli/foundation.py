@@ -187,8 +187,9 @@ def sim(
     ] = SIM_START.isoformat(),
     config: ConfigDir = DEFAULT_CONFIG,
 ) -> None:
-    """Run a simulated home for N days as fast as possible; its history goes to the database
-    and the residents' intentions (ground truth) to <db>.intentions.jsonl."""
+    """Run a simulated home for N days as fast as possible, recording its history.
+
+    The residents' intentions (ground truth) go to <db>.intentions.jsonl."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     try:
@@ -376,8 +377,10 @@ def demo(
     ] = False,
     seed: Annotated[int | None, typer.Option("--seed", help="Same seed, same days.")] = None,
 ) -> None:
-    """Run the hub with its recorder and a simulated home at SPEED x real time, showing live
-    who does what. Ctrl-C stops it cleanly."""
+    """Run the hub, its recorder and a simulated home at SPEED x real time, live.
+
+    Shows the simulated clock, who is where, and each change with who or what caused it.
+    Ctrl-C stops it cleanly."""
     from hearthmind.bootstrap import SetupOptions
     from hearthmind.core import RealClock
     from hearthmind.integrations.simulator import load_home
@@ -588,8 +591,9 @@ def call(
         typer.Option("--token", envvar="HEARTHMIND_TOKEN", help="An API token."),
     ] = None,
 ) -> None:
-    """Call a service on the running hub through its API (as `hass` clients do): the call is
-    checked here first, then sent with a token (`hearthmind token create`)."""
+    """Call a service on the running hub, through its API.
+
+    The call is checked here first, then sent with a token (`hearthmind token create`)."""
     health = HealthCounters()
     cfg = config_dir(config)
     with user_errors():

@@ -10,6 +10,8 @@ import typer
 
 from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, err_console
 
+# what a one-shot command needs: the records and the devices (no API, no automations)
+ONE_SHOT_COMPONENTS = ("recorder", "mqtt", "simulator")
 OutOption = Annotated[
     Path | None, typer.Option("--out", "-o", help="Save the spoken answer as a WAV file.")
 ]
@@ -35,7 +37,16 @@ async def _run(
     from hearthmind.voice import VoiceConfig, build_pipeline, load_audio
     from hearthmind.voice.audio import AudioError
 
-    hub = await async_setup_hub(config_dir(config), SetupOptions(home=home))
+    clip = None
+    if audio is not None:  # bad audio is refused before anything starts
+        try:
+            clip = await asyncio.to_thread(load_audio, audio, max_seconds=600.0)
+        except AudioError as err:
+            err_console.print(f"[red]{err}[/red]")
+            return 2
+    hub = await async_setup_hub(
+        config_dir(config), SetupOptions(home=home), components=list(ONE_SHOT_COMPONENTS)
+    )
     pipeline = None
     try:
         settings = (
@@ -45,12 +56,7 @@ async def _run(
             build_pipeline, hub, settings, stt=audio is not None, tts=out is not None
         )
         area = area or settings.area
-        if audio is not None:
-            try:
-                clip = await asyncio.to_thread(load_audio, audio, max_seconds=settings.max_seconds)
-            except AudioError as err:
-                err_console.print(f"[red]{err}[/red]")
-                return 2
+        if clip is not None:
             result = await pipeline.handle_audio(
                 clip, user_id=user, area=area, speak=out is not None
             )

@@ -45,15 +45,14 @@ class Context:
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# two Crockford characters per 10 bits: a ULID (130 bits) is 13 table lookups
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
 
 
 def _ulid(ms: int, rand80: int) -> str:
     value = (ms << 80) | rand80
-    out = []
-    for _ in range(26):
-        out.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(out))
+    pairs = _PAIRS
+    return "".join([pairs[(value >> shift) & 1023] for shift in range(120, -10, -10)])
 
 
 class ContextFactory:
@@ -65,15 +64,13 @@ class ContextFactory:
     def __init__(self, millis: Any, seed: int | None = None) -> None:
         # `millis` is a callable returning the clock's time in ms; never the wall clock directly.
         self._millis = millis
-        self._rng: random.Random | None = random.Random(seed) if seed is not None else None
+        # ids need to be unique, not secret: one generator seeded from the OS when no seed is given
+        self._rng = random.Random(
+            seed if seed is not None else int.from_bytes(os.urandom(16), "big")
+        )
 
     def new_id(self) -> str:
-        rand = (
-            self._rng.getrandbits(80)
-            if self._rng is not None
-            else int.from_bytes(os.urandom(10), "big")
-        )
-        return _ulid(int(self._millis()), rand)
+        return _ulid(int(self._millis()), self._rng.getrandbits(80))
 
     def new(
         self,

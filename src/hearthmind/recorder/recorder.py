@@ -333,30 +333,42 @@ class Recorder:
             self._from_thread(_set_result, marker.future, result)
 
     def _write_carefully(self, batch: list[Any], first_error: Exception) -> list[Any]:
-        """Returns what is still to write (non-empty only if the database refuses writes)."""
+        """Write `batch` with every string made storable, else item by item. Returns what is
+        still to write: non-empty only if the database started refusing writes meanwhile."""
         _LOGGER.warning("recorder: a batch failed (%r); writing it carefully", first_error)
-        for chunk in (batch, *([item] for item in batch)):
-            conn: Connection | None = None
-            try:
-                conn = self.engine.connect()
-                result = self._batch_writer.write(conn, chunk, careful=True)
-            except self._refusals:
-                self._drop(conn)
-                return batch
-            except Exception as err:
-                self._drop(conn)
-                if len(chunk) == 1:
-                    what = getattr(chunk[0], "event_type", type(chunk[0]).__name__)
-                    self._from_thread(
-                        self._report,
-                        [("recorder_unrecordable", f"cannot store a {what} event: {err!r}")],
-                    )
-                continue
-            conn.close()
-            self._committed(chunk, result.states, result.events, result.problems)
-            if chunk is batch:
-                break
+        outcome = self._write_chunk(batch, report=False)
+        if outcome != "data_error":
+            return [] if outcome == "ok" else batch
+        for index, item in enumerate(batch):
+            if self._write_chunk([item], report=True) == "refused":
+                return batch[index:]
         return []
+
+    def _write_chunk(self, chunk: list[Any], report: bool) -> str:
+        """ "ok", "refused" (try again later) or "data_error" (this data cannot be stored)."""
+        conn: Connection | None = None
+        try:
+            conn = self.engine.connect()
+            result = self._batch_writer.write(conn, chunk, careful=True)
+        except self._refusals:
+            self._drop(conn)
+            return "refused"
+        except Exception as err:
+            self._drop(conn)
+            if report:
+                item = chunk[0]
+                what = (
+                    f"the change of {item.entity_id}"
+                    if type(item) is State
+                    else f"a {getattr(item, 'event_type', type(item).__name__)} event"
+                )
+                self._from_thread(
+                    self._report, [("recorder_unrecordable", f"cannot store {what}: {err!r}")]
+                )
+            return "data_error"
+        conn.close()
+        self._committed(chunk, result.states, result.events, result.problems)
+        return "ok"
 
     def _refused(self, err: BaseException, batch_size: int, delay: float) -> None:
         counter, what = classify(err)

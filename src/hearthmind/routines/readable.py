@@ -77,7 +77,7 @@ class RoutineMiner:
         *,
         min_confidence: float = 0.5,
         min_support: int = 3,
-        share: float = 0.8,
+        share: float = 0.9,
         after_within: float = 600.0,
     ) -> None:
         self.min_confidence = min_confidence

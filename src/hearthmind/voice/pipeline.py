@@ -31,10 +31,16 @@ _LOGGER = logging.getLogger(__name__)
 # the lights is cheap and quickly undone, about any other device less so
 FALLBACK_MIN_CONFIDENCE = 0.55
 FALLBACK_MIN_CONFIDENCE_LIGHTS = 0.4
+# how much closer the best snapped sentence must be than one that does something else
+SNAP_MARGIN = 0.03
 # whisper's usual inventions on silence and noise
 HALLUCINATIONS = frozenset(
     {"", "you", "thank you", "thanks for watching", "thank you for watching", "bye", "so"}
 )
+
+
+# sentence snappers by (recognizer, home names): sampling a home's sentences takes seconds
+_CORRECTORS: dict[tuple[Any, ...], PhraseCorrector] = {}
 
 
 @dataclass(slots=True)
@@ -87,11 +93,17 @@ class VoicePipeline:
         return HomeVocabulary.from_hub(self.hub)
 
     def corrector(self, home: HomeVocabulary) -> PhraseCorrector:
-        """The home's sentence sampler/snapper, rebuilt only when its names change."""
-        key = self.recognizer.slot_lists(home)
-        if self._corrector is None or self._corrector[0] is not key:
-            self._corrector = (key, PhraseCorrector.for_home(self.recognizer, home))
-        return self._corrector[1]
+        """The home's sentence snapper, built once per set of names (shared by pipelines)."""
+        self.recognizer.slot_lists(home)
+        key = (id(self.recognizer), self.recognizer.home_key)
+        found = _CORRECTORS.get(key)
+        if found is None:
+            found = PhraseCorrector.for_home(self.recognizer, home)
+            if len(_CORRECTORS) >= 4:
+                _CORRECTORS.pop(next(iter(_CORRECTORS)))
+            _CORRECTORS[key] = found
+        self._corrector = (key, found)
+        return found
 
     # -- understanding ----------------------------------------------------------------------
 
@@ -112,12 +124,26 @@ class VoicePipeline:
         if from_speech and self.correct_transcripts:
             corrector = self.corrector(home)
             for variant in variants:
+                parsed = []
                 for fixed in corrector.candidates(variant):
                     match = self.recognizer.recognize(
                         fixed.text, home, context_area=area, allow_unknown=False
                     )
                     if match is not None:
-                        return match, fixed.text
+                        parsed.append((fixed, match))
+                if not parsed:
+                    continue
+                best_fix, best = parsed[0]
+                # two near-equal readings that do different things: guessing could act on
+                # the wrong device, so say what was not understood instead
+                rivals = [
+                    m
+                    for f, m in parsed[1:]
+                    if best_fix.score - f.score < SNAP_MARGIN
+                    and (m.intent, m.spoken_slots) != (best.intent, best.spoken_slots)
+                ]
+                if not rivals:
+                    return best, best_fix.text
         unknown = None
         for variant in variants:
             unknown = self.recognizer.recognize(variant, home, context_area=area)

@@ -215,17 +215,49 @@ class RenderTemplate(Fields):
 
 @command("render_template", RenderTemplate)
 async def render_template(session: WebSocketSession, msg_id: int, params: RenderTemplate) -> None:
-    """Rendered once (HA re-renders when the entities it reads change; clients that want a
-    new value subscribe again). The subscription exists so that unsubscribing works."""
-    from hearthmind.api.rules import render_template as render
+    """Render now, then again after state changes, sending the result when it differs (as HA
+    does). Re-renders follow every entity (`listeners.all`), batched per loop turn: a burst of
+    changes costs one render."""
+    import asyncio
 
-    result = render(session.hub, params.template, params.variables)
-    session.subscriptions[msg_id] = lambda: None
+    from hearthmind.api.rules import compile_template, render_compiled
+
+    hub = session.hub
+    template = compile_template(hub, params.template)
+    last = render_compiled(hub, template, params.variables)
+    listeners = {"all": True, "domains": [], "entities": [], "time": False}
+    loop = asyncio.get_running_loop()
+    pending: list[asyncio.Handle] = []
+
+    def rerender() -> None:
+        nonlocal last
+        pending.clear()
+        try:
+            result = render_compiled(hub, template, params.variables)
+        except ApiError as err:
+            if params.report_errors:
+                failed = {"error": err.message, "level": "ERROR"}
+                session.send({"id": msg_id, "type": "event", "event": failed})
+            return
+        if result != last:
+            last = result
+            update = {"result": result, "listeners": listeners}
+            session.send({"id": msg_id, "type": "event", "event": update})
+
+    def on_change(_: Event) -> None:
+        if not pending:
+            pending.append(loop.call_soon(rerender))
+
+    unsubscribe = hub.bus.async_listen(EVENT_STATE_CHANGED, on_change)
+
+    def stop() -> None:
+        unsubscribe()
+        for handle in pending:
+            handle.cancel()
+
+    session.subscriptions[msg_id] = stop
     session.result(msg_id, None)
-    listeners = {"all": False, "domains": [], "entities": [], "time": False}
-    session.send(
-        {"id": msg_id, "type": "event", "event": {"result": result, "listeners": listeners}}
-    )
+    session.send({"id": msg_id, "type": "event", "event": {"result": last, "listeners": listeners}})
 
 
 class SubscribeEntities(Fields):

@@ -34,6 +34,29 @@ _LOGGER = logging.getLogger(__name__)
 MessageCallback = Callable[[str, bytes, bool], None]
 SUBSCRIBE_BATCH = 200  # topics per SUBSCRIBE packet
 READ_BATCH = 64  # packets read per wake-up of the event loop
+RECV_SIZE = 256 * 1024  # bytes read from the socket at once
+
+
+class _BufferedClient(paho.Client):
+    """paho reads each packet with several `recv` calls (the command byte, each length
+    byte, then the rest): a few system calls per message. This reads what the socket holds
+    in one call and serves paho's small reads from that buffer. (It overrides paho's
+    `_sock_recv`; paho is pinned below 3 for that reason, and the MQTT tests cover it.)"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read_buffer = bytearray()
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        buffer = self.read_buffer
+        if not buffer:
+            data = super()._sock_recv(RECV_SIZE)
+            if len(data) <= bufsize:
+                return data  # also b"" (the broker closed the connection)
+            buffer += data
+        chunk = bytes(buffer[:bufsize])
+        del buffer[:bufsize]
+        return chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +197,9 @@ class MqttConnection:
 
     # -- connection loop ----------------------------------------------------------------------
 
-    def _make_client(self, client_id: str) -> paho.Client:
+    def _make_client(self, client_id: str) -> _BufferedClient:
         s = self.settings
-        client = paho.Client(
+        client = _BufferedClient(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
             clean_session=True,
@@ -321,6 +344,7 @@ class MqttConnection:
     def _on_socket_open(self, client: paho.Client, userdata: Any, sock: Any) -> None:
         def watch() -> None:
             assert self._loop is not None
+            self._client.read_buffer.clear()  # nothing of the old connection carries over
             self._sock = sock
             self._loop.add_reader(sock, self._read)
 
@@ -352,15 +376,22 @@ class MqttConnection:
         self._call_in_loop(unwatch)
 
     def _read(self) -> None:
-        # paho reads one packet per call: take what the socket already holds, but at most
-        # READ_BATCH packets, so the answers they cause are written before reading more
+        # one recv fills the buffer; paho takes a packet per call: go on while whole packets
+        # may be buffered, at most READ_BATCH, so their answers are written before reading
+        # more (the event loop calls again while the socket still holds data)
         client = self._client
         for _ in range(READ_BATCH):
             if client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
-                break
-            sock = self._sock
-            if sock is None or not _readable_now(sock):
-                break
+                return
+            if self._write_scheduled:
+                # an answer to this message (an automation's command) leaves now, not after
+                # the rest of the batch (outside paho's callback, so writing is safe here)
+                self._flush_writes()
+            if not client.read_buffer:
+                return
+        # packets left in the buffer: the socket may never wake us for them, so come back
+        if self._loop is not None and self._sock is not None:
+            self._loop.call_soon(self._read)
 
     def _flush_writes(self) -> None:
         self._write_scheduled = False
@@ -391,15 +422,3 @@ class MqttConnection:
             self._to_subscribe.clear()
             for i in range(0, len(items), SUBSCRIBE_BATCH):
                 self._client.subscribe(items[i : i + SUBSCRIBE_BATCH])
-
-
-def _readable_now(sock: Any) -> bool:
-    pending = getattr(sock, "pending", None)  # TLS: bytes already decrypted
-    if pending is not None and pending():
-        return True
-    try:
-        return bool(sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
-    except (BlockingIOError, InterruptedError):
-        return False
-    except (OSError, ValueError):
-        return True  # let loop_read see the error

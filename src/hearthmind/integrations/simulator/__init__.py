@@ -61,10 +61,16 @@ work days, weekends, work from home, cooking, TV, showers, guests, trips, illnes
 each step `Resident.decide(now, step, home_view) -> Intention | Move | None` (conditions such
 as "if it is dark" or "if nobody else is in the room" are judged on the devices as they are;
 a light already on gives an intention marked already satisfied) and `Resident.act(intention)`
-returns the command to carry out by hand. `Resident.observe(change, view)` sees every change
-the hub makes on its own (origin agent or automation) and may return a `Reaction`: an undo some
-seconds to minutes later (a light switched off on someone reading in the dark, a thermostat
-turned down while people are home, a door unlocked), logged with `reaction_to`.
+returns the command to carry out by hand. A room "needs light" when it is windowless, its
+covers are closed, or the sun is below 4 degrees; nobody touches a thermostat outside the
+heating season (the day's mean outdoor temperature at or above `thermal.heating_below`).
+
+`Resident.observe(change, view)` sees every change the hub makes on its own (origin agent or
+automation) and may return a `Reaction`: an undo some seconds to minutes later (a light
+switched off on someone reading in the dark, a thermostat turned down while people are home,
+a door unlocked), logged with `reaction_to`. Changes made with the app or by voice are a
+person's own wish and are left alone. Reactions draw from their own random generator, so a
+resident's plans are the same with or without an agent acting in the home (A/B runs).
 
 Ground truth: `<db path>.intentions.jsonl`
 ------------------------------------------

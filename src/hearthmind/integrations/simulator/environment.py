@@ -50,20 +50,19 @@ class Weather:
             self._fronts[d] = value
         return value
 
-    def outdoor(self, ts: float) -> float:
+    def daily_mean(self, ts: float) -> float:
+        """The outdoor temperature without the swing of the day: the season and the fronts."""
         days = ts / DAY
         season = -math.cos(2 * math.pi * (days - 15) / 365.25)
-        solar_hours = (ts / 3600 + self.longitude / 15) % 24
-        daily = -math.cos(2 * math.pi * (solar_hours - 3) / 24)
         day = int(days)
         frac = days - day
         front = (1 - frac) * self._front(day) + frac * self._front(day + 1)
-        return (
-            self.spec.mean
-            + self.spec.season_amplitude * season
-            + self.spec.day_amplitude * daily
-            + front
-        )
+        return self.spec.mean + self.spec.season_amplitude * season + front
+
+    def outdoor(self, ts: float) -> float:
+        solar_hours = (ts / 3600 + self.longitude / 15) % 24
+        daily = -math.cos(2 * math.pi * (solar_hours - 3) / 24)
+        return self.daily_mean(ts) + self.spec.day_amplitude * daily
 
 
 class ThermalZone:

@@ -245,6 +245,9 @@ class SimulatedHome:
 
     # -- what residents see (HomeView) ------------------------------------------------------
 
+    def heating_season(self) -> bool:
+        return self.weather.daily_mean(self.clock.timestamp()) < self.spec.thermal.heating_below
+
     def is_night(self) -> bool:
         return sun_elevation(self.clock.timestamp(), self.spec.latitude, self.spec.longitude) < 0
 

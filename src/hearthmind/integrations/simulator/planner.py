@@ -56,6 +56,15 @@ def chance(rng: random.Random, p: float) -> bool:
     return rng.random() < p
 
 
+def _holiday_factor(day: date) -> float:
+    """Trips cluster in the summer holidays and around Christmas."""
+    if day.month in (7, 8):
+        return 5.0
+    if (day.month == 12 and day.day >= 18) or (day.month == 10 and day.day >= 20):
+        return 3.0
+    return 1.0
+
+
 class HouseholdPlanner:
     """Decides the household's day, then each resident's status (ill, away) for it."""
 
@@ -77,8 +86,11 @@ class HouseholdPlanner:
             self.trip_days_left -= 1
             plan.trip = "return" if self.trip_days_left == 0 else "away"
             plan.trip_return = gauss(rng, 16 * 60, 100, 11 * 60, 20 * 60)
-        elif weekday in (4, 5) and chance(rng, hh.trip_rate):
-            self.trip_days_left = int(gauss(rng, 3.5, 2.0, 2, 9))
+        elif weekday in (4, 5) and chance(rng, hh.trip_rate * _holiday_factor(day)):
+            summer = day.month in (7, 8)
+            self.trip_days_left = int(
+                gauss(rng, 10, 4, 5, 21) if summer else gauss(rng, 3.5, 2.0, 2, 9)
+            )
             plan.trip = "leave"
             plan.trip_leave = gauss(
                 rng, 17.5 * 60 if weekday == 4 else 10 * 60, 45, 9 * 60, 20 * 60

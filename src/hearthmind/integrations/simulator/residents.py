@@ -39,6 +39,8 @@ class HomeView(Protocol):
 
     def is_night(self) -> bool: ...
 
+    def heating_season(self) -> bool: ...
+
     def others_in(self, area: str, resident_id: str) -> bool: ...
 
     def others_home(self, resident_id: str) -> bool: ...
@@ -106,6 +108,8 @@ class Resident:
         )
 
     def _condition_holds(self, want: Want, entity: SimEntity, view: HomeView) -> bool:
+        if entity.kind == "thermostat" and not view.heating_season():
+            return False  # nobody touches the thermostat in summer
         if want.when == "always":
             return True
         if want.when == "dark":

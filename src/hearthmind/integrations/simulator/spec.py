@@ -175,6 +175,8 @@ class ThermalSpec(_Strict):
     comfort: float = Field(default=20.5, ge=5, le=30)
     night: float = Field(default=17.5, ge=5, le=30)
     away: float = Field(default=16.0, ge=5, le=30)
+    # people touch the thermostat only while the day's mean outdoor temperature is below this
+    heating_below: float = Field(default=15.0, ge=-40, le=40)
 
 
 class HouseholdSpec(_Strict):

@@ -68,8 +68,8 @@ class MostFrequent(_CountingModel):
 
 
 class RepeatLast(_CountingModel):
-    """The last item again, with the probability that history repeated itself; the rest of the
-    mass goes to the most frequent items."""
+    """The last item again, with the probability that history repeated itself; then the most
+    frequent items, sharing the rest of the mass (capped so the last item stays first)."""
 
     name = "repeat_last"
 
@@ -81,10 +81,19 @@ class RepeatLast(_CountingModel):
         last = recent[-1].item
         rate = self.stats.repeat_rate or 0.5
         others = total - counts.get(last, 0)
-        scores = {i: (1 - rate) * c / others for i, c in counts.items() if i != last and others}
-        scores[last] = rate
-        facts = {last: (("history repeats the last item", f"{rate:.0%} of the time"),)}
-        return self._predictions(scores, now, recent, k, facts)
+        rest = {i: (1 - rate) * c / others for i, c in counts.items() if i != last and others}
+        ranked = [(last, rate), *top_k(rest, k - 1)]
+        facts = (("history repeats the last item", f"{rate:.0%} of the time"),)
+        return [
+            Prediction(
+                item,
+                min(p, rate),
+                self.stats.expected_time(now, recent, item),
+                self.name,
+                facts if item == last else (),
+            )
+            for item, p in ranked
+        ]
 
 
 class MarkovChain(_CountingModel):

@@ -68,6 +68,11 @@ class GrammarIntentRecognizer:
         self._lock = threading.Lock()
 
     @property
+    def home_key(self) -> tuple[Any, ...] | None:
+        """Identifies the home the current slot lists were built for."""
+        return self._lists_key
+
+    @property
     def intent_names(self) -> list[str]:
         return sorted(self.intents.intents)
 

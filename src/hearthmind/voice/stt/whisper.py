@@ -43,6 +43,7 @@ class WhisperStt:
         pad_seconds: float = 1.0,
         min_seconds: float = 6.0,
         use_hints: bool = False,
+        beam_size: int = 1,
     ) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
@@ -61,6 +62,7 @@ class WhisperStt:
         self.pad_seconds = pad_seconds
         self.min_seconds = min_seconds
         self.use_hints = use_hints
+        self.beam_size = beam_size
         self._lock = threading.Lock()  # one decode at a time: the CPU is the limit anyway
 
     def transcribe(self, clip: AudioClip, *, hints: list[str] | None = None) -> Transcript:
@@ -93,7 +95,7 @@ class WhisperStt:
             result = self._whisper.model.generate(
                 encoded,
                 [start],
-                beam_size=1,
+                beam_size=self.beam_size,
                 max_length=int(16 + 8 * clip.seconds),
                 return_scores=True,
                 return_no_speech_prob=True,

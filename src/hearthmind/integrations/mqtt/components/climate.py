@@ -89,13 +89,11 @@ class MqttClimate(MqttEntity[ClimateConfig]):
         self.report()
 
     def _on_target(self, text: str) -> None:
-        self.attributes["temperature"] = parse_float(
-            self.render(self._temp_tpl, text), "temperature"
-        )
+        self.attributes["temperature"] = _reading(self.render(self._temp_tpl, text), "temperature")
         self.report()
 
     def _on_current(self, text: str) -> None:
-        self.attributes["current_temperature"] = parse_float(
+        self.attributes["current_temperature"] = _reading(
             self.render(self._cur_tpl, text), "current temperature"
         )
         self.report()
@@ -145,3 +143,10 @@ class MqttClimate(MqttEntity[ClimateConfig]):
             raise PayloadError(f"{self.entity_id} cannot {service}")
         if c.optimistic or c.mode_state_topic is None or c.temperature_state_topic is None:
             self.optimistic_update(context)
+
+
+def _reading(value: str, what: str) -> float | None:
+    """A number, or None when the device says it does not know (`None`, empty)."""
+    if value in ("", "None", "null", "unknown"):
+        return None
+    return parse_float(value, what)

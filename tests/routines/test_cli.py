@@ -1,0 +1,62 @@
+"""`hearthmind routines`, `hearthmind import-log` and `hearthmind eval` on real files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hearthmind.cli import app
+
+from .synthetic import casas_lines
+from .test_importers import write
+
+runner = CliRunner()
+
+
+def test_import_then_list_routines(tmp_path: Path) -> None:
+    write(tmp_path / "home" / "data", "\n".join(casas_lines(21)) + "\nbroken line\n")
+    db = tmp_path / "home.db"
+    cfg = tmp_path / "cfg"
+    result = runner.invoke(
+        app, ["import-log", str(tmp_path / "home"), "--db", str(db), "-c", str(cfg)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "written to" in result.output and "1 malformed line" in result.output
+    result = runner.invoke(app, ["routines", "--db", str(db), "-c", str(cfg)])
+    assert result.exit_code == 0, result.output
+    assert "routines" in result.output
+    assert "weekdays 06:" in result.output and "kitchen motion sensor" in result.output
+    assert "of 15 days" in result.output
+
+
+def test_routines_from_a_log_folder(tmp_path: Path) -> None:
+    write(tmp_path / "home" / "data", "\n".join(casas_lines(14)))
+    result = runner.invoke(app, ["routines", "--log", str(tmp_path / "home"), "-c", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "support" in result.output and "confidence" in result.output
+
+
+def test_routines_bad_input_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["routines", "--log", str(tmp_path / "missing"), "-c", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "cannot read history" in result.output and "missing" in result.output
+    empty_db = tmp_path / "empty.db"
+    result = runner.invoke(app, ["routines", "--db", str(empty_db), "-c", str(tmp_path)])
+    assert result.exit_code in (0, 1)
+    assert "Traceback" not in result.output
+
+
+def test_eval_command_on_a_home(tmp_path: Path) -> None:
+    write(tmp_path / "home" / "data", "\n".join(casas_lines(4)))
+    out = tmp_path / "r.json"
+    result = runner.invoke(
+        app, ["eval", "--home", str(tmp_path / "home"), "--json", str(out), "-c", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Routines" in result.output
+    figures = json.loads(out.read_text())
+    assert "home" in figures["homes"] and "markov" in figures["homes"]["home"]

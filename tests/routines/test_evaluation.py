@@ -1,0 +1,135 @@
+"""The harness end to end on small generated data: splits by days (empty days counted), the
+JSON shape the checks read, the table, the plots and the BENCHMARKS.md section."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from hearthmind.routines.evaluation.harness import run_evaluation
+from hearthmind.routines.evaluation.metrics import RankingScore
+from hearthmind.routines.evaluation.report import write_section
+from hearthmind.routines.evaluation.splits import SplitError, split_by_days
+from hearthmind.routines.predictor import Prediction
+
+from .synthetic import START, casas_lines, observations
+from .test_importers import _smartthings, write
+
+
+def test_split_by_days_in_time_order_counts_empty_days() -> None:
+    # days 3 and 4 have no data at all
+    obs = [
+        o
+        for o in observations(14)
+        if int(o.time // 86400) - int(START.timestamp() // 86400) not in (3, 4)
+    ]
+    split = split_by_days(obs)
+    assert max(o.time for o in split.train) < min(o.time for o in split.test)
+    assert len(split.train_days) + len(split.test_days) == len({int(o.time // 86400) for o in obs})
+    assert split.empty_days == 14 - len(split.train_days) - len(split.test_days)
+    assert split.empty_days == 2
+    with pytest.raises(SplitError, match="at least 2 days"):
+        split_by_days(observations(1))
+
+
+def test_ranking_score_brier_and_reliability() -> None:
+    score = RankingScore()
+    score.add([Prediction("a", 0.9, None, "m"), Prediction("b", 0.05, None, "m")], "a")
+    score.add([Prediction("a", 0.9, None, "m")], "b")
+    score.add([], "c")  # a model with nothing to say counts as wrong, never a crash
+    assert score.top1_rate == pytest.approx(1 / 3)
+    assert score.brier == pytest.approx((0.01 + 0.81 + 0.0) / 3)
+    assert [c for _, _, c in score.reliability()] == [1, 2]
+
+
+def _generated_smartthings(folder: Path, n: int, seed: int) -> Path:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        day, slot = rng.randrange(7), rng.randrange(8)
+        habit = rng.choice([[0, 1], [2, 0], [0, 0]])
+        seq = []
+        for i in range(10):
+            action = habit[i % len(habit)] if rng.random() < 0.9 else rng.randrange(3)
+            seq.append([day, slot, 0 if action < 2 else 1, 0, action])
+            slot = (slot + rng.choice([0, 0, 1])) % 8
+        rows.append(json.dumps(seq))
+    return _smartthings(folder, rows)
+
+
+def test_harness_writes_json_table_plots_and_section(tmp_path: Path) -> None:
+    st = _generated_smartthings(tmp_path / "st", 80, 1)
+    home = tmp_path / "homes" / "synthetic"
+    write(home / "data", "\n".join(casas_lines(8)) + "\nthis line is broken\n")
+    docs = tmp_path / "docs"
+    write(docs / "BENCHMARKS.md", "# Benchmarks\n\n## Core\n\nkept as is\n")
+    out = tmp_path / "r.json"
+    figures = run_evaluation(
+        st,
+        [home, tmp_path / "no-such-home"],
+        json_path=out,
+        docs_dir=docs,
+        command="bench/routines.py test",
+    )
+    j = json.loads(out.read_text())
+    assert set(j["smartthings"]) == {
+        "most_frequent",
+        "repeat_last",
+        "markov",
+        "markov_hour",
+        "active_lezi",
+        "time_habits",
+        "boosted_ranker",
+    }
+    assert all({"top1", "top3"} <= set(m) for m in j["smartthings"].values())
+    assert set(j["homes"]) == {"synthetic"}
+    per_model = j["homes"]["synthetic"]
+    assert all("next_event_top1" in m and "next_activity_top1" in m for m in per_model.values())
+    assert j["best"] in per_model and j["best"] in j["smartthings"]
+    assert any("markov" in k for k in per_model)
+    # the check's own expression runs on this shape
+    ok = all(
+        max(m["next_event_top1"] for m in h.values())
+        >= max(v["next_event_top1"] for k, v in h.items() if "markov" in k)
+        for h in j["homes"].values()
+    )
+    assert ok
+    assert j["details"]["homes"]["synthetic"]["skipped"] == {"malformed line": 1}
+    assert any("no-such-home" in p for p in figures["problems"])
+    bench = (docs / "BENCHMARKS.md").read_text()
+    assert "kept as is" in bench and "## Routines" in bench and "bench/routines.py test" in bench
+    assert (docs / "routines-reliability-smartthings.png").stat().st_size > 1000
+    assert "| task |" in (docs / "ROUTINES.md").read_text()
+    # a second run replaces the section rather than appending another
+    write_section(docs / "BENCHMARKS.md", "new body")
+    text = (docs / "BENCHMARKS.md").read_text()
+    assert text.count("## Routines") == 1 and "new body" in text and "kept as is" in text
+
+
+def test_out_of_order_events_in_a_home_are_sorted_not_dropped(tmp_path: Path) -> None:
+    lines = casas_lines(6)
+    lines[10], lines[11] = lines[11], lines[10]
+    write(tmp_path / "h" / "data", "\n".join(lines))
+    from hearthmind.routines.evaluation.homes import evaluate_home
+
+    name, results, _ = evaluate_home(tmp_path / "h")
+    assert results["_data"]["observations"] == len(lines)
+    assert "out of time order" in results["_data"]["format_report"]
+    assert results["markov"]["next_event_top1"] > 0.3
+
+
+def test_real_smartthings_baselines_match_the_published_figures(shared_data: Path) -> None:
+    """Repeat-last and majority on the real test split give the README's figures."""
+    from hearthmind.routines.importers import load_smartthings_split
+    from hearthmind.routines.models import MostFrequent, RepeatLast
+
+    folder = shared_data / "smartthings-fr"
+    train = load_smartthings_split(folder, "train").episodes
+    test = load_smartthings_split(folder, "test").episodes
+    for model, expected in ((RepeatLast(), 0.6859), (MostFrequent(), 0.4949)):
+        model.fit(train)
+        hits = sum(model.predict(ep[-1].time, ep[:-1], 1)[0].item == ep[-1].item for ep in test)
+        assert hits / len(test) == pytest.approx(expected, abs=0.0006)

@@ -1,0 +1,85 @@
+"""Keeps learning on a live hub: updates from people and sensors, never from automations or the
+agent; periodic refits on the hub clock; a failing model is counted, the hub goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from hearthmind.core import Hub, Origin, SimulatedClock
+from hearthmind.routines.models import MarkovChain
+from hearthmind.routines.observations import Episode, Observation
+from hearthmind.routines.online import RoutineLearner
+from hearthmind.routines.predictor import Prediction
+
+from .synthetic import observations
+
+
+async def _replay(hub: Hub, clock: SimulatedClock, obs: list[Observation]) -> None:
+    for o in obs:
+        await clock.async_run_until(datetime.fromtimestamp(o.time, UTC))
+        entity, _, value = o.item.rpartition(":")
+        hub.states.async_set(
+            entity, value, {}, hub.context(Origin(o.origin), o.user_id), force_update=True
+        )
+
+
+async def test_learns_online_and_refits_daily() -> None:
+    history = observations(10)
+    clock = SimulatedClock(datetime.fromtimestamp(history[0].time, UTC))
+    hub = Hub(clock=clock, seed=1)
+    learner = RoutineLearner(hub, MarkovChain, refit_every=timedelta(days=1))
+    await learner.async_start(history[:60])
+    assert learner.refits == 1
+    await clock.async_run_until(datetime.fromtimestamp(history[60].time, UTC))
+    await _replay(hub, clock, history[60:])
+    await hub.async_block_till_done()
+    assert learner.updates > 0
+    assert learner.refits >= 3  # days passed on the hub clock
+    # after the kitchen motion sensor, the kitchen light comes next
+    hub.states.async_set(
+        "binary_sensor.kitchen_motion", "on", {}, hub.context(Origin.SENSOR), force_update=True
+    )
+    assert learner.predict(1)[0].item == "light.kitchen:on"
+    await learner.async_stop()
+
+
+async def test_automation_and_agent_changes_are_not_learned() -> None:
+    clock = SimulatedClock(datetime(2024, 1, 1, tzinfo=UTC))
+    hub = Hub(clock=clock, seed=1)
+    learner = RoutineLearner(hub, MarkovChain)
+    await learner.async_start()
+    hub.states.async_set("light.hall", "on", {}, hub.context(Origin.AUTOMATION))
+    hub.states.async_set("light.hall", "off", {}, hub.context(Origin.AGENT))
+    hub.states.async_set("sensor.temperature", "21.5", {}, hub.context(Origin.SENSOR))
+    assert len(learner.history) == 0
+    hub.states.async_set("light.hall", "on", {}, hub.context(Origin.PHYSICAL, "ana"))
+    assert [o.item for o in learner.history] == ["light.hall:on"]
+    assert learner.history[0].user_id == "ana"
+
+
+class _Broken:
+    name = "broken"
+
+    def fit(self, history: Sequence[Episode]) -> None:
+        return None
+
+    def update(self, observation: Observation) -> None:
+        raise RuntimeError("model bug")
+
+    def predict(self, now: float, recent: Sequence[Observation], k: int = 5) -> list[Prediction]:
+        return []
+
+    def explain(self, prediction: Prediction) -> str:
+        return ""
+
+
+async def test_a_failing_model_is_counted_not_fatal() -> None:
+    history = observations(6)
+    clock = SimulatedClock(datetime.fromtimestamp(history[0].time, UTC))
+    hub = Hub(clock=clock, seed=1)
+    learner = RoutineLearner(hub, _Broken)
+    await learner.async_start(history)
+    hub.states.async_set("light.hall", "on", {}, hub.context(Origin.PHYSICAL))
+    assert hub.health["routines_update_errors"] == 1
+    assert "model bug" in hub.health.recent[-1].message

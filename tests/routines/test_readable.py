@@ -1,0 +1,46 @@
+"""Routines a person can read, with support and confidence."""
+
+from __future__ import annotations
+
+from hearthmind.routines.observations import HomeLog, ImportReport
+from hearthmind.routines.readable import RoutineMiner, describe_item
+
+from .synthetic import observations
+
+
+def test_morning_routine_reads_like_a_sentence() -> None:
+    log = HomeLog("synthetic", observations(28), [], ImportReport("test"))
+    routines = RoutineMiner().mine_log(log)
+    texts = [r.text() for r in routines]
+    light = next(r for r in routines if r.item == "light.kitchen:on" and r.day_kind == "weekdays")
+    assert light.support >= 18 and light.days == 20 and light.confidence >= 0.9
+    assert "06:" in light.text().split(": ")[0]
+    assert light.after == "binary_sensor.kitchen_motion:on"
+    assert light.text().startswith("weekdays 06:")
+    assert light.text().endswith(
+        f"after the kitchen motion sensor: kitchen light on ({light.support} of 20 days)"
+    )
+    assert any(
+        t.startswith("weekends 08:") and "kitchen light on (" in t and " of 8 days)" in t
+        for t in texts
+    )
+    assert any("every day" in t and "tv on" in t.lower() for t in texts)
+
+
+def test_rare_things_are_not_routines() -> None:
+    log = HomeLog("synthetic", observations(28), [], ImportReport("test"))
+    routines = RoutineMiner(min_confidence=0.5).mine_log(log)
+    assert all(r.confidence >= 0.5 and r.support >= 3 for r in routines)
+    assert not any("hall door" in r.text() for r in routines)  # on 30 % of days at random hours
+
+
+def test_no_history_no_routines() -> None:
+    assert RoutineMiner().mine([], []) == []
+
+
+def test_describe_items() -> None:
+    assert describe_item("light.kitchen:on") == "kitchen light on"
+    assert describe_item("binary_sensor.bedroom_motion:on") == "bedroom motion sensor"
+    assert describe_item("binary_sensor.bedroom_motion:on", state=False) == "bedroom motion sensor"
+    assert describe_item("switch.coffee:off") == "coffee switch off"
+    assert describe_item("activity.prepare_breakfast:start") == "prepare breakfast"
