@@ -167,11 +167,8 @@ async def _run(quick: bool, record: bool = True) -> dict[str, Any]:
                 "mqtt_recorder": recorder is not None,
                 "mqtt_hub_cpu_us_per_msg": round(cpu / max(1, handled) * 1e6, 1),
                 "mqtt_load_average": round(load, 2),
-                "mqtt_health": {
-                    k: v
-                    for k, v in hub.health.counts.items()
-                    if k.startswith("mqtt") or k.endswith("errors")
-                },
+                # every counter: drops anywhere (automation queues, recorder) show here
+                "mqtt_health": dict(sorted(hub.health.counts.items())),
             }
             if not quick:
                 out["mqtt_max_rate"] = result.get("max_rate")

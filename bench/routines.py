@@ -40,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="database of a simulated home (with its ground truth beside it); repeatable",
     )
+    parser.add_argument(
+        "--timing-db",
+        type=Path,
+        help="a long history (e.g. a simulated year) to time the best model's fit and predictions on",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument(
         "--docs",
@@ -67,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         docs_dir=None if args.no_docs else args.docs,
         command=command.strip(),
         simulated=args.sim_db,
+        timing_db=args.timing_db,
     )
     print(
         json.dumps(

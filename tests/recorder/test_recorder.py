@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
@@ -170,3 +171,25 @@ async def test_setup_from_configuration(tmp_path: pytest.TempPathFactory) -> Non
     await hub.async_stop()
     assert (config_dir / "history.sqlite").exists()
     assert [e.event_type for e in events(rec.engine)] == ["hub_start", "hub_stop"]
+
+
+async def test_daily_purge_from_configuration(tmp_path: pytest.TempPathFactory) -> None:
+    config_dir = tmp_path / "conf"  # type: ignore[operator]
+    config_dir.mkdir()
+    (config_dir / "configuration.yaml").write_text("recorder:\n  purge_keep_days: 1\n")
+    hub = Hub(load_config(config_dir), SimulatedClock(START))
+    await async_setup(hub, SetupOptions())
+    rec = get_recorder(hub)
+    assert rec is not None
+    await hub.async_start()
+    clock = cast(SimulatedClock, hub.clock)
+    for day in range(4):
+        hub.states.async_set("sensor.day", str(day), None, hub.context(Origin.SENSOR))
+        await clock.async_advance(timedelta(days=1))
+    for _ in range(200):  # the purge runs in the writer thread
+        await rec.async_flush()
+        if len(state_history(rec.engine, "sensor.day")) == 1:
+            break
+        await asyncio.sleep(0.02)
+    assert [r.state for r in state_history(rec.engine, "sensor.day")] == ["3"]
+    await hub.async_stop()

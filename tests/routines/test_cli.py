@@ -50,13 +50,11 @@ def test_routines_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_eval_command_on_a_home(tmp_path: Path) -> None:
-    write(tmp_path / "home" / "data", "\n".join(casas_lines(4)))
+def test_eval_command_names_what_it_could_not_read(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     result = runner.invoke(
-        app, ["eval", "--home", str(tmp_path / "home"), "--json", str(out), "-c", str(tmp_path)]
+        app, ["eval", "--home", str(tmp_path / "missing"), "--json", str(out), "-c", str(tmp_path)]
     )
-    assert result.exit_code == 0, result.output
-    assert "Routines" in result.output
-    figures = json.loads(out.read_text())
-    assert "home" in figures["homes"] and "markov" in figures["homes"]["home"]
+    assert result.exit_code == 1
+    assert "missing" in result.output and "skipped" in result.output
+    assert json.loads(out.read_text())["problems"]

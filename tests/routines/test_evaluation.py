@@ -115,7 +115,7 @@ def test_out_of_order_events_in_a_home_are_sorted_not_dropped(tmp_path: Path) ->
     write(tmp_path / "h" / "data", "\n".join(lines))
     from hearthmind.routines.evaluation.homes import evaluate_home
 
-    name, results, _ = evaluate_home(tmp_path / "h")
+    _name, results, _ = evaluate_home(tmp_path / "h")
     assert results["_data"]["observations"] == len(lines)
     assert "out of time order" in results["_data"]["format_report"]
     assert results["markov"]["next_event_top1"] > 0.3

@@ -1,8 +1,9 @@
 """The Home Assistant recorder importer on a database Home Assistant 2024.3.3 itself wrote.
 
 tests/routines/data/ha-2024.3.3.sqlite was produced by tests/routines/make_ha_db.py, run with
-HA 2024.3.3's interpreter (see that script). When that interpreter is present (bench/.ha-venv
-or $HA_PYTHON), the test regenerates the file first, so it always checks what HA writes."""
+HA 2024.3.3's interpreter (see that script). With $HA_PYTHON set to such an interpreter (e.g.
+bench/.ha-venv/bin/python), the test regenerates the file with Home Assistant first (about
+10-30 s), so it checks what HA writes today rather than the committed copy."""
 
 from __future__ import annotations
 

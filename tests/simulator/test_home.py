@@ -204,6 +204,7 @@ async def test_intentions_log_format(tmp_path: Path) -> None:
         "already_satisfied",
         "satisfied_by",
         "reaction_to",
+        "recorded_action",
     }
     assert all(set(r) == keys for r in records)
     assert [r["epoch"] for r in records] == sorted(r["epoch"] for r in records)
@@ -212,6 +213,14 @@ async def test_intentions_log_format(tmp_path: Path) -> None:
     assert all(r["executed"] != r["already_satisfied"] for r in records)
     physical = [e for e in run.changes if e.context.origin is Origin.PHYSICAL]
     assert len(physical) == sum(r["executed"] for r in records)
+    # each executed intention is one recorded physical change, named the same way
+    recorded = sorted(
+        (round(e.time_fired, 3), f"{e.data['entity_id']}:{e.data['new_state'].state}")
+        for e in physical
+    )
+    intended = sorted((r["epoch"], r["recorded_action"]) for r in records if r["executed"])
+    assert recorded == intended
+    assert any(a.startswith("media_player.tv:playing") for _, a in intended)
 
 
 async def test_heating_follows_the_set_point_and_the_weather() -> None:

@@ -277,7 +277,9 @@ class LiveView:
             presence = self.hub.states.get(person.entity_id)
             if presence is None:
                 continue
-            people.add_row(person.name, presence.state, self._local(presence.last_changed)[-8:])
+            area = self.hub.registries.areas.get(presence.state)
+            where = area.name if area is not None else presence.state.replace("_", " ")
+            people.add_row(person.name, where, self._local(presence.last_changed)[-8:])
         log = Table(show_header=True, header_style="bold", expand=True)
         log.add_column("time", no_wrap=True)
         log.add_column("entity")

@@ -100,12 +100,12 @@ def _schedule_purge(hub: Hub, recorder: Recorder, keep_days: float) -> None:
     def due() -> None:
         if not recorder.running:
             return
+        hub.clock.call_at(hub.clock.now() + timedelta(days=1), due)
         hub.async_create_task(run(), name="recorder-purge")
 
     async def run() -> None:
         result = await recorder.async_purge(keep_days)
         _LOGGER.info("recorder purge (keep %s days): %s", keep_days, result)
-        hub.clock.call_at(hub.clock.now() + timedelta(days=1), due)
 
     hub.clock.call_at(hub.clock.now() + timedelta(days=1), due)
 

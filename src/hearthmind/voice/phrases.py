@@ -54,6 +54,25 @@ def words_to_digits(text: str) -> str:
     return " ".join(out)
 
 
+# words whose opposite must never be snapped in: "turn on" is never corrected to "turn off"
+OPPOSITES = (
+    ({"on"}, {"off"}),
+    ({"open", "opened"}, {"close", "closed", "shut"}),
+    ({"lock", "locked"}, {"unlock", "unlocked"}),
+    ({"up", "increase", "raise", "brighten", "brighter"}, {"down", "decrease", "lower", "dim", "dimmer", "darker"}),
+    ({"start", "resume", "unpause"}, {"stop", "cancel", "pause"}),
+)  # fmt: skip
+
+
+def flips_meaning(said: set[str], candidate: set[str]) -> bool:
+    for one, other in OPPOSITES:
+        if (said & one and candidate & other and not candidate & one) or (
+            said & other and candidate & one and not candidate & other
+        ):
+            return True
+    return False
+
+
 def matching_key(text: str) -> tuple[str, list[str]]:
     """The text with numbers as placeholders, and the numbers in order."""
     digits = words_to_digits(text)
@@ -182,7 +201,7 @@ class PhraseCorrector:
 
     @classmethod
     def for_home(
-        cls, recognizer: Any, home: HomeVocabulary, per_template: int = 6, seed: int = 0, **kw: Any
+        cls, recognizer: Any, home: HomeVocabulary, per_template: int = 8, seed: int = 0, **kw: Any
     ) -> PhraseCorrector:
         sampler = GrammarSampler(recognizer.intents, recognizer.slot_lists(home), seed)
         return cls(sampler.sample(per_template), **kw)
@@ -203,11 +222,13 @@ class PhraseCorrector:
         if not key:
             return []
         sims = (self._matrix @ self._vectorizer.transform([key]).T).toarray().ravel()
-        shortlist = [int(i) for i in sims.argsort()[::-1][:60] if sims[int(i)] >= self.min_score]
+        shortlist = [int(i) for i in sims.argsort()[::-1][:300] if sims[int(i)] >= self.min_score]
+        said = set(key.split())
         scored = sorted(
             (
                 (SequenceMatcher(None, key, self.keys[i], autojunk=False).ratio(), i)
                 for i in shortlist
+                if not flips_meaning(said, set(self.keys[i].split()))
             ),
             reverse=True,
         )

@@ -33,8 +33,9 @@ _LOGGER = logging.getLogger(__name__)
 # (topic, payload, retained): `retained` marks a stored message replayed on subscribing
 MessageCallback = Callable[[str, bytes, bool], None]
 SUBSCRIBE_BATCH = 200  # topics per SUBSCRIBE packet
-READ_BATCH = 64  # packets read per wake-up of the event loop
-RECV_SIZE = 256 * 1024  # bytes read from the socket at once
+READ_BATCH = 16  # packets read per wake-up of the event loop
+_CORK: int | None = getattr(socket, "TCP_CORK", None)
+RECV_SIZE = 32768  # bytes read from the socket at once
 
 
 class _BufferedClient(paho.Client):
@@ -46,6 +47,9 @@ class _BufferedClient(paho.Client):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.read_buffer = bytearray()
+
+    def queued_packets(self) -> int:
+        return len(self._out_packet)
 
     def _sock_recv(self, bufsize: int) -> bytes:
         buffer = self.read_buffer
@@ -377,27 +381,37 @@ class MqttConnection:
 
     def _read(self) -> None:
         # one recv fills the buffer; paho takes a packet per call: go on while whole packets
-        # may be buffered, at most READ_BATCH, so their answers are written before reading
-        # more (the event loop calls again while the socket still holds data)
+        # may be buffered, at most READ_BATCH, then send the answers they caused (automations'
+        # commands) at once, before reading more
         client = self._client
-        for _ in range(READ_BATCH):
-            if client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
-                return
+        try:
+            for _ in range(READ_BATCH):
+                if client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                    return
+                if not client.read_buffer:
+                    return
+            # packets left in the buffer: the socket may never wake us for them, so come back
+            if self._loop is not None and self._sock is not None:
+                self._loop.call_soon(self._read)
+        finally:
             if self._write_scheduled:
-                # an answer to this message (an automation's command) leaves now, not after
-                # the rest of the batch (outside paho's callback, so writing is safe here)
                 self._flush_writes()
-            if not client.read_buffer:
-                return
-        # packets left in the buffer: the socket may never wake us for them, so come back
-        if self._loop is not None and self._sock is not None:
-            self._loop.call_soon(self._read)
 
     def _flush_writes(self) -> None:
         self._write_scheduled = False
-        if self._sock is None:
+        sock = self._sock
+        if sock is None:
             return
-        self._client.loop_write()
+        # several packets: let the kernel send them as one segment (one wake-up of the
+        # broker instead of one per message); a single packet goes out as it is
+        cork = _CORK if self._client.queued_packets() > 1 and not self.settings.tls else None
+        if cork is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, cork, 1)
+        try:
+            self._client.loop_write()
+        finally:
+            if cork is not None and self._sock is not None:
+                sock.setsockopt(socket.IPPROTO_TCP, cork, 0)
         if self._client.want_write() and self._loop is not None and self._sock is not None:
             # the socket is full: let the loop tell us when it drains
             self._loop.add_writer(self._sock, self._flush_writes)

@@ -78,10 +78,12 @@ One JSON object per line, one line per device intention, in time order, appended
     {"time": "2026-01-05T06:52:13.402000+00:00", "epoch": 1767595933.402,
      "user_id": "mina", "action": "light.kitchen:on", "entity_id": "light.kitchen",
      "target": "on", "activity": "breakfast", "executed": true, "already_satisfied": false,
-     "satisfied_by": null, "reaction_to": null}
+     "satisfied_by": null, "reaction_to": null, "recorded_action": "light.kitchen:on"}
 `target` is the wanted state: on/off (light, switch, fan, media_player), open/closed (cover),
 locked/unlocked (lock) or a set-point such as "20.5" (climate: set_temperature, heat).
-`executed` false means the resident found it already so; `satisfied_by` then names the origin
+`recorded_action` is the same action as the recorder's states show it, `entity_id:state`
+(a TV wanted "on" shows "playing"; a thermostat set-point shows the mode, "heat"): match
+learned actions against this one. `executed` false means the resident found it already so; `satisfied_by` then names the origin
 of the change that made it so ("agent" when the hub anticipated them, "physical" when
 someone else did). `reaction_to` is set on undos: the context id of the hub's change.
 

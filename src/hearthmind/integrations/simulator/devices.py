@@ -123,6 +123,15 @@ class SimEntity:
             return self.state in ON_STATES
         return self.state == target
 
+    def target_state(self, target: str) -> str:
+        """The state the entity shows once it is as wanted (a TV wanted "on" is "playing", a
+        thermostat set to 20.5 is "heat")."""
+        if self.kind == "thermostat":
+            return "heat"
+        if self.kind == "tv" and target == "on":
+            return self.state if self.state in ON_STATES else "playing"
+        return target
+
     def target_command(self, target: str) -> tuple[str, dict[str, Any]]:
         """The service (and data) that brings the entity to `target`."""
         if self.kind == "thermostat":

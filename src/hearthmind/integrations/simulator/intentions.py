@@ -50,6 +50,7 @@ class Intention:
     satisfied: bool  # already in the wanted state: nothing to do
     satisfied_by: str | None = None  # origin of the change that made it so (e.g. "agent")
     reaction_to: str | None = None  # for an undo: the context id of the change undone
+    state: str | None = None  # the entity's state once it is so ("playing" for a TV "on")
 
     @property
     def action(self) -> str:
@@ -68,6 +69,8 @@ class Intention:
             "already_satisfied": self.satisfied,
             "satisfied_by": self.satisfied_by,
             "reaction_to": self.reaction_to,
+            # the same action as the recorder's states show it (entity_id:state)
+            "recorded_action": f"{self.entity_id}:{self.state or self.target}",
         }
 
 

@@ -104,7 +104,15 @@ class Resident:
         if satisfied and entity.last_context is not None:
             by = entity.last_context.origin.value
         return Intention(
-            now, self.id, activity, want.entity_id, want.target, satisfied, by, reaction_to
+            now,
+            self.id,
+            activity,
+            want.entity_id,
+            want.target,
+            satisfied,
+            by,
+            reaction_to,
+            entity.target_state(want.target),
         )
 
     def _condition_holds(self, want: Want, entity: SimEntity, view: HomeView) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from ..models import (
     ActiveLeZi,
@@ -18,9 +18,13 @@ BEST = "boosted_ranker"
 
 
 def make_models(
-    *, now_is_target_time: bool, progress: Callable[[str], None] | None = None
+    *,
+    now_is_target_time: bool,
+    progress: Callable[[str], None] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Predictor]:
-    return [
+    """All models (or those named in `only`), fresh."""
+    models: list[Predictor] = [
         MostFrequent(),
         RepeatLast(),
         MarkovChain(use_hour_slot=False),
@@ -29,3 +33,4 @@ def make_models(
         TimeHabitMiner(),
         ContextRanker(now_is_target_time=now_is_target_time, progress=progress),
     ]
+    return [m for m in models if only is None or m.name in only]

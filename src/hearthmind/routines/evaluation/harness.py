@@ -19,7 +19,7 @@ from ..importers import LogFormatError
 from .catalogue import BEST
 from .homes import evaluate_home
 from .metrics import RankingScore
-from .report import markdown_table, reliability_plot, rich_table, write_section
+from .report import METHOD, markdown_table, reliability_plot, rich_table, write_section
 from .smartthings import evaluate_smartthings
 
 
@@ -43,6 +43,7 @@ def run_evaluation(
     docs_dir: Path | None = None,
     command: str | None = None,
     simulated: Sequence[Path] = (),
+    timing_db: Path | None = None,
     console: Console | None = None,
 ) -> dict[str, Any]:
     console = console or Console(stderr=True)
@@ -93,6 +94,16 @@ def run_evaluation(
                     problems.append(f"simulated {db}: {err}")
                     continue
                 figures.setdefault("simulated", {})[name] = results
+        if timing_db is not None:
+            from .timing import measure_fit_and_predict
+
+            bar.update(
+                task, description=f"timing on {timing_db.name}".ljust(60), completed=0, total=1
+            )
+            try:
+                figures["timing"] = measure_fit_and_predict(timing_db)
+            except (ValueError, OSError) as err:
+                problems.append(f"timing {timing_db}: {err}")
         bar.update(task, description="done".ljust(60), completed=1, total=1)
     figures["best"] = _best(figures)
     figures["details"] = details
@@ -181,6 +192,8 @@ def _write_docs(
         + "\n\n"
         + extra
         + "\n\n"
+        + METHOD
+        + "\n\n"
         + images
         + "\n"
     )
@@ -202,6 +215,14 @@ def _details_markdown(figures: dict[str, Any]) -> str:
             f"{d['empty_days']} empty days; skipped {d['skipped'] or 'nothing'}; "
             f"daily action time error (median minutes per action, mean over actions): {err}"
         )
+    if "timing" in figures:
+        t = figures["timing"]
+        lines += [
+            "",
+            f"Long history ({t['days']} days, {t['observations']} observations): {t['model']} fits in "
+            f"{t['fit_s']} s ({t['fit_cpu_s']} s CPU); one prediction takes {t['predict_ms_median']} ms "
+            f"(median), {t['predict_ms_p95']} ms (95th percentile).",
+        ]
     timing = []
     for where, per_model in [
         ("SmartThings", figures.get("smartthings", {})),

@@ -12,6 +12,33 @@ from rich.table import Table
 
 from .metrics import RankingScore
 
+METHOD = """\
+How it is measured (one run of the harness, every model on the same splits):
+
+- **SmartThings FR** (published protocol of SmartSense, CIKM 2022): predict the 10th device
+  control from the first 9, knowing the 10th's weekday and 3-hour slot; fit on train + valid,
+  score top-1 / top-3 on the 885 test instances. Published floor: repeat-last 68.6 %,
+  majority 49.5 % (shared/data/published-results.md).
+- **Home logs** (CASAS sample, van Kasteren A, Ordóñez A, MIT PlaceLab 1): days in time
+  order, the first 70 % of days with data to learn, the rest to test. At every test event each
+  model predicts the next event from the moment of the previous one (it does not know when
+  the next event will come), then learns the true event online (`update`). "Next activity"
+  does the same on the sequence of labelled activity instances. Daily action time error: for
+  each activity done on at least half of the training days, the median minutes between the
+  time-habit miner's predicted time (circular mean of its first daily occurrence) and the
+  actual one on the test days.
+- **Models**: most frequent; repeat last; first-order Markov (`markov`) and with the hour slot
+  (`markov_hour`); Active LeZi (LZ78 window, PPM-C blending); the time-habit miner (circular
+  statistics of time of day by weekday/weekend); `boosted_ranker`: LightGBM scoring candidate
+  next items by context (time of day, weekday, pace of recent events, how long each device has
+  been in its state against its usual duration) and sequence features (recent counts and
+  positions, transitions seen in the window and in all history, Active LeZi's higher-order
+  probability), with history statistics computed out-of-fold while training.
+- **Calibration**: probabilities of the ranker are a softmax over candidates with a temperature
+  fitted on the newest 10 % of the training history, times the share of moments whose true
+  next item was among the candidates. Brier score of the top guess and reliability plots below.
+"""
+
 SECTION_START = "<!-- routines:start -->"
 SECTION_END = "<!-- routines:end -->"
 

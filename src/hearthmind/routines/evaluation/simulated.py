@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,11 @@ def load_done_actions(db: Path, start: float) -> dict[str, list[float]]:
 
 
 def evaluate_simulated(
-    db: Path, progress: Progress | None = None, threshold: float = 0.5, tolerance: float = TOLERANCE
+    db: Path,
+    progress: Progress | None = None,
+    threshold: float = 0.5,
+    tolerance: float = TOLERANCE,
+    only: Collection[str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     log = read_observations(db)
     split = split_by_days(log.observations)
@@ -69,7 +73,7 @@ def evaluate_simulated(
     total_done = sum(len(t) for t in done.values())
     action_items = {o.item for o in log.observations if o.kind is Kind.ACTION}
     results: dict[str, Any] = {}
-    for model in make_models(now_is_target_time=False):
+    for model in make_models(now_is_target_time=False, only=only):
         model.fit([split.train])
         anticipations: defaultdict[str, list[tuple[float, float]]] = defaultdict(
             list

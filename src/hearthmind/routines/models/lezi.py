@@ -30,11 +30,15 @@ class ActiveLeZi:
     def fit(self, history: Sequence[Episode]) -> None:
         self._reset()
         for episode in history:
-            self._window.clear()
-            self._phrase = ()
-            self._prev = None
+            self.new_episode()
             for obs in episode:
                 self.update(obs)
+
+    def new_episode(self) -> None:
+        """The next observations do not continue the previous ones (another user or log)."""
+        self._window.clear()
+        self._phrase = ()
+        self._prev = None
 
     def update(self, observation: Observation) -> None:
         symbol = observation.item

@@ -12,6 +12,7 @@ learn how much to trust counts that did not see the example they describe."""
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from ..observations import Episode, Observation
 from ..predictor import Prediction, explain_from_evidence
 from ..timeofday import SLOT_HOURS, hour_of_day, hour_slot, weekday
 from .lezi import ActiveLeZi
-from .stats import SequenceStats
+from .stats import CONTEXT_WINDOW, SequenceStats, active_entities, pace_bucket
 
 FEATURES = [
     "candidate", "last_item", "n_recent", "distinct_recent", "hour", "slot", "weekday", "weekend",
@@ -36,14 +37,56 @@ FEATURES = [
     "slot_distance", "log_typical_gap", "p_context", "rank_context",
     "entity_state_known", "log_entity_elapsed", "log_entity_typical", "entity_overdue",
     "last2_item", "last3_item", "log_gap_prev1", "log_gap_prev2",
+    "log_since_any", "count_24h", "count_today",
+    "p_first_pace", "n_first_pace", "p_first_active", "n_first_active",
 ]  # fmt: skip
 # One thread: on a shared 2-core box OpenMP threads fighting for cores run far slower.
 PARAMS: dict[str, object] = {
     "objective": "binary", "learning_rate": 0.1, "num_leaves": 31, "min_data_in_leaf": 20,
     "max_bin": 63, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
-    "lambda_l2": 1.0, "verbose": -1, "num_threads": 1, 
+    "lambda_l2": 1.0, "verbose": -1, "num_threads": 1,
 }  # fmt: skip
 _CATEGORICAL = [0, 1, FEATURES.index("last2_item"), FEATURES.index("last3_item")]
+
+
+class _Memory:
+    """Where each item occurred in one stream (positions and times), for long-memory features
+    beyond the recent window: how long since it last happened, how often in the last day."""
+
+    __slots__ = ("length", "positions", "times")
+
+    def __init__(self) -> None:
+        self.positions: dict[str, list[int]] = {}
+        self.times: dict[str, list[float]] = {}
+        self.length = 0
+
+    def add(self, obs: Observation) -> None:
+        self.positions.setdefault(obs.item, []).append(self.length)
+        self.times.setdefault(obs.item, []).append(obs.time)
+        self.length += 1
+
+    @classmethod
+    def of(cls, episode: Sequence[Observation]) -> _Memory:
+        memory = cls()
+        for obs in episode:
+            memory.add(obs)
+        return memory
+
+    def features(self, item: str, before: int, now: float) -> tuple[float, float, float]:
+        """(log seconds since it last occurred, occurrences in the last 24 h, today since
+        04:00), counting only positions before `before`."""
+        positions = self.positions.get(item)
+        if not positions:
+            return (-1.0, 0.0, 0.0)
+        k = bisect.bisect_left(positions, before)
+        if k == 0:
+            return (-1.0, 0.0, 0.0)
+        times = self.times[item]
+        since = math.log1p(max(0.0, now - times[k - 1]))
+        day = bisect.bisect_left(times, now - 86400.0, 0, k)
+        morning = (now - 4 * 3600.0) // 86400.0 * 86400.0 + 4 * 3600.0
+        today = bisect.bisect_left(times, morning, 0, k)
+        return (since, float(k - day), float(k - today))
 
 
 @dataclass
@@ -63,6 +106,7 @@ class ContextRanker:
         window: int = 10,
         max_examples: int = 40000,
         folds: int = 5,
+        prequential_from: int = 20000,
         rounds: int = 300,
         seed: int = 0,
         progress: Callable[[str], None] | None = None,
@@ -74,6 +118,7 @@ class ContextRanker:
         self.state_window = 3 * window
         self.max_examples = max_examples
         self.folds = folds
+        self.prequential_from = prequential_from
         self.rounds = rounds
         self.seed = seed
         self.progress = progress
@@ -83,6 +128,7 @@ class ContextRanker:
         self._by_entity: dict[str, list[str]] = {}
         self._booster: Any = None
         self._ppm = ActiveLeZi()  # higher-order context, as a feature
+        self._memory = _Memory()
         self.temperature = 1.0
         self.coverage = 1.0
         self._prev: Observation | None = None
@@ -103,7 +149,6 @@ class ContextRanker:
         for items in self._by_entity.values():
             items.sort(key=lambda i: -frequency.get(i, 0))  # other states, most common first
         all_positions = [(e, i) for e, ep in enumerate(episodes) for i in range(1, len(ep))]
-        fold_of = self._fold_assigner(episodes, all_positions)
         positions = all_positions
         if len(positions) > self.max_examples:
             # keep the most recent half whole, sample the older history: habits drift
@@ -113,45 +158,78 @@ class ContextRanker:
             positions = (
                 sorted(rng.sample(older, self.max_examples - recent_n)) + positions[-recent_n:]
             )
-        # out-of-fold statistics: fold k's examples see counts from the other folds only
-        fold_members: dict[int, set[tuple[int, int]]] = {}
-        for e, ep in enumerate(episodes):
-            for i in range(len(ep)):
-                fold_members.setdefault(fold_of((e, i)), set()).add((e, i))
-        examples_by_fold: dict[int, list[tuple[int, int]]] = {}
-        for pos in positions:
-            examples_by_fold.setdefault(fold_of(pos), []).append(pos)
         xs: list[list[float]] = []
         ys: list[int] = []
         groups: list[int] = []
         held_examples: list[_Example] = []
         hold_from = positions[-max(1, len(positions) // 10)]
-        for k in sorted(examples_by_fold):
-            self._say(f"features, fold {k + 1} of {len(examples_by_fold)}")
-            self.stats = _stats_without(episodes, fold_members[k])
+        memories: dict[int, _Memory] = {}
+
+        def collect(pos: tuple[int, int], example: _Example) -> None:
+            if pos >= hold_from:  # the newest examples: early stopping and calibration
+                held_examples.append(example)
+                return
+            xs.extend(example.rows)
+            ys.extend(int(c == example.target) for c in example.candidates)
+            groups.append(len(example.candidates))
+
+        if len(episodes) >= 2 * self.folds or len(all_positions) < self.prequential_from:
+            # Many independent episodes, or a short history: out-of-fold statistics, so fold
+            # k's examples see counts from the other folds only (by episode, or by blocks of
+            # time).
+            fold_of = self._fold_assigner(episodes, all_positions)
+            fold_members: dict[int, set[tuple[int, int]]] = {}
+            for e, ep in enumerate(episodes):
+                for i in range(len(ep)):
+                    fold_members.setdefault(fold_of((e, i)), set()).add((e, i))
+            examples_by_fold: dict[int, list[tuple[int, int]]] = {}
+            for pos in positions:
+                examples_by_fold.setdefault(fold_of(pos), []).append(pos)
+            for k in sorted(examples_by_fold):
+                self._say(f"features, fold {k + 1} of {len(examples_by_fold)}")
+                self.stats = _stats_without(episodes, fold_members[k])
+                self._ppm = ActiveLeZi()
+                self._ppm.fit(_episodes_without(episodes, fold_members[k]))
+                for pos in examples_by_fold[k]:
+                    e, i = pos
+                    if e not in memories:
+                        memories[e] = _Memory.of(episodes[e])
+                    collect(pos, self._example(episodes[e], i, memories[e]))
+            self.stats = SequenceStats().fit(episodes)
             self._ppm = ActiveLeZi()
-            self._ppm.fit(_episodes_without(episodes, fold_members[k]))
-            for pos in examples_by_fold[k]:
-                e, i = pos
-                example = self._example(episodes[e], i)
-                if pos >= hold_from:
-                    held_examples.append(example)
-                    continue
-                xs.extend(example.rows)
-                ys.extend(int(c == example.target) for c in example.candidates)
-                groups.append(len(example.candidates))
-        self.stats = SequenceStats().fit(episodes)
-        self._ppm = ActiveLeZi()
-        self._ppm.fit(episodes)
+            self._ppm.fit(episodes)
+        else:
+            # A long history: prequential statistics, one pass in time order; each example
+            # sees only counts from before it, as at prediction time, at a fifth of the cost.
+            self._say("features, one pass over the history")
+            wanted = set(positions)
+            self.stats = SequenceStats()
+            self._ppm = ActiveLeZi()
+            for e, ep in enumerate(episodes):
+                memories[e] = _Memory.of(ep)
+                self._ppm.new_episode()
+                for i, obs in enumerate(ep):
+                    if (e, i) in wanted:
+                        collect((e, i), self._example(ep, i, memories[e]))
+                    self.stats.observe(
+                        ep[i - 2] if i >= 2 else None, ep[i - 1] if i >= 1 else None, obs
+                    )
+                    self._ppm.update(obs)
         self._prev = episodes[-1][-1]
         self._prev2 = episodes[-1][-2]
+        # the live stream continues the last episode
+        self._memory = memories.get(len(episodes) - 1) or _Memory.of(episodes[-1])
         hx = [r for ex in held_examples for r in ex.rows]
         hy = [int(c == ex.target) for ex in held_examples for c in ex.candidates]
         params = {**self.params, "seed": self.seed}
         self._say(f"boosting on {len(groups)} moments, {len(ys)} candidates")
+        ranking = params.get("objective") == "lambdarank"
+        if ranking:
+            params.setdefault("eval_at", [1])
         train = lgb.Dataset(
             np.asarray(xs, np.float32),
             np.asarray(ys),
+            group=groups if ranking else None,
             feature_name=FEATURES,
             categorical_feature=_CATEGORICAL,
             free_raw_data=True,
@@ -159,7 +237,12 @@ class ContextRanker:
         callbacks: list[Any] = []
         valid_sets = []
         if hy and any(hy):
-            valid_sets = [lgb.Dataset(np.asarray(hx, np.float32), np.asarray(hy), reference=train)]
+            held_groups = [len(ex.candidates) for ex in held_examples] if ranking else None
+            valid_sets = [
+                lgb.Dataset(
+                    np.asarray(hx, np.float32), np.asarray(hy), group=held_groups, reference=train
+                )
+            ]
             callbacks = [lgb.early_stopping(30, verbose=False)]
         self._booster = lgb.train(
             params, train, self.rounds, valid_sets=valid_sets, callbacks=callbacks
@@ -204,6 +287,7 @@ class ContextRanker:
     def update(self, observation: Observation) -> None:
         self.stats.observe(self._prev2, self._prev, observation)
         self._ppm.update(observation)
+        self._memory.add(observation)
         self._learn_item(observation.item)
         self._prev2, self._prev = self._prev, observation
 
@@ -224,7 +308,12 @@ class ContextRanker:
                 Prediction(i, c / total, None, self.name, (("seen", f"{c} of {total}"),))
                 for i, c in self.stats.prior.of(None).most_common(k)
             ]
-        cands, rows = self._features(now, recent)
+        # long memory when `recent` continues the stream this model has seen; else the window
+        if self._prev is not None and recent[-1] == self._prev:
+            memory, before = self._memory, self._memory.length
+        else:
+            memory, before = _Memory.of(recent), len(recent)
+        cands, rows = self._features(now, recent, memory, before)
         probs = self._probabilities(self._raw(rows))
         order = np.argsort(-probs, kind="stable")[:k]
         return [
@@ -269,11 +358,11 @@ class ContextRanker:
 
     # -- features ---------------------------------------------------------------------------
 
-    def _example(self, episode: list[Observation], i: int) -> _Example:
+    def _example(self, episode: list[Observation], i: int, memory: _Memory) -> _Example:
         recent = episode[max(0, i - self.state_window) : i]
         target = episode[i]
         now = target.time if self.now_is_target_time else recent[-1].time
-        cands, rows = self._features(now, recent)
+        cands, rows = self._features(now, recent, memory, i)
         return _Example(cands, rows, target.item)
 
     def _candidates(self, now: float, recent: list[Observation], ppm_top: list[str]) -> list[str]:
@@ -301,7 +390,7 @@ class ContextRanker:
         return list(found)
 
     def _features(
-        self, now: float, longer: list[Observation]
+        self, now: float, longer: list[Observation], memory: _Memory, before: int
     ) -> tuple[list[str], list[list[float]]]:
         st = self.stats
         # entity states (what is on, since when) from everything handed in; sequence counts
@@ -360,6 +449,12 @@ class ContextRanker:
             math.log1p(last.time - recent[-2].time) if n >= 2 else -1.0,
             math.log1p(recent[-2].time - recent[-3].time) if n >= 3 else -1.0,
         ]
+        key_pace = (last.item, pace_bucket(last.time - recent[-2].time)) if n >= 2 else None
+        pace_counts = st.first_pace.of(key_pace)
+        n_pace = st.first_pace.total(key_pace)
+        key_active = (last.item, active_entities(longer[-CONTEXT_WINDOW:], last.time))
+        active_counts = st.first_active.of(key_active)
+        n_active = st.first_active.total(key_active)
         key_slot = (last.item, slot)
         key2 = (last2, last.item)
         n_first, n_first_slot, n_second = (
@@ -408,6 +503,9 @@ class ContextRanker:
                 ppm.get(c, 0.0), float(ppm_rank.get(c, 20)),
                 *self._entity_features(now, entity, entity_since),
                 *tail,
+                *memory.features(c, before, now),
+                pace_counts.get(c, 0) / n_pace if n_pace else -1.0, math.log1p(n_pace),
+                active_counts.get(c, 0) / n_active if n_active else -1.0, math.log1p(n_active),
             ])  # fmt: skip
         return cands, rows
 

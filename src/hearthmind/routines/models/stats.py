@@ -4,12 +4,44 @@ typical delay of each transition (for expected times)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Sequence
 from statistics import median
 
 from ..observations import Episode, Observation
 from ..timeofday import hour_slot
+
+CONTEXT_WINDOW = 30  # observations the "active entities" context is read from
+ACTIVE_FOR = 3600.0  # an entity switched on longer ago than this no longer counts as active
+_ON_VALUES = frozenset({"on", "open", "home", "playing", "unlocked"})
+
+
+def pace_bucket(seconds: float) -> int:
+    """How fast events come: <2 s, <8 s, <30 s, <2 min, <10 min, <1 h, longer."""
+    for n, limit in enumerate((2.0, 8.0, 30.0, 120.0, 600.0, 3600.0)):
+        if seconds < limit:
+            return n
+    return 6
+
+
+def active_entities(window: Iterable[Observation], now: float) -> tuple[str, ...]:
+    """Entities whose last state in the window is on/open, switched less than an hour ago,
+    without the entity of the window's last observation (it is the context's own item)."""
+    state: dict[str, tuple[str, float]] = {}
+    last_entity = ""
+    for obs in window:
+        entity, _, value = obs.item.rpartition(":")
+        seen = state.get(entity)
+        if seen is None or seen[0] != value:
+            state[entity] = (value, obs.time)
+        last_entity = entity
+    return tuple(
+        sorted(
+            e
+            for e, (v, t) in state.items()
+            if v in _ON_VALUES and now - t <= ACTIVE_FOR and e != last_entity
+        )
+    )
 
 
 class CountTable:
@@ -54,6 +86,9 @@ class SequenceStats:
         self.first = CountTable()  # key previous item
         self.first_slot = CountTable()  # key (previous item, slot of current)
         self.second = CountTable()  # key (previous2, previous)
+        self.first_pace = CountTable()  # key (previous, pace bucket of previous2 -> previous)
+        self.first_active = CountTable()  # key (previous, other entities active just now)
+        self._window: deque[Observation] = deque(maxlen=CONTEXT_WINDOW)
         self._gaps: defaultdict[tuple[str, str], list[float]] = defaultdict(list)
         self._gaps_into: defaultdict[str, list[float]] = defaultdict(list)
         self.repeats = 0
@@ -89,7 +124,15 @@ class SequenceStats:
         self.prior.add(None, item)
         self.by_slot.add(slot, item)
         if prev is None:
+            self._window.clear()  # a new episode
+            self._window.append(obs)
             return
+        self._observe_transition(prev2, prev, obs, item, slot)
+        self._window.append(obs)
+
+    def _observe_transition(
+        self, prev2: Observation | None, prev: Observation, obs: Observation, item: str, slot: int
+    ) -> None:
         self.first.add(prev.item, item)
         self.first_slot.add((prev.item, slot), item)
         self.transitions += 1
@@ -103,6 +146,8 @@ class SequenceStats:
             into.append(obs.time - prev.time)
         if prev2 is not None:
             self.second.add((prev2.item, prev.item), item)
+            self.first_pace.add((prev.item, pace_bucket(prev.time - prev2.time)), item)
+        self.first_active.add((prev.item, active_entities(self._window, prev.time)), item)
 
     @property
     def repeat_rate(self) -> float:
