@@ -309,17 +309,25 @@ def _fmt(value: Any, digits: int = 0) -> str:
     return str(value)
 
 
-def write_docs(result: dict[str, Any], command: str) -> None:
+FULL_COMMAND = "Command: `.venv/bin/python bench/core.py` "
+
+
+def write_docs(result: dict[str, Any], command: str, quick: bool = False) -> bool:
+    """Replace the section; a --quick run never replaces a full run's figures."""
     path = REPO / "docs" / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if quick and SECTION in text and FULL_COMMAND in text.partition(SECTION)[2]:
+        return False
     hm = result["hearthmind"]
     ha = result.get("homeassistant") or {}
     lines = [
         SECTION,
         "",
-        f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"Command: `{command}` "
+        f"({result.get('measured_at') or time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs; timings are noisy on a shared 2-core machine).",
+        f"{os.cpu_count()} CPUs, load average {result.get('load_average', '?')} during the run: "
+        "timings are noisy on a shared machine; both systems ran in the same conditions).",
         "",
         "1,000 entities, 100 listeners tracking 10 entities each; a burst of "
         f"{hm['details']['burst_changes']:,} state changes yielding every 1,000; the clock "
@@ -371,6 +379,7 @@ def write_docs(result: dict[str, Any], command: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text, encoding="utf-8")
+    return True
 
 
 def main() -> None:
@@ -380,7 +389,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="under a minute, Hearthmind only")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument(
+        "--docs-from", type=Path, help="only rewrite the docs section from a full run's JSON"
+    )
     args = parser.parse_args()
+    if args.docs_from:
+        write_docs(json.loads(args.docs_from.read_text()), ".venv/bin/python bench/core.py")
+        return
 
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -395,6 +410,7 @@ def main() -> None:
             progress.update(task, description=f"Hearthmind: {what}")
             console.log(what)
 
+        load_before = os.getloadavg()[0]
         result: dict[str, Any] = {"hearthmind": run_hearthmind(args.quick, step)}
         mqtt = _load("core_mqtt")
         if mqtt is not None:
@@ -418,8 +434,11 @@ def main() -> None:
                 ):
                     if hm.get(key) and ha.get(key):
                         result[ratio] = round(hm[key] / ha[key], 2)
+    result["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    result["load_average"] = f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
     command = "bench/core.py" + (" --quick" if args.quick else "")
-    write_docs(result, f".venv/bin/python {command}")
+    if not write_docs(result, f".venv/bin/python {command}", quick=args.quick):
+        console.print("docs/BENCHMARKS.md keeps the full run's figures (this was --quick)")
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

@@ -474,7 +474,8 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
     if not args.no_markdown:
-        command = "python bench/voice.py " + " ".join(sys.argv[1:])
+        shown = [a for i, a in enumerate(sys.argv[1:]) if a != "--json" and sys.argv[i] != "--json"]
+        command = "python bench/voice.py " + " ".join(shown)
         write_markdown_section(markdown(result, command.strip()), REPO / "docs" / "BENCHMARKS.md")
 
 

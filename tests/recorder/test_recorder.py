@@ -79,6 +79,12 @@ async def test_history_window_and_state_at_start(hub: Hub, recorder: Recorder) -
         recorder.engine, "sensor.count", start, end, include_start_state=True
     )
     assert [r.state for r in with_start] == ["2", "3", "4"]
+    later = START + timedelta(days=40)  # found by a wider look back
+    assert [
+        r.state
+        for r in state_history(recorder.engine, "sensor.count", later, include_start_state=True)
+    ] == ["5"]
+    assert state_history(recorder.engine, "sensor.never", later, include_start_state=True) == []
 
 
 async def test_identical_attributes_are_stored_once(hub: Hub, recorder: Recorder) -> None:

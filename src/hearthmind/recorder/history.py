@@ -140,6 +140,25 @@ def _filtered_states(
     return query.order_by(states.c.last_updated_ts, states.c.state_id)
 
 
+# How far back to look for the state in force at a time: growing windows, so the time index
+# answers quickly for entities that change often, and only a never-seen entity scans it all.
+_LOOKBACK_DAYS = (1.0, 7.0, 31.0, 366.0, None)
+
+
+def _state_before(conn: Connection, entity_id: str, ts: float) -> list[StateRow]:
+    for days in _LOOKBACK_DAYS:
+        query = _state_select().where(
+            states.c.entity_id == entity_id, states.c.last_updated_ts < ts
+        )
+        if days is not None:
+            query = query.where(states.c.last_updated_ts >= ts - days * 86_400)
+        query = query.order_by(states.c.last_updated_ts.desc(), states.c.state_id.desc())
+        found = conn.execute(query.limit(1)).first()
+        if found is not None:
+            return [_state_row(found)]
+    return []
+
+
 def state_history(
     engine: Engine,
     entity_id: str,
@@ -154,13 +173,7 @@ def state_history(
         rows: list[StateRow] = []
         start_ts = _ts(start)
         if include_start_state and start_ts is not None:
-            before = (
-                _state_select()
-                .where(states.c.entity_id == entity_id, states.c.last_updated_ts < start_ts)
-                .order_by(states.c.last_updated_ts.desc(), states.c.state_id.desc())
-                .limit(1)
-            )
-            rows.extend(_state_row(r) for r in conn.execute(before))
+            rows.extend(_state_before(conn, entity_id, start_ts))
         query = _filtered_states(entity_ids=entity_id, start=start, end=end)
         rows.extend(_state_row(r) for r in conn.execute(query))
         return rows

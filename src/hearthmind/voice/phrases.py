@@ -210,7 +210,9 @@ class PhraseCorrector:
         found = self.candidates(transcript, limit=1)
         return found[0] if found else None
 
-    def candidates(self, transcript: str, limit: int = 5) -> list[Correction]:
+    def candidates(
+        self, transcript: str, limit: int = 5, min_ratio: float | None = None
+    ) -> list[Correction]:
         """The nearest sentences, best first, that pass the closeness checks.
 
         N-gram cosine finds a shortlist fast; an edit-distance ratio over the characters
@@ -234,7 +236,10 @@ class PhraseCorrector:
         )
         out: list[Correction] = []
         for ratio_score, best in scored:
-            if ratio_score < self.min_ratio or len(out) >= limit:
+            if (
+                ratio_score < (self.min_ratio if min_ratio is None else min_ratio)
+                or len(out) >= limit
+            ):
                 break
             candidate = self.keys[best]
             words = candidate.split()

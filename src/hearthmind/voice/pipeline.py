@@ -13,6 +13,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,14 @@ FALLBACK_MIN_CONFIDENCE = 0.55
 FALLBACK_MIN_CONFIDENCE_LIGHTS = 0.4
 # how much closer the best snapped sentence must be than one that does something else
 SNAP_MARGIN = 0.03
+# with the speech model scoring candidates against the audio (mean log-probability per
+# token): a candidate may score this much below the model's own free transcript, must beat
+# any rival that does something else by this margin, and must reach this floor
+RESCORE_MIN_RATIO = 0.6
+RESCORE_MAX_LOSS = 2.0
+RESCORE_MARGIN = 0.3
+RESCORE_FLOOR = -3.5
+Rescorer = Callable[[list[str]], "list[float] | None"]
 # whisper's usual inventions on silence and noise
 HALLUCINATIONS = frozenset(
     {"", "you", "thank you", "thanks for watching", "thank you for watching", "bye", "so"}
@@ -114,36 +123,21 @@ class VoicePipeline:
         *,
         area: str | None = None,
         from_speech: bool = False,
+        rescore: Rescorer | None = None,
     ) -> tuple[IntentMatch | None, str | None]:
-        """The intent for a sentence, and the sentence really matched (if it differs)."""
+        """The intent for a sentence, and the sentence really matched (if it differs).
+
+        `rescore`, when the speech model offers it, scores candidate sentences against the
+        audio itself, so the choice between near readings is made by what was heard."""
         variants = _variants(text)
         for variant in variants:
             match = self.recognizer.recognize(variant, home, context_area=area, allow_unknown=False)
             if match is not None:
                 return match, None if variant == text else variant
         if from_speech and self.correct_transcripts:
-            corrector = self.corrector(home)
-            for variant in variants:
-                parsed = []
-                for fixed in corrector.candidates(variant):
-                    match = self.recognizer.recognize(
-                        fixed.text, home, context_area=area, allow_unknown=False
-                    )
-                    if match is not None:
-                        parsed.append((fixed, match))
-                if not parsed:
-                    continue
-                best_fix, best = parsed[0]
-                # two near-equal readings that do different things: guessing could act on
-                # the wrong device, so say what was not understood instead
-                rivals = [
-                    m
-                    for f, m in parsed[1:]
-                    if best_fix.score - f.score < SNAP_MARGIN
-                    and (m.intent, m.spoken_slots) != (best.intent, best.spoken_slots)
-                ]
-                if not rivals:
-                    return best, best_fix.text
+            snapped = self._snap(text, variants, home, area, rescore)
+            if snapped is not None:
+                return snapped
         unknown = None
         for variant in variants:
             unknown = self.recognizer.recognize(variant, home, context_area=area)
@@ -166,6 +160,63 @@ class VoicePipeline:
                     return guess, None
         return unknown, None
 
+    def _snap(
+        self,
+        text: str,
+        variants: list[str],
+        home: HomeVocabulary,
+        area: str | None,
+        rescore: Rescorer | None,
+    ) -> tuple[IntentMatch, str] | None:
+        """A rough transcript snapped to a sentence of this home's grammar, or None."""
+        corrector = self.corrector(home)
+        parsed: list[tuple[str, float, IntentMatch]] = []
+        seen: set[str] = set()
+        for variant in variants:
+            found = (
+                corrector.candidates(variant, limit=8, min_ratio=RESCORE_MIN_RATIO)
+                if rescore is not None
+                else corrector.candidates(variant)
+            )
+            for fixed in found:
+                if fixed.text in seen:
+                    continue
+                seen.add(fixed.text)
+                match = self.recognizer.recognize(
+                    fixed.text, home, context_area=area, allow_unknown=False
+                )
+                if match is not None:
+                    parsed.append((fixed.text, fixed.score, match))
+            if parsed and rescore is None:
+                break
+        if not parsed:
+            return None
+        if rescore is not None:
+            scores = rescore([_as_spoken(text), *(_as_spoken(t) for t, _, _ in parsed)])
+            if scores is not None:
+                heard, rest = scores[0], scores[1:]
+                ranked = sorted(zip(rest, parsed, strict=True), key=lambda x: -x[0])
+                best_score, (best_text, _, best) = ranked[0]
+                if best_score < heard - RESCORE_MAX_LOSS or best_score < RESCORE_FLOOR:
+                    return None  # nothing this home knows sounds like what was said
+                rivals = [
+                    m
+                    for sc, (_, _, m) in ranked[1:]
+                    if best_score - sc < RESCORE_MARGIN
+                    and (m.intent, m.spoken_slots) != (best.intent, best.spoken_slots)
+                ]
+                return None if rivals else (best, best_text)
+        best_text, best_ratio, best = parsed[0]
+        # two near-equal readings that do different things: guessing could act on the wrong
+        # device, so say what was not understood instead
+        rivals = [
+            m
+            for _, ratio, m in parsed[1:]
+            if best_ratio - ratio < SNAP_MARGIN
+            and (m.intent, m.spoken_slots) != (best.intent, best.spoken_slots)
+        ]
+        return None if rivals else (best, best_text)
+
     # -- text -------------------------------------------------------------------------------
 
     async def handle_text(
@@ -177,12 +228,16 @@ class VoicePipeline:
         speak: bool = False,
         from_speech: bool = False,
         transcript: Transcript | None = None,
+        rescore: Rescorer | None = None,
     ) -> VoiceResult:
         start = time.perf_counter()
         home = self.home()
         if from_speech and self.correct_transcripts and self._corrector is None:
             await asyncio.to_thread(self.corrector, home)
-        match, understood_as = self.understand(text, home, area=area, from_speech=from_speech)
+        # matching can take a while (an unknown name is searched for): off the event loop
+        match, understood_as = await asyncio.to_thread(
+            self.understand, text, home, area=area, from_speech=from_speech, rescore=rescore
+        )
         t_intent = time.perf_counter()
         if match is None:
             self.hub.health.problem(
@@ -228,7 +283,7 @@ class VoicePipeline:
         """A spoken command; the clip ends where the speech ended."""
         start = time.perf_counter()
         try:
-            transcript = await asyncio.to_thread(self.transcribe, clip, after_wake_word)
+            transcript, heard = await asyncio.to_thread(self._transcribe, clip, after_wake_word)
         except AudioError as err:
             self.hub.health.problem(err.counter, str(err), self.hub.clock.timestamp())
             answer = VoiceAnswer(str(err), None, False, error="bad_audio")
@@ -244,6 +299,7 @@ class VoicePipeline:
             speak=speak,
             from_speech=True,
             transcript=transcript,
+            rescore=self._rescorer(heard),
         )
         result.timings_ms["stt"] = (t_stt - start) * 1000
         result.timings_ms["end_of_speech_to_action"] = (
@@ -251,8 +307,24 @@ class VoicePipeline:
         )
         return result
 
+    def _rescorer(self, clip: AudioClip) -> Rescorer | None:
+        rescore = getattr(self.stt, "rescore", None)
+        if rescore is None:
+            return None
+
+        def score(texts: list[str]) -> list[float] | None:
+            result: list[float] | None = rescore(clip, texts)
+            return result
+
+        return score
+
     def transcribe(self, clip: AudioClip, after_wake_word: bool = False) -> Transcript:
         """Checks the audio, finds the speech, and transcribes it (blocking: run in a thread)."""
+        return self._transcribe(clip, after_wake_word)[0]
+
+    def _transcribe(
+        self, clip: AudioClip, after_wake_word: bool = False
+    ) -> tuple[Transcript, AudioClip]:
         if self.stt is None:
             raise AudioError("I can't listen: no speech-to-text backend is set up.")
         if not len(clip.samples) or clip.rate <= 0:
@@ -287,7 +359,7 @@ class VoicePipeline:
         text = re.sub(r"[^\w' ]", " ", transcript.text.casefold())
         if " ".join(text.split()) in HALLUCINATIONS:
             raise AudioError("Sorry, I didn't catch that.")
-        return transcript
+        return transcript, audio
 
     async def speak(self, text: str) -> AudioClip | None:
         if self.tts is None or not text:
@@ -331,3 +403,12 @@ def _variants(text: str) -> list[str]:
         if v and v not in seen:
             seen.append(v)
     return seen
+
+
+def _as_spoken(text: str) -> str:
+    """A sentence as Whisper writes one (capital, full stop), so scores compare fairly."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".?!" else text + "."

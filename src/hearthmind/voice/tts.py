@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import AudioClip, float_from_pcm16, load_audio
+from .audio import AudioClip, load_audio
 
 
 def bundled_piper_voice() -> Path:
@@ -77,4 +77,4 @@ def default_tts(model_path: Path | None = None) -> PiperTts | EspeakTts:
         return EspeakTts()
 
 
-__all__ = ["EspeakTts", "PiperTts", "default_tts", "float_from_pcm16"]
+__all__ = ["EspeakTts", "PiperTts", "default_tts"]

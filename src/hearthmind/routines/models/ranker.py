@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +43,7 @@ FEATURES = [
 ]  # fmt: skip
 # One thread: on a shared 2-core box OpenMP threads fighting for cores run far slower.
 PARAMS: dict[str, object] = {
-    "objective": "binary", "learning_rate": 0.1, "num_leaves": 31, "min_data_in_leaf": 20,
+    "objective": "binary", "learning_rate": 0.12, "num_leaves": 31, "min_data_in_leaf": 20,
     "max_bin": 63, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
     "lambda_l2": 1.0, "verbose": -1, "num_threads": 1,
 }  # fmt: skip
@@ -105,9 +106,11 @@ class ContextRanker:
         now_is_target_time: bool = False,
         window: int = 10,
         max_examples: int = 40000,
+        max_rows: int = 400_000,
         folds: int = 5,
         prequential_from: int = 20000,
-        rounds: int = 300,
+        max_candidates: int = 16,
+        rounds: int = 200,
         seed: int = 0,
         progress: Callable[[str], None] | None = None,
     ) -> None:
@@ -117,8 +120,10 @@ class ContextRanker:
         self.window = window
         self.state_window = 3 * window
         self.max_examples = max_examples
+        self.max_rows = max_rows  # candidate rows to train on: bounds the fit time
         self.folds = folds
         self.prequential_from = prequential_from
+        self.max_candidates = max_candidates
         self.rounds = rounds
         self.seed = seed
         self.progress = progress
@@ -150,14 +155,15 @@ class ContextRanker:
             items.sort(key=lambda i: -frequency.get(i, 0))  # other states, most common first
         all_positions = [(e, i) for e, ep in enumerate(episodes) for i in range(1, len(ep))]
         positions = all_positions
-        if len(positions) > self.max_examples:
+        budget = min(
+            self.max_examples, self.max_rows // max(1, min(self.max_candidates, len(self.vocab)))
+        )
+        if len(positions) > budget:
             # keep the most recent half whole, sample the older history: habits drift
-            recent_n = self.max_examples // 2
+            recent_n = budget // 2
             older = positions[:-recent_n]
             rng = random.Random(self.seed)
-            positions = (
-                sorted(rng.sample(older, self.max_examples - recent_n)) + positions[-recent_n:]
-            )
+            positions = sorted(rng.sample(older, budget - recent_n)) + positions[-recent_n:]
         xs: list[list[float]] = []
         ys: list[int] = []
         groups: list[int] = []
@@ -365,7 +371,9 @@ class ContextRanker:
         cands, rows = self._features(now, recent, memory, i)
         return _Example(cands, rows, target.item)
 
-    def _candidates(self, now: float, recent: list[Observation], ppm_top: list[str]) -> list[str]:
+    def _candidates(
+        self, now: float, recent: list[Observation], ppm: dict[str, float], ppm_top: list[str]
+    ) -> list[str]:
         st = self.stats
         last = recent[-1].item
         slot = hour_slot(now)
@@ -387,7 +395,22 @@ class ContextRanker:
             found[item] = None
         for item in ppm_top:
             found[item] = None
-        return list(found)
+        if len(found) <= self.max_candidates:
+            return list(found)
+        # Too many (homes with many devices): keep the likeliest by a cheap score, which bounds
+        # the cost of training and of each prediction.
+        first = st.first.of(last)
+        n_first = max(1, st.first.total(last))
+        in_window = Counter(o.item for o in recent)
+
+        def cheap(item: str) -> float:
+            return (
+                ppm.get(item, 0.0)
+                + first.get(item, 0) / n_first
+                + 0.5 * in_window[item] / len(recent)
+            )
+
+        return sorted(found, key=cheap, reverse=True)[: self.max_candidates]
 
     def _features(
         self, now: float, longer: list[Observation], memory: _Memory, before: int
@@ -473,7 +496,7 @@ class ContextRanker:
         ppm = self._ppm.distribution(recent)
         ppm_ranked = sorted(ppm, key=lambda i: -ppm[i])
         ppm_rank = {item: r for r, item in enumerate(ppm_ranked[:20])}
-        cands = self._candidates(now, recent, ppm_ranked[:3])
+        cands = self._candidates(now, recent, ppm, ppm_ranked[:3])
         rows = []
         for c in cands:
             cnt = count.get(c, 0)

@@ -1,7 +1,7 @@
 """Text to intent: a grammar (hassil + Home Assistant's English sentences + our own) and an
 optional learned fallback for the sentences no template covers."""
 
-from .classifier import FallbackIntentClassifier, TrainingExample
+from .classifier import FallbackIntentClassifier
 from .grammar import GrammarIntentRecognizer
 from .match import IntentMatch, IntentRecognizer
 
@@ -10,5 +10,4 @@ __all__ = [
     "GrammarIntentRecognizer",
     "IntentMatch",
     "IntentRecognizer",
-    "TrainingExample",
 ]

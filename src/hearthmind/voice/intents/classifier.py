@@ -1,17 +1,15 @@
 """A learned fallback for sentences no template covers ("olly, it's too dark in here").
 
 A bag of word and character n-grams with logistic regression (scikit-learn), trained on
-sentences sampled from the grammar itself for this home, plus any labelled examples the
-user gives (e.g. a JSONL of real commands). It predicts an intent *label*: the intent with
-the one slot that decides the action (`HassTurnOn/light`, `HubLightStep/down`); the other
-slots (area, name, colour, number) are then looked up in the sentence's words."""
+labelled examples of real commands (configuration: `voice.fallback_examples`, a JSONL file;
+the benchmark trains on HWU64's iot sentences). It predicts an intent *label*: the intent
+with the one slot that decides the action (`HassTurnOn/light`, `HubLightStep/down`); the
+other slots (area, name, colour, number) are then looked up in the sentence's words."""
 
 from __future__ import annotations
 
-import random
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from hearthmind.voice.home import HomeVocabulary, NamedEntity, normalize_name
@@ -47,28 +45,6 @@ NUMBER_WORDS = {
         ]
     )
 }
-# the intents the fallback may answer with: the ones whose mistakes are cheap and whose
-# sentences vary most in the wild. Timers, media, questions stay with the exact grammar.
-DEFAULT_FALLBACK_INTENTS = frozenset(
-    {
-        "HassTurnOn",
-        "HassTurnOff",
-        "HassLightSet",
-        "HubLightStep",
-        "HassVacuumStart",
-        "HubMakeCoffee",
-        "HubGoodNight",
-        "HubExplain",
-        "HubRejectLast",
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class TrainingExample:
-    text: str
-    intent: str
-    slots: dict[str, Any] = field(default_factory=dict)
 
 
 def intent_label(intent: str, slots: dict[str, Any], home: HomeVocabulary | None = None) -> str:
@@ -181,39 +157,6 @@ class FallbackIntentClassifier:
             confidence=confidence,
             text=text,
         )
-
-
-def grammar_examples(
-    recognizer: Any,
-    home: HomeVocabulary,
-    intents: Iterable[str] = DEFAULT_FALLBACK_INTENTS,
-    per_intent: int = 400,
-    seed: int = 0,
-) -> list[tuple[str, str]]:
-    """(text, label) pairs sampled from the grammar's templates with this home's names."""
-    from hassil.recognize import recognize_best
-    from hassil.sample import sample_intents
-
-    wanted = set(intents) & set(recognizer.intents.intents)
-    lists = recognizer.slot_lists(home)
-    rng = random.Random(seed)
-    pool: dict[str, list[str]] = {}
-    for intent_name, text in sample_intents(
-        recognizer.intents,
-        slot_lists=lists,
-        max_sentences_per_intent=per_intent * 20,
-        intent_names=wanted,
-        language=recognizer.language,
-    ):
-        pool.setdefault(intent_name, []).append(text)
-    out: list[tuple[str, str]] = []
-    for intent_name, texts in pool.items():
-        rng.shuffle(texts)
-        for text in texts[:per_intent]:
-            result = recognize_best(text, recognizer.intents, slot_lists=lists)
-            slots = {e.name: e.value for e in result.entities_list} if result else {}
-            out.append((text, intent_label(intent_name, slots, home)))
-    return out
 
 
 def extract_slots(text: str, home: HomeVocabulary) -> dict[str, Any]:

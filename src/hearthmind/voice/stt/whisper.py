@@ -64,6 +64,7 @@ class WhisperStt:
         self.use_hints = use_hints
         self.beam_size = beam_size
         self._lock = threading.Lock()  # one decode at a time: the CPU is the limit anyway
+        self._last: tuple[Any, Any, int] | None = None
 
     def transcribe(self, clip: AudioClip, *, hints: list[str] | None = None) -> Transcript:
         import ctranslate2  # type: ignore[import-untyped]
@@ -90,22 +91,53 @@ class WhisperStt:
         start = [*prompt, *self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         with self._lock:
             encoded: Any = self._whisper.model.encode(
-                ctranslate2.StorageView.from_array(padded), to_cpu=False
+                ctranslate2.StorageView.from_array(padded), to_cpu=True
             )
             result = self._whisper.model.generate(
                 encoded,
                 [start],
                 beam_size=self.beam_size,
-                max_length=int(16 + 8 * clip.seconds),
+                max_length=len(start) + int(16 + 8 * clip.seconds),
                 return_scores=True,
                 return_no_speech_prob=True,
                 suppress_blank=True,
                 suppress_tokens=[-1],
             )[0]
+            # kept for `rescore`: the same audio, scored against candidate sentences
+            self._last = (clip.samples, encoded, n // 2)
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = collapse_repeats(self._tokenizer.decode(tokens).strip())
         no_speech = float(getattr(result, "no_speech_prob", 0.0))
         return Transcript(text, self.name, clip.seconds, confidence=1.0 - no_speech)
+
+    def rescore(self, clip: AudioClip, texts: list[str]) -> list[float] | None:
+        """How well each sentence fits the clip last transcribed: the mean log-probability
+        of its tokens given the audio (Whisper forced to read that sentence). None when the
+        clip is not the last one transcribed."""
+        if not texts:
+            return []
+        with self._lock:
+            last = self._last
+            if last is None or last[0] is not clip.samples:
+                return None
+            _, encoded, frames = last
+            start = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+            token_lists = [self._tokenizer.encode(" " + t.strip()) for t in texts]
+            import ctranslate2  # type: ignore[import-untyped]
+
+            batch = np.repeat(np.asarray(encoded), len(token_lists), axis=0)
+            results = self._whisper.model.align(
+                ctranslate2.StorageView.from_array(batch),
+                start,
+                token_lists,
+                [max(1, frames)] * len(token_lists),
+            )
+        scores = []
+        for result in results:
+            probs = list(result.text_token_probs or [])
+            logs = [float(np.log(max(float(p), 1e-9))) for p in probs]
+            scores.append(sum(logs) / len(logs) if logs else float("-inf"))
+        return scores
 
 
 def collapse_repeats(text: str) -> str:
