@@ -181,13 +181,17 @@ def run_state_workloads(quick: bool) -> dict[str, Any]:
     log(
         f"recorder on: {recorded['per_s']:,.0f} changes/s committed "
         f"(queued at {recorded['queued_per_s']:,.0f}/s, peak RSS {recorded['peak_rss_mb']:.0f} MB, "
-        f"{recorded['state_rows_committed']:,} rows, CPU share {recorded['cpu_share']:.2f})"
+        f"{recorded['state_rows_committed']:,} rows, CPU share {recorded['cpu_share']:.2f}, "
+        f"{recorded['per_cpu_s']:,.0f} per CPU second)"
     )
     if recorded["state_rows_committed"] < changes:
         raise RuntimeError(f"HA's recorder committed {recorded['state_rows_committed']} rows")
     log(f"burst of {changes:,} changes, recorder off")
     memory = _state_bench("burst", "--changes", str(changes), timeout=600)
-    log(f"recorder off: {memory['per_s']:,.0f} changes/s (CPU share {memory['cpu_share']:.2f})")
+    log(
+        f"recorder off: {memory['per_s']:,.0f} changes/s (CPU share {memory['cpu_share']:.2f}, "
+        f"{memory['per_cpu_s']:,.0f} per CPU second)"
+    )
     sustained, steps = _search_sustained(quick)
     return {
         "state_changes_per_s": recorded["per_s"],

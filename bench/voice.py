@@ -278,10 +278,10 @@ def make_stt(backend: str) -> Any:
         from hearthmind.voice.stt.whisper import WhisperStt
 
         return WhisperStt()
-    if backend == "pocketsphinx":
-        from hearthmind.voice.stt.sphinx import PocketsphinxStt
+    if backend.startswith("wyoming="):  # a remote Wyoming asr server: wyoming=tcp://host:port
+        from hearthmind.integrations.wyoming import WyomingStt
 
-        return PocketsphinxStt()
+        return WyomingStt(backend.split("=", 1)[1])
     raise SystemExit(f"unknown speech backend {backend!r}")
 
 
@@ -403,8 +403,15 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "call. WER counts the spoken wake word as errors in rhasspy-wake-en. Picovoice coffee "
         "clips have no transcripts and are not scored yet.",
         "",
-        "SLURP intents map to ours as listed at the top of bench/voice.py; the learned "
-        "fallback trains on HWU64 iot (slurp-iot/hwu64-iot-train.jsonl), never on SLURP.",
+        "SLURP -> Hearthmind intents (scored back the same way; HassLightSet with only a "
+        "brightness counts as dim at <= 50 %, else up). The learned fallback trains on HWU64 "
+        "iot (slurp-iot/hwu64-iot-train.jsonl), never on SLURP:",
+        "",
+        "| SLURP | Hearthmind |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in SLURP_TO_OURS.items()),
+        "",
+        "`/light` means a light, `/device` any other switchable device (plug, fan, TV).",
         "",
     ]
     return "\n".join(lines)

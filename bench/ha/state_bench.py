@@ -105,6 +105,8 @@ async def burst(
         # CPU seconds of all HA's threads per wall second: well under 1 on an idle
         # 2-core machine means other processes took HA's CPU
         "cpu_share": cpu / elapsed,
+        # changes per CPU second: steadier than per_s when the machine is shared
+        "per_cpu_s": changes / cpu,
         "seconds": elapsed,
         "per_s": changes / elapsed,
         "queued_per_s": changes / (queued - start),

@@ -317,6 +317,7 @@ def test_demo_runs_records_serves_and_stops_cleanly(tmp_path: Path) -> None:
             "3",
             "--port",
             str(port),
+            "--no-mqtt",  # in process, so the resident's user id is on each change
         ],
         stdout=out,
         stderr=subprocess.STDOUT,

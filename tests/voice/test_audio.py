@@ -132,3 +132,30 @@ async def test_real_recorded_clips(
         oov = await speech_pipeline.handle_audio(load_audio(folder / name))
         assert not oov.answer.actions, (name, oov.heard)
     assert seen == []
+
+
+async def test_whisper_scores_what_was_said(whisper: object, piper: object) -> None:
+    """Whisper forced to read candidate sentences: the one said scores best."""
+    from hearthmind.voice.stt.whisper import WhisperStt
+    from hearthmind.voice.tts import PiperTts
+
+    assert isinstance(whisper, WhisperStt) and isinstance(piper, PiperTts)
+    clip = piper.synthesize("Set a timer for ten minutes.").resampled(16000)
+    whisper.transcribe(clip)
+    scores = whisper.rescore(
+        clip, ["Set a timer for ten minutes.", "Cancel all timers.", "Good night."]
+    )
+    assert scores is not None and scores[0] == max(scores)
+    assert whisper.rescore(AudioClip(np.zeros(10, np.float32)), ["x"]) is None  # not the last clip
+
+
+async def test_pipeline_can_rescore_with_audio(
+    hub: Hub, recognizer: object, whisper: object, vad: object, spoken: Callable[..., Path]
+) -> None:
+    from hearthmind.voice.intents import GrammarIntentRecognizer
+
+    assert isinstance(recognizer, GrammarIntentRecognizer)
+    pipeline = VoicePipeline(hub, recognizer, stt=whisper, vad=vad, rescore_with_audio=True)  # type: ignore[arg-type]
+    result = await pipeline.handle_audio(load_audio(spoken("turn on the kitchen light")))
+    assert hub.states.require("light.kitchen").state == "on", result.heard
+    pipeline.close()

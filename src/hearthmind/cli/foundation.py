@@ -373,10 +373,14 @@ def demo(
         str, typer.Option("--home", help="single, couple, family or a path.")
     ] = "family",
     speed: Annotated[float, typer.Option("--speed", min=0.01, help="x real time.")] = 60.0,
-    port: Annotated[int | None, typer.Option("--port", help="Serve the API on this port.")] = None,
+    port: Annotated[int, typer.Option("--port", help="Serve the API on this port.")] = 8770,
     mqtt: Annotated[
-        bool, typer.Option("--mqtt/--no-mqtt", help="Simulated devices over MQTT.")
-    ] = False,
+        bool,
+        typer.Option(
+            "--mqtt/--no-mqtt",
+            help="Simulated devices over the embedded MQTT broker, with discovery.",
+        ),
+    ] = True,
     seed: Annotated[int | None, typer.Option("--seed", help="Same seed, same days.")] = None,
 ) -> None:
     """Run the hub, its recorder and a simulated home at SPEED x real time, live.

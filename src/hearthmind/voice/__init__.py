@@ -134,6 +134,7 @@ def build_pipeline(
         wake=detector,
         fallback=fallback,
         correct_transcripts=config.correct_transcripts,
+        rescore_with_audio=config.rescore_with_audio,
         max_seconds=config.max_seconds,
     )
 

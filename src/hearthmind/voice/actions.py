@@ -66,6 +66,20 @@ COLOR_RGB = {
 }  # fmt: skip
 
 
+# device intents, with the domains their target must be in (None: any)
+TARGETED_INTENTS: dict[str, set[str] | None] = {
+    "HassTurnOn": None,
+    "HassTurnOff": None,
+    "HassLightSet": {"light"},
+    "HubLightStep": {"light"},
+    "HassSetPosition": {"cover", "valve"},
+    "HassGetState": None,
+    "HassClimateGetTemperature": {"climate", "sensor"},
+    "HassClimateSetTemperature": {"climate"},
+    "HassGetWeather": {"weather"},
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceAction:
     domain: str
@@ -211,6 +225,18 @@ class IntentHandler:
         return VoiceAnswer(speech, match.intent, False, error="unknown_device", context=ctx)
 
     # -- targets ------------------------------------------------------------------------
+
+    def has_target(self, match: IntentMatch, home: HomeVocabulary, area: str | None) -> bool:
+        """Whether a device intent points at something this home has ("turn on the living
+        room fan" does not, in a home with no fan there). Intents without a target pass."""
+        if match.intent not in TARGETED_INTENTS:
+            return True
+        turn = Turn(match, home, self.hub.context(Origin.VOICE), None, area)
+        try:
+            self.targets(turn, TARGETED_INTENTS[match.intent], allow_whole_home=True)
+        except NotUnderstood:
+            return False
+        return True
 
     def targets(
         self, turn: Turn, domains: set[str] | None = None, *, allow_whole_home: bool = False

@@ -31,7 +31,8 @@ class VoiceConfig(BaseModel):
     wake_models: list[Path] = Field(default_factory=list)  # extra openWakeWord .tflite files
     sentence_dirs: list[Path] = Field(default_factory=list)  # hassil YAML files of your own
     fallback_examples: Path | None = None  # JSONL {"text", "label"} to train the fallback
-    correct_transcripts: bool = True
+    correct_transcripts: bool = True  # snap rough transcripts to the home's sentences
+    rescore_with_audio: bool = False  # let Whisper score the snapped candidates (slower)
     max_seconds: float = Field(default=30.0, gt=0, le=600)
     area: str | None = None  # the room of the hub's own microphone
     wyoming: WyomingServe | None = None  # serve Wyoming when set

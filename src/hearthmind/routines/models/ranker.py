@@ -106,7 +106,7 @@ class ContextRanker:
         now_is_target_time: bool = False,
         window: int = 10,
         max_examples: int = 40000,
-        max_rows: int = 400_000,
+        max_rows: int = 320_000,
         folds: int = 5,
         prequential_from: int = 20000,
         max_candidates: int = 16,
@@ -150,7 +150,7 @@ class ContextRanker:
         for ep in episodes:
             for obs in ep:
                 self._learn_item(obs.item)
-        frequency = SequenceStats().fit(episodes).prior.of(None)
+        frequency = Counter(obs.item for ep in episodes for obs in ep)
         for items in self._by_entity.values():
             items.sort(key=lambda i: -frequency.get(i, 0))  # other states, most common first
         all_positions = [(e, i) for e, ep in enumerate(episodes) for i in range(1, len(ep))]

@@ -24,13 +24,25 @@ def pace_bucket(seconds: float) -> int:
     return 6
 
 
+_SPLIT: dict[str, tuple[str, str]] = {}
+
+
+def split_item(item: str) -> tuple[str, str]:
+    """'light.kitchen:on' -> ('light.kitchen', 'on'), cached: items repeat endlessly."""
+    found = _SPLIT.get(item)
+    if found is None:
+        entity, _, value = item.rpartition(":")
+        found = _SPLIT[item] = (entity, value)
+    return found
+
+
 def active_entities(window: Iterable[Observation], now: float) -> tuple[str, ...]:
     """Entities whose last state in the window is on/open, switched less than an hour ago,
     without the entity of the window's last observation (it is the context's own item)."""
     state: dict[str, tuple[str, float]] = {}
     last_entity = ""
     for obs in window:
-        entity, _, value = obs.item.rpartition(":")
+        entity, value = split_item(obs.item)
         seen = state.get(entity)
         if seen is None or seen[0] != value:
             state[entity] = (value, obs.time)

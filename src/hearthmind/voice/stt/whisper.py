@@ -123,7 +123,7 @@ class WhisperStt:
             _, encoded, frames = last
             start = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
             token_lists = [self._tokenizer.encode(" " + t.strip()) for t in texts]
-            import ctranslate2  # type: ignore[import-untyped]
+            import ctranslate2
 
             batch = np.repeat(np.asarray(encoded), len(token_lists), axis=0)
             results = self._whisper.model.align(
