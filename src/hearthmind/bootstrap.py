@@ -40,6 +40,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("mqtt", "hearthmind.integrations.mqtt"),
     ("simulator", "hearthmind.integrations.simulator"),
     ("automations", "hearthmind.automations"),
+    ("voice", "hearthmind.voice"),
     ("api", "hearthmind.api"),
 ]
 

@@ -104,7 +104,7 @@ def load_audio(
     source: Path | str | bytes, *, max_seconds: float = MAX_SECONDS, rate: int = SAMPLE_RATE
 ) -> AudioClip:
     """A WAV/FLAC/OGG file (or its bytes) as 16 kHz mono; AudioError says what is wrong."""
-    import soundfile  # type: ignore[import-untyped]
+    import soundfile
 
     name = "the recording" if isinstance(source, bytes) else Path(source).name
     if not isinstance(source, bytes):

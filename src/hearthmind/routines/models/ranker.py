@@ -469,8 +469,8 @@ class ContextRanker:
         tail = [
             float(self.vocab.get(recent[-2].item, -1)) if n >= 2 else -1.0,
             float(self.vocab.get(recent[-3].item, -1)) if n >= 3 else -1.0,
-            math.log1p(last.time - recent[-2].time) if n >= 2 else -1.0,
-            math.log1p(recent[-2].time - recent[-3].time) if n >= 3 else -1.0,
+            _log_seconds(last.time - recent[-2].time) if n >= 2 else -1.0,
+            _log_seconds(recent[-2].time - recent[-3].time) if n >= 3 else -1.0,
         ]
         key_pace = (last.item, pace_bucket(last.time - recent[-2].time)) if n >= 2 else None
         pace_counts = st.first_pace.of(key_pace)
@@ -522,7 +522,7 @@ class ContextRanker:
                 float(entity == last_entity), float(entity_count.get(entity, 0)),
                 -1.0 if seen_value is None else float(seen_value != value),
                 math.log1p(since) if since >= 0 else -1.0, float(slot_distance),
-                math.log1p(gap) if gap is not None else -1.0,
+                _log_seconds(gap) if gap is not None else -1.0,
                 ppm.get(c, 0.0), float(ppm_rank.get(c, 20)),
                 *self._entity_features(now, entity, entity_since),
                 *tail,
@@ -546,14 +546,19 @@ class ContextRanker:
             return (1.0, math.log1p(elapsed), -1.0, 0.0)
         return (
             1.0,
-            math.log1p(elapsed),
-            math.log1p(typical),
-            math.log1p(elapsed) - math.log1p(typical),
+            _log_seconds(elapsed),
+            _log_seconds(typical),
+            _log_seconds(elapsed) - _log_seconds(typical),
         )
 
     def _say(self, text: str) -> None:
         if self.progress is not None:
             self.progress(text)
+
+
+def _log_seconds(seconds: float) -> float:
+    """log(1 + seconds); negative spans (clocks that went back) count as zero."""
+    return math.log1p(max(0.0, seconds))
 
 
 def _episodes_without(

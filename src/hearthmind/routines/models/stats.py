@@ -124,13 +124,15 @@ class SequenceStats:
     ) -> None:
         item = obs.item
         slot = hour_slot(obs.time)
-        entity, _, value = item.rpartition(":")
+        if prev is None:
+            self._entity_state.clear()  # a new episode: another user, or another log
+        entity, value = split_item(item)
         before = self._entity_state.get(entity)
         if before is None or before[0] != value:
             if before is not None:
                 spans = self._durations[(entity, before[0])]
                 if len(spans) < 200:
-                    spans.append(obs.time - before[1])
+                    spans.append(max(0.0, obs.time - before[1]))
                     self._duration_cache.pop((entity, before[0]), None)
             self._entity_state[entity] = (value, obs.time)
         self.prior.add(None, item)

@@ -1,0 +1,115 @@
+"""Voice over HTTP: text or a WAV recording in, the action done, the answer back.
+
+`POST /api/hearthmind/voice/say` takes `{"text": ..., "user_id"?: ..., "area"?: ...}`;
+`POST /api/hearthmind/voice/listen?user_id=&area=` takes the audio file as the body. The
+speaker is the token's user unless the body names another; the Context's origin is `voice`.
+The hub's configured pipeline (`voice:` section) is used when there is one; otherwise one is
+built on first use (models load off the event loop)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+
+from .auth import Authorized, Runtime
+from .operations import ApiError
+from .rest import JsonResponse, _json_body
+
+if TYPE_CHECKING:
+    from hearthmind.core import Hub
+    from hearthmind.voice import VoicePipeline, VoiceResult
+
+router = APIRouter(prefix="/api/hearthmind/voice", default_response_class=JsonResponse)
+
+MAX_AUDIO_BYTES = 16 * 1024 * 1024  # about 8 minutes of 16 kHz 16-bit mono
+
+
+async def _pipeline(hub: Hub, with_stt: bool) -> VoicePipeline:
+    configured = hub.data.get("voice")
+    if configured is not None:
+        return configured  # type: ignore[no-any-return]
+    key = "voice_api_stt" if with_stt else "voice_api_text"
+    cached = hub.data.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from hearthmind.voice import build_pipeline
+
+    pipeline = await asyncio.to_thread(build_pipeline, hub, None, stt=with_stt, tts=False)
+    hub.data[key] = pipeline
+    hub.async_on_stop(_closer(pipeline))
+    return pipeline
+
+
+def _closer(pipeline: VoicePipeline) -> Any:
+    async def close() -> None:
+        pipeline.close()
+
+    return close
+
+
+def _result(result: VoiceResult) -> dict[str, Any]:
+    answer = result.answer
+    return {
+        "heard": result.heard,
+        "understood_as": result.understood_as,
+        "speech": answer.speech,
+        "intent": answer.intent,
+        "handled": answer.handled,
+        "error": answer.error,
+        "actions": [
+            {
+                "domain": a.domain,
+                "service": a.service,
+                "entity_ids": list(a.entity_ids),
+                "data": a.data,
+            }
+            for a in answer.actions
+        ],
+        "context": answer.context.as_dict() if answer.context is not None else None,
+    }
+
+
+@router.post("/say", summary="A typed command: do it, and answer")
+async def say(request: Request, rt: Runtime, token: Authorized) -> JsonResponse:
+    body = await _json_body(request, rt)
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("text"), str)
+        or not body["text"].strip()
+    ):
+        raise ApiError(400, "invalid_format", 'want a JSON object with a non-empty "text"')
+    pipeline = await _pipeline(rt.hub, with_stt=False)
+    result = await pipeline.handle_text(
+        body["text"],
+        user_id=str(body.get("user_id") or token.user_id),
+        area=body.get("area") if isinstance(body.get("area"), str) else None,
+    )
+    return JsonResponse(_result(result))
+
+
+@router.post("/listen", summary="A recorded command (WAV body): do it, and answer")
+async def listen(
+    request: Request,
+    rt: Runtime,
+    token: Authorized,
+    user_id: str | None = None,
+    area: str | None = None,
+) -> JsonResponse:
+    from hearthmind.voice import AudioError, load_audio
+
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_AUDIO_BYTES:
+            raise ApiError(413, "invalid_format", f"the recording is over {MAX_AUDIO_BYTES} bytes")
+        chunks.append(chunk)
+    try:
+        clip = load_audio(b"".join(chunks))
+    except AudioError as err:
+        raise ApiError(400, "invalid_format", str(err)) from err
+    pipeline = await _pipeline(rt.hub, with_stt=True)
+    result = await pipeline.handle_audio(clip, user_id=user_id or token.user_id, area=area)
+    return JsonResponse(_result(result))

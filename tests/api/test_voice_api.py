@@ -1,0 +1,47 @@
+"""Voice over the API: a typed command is done with the voice origin and the speaker's id;
+a sentence naming no known device does nothing and says so; junk audio is refused clearly."""
+
+from __future__ import annotations
+
+import httpx
+
+from hearthmind.core import Origin
+
+from .conftest import ApiEnv
+
+
+async def test_say_turns_on_a_light_as_voice_of_the_token_user(api: ApiEnv) -> None:
+    named = {"friendly_name": "Kitchen Light"}
+    api.hub.states.async_set("light.kitchen", "off", named, api.hub.context(Origin.SENSOR))
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
+        r = await client.post("/api/hearthmind/voice/say", json={"text": "turn on the kitchen light"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["handled"] is True
+    assert [a["entity_ids"] for a in body["actions"]] == [["light.kitchen"]]
+    state = api.hub.states.get("light.kitchen")
+    assert state is not None and state.state == "on"
+    assert state.context.origin is Origin.VOICE and state.context.user_id == "alice"
+
+
+async def test_say_unknown_device_does_nothing(api: ApiEnv) -> None:
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
+        r = await client.post(
+            "/api/hearthmind/voice/say", json={"text": "turn on the sauna heater"}
+        )
+        bad = await client.post("/api/hearthmind/voice/say", json={"words": 1})
+    assert r.status_code == 200
+    assert r.json()["handled"] is False and r.json()["speech"]
+    assert api.commands == []
+    assert bad.status_code == 400 and "text" in bad.json()["message"]
+
+
+async def test_listen_refuses_junk_audio_and_needs_a_token(api: ApiEnv) -> None:
+    async with httpx.AsyncClient(base_url=api.url, timeout=60) as client:
+        r = await client.post(
+            "/api/hearthmind/voice/listen", content=b"not a wav file", headers=api.headers
+        )
+        anonymous = await client.post("/api/hearthmind/voice/say", json={"text": "hi"})
+    assert r.status_code == 400 and r.json()["message"]
+    assert anonymous.status_code == 401
+    assert api.commands == []
