@@ -324,9 +324,9 @@ def write_docs(result: dict[str, Any], command: str, quick: bool = False) -> boo
         SECTION,
         "",
         f"Command: `{command}` "
-        f"({result.get('measured_at') or time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"({hm.get('measured_at') or time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, load average {result.get('load_average', '?')} during the run: "
+        f"{os.cpu_count()} CPUs, load average {hm.get('load_average', '?')} during the run: "
         "timings are noisy on a shared machine; both systems ran in the same conditions).",
         "",
         "1,000 entities, 100 listeners tracking 10 entities each; a burst of "
@@ -434,8 +434,9 @@ def main() -> None:
                 ):
                     if hm.get(key) and ha.get(key):
                         result[ratio] = round(hm[key] / ha[key], 2)
-    result["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    result["load_average"] = f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
+    result["hearthmind"]["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load = f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
+    result["hearthmind"]["load_average"] = load
     command = "bench/core.py" + (" --quick" if args.quick else "")
     if not write_docs(result, f".venv/bin/python {command}", quick=args.quick):
         console.print("docs/BENCHMARKS.md keeps the full run's figures (this was --quick)")

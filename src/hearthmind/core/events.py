@@ -118,7 +118,7 @@ class EventBus:
     def _call(self, listener: EventListener, event: Event) -> None:
         try:
             result = listener(event)
-            if inspect.isawaitable(result):
+            if result is not None and inspect.isawaitable(result):
                 task = asyncio.ensure_future(self._guard(result, listener))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)

@@ -165,7 +165,8 @@ class BatchWriter:
             event_rows = [_storable(row) for row in event_rows]
         new_ids: dict[str, int] = {}
         if unknown:
-            new_ids = self._attribute_ids_for(conn, {states_flat[i] for i in unknown})
+            # first-seen order (not a set's hash order), so the same history gives the same ids
+            new_ids = self._attribute_ids_for(conn, dict.fromkeys(states_flat[i] for i in unknown))
             for i in unknown:
                 states_flat[i] = new_ids[states_flat[i]]
         n_states = len(states_flat) // len(STATE_COLUMNS)
@@ -219,11 +220,11 @@ class BatchWriter:
             for row in rows:
                 write_row(row)
 
-    def _attribute_ids_for(self, conn: Connection, shared: set[str]) -> dict[str, int]:
+    def _attribute_ids_for(self, conn: Connection, shared: dict[str, None]) -> dict[str, int]:
         """Ids of attribute sets (JSON texts), inserting the new ones: a few statements per
         batch, however many new sets it brings."""
         found: dict[str, int] = {}
-        hashes = list({attributes_hash(json_text) for json_text in shared})
+        hashes = list(dict.fromkeys(attributes_hash(json_text) for json_text in shared))
         for start in range(0, len(hashes), 500):
             some_hashes = hashes[start : start + 500]
             sql = self._find_attributes.format(", ".join([self._p] * len(some_hashes)))

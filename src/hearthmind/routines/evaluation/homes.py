@@ -31,20 +31,35 @@ def score_stream(
     label: str,
     progress: Progress | None = None,
 ) -> tuple[RankingScore, float]:
-    """Fits on train, then walks the test stream: predict the next item, then learn it."""
+    """Fits on train, then walks the test stream: predict the next item, then learn it.
+
+    Models that learn only partly online (`refit_growth` set, e.g. the ranker's trees) are
+    refitted on everything seen so far at the first event of a new day once the history has
+    grown by that share since their last fit, as a hub's nightly refit would do."""
     started = time.perf_counter()
-    model.fit([list(train)])
+    seen = list(train)
+    model.fit([seen])
     fit_s = time.perf_counter() - started
+    growth: float | None = getattr(model, "refit_growth", None)
+    fitted_on = len(seen)
     score = RankingScore()
     recent = list(train[-WINDOW:])
     step = max(1, len(test) // 50)
     for n, obs in enumerate(test):
+        if (
+            growth is not None
+            and len(seen) >= fitted_on * (1 + growth)
+            and day_index(obs.time) != day_index(seen[-1].time)
+        ):
+            model.fit([seen])
+            fitted_on = len(seen)
         if recent:
             t0 = time.perf_counter()
             predictions = model.predict(recent[-1].time, recent, k=3)
             score.latencies.append(time.perf_counter() - t0)
             score.add(predictions, obs.item)
         model.update(obs)
+        seen.append(obs)
         recent.append(obs)
         if len(recent) > WINDOW:
             del recent[0]

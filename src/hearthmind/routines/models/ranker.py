@@ -110,6 +110,7 @@ class ContextRanker:
         folds: int = 5,
         prequential_from: int = 20000,
         max_candidates: int = 16,
+        refit_growth: float | None = 0.15,
         rounds: int = 200,
         seed: int = 0,
         progress: Callable[[str], None] | None = None,
@@ -124,6 +125,9 @@ class ContextRanker:
         self.folds = folds
         self.prequential_from = prequential_from
         self.max_candidates = max_candidates
+        # the trees learn only at fit time: refit once history grew by this share (the
+        # count tables behind the features still learn online from every update)
+        self.refit_growth: float | None = refit_growth
         self.rounds = rounds
         self.seed = seed
         self.progress = progress
