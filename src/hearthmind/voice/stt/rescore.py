@@ -1,0 +1,163 @@
+"""Snap a misheard command to a sentence of the home's grammar, chosen by the audio itself.
+
+Whisper tiny mishears short commands and unusual names ("what's the wedding", "the incubi").
+When the free transcript is no sentence the home understands, the nearest grammar sentences
+(by spelling and by a rough sound key) are read back to Whisper, forced, against the same
+audio; the one it finds most likely replaces the transcript only when it is clearly better
+than every rival that would do something else, and not far below Whisper's own reading.
+Nothing here turns "on" into "off" or "lock" into "unlock": those rivals are never offered."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hearthmind.voice.phrases import NUMBER, flips_meaning, matching_key
+
+# mean log-probability per token (Whisper forced to read a sentence against the audio)
+MAX_LOSS = 1.0  # a candidate may score this much below Whisper's own transcript
+FLOOR = -3.0  # and must score at least this
+MARGIN = 0.5  # and beat any rival that does something else by this much
+SHORTLIST = 60  # sentences nearest by spelling, and as many by sound, to rank
+CANDIDATES = 6  # sentences read back to Whisper (each costs about 25 ms on 2 cores)
+Scorer = Callable[[list[str]], "list[float] | None"]
+Understands = Callable[[str], "Any | None"]  # a sentence -> what it would do, or None
+
+
+def sound_key(text: str) -> str:
+    """A rough consonant skeleton, so that words that sound alike spell alike ("cab" and
+    "cap", "dime" and "time"): voiced and unvoiced pairs merge, vowels after the first
+    letter of a word go."""
+    words = []
+    for word in re.sub(r"[^a-z0-9 ]", "", text.casefold()).split():
+        w = word.replace("ph", "f").replace("th", "0").replace("ck", "k").replace("sh", "s")
+        w = w.translate(str.maketrans("bdgvzcqx", "ptkfskkk"))
+        out = w[0] if w[0] in "aeiou" else ""
+        for ch in w:
+            if ch in "aeiouyhw" or (out and out[-1] == ch):
+                continue
+            out += ch
+        words.append(out or w[:1])
+    return " ".join(words)
+
+
+def _plain(text: str) -> str:
+    return matching_key(text.replace("'", ""))[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    text: str
+    score: float
+    heard_score: float
+
+
+class GrammarRescorer:
+    """The home's sentences, indexed by spelling and by sound, for `choose`."""
+
+    def __init__(self, sentences: Sequence[str], names: Sequence[str] = ()) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        keys = sorted({_plain(s) for s in sentences if s.strip()})
+        if not keys:
+            raise ValueError("no sentences to rescore towards")
+        self.keys = keys
+        # the home's names as written ("EcoBee"), longest first, for `as_spoken`
+        self.names = {n.casefold(): n for n in sorted(set(names), key=len, reverse=True) if n}
+        self._sounds = [sound_key(k) for k in keys]
+        # each key as people write it ("what's", not "whats"), to be read back to Whisper
+        self._spoken: dict[str, str] = {}
+        for sentence in sentences:
+            self._spoken.setdefault(_plain(sentence), " ".join(sentence.split()))
+        self._spelling = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        self._spelling_matrix = self._spelling.fit_transform(keys)
+        self._sound = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+        self._sound_matrix = self._sound.fit_transform(self._sounds)
+
+    def candidates(self, heard: str) -> list[str]:
+        """Near sentences, with the transcript's own numbers, never of opposite meaning.
+
+        A cosine over character n-grams of the spelling and of the sound key finds a
+        shortlist fast; an edit-distance ratio (the better of spelling and sound) orders it."""
+        from difflib import SequenceMatcher
+
+        key, numbers = matching_key(heard.replace("'", ""))
+        if not key:
+            return []
+        sound = sound_key(key)
+        shortlist: set[int] = set()
+        for vectorizer, matrix, query in (
+            (self._spelling, self._spelling_matrix, key),
+            (self._sound, self._sound_matrix, sound),
+        ):
+            sims = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
+            shortlist.update(int(i) for i in sims.argsort()[::-1][:SHORTLIST] if sims[int(i)] > 0)
+        said = set(key.split())
+
+        def closeness(candidate: str, candidate_sound: str) -> float:
+            return max(
+                SequenceMatcher(None, key, candidate, autojunk=False).ratio(),
+                SequenceMatcher(None, sound, candidate_sound, autojunk=False).ratio(),
+            )
+
+        ranked = sorted((closeness(self.keys[i], self._sounds[i]), self.keys[i]) for i in shortlist)
+        out: list[str] = []
+        for _, candidate in reversed(ranked):
+            words = candidate.split()
+            if flips_meaning(said, set(words)) or sum(w == NUMBER for w in words) != len(numbers):
+                continue
+            it = iter(numbers)
+            text = " ".join(next(it) if w == NUMBER else w for w in words)
+            out.append(self._spoken.get(candidate, candidate) if not numbers else text)
+            if len(out) >= CANDIDATES:
+                break
+        return out
+
+    def choose(self, heard: str, score: Scorer, understands: Understands) -> Choice | None:
+        """The grammar sentence the audio supports best, or None when none clearly does."""
+        found = [(c, understands(c)) for c in self.candidates(heard)]
+        found = [(c, action) for c, action in found if action is not None]
+        if not found:
+            return None
+        scores = score([heard, *(as_spoken(c, self.names, like=heard) for c, _ in found)])
+        if scores is None:
+            return None
+        heard_score, rest = scores[0], scores[1:]
+        ranked = sorted(zip(rest, found, strict=True), key=lambda x: -x[0])
+        best_score, (best_text, best_action) = ranked[0]
+        if best_score < heard_score - MAX_LOSS or best_score < FLOOR:
+            return None  # nothing this home knows sounds like what was said
+        for rival_score, (_, action) in ranked[1:]:
+            if action != best_action and best_score - rival_score < MARGIN:
+                return None  # two readings that do different things: do not guess
+        return Choice(best_text, best_score, heard_score)
+
+
+# the grammar writes some contractions without the apostrophe; Whisper never does
+CONTRACTIONS = {"whats": "what's", "hows": "how's", "wheres": "where's", "whos": "who's",
+                "dont": "don't", "im": "I'm", "its": "it's", "thats": "that's"}  # fmt: skip
+QUESTION_WORDS = frozenset({"what", "what's", "whats", "is", "are", "how", "how's", "when", "who",
+                            "which", "where", "why", "do", "does", "can", "could", "did"})  # fmt: skip
+
+
+def as_spoken(text: str, names: dict[str, str], like: str = "") -> str:
+    """A sentence as Whisper writes one, in the style of its own transcript `like`: all in
+    lower case when that is, else names in their own case and a capital; a full stop or a
+    question mark when that has one. So the scores of the two compare fairly."""
+    text = " ".join(CONTRACTIONS.get(w, w) for w in text.split())
+    if not text:
+        return text
+    like = like.strip()
+    if like and like == like.casefold():
+        return text.casefold() + ("" if like[-1].isalnum() else "?" if _asks(text) else ".")
+    for lower, proper in names.items():
+        if lower in text:
+            text = re.sub(rf"\b{re.escape(lower)}\b", proper, text)
+    end = "?" if _asks(text) else "."
+    return text[0].upper() + text[1:] + ("" if text[-1] in ".?!" else end)
+
+
+def _asks(text: str) -> bool:
+    return text.split()[0].casefold() in QUESTION_WORDS
