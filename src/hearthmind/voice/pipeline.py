@@ -96,6 +96,7 @@ class VoicePipeline:
         self.rescore_with_audio = rescore_with_audio
         self.max_seconds = max_seconds
         self._corrector: tuple[Any, PhraseCorrector] | None = None
+        self._stt_prepared_for: Any = None
 
     def close(self) -> None:
         self.handler.close()
@@ -286,6 +287,7 @@ class VoicePipeline:
         after_wake_word: bool = False,
     ) -> VoiceResult:
         """A spoken command; the clip ends where the speech ended."""
+        await self._async_prepare_stt()
         start = time.perf_counter()
         try:
             transcript, heard = await asyncio.to_thread(self._transcribe, clip, after_wake_word)
@@ -311,6 +313,19 @@ class VoicePipeline:
             result.timings_ms["stt"] + result.timings_ms["intent"] + result.timings_ms["action"]
         )
         return result
+
+    async def _async_prepare_stt(self) -> None:
+        """Let the STT backend learn the home's sentences (seconds, once per set of names), so
+        a misheard command can be snapped to one of them by the audio itself."""
+        prepare = getattr(self.stt, "prepare", None)
+        if prepare is None:
+            return
+        home = self.home()
+        self.recognizer.slot_lists(home)
+        key = self.recognizer.home_key
+        if key != self._stt_prepared_for:
+            await asyncio.to_thread(prepare, self.recognizer, home)
+            self._stt_prepared_for = key
 
     def _rescorer(self, clip: AudioClip) -> Rescorer | None:
         rescore = getattr(self.stt, "rescore", None)
