@@ -84,7 +84,7 @@ def vad() -> Any:
 def piper() -> Any:
     from hearthmind.voice.tts import PiperTts
 
-    return PiperTts()
+    return PiperTts(deterministic=True)  # the same audio every run: no flaky round trips
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,15 @@ def bundled_piper_voice() -> Path:
 class PiperTts:
     name = "piper"
 
-    def __init__(self, model_path: Path | None = None) -> None:
+    def __init__(self, model_path: Path | None = None, *, deterministic: bool = False) -> None:
         from piper import PiperVoice
+        from piper.config import SynthesisConfig
 
+        # Piper draws noise inside the model for a livelier voice; `deterministic` turns it off
+        # so the same text always gives the same samples (tests, reproducible benchmarks)
+        self.syn_config = (
+            SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0) if deterministic else None
+        )
         self.model_path = Path(model_path) if model_path else bundled_piper_voice()
         self.voice = PiperVoice.load(self.model_path)
         self.rate = int(self.voice.config.sample_rate)
@@ -40,7 +46,10 @@ class PiperTts:
         if not text:
             return AudioClip(np.zeros(0, dtype=np.float32), self.rate)
         with self._lock:
-            chunks = [c.audio_float_array.astype(np.float32) for c in self.voice.synthesize(text)]
+            chunks = [
+                c.audio_float_array.astype(np.float32)
+                for c in self.voice.synthesize(text, syn_config=self.syn_config)
+            ]
         samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
         return AudioClip(samples, self.rate)
 
