@@ -346,6 +346,12 @@ class MqttConnection:
             self._loop.call_soon_threadsafe(fn)
 
     def _on_socket_open(self, client: paho.Client, userdata: Any, sock: Any) -> None:
+        # paho leaves Nagle's algorithm on: an automation's small command would then wait for
+        # the broker's delayed ACK of the previous one (up to 40 ms on Linux). Commands that
+        # go out together are still sent as one segment (see _flush_writes' cork).
+        with contextlib.suppress(OSError, AttributeError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def watch() -> None:
             assert self._loop is not None
             self._client.read_buffer.clear()  # nothing of the old connection carries over
