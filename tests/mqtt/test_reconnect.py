@@ -132,3 +132,19 @@ async def test_tls_with_user_and_password() -> None:
             assert "CERTIFICATE_VERIFY_FAILED" in message and broker.url.split("//")[1] in message
         finally:
             await hub.async_stop()
+
+
+async def test_socket_has_nagle_off() -> None:
+    """A small command must leave at once, not wait for the broker's delayed ACK of the
+    previous one (Nagle's algorithm, which paho leaves on: up to 40 ms per command)."""
+    import socket
+
+    with MosquittoServer() as broker:
+        hub, integration = await start_hub(broker.url)
+        try:
+            await wait_for(lambda: integration.connection.connected, what="connection")
+            sock = integration.connection._sock
+            assert sock is not None
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        finally:
+            await hub.async_stop()
