@@ -38,6 +38,7 @@ from .validation import (
 )
 
 if TYPE_CHECKING:
+    from hearthmind.core import Hub
     from hearthmind.core.clock import TimerHandle
 
     from .environment import RuleEnvironment
@@ -66,6 +67,50 @@ class Trigger:
 
     def attach(self, fire: FireTrigger) -> Detach:
         raise NotImplementedError
+
+
+class PendingTimers:
+    """The `for:` timers of one attached trigger, one per entity: started when the entity
+    begins to match, cancelled when it stops matching, all cancelled on detach. Each timer
+    keeps the state it was started for, so a later change can be compared against it."""
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+        self._timers: dict[str, tuple[TimerHandle, State | None]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._timers)
+
+    def held(self, entity_id: str) -> State | None:
+        """The state the entity's running timer was started for (None: no timer, or none kept)."""
+        timer = self._timers.get(entity_id)
+        return None if timer is None else timer[1]
+
+    def running(self, entity_id: str) -> bool:
+        return entity_id in self._timers
+
+    def start(
+        self, entity_id: str, seconds: float, fire: Callable[[], None], held: State | None = None
+    ) -> None:
+        """(Re)start the entity's timer: `fire` runs after `seconds` unless cancelled first."""
+        self.cancel(entity_id)
+
+        def elapsed() -> None:
+            self._timers.pop(entity_id, None)
+            fire()
+
+        when = datetime.fromtimestamp(self._hub.clock.timestamp() + seconds, UTC)
+        self._timers[entity_id] = (self._hub.clock.call_at(when, elapsed), held)
+
+    def cancel(self, entity_id: str) -> None:
+        timer = self._timers.pop(entity_id, None)
+        if timer is not None:
+            timer[0].cancel()
+
+    def cancel_all(self) -> None:
+        for handle, _ in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
 
 
 # -- state ------------------------------------------------------------------------------------
@@ -138,7 +183,7 @@ class StateTrigger(Trigger):
 
     def attach(self, fire: FireTrigger) -> Detach:
         hub = self.env.hub
-        pending: dict[str, tuple[TimerHandle, State]] = {}
+        pending = PendingTimers(hub)
         base = self.base_variables()
         attribute = self.attribute
         for_ = self.for_
@@ -150,13 +195,14 @@ class StateTrigger(Trigger):
             entity_id: str = data["entity_id"]
             old: State | None = data["old_state"]
             new: State | None = data["new_state"]
-            if pending:
-                waiting = pending.get(entity_id)
-                if waiting is not None and (
-                    new is None or self._value(new) != self._value(waiting[1])
-                ):
-                    waiting[0].cancel()
-                    del pending[entity_id]
+            # the value a timer waits on changed (or the entity went): the rule no longer
+            # holds for the whole `for:`
+            if (
+                pending
+                and pending.running(entity_id)
+                and (new is None or self._value(new) != self._value(pending.held(entity_id)))
+            ):
+                pending.cancel(entity_id)
             if not self.matches(old, new):
                 return
             variables = {
@@ -171,26 +217,14 @@ class StateTrigger(Trigger):
             if for_ is None:
                 fire(variables, event.context)
                 return
-            previous = pending.pop(entity_id, None)
-            if previous is not None:
-                previous[0].cancel()
-            when = datetime.fromtimestamp(hub.clock.timestamp() + for_, UTC)
             context = event.context
-
-            def elapsed() -> None:
-                pending.pop(entity_id, None)
-                fire(variables, context)
-
-            assert new is not None
-            pending[entity_id] = (hub.clock.call_at(when, elapsed), new)
+            pending.start(entity_id, for_, lambda: fire(variables, context), held=new)
 
         unsubscribe = hub.states.async_track_entities(self.entity_ids, on_change)
 
         def detach() -> None:
             unsubscribe()
-            for handle, _ in pending.values():
-                handle.cancel()
-            pending.clear()
+            pending.cancel_all()
 
         return detach
 
@@ -236,7 +270,7 @@ class NumericStateTrigger(Trigger):
         for_ = self.for_
         empty: dict[str, Any] = {}
         armed = {e for e in self.entity_ids if not self._safe_in_range(hub.states.get(e), empty)}
-        pending: dict[str, TimerHandle] = {}
+        pending = PendingTimers(hub)
 
         def on_change(event: Event) -> None:
             entity_id: str = event.data["entity_id"]
@@ -262,9 +296,7 @@ class NumericStateTrigger(Trigger):
                 in_range = False
             if not in_range:
                 armed.add(entity_id)
-                handle = pending.pop(entity_id, None)
-                if handle is not None:
-                    handle.cancel()
+                pending.cancel(entity_id)
                 return
             if entity_id not in armed:
                 return
@@ -273,21 +305,13 @@ class NumericStateTrigger(Trigger):
                 fire(variables, event.context)
                 return
             context = event.context
-
-            def elapsed() -> None:
-                pending.pop(entity_id, None)
-                fire(variables, context)
-
-            when = datetime.fromtimestamp(hub.clock.timestamp() + for_, UTC)
-            pending[entity_id] = hub.clock.call_at(when, elapsed)
+            pending.start(entity_id, for_, lambda: fire(variables, context))
 
         unsubscribe = hub.states.async_track_entities(self.entity_ids, on_change)
 
         def detach() -> None:
             unsubscribe()
-            for handle in pending.values():
-                handle.cancel()
-            pending.clear()
+            pending.cancel_all()
 
         return detach
 
