@@ -115,6 +115,10 @@ async def _run(quick: bool, record: bool = True) -> dict[str, Any]:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"only {len(integration.entities)} sensors discovered")
                 await asyncio.sleep(0.05)
+            # steady state: the hub settles its heap once discovery has been quiet (see
+            # hearthmind.core.heap); measure after that, as a home runs after its start-up
+            while hub.heap.pending and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
             automations = len(hub.data["automations"])
             log(
                 f"{len(integration.entities)} sensors, {automations} automations, recorder {'on' if record else 'off'}"

@@ -333,6 +333,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         head = gen.step(args.rate, args.seconds, args.quiet, args.drain_cap)
         log(f"headline: {summary(head)}")
         out["headline"] = head
+        if args.dump:
+            # per message: seq, publish time, command arrival (perf_counter, which is
+            # CLOCK_MONOTONIC: comparable with the hub's own timestamps on this machine)
+            with open(args.dump, "w", encoding="utf-8") as f:
+                for seq, sent in enumerate(gen.sent):
+                    f.write(
+                        f"{seq} {sent:.7f} {gen.receiver.arrivals.get(seq, float('nan')):.7f}\n"
+                    )
         if args.search:
             out["max_rate"] = search(gen, args, out["steps"], settle)
     finally:
@@ -417,6 +425,7 @@ def main() -> None:
     r.add_argument("--max-search-rate", type=float, default=204_800.0)
     r.add_argument("--ping", action="store_true", help="hub answers bench/ctl/ping")
     r.add_argument("--quiesce-timeout", type=float, default=300.0)
+    r.add_argument("--dump", help="diagnosis: write each headline message's times to this file")
     args = parser.parse_args()
     if args.cmd == "discover":
         result = publish_discovery(args.host, args.port, args.count)

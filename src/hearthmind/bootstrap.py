@@ -5,7 +5,6 @@ then the device integrations, automations, and the API on top."""
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 import sys
@@ -63,6 +62,7 @@ async def async_setup_hub(
             continue
         await setup(hub, options)
     tune_runtime()
+    hub.heap.settle_now()
     await hub.async_start()
     return hub
 
@@ -73,7 +73,6 @@ def tune_runtime() -> None:
     A thread that holds the GIL keeps the loop waiting up to the switch interval (5 ms by
     default): 1 ms bounds that wait. Objects alive after set-up (entities, rules, compiled
     templates) live as long as the hub: freezing them keeps the garbage collector from
-    walking them again on every full collection."""
+    walking them again on every full collection (the hub's HeapSettler does it, here and
+    after later bursts such as MQTT discovery)."""
     sys.setswitchinterval(0.001)
-    gc.collect()
-    gc.freeze()

@@ -258,6 +258,7 @@ class AutomationManager:
         automation = Automation(spec, entity_id, self.env, source)
         self.automations[entity_id] = automation
         self.hub.entities.async_add(entity_id, DOMAIN, self._entity_command, unique_id=spec.id)
+        self.hub.heap.async_request()  # rules live until a reload: see hearthmind.core.heap
         if spec.initial_state is False:
             automation.write_state(context)
             return automation

@@ -25,6 +25,7 @@ from .events import (
     EventBus,
 )
 from .health import HealthCounters
+from .heap import HeapSettler
 from .hub import Hub
 from .registry import Area, Device, Person, Registries, Space, SpaceKind
 from .services import ServiceCall, ServiceData, ServiceRegistry, describe_services
@@ -50,6 +51,7 @@ __all__ = [
     "Event",
     "EventBus",
     "HealthCounters",
+    "HeapSettler",
     "HearthmindError",
     "Hub",
     "HubConfig",

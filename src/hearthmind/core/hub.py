@@ -15,6 +15,7 @@ from .domains import register_domain_services
 from .entities import EntityRegistry
 from .events import EVENT_HUB_START, EVENT_HUB_STOP, EventBus
 from .health import HealthCounters
+from .heap import HeapSettler
 from .registry import Person, Registries
 from .services import ServiceRegistry
 from .states import StateMachine
@@ -51,6 +52,7 @@ class Hub:
             area_entities=self.registries.entities_in_area,
         )
         self.entities = EntityRegistry()
+        self.heap = HeapSettler()  # see heap.py: short full garbage collections
         register_domain_services(self)
         self.data: dict[str, Any] = {}  # per-component storage, keyed by component name
         self._stop_hooks: list[StopHook] = []
@@ -125,6 +127,7 @@ class Hub:
         if not self.running:
             return
         self.running = False
+        self.heap.cancel()
         self.bus.async_fire(EVENT_HUB_STOP, {}, self.context(Origin.AUTOMATION))
         await self.bus.async_drain()
         for task in list(self._tasks):

@@ -183,6 +183,8 @@ class MqttIntegration:
             return  # the retained config again (after a reconnect)
         try:
             self._add(message, existing)
+            # a discovered entity lives as long as the hub: see hearthmind.core.heap
+            self.hub.heap.async_request()
         except DiscoveryError as err:
             self._problem(err.counter, str(err))
         except (PayloadError, TemplateError, ValueError) as err:
