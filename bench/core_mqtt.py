@@ -44,6 +44,7 @@ if str(REPO) not in sys.path:
 from tests.fixtures.mosquitto import MosquittoServer  # noqa: E402
 
 LOAD_GENERATOR = REPO / "bench" / "ha" / "mqtt_load.py"
+ECHO_CLIENT = REPO / "bench" / "ha" / "mqtt_echo.py"
 SENSORS = 1_000
 AUTOMATIONS = 100
 RATE = 1_000.0
@@ -89,7 +90,9 @@ async def _generator(port: int, *args: str) -> dict[str, Any]:
     return result
 
 
-async def _run(quick: bool, record: bool = True) -> dict[str, Any]:
+async def _run(
+    quick: bool, record: bool = True, commit_interval: float | None = None, seconds: float = 5.0
+) -> dict[str, Any]:
     from hearthmind.bootstrap import SetupOptions, async_setup_hub
     from hearthmind.integrations.mqtt import MqttIntegration
     from hearthmind.integrations.mqtt.connection import MqttConnection
@@ -99,7 +102,9 @@ async def _run(quick: bool, record: bool = True) -> dict[str, Any]:
         await _generator(broker.port, "discover", "--count", str(SENSORS))
         config_dir = Path(tmp)
         (config_dir / "configuration.yaml").write_text(
-            f"hearthmind:\n  name: Bench\nmqtt:\n  broker: {broker.url}\n" + automations_yaml(),
+            f"hearthmind:\n  name: Bench\nmqtt:\n  broker: {broker.url}\n"
+            + (f"recorder:\n  commit_interval: {commit_interval}\n" if commit_interval else "")
+            + automations_yaml(),
             encoding="utf-8",
         )
         hub = await async_setup_hub(
@@ -147,7 +152,7 @@ async def _run(quick: bool, record: bool = True) -> dict[str, Any]:
             await control.async_wait_connected(10)
             args = ["run", "--rate", str(RATE), "--ping"]
             if quick:
-                args += ["--seconds", "5", "--quiet", "3", "--drain-cap", "15"]
+                args += ["--seconds", str(seconds), "--quiet", "3", "--drain-cap", "15"]
             else:
                 args += ["--search"]
             # CPU seconds of this process (hub, recorder thread) per message: unlike latency,
@@ -185,9 +190,36 @@ async def _run(quick: bool, record: bool = True) -> dict[str, Any]:
             await hub.async_stop()
 
 
-def run_hearthmind_mqtt(quick: bool, record: bool = True) -> dict[str, Any]:
+def run_echo_floor(seconds: float = 5.0) -> dict[str, Any]:
+    """The harness's own floor: broker + load generator + a trivial single-threaded paho
+    client that answers each state with its command (bench/ha/mqtt_echo.py), no hub."""
+    import subprocess
+
+    with MosquittoServer() as broker:
+        echo = subprocess.Popen([sys.executable, str(ECHO_CLIENT), "--port", str(broker.port)])
+        try:
+            args = ["run", "--rate", str(RATE), "--ping", "--seconds", str(seconds)]
+            result = asyncio.run(_generator(broker.port, *args, "--quiet", "3"))
+        finally:
+            echo.kill()
+            echo.wait()
+    head = result["headline"]
+    return {
+        "echo_p50_ms": head["p50_ms"],
+        "echo_p99_ms": head["p99_ms"],
+        "echo_max_ms": head["max_ms"],
+        "echo_lost": head["lost"],
+    }
+
+
+def run_hearthmind_mqtt(
+    quick: bool,
+    record: bool = True,
+    commit_interval: float | None = None,
+    seconds: float = 5.0,
+) -> dict[str, Any]:
     """The figures for bench/core.py's `hearthmind` part."""
-    return asyncio.run(_run(quick, record))
+    return asyncio.run(_run(quick, record, commit_interval, seconds))
 
 
 def main() -> None:
@@ -195,8 +227,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="5 s at 1,000/s, no rate search")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--no-recorder", action="store_true", help="for diagnosis only")
+    parser.add_argument(
+        "--commit-interval", type=float, help="diagnosis: the recorder's commit_interval (s)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="length of the --quick run (default 5 s)"
+    )
+    parser.add_argument(
+        "--echo-floor",
+        action="store_true",
+        help="calibration: measure the harness against a trivial paho echo client, no hub",
+    )
     args = parser.parse_args()
-    result = run_hearthmind_mqtt(args.quick, record=not args.no_recorder)
+    if args.echo_floor:
+        result = run_echo_floor(args.seconds)
+    else:
+        result = run_hearthmind_mqtt(
+            args.quick, not args.no_recorder, args.commit_interval, args.seconds
+        )
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

@@ -61,6 +61,9 @@ class RecorderConfig(BaseModel):
     db_url: str | None = None  # default: sqlite:///<config dir>/hearthmind.db
     purge_keep_days: float | None = Field(default=None, gt=0)  # daily retention purge
     busy_timeout: float = Field(default=5.0, gt=0)  # seconds SQLite waits for a lock
+    # seconds between commits of a steady stream, as HA's key (whose default is 5 s: ours is
+    # short for the event loop's latency, see Recorder.__init__)
+    commit_interval: float = Field(default=0.01, ge=0, le=60)
 
 
 def config_db_url(config: HubConfig, override: str | None = None) -> str:
@@ -88,7 +91,9 @@ async def async_setup(hub: Hub, options: object) -> None:
         return
     section = hub.config.section("recorder", RecorderConfig)
     url = recorder_db_url(hub, getattr(options, "db_url", None))
-    recorder = Recorder(hub, url, busy_timeout=section.busy_timeout)
+    recorder = Recorder(
+        hub, url, busy_timeout=section.busy_timeout, commit_interval=section.commit_interval
+    )
     await recorder.async_start()
     if section.purge_keep_days is not None:
         _schedule_purge(hub, recorder, section.purge_keep_days)

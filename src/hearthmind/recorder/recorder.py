@@ -91,9 +91,9 @@ class Recorder:
         # the next one, so that a steady stream commits in batches, not change by change.
         # `async_flush`, backpressure and stopping cut the wait short. Short, because while a
         # batch is written the event loop shares the CPU and the GIL with the writer: at
-        # 1,000 MQTT messages/s, 10 ms batches (about 2 ms of writing each) gave an automation
-        # answer p99 of 3.9-5.6 ms, 50 ms batches (about 8 ms each) 5.9-6.3 ms (20 s runs,
-        # /tmp probes of bench/core_mqtt.py), for about 15 % more writer CPU.
+        # 1,000 MQTT messages/s, 10 ms batches (about 2 ms of writing each) kept an
+        # automation's answer p99 1-2 ms lower than 50 ms batches (about 8 ms each), for
+        # about 15 % more writer CPU: `bench/core_mqtt.py --commit-interval 0.05` compares.
         self.commit_interval = commit_interval
         self.committed_states = 0
         self.committed_events = 0
