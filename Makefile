@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := postgresql mosquitto espeak-ng sox libsndfile1
+APT_PACKAGES := postgresql mosquitto espeak-ng sox libsndfile1 chromium
 
 .PHONY: demo test lint typecheck pytest system-deps clean
 

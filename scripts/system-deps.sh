@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that the tests use for real (PostgreSQL, Mosquitto, espeak-ng, sox)
+# Installs the Debian packages that the tests use for real (PostgreSQL, Mosquitto, espeak-ng, sox,
+# Chromium for pages)
 # when they are missing and we are root. Without root it only says what is missing: the tests
 # that need a missing part skip with that reason.
 set -u
