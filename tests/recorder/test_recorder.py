@@ -21,6 +21,7 @@ from hearthmind.recorder import (
     export_csv,
     get_recorder,
     state_changes,
+    state_histories,
     state_history,
 )
 from hearthmind.recorder.schema import state_attributes, states
@@ -62,6 +63,42 @@ async def test_records_every_change_with_its_context(hub: Hub, recorder: Recorde
     doorbell = events(recorder.engine, origin="physical")[0]
     assert doorbell.data == {"button": 1}
     assert doorbell.time_fired == START + timedelta(minutes=10)
+
+
+async def test_histories_of_many_entities_at_once(hub: Hub, recorder: Recorder) -> None:
+    """Several entities in one call: each gets its own start state, found in the window that
+    holds it (an hour, ten days, forty days back), and its changes in the range."""
+    clock = cast(SimulatedClock, hub.clock)
+    sensor = hub.context(Origin.SENSOR)
+    hub.states.async_set("sensor.rare", "old", None, sensor)  # day 0
+    await clock.async_advance(timedelta(days=30))
+    hub.states.async_set("switch.weekly", "on", None, sensor)  # day 30
+    await clock.async_advance(timedelta(days=10))
+    hub.states.async_set("light.busy", "off", None, sensor)  # day 40, an hour before start
+    await clock.async_advance(timedelta(hours=1))
+    start = clock.now()
+    for value in ("on", "off", "on"):
+        await clock.async_advance(timedelta(minutes=10))
+        hub.states.async_set("light.busy", value, None, sensor)
+    hub.states.async_remove("switch.weekly", sensor)
+    await recorder.async_flush()
+    end = clock.now() + timedelta(minutes=1)
+
+    ids = ["light.busy", "switch.weekly", "sensor.rare", "sensor.never"]
+    found = state_histories(recorder.engine, ids, start, end, include_start_state=True)
+    assert {k: [r.state for r in v] for k, v in found.items()} == {
+        "light.busy": ["off", "on", "off", "on"],
+        "switch.weekly": ["on", None],
+        "sensor.rare": ["old"],
+    }
+    # the same as one entity at a time
+    for entity_id in ids:
+        one = state_history(recorder.engine, entity_id, start, end, include_start_state=True)
+        assert one == found.get(entity_id, [])
+    # no ids: the entities that changed in the range, without start states unless asked
+    changed = state_histories(recorder.engine, None, start, end)
+    assert sorted(changed) == ["light.busy", "switch.weekly"]
+    assert [r.state for r in changed["light.busy"]] == ["on", "off", "on"]
 
 
 async def test_history_window_and_state_at_start(hub: Hub, recorder: Recorder) -> None:

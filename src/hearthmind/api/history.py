@@ -91,18 +91,15 @@ def _entity_history(
     no_attributes: bool,
     minimal_response: bool,
 ) -> list[list[dict[str, Any]]]:
-    from hearthmind.recorder import state_changes, state_history
+    from hearthmind.recorder import state_histories
 
-    if not entity_ids:
-        entity_ids = sorted({r.entity_id for r in state_changes(engine, start=start, end=end)})
+    # one query for the range and one per look-back window for the start states, for all
+    # the entities at once (a query per entity was slow on long histories)
+    found = state_histories(engine, entity_ids or None, start, end, include_start_state=True)
     out: list[list[dict[str, Any]]] = []
     start_ts = start.timestamp()
-    for entity_id in entity_ids:
-        rows = [
-            r
-            for r in state_history(engine, entity_id, start, end, include_start_state=True)
-            if r.state is not None
-        ]
+    for entity_id in entity_ids or sorted(found):
+        rows = [r for r in found.get(entity_id, []) if r.state is not None]
         if not rows:
             continue
         items: list[dict[str, Any]] = []

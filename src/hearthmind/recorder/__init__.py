@@ -44,6 +44,7 @@ from .history import (
     open_engine,
     purge,
     state_changes,
+    state_histories,
     state_history,
 )
 from .migrate import current_revision, upgrade
@@ -137,6 +138,7 @@ __all__ = [
     "purge",
     "recorder_db_url",
     "state_changes",
+    "state_histories",
     "state_history",
     "upgrade",
 ]

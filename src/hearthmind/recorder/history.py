@@ -145,18 +145,59 @@ def _filtered_states(
 _LOOKBACK_DAYS = (1.0, 7.0, 31.0, 366.0, None)
 
 
-def _state_before(conn: Connection, entity_id: str, ts: float) -> list[StateRow]:
+def _states_before(conn: Connection, entity_ids: Iterable[str], ts: float) -> dict[str, StateRow]:
+    """The last row of each entity before `ts`: one scan of the time index per look-back
+    window for all entities at once (not a query per entity); only the entities not found
+    yet go on to the next, longer window."""
+    missing = set(entity_ids)
+    found: dict[str, StateRow] = {}
     for days in _LOOKBACK_DAYS:
+        if not missing:
+            break
         query = _state_select().where(
-            states.c.entity_id == entity_id, states.c.last_updated_ts < ts
+            states.c.entity_id.in_(sorted(missing)), states.c.last_updated_ts < ts
         )
         if days is not None:
             query = query.where(states.c.last_updated_ts >= ts - days * 86_400)
-        query = query.order_by(states.c.last_updated_ts.desc(), states.c.state_id.desc())
-        found = conn.execute(query.limit(1)).first()
-        if found is not None:
-            return [_state_row(found)]
-    return []
+        query = query.order_by(states.c.last_updated_ts, states.c.state_id)
+        latest: dict[str, Any] = {}
+        for row in conn.execute(query):
+            latest[row[1]] = row  # (state_id, entity_id, ...) in time order: the last is kept
+        for entity_id, row in latest.items():
+            found[entity_id] = _state_row(row)
+        missing.difference_update(latest)
+    return found
+
+
+def state_histories(
+    engine: Engine,
+    entity_ids: Iterable[str] | None,
+    start: TimeLike = None,
+    end: TimeLike = None,
+    *,
+    include_start_state: bool = False,
+) -> dict[str, list[StateRow]]:
+    """The states of each entity updated in [start, end), oldest first, keyed by entity in
+    first-change order. `entity_ids=None`: every entity with a change in the range. With
+    `include_start_state`, each entity's state in force at `start` comes first (if any)."""
+    ids = None if entity_ids is None else list(dict.fromkeys(entity_ids))
+    with engine.connect() as conn:
+        in_range: dict[str, list[StateRow]] = {}
+        query = _filtered_states(entity_ids=ids, start=start, end=end)
+        for row in conn.execute(query):
+            state_row = _state_row(row)
+            in_range.setdefault(state_row.entity_id, []).append(state_row)
+        wanted = ids if ids is not None else list(in_range)
+        before: dict[str, StateRow] = {}
+        start_ts = _ts(start)
+        if include_start_state and start_ts is not None and wanted:
+            before = _states_before(conn, wanted, start_ts)
+    out: dict[str, list[StateRow]] = {}
+    for entity_id in wanted:
+        rows = ([before[entity_id]] if entity_id in before else []) + in_range.get(entity_id, [])
+        if rows:
+            out[entity_id] = rows
+    return out
 
 
 def state_history(
@@ -169,14 +210,10 @@ def state_history(
 ) -> list[StateRow]:
     """The states of `entity_id` updated in [start, end), oldest first. With
     `include_start_state`, the state in force at `start` comes first (if there was one)."""
-    with engine.connect() as conn:
-        rows: list[StateRow] = []
-        start_ts = _ts(start)
-        if include_start_state and start_ts is not None:
-            rows.extend(_state_before(conn, entity_id, start_ts))
-        query = _filtered_states(entity_ids=entity_id, start=start, end=end)
-        rows.extend(_state_row(r) for r in conn.execute(query))
-        return rows
+    found = state_histories(
+        engine, [entity_id], start, end, include_start_state=include_start_state
+    )
+    return found.get(entity_id, [])
 
 
 def iter_state_changes(
