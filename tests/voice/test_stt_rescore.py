@@ -104,3 +104,14 @@ def test_out_of_vocabulary_clips_stay_unsnapped(shared_data: Path, prepared: Whi
     for name in ("oov_1.wav", "oov_3.wav", "oov_4.wav"):
         text = prepared.transcribe(load_audio(folder / name)).text
         assert recognizer.recognize(text, home, allow_unknown=False) is None, (name, text)
+
+
+def test_a_delayed_command_must_itself_be_a_command(prepared: WhisperStt) -> None:
+    """HA reads "<command> in 10 minutes" as a delayed command: Whisper's "set a time for 3
+    hours in 10 minutes" is none (so it may be snapped), "turn on the kitchen light in 10
+    minutes" is one; a bare "pause" is one in a room with something to pause."""
+    meaning = prepared._meaning
+    assert meaning is not None
+    assert meaning("Set a time for 3 hours in 10 minutes.", None, False) is None
+    assert meaning("turn on the kitchen light in 10 minutes", None, False) is not None
+    assert meaning("pause", "living_room", True) is None  # never snapped to a bare command

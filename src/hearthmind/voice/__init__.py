@@ -53,6 +53,15 @@ __all__ = [
 
 
 def build_stt(config: VoiceConfig) -> SpeechToText | None:
+    if config.stt in ("pocketsphinx", "whisper+pocketsphinx"):
+        from .stt.sphinx import PocketsphinxStt
+
+        sphinx = PocketsphinxStt(config.sphinx_model_dir)
+        if config.stt == "pocketsphinx":
+            return sphinx
+        from .stt.whisper import WhisperStt
+
+        return WhisperStt(config.stt_model_dir, proposer=sphinx)
     if config.stt == "whisper":
         from .stt.whisper import WhisperStt
 

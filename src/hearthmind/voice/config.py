@@ -19,8 +19,11 @@ class VoiceConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     language: Literal["en"] = "en"
-    stt: Literal["whisper", "wyoming", "none"] = "whisper"
+    # whisper+pocketsphinx: Whisper, and when its transcript is no sentence of the home,
+    # pocketsphinx (bound to the home's sentences) proposes one for Whisper to score
+    stt: Literal["whisper", "pocketsphinx", "whisper+pocketsphinx", "wyoming", "none"] = "whisper"
     stt_model_dir: Path | None = None  # a CTranslate2 Whisper model
+    sphinx_model_dir: Path | None = None  # a Sphinx acoustic model (en-us from pocketsphinx)
     stt_uri: str | None = None  # tcp://host:port of a Wyoming asr server
     tts: Literal["piper", "espeak", "wyoming", "none"] = "piper"
     tts_model: Path | None = None  # a Piper .onnx voice (its .onnx.json beside it)

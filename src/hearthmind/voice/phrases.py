@@ -35,7 +35,7 @@ class Correction:
 
 
 def words_to_digits(text: str) -> str:
-    """'set a timer for five minutes' -> 'set a timer for 5 minutes' (0-100, 'twenty five')."""
+    """'set a timer for five minutes' -> 'set a timer for 5 minutes' (0-999, 'twenty five')."""
     out: list[str] = []
     for word in normalize_name(text.replace("%", " percent")).split():
         value = NUMBER_WORDS.get(word)
@@ -44,14 +44,83 @@ def words_to_digits(text: str) -> str:
             continue
         if out and out[-1].isdigit():
             prev = int(out[-1])
-            if prev % 10 == 0 and 20 <= prev <= 90 and value < 10:
-                out[-1] = str(prev + value)
+            if prev % 10 == 0 and 20 <= prev % 100 <= 90 and value < 10:
+                out[-1] = str(prev + value)  # "twenty five", "one hundred twenty five"
                 continue
-            if value == 100 and prev < 10:
+            if value == 100 and 0 < prev < 10:
                 out[-1] = str(prev * 100)
+                continue
+            if prev >= 100 and prev % 100 == 0 and value < 100:
+                out[-1] = str(prev + value)  # "one hundred five"
                 continue
         out.append(str(value))
     return " ".join(out)
+
+
+_ONES = [w for w, v in sorted(NUMBER_WORDS.items(), key=lambda x: x[1]) if v < 20]
+_TENS = {v: w for w, v in NUMBER_WORDS.items() if v % 10 == 0 and 20 <= v <= 90}
+
+
+def number_to_words(value: int) -> str:
+    """37 -> 'thirty seven', 250 -> 'two hundred fifty' (as people say numbers to a hub)."""
+    if value < 0:
+        return "minus " + number_to_words(-value)
+    if value < 20:
+        return _ONES[value]
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return _TENS[tens * 10] + ("" if not ones else " " + _ONES[ones])
+    if value < 1000:
+        hundreds, rest = divmod(value, 100)
+        return _ONES[hundreds] + " hundred" + ("" if not rest else " " + number_to_words(rest))
+    thousands, rest = divmod(value, 1000)
+    return number_to_words(thousands) + " thousand" + (" " + number_to_words(rest) if rest else "")
+
+
+def digits_to_words(text: str) -> str:
+    """'set a timer for 5 minutes' -> 'set a timer for five minutes'; '2.5' -> 'two point
+    five'; '50%' -> 'fifty percent'. The inverse of `words_to_digits` for 0-999."""
+
+    def spoken(found: re.Match[str]) -> str:
+        whole, _, fraction = found.group(0).partition(".")
+        words = number_to_words(int(whole))
+        if fraction:
+            words += " point " + " ".join(_ONES[int(d)] for d in fraction)
+        return f" {words} "
+
+    text = text.replace("%", " percent ")
+    return " ".join(re.sub(r"\d+(?:\.\d+)?", spoken, text).split())
+
+
+_LEADING_CLAUSE = re.compile(r"^([^.,!?;:]{1,30})[.,!?;:]\s*(.+)$")
+_ADDRESS = re.compile(r"^(hey|hi|ok|okay|yo)\s+\w+[\s,.!]+(.+)$", re.IGNORECASE)
+# words that change what a sentence asks: never cut them off
+_KEEP = re.compile(
+    r"\b(no|not|don't|do|never|stop|why|what|how|when|who|which|is|are|can't)\b", re.I
+)
+
+
+def sentence_variants(text: str) -> list[str]:
+    """The sentence, then without a leading address: "Okay Rhasspy, turn on ...", "hey olly
+    dim ..." (wake words the hub heard as words). A cut part that could change the meaning
+    ("don't", "why") is never cut."""
+    text = text.strip()
+    out = [text]
+    current = text
+    for _ in range(2):  # "Okay, Rhasspy. Turn on ..." has two leading clauses
+        clause = _LEADING_CLAUSE.match(current)
+        if not clause or len(clause.group(1).split()) > 3 or _KEEP.search(clause.group(1)):
+            break
+        current = clause.group(2)
+        out.append(current)
+    address = _ADDRESS.match(text)
+    if address:
+        out.append(address.group(2))
+    seen: list[str] = []
+    for v in out:
+        if v and v not in seen:
+            seen.append(v)
+    return seen
 
 
 # words whose opposite must never be snapped in: "turn on" is never corrected to "turn off"
@@ -99,11 +168,19 @@ class GrammarSampler:
     def sample(self, per_template: int = 6, skip_intents: Iterable[str] = ()) -> list[str]:
         """`per_template` random sentences per template, plus one per name and per area the
         template can take, so every device and room of the home is in some sentence."""
+        by_intent = self.sample_by_intent(per_template, skip_intents)
+        return [sentence for sentences in by_intent.values() for sentence in sentences]
+
+    def sample_by_intent(
+        self, per_template: int = 6, skip_intents: Iterable[str] = ()
+    ) -> dict[str, list[str]]:
+        """As `sample`, grouped by intent name."""
         skip = set(skip_intents)
-        out: list[str] = []
+        grouped: dict[str, list[str]] = {}
         for intent in self.intents.intents.values():
             if intent.name in skip:
                 continue
+            out = grouped.setdefault(intent.name, [])
             for data in intent.data:
                 rules = {**self.intents.expansion_rules, **data.expansion_rules}
                 lists = {**self.lists, **data.slot_lists}
@@ -123,7 +200,7 @@ class GrammarSampler:
                         if text is not None:
                             out.append(" ".join(text.split()))
         self._forced = {}
-        return out
+        return grouped
 
     def _expand(
         self, expr: Any, rules: dict[str, Any], lists: dict[str, Any], domains: set[str] | None

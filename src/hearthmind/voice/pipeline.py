@@ -23,7 +23,7 @@ from .actions import IntentHandler, VoiceAnswer
 from .audio import SAMPLE_RATE, AudioClip, AudioError
 from .home import HomeVocabulary
 from .intents import FallbackIntentClassifier, GrammarIntentRecognizer, IntentMatch
-from .phrases import PhraseCorrector
+from .phrases import PhraseCorrector, sentence_variants
 from .stages import SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector, WakeWordDetector
 from .vad import trim_to_speech
 
@@ -134,7 +134,7 @@ class VoicePipeline:
 
         `rescore`, when the speech model offers it, scores candidate sentences against the
         audio itself, so the choice between near readings is made by what was heard."""
-        variants = _variants(text)
+        variants = sentence_variants(text)
         for variant in variants:
             match = self.recognizer.recognize(variant, home, context_area=area, allow_unknown=False)
             if match is not None:
@@ -290,7 +290,9 @@ class VoicePipeline:
         await self._async_prepare_stt()
         start = time.perf_counter()
         try:
-            transcript, heard = await asyncio.to_thread(self._transcribe, clip, after_wake_word)
+            transcript, heard = await asyncio.to_thread(
+                self._transcribe, clip, after_wake_word, area
+            )
         except AudioError as err:
             self.hub.health.problem(err.counter, str(err), self.hub.clock.timestamp())
             answer = VoiceAnswer(str(err), None, False, error="bad_audio")
@@ -343,7 +345,7 @@ class VoicePipeline:
         return self._transcribe(clip, after_wake_word)[0]
 
     def _transcribe(
-        self, clip: AudioClip, after_wake_word: bool = False
+        self, clip: AudioClip, after_wake_word: bool = False, area: str | None = None
     ) -> tuple[Transcript, AudioClip]:
         if self.stt is None:
             raise AudioError("I can't listen: no speech-to-text backend is set up.")
@@ -375,7 +377,12 @@ class VoicePipeline:
             if not segments:
                 raise AudioError("I didn't hear anyone speak, only silence or noise.")
             audio = trim_to_speech(audio, segments)
-        transcript = self.stt.transcribe(audio)
+        # a backend that knows the home's sentences is told the room (what "pause" means)
+        transcript = (
+            self.stt.transcribe(audio, area=area)  # type: ignore[call-arg]
+            if getattr(self.stt, "takes_area", False)
+            else self.stt.transcribe(audio)
+        )
         text = re.sub(r"[^\w' ]", " ", transcript.text.casefold())
         if " ".join(text.split()) in HALLUCINATIONS:
             raise AudioError("Sorry, I didn't catch that.")
@@ -392,37 +399,6 @@ def np_isfinite(clip: AudioClip) -> bool:
     import numpy as np
 
     return bool(np.isfinite(clip.samples).all())
-
-
-_LEADING_CLAUSE = re.compile(r"^([^.,!?;:]{1,30})[.,!?;:]\s*(.+)$")
-_ADDRESS = re.compile(r"^(hey|hi|ok|okay|yo)\s+\w+[\s,.!]+(.+)$", re.IGNORECASE)
-# words that change what a sentence asks: never cut them off
-_KEEP = re.compile(
-    r"\b(no|not|don't|do|never|stop|why|what|how|when|who|which|is|are|can't)\b", re.I
-)
-
-
-def _variants(text: str) -> list[str]:
-    """The sentence, then without a leading address: "Okay Rhasspy, turn on ...", "hey olly
-    dim ..." (wake words the hub heard as words). A cut part that could change the meaning
-    ("don't", "why") is never cut."""
-    text = text.strip()
-    out = [text]
-    current = text
-    for _ in range(2):  # "Okay, Rhasspy. Turn on ..." has two leading clauses
-        clause = _LEADING_CLAUSE.match(current)
-        if not clause or len(clause.group(1).split()) > 3 or _KEEP.search(clause.group(1)):
-            break
-        current = clause.group(2)
-        out.append(current)
-    address = _ADDRESS.match(text)
-    if address:
-        out.append(address.group(2))
-    seen: list[str] = []
-    for v in out:
-        if v and v not in seen:
-            seen.append(v)
-    return seen
 
 
 def _proper_names(home: HomeVocabulary) -> dict[str, str]:

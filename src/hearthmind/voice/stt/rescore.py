@@ -20,6 +20,12 @@ from hearthmind.voice.phrases import NUMBER, flips_meaning, matching_key
 MAX_LOSS = 1.0  # a candidate may score this much below Whisper's own transcript
 FLOOR = -3.0  # and must score at least this
 MARGIN = 0.5  # and beat any rival that does something else by this much
+# when a second recogniser bound to the home's sentences (pocketsphinx) heard a sentence that
+# does the same thing, two different models agree: Whisper's reading of it may then fall
+# further below its own free transcript (a short command Whisper tiny mishears, "pause timer"
+# as "O", scores about 2 below it; speech that is no command scores 5 to 10 below)
+AGREED_MAX_LOSS = 2.5
+AGREED_FLOOR = -5.5
 SHORTLIST = 60  # sentences nearest by spelling, and as many by sound, to rank
 CANDIDATES = 6  # sentences read back to Whisper (each costs about 25 ms on 2 cores)
 Scorer = Callable[[list[str]], "list[float] | None"]
@@ -115,10 +121,31 @@ class GrammarRescorer:
                 break
         return out
 
-    def choose(self, heard: str, score: Scorer, understands: Understands) -> Choice | None:
-        """The grammar sentence the audio supports best, or None when none clearly does."""
-        found = [(c, understands(c)) for c in self.candidates(heard)]
-        found = [(c, action) for c, action in found if action is not None]
+    def choose(
+        self,
+        heard: str,
+        score: Scorer,
+        understands: Understands,
+        proposals: Sequence[str] = (),
+        understands_proposal: Understands | None = None,
+    ) -> Choice | None:
+        """The grammar sentence the audio supports best, or None when none clearly does.
+
+        `proposals` are sentences another recogniser heard in the same audio (the home's
+        constrained decoder): they are weighed with the near sentences; a reading whose
+        action such a proposal shares may fall further below Whisper's own (AGREED_*)."""
+        found: list[tuple[str, Any]] = []
+        agreed: list[Any] = []
+        for i, candidate in enumerate([*proposals, *self.candidates(heard)]):
+            is_proposal = i < len(proposals)
+            judge = (understands_proposal or understands) if is_proposal else understands
+            action = judge(candidate)
+            if action is None:
+                continue
+            if is_proposal:
+                agreed.append(action)
+            if candidate not in (c for c, _ in found):
+                found.append((candidate, action))
         if not found:
             return None
         scores = score([heard, *(as_spoken(c, self.names, like=heard) for c, _ in found)])
@@ -127,10 +154,15 @@ class GrammarRescorer:
         heard_score, rest = scores[0], scores[1:]
         ranked = sorted(zip(rest, found, strict=True), key=lambda x: -x[0])
         best_score, (best_text, best_action) = ranked[0]
-        if best_score < heard_score - MAX_LOSS or best_score < FLOOR:
+        max_loss, floor = (
+            (AGREED_MAX_LOSS, AGREED_FLOOR) if best_action in agreed else (MAX_LOSS, FLOOR)
+        )
+        if best_score < heard_score - max_loss or best_score < floor:
             return None  # nothing this home knows sounds like what was said
+        # agreed by two recognisers, the best reading needs no margin over the rest
+        margin = 0.0 if best_action in agreed else MARGIN
         for rival_score, (_, action) in ranked[1:]:
-            if action != best_action and best_score - rival_score < MARGIN:
+            if action != best_action and best_score - rival_score < margin:
                 return None  # two readings that do different things: do not guess
         return Choice(best_text, best_score, heard_score)
 

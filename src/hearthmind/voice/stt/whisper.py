@@ -8,6 +8,7 @@ what keeps end-of-speech-to-action short on a small CPU."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ import numpy as np
 
 from hearthmind.voice.audio import SAMPLE_RATE, AudioClip
 from hearthmind.voice.home import HomeVocabulary
-from hearthmind.voice.stages import Transcript
-from hearthmind.voice.stt.rescore import GrammarRescorer, Understands
+from hearthmind.voice.phrases import NUMBER, matching_key, sentence_variants, words_to_digits
+from hearthmind.voice.stages import SpeechToText, Transcript
+from hearthmind.voice.stt.rescore import GrammarRescorer
 
 FRAMES_PER_SECOND = 100  # Whisper's mel frames
 MAX_FRAMES = 3000  # 30 s
@@ -53,6 +55,7 @@ class WhisperStt:
         min_seconds: float = 6.0,
         use_hints: bool = False,
         beam_size: int = 1,
+        proposer: SpeechToText | None = None,
     ) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
@@ -75,31 +78,58 @@ class WhisperStt:
         self._lock = threading.Lock()  # one decode at a time: the CPU is the limit anyway
         self._last: tuple[Any, Any, int] | None = None
         self._grammar: GrammarRescorer | None = None
-        self._understands: Understands | None = None
+        self._meaning: Callable[[str, str | None, bool], Any | None] | None = None
+        self._prepared_for: Any = None
+        # a second recogniser bound to the home's sentences (pocketsphinx): asked only when
+        # Whisper's own transcript is no sentence of the home, its reading is one more
+        # candidate for Whisper to score against the audio
+        self.proposer = proposer
+        if proposer is not None:
+            self.name = f"whisper+{proposer.name}"
 
     def prepare(self, recognizer: Any, home: HomeVocabulary) -> None:
         """Learn the home's sentences (takes seconds, once per home), so that a misheard
         command can be snapped to one of them by the audio itself (see stt/rescore.py)."""
         from hearthmind.voice.phrases import GrammarSampler
 
-        sampler = GrammarSampler(recognizer.intents, recognizer.slot_lists(home), seed=0)
+        lists = recognizer.slot_lists(home)
+        key = (id(recognizer), recognizer.home_key)
+        if key == self._prepared_for:
+            return  # this home's sentences are learnt already
+        self._prepared_for = key
+        sampler = GrammarSampler(recognizer.intents, lists, seed=0)
         names = [n for a in home.areas for n in a.names] + [
             n for e in home.entities for n in e.names
         ]
         self._grammar = GrammarRescorer(sampler.sample(8), names)
 
-        def understands(text: str) -> Any | None:
-            match = recognizer.recognize(text, home, allow_unknown=False)
+        def meaning(text: str, area: str | None, needs_target: bool) -> Any | None:
+            match = recognizer.recognize(text, home, context_area=area, allow_unknown=False)
             if match is None or match.unmatched:
                 return None
+            delayed = match.slots.get("conversation_command")
+            if isinstance(delayed, str) and meaning(delayed, area, False) is None:
+                return None  # "<command> in 10 minutes" whose command is none
             slots = tuple(sorted((k, str(v).casefold()) for k, v in match.spoken_slots.items()))
-            if match.intent in NEEDS_TARGET and not {"name", "area"} & {k for k, _ in slots}:
+            if (
+                needs_target
+                and match.intent in NEEDS_TARGET
+                and not {"name", "area"} & {k for k, _ in slots}
+            ):
                 return None  # a device command that names no device: never guessed
             return (match.intent, slots)
 
-        self._understands = understands
+        self._meaning = meaning
+        prepare = getattr(self.proposer, "prepare", None)
+        if prepare is not None:
+            prepare(recognizer, home)
 
-    def transcribe(self, clip: AudioClip, *, hints: list[str] | None = None) -> Transcript:
+    # the pipeline passes the satellite's area to `transcribe` (what a bare "pause" means)
+    takes_area = True
+
+    def transcribe(
+        self, clip: AudioClip, *, hints: list[str] | None = None, area: str | None = None
+    ) -> Transcript:
         import ctranslate2
 
         audio = clip.resampled(SAMPLE_RATE).samples
@@ -141,12 +171,55 @@ class WhisperStt:
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = collapse_repeats(self._tokenizer.decode(tokens).strip())
         no_speech = float(getattr(result, "no_speech_prob", 0.0))
-        grammar, understands = self._grammar, self._understands
-        if grammar is not None and understands is not None and text and understands(text) is None:
-            choice = grammar.choose(text, lambda texts: self.rescore(clip, texts), understands)
+        grammar, meaning = self._grammar, self._meaning
+        # a sentence the home understands as heard (a bare "pause" in the satellite's room
+        # too) is kept; anything else may be snapped to one of the home's sentences
+        if (
+            grammar is not None
+            and meaning is not None
+            and text
+            # "Okay Rhasspy. Turn on ..." is understood after its leading clause
+            and not any(meaning(v, area, False) for v in sentence_variants(text))
+        ):
+            score = _memoized(lambda texts: self.rescore(clip, texts))
+
+            def strict(t: str) -> Any | None:
+                # a near sentence of the grammar must name its device, never be guessed bare
+                return meaning(t, area, True)
+
+            choice = grammar.choose(text, score, strict)
+            if choice is None and self.proposer is not None:
+                # only now the home-bound recogniser: what it heard itself may be a bare
+                # "pause" (the satellite's room), and Whisper's score of it still decides
+                choice = grammar.choose(
+                    text,
+                    score,
+                    strict,
+                    self._proposals(clip, text),
+                    understands_proposal=lambda t: meaning(t, area, False),
+                )
             if choice is not None:
                 text = choice.text
         return Transcript(text, self.name, clip.seconds, confidence=1.0 - no_speech)
+
+    def _proposals(self, clip: AudioClip, heard: str) -> list[str]:
+        """What the home-bound recogniser heard, in digits as Whisper writes numbers, also
+        with Whisper's own numbers where it heard as many (Whisper hears numbers better),
+        and split at its pauses ("okay nabu. turn on ..." also proposes "turn on ...")."""
+        if self.proposer is None:
+            return []
+        heard_by_proposer = self.proposer.transcribe(clip).text.strip()
+        parts = [words_to_digits(p) for p in heard_by_proposer.split(".") if p.strip()]
+        whole = [" ".join(parts[i:]) for i in range(len(parts))]
+        _, numbers = matching_key(heard)
+        out: list[str] = []
+        for text in whole:
+            key, theirs = matching_key(text)
+            if numbers and len(theirs) == len(numbers) and theirs != numbers:
+                it = iter(numbers)
+                out.append(" ".join(next(it) if w == NUMBER else w for w in key.split()))
+            out.append(text)
+        return list(dict.fromkeys(out))
 
     def rescore(self, clip: AudioClip, texts: list[str]) -> list[float] | None:
         """How well each sentence fits the clip last transcribed: the mean log-probability
@@ -176,6 +249,24 @@ class WhisperStt:
             logs = [float(np.log(max(float(p), 1e-9))) for p in probs]
             scores.append(sum(logs) / len(logs) if logs else float("-inf"))
         return scores
+
+
+def _memoized(
+    score: Callable[[list[str]], list[float] | None],
+) -> Callable[[list[str]], list[float] | None]:
+    """A scorer that scores each sentence once (a second `choose` re-reads the first's)."""
+    known: dict[str, float] = {}
+
+    def scored(texts: list[str]) -> list[float] | None:
+        new = [t for t in dict.fromkeys(texts) if t not in known]
+        if new:
+            found = score(new)
+            if found is None:
+                return None
+            known.update(zip(new, found, strict=True))
+        return [known[t] for t in texts]
+
+    return scored
 
 
 def collapse_repeats(text: str) -> str:
