@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +26,14 @@ from ..observations import Episode, Observation
 from ..predictor import Prediction, explain_from_evidence
 from ..timeofday import SLOT_HOURS, hour_of_day, hour_slot, weekday
 from .lezi import ActiveLeZi
-from .stats import CONTEXT_WINDOW, SequenceStats, active_entities, pace_bucket
+from .stats import (
+    CONTEXT_WINDOW,
+    ON_VALUES,
+    SequenceStats,
+    active_entities,
+    pace_bucket,
+    split_item,
+)
 
 FEATURES = [
     "candidate", "last_item", "n_recent", "distinct_recent", "hour", "slot", "weekday", "weekend",
@@ -40,6 +47,8 @@ FEATURES = [
     "last2_item", "last3_item", "log_gap_prev1", "log_gap_prev2",
     "log_since_any", "count_24h", "count_today",
     "p_first_pace", "n_first_pace", "p_first_active", "n_first_active",
+    "state_same", "closes_open", "open_rank", "n_open", "log_state_elapsed",
+    "survival", "hazard_soon", "hazard_later",
 ]  # fmt: skip
 # One thread: on a shared 2-core box OpenMP threads fighting for cores run far slower.
 PARAMS: dict[str, object] = {
@@ -52,19 +61,40 @@ _CATEGORICAL = [0, 1, FEATURES.index("last2_item"), FEATURES.index("last3_item")
 
 class _Memory:
     """Where each item occurred in one stream (positions and times), for long-memory features
-    beyond the recent window: how long since it last happened, how often in the last day."""
+    beyond the recent window: how long since it last happened, how often in the last day; and
+    when each entity changed state, so the state of every entity (what is open, since when)
+    is known at any position, however long ago it changed."""
 
-    __slots__ = ("length", "positions", "times")
+    __slots__ = ("changes", "length", "positions", "times")
 
     def __init__(self) -> None:
         self.positions: dict[str, list[int]] = {}
         self.times: dict[str, list[float]] = {}
+        # per entity, each change of state: (positions, values, times)
+        self.changes: dict[str, tuple[list[int], list[str], list[float]]] = {}
         self.length = 0
 
     def add(self, obs: Observation) -> None:
         self.positions.setdefault(obs.item, []).append(self.length)
         self.times.setdefault(obs.item, []).append(obs.time)
+        entity, value = split_item(obs.item)
+        found = self.changes.get(entity)
+        if found is None:
+            found = self.changes[entity] = ([], [], [])
+        if not found[1] or found[1][-1] != value:
+            found[0].append(self.length)
+            found[1].append(value)
+            found[2].append(obs.time)
         self.length += 1
+
+    def states(self, before: int) -> dict[str, tuple[str, float]]:
+        """Every entity's state (value, since when) just before position `before`."""
+        out: dict[str, tuple[str, float]] = {}
+        for entity, (positions, values, times) in self.changes.items():
+            k = bisect.bisect_left(positions, before)
+            if k:
+                out[entity] = (values[k - 1], times[k - 1])
+        return out
 
     @classmethod
     def of(cls, episode: Sequence[Observation]) -> _Memory:
@@ -112,6 +142,7 @@ class ContextRanker:
         max_candidates: int = 16,
         refit_growth: float | None = 0.15,
         rounds: int = 200,
+        ensemble: int = 3,
         seed: int = 0,
         progress: Callable[[str], None] | None = None,
     ) -> None:
@@ -129,6 +160,8 @@ class ContextRanker:
         # count tables behind the features still learn online from every update)
         self.refit_growth: float | None = refit_growth
         self.rounds = rounds
+        self.ensemble = ensemble
+        self._boosters: list[Any] = []
         self.seed = seed
         self.progress = progress
         self.params = dict(PARAMS)
@@ -142,6 +175,8 @@ class ContextRanker:
         self.coverage = 1.0
         self._prev: Observation | None = None
         self._prev2: Observation | None = None
+        # the last observations of the stream, as many as training examples saw
+        self._tail: deque[Observation] = deque(maxlen=self.state_window)
 
     # -- training ---------------------------------------------------------------------------
 
@@ -227,6 +262,7 @@ class ContextRanker:
                     self._ppm.update(obs)
         self._prev = episodes[-1][-1]
         self._prev2 = episodes[-1][-2]
+        self._tail = deque(episodes[-1][-self.state_window :], maxlen=self.state_window)
         # the live stream continues the last episode
         self._memory = memories.get(len(episodes) - 1) or _Memory.of(episodes[-1])
         hx = [r for ex in held_examples for r in ex.rows]
@@ -254,9 +290,17 @@ class ContextRanker:
                 )
             ]
             callbacks = [lgb.early_stopping(30, verbose=False)]
-        self._booster = lgb.train(
-            params, train, self.rounds, valid_sets=valid_sets, callbacks=callbacks
-        )
+        # Short histories: average a few boosters that differ only by their random samples of
+        # rows and features; there it costs little and steadies the ranking. Long ones: one.
+        n_boosters = max(1, min(self.ensemble, self.max_rows // max(1, len(ys))))
+        self._boosters = [
+            lgb.train(
+                {**params, "seed": self.seed + m}, train, self.rounds, valid_sets=valid_sets,
+                callbacks=callbacks,
+            )
+            for m in range(n_boosters)
+        ]  # fmt: skip
+        self._booster = self._boosters[0]
         self._calibrate(held_examples)
 
     def _fold_assigner(
@@ -270,11 +314,12 @@ class ContextRanker:
         total = len(positions)
         return lambda pos: rank.get(pos, 0) * k // total
 
-    def _calibrate(self, held: list[_Example]) -> None:
+    def _calibrate(self, held: list[_Example]) -> float:
         """Temperature of the softmax over candidates by held-out log-likelihood, and the share
-        of moments whose true next item was among the candidates at all."""
+        of moments whose true next item was among the candidates at all. Returns the held-out
+        negative log-likelihood per moment (for choosing between boosters)."""
         if not held:
-            return
+            return math.inf
         scored = [(self._raw(ex.rows), ex) for ex in held]
         covered = [
             (raw, ex.candidates.index(ex.target))
@@ -291,6 +336,7 @@ class ContextRanker:
                 nll -= z[idx] - math.log(float(np.exp(z).sum()))
             best = min(best, (nll, t))
         self.temperature = best[1]
+        return best[0] / max(1, len(covered))
 
     # -- online -----------------------------------------------------------------------------
 
@@ -300,6 +346,7 @@ class ContextRanker:
         self._memory.add(observation)
         self._learn_item(observation.item)
         self._prev2, self._prev = self._prev, observation
+        self._tail.append(observation)
 
     def _learn_item(self, item: str) -> None:
         if item not in self.vocab:
@@ -318,9 +365,13 @@ class ContextRanker:
                 Prediction(i, c / total, None, self.name, (("seen", f"{c} of {total}"),))
                 for i, c in self.stats.prior.of(None).most_common(k)
             ]
-        # long memory when `recent` continues the stream this model has seen; else the window
+        # long memory when `recent` continues the stream this model has seen; else the window.
+        # The features then read as many past observations as the training examples did, even
+        # if the caller handed in fewer.
         if self._prev is not None and recent[-1] == self._prev:
             memory, before = self._memory, self._memory.length
+            if len(recent) < len(self._tail):
+                recent = list(self._tail)
         else:
             memory, before = _Memory.of(recent), len(recent)
         cands, rows = self._features(now, recent, memory, before)
@@ -338,7 +389,9 @@ class ContextRanker:
         ]
 
     def _raw(self, rows: list[list[float]]) -> Any:
-        return self._booster.predict(np.asarray(rows, np.float32), raw_score=True, num_threads=1)
+        x = np.asarray(rows, np.float32)
+        raw = [b.predict(x, raw_score=True, num_threads=1) for b in self._boosters]
+        return raw[0] if len(raw) == 1 else np.mean(raw, axis=0)
 
     def _probabilities(self, raw: Any) -> Any:
         z = raw / self.temperature
@@ -501,6 +554,8 @@ class ContextRanker:
         ppm_ranked = sorted(ppm, key=lambda i: -ppm[i])
         ppm_rank = {item: r for r, item in enumerate(ppm_ranked[:20])}
         cands = self._candidates(now, recent, ppm, ppm_ranked[:3])
+        states = memory.states(before)
+        opened = sorted((t for v, t in states.values() if v in ON_VALUES), reverse=True)
         rows = []
         for c in cands:
             cnt = count.get(c, 0)
@@ -533,6 +588,7 @@ class ContextRanker:
                 *memory.features(c, before, now),
                 pace_counts.get(c, 0) / n_pace if n_pace else -1.0, math.log1p(n_pace),
                 active_counts.get(c, 0) / n_active if n_active else -1.0, math.log1p(n_active),
+                *self._state_features(now, entity, value, states, opened),
             ])  # fmt: skip
         return cands, rows
 
@@ -554,6 +610,31 @@ class ContextRanker:
             _log_seconds(typical),
             _log_seconds(elapsed) - _log_seconds(typical),
         )
+
+    def _state_features(
+        self,
+        now: float,
+        entity: str,
+        value: str,
+        states: dict[str, tuple[str, float]],
+        opened: list[float],
+    ) -> tuple[float, ...]:
+        """The candidate against its entity's state over the whole stream: does it repeat the
+        state or change it, does it close an open interval (and how recently that one opened
+        among those open: intervals overlap, and which one ends next is the usual confusion),
+        and how likely the current state ends soon given how long it has lasted."""
+        current = states.get(entity)
+        if current is None:
+            return (-1.0, 0.0, -1.0, float(len(opened)), -1.0, -1.0, -1.0, -1.0)
+        state, since = current
+        is_open = state in ON_VALUES
+        rank = float(opened.index(since)) if is_open and since in opened else -1.0
+        elapsed = max(0.0, now - since)
+        survival, soon, later = self.stats.hazard(entity, state, elapsed)
+        return (
+            float(value == state), float(is_open and value != state), rank,
+            float(len(opened)), _log_seconds(elapsed), survival, soon, later,
+        )  # fmt: skip
 
     def _say(self, text: str) -> None:
         if self.progress is not None:

@@ -4,6 +4,7 @@ typical delay of each transition (for expected times)."""
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
 from statistics import median
@@ -13,7 +14,7 @@ from ..timeofday import hour_slot
 
 CONTEXT_WINDOW = 30  # observations the "active entities" context is read from
 ACTIVE_FOR = 3600.0  # an entity switched on longer ago than this no longer counts as active
-_ON_VALUES = frozenset({"on", "open", "home", "playing", "unlocked"})
+ON_VALUES = frozenset({"on", "open", "home", "playing", "unlocked"})
 
 
 def pace_bucket(seconds: float) -> int:
@@ -51,7 +52,7 @@ def active_entities(window: Iterable[Observation], now: float) -> tuple[str, ...
         sorted(
             e
             for e, (v, t) in state.items()
-            if v in _ON_VALUES and now - t <= ACTIVE_FOR and e != last_entity
+            if v in ON_VALUES and now - t <= ACTIVE_FOR and e != last_entity
         )
     )
 
@@ -109,6 +110,7 @@ class SequenceStats:
         # how long each entity stays in each state (e.g. a door open, a lamp on)
         self._durations: defaultdict[tuple[str, str], list[float]] = defaultdict(list)
         self._duration_cache: dict[tuple[str, str], float | None] = {}
+        self._sorted_durations: dict[tuple[str, str], list[float]] = {}
         self._entity_state: dict[str, tuple[str, float]] = {}
 
     def fit(self, history: Sequence[Episode]) -> SequenceStats:
@@ -134,6 +136,7 @@ class SequenceStats:
                 if len(spans) < 200:
                     spans.append(max(0.0, obs.time - before[1]))
                     self._duration_cache.pop((entity, before[0]), None)
+                    self._sorted_durations.pop((entity, before[0]), None)
             self._entity_state[entity] = (value, obs.time)
         self.prior.add(None, item)
         self.by_slot.add(slot, item)
@@ -183,6 +186,28 @@ class SequenceStats:
             spans = self._durations.get(key)
             self._duration_cache[key] = float(median(spans)) if spans else None
         return self._duration_cache[key]
+
+    def hazard(
+        self, entity: str, value: str, elapsed: float, soon: float = 10.0, later: float = 120.0
+    ) -> tuple[float, float, float]:
+        """How the entity's stay in `value` ends, from its past stays, given it has lasted
+        `elapsed` seconds: (share of stays that lasted longer, share of those that ended within
+        `soon` more seconds, within `later` more seconds); -1 where too few stays say."""
+        key = (entity, value)
+        ordered = self._sorted_durations.get(key)
+        if ordered is None:
+            spans = self._durations.get(key)
+            if not spans:
+                return (-1.0, -1.0, -1.0)
+            ordered = self._sorted_durations[key] = sorted(spans)
+        n = len(ordered)
+        done = bisect.bisect_right(ordered, elapsed)
+        alive = n - done
+        if alive < 3:
+            return (alive / n, -1.0, -1.0)
+        ended_soon = bisect.bisect_right(ordered, elapsed + soon) - done
+        ended_later = bisect.bisect_right(ordered, elapsed + later) - done
+        return (alive / n, ended_soon / alive, ended_later / alive)
 
     def _typical_gap(self, previous: str | None, item: str) -> float | None:
         if previous is not None:
