@@ -451,7 +451,8 @@ def markdown(result: dict[str, Any], command: str) -> str:
 def write_markdown_section(text: str, path: Path) -> None:
     """Replace the '## Voice' section of docs/BENCHMARKS.md (other sections untouched)."""
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Voice\n.*?(?=^## |\Z)", re.S | re.M)
+    # ends at the next section or at another section's marker (`<!-- routines:start -->`)
+    pattern = re.compile(r"^## Voice\n.*?(?=^## |^<!-- |\Z)", re.S | re.M)
     new = pattern.sub(text + "\n", old) if pattern.search(old) else old.rstrip() + "\n\n" + text
     path.write_text(new, encoding="utf-8")
 
