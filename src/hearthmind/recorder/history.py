@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Select, delete, exists, select
+from sqlalchemy import Connection, Engine, Select, delete, exists, func, select
 
 from .engine import create_recorder_engine
 from .schema import events as events_table
@@ -146,26 +146,33 @@ _LOOKBACK_DAYS = (1.0, 7.0, 31.0, 366.0, None)
 
 
 def _states_before(conn: Connection, entity_ids: Iterable[str], ts: float) -> dict[str, StateRow]:
-    """The last row of each entity before `ts`: one scan of the time index per look-back
-    window for all entities at once (not a query per entity); only the entities not found
-    yet go on to the next, longer window."""
+    """The last row of each entity before `ts`, picked by the database (the newest row per
+    entity within a look-back window, ranked in SQL): one query per window for all the
+    entities at once; only the entities not found yet go on to the next, longer window."""
     missing = set(entity_ids)
     found: dict[str, StateRow] = {}
     for days in _LOOKBACK_DAYS:
         if not missing:
             break
-        query = _state_select().where(
-            states.c.entity_id.in_(sorted(missing)), states.c.last_updated_ts < ts
-        )
+        newest_first = (states.c.last_updated_ts.desc(), states.c.state_id.desc())
+        ranked = select(
+            states.c.state_id,
+            func.row_number()
+            .over(partition_by=states.c.entity_id, order_by=newest_first)
+            .label("rank"),
+        ).where(states.c.entity_id.in_(sorted(missing)), states.c.last_updated_ts < ts)
         if days is not None:
-            query = query.where(states.c.last_updated_ts >= ts - days * 86_400)
-        query = query.order_by(states.c.last_updated_ts, states.c.state_id)
-        latest: dict[str, Any] = {}
+            ranked = ranked.where(states.c.last_updated_ts >= ts - days * 86_400)
+        latest = ranked.subquery()
+        query = (
+            _state_select()
+            .join(latest, states.c.state_id == latest.c.state_id)
+            .where(latest.c.rank == 1)
+        )
         for row in conn.execute(query):
-            latest[row[1]] = row  # (state_id, entity_id, ...) in time order: the last is kept
-        for entity_id, row in latest.items():
-            found[entity_id] = _state_row(row)
-        missing.difference_update(latest)
+            state_row = _state_row(row)
+            found[state_row.entity_id] = state_row
+            missing.discard(state_row.entity_id)
     return found
 
 
