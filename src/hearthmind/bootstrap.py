@@ -71,8 +71,6 @@ def tune_runtime() -> None:
     """Keep the event loop's latency low while other threads (the recorder's writer) work.
 
     A thread that holds the GIL keeps the loop waiting up to the switch interval (5 ms by
-    default): 1 ms bounds that wait. Objects alive after set-up (entities, rules, compiled
-    templates) live as long as the hub: freezing them keeps the garbage collector from
-    walking them again on every full collection (the hub's HeapSettler does it, here and
-    after later bursts such as MQTT discovery)."""
+    default): 1 ms bounds that wait. (Short full garbage collections are the hub's
+    HeapSettler's job: see hearthmind.core.heap.)"""
     sys.setswitchinterval(0.001)
