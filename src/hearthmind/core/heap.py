@@ -2,8 +2,8 @@
 
 A full collection walks every tracked object with the event loop stopped. Objects made by
 set-up, by MQTT discovery or by an automation reload live as long as the hub: after a
-thousand discovered entities a full collection took 10-30 ms (measured with gc.callbacks
-during bench/core_mqtt.py), a pause that an automation's answer waits out. So when such a
+thousand discovered entities a full collection took 10-30 ms (seen with gc.callbacks in
+diagnosis probes of bench/core_mqtt.py), a pause that an automation's answer waits out. So when such a
 burst has ended (nothing new for `quiet` seconds), the settler collects once and freezes
 the survivors (`gc.freeze`): later full collections walk only what came after.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import time
 
 SETTLE_QUIET = 0.5  # seconds without a new request before the heap is settled
 
@@ -26,7 +25,6 @@ class HeapSettler:
     def __init__(self, quiet: float = SETTLE_QUIET) -> None:
         self.quiet = quiet
         self.settles = 0
-        self.last_pause_ms = 0.0
         self._timer: asyncio.TimerHandle | None = None
 
     @property
@@ -37,10 +35,8 @@ class HeapSettler:
     def settle_now(self) -> None:
         """Collect and freeze at once (at the end of set-up, before the loop is busy)."""
         self.cancel()
-        start = time.perf_counter()
         gc.collect()
         gc.freeze()
-        self.last_pause_ms = (time.perf_counter() - start) * 1000
         self.settles += 1
 
     def async_request(self) -> None:
