@@ -106,28 +106,26 @@ def publish_discovery(host: str, port: int, count: int) -> dict[str, Any]:
 
 @dataclass
 class Receiver:
-    """Collects command arrivals (seq -> monotonic time) and pong tokens."""
+    """Collects command arrivals (seq -> monotonic time) and pong tokens. Only the
+    generator's one thread touches it (paho calls on_message from its loop_read)."""
 
     arrivals: dict[int, float] = field(default_factory=dict)
     pongs: set[str] = field(default_factory=set)
     last_arrival: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
     bad_payloads: int = 0
 
     def on_message(self, _client: Any, _userdata: Any, msg: Any) -> None:
         now = time.perf_counter()
         if msg.topic == PONG_TOPIC:
-            with self.lock:
-                self.pongs.add(msg.payload.decode(errors="replace"))
+            self.pongs.add(msg.payload.decode(errors="replace"))
             return
         try:
             seq = int(float(msg.payload))
         except ValueError:
             self.bad_payloads += 1
             return
-        with self.lock:
-            self.arrivals.setdefault(seq, now)
-            self.last_arrival = now
+        self.arrivals.setdefault(seq, now)
+        self.last_arrival = now
 
 
 class LoadGenerator:
@@ -144,17 +142,19 @@ class LoadGenerator:
         self.sensors = sensors
         self.ping = ping
         self.receiver = Receiver()
+        self._next_misc = time.perf_counter() + 1.0  # keepalive bookkeeping (loop_misc)
         self.sub = new_client("sub")
         self.sub.on_message = self.receiver.on_message
         subscribed: list[bool] = []
         self.sub.on_subscribe = lambda *args: subscribed.append(True)
         self._connect(self.sub, host, port)
         self.sub.subscribe([(COMMAND_TOPIC.format(i="+"), 0), (PONG_TOPIC, 0)])
-        self._pump_until(lambda: bool(subscribed), 10.0, "subscription to the command topics")
+        self._pump_until(
+            lambda: bool(subscribed), 10.0, "subscription to the command topics", self.sub
+        )
         self.pub = new_client("pub")
         self._connect(self.pub, host, port)
         self.sent: list[float] = []  # index = seq, value = publish time
-        self._next_misc = time.perf_counter() + 1.0
 
     def _connect(self, client: mqtt.Client, host: str, port: int) -> None:
         connected: list[bool] = []
@@ -163,16 +163,13 @@ class LoadGenerator:
         client.max_queued_messages_set(0)
         client.connect(host, port, keepalive=60)
         # paho leaves Nagle's algorithm on: a small publish then waits for the broker's
-        # (delayed) ACK, up to 40 ms; measured on a trivial echo client, p99 6 ms -> 1-3 ms
+        # (delayed) ACK, up to 40 ms (bench/core_mqtt.py --echo-floor measures the floor)
         client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._pump_until(lambda: bool(connected), 10.0, f"connection to {host}:{port}", client)
 
-    def _clients(self) -> list[mqtt.Client]:
-        return [c for c in (getattr(self, "sub", None), getattr(self, "pub", None)) if c]
-
     def pump(self, timeout: float, clients: list[mqtt.Client] | None = None) -> None:
         """Wait up to ``timeout`` s for socket traffic and handle all of it."""
-        clients = clients or self._clients()
+        clients = clients or [self.sub, self.pub]
         socks = {c.socket(): c for c in clients if c.socket() is not None}
         want_write = [s for s, c in socks.items() if c.want_write()]
         readable, writable, _ = select.select(list(socks), want_write, [], max(0.0, timeout))
@@ -182,7 +179,7 @@ class LoadGenerator:
         for sock in writable:
             socks[sock].loop_write()
         now = time.perf_counter()
-        if now >= getattr(self, "_next_misc", now + 1.0):
+        if now >= self._next_misc:
             for client in clients:
                 client.loop_misc()  # keepalive pings and retries
             self._next_misc = now + 1.0
@@ -248,11 +245,10 @@ class LoadGenerator:
             if token is not None and now >= next_ping:
                 self.pub.publish(PING_TOPIC, token, qos=1)
                 next_ping += 5.0
-            with self.receiver.lock:
-                got = sum(1 for s in wanted if s in self.receiver.arrivals)
-                last = max(self.receiver.last_arrival, end)
-                if pong_at is None and token in self.receiver.pongs:
-                    pong_at = now
+            got = sum(1 for s in wanted if s in self.receiver.arrivals)
+            last = max(self.receiver.last_arrival, end)
+            if pong_at is None and token in self.receiver.pongs:
+                pong_at = now
             if got == total:
                 ended = "all arrived"
                 break
@@ -264,13 +260,12 @@ class LoadGenerator:
                 break
             if now - end > drain_cap:
                 break
-        with self.receiver.lock:
-            arrivals = [self.receiver.arrivals[s] for s in wanted if s in self.receiver.arrivals]
-            latencies = sorted(
-                (self.receiver.arrivals[s] - self.sent[s]) * 1000.0
-                for s in wanted
-                if s in self.receiver.arrivals
-            )
+        arrivals = [self.receiver.arrivals[s] for s in wanted if s in self.receiver.arrivals]
+        latencies = sorted(
+            (self.receiver.arrivals[s] - self.sent[s]) * 1000.0
+            for s in wanted
+            if s in self.receiver.arrivals
+        )
         # commands answered per second, from the first publish to the last arrival
         answering = (max(arrivals) - start) if arrivals else publish_seconds
         lost = total - len(latencies)
