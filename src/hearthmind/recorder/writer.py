@@ -98,6 +98,10 @@ class BatchWriter:
         self._problems = []
         if not conn.in_transaction():
             conn.begin()
+        # Statements go to the driver's own cursor, inside the transaction SQLAlchemy began:
+        # SQLAlchemy's per-statement machinery (result metadata, events) costs tens of
+        # microseconds of Python each, all of it holding the GIL that the event loop needs.
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         known = self._attribute_ids
         unknown: list[int] = []  # positions (in `states_flat`) of attribute sets not known yet
         encode = self._encoder.encode
@@ -166,25 +170,31 @@ class BatchWriter:
         new_ids: dict[str, int] = {}
         if unknown:
             # first-seen order (not a set's hash order), so the same history gives the same ids
-            new_ids = self._attribute_ids_for(conn, dict.fromkeys(states_flat[i] for i in unknown))
+            new_ids = self._attribute_ids_for(
+                cursor, dict.fromkeys(states_flat[i] for i in unknown)
+            )
             for i in unknown:
                 states_flat[i] = new_ids[states_flat[i]]
         n_states = len(states_flat) // len(STATE_COLUMNS)
-        if states_flat:
-            self._insert_flat(conn, "states", STATE_COLUMNS, states_flat)
-        if event_rows:
-            self._insert_flat(conn, "events", EVENT_COLUMNS, list(chain.from_iterable(event_rows)))
+        try:
+            if states_flat:
+                self._insert_flat(cursor, "states", STATE_COLUMNS, states_flat)
+            if event_rows:
+                flat_events = list(chain.from_iterable(event_rows))
+                self._insert_flat(cursor, "events", EVENT_COLUMNS, flat_events)
+        finally:
+            cursor.close()
         conn.commit()
         if new_ids:
             self._remember(new_ids)
         return BatchResult(n_states, len(event_rows), self._problems)
 
     def _insert_flat(
-        self, conn: Connection, table: str, columns: tuple[str, ...], flat: list[Any]
+        self, cursor: Any, table: str, columns: tuple[str, ...], flat: list[Any]
     ) -> None:
         width = len(columns)
         if self._dialect == "postgresql":
-            self._copy(conn, table, columns, zip(*[iter(flat)] * width, strict=True))
+            self._copy(cursor, table, columns, zip(*[iter(flat)] * width, strict=True))
             return
         # SQLite: multi-row INSERTs bind a whole chunk in one statement, so the writer thread
         # releases the GIL once per chunk instead of once per row (executemany), which keeps
@@ -195,7 +205,7 @@ class BatchWriter:
             while size > total - start:
                 size //= 2  # powers of two: few distinct statements, all cached compiled
             sql = self._values_sql(table, columns, size)
-            conn.exec_driver_sql(sql, tuple(flat[start * width : (start + size) * width]))
+            cursor.execute(sql, flat[start * width : (start + size) * width])
             start += size
 
     def _values_sql(self, table: str, columns: tuple[str, ...], n: int) -> str:
@@ -207,20 +217,14 @@ class BatchWriter:
             self._sql_cache[key] = sql
         return sql
 
-    def _copy(
-        self, conn: Connection, table: str, columns: tuple[str, ...], rows: Iterable[Any]
-    ) -> None:
+    def _copy(self, cursor: Any, table: str, columns: tuple[str, ...], rows: Iterable[Any]) -> None:
         # PostgreSQL: COPY is several times faster than INSERT for bulk rows.
-        raw: Any = conn.connection.driver_connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             write_row = copy.write_row
             for row in rows:
                 write_row(row)
 
-    def _attribute_ids_for(self, conn: Connection, shared: dict[str, None]) -> dict[str, int]:
+    def _attribute_ids_for(self, cursor: Any, shared: dict[str, None]) -> dict[str, int]:
         """Ids of attribute sets (JSON texts), inserting the new ones: a few statements per
         batch, however many new sets it brings."""
         found: dict[str, int] = {}
@@ -228,7 +232,7 @@ class BatchWriter:
         for start in range(0, len(hashes), 500):
             some_hashes = hashes[start : start + 500]
             sql = self._find_attributes.format(", ".join([self._p] * len(some_hashes)))
-            for attributes_id, json_text in conn.exec_driver_sql(sql, tuple(some_hashes)):
+            for attributes_id, json_text in cursor.execute(sql, some_hashes).fetchall():
                 if json_text in shared:  # equal hashes, different texts: not this one
                     found[json_text] = int(attributes_id)
         missing = [json_text for json_text in shared if json_text not in found]
@@ -237,7 +241,7 @@ class BatchWriter:
             values = ", ".join([f"({self._p}, {self._p})"] * len(some_texts))
             params = tuple(chain.from_iterable((attributes_hash(t), t) for t in some_texts))
             sql = self._insert_attributes.format(values)
-            for attributes_id, json_text in conn.exec_driver_sql(sql, params):
+            for attributes_id, json_text in cursor.execute(sql, params).fetchall():
                 found[json_text] = int(attributes_id)
         return found
 
