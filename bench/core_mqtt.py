@@ -91,11 +91,7 @@ async def _generator(port: int, *args: str) -> dict[str, Any]:
 
 
 async def _run(
-    quick: bool,
-    record: bool = True,
-    commit_interval: float | None = None,
-    seconds: float = 5.0,
-    writer_priority: str | None = None,
+    quick: bool, record: bool = True, commit_interval: float | None = None, seconds: float = 5.0
 ) -> dict[str, Any]:
     from hearthmind.bootstrap import SetupOptions, async_setup_hub
     from hearthmind.integrations.mqtt import MqttIntegration
@@ -107,7 +103,7 @@ async def _run(
         config_dir = Path(tmp)
         (config_dir / "configuration.yaml").write_text(
             f"hearthmind:\n  name: Bench\nmqtt:\n  broker: {broker.url}\n"
-            + _recorder_yaml(commit_interval, writer_priority)
+            + (f"recorder:\n  commit_interval: {commit_interval}\n" if commit_interval else "")
             + automations_yaml(),
             encoding="utf-8",
         )
@@ -221,19 +217,9 @@ def run_hearthmind_mqtt(
     record: bool = True,
     commit_interval: float | None = None,
     seconds: float = 5.0,
-    writer_priority: str | None = None,
 ) -> dict[str, Any]:
     """The figures for bench/core.py's `hearthmind` part."""
-    return asyncio.run(_run(quick, record, commit_interval, seconds, writer_priority))
-
-
-def _recorder_yaml(commit_interval: float | None, writer_priority: str | None) -> str:
-    keys = []
-    if commit_interval:
-        keys.append(f"  commit_interval: {commit_interval}\n")
-    if writer_priority:
-        keys.append(f"  writer_priority: {writer_priority}\n")
-    return "recorder:\n" + "".join(keys) if keys else ""
+    return asyncio.run(_run(quick, record, commit_interval, seconds))
 
 
 def main() -> None:
@@ -243,11 +229,6 @@ def main() -> None:
     parser.add_argument("--no-recorder", action="store_true", help="for diagnosis only")
     parser.add_argument(
         "--commit-interval", type=float, help="diagnosis: the recorder's commit_interval (s)"
-    )
-    parser.add_argument(
-        "--writer-priority",
-        choices=["background", "normal"],
-        help="diagnosis: the recorder's writer_priority (default background)",
     )
     parser.add_argument(
         "--seconds", type=float, default=5.0, help="length of the --quick run (default 5 s)"
@@ -262,11 +243,7 @@ def main() -> None:
         result = run_echo_floor(args.seconds)
     else:
         result = run_hearthmind_mqtt(
-            args.quick,
-            not args.no_recorder,
-            args.commit_interval,
-            args.seconds,
-            args.writer_priority,
+            args.quick, not args.no_recorder, args.commit_interval, args.seconds
         )
     text = json.dumps(result, indent=2)
     print(text)

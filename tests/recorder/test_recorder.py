@@ -236,3 +236,30 @@ async def test_daily_purge_from_configuration(tmp_path: pytest.TempPathFactory) 
         await asyncio.sleep(0.02)
     assert [r.state for r in state_history(rec.engine, "sensor.day")] == ["3"]
     await hub.async_stop()
+
+
+async def test_unrecorded_attributes_are_left_out(hub: Hub, recorder: Recorder) -> None:
+    """As Home Assistant's `_unrecorded_attributes`: bookkeeping that changes on every update
+    (an automation's last_triggered) is not stored, so the attribute set stays shared."""
+    clock = cast(SimulatedClock, hub.clock)
+    keep_out = frozenset({"last_triggered", "current"})
+    for run in range(3):
+        hub.states.async_set(
+            "automation.wake_up",
+            "on",
+            {"friendly_name": "Wake up", "last_triggered": f"run {run}", "current": run},
+            hub.context(Origin.AUTOMATION),
+            unrecorded=keep_out,
+        )
+        await clock.async_advance(timedelta(minutes=1))
+    await recorder.async_flush()
+    rows = state_history(recorder.engine, "automation.wake_up")
+    assert [r.attributes for r in rows] == [{"friendly_name": "Wake up"}] * 3
+    with recorder.engine.connect() as conn:
+        ids = conn.execute(
+            select(states.c.attributes_id).where(states.c.entity_id == "automation.wake_up")
+        ).all()
+    assert len({row[0] for row in ids}) == 1  # one shared attribute row
+    # the hub's own state still has everything
+    live = hub.states.get("automation.wake_up")
+    assert live is not None and live.attributes["last_triggered"] == "run 2"

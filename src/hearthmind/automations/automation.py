@@ -41,6 +41,9 @@ _LOGGER = logging.getLogger(__name__)
 DOMAIN = "automation"
 EVENT_AUTOMATION_TRIGGERED = "automation_triggered"
 DEFAULT_MAX = 10
+# As Home Assistant's automation entities: the recorder keeps the state and the name, not the
+# bookkeeping that changes on every run (one new attribute row per run otherwise).
+UNRECORDED_ATTRIBUTES = frozenset(("last_triggered", "mode", "current", "max", "id"))
 
 RULE_KEYS = {
     "id",
@@ -200,7 +203,11 @@ class Automation:
     def write_state(self, context: Context) -> None:
         self._write_context = None
         self._hub.states.async_set(
-            self.entity_id, "on" if self.enabled else "off", self.attributes(), context
+            self.entity_id,
+            "on" if self.enabled else "off",
+            self.attributes(),
+            context,
+            unrecorded=UNRECORDED_ATTRIBUTES,
         )
 
     def _write_state_soon(self, context: Context) -> None:

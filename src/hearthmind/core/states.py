@@ -14,6 +14,7 @@ from .events import EVENT_STATE_CHANGED, Event, EventBus, Unsubscribe
 
 _ENTITY_ID = re.compile(r"^(?!_)[\da-z_]+(?<!_)\.(?!_)[\da-z_]+(?<!_)$")
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+NOTHING_UNRECORDED: frozenset[str] = frozenset()
 
 MAX_STATE_LENGTH = 255
 
@@ -46,6 +47,7 @@ class State:
         "last_updated",
         "object_id",
         "state",
+        "unrecorded",
     )
 
     def __init__(
@@ -56,6 +58,7 @@ class State:
         last_changed: float,
         last_updated: float,
         context: Context,
+        unrecorded: frozenset[str] = NOTHING_UNRECORDED,
     ) -> None:
         self.entity_id = entity_id
         self.domain, self.object_id = split_entity_id(entity_id)
@@ -64,6 +67,9 @@ class State:
         self.last_changed = last_changed
         self.last_updated = last_updated
         self.context = context
+        # attributes the recorder leaves out (Home Assistant's `_unrecorded_attributes`):
+        # bookkeeping that changes on every update and would make every row's set unique
+        self.unrecorded = unrecorded
 
     @property
     def name(self) -> str:
@@ -131,6 +137,7 @@ class StateMachine:
         *,
         force_update: bool = False,
         context_factory: Callable[[], Context] | None = None,
+        unrecorded: frozenset[str] = NOTHING_UNRECORDED,
     ) -> State | None:
         """Set a state; returns the new `State`, or None when nothing changed."""
         old = self._states.get(entity_id)
@@ -155,7 +162,7 @@ class StateMachine:
             context = context_factory()
         now = self._clock_ts()
         last_changed = old.last_changed if (same_state and old is not None) else now
-        state = State(entity_id, new_state, attributes, last_changed, now, context)
+        state = State(entity_id, new_state, attributes, last_changed, now, context, unrecorded)
         self._states[entity_id] = state
         event = Event(
             EVENT_STATE_CHANGED,

@@ -48,7 +48,6 @@ from .history import (
     state_history,
 )
 from .migrate import current_revision, upgrade
-from .priority import WriterPriority
 from .recorder import DATA_KEY, Recorder, RecorderError, classify
 from .schema import SCHEMA_VERSION
 
@@ -66,8 +65,6 @@ class RecorderConfig(BaseModel):
     # seconds between commits of a steady stream, as HA's key (whose default is 5 s: ours is
     # short for the event loop's latency, see Recorder.__init__)
     commit_interval: float = Field(default=0.01, ge=0, le=60)
-    # the writer thread's CPU priority while it keeps up (see hearthmind.recorder.priority)
-    writer_priority: WriterPriority = "background"
 
 
 def config_db_url(config: HubConfig, override: str | None = None) -> str:
@@ -96,11 +93,7 @@ async def async_setup(hub: Hub, options: object) -> None:
     section = hub.config.section("recorder", RecorderConfig)
     url = recorder_db_url(hub, getattr(options, "db_url", None))
     recorder = Recorder(
-        hub,
-        url,
-        busy_timeout=section.busy_timeout,
-        commit_interval=section.commit_interval,
-        writer_priority=section.writer_priority,
+        hub, url, busy_timeout=section.busy_timeout, commit_interval=section.commit_interval
     )
     await recorder.async_start()
     if section.purge_keep_days is not None:

@@ -27,7 +27,6 @@ from hearthmind.core import EVENT_STATE_CHANGED, MATCH_ALL, Event, Hub, State
 from .engine import create_recorder_engine, describe_url, normalize_url
 from .history import PurgeResult, purge_connection
 from .migrate import upgrade
-from .priority import ThreadPriority, WriterPriority
 from .writer import BatchWriter, Job
 
 _LOGGER = logging.getLogger(__name__)
@@ -79,8 +78,6 @@ class Recorder:
         retry_delays: tuple[float, float] = (0.05, 5.0),
         stop_timeout: float = 60.0,
         commit_interval: float = 0.01,
-        writer_priority: WriterPriority = "background",
-        raise_priority_at: int = 1_000,
     ) -> None:
         self.hub = hub
         self.db_url = normalize_url(db_url)
@@ -98,11 +95,6 @@ class Recorder:
         # automation's answer p99 1-2 ms lower than 50 ms batches (about 8 ms each), for
         # about 15 % more writer CPU: `bench/core_mqtt.py --commit-interval 0.05` compares.
         self.commit_interval = commit_interval
-        # The writer works at background CPU priority while it keeps up (see .priority), and
-        # at normal priority from when more than `raise_priority_at` items wait until it has
-        # caught up (a tenth of that).
-        self._priority = ThreadPriority(writer_priority)
-        self.raise_priority_at = raise_priority_at
         self.committed_states = 0
         self.committed_events = 0
         self.commits = 0
@@ -264,7 +256,6 @@ class Recorder:
         self._idle = False
 
     def _run(self) -> None:
-        self._priority.to_background()
         pending: list[Any] = []
         conn: Connection | None = None
         delay = self.retry_delays[0]
@@ -310,21 +301,11 @@ class Recorder:
             if self._room_wanted and len(self._queue) <= self.low_water:
                 self._room_wanted = False
                 self._from_thread(self._release_room)
-            self._adjust_priority()
             if len(self._queue) < self.max_batch and not self._stopping and not pending:
                 self._wake.clear()
                 if not self._room_wanted:
                     self._wake.wait(self.commit_interval)
         self._give_up(pending, conn)
-
-    def _adjust_priority(self) -> None:
-        priority = self._priority
-        if priority.background:
-            if len(self._queue) > self.raise_priority_at:
-                priority.to_normal()
-                self._from_thread(self.hub.health.incr, "recorder_priority_raised")
-        elif priority.supported and len(self._queue) <= self.raise_priority_at // 10:
-            priority.to_background()  # caught up
 
     def _committed(
         self,

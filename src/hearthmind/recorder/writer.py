@@ -116,7 +116,13 @@ class BatchWriter:
                 attrs = item.attributes
                 attributes_id: int | str | None = None
                 if attrs:
-                    shared = encode(dict(attrs), item.entity_id)
+                    unrecorded = item.unrecorded
+                    shared = encode(
+                        {k: v for k, v in attrs.items() if k not in unrecorded}
+                        if unrecorded
+                        else dict(attrs),
+                        item.entity_id,
+                    )
                     attributes_id = known.get(shared)
                     if attributes_id is None:  # resolved for the whole batch below
                         attributes_id = shared
