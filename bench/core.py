@@ -382,7 +382,10 @@ def write_docs(result: dict[str, Any], command: str, quick: bool = False) -> boo
         "millisecond instead of 10-30 ms); the recorder commits every "
         "10 ms, so the writer shares the CPU and the GIL with the event loop in short slices "
         "(`bench/core_mqtt.py --quick --commit-interval 0.05` runs the old 50 ms for "
-        "comparison). `bench/core_mqtt.py --echo-floor` measures the harness itself against a "
+        "comparison); the writer binds rows on the driver's own cursor rather than through "
+        "SQLAlchemy's per-statement machinery; and, as in Home Assistant, an automation "
+        "entity's run bookkeeping (last_triggered, current) is not recorded, so a run does not "
+        "store a new attribute row. `bench/core_mqtt.py --echo-floor` measures the harness itself against a "
         "trivial paho echo client (no hub); `python bench/ha/mqtt_load.py run --dump FILE` "
         "writes every message's times for diagnosis.",
     ]
