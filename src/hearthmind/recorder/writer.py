@@ -98,10 +98,6 @@ class BatchWriter:
         self._problems = []
         if not conn.in_transaction():
             conn.begin()
-        # Statements go to the driver's own cursor, inside the transaction SQLAlchemy began:
-        # SQLAlchemy's per-statement machinery (result metadata, events) costs tens of
-        # microseconds of Python each, all of it holding the GIL that the event loop needs.
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         known = self._attribute_ids
         unknown: list[int] = []  # positions (in `states_flat`) of attribute sets not known yet
         encode = self._encoder.encode
@@ -174,15 +170,18 @@ class BatchWriter:
             states_flat = [text(v) if isinstance(v, str) else v for v in states_flat]
             event_rows = [_storable(row) for row in event_rows]
         new_ids: dict[str, int] = {}
-        if unknown:
-            # first-seen order (not a set's hash order), so the same history gives the same ids
-            new_ids = self._attribute_ids_for(
-                cursor, dict.fromkeys(states_flat[i] for i in unknown)
-            )
-            for i in unknown:
-                states_flat[i] = new_ids[states_flat[i]]
-        n_states = len(states_flat) // len(STATE_COLUMNS)
+        # Statements go to the driver's own cursor, inside the transaction SQLAlchemy began:
+        # SQLAlchemy's per-statement machinery (result metadata, events) costs tens of
+        # microseconds of Python each, all of it holding the GIL that the event loop needs.
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
+            if unknown:
+                # first-seen order (not a set's hash order): the same history, the same ids
+                new_ids = self._attribute_ids_for(
+                    cursor, dict.fromkeys(states_flat[i] for i in unknown)
+                )
+                for i in unknown:
+                    states_flat[i] = new_ids[states_flat[i]]
             if states_flat:
                 self._insert_flat(cursor, "states", STATE_COLUMNS, states_flat)
             if event_rows:
@@ -190,6 +189,7 @@ class BatchWriter:
                 self._insert_flat(cursor, "events", EVENT_COLUMNS, flat_events)
         finally:
             cursor.close()
+        n_states = len(states_flat) // len(STATE_COLUMNS)
         conn.commit()
         if new_ids:
             self._remember(new_ids)
@@ -234,7 +234,8 @@ class BatchWriter:
         """Ids of attribute sets (JSON texts), inserting the new ones: a few statements per
         batch, however many new sets it brings."""
         found: dict[str, int] = {}
-        hashes = list(dict.fromkeys(attributes_hash(json_text) for json_text in shared))
+        hash_of = {json_text: attributes_hash(json_text) for json_text in shared}
+        hashes = list(dict.fromkeys(hash_of.values()))
         for start in range(0, len(hashes), 500):
             some_hashes = hashes[start : start + 500]
             sql = self._find_attributes.format(", ".join([self._p] * len(some_hashes)))
@@ -245,7 +246,7 @@ class BatchWriter:
         for start in range(0, len(missing), 500):
             some_texts = missing[start : start + 500]
             values = ", ".join([f"({self._p}, {self._p})"] * len(some_texts))
-            params = tuple(chain.from_iterable((attributes_hash(t), t) for t in some_texts))
+            params = tuple(chain.from_iterable((hash_of[t], t) for t in some_texts))
             sql = self._insert_attributes.format(values)
             for attributes_id, json_text in cursor.execute(sql, params).fetchall():
                 found[json_text] = int(attributes_id)
