@@ -73,6 +73,32 @@ async def test_why_did_the_light_turn_on_from_the_recorder(
     engine.dispose()
 
 
+async def test_run_bookkeeping_is_not_recorded(clock: SimulatedClock, tmp_path: Path) -> None:
+    """As in Home Assistant: the automation entity's recorded attributes leave out what every
+    run changes (last_triggered, current, ...), while the live state keeps it."""
+    (tmp_path / "configuration.yaml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "automations.yaml").write_text(RULES, encoding="utf-8")
+    db_url = f"sqlite:///{tmp_path / 'history.db'}"
+    hub = await async_setup_hub(
+        tmp_path, SetupOptions(db_url=db_url), clock, components=["recorder", "automations"]
+    )
+    Devices(hub).add("light.hall")
+    sensor(hub, "binary_sensor.hall_motion", "on", user="anna")
+    await clock.async_advance(timedelta(minutes=5))
+    live = hub.states.get("automation.hall_motion")
+    assert live is not None and live.attributes["last_triggered"] is not None
+    recorder = get_recorder(hub)
+    assert recorder is not None
+    await recorder.async_flush()
+    await hub.async_stop()
+
+    engine = open_engine(db_url)
+    recorded = state_changes(engine, entity_ids="automation.hall_motion")
+    assert len(recorded) >= 2  # set-up, and the run's bookkeeping
+    assert {tuple(sorted(r.attributes)) for r in recorded} == {("friendly_name",)}
+    engine.dispose()
+
+
 async def test_chain_from_core_events_and_unrecorded_parent(
     clock: SimulatedClock, tmp_path: Path
 ) -> None:
