@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/routines.py                       # all of ../shared/data
     .venv/bin/python bench/routines.py --smartthings DIR --home DIR --home DIR --json out.json
+    .venv/bin/python bench/routines.py --valid --json valid.json   # choose settings here
 """
 
 from __future__ import annotations
@@ -93,6 +94,15 @@ def main(argv: list[str] | None = None) -> int:
         help="where ROUTINES.md, the plots and BENCHMARKS.md go (default docs/)",
     )
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/")
+    parser.add_argument(
+        "--valid",
+        action="store_true",
+        help=(
+            "score a split inside the training data, never the test split (SmartThings: fit on "
+            "train, score on valid; homes: the first 70%% of the training days to learn, the "
+            "rest to score), to choose settings; docs/ is left alone"
+        ),
+    )
     args = parser.parse_args(argv)
     data = default_data_dir()
     smartthings = args.smartthings
@@ -117,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         command=command.strip(),
         simulated=args.sim_db,
         timing_db=args.timing_db,
+        validation=args.valid,
     )
     print(
         json.dumps(

@@ -109,6 +109,32 @@ def test_harness_writes_json_table_plots_and_section(tmp_path: Path) -> None:
     assert text.count("## Routines") == 1 and "new body" in text and "kept as is" in text
 
 
+def test_validation_mode_never_reads_the_test_split(tmp_path: Path) -> None:
+    """`--valid` scores inside the training data: SmartThings fits on train and scores valid
+    (here the test file does not even exist), a home's training days are split 70/30 again,
+    and docs/ is left alone (it holds test figures only)."""
+    st = _generated_smartthings(tmp_path / "st", 60, 2)
+    (st / "test.jsonl.xz").unlink()
+    home = tmp_path / "homes" / "h"
+    write(home / "data", "\n".join(casas_lines(10)))
+    docs = tmp_path / "docs"
+    figures = run_evaluation(st, [home], docs_dir=docs, validation=True)
+    assert figures["split"] == "validation"
+    assert not figures["problems"]
+    assert figures["details"]["smartthings"]["test_instances"] == 60
+    d = figures["details"]["homes"]["h"]
+    # 10 days: 7 to learn and 3 to test; validation: 5 of the 7 to learn, 2 to score
+    assert (d["train_days"], d["test_days"]) == (5, 2)
+    assert not docs.exists()
+    # the test split proper, for contrast
+    full = run_evaluation(None, [home])
+    assert full["split"] == "test"
+    assert (
+        full["details"]["homes"]["h"]["train_days"],
+        full["details"]["homes"]["h"]["test_days"],
+    ) == (7, 3)
+
+
 def test_out_of_order_events_in_a_home_are_sorted_not_dropped(tmp_path: Path) -> None:
     lines = casas_lines(6)
     lines[10], lines[11] = lines[11], lines[10]

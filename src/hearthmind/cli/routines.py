@@ -105,6 +105,13 @@ def evaluate(
             "--data", envvar="HEARTHMIND_DATA", help="Default data folder (../shared/data)."
         ),
     ] = None,
+    valid: Annotated[
+        bool,
+        typer.Option(
+            "--valid",
+            help="Score a split inside the training data, never the test split (to choose settings).",
+        ),
+    ] = False,
 ) -> None:
     """Run every model on the same splits and print one table, models side by side."""
     from hearthmind.routines.evaluation.harness import default_data_dir, run_evaluation
@@ -130,6 +137,7 @@ def evaluate(
         docs_dir=docs,
         simulated=list(sim_db or []),
         console=console,
+        validation=valid,
     )
     if figures["problems"] and not (
         figures["smartthings"] or figures["homes"] or figures.get("simulated")

@@ -18,7 +18,7 @@ from ..predictor import Predictor
 from ..timeofday import circular_distance, day_index, seconds_of_day
 from .catalogue import make_models
 from .metrics import RankingScore
-from .splits import SplitError, split_by_days
+from .splits import DaySplit, SplitError, split_by_days
 
 Progress = Callable[[str, int, int], None]
 WINDOW = 10  # recent observations handed to predict()
@@ -96,15 +96,22 @@ def daily_time_errors(
 
 
 def evaluate_home(
-    folder: Path, progress: Progress | None = None, name: str | None = None
+    folder: Path,
+    progress: Progress | None = None,
+    name: str | None = None,
+    *,
+    validation: bool = False,
 ) -> tuple[str, dict[str, Any], dict[str, RankingScore]]:
+    """Every model on one home log. With `validation`, the same protocol runs inside the
+    training days only (their first 70 % to learn, the rest to score), so settings can be
+    chosen without ever reading the test days."""
     log: HomeLog = load_home(folder, name)
-    split = split_by_days(log.observations)
+    split = _split(log.observations, validation)
     activities = log.activity_observations()
     activity_split = None
     if len(activities) >= 10:
         try:
-            activity_split = split_by_days(activities)
+            activity_split = _split(activities, validation)
         except SplitError:
             activity_split = None
     results: dict[str, Any] = {}
@@ -144,6 +151,11 @@ def evaluate_home(
         "daily_time_error_minutes_mean": round(mean(errors.values()), 1) if errors else None,
     }
     return log.name, results, scores
+
+
+def _split(observations: Sequence[Observation], validation: bool) -> DaySplit:
+    split = split_by_days(observations)
+    return split_by_days(split.train) if validation else split
 
 
 def _latency(score: RankingScore) -> dict[str, float]:

@@ -1,5 +1,6 @@
 """SmartThings, the published protocol: predict the 10th control from the first 9, knowing
-the 10th's weekday and hour slot; fit on train + valid, score on test."""
+the 10th's weekday and hour slot; fit on train + valid, score on test (or, to choose
+settings without reading the test split, fit on train and score on valid)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,17 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
 def evaluate_smartthings(
-    folder: Path, progress: Progress | None = None
+    folder: Path, progress: Progress | None = None, *, validation: bool = False
 ) -> tuple[dict[str, Any], dict[str, RankingScore]]:
     train = load_smartthings_split(folder, "train")
     splits = [train]
-    # a folder without a validation split trains on train alone
-    with contextlib.suppress(ValueError):
-        splits.append(load_smartthings_split(folder, "valid"))
-    test = load_smartthings_split(folder, "test")
+    if validation:
+        test = load_smartthings_split(folder, "valid")
+    else:
+        # a folder without a validation split trains on train alone
+        with contextlib.suppress(ValueError):
+            splits.append(load_smartthings_split(folder, "valid"))
+        test = load_smartthings_split(folder, "test")
     history = [ep for split in splits for ep in split.episodes]
     results: dict[str, Any] = {}
     scores: dict[str, RankingScore] = {}
