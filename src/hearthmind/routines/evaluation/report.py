@@ -43,7 +43,8 @@ How it is measured (one run of the harness, every model on the same splits):
   training history, more leaves, a lower learning rate, training the trees on the held-out
   newest tenth too once it has set the rounds and the temperature; twice the training rows
   gained 0.1 point on the CASAS sample at twice the fit time. Later, judged on a split inside
-  the CASAS training days (never its test days): a multiclass head over the items of small
+  the CASAS training days (never its test days; `bench/routines.py --valid` scores that
+  split): a multiclass head over the items of small
   homes, mixed with the ranker by a weight fitted on the held-out tenth (+0.3 point there,
   none on the test days, at twice the fit time); LambdaRank and cross-entropy ranking
   objectives; a 20-event window; time spent in the current room; Active LeZi over
