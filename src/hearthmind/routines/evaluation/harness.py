@@ -57,8 +57,6 @@ def run_evaluation(
         "best": BEST,
         "split": "validation" if validation else "test",
     }
-    if validation:
-        docs_dir = None
     details: dict[str, Any] = {}
     st_scores: dict[str, RankingScore] = {}
     home_scores: dict[str, RankingScore] = {}
@@ -132,7 +130,7 @@ def run_evaluation(
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(figures, indent=2, default=str))
-    if docs_dir is not None:
+    if docs_dir is not None and not validation:  # docs hold test figures only
         _write_docs(docs_dir, figures, st_scores, home_scores, command or _command())
     return figures
 
