@@ -148,6 +148,13 @@ def test_time_habits_circular_statistics_across_midnight() -> None:
     assert spread.resultant < 1e-9
 
 
+def test_time_habits_of_an_action_always_at_the_same_second() -> None:
+    # three sums of one sine and cosine round to a resultant a hair above 1 (found on the
+    # SmartThings train split): the spread must be 0, not a math domain error
+    same = circular_summary([485.0] * 3)
+    assert same.resultant == 1.0 and same.std == 0.0 and same.n == 3
+
+
 def test_time_habits_knows_weekday_and_weekend_mornings(history: list[Observation]) -> None:
     miner = TimeHabitMiner()
     miner.fit([history])

@@ -55,7 +55,8 @@ def circular_summary(seconds: Sequence[float]) -> CircularSummary:
         s += math.sin(a)
         c += math.cos(a)
     n = len(seconds)
-    r = math.hypot(s, c) / n
+    # identical times can round to a resultant a hair above 1; its log would be positive
+    r = min(1.0, math.hypot(s, c) / n)
     mean = (math.atan2(s, c) % (2 * math.pi)) * DAY / (2 * math.pi)
     std = math.sqrt(-2 * math.log(r)) * DAY / (2 * math.pi) if r > 1e-12 else DAY / 2
     return CircularSummary(mean, r, min(std, DAY / 2), n)
