@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from hearthmind.routines.models import ContextRanker, MarkovChain
 from hearthmind.routines.models.ranker import _Memory
-from hearthmind.routines.models.stats import SequenceStats
+from hearthmind.routines.models.stats import RECENT_SAMPLE, RecentSample, SequenceStats
 from hearthmind.routines.observations import Observation
 
 
@@ -31,6 +33,21 @@ def test_hazard_of_a_stay_from_its_past_durations() -> None:
     assert survival == 0.5 and soon == 0.0 and later == 2 / 3  # of 50, 50, 500: two end by 140 s
     assert stats.hazard("door.a", "on", 60.0) == (1 / 6, -1.0, -1.0)  # too few stays left
     assert stats.hazard("door.b", "on", 0.0) == (-1.0, -1.0, -1.0)
+
+
+def test_durations_and_delays_follow_the_recent_habit() -> None:
+    """A door that used to stay open 5 s and now stays open 60 s: the stats learn from the
+    latest stays, not from the first ones they happened to see."""
+    stats = SequenceStats()
+    t = 0.0
+    previous: Observation | None = None
+    for span in [5.0] * (RECENT_SAMPLE + 50) + [60.0] * (RECENT_SAMPLE // 2 + 10):
+        for item, step in (("door.a:on", span), ("door.a:off", 100.0)):
+            obs = _obs(t, item)
+            stats.observe(None, previous, obs)
+            previous, t = obs, t + step
+    assert stats.typical_duration("door.a", "on") == 60.0
+    assert stats.typical_gap("door.a:on", "door.a:off") == 60.0
 
 
 def test_memory_knows_states_set_long_before_the_window() -> None:
@@ -105,3 +122,19 @@ def test_short_histories_average_several_boosters() -> None:
     recent = stream[-10:]
     ranked = small.predict(recent[-1].time, recent, 3)
     assert ranked[0].probability >= ranked[-1].probability > 0.0
+
+
+def test_recent_sample_keeps_the_last_values_sorted() -> None:
+    sample = RecentSample(size=5)
+    assert sample.median() is None
+    rng = random.Random(2)
+    values = [rng.uniform(0, 100) for _ in range(40)]
+    for n, v in enumerate(values, 1):
+        sample.add(v)
+        window = sorted(values[max(0, n - 5) : n])
+        assert sample.ordered == window
+        assert sample.median() == pytest.approx(
+            window[len(window) // 2]
+            if len(window) % 2
+            else (window[len(window) // 2 - 1] + window[len(window) // 2]) / 2
+        )

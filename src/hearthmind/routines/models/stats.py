@@ -7,13 +7,13 @@ from __future__ import annotations
 import bisect
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
-from statistics import median
 
 from ..observations import Episode, Observation
 from ..timeofday import hour_slot
 
 CONTEXT_WINDOW = 30  # observations the "active entities" context is read from
 ACTIVE_FOR = 3600.0  # an entity switched on longer ago than this no longer counts as active
+RECENT_SAMPLE = 300  # delays and stays kept per key, the most recent: enough for medians
 ON_VALUES = frozenset({"on", "open", "home", "playing", "unlocked"})
 
 
@@ -55,6 +55,34 @@ def active_entities(window: Iterable[Observation], now: float) -> tuple[str, ...
             if v in ON_VALUES and now - t <= ACTIVE_FOR and e != last_entity
         )
     )
+
+
+class RecentSample:
+    """The last `size` values of a stream, kept in arrival order and in sorted order at once,
+    so a median or a quantile is a lookup however often values arrive."""
+
+    __slots__ = ("_arrived", "ordered")
+
+    def __init__(self, size: int = RECENT_SAMPLE) -> None:
+        self._arrived: deque[float] = deque(maxlen=size)
+        self.ordered: list[float] = []
+
+    def add(self, value: float) -> None:
+        if len(self._arrived) == self._arrived.maxlen:
+            oldest = self._arrived[0]
+            del self.ordered[bisect.bisect_left(self.ordered, oldest)]
+        self._arrived.append(value)
+        bisect.insort(self.ordered, value)
+
+    def __len__(self) -> int:
+        return len(self.ordered)
+
+    def median(self) -> float | None:
+        ordered, n = self.ordered, len(self.ordered)
+        if not n:
+            return None
+        half = n // 2
+        return ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2
 
 
 class CountTable:
@@ -102,15 +130,14 @@ class SequenceStats:
         self.first_pace = CountTable()  # key (previous, pace bucket of previous2 -> previous)
         self.first_active = CountTable()  # key (previous, other entities active just now)
         self._window: deque[Observation] = deque(maxlen=CONTEXT_WINDOW)
-        self._gaps: defaultdict[tuple[str, str], list[float]] = defaultdict(list)
-        self._gaps_into: defaultdict[str, list[float]] = defaultdict(list)
+        # delays and stays: the most recent ones per key (habits drift; the first weeks say
+        # less about today than the last ones)
+        self._gaps: defaultdict[tuple[str, str], RecentSample] = defaultdict(RecentSample)
+        self._gaps_into: defaultdict[str, RecentSample] = defaultdict(RecentSample)
         self.repeats = 0
         self.transitions = 0
-        self._median_cache: dict[tuple[str | None, str], float | None] = {}
         # how long each entity stays in each state (e.g. a door open, a lamp on)
-        self._durations: defaultdict[tuple[str, str], list[float]] = defaultdict(list)
-        self._duration_cache: dict[tuple[str, str], float | None] = {}
-        self._sorted_durations: dict[tuple[str, str], list[float]] = {}
+        self._durations: defaultdict[tuple[str, str], RecentSample] = defaultdict(RecentSample)
         self._entity_state: dict[str, tuple[str, float]] = {}
 
     def fit(self, history: Sequence[Episode]) -> SequenceStats:
@@ -132,11 +159,7 @@ class SequenceStats:
         before = self._entity_state.get(entity)
         if before is None or before[0] != value:
             if before is not None:
-                spans = self._durations[(entity, before[0])]
-                if len(spans) < 200:
-                    spans.append(max(0.0, obs.time - before[1]))
-                    self._duration_cache.pop((entity, before[0]), None)
-                    self._sorted_durations.pop((entity, before[0]), None)
+                self._durations[(entity, before[0])].add(max(0.0, obs.time - before[1]))
             self._entity_state[entity] = (value, obs.time)
         self.prior.add(None, item)
         self.by_slot.add(slot, item)
@@ -154,13 +177,8 @@ class SequenceStats:
         self.first_slot.add((prev.item, slot), item)
         self.transitions += 1
         self.repeats += prev.item == item
-        gaps = self._gaps[(prev.item, item)]
-        if len(gaps) < 200:  # a bounded sample is enough for a median
-            gaps.append(obs.time - prev.time)
-            self._median_cache.pop((prev.item, item), None)  # others may lag a little: fine
-        into = self._gaps_into[item]
-        if len(into) < 200:
-            into.append(obs.time - prev.time)
+        self._gaps[(prev.item, item)].add(obs.time - prev.time)
+        self._gaps_into[item].add(obs.time - prev.time)
         if prev2 is not None:
             self.second.add((prev2.item, prev.item), item)
             self.first_pace.add((prev.item, pace_bucket(prev.time - prev2.time)), item)
@@ -172,34 +190,28 @@ class SequenceStats:
 
     def typical_gap(self, previous: str | None, item: str) -> float | None:
         """Median seconds from `previous` to `item` (falls back to any predecessor)."""
-        key = (previous, item)
-        if key in self._median_cache:
-            return self._median_cache[key]
-        found = self._typical_gap(previous, item)
-        self._median_cache[key] = found
-        return found
+        if previous is not None:
+            gaps = self._gaps.get((previous, item))
+            if gaps:
+                return gaps.median()
+        into = self._gaps_into.get(item)
+        return into.median() if into else None
 
     def typical_duration(self, entity: str, value: str) -> float | None:
         """Median seconds the entity stays in `value` before changing."""
-        key = (entity, value)
-        if key not in self._duration_cache:
-            spans = self._durations.get(key)
-            self._duration_cache[key] = float(median(spans)) if spans else None
-        return self._duration_cache[key]
+        spans = self._durations.get((entity, value))
+        return spans.median() if spans else None
 
     def hazard(
         self, entity: str, value: str, elapsed: float, soon: float = 10.0, later: float = 120.0
     ) -> tuple[float, float, float]:
-        """How the entity's stay in `value` ends, from its past stays, given it has lasted
+        """How the entity's stay in `value` ends, from its recent stays, given it has lasted
         `elapsed` seconds: (share of stays that lasted longer, share of those that ended within
         `soon` more seconds, within `later` more seconds); -1 where too few stays say."""
-        key = (entity, value)
-        ordered = self._sorted_durations.get(key)
-        if ordered is None:
-            spans = self._durations.get(key)
-            if not spans:
-                return (-1.0, -1.0, -1.0)
-            ordered = self._sorted_durations[key] = sorted(spans)
+        spans = self._durations.get((entity, value))
+        if not spans:
+            return (-1.0, -1.0, -1.0)
+        ordered = spans.ordered
         n = len(ordered)
         done = bisect.bisect_right(ordered, elapsed)
         alive = n - done
@@ -208,14 +220,6 @@ class SequenceStats:
         ended_soon = bisect.bisect_right(ordered, elapsed + soon) - done
         ended_later = bisect.bisect_right(ordered, elapsed + later) - done
         return (alive / n, ended_soon / alive, ended_later / alive)
-
-    def _typical_gap(self, previous: str | None, item: str) -> float | None:
-        if previous is not None:
-            gaps = self._gaps.get((previous, item))
-            if gaps:
-                return float(median(gaps))
-        into = self._gaps_into.get(item)
-        return float(median(into)) if into else None
 
     def expected_time(self, now: float, recent: Sequence[Observation], item: str) -> float | None:
         if not recent:
