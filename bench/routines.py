@@ -99,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help=(
             "score a split inside the training data, never the test split (SmartThings: fit on "
-            "train, score on valid; homes: the first 70%% of the training days to learn, the "
-            "rest to score), to choose settings; docs/ is left alone"
+            "train, score on valid; home logs and simulated homes: the first 70%% of the "
+            "training days to learn, the rest to score), to choose settings; docs/ is left alone"
         ),
     )
     args = parser.parse_args(argv)

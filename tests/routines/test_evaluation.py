@@ -11,7 +11,7 @@ import pytest
 
 from hearthmind.routines.evaluation.harness import run_evaluation
 from hearthmind.routines.evaluation.metrics import RankingScore
-from hearthmind.routines.evaluation.report import write_section
+from hearthmind.routines.evaluation.report import rich_table, write_section
 from hearthmind.routines.evaluation.splits import SplitError, split_by_days
 from hearthmind.routines.predictor import Prediction
 
@@ -126,6 +126,7 @@ def test_validation_mode_never_reads_the_test_split(tmp_path: Path) -> None:
     # 10 days: 7 to learn and 3 to test; validation: 5 of the 7 to learn, 2 to score
     assert (d["train_days"], d["test_days"]) == (5, 2)
     assert not docs.exists()
+    assert "VALIDATION split" in str(rich_table(figures).title)
     # the test split proper, for contrast
     full = run_evaluation(None, [home])
     assert full["split"] == "test"

@@ -45,6 +45,25 @@ async def test_anticipation_precision_and_recall(tmp_path: Path) -> None:
     assert results["markov"]["precision"] > 0.5
 
 
+async def test_validation_scores_inside_the_training_days(tmp_path: Path) -> None:
+    """`--valid` on a simulated home: 10 days give 7 to learn; of those, 5 learn and 2 are
+    scored, against the actions of those 2 days only (none of the 3 test days')."""
+    from hearthmind.routines.evaluation.splits import split_by_days
+    from hearthmind.routines.recorder_bridge import read_observations
+
+    db = await _home(tmp_path, 10)
+    _, test = evaluate_simulated(db, only={"markov"})
+    _, valid = evaluate_simulated(db, only={"markov"}, validation=True)
+    observed = read_observations(db).observations
+    inner = split_by_days(split_by_days(observed).train).test
+    scored_actions = sum(o.kind is Kind.ACTION for o in inner)
+    assert valid["markov"]["actions"] == scored_actions
+    assert test["markov"]["actions"] == sum(
+        o.kind is Kind.ACTION for o in split_by_days(observed).test
+    )
+    assert 0 < scored_actions != test["markov"]["actions"]
+
+
 def test_bad_ground_truth_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "x.db.intentions.jsonl").write_text(
         '{"epoch": 1, "action": "light.a:on", "executed": true}\n{broken\n'

@@ -116,7 +116,11 @@ def _num(value: Any) -> str:
 
 def rich_table(figures: Mapping[str, Any]) -> Table:
     models, rows = table_rows(figures)
-    table = Table(title="Routines: next-action prediction (models side by side)")
+    split = figures.get("split", "test")
+    title = "Routines: next-action prediction (models side by side)"
+    if split != "test":  # validation figures must not be mistaken for test figures
+        title += f", {split.upper()} split (inside the training data)"
+    table = Table(title=title)
     table.add_column("task")
     for m in models:
         table.add_column(m + (" *" if m == figures.get("best") else ""), justify="right")

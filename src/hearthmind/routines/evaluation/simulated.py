@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -31,8 +32,9 @@ def intentions_file(db: Path) -> Path:
     return db.with_name(db.name + ".intentions.jsonl")
 
 
-def load_done_actions(db: Path, start: float) -> dict[str, list[float]]:
-    """Ground truth: actions residents carried out (executed intentions) from `start` on."""
+def load_done_actions(db: Path, start: float, end: float = math.inf) -> dict[str, list[float]]:
+    """Ground truth: actions residents carried out (executed intentions) from `start` until
+    `end`."""
     path = intentions_file(db)
     if not path.is_file():
         raise ValueError(f"{db}: no ground truth at {path.name}")
@@ -50,7 +52,7 @@ def load_done_actions(db: Path, start: float) -> dict[str, list[float]]:
                 )
             except (ValueError, KeyError, TypeError) as err:
                 raise ValueError(f"{path.name}:{number}: unreadable intention ({err})") from err
-            if executed and when >= start:
+            if executed and start <= when <= end:
                 done[action].append(when)
     for times in done.values():
         times.sort()
@@ -63,13 +65,22 @@ def evaluate_simulated(
     threshold: float = 0.5,
     tolerance: float = TOLERANCE,
     only: Collection[str] | None = None,
+    *,
+    validation: bool = False,
 ) -> tuple[str, dict[str, Any]]:
+    """With `validation`, the training days are split 70/30 again and the ground truth is read
+    for the scored days only, so the test days are never looked at."""
     log = read_observations(db)
     split = split_by_days(log.observations)
+    end = math.inf
+    if validation:
+        split = split_by_days(split.train)
+        if split.test:
+            end = split.test[-1].time
     if not split.test:
         raise ValueError(f"{db}: no test days")
     test_start = split.test[0].time
-    done = load_done_actions(db, test_start)
+    done = load_done_actions(db, test_start, end)
     total_done = sum(len(t) for t in done.values())
     action_items = {o.item for o in log.observations if o.kind is Kind.ACTION}
     results: dict[str, Any] = {}
