@@ -55,9 +55,6 @@ How it is measured (one run of the harness, every model on the same splits):
   next item was among the candidates. Brier score of the top guess and reliability plots below.
 """
 
-SECTION_START = "<!-- routines:start -->"
-SECTION_END = "<!-- routines:end -->"
-
 
 def table_rows(figures: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """(model names, [(row label, one cell per model)])."""
@@ -167,13 +164,15 @@ def reliability_plot(scores: Mapping[str, RankingScore], path: Path, title: str)
     plt.close(fig)
 
 
-def write_section(path: Path, body: str) -> None:
-    """Replaces only the Routines section of a shared Markdown file (between markers)."""
-    section = f"{SECTION_START}\n## Routines\n\n{body.strip()}\n{SECTION_END}"
+def write_section(path: Path, body: str, name: str = "routines", title: str = "Routines") -> None:
+    """Replaces only one section of a shared Markdown file (between its markers), by default
+    the Routines section."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    section = f"{start}\n## {title}\n\n{body.strip()}\n{end}"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION_START in text and SECTION_END in text:
+    if start in text and end in text:
         text = re.sub(
-            re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END),
+            re.escape(start) + r".*?" + re.escape(end),
             lambda _: section,
             text,
             flags=re.S,

@@ -1,0 +1,124 @@
+"""How predictable is each home log from its recent past? Context tables as probes.
+
+For each home (the same 70/30 split by days as bench/routines.py) and each context (the last
+k items, with or without the pace of the last gap): `learned` is the training days' most
+frequent next item after that context, scored on the test days; `oracle` is the test days' own
+most frequent next item after it, an optimistic bound that no predictor seeing only that
+context can beat. With `--compare` (default bench/out/routines.json when present) the table
+also shows what first-order Markov and the best model scored in bench/routines.py.
+
+    .venv/bin/python bench/routines_ceiling.py                 # every home under ../shared/data/casas
+    .venv/bin/python bench/routines_ceiling.py --home DIR --json out.json --no-docs
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from hearthmind.routines.evaluation.ceiling import ceiling
+from hearthmind.routines.evaluation.harness import default_data_dir
+from hearthmind.routines.evaluation.report import write_section
+from hearthmind.routines.importers import load_home
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--home", type=Path, action="append", default=[], help="repeatable")
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--compare", type=Path, default=REPO / "bench/out/routines.json")
+    parser.add_argument("--docs", type=Path, default=REPO / "docs")
+    parser.add_argument("--no-docs", action="store_true", help="do not touch docs/")
+    args = parser.parse_args(argv)
+    homes = list(args.home)
+    if not homes:
+        casas = default_data_dir() / "casas"
+        homes = sorted(p for p in casas.iterdir() if p.is_dir()) if casas.is_dir() else []
+    if not homes:
+        parser.error("no home logs given and none under the data folder")
+    compare: dict[str, Any] = {}
+    if args.compare.is_file():
+        compare = json.loads(args.compare.read_text()).get("homes", {})
+    figures: dict[str, Any] = {}
+    for folder in homes:
+        log = load_home(folder)
+        figures[log.name] = {
+            row.context: {
+                "learned": round(row.learned, 4),
+                "oracle": round(row.oracle, 4),
+                "crossed": round(row.crossed, 4),
+                "contexts": row.contexts_seen,
+                "test_events": row.test_events,
+            }
+            for row in ceiling(log.observations)
+        }
+    print(json.dumps(figures, indent=1))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2))
+    if not args.no_docs:
+        command = "python bench/routines_ceiling.py " + " ".join(
+            sys.argv[1:] if argv is None else argv
+        )
+        write_section(
+            args.docs / "BENCHMARKS.md",
+            _markdown(figures, compare, command.strip()),
+            name="routines-ceiling",
+            title="Routines: how predictable each home is",
+        )
+    return 0
+
+
+def _markdown(figures: dict[str, Any], compare: dict[str, Any], command: str) -> str:
+    lines = [
+        f"Command: `{command}`",
+        "",
+        "Next-event top-1 on the test days (70/30 split by days). *learned*: a context table "
+        "from the training days (unseen context = wrong). *oracle*: the test days' own most "
+        "frequent next item per context, an optimistic bound for any predictor that sees only "
+        "that context; it flatters more the fewer test events each context has, so it means "
+        "little for the small homes. *crossed*: each half of the test days predicted from the "
+        "other half's table (the test period's own habits, without self-counting). Pace: the gap before the last event "
+        "(< 0.8 s, < 1.5 s, longer).",
+        "",
+    ]
+    for home, rows in figures.items():
+        lines += [
+            f"**{home}**",
+            "",
+            "| context | learned | oracle | crossed | test events per context |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for context, r in rows.items():
+            lines.append(
+                f"| {context} | {r['learned']:.3f} | {r['oracle']:.3f} | {r['crossed']:.3f} "
+                f"| {r['test_events'] / r['contexts']:.1f} |"
+            )
+        scored = compare.get(home, {})
+        if scored:
+            markov = max(
+                (v["next_event_top1"] for k, v in scored.items() if "markov" in k.lower()),
+                default=None,
+            )
+            best = max(
+                (v["next_event_top1"] for k, v in scored.items() if not k.startswith("_")),
+                default=None,
+            )
+            if markov is not None and best is not None:
+                lines.append(
+                    f"| *bench/routines.py: first-order Markov / best model* | {markov:.3f} "
+                    f"/ {best:.3f} | | | |"
+                )
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
