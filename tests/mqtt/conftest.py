@@ -86,6 +86,13 @@ async def device(broker_url: str) -> AsyncIterator[aiomqtt.Client]:
         yield client
 
 
+async def settled(integration: MqttIntegration) -> None:
+    """Waits until the broker has acknowledged every subscription the hub asked for (the
+    state topics of entities it just discovered, or all of them after a reconnect): a state a
+    device publishes before that, not retained, is lost, as with any MQTT client."""
+    assert await integration.connection.async_wait_subscribed(5.0), "subscriptions not acked"
+
+
 async def announce(
     client: aiomqtt.Client,
     component: str,

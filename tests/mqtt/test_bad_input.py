@@ -12,7 +12,7 @@ import pytest
 from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub
 from hearthmind.integrations.mqtt import MqttIntegration
 
-from .conftest import announce, wait_for
+from .conftest import announce, settled, wait_for
 
 LIGHT = {
     "name": "Desk",
@@ -83,7 +83,7 @@ async def test_bad_discovery_is_counted(
 async def test_bad_state_payloads_are_counted(
     hub_mqtt: tuple[Hub, MqttIntegration], device: aiomqtt.Client, prefix: str
 ) -> None:
-    hub, _ = hub_mqtt
+    hub, mqtt = hub_mqtt
     await announce(device, "light", "desk", LIGHT, prefix)
     await announce(
         device,
@@ -98,6 +98,7 @@ async def test_bad_state_payloads_are_counted(
         prefix,
     )
     await wait_for(lambda: hub.states.get("sensor.power") is not None)
+    await settled(mqtt)
     changes: list[Event] = []
     hub.bus.async_listen(EVENT_STATE_CHANGED, changes.append)
     bad = [

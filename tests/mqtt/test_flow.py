@@ -12,13 +12,13 @@ from hearthmind.core import Hub, Origin
 from hearthmind.integrations.mqtt import MqttIntegration
 from tests.fixtures.mosquitto import MosquittoServer
 
-from .conftest import TopicSpy, announce, start_hub, wait_for
+from .conftest import TopicSpy, announce, settled, start_hub, wait_for
 
 
 async def test_light_json_schema_round_trip(
     hub_mqtt: tuple[Hub, MqttIntegration], device: aiomqtt.Client, prefix: str
 ) -> None:
-    hub, _ = hub_mqtt
+    hub, mqtt = hub_mqtt
     await announce(
         device,
         "light",
@@ -36,6 +36,7 @@ async def test_light_json_schema_round_trip(
         prefix,
     )
     await wait_for(lambda: hub.states.get("light.kitchen") is not None, what="discovery")
+    await settled(mqtt)
     assert hub.registries.devices["0x01"].manufacturer == "IKEA"
 
     # a person at the switch: the report is physical
@@ -66,7 +67,7 @@ async def test_light_json_schema_round_trip(
 async def test_switch_sensor_binary_sensor(
     hub_mqtt: tuple[Hub, MqttIntegration], device: aiomqtt.Client, prefix: str
 ) -> None:
-    hub, _ = hub_mqtt
+    hub, mqtt = hub_mqtt
     await announce(
         device,
         "switch",
@@ -102,6 +103,7 @@ async def test_switch_sensor_binary_sensor(
         prefix,
     )
     await wait_for(lambda: len(hub.states) >= 3, what="three entities")
+    await settled(mqtt)
     await device.publish("hall/sensor", json.dumps({"temperature": 21.5, "battery": 90}))
     await device.publish("door/contact", json.dumps({"contact": False}))
     await device.publish("plug/state", "ON")
@@ -128,7 +130,7 @@ async def test_switch_sensor_binary_sensor(
 async def test_availability_and_removal(
     hub_mqtt: tuple[Hub, MqttIntegration], device: aiomqtt.Client, prefix: str
 ) -> None:
-    hub, _ = hub_mqtt
+    hub, mqtt = hub_mqtt
     await announce(
         device,
         "lock",
@@ -142,6 +144,7 @@ async def test_availability_and_removal(
         prefix,
     )
     await wait_for(lambda: hub.states.get("lock.front_lock") is not None)
+    await settled(mqtt)
     assert hub.states.require("lock.front_lock").state == "unavailable"
     await device.publish("lock/front/availability", "online")
     await device.publish("lock/front", "LOCKED")
@@ -158,13 +161,14 @@ async def test_availability_and_removal(
 
 async def test_burst_arrives_whole_and_in_order(mosquitto: MosquittoServer, prefix: str) -> None:
     """Thousands of reports at once (read many per system call): none lost, none reordered."""
-    hub, _ = await start_hub(mosquitto.url, discovery_prefix=prefix)
+    hub, mqtt = await start_hub(mosquitto.url, discovery_prefix=prefix)
     try:
         async with aiomqtt.Client(mosquitto.host, mosquitto.port) as device:
             await announce(
                 device, "sensor", "counter", {"name": "Counter", "stat_t": "burst"}, prefix
             )
             await wait_for(lambda: hub.states.get("sensor.counter") is not None)
+            await settled(mqtt)
         seen: list[str] = []
         hub.states.async_track_entities(
             ["sensor.counter"], lambda event: seen.append(event.data["new_state"].state)

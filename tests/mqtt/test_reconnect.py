@@ -12,7 +12,7 @@ import pytest
 from hearthmind.core import Origin
 from tests.fixtures.mosquitto import MosquittoServer, mosquitto_binary
 
-from .conftest import TopicSpy, announce, start_hub, wait_for
+from .conftest import TopicSpy, announce, settled, start_hub, wait_for
 
 pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto not installed")
 
@@ -53,6 +53,7 @@ async def test_broker_restart_keeps_commands() -> None:
                 assert commands.on("heater/set") == ["ON", "OFF", "ON"]
                 assert integration.connection.outbox_size == 0
                 # the retained discovery comes again: same entity, no duplicate
+                await settled(integration)  # subscribed again after the reconnect
                 await device.publish("heater/state", "ON")
                 await wait_for(lambda: hub.states.require("switch.heater").state == "on")
                 assert hub.states.require("switch.heater").context.id == ctx.id
@@ -65,7 +66,7 @@ async def test_broker_restart_keeps_commands() -> None:
 async def test_unreachable_broker_is_counted_and_hub_runs() -> None:
     with MosquittoServer() as broker:
         port = broker.port
-    hub, _ = await start_hub(
+    hub, integration = await start_hub(
         f"mqtt://127.0.0.1:{port}", reconnect_min_delay=0.05, reconnect_max_delay=0.1
     )
     try:
@@ -73,6 +74,8 @@ async def test_unreachable_broker_is_counted_and_hub_runs() -> None:
         message = next(p.message for p in hub.health.recent if p.counter == "mqtt_connect_failed")
         assert f"127.0.0.1:{port}" in message
         assert hub.running
+        # nothing is subscribed while no broker answers, and waiting for it says so
+        assert not await integration.connection.async_wait_subscribed(0.1)
         await asyncio.sleep(0)
     finally:
         await hub.async_stop()

@@ -14,7 +14,7 @@ from hearthmind.bootstrap import SetupOptions, async_setup_hub
 from hearthmind.recorder import open_engine, state_history
 from tests.fixtures.mosquitto import MosquittoServer, mosquitto_binary
 
-from .conftest import announce, wait_for
+from .conftest import announce, settled, wait_for
 
 pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto not installed")
 
@@ -37,6 +37,7 @@ async def test_good_reports_recorded_through_bad_input_and_restart(tmp_path: Pat
                     {"name": "Meter", "stat_t": "meter", "val_tpl": "{{ value_json.kwh }}"},
                 )
                 await wait_for(lambda: hub.states.get("sensor.meter") is not None)
+                await settled(hub.data["mqtt"])
                 for n in range(20):
                     good.append(str(n))
                     await device.publish("meter", json.dumps({"kwh": n}))
@@ -46,6 +47,7 @@ async def test_good_reports_recorded_through_bad_input_and_restart(tmp_path: Pat
             await wait_for(lambda: not hub.data["mqtt"].connection.connected)
             broker.start()
             await wait_for(lambda: hub.data["mqtt"].connection.connected, timeout=10)
+            await settled(hub.data["mqtt"])
             async with aiomqtt.Client(broker.host, broker.port) as device:
                 for n in range(20, 30):
                     good.append(str(n))

@@ -110,6 +110,10 @@ class MqttConnection:
         self._topics: dict[str, int] = {}  # subscribed topic -> qos
         self._to_subscribe: dict[str, int] = {}
         self._to_unsubscribe: set[str] = set()
+        # SUBSCRIBE packets the broker has not acknowledged yet: until it has, a message
+        # published on those topics (not retained) does not reach us
+        self._unacked: set[int] = set()
+        self._subscribed = asyncio.Event()
         self._sub_flush_scheduled = False
         self._write_scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -144,6 +148,16 @@ class MqttConnection:
         except TimeoutError:
             return False
         return self.connected
+
+    async def async_wait_subscribed(self, seconds: float) -> bool:
+        """Wait up to `seconds` until the broker has acknowledged every subscription asked
+        for so far (e.g. the state topics of entities just discovered)."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._subscribed.wait()
+        except TimeoutError:
+            return False
+        return True
 
     async def async_stop(self) -> None:
         self._stopping = True
@@ -190,6 +204,7 @@ class MqttConnection:
         self._topics[topic] = qos
         self._to_unsubscribe.discard(topic)
         self._to_subscribe[topic] = qos
+        self._subscribed.clear()
         self._schedule_sub_flush()
 
     def unsubscribe(self, topic: str) -> None:
@@ -222,6 +237,7 @@ class MqttConnection:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         client.on_socket_open = self._on_socket_open
         client.on_socket_close = self._on_socket_close
         client.on_socket_register_write = self._on_register_write
@@ -317,11 +333,24 @@ class MqttConnection:
         was = self.connected
         self.connected = False
         self.connected_event.clear()
+        self._unacked.clear()  # a clean session: on_connect subscribes everything again
+        if self._topics:
+            self._subscribed.clear()
         self._end_session(
             "lost the connection"
             if was
             else f"closed the connection before accepting it ({reason})"
         )
+
+    def _on_subscribe(
+        self, client: paho.Client, userdata: Any, mid: int, reasons: Any, properties: Any
+    ) -> None:
+        self._unacked.discard(mid)
+        self._note_settled()
+
+    def _note_settled(self) -> None:
+        if not self._unacked and not self._to_subscribe and self.connected:
+            self._subscribed.set()
 
     def _end_session(self, reason: str) -> None:
         fut = self._session_over
@@ -441,4 +470,7 @@ class MqttConnection:
             items = list(self._to_subscribe.items())
             self._to_subscribe.clear()
             for i in range(0, len(items), SUBSCRIBE_BATCH):
-                self._client.subscribe(items[i : i + SUBSCRIBE_BATCH])
+                rc, mid = self._client.subscribe(items[i : i + SUBSCRIBE_BATCH])
+                if rc == MQTTErrorCode.MQTT_ERR_SUCCESS and mid is not None:
+                    self._unacked.add(mid)
+        self._note_settled()
