@@ -112,6 +112,13 @@ def test_active_lezi_learns_longer_context() -> None:
     alz.fit([seq])
     assert alz.predict(t, [_obs(t, "A"), _obs(t + 1, "B")], 1)[0].item == "C"
     assert alz.predict(t, [_obs(t, "D"), _obs(t + 1, "B")], 1)[0].item == "E"
+    # without expected times (the ranker's own copy): the same distribution, no times
+    bare = ActiveLeZi(expected_times=False)
+    bare.fit([seq])
+    recent = [_obs(t, "A"), _obs(t + 1, "B")]
+    assert bare.distribution(recent) == alz.distribution(recent)
+    assert alz.predict(t + 1, recent, 1)[0].expected_time == t + 1 + 30
+    assert bare.predict(t + 1, recent, 1)[0].expected_time is None
 
 
 def test_ranker_beats_first_order_markov_on_second_order_data() -> None:

@@ -15,8 +15,11 @@ from .stats import SequenceStats
 class ActiveLeZi:
     name = "active_lezi"
 
-    def __init__(self, max_order: int = 8) -> None:
+    def __init__(self, max_order: int = 8, *, expected_times: bool = True) -> None:
         self.max_order = max_order  # cap on the window, so cost stays bounded on long logs
+        # the delays behind expected times cost as much to learn as the trie itself: a model
+        # that only wants the distribution (the ranker's context feature) goes without
+        self.expected_times = expected_times
         self._reset()
 
     def _reset(self) -> None:
@@ -42,7 +45,8 @@ class ActiveLeZi:
 
     def update(self, observation: Observation) -> None:
         symbol = observation.item
-        self._gaps.observe(None, self._prev, observation)
+        if self.expected_times:
+            self._gaps.observe(None, self._prev, observation)
         self._prev = observation
         # LZ78 parse: the longest phrase seen sets how much context is worth keeping.
         self._phrase = (*self._phrase, symbol)
