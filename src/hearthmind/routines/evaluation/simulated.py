@@ -82,7 +82,8 @@ def evaluate_simulated(
     test_start = split.test[0].time
     done = load_done_actions(db, test_start, end)
     total_done = sum(len(t) for t in done.values())
-    action_items = {o.item for o in log.observations if o.kind is Kind.ACTION}
+    # (from the days in play only: in validation mode the test days stay unread)
+    action_items = {o.item for o in (*split.train, *split.test) if o.kind is Kind.ACTION}
     results: dict[str, Any] = {}
     for model in make_models(now_is_target_time=False, only=only):
         model.fit([split.train])
