@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,43 @@ def test_real_smartthings_baselines_match_the_published_figures(shared_data: Pat
         model.fit(train)
         hits = sum(model.predict(ep[-1].time, ep[:-1], 1)[0].item == ep[-1].item for ep in test)
         assert hits / len(test) == pytest.approx(expected, abs=0.0006)
+
+
+def test_awkward_homes_go_through_the_whole_harness(tmp_path: Path) -> None:
+    """Logs a real home can produce: an action at the very same second every day (a schedule),
+    events sharing one timestamp, a home with a single sensor. Every model, the table and the
+    plots get through each; none is skipped as a problem."""
+    scheduled, stamped, single = (tmp_path / n for n in ("scheduled", "stamped", "single"))
+    lines = casas_lines(8)
+    days = sorted({line.split()[0] for line in lines})
+    # three training weekdays at 07:00:00 sharp: their circular resultant rounds above 1
+    schedule = (0, 2, 4, 7)
+    write(
+        scheduled / "data",
+        "\n".join(
+            sorted(
+                lines + [f"{days[i]} 07:00:00.000000 Heater Heater ON Morning" for i in schedule]
+            )
+        ),
+    )
+    # every second event carries the timestamp of the one before it
+    stamps = [line.split()[:2] for line in lines]
+    write(
+        stamped / "data",
+        "\n".join(" ".join(stamps[i - i % 2] + line.split()[2:]) for i, line in enumerate(lines)),
+    )
+    rng = random.Random(3)
+    t = START
+    single_lines = []
+    for n in range(8 * 20):
+        t += timedelta(seconds=rng.uniform(600, 6000))
+        value = "ON" if n % 2 == 0 else "OFF"
+        single_lines.append(f"{t:%Y-%m-%d %H:%M:%S.%f} Hall Hall {value} Other")
+    write(single / "data", "\n".join(single_lines))
+    figures = run_evaluation(None, [scheduled, stamped, single], docs_dir=tmp_path / "docs")
+    assert not figures["problems"], figures["problems"]
+    assert set(figures["homes"]) == {"scheduled", "stamped", "single"}
+    for home in figures["homes"].values():
+        assert 0.0 <= home["boosted_ranker"]["next_event_top1"] <= 1.0
+    assert figures["homes"]["single"]["markov"]["next_event_top1"] == 1.0  # on, off, on, ...
+    assert (tmp_path / "docs" / "ROUTINES.md").is_file()
