@@ -14,7 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hearthmind.routines.evaluation.harness import default_data_dir, run_evaluation
+from hearthmind.routines.evaluation.harness import (
+    default_data_dir,
+    default_home_dirs,
+    run_evaluation,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -109,11 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     homes = list(args.home)
     if smartthings is None and not homes:
         smartthings = data / "smartthings-fr"
-        homes = (
-            sorted(p for p in (data / "casas").iterdir() if p.is_dir())
-            if (data / "casas").is_dir()
-            else []
-        )
+        homes = default_home_dirs(data)
     if args.simulate is not None:
         made = simulate(args.simulate)
         args.sim_db += made[:2]

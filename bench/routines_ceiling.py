@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hearthmind.routines.evaluation.ceiling import ceiling
-from hearthmind.routines.evaluation.harness import default_data_dir
+from hearthmind.routines.evaluation.harness import default_data_dir, default_home_dirs
 from hearthmind.routines.evaluation.report import write_section
 from hearthmind.routines.importers import load_home
 
@@ -39,8 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     homes = list(args.home)
     if not homes:
-        casas = default_data_dir() / "casas"
-        homes = sorted(p for p in casas.iterdir() if p.is_dir()) if casas.is_dir() else []
+        homes = default_home_dirs(default_data_dir())
     if not homes:
         parser.error("no home logs given and none under the data folder")
     compare: dict[str, Any] = {}
@@ -85,8 +84,8 @@ def _markdown(figures: dict[str, Any], compare: dict[str, Any], command: str) ->
         "frequent next item per context, an optimistic bound for any predictor that sees only "
         "that context; it flatters more the fewer test events each context has, so it means "
         "little for the small homes. *crossed*: each half of the test days predicted from the "
-        "other half's table (the test period's own habits, without self-counting). Pace: the gap before the last event "
-        "(< 0.8 s, < 1.5 s, longer).",
+        "other half's table (the test period's own habits, without self-counting). Pace: the "
+        "gap before the last event (< 0.8 s, < 1.5 s, longer).",
         "",
     ]
     for home, rows in figures.items():

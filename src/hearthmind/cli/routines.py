@@ -114,17 +114,17 @@ def evaluate(
     ] = False,
 ) -> None:
     """Run every model on the same splits and print one table, models side by side."""
-    from hearthmind.routines.evaluation.harness import default_data_dir, run_evaluation
+    from hearthmind.routines.evaluation.harness import (
+        default_data_dir,
+        default_home_dirs,
+        run_evaluation,
+    )
 
     homes = list(home or [])
     if smartthings is None and not homes and not sim_db:
         base = data or default_data_dir()
         smartthings = base / "smartthings-fr"
-        homes = (
-            sorted(p for p in (base / "casas").iterdir() if p.is_dir())
-            if (base / "casas").is_dir()
-            else []
-        )
+        homes = default_home_dirs(base)
         if not smartthings.is_dir() and not homes:
             err_console.print(
                 f"[red]no data:[/red] nothing at {base}; give --smartthings/--home or set HEARTHMIND_DATA"

@@ -24,6 +24,7 @@ from ..observations import Observation
 from .splits import split_by_days
 
 Context = Callable[[Sequence[Observation], int], Hashable]
+Table = dict[Hashable, Counter[str]]  # context -> what followed it, counted
 
 
 def gap_bucket(seconds: float) -> int:
@@ -72,38 +73,35 @@ def ceiling(
     start = max(_REACH, first_test)
     if start >= len(seq):
         raise ValueError("too few events on the test days to measure")
+    end, middle = len(seq), (start + len(seq)) // 2
     rows = []
     for name, context in (contexts or CONTEXTS).items():
-        learned_counts: defaultdict[Hashable, Counter[str]] = defaultdict(Counter)
-        for i in range(_REACH, first_test):
-            learned_counts[context(seq, i)][seq[i].item] += 1
-        test_counts: defaultdict[Hashable, Counter[str]] = defaultdict(Counter)
-        hits = 0
-        for i in range(start, len(seq)):
-            key = context(seq, i)
-            test_counts[key][seq[i].item] += 1
-            known = learned_counts.get(key)
-            hits += known is not None and known.most_common(1)[0][0] == seq[i].item
-        n = len(seq) - start
-        best = sum(c.most_common(1)[0][1] for c in test_counts.values())
-        crossed = _crossed(seq, start, context)
-        rows.append(CeilingRow(name, hits / n, best / n, crossed / n, len(test_counts), n))
+        keys = [context(seq, i) if i >= _REACH else None for i in range(end)]
+        tested = _table(seq, keys, start, end)
+        learned = _hits(seq, keys, start, end, _table(seq, keys, _REACH, first_test))
+        oracle = sum(c.most_common(1)[0][1] for c in tested.values())
+        # each half of the test events predicted from the other half's table
+        crossed = _hits(seq, keys, start, middle, _table(seq, keys, middle, end)) + _hits(
+            seq, keys, middle, end, _table(seq, keys, start, middle)
+        )
+        n = end - start
+        rows.append(CeilingRow(name, learned / n, oracle / n, crossed / n, len(tested), n))
     return rows
 
 
-def _crossed(seq: Sequence[Observation], start: int, context: Context) -> int:
-    """Hits when each half of the test events is predicted from the other half's table."""
-    middle = (start + len(seq)) // 2
-    halves = ((start, middle), (middle, len(seq)))
-    tables: list[defaultdict[Hashable, Counter[str]]] = []
-    for lo, hi in halves:
-        table: defaultdict[Hashable, Counter[str]] = defaultdict(Counter)
-        for i in range(lo, hi):
-            table[context(seq, i)][seq[i].item] += 1
-        tables.append(table)
+def _table(seq: Sequence[Observation], keys: list[Hashable], lo: int, hi: int) -> Table:
+    """What followed each context among positions lo..hi-1."""
+    table: defaultdict[Hashable, Counter[str]] = defaultdict(Counter)
+    for i in range(lo, hi):
+        table[keys[i]][seq[i].item] += 1
+    return table
+
+
+def _hits(seq: Sequence[Observation], keys: list[Hashable], lo: int, hi: int, table: Table) -> int:
+    """Positions lo..hi-1 whose item is the table's most frequent one after their context
+    (an unseen context counts as wrong)."""
     hits = 0
-    for (lo, hi), other in zip(halves, reversed(tables), strict=True):
-        for i in range(lo, hi):
-            known = other.get(context(seq, i))
-            hits += known is not None and known.most_common(1)[0][0] == seq[i].item
+    for i in range(lo, hi):
+        known = table.get(keys[i])
+        hits += known is not None and known.most_common(1)[0][0] == seq[i].item
     return hits

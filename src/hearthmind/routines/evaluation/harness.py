@@ -35,6 +35,12 @@ def default_data_dir() -> Path:
     return Path.cwd().parent / "shared" / "data"
 
 
+def default_home_dirs(data: Path) -> list[Path]:
+    """The home logs of a data folder: every folder under its casas/ (none if it is absent)."""
+    casas = data / "casas"
+    return sorted(p for p in casas.iterdir() if p.is_dir()) if casas.is_dir() else []
+
+
 def run_evaluation(
     smartthings: Path | None,
     homes: Sequence[Path],

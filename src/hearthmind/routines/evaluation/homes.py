@@ -18,7 +18,7 @@ from ..predictor import Predictor
 from ..timeofday import circular_distance, day_index, seconds_of_day
 from .catalogue import make_models
 from .metrics import RankingScore
-from .splits import DaySplit, SplitError, split_by_days
+from .splits import SplitError, evaluation_split
 
 Progress = Callable[[str, int, int], None]
 WINDOW = 10  # recent observations handed to predict()
@@ -106,12 +106,12 @@ def evaluate_home(
     training days only (their first 70 % to learn, the rest to score), so settings can be
     chosen without ever reading the test days."""
     log: HomeLog = load_home(folder, name)
-    split = _split(log.observations, validation)
+    split = evaluation_split(log.observations, validation)
     activities = log.activity_observations()
     activity_split = None
     if len(activities) >= 10:
         try:
-            activity_split = _split(activities, validation)
+            activity_split = evaluation_split(activities, validation)
         except SplitError:
             activity_split = None
     results: dict[str, Any] = {}
@@ -151,11 +151,6 @@ def evaluate_home(
         "daily_time_error_minutes_mean": round(mean(errors.values()), 1) if errors else None,
     }
     return log.name, results, scores
-
-
-def _split(observations: Sequence[Observation], validation: bool) -> DaySplit:
-    split = split_by_days(observations)
-    return split_by_days(split.train) if validation else split
 
 
 def _latency(score: RankingScore) -> dict[str, float]:

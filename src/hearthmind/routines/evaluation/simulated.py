@@ -22,7 +22,7 @@ from ..observations import Kind
 from ..recorder_bridge import read_observations
 from .catalogue import make_models
 from .homes import WINDOW
-from .splits import split_by_days
+from .splits import evaluation_split
 
 Progress = Callable[[str, int, int], None]
 TOLERANCE = 600.0
@@ -71,12 +71,9 @@ def evaluate_simulated(
     """With `validation`, the training days are split 70/30 again and the ground truth is read
     for the scored days only, so the test days are never looked at."""
     log = read_observations(db)
-    split = split_by_days(log.observations)
-    end = math.inf
-    if validation:
-        split = split_by_days(split.train)
-        if split.test:
-            end = split.test[-1].time
+    split = evaluation_split(log.observations, validation)
+    # the scored days' ground truth only: in validation mode the test days stay unread
+    end = split.test[-1].time if validation and split.test else math.inf
     if not split.test:
         raise ValueError(f"{db}: no test days")
     test_start = split.test[0].time

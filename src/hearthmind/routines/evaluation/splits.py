@@ -34,3 +34,10 @@ def split_by_days(observations: Sequence[Observation], train_share: float = 0.7)
     test = [o for o in observations if day_index(o.time) >= cut]
     empty = (days[-1] - days[0] + 1) - len(days)
     return DaySplit(train, test, days[:n_train], days[n_train:], empty)
+
+
+def evaluation_split(observations: Sequence[Observation], validation: bool = False) -> DaySplit:
+    """The test split; with `validation`, the same split again inside its training days, so
+    settings are chosen without reading the test days."""
+    split = split_by_days(observations)
+    return split_by_days(split.train) if validation else split

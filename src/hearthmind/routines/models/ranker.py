@@ -169,7 +169,7 @@ class ContextRanker:
         self.vocab: dict[str, int] = {}
         self._by_entity: dict[str, list[str]] = {}
         self._booster: Any = None
-        self._ppm = ActiveLeZi(expected_times=False)  # higher-order context, as a feature
+        self._ppm = _context_model()  # higher-order context, as a feature
         self._memory = _Memory()
         self.temperature = 1.0
         self.coverage = 1.0
@@ -233,7 +233,7 @@ class ContextRanker:
             for k in sorted(examples_by_fold):
                 self._say(f"features, fold {k + 1} of {len(examples_by_fold)}")
                 self.stats = _stats_without(episodes, fold_members[k])
-                self._ppm = ActiveLeZi(expected_times=False)
+                self._ppm = _context_model()
                 self._ppm.fit(_episodes_without(episodes, fold_members[k]))
                 for pos in examples_by_fold[k]:
                     e, i = pos
@@ -241,7 +241,7 @@ class ContextRanker:
                         memories[e] = _Memory.of(episodes[e])
                     collect(pos, self._example(episodes[e], i, memories[e]))
             self.stats = SequenceStats().fit(episodes)
-            self._ppm = ActiveLeZi(expected_times=False)
+            self._ppm = _context_model()
             self._ppm.fit(episodes)
         else:
             # A long history: prequential statistics, one pass in time order; each example
@@ -249,7 +249,7 @@ class ContextRanker:
             self._say("features, one pass over the history")
             wanted = set(positions)
             self.stats = SequenceStats()
-            self._ppm = ActiveLeZi(expected_times=False)
+            self._ppm = _context_model()
             for e, ep in enumerate(episodes):
                 memories[e] = _Memory.of(ep)
                 self._ppm.new_episode()
@@ -639,6 +639,12 @@ class ContextRanker:
     def _say(self, text: str) -> None:
         if self.progress is not None:
             self.progress(text)
+
+
+def _context_model() -> ActiveLeZi:
+    """Active LeZi for its distribution only: the delays behind its expected times are never
+    read here, and learning them would cost as much as the trie itself."""
+    return ActiveLeZi(expected_times=False)
 
 
 def _log_seconds(seconds: float) -> float:
