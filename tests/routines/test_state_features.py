@@ -138,3 +138,18 @@ def test_recent_sample_keeps_the_last_values_sorted() -> None:
             if len(window) % 2
             else (window[len(window) // 2 - 1] + window[len(window) // 2]) / 2
         )
+
+
+def test_the_row_budget_buys_moments_by_the_real_candidate_count() -> None:
+    # two doors and a hall sensor: 6 items, a few candidates a moment, far under the cap of 16;
+    # budgeting by the worst case (all 6) would train on max_rows / 6 moments
+    stream = _overlapping_intervals(120, seed=3)
+    ranker = ContextRanker(rounds=10, max_rows=4000, prequential_from=100)
+    ranker.fit([stream])
+    per_moment = ranker._candidates_per_moment([stream])
+    assert len(ranker.vocab) == 6 and 2.0 <= per_moment < 6.0
+    moments, rows = ranker.fit_size
+    # the newest tenth of the moments is held out for calibration; the rest are trained on
+    assert moments == pytest.approx(0.9 * 4000 / per_moment, rel=0.02)
+    assert moments > 1.1 * 0.9 * 4000 / 6
+    assert rows <= 1.1 * 4000

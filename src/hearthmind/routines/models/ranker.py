@@ -162,6 +162,7 @@ class ContextRanker:
         self.rounds = rounds
         self.ensemble = ensemble
         self._boosters: list[Any] = []
+        self.fit_size = (0, 0)  # training moments and candidate rows of the last fit
         self.seed = seed
         self.progress = progress
         self.params = dict(PARAMS)
@@ -194,9 +195,8 @@ class ContextRanker:
             items.sort(key=lambda i: -frequency.get(i, 0))  # other states, most common first
         all_positions = [(e, i) for e, ep in enumerate(episodes) for i in range(1, len(ep))]
         positions = all_positions
-        budget = min(
-            self.max_examples, self.max_rows // max(1, min(self.max_candidates, len(self.vocab)))
-        )
+        # the row budget buys as many moments as the home's real candidate count allows
+        budget = min(self.max_examples, int(self.max_rows / self._candidates_per_moment(episodes)))
         if len(positions) > budget:
             # keep the most recent half whole, sample the older history: habits drift
             recent_n = budget // 2
@@ -268,6 +268,7 @@ class ContextRanker:
         hx = [r for ex in held_examples for r in ex.rows]
         hy = [int(c == ex.target) for ex in held_examples for c in ex.candidates]
         params = {**self.params, "seed": self.seed}
+        self.fit_size = (len(groups), len(ys))
         self._say(f"boosting on {len(groups)} moments, {len(ys)} candidates")
         ranking = params.get("objective") == "lambdarank"
         if ranking:
@@ -302,6 +303,35 @@ class ContextRanker:
         ]  # fmt: skip
         self._booster = self._boosters[0]
         self._calibrate(held_examples)
+
+    def _candidates_per_moment(
+        self, episodes: list[list[Observation]], history: int = 4000, moments: int = 200
+    ) -> float:
+        """Mean count of candidates per moment, measured on a pilot: count tables from the
+        last `history` observations, candidates gathered at up to `moments` moments among them.
+        A home with few sensors has far fewer candidates than the cap, so a budget counted in
+        rows can afford more of its moments."""
+        tail: list[list[Observation]] = []
+        kept = 0
+        for ep in reversed(episodes):
+            tail.append(ep[-(history - kept) :])
+            kept += len(tail[-1])
+            if kept >= history:
+                break
+        tail.reverse()
+        stats = SequenceStats().fit(tail)
+        ppm = _context_model()
+        ppm.fit(tail)
+        where = [(e, i) for e, ep in enumerate(tail) for i in range(1, len(ep))]
+        sizes = []
+        for e, i in where[:: max(1, len(where) // moments)]:
+            recent = tail[e][max(0, i - self.window) : i]
+            now = tail[e][i].time if self.now_is_target_time else recent[-1].time
+            dist = ppm.distribution(recent)
+            top = sorted(dist, key=lambda item: -dist[item])[:3]
+            sizes.append(len(self._candidates(now, recent, dist, top, stats)))
+        worst = float(max(1, min(self.max_candidates, len(self.vocab))))
+        return min(worst, max(1.0, sum(sizes) / len(sizes))) if sizes else worst
 
     def _fold_assigner(
         self, episodes: list[list[Observation]], positions: list[tuple[int, int]]
@@ -429,9 +459,14 @@ class ContextRanker:
         return _Example(cands, rows, target.item)
 
     def _candidates(
-        self, now: float, recent: list[Observation], ppm: dict[str, float], ppm_top: list[str]
+        self,
+        now: float,
+        recent: list[Observation],
+        ppm: dict[str, float],
+        ppm_top: list[str],
+        stats: SequenceStats | None = None,
     ) -> list[str]:
-        st = self.stats
+        st = self.stats if stats is None else stats
         last = recent[-1].item
         slot = hour_slot(now)
         found: dict[str, None] = {}
@@ -557,9 +592,18 @@ class ContextRanker:
         states = memory.states(before)
         opened = sorted((t for v, t in states.values() if v in ON_VALUES), reverse=True)
         rows = []
+        # candidates are often several states of one entity: its own features once per moment
+        by_entity: dict[str, tuple[tuple[float, ...], tuple[float, ...], str | None]] = {}
         for c in cands:
             cnt = count.get(c, 0)
             entity, _, value = c.rpartition(":")
+            of_entity = by_entity.get(entity)
+            if of_entity is None:
+                of_entity = by_entity[entity] = (
+                    self._entity_features(now, entity, entity_since),
+                    *self._state_features(now, entity, states, opened),
+                )
+            entity_part, state_part, state = of_entity
             seen_value = entity_value.get(entity)
             if c in last_at:
                 since = now - recent[last_at[c]].time
@@ -583,12 +627,14 @@ class ContextRanker:
                 math.log1p(since) if since >= 0 else -1.0, float(slot_distance),
                 _log_seconds(gap) if gap is not None else -1.0,
                 ppm.get(c, 0.0), float(ppm_rank.get(c, 20)),
-                *self._entity_features(now, entity, entity_since),
+                *entity_part,
                 *tail,
                 *memory.features(c, before, now),
                 pace_counts.get(c, 0) / n_pace if n_pace else -1.0, math.log1p(n_pace),
                 active_counts.get(c, 0) / n_active if n_active else -1.0, math.log1p(n_active),
-                *self._state_features(now, entity, value, states, opened),
+                -1.0 if state is None else float(value == state),
+                float(state in ON_VALUES and value != state) if state is not None else 0.0,
+                *state_part,
             ])  # fmt: skip
         return cands, rows
 
@@ -615,26 +661,23 @@ class ContextRanker:
         self,
         now: float,
         entity: str,
-        value: str,
         states: dict[str, tuple[str, float]],
         opened: list[float],
-    ) -> tuple[float, ...]:
-        """The candidate against its entity's state over the whole stream: does it repeat the
-        state or change it, does it close an open interval (and how recently that one opened
-        among those open: intervals overlap, and which one ends next is the usual confusion),
-        and how likely the current state ends soon given how long it has lasted."""
+    ) -> tuple[tuple[float, ...], str | None]:
+        """The candidate's entity over the whole stream, and its state (None when never seen):
+        with that state, each candidate tells whether it repeats the state or changes it and
+        whether it closes an open interval. Here: how recently that interval opened among
+        those open (intervals overlap, and which one ends next is the usual confusion), and
+        how likely the current stay ends soon given how long it has lasted."""
         current = states.get(entity)
         if current is None:
-            return (-1.0, 0.0, -1.0, float(len(opened)), -1.0, -1.0, -1.0, -1.0)
+            return (-1.0, float(len(opened)), -1.0, -1.0, -1.0, -1.0), None
         state, since = current
         is_open = state in ON_VALUES
         rank = float(opened.index(since)) if is_open and since in opened else -1.0
         elapsed = max(0.0, now - since)
         survival, soon, later = self.stats.hazard(entity, state, elapsed)
-        return (
-            float(value == state), float(is_open and value != state), rank,
-            float(len(opened)), _log_seconds(elapsed), survival, soon, later,
-        )  # fmt: skip
+        return (rank, float(len(opened)), _log_seconds(elapsed), survival, soon, later), state
 
     def _say(self, text: str) -> None:
         if self.progress is not None:
