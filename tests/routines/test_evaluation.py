@@ -3,12 +3,14 @@ JSON shape the checks read, the table, the plots and the BENCHMARKS.md section."
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from hearthmind.routines.evaluation.harness import run_evaluation
 from hearthmind.routines.evaluation.metrics import RankingScore
@@ -68,13 +70,19 @@ def test_harness_writes_json_table_plots_and_section(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     write(docs / "BENCHMARKS.md", "# Benchmarks\n\n## Core\n\nkept as is\n")
     out = tmp_path / "r.json"
+    log = io.StringIO()
     figures = run_evaluation(
         st,
         [home, tmp_path / "no-such-home"],
         json_path=out,
         docs_dir=docs,
         command="bench/routines.py test",
+        console=Console(file=log, width=120),
     )
+    # written to a file, not a terminal: every step is a line of its own, as it happens
+    steps = [line for line in log.getvalue().splitlines() if line.rstrip().endswith("ranker")]
+    assert any("smartthings" in line.lower() for line in steps), log.getvalue()[:500]
+    assert any("synthetic events: boosted_ranker" in line for line in steps)
     j = json.loads(out.read_text())
     assert set(j["smartthings"]) == {
         "most_frequent",

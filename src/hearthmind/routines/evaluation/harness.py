@@ -57,7 +57,10 @@ def run_evaluation(
     data instead of the test split (SmartThings: fit on train, score on valid; home logs and
     simulated homes: the training days split 70/30 again) and never writes docs: those hold
     test figures only. The timing on `timing_db` is the same in both: it scores nothing."""
-    console = console or Console(stderr=True)
+    if console is None:
+        console = Console(stderr=True)
+        if not console.is_terminal:  # a log file: no screen to wrap the wide table for
+            console = Console(stderr=True, width=200)
     figures: dict[str, Any] = {
         "smartthings": {},
         "homes": {},
@@ -78,9 +81,16 @@ def run_evaluation(
         transient=False,
     ) as bar:
         task = bar.add_task("starting", total=1)
+        # Not a terminal (a log file, CI): the bar is drawn only when it stops, so a run of
+        # many minutes would be silent; say each step on its own line instead.
+        plain = not console.is_terminal
+        said = [""]
 
         def progress(what: str, done: int, total: int) -> None:
             bar.update(task, description=what[:60].ljust(60), completed=done, total=max(1, total))
+            if plain and what != said[0]:
+                said[0] = what
+                console.print(f"{time.perf_counter() - started:7.1f} s  {what}", highlight=False)
 
         if smartthings is not None:
             try:
