@@ -42,7 +42,7 @@ How it is measured (one run of the harness, every model on the same splits):
   random samples. The trees learn from at most 320,000 candidate rows (this bounds the fit
   time); how many moments that buys is counted from the home's own number of candidates per
   moment, measured on a pilot over its newest 4,000 events, so a home with few sensors
-  trains on nearly every moment (the CASAS sample: about 7.6 candidates a moment, 40,000
+  trains on nearly every moment (the CASAS sample: about 7.5 candidates a moment, 40,000
   moments instead of 23,000 when the budget assumed the cap of 16).
 - **Tried, not kept** (no gain beyond seed noise on these logs): room-to-room move counts
   (second order over distinct entities), choosing the tree size on the newest tenth of the
