@@ -18,7 +18,7 @@ from hearthmind.routines.models import (
 )
 from hearthmind.routines.observations import Kind, Observation
 from hearthmind.routines.predictor import Predictor
-from hearthmind.routines.timeofday import circular_summary
+from hearthmind.routines.timeofday import circular_distance, circular_summary, quietest_hour
 
 from .synthetic import START, observations
 
@@ -197,3 +197,41 @@ def test_predict_time_is_small(history: list[Observation]) -> None:
     per_call = (time.perf_counter() - started) / 50
     assert per_call < 0.05  # generous on a loaded machine; bench measures the real figure
     assert not math.isnan(per_call)
+
+
+def _evenings_and_mornings(days: int) -> list[Observation]:
+    """Someone who is awake until about 01:00 and up at 07:00, out at work 09:00-17:00
+    (so noon is as quiet as the night), and who brushes their teeth after 00:00 on odd
+    nights and every morning at 07:10."""
+    rng = random.Random(4)
+    day0 = START.timestamp()
+    out: list[Observation] = []
+    for d in range(days):
+        base = day0 + d * 86400
+        for hour in [7, 8, *range(17, 24)]:
+            for _ in range(6):
+                out.append(_obs(base + hour * 3600 + rng.uniform(0, 3500), "motion.hall:on"))
+        for _ in range(4):
+            out.append(_obs(base + 86400 + rng.uniform(0, 3000), "motion.hall:on"))
+        out.append(_obs(base + 7 * 3600 + 600 + rng.uniform(-300, 300), "activity.teeth:start"))
+        if d % 2:
+            out.append(_obs(base + 86400 + 1200 + rng.uniform(-300, 300), "activity.teeth:start"))
+    return sorted(out, key=lambda o: o.time)
+
+
+def test_the_home_day_turns_over_in_the_quiet_of_the_night() -> None:
+    history = _evenings_and_mornings(21)
+    # quiet 02:00-07:00 and 09:00-17:00: the night is chosen, not the empty workday
+    assert quietest_hour(o.time for o in history) in (2, 3, 4, 5)
+    assert quietest_hour([]) == 0
+    miner = TimeHabitMiner()
+    miner.fit([history])
+    assert 2 * 3600 <= miner.day_start <= 5 * 3600
+    # the first brushing of the home's day is the morning one, every day
+    predicted = miner.daily_time("activity.teeth:start", history[-1].time)
+    assert predicted is not None and abs(predicted - 7 * 3600 - 600) < 15 * 60
+    # counted from midnight, half the days start with the 00:20 brushing: the mean is far off
+    calendar = TimeHabitMiner(day_start=0.0)
+    calendar.fit([history])
+    off = calendar.daily_time("activity.teeth:start", history[-1].time)
+    assert off is not None and circular_distance(off, 7 * 3600 + 600) > 60 * 60

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from hearthmind.routines.observations import HomeLog, ImportReport
+import random
+
+from hearthmind.routines.observations import HomeLog, ImportReport, Kind, Observation
 from hearthmind.routines.readable import RoutineMiner, describe_item
 
-from .synthetic import observations
+from .synthetic import START, observations
 
 
 def test_morning_routine_reads_like_a_sentence() -> None:
@@ -44,3 +46,28 @@ def test_describe_items() -> None:
     assert describe_item("binary_sensor.bedroom_motion:on", state=False) == "bedroom motion sensor"
     assert describe_item("switch.coffee:off") == "coffee switch off"
     assert describe_item("activity.prepare_breakfast:start") == "prepare breakfast"
+
+
+def test_a_bedtime_after_midnight_belongs_to_the_evening_before() -> None:
+    # lights out at about 00:20 after every weekday evening (Monday to Friday nights), never
+    # at weekends; evenings and mornings busy, the small hours quiet
+    rng = random.Random(3)
+    day0 = START.timestamp()  # a Monday
+    context: list[Observation] = []
+    targets: list[Observation] = []
+    for d in range(28):
+        base = day0 + d * 86400
+        for hour in [7, 8, *range(18, 24)]:
+            for _ in range(5):
+                t = base + hour * 3600 + rng.uniform(0, 3500)
+                context.append(Observation(t, "binary_sensor.hall:on", Kind.SENSOR))
+        if d % 7 < 5:
+            t = base + 86400 + 1200 + rng.uniform(-240, 240)
+            targets.append(Observation(t, "light.bedroom:off", Kind.ACTION))
+    context = sorted([*context, *targets], key=lambda o: o.time)
+    routines = [r for r in RoutineMiner().mine(targets, context) if r.item == "light.bedroom:off"]
+    # counted by calendar day, Monday night's 00:20 would be Tuesday's and Friday night's a
+    # Saturday's: at most 16 of the 20 weekdays
+    assert [(r.day_kind, r.days) for r in routines] == [("weekdays", 20)]
+    assert routines[0].support >= 17
+    assert routines[0].text().startswith("weekdays 00:")

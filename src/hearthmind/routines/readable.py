@@ -5,12 +5,13 @@ For each action (or, in logs without device actions, each activity), per kind of
 `RoutineMiner` finds the peaks of its time-of-day density, takes the window holding most of
 the occurrences around each peak, counts on how many days it happened inside that window
 (support) out of the days observed (confidence = support / days), and names the event that
-most often came just before it."""
+most often came just before it. A day is the home's: it turns over at the quietest night hour,
+so a bedtime at 00:30 on a Friday night belongs to Friday."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .observations import HomeLog, Kind, Observation
@@ -22,6 +23,7 @@ from .timeofday import (
     clock_text,
     day_index,
     is_weekend,
+    quietest_hour,
     seconds_of_day,
 )
 
@@ -100,7 +102,13 @@ class RoutineMiner:
     def mine(self, targets: Sequence[Observation], context: Sequence[Observation]) -> list[Routine]:
         if not targets:
             return []
-        all_days = {day_index(o.time) for o in [*targets, *context]}
+        # the home's days, turning over at its quietest night hour rather than at midnight
+        day_start = quietest_hour(o.time for o in (context or targets)) * 3600.0
+
+        def day_of(t: float) -> int:
+            return day_index(t - day_start)
+
+        all_days = {day_of(o.time) for o in [*targets, *context]}
         days_of = {
             "weekdays": {d for d in all_days if not is_weekend(d * DAY)},
             "weekends": {d for d in all_days if is_weekend(d * DAY)},
@@ -113,14 +121,20 @@ class RoutineMiner:
         for item, occurrences in by_item.items():
             found: dict[str, list[Routine]] = {}
             for kind, days in days_of.items():
-                occ = [o for o in occurrences if day_index(o.time) in days]
-                found[kind] = self._routines(item, kind, occ, len(days), context_sorted)
+                occ = [o for o in occurrences if day_of(o.time) in days]
+                found[kind] = self._routines(item, kind, occ, len(days), context_sorted, day_of)
             routines += self._merge_kinds(found, days_of)
         routines.sort(key=lambda r: (-r.confidence, r.start))
         return routines
 
     def _routines(
-        self, item: str, kind: str, occ: list[Observation], days: int, context: list[Observation]
+        self,
+        item: str,
+        kind: str,
+        occ: list[Observation],
+        days: int,
+        context: list[Observation],
+        day_of: Callable[[float], int],
     ) -> list[Routine]:
         if days == 0 or len(occ) < self.min_support:
             return []
@@ -137,7 +151,7 @@ class RoutineMiner:
                 [seconds_of_day(o.time) for o in near], centre.mean, self.share
             )
             inside = [o for o in near if _within(seconds_of_day(o.time), start, end)]
-            support = len({day_index(o.time) for o in inside})
+            support = len({day_of(o.time) for o in inside})
             if support < self.min_support or support / days < self.min_confidence:
                 continue
             after, share = self._usual_predecessor(inside, context)

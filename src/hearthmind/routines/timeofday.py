@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 DAY = 86400.0
@@ -33,6 +33,21 @@ def is_weekend(t: float) -> bool:
 
 def day_index(t: float) -> int:
     return int(t // DAY)
+
+
+NIGHT_HOURS = (20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6, 7, 8)
+
+
+def quietest_hour(times: Iterable[float], hours: Sequence[int] = NIGHT_HOURS) -> int:
+    """The hour (of `hours`, by default the night's) in the middle of the three quietest hours:
+    where a home's day turns over while people sleep. Midnight is a poor boundary for "the
+    first time each day": going to bed at 00:30 would count as the next day's first. Only the
+    night is searched, as a home left empty all working day is quiet at noon too. No data:
+    midnight."""
+    counts = [0] * 24
+    for t in times:
+        counts[int(hour_of_day(t)) % 24] += 1
+    return min(hours, key=lambda h: (counts[h - 1] + counts[h] + counts[(h + 1) % 24], h % 24))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from ..importers import load_home
 from ..models import TimeHabitMiner
 from ..observations import HomeLog, Observation
 from ..predictor import Predictor
-from ..timeofday import circular_distance, day_index, seconds_of_day
+from ..timeofday import circular_distance, day_index, quietest_hour, seconds_of_day
 from .catalogue import make_models
 from .metrics import RankingScore
 from .splits import SplitError, evaluation_split
@@ -69,27 +69,29 @@ def score_stream(
 
 
 def daily_time_errors(
-    train: Sequence[Observation], test: Sequence[Observation], min_share: float = 0.5
+    train: Sequence[Observation],
+    test: Sequence[Observation],
+    min_share: float = 0.5,
+    day_start: float | None = None,
 ) -> dict[str, float]:
     """For each item done on at least `min_share` of training days: median minutes between its
-    predicted (circular mean) and actual first time of day on the test days it happened."""
-    miner = TimeHabitMiner()
+    predicted (circular mean) and actual first time of day on the test days it happened. Days
+    are the home's (from its quietest hour, as the miner learned them), not calendar days."""
+    miner = TimeHabitMiner(day_start=day_start)
     miner.fit([list(train)])
     firsts: defaultdict[str, dict[int, float]] = defaultdict(dict)
-    for obs in test:
-        day = day_index(obs.time)
-        if day not in firsts[obs.item]:
-            firsts[obs.item][day] = seconds_of_day(obs.time)
+    for obs in test:  # in time order: the first seen of each day is the day's first
+        firsts[obs.item].setdefault(miner.day_of(obs.time), obs.time)
     errors = {}
     for item, by_day in firsts.items():
         shares = [h.daily_share for (i, _), h in miner.habits.items() if i == item]
         if not shares or max(shares) < min_share:
             continue
         minutes = []
-        for day, actual in by_day.items():
-            predicted = miner.daily_time(item, day * 86400.0 + actual)
+        for first in by_day.values():
+            predicted = miner.daily_time(item, first)
             if predicted is not None:
-                minutes.append(circular_distance(predicted, actual) / 60)
+                minutes.append(circular_distance(predicted, seconds_of_day(first)) / 60)
         if minutes:
             errors[item] = round(median(minutes), 1)
     return errors
@@ -137,7 +139,9 @@ def evaluate_home(
     for model in event_models:
         results[model.name].setdefault("next_activity_top1", None)
     daily_source = activity_split or split
-    errors = daily_time_errors(daily_source.train, daily_source.test)
+    # the home's day turns over at its quietest night hour, read from every training event
+    day_start = quietest_hour(o.time for o in split.train) * 3600.0
+    errors = daily_time_errors(daily_source.train, daily_source.test, day_start=day_start)
     results["_data"] = {
         "format_report": log.report.summary(),
         "skipped": dict(log.report.skipped),
@@ -147,6 +151,7 @@ def evaluate_home(
         "empty_days": split.empty_days,
         "test_events": len(split.test),
         "activities": len(activities),
+        "day_starts_at_hour": round(day_start / 3600),
         "daily_time_error_minutes": errors,
         "daily_time_error_minutes_mean": round(mean(errors.values()), 1) if errors else None,
     }

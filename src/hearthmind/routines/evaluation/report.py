@@ -26,7 +26,9 @@ How it is measured (one run of the harness, every model on the same splits):
   does the same on the sequence of labelled activity instances. Daily action time error: for
   each activity done on at least half of the training days, the median minutes between the
   time-habit miner's predicted time (circular mean of its first daily occurrence) and the
-  actual one on the test days.
+  actual one on the test days. A day is the home's, not the calendar's: it turns over at the
+  quietest night hour of the training events (searched in 20:00-08:00, so a home empty all
+  working day is not cut at noon), so a bedtime at 00:30 is not the next day's first.
 - **Models**: most frequent; repeat last; first-order Markov (`markov`) and with the hour slot
   (`markov_hour`); Active LeZi (LZ78 window, PPM-C blending); the time-habit miner (circular
   statistics of time of day by weekday/weekend); `boosted_ranker`: LightGBM scoring candidate

@@ -20,6 +20,7 @@ from ..timeofday import (
     clock_text,
     day_index,
     is_weekend,
+    quietest_hour,
     seconds_of_day,
 )
 
@@ -52,8 +53,12 @@ class Habit:
 class TimeHabitMiner:
     name = "time_habits"
 
-    def __init__(self, smoothing_bins: float = 1.5) -> None:
+    def __init__(self, smoothing_bins: float = 1.5, day_start: float | None = None) -> None:
         self.smoothing_bins = smoothing_bins
+        # Seconds after midnight where the home's day begins; None: the quietest hour of the
+        # history fitted (people's days turn over while they sleep, not at midnight).
+        self.fixed_day_start = day_start
+        self.day_start = day_start or 0.0
         self._reset()
 
     def _reset(self) -> None:
@@ -63,12 +68,19 @@ class TimeHabitMiner:
         self._days: dict[str, set[int]] = {"weekday": set(), "weekend": set()}
         self._dirty = False
 
-    @staticmethod
-    def day_kind(t: float) -> str:
-        return "weekend" if is_weekend(t) else "weekday"
+    def day_kind(self, t: float) -> str:
+        """Weekday or weekend of the home's day that `t` belongs to."""
+        return "weekend" if is_weekend(t - self.day_start) else "weekday"
+
+    def day_of(self, t: float) -> int:
+        """Index of the home's day (starting at `day_start`) that `t` belongs to."""
+        return day_index(t - self.day_start)
 
     def fit(self, history: Sequence[Episode]) -> None:
         self._reset()
+        if self.fixed_day_start is None:
+            hour = quietest_hour(obs.time for episode in history for obs in episode)
+            self.day_start = hour * 3600.0
         for episode in history:
             for obs in episode:
                 self._add(obs)
@@ -92,10 +104,11 @@ class TimeHabitMiner:
         times = self._times[key]
         if len(times) < 5000:
             times.append(tod)
-        day = day_index(obs.time)
+        day = self.day_of(obs.time)
         self._days[kind].add(day)
         first = self._first[key]
-        if day not in first or tod < first[day]:
+        # the first of the home's day, not of the calendar day; kept as a clock time
+        if day not in first or (tod - self.day_start) % DAY < (first[day] - self.day_start) % DAY:
             first[day] = tod
 
     @property
@@ -177,7 +190,8 @@ class TimeHabitMiner:
         )
 
     def daily_time(self, item: str, t: float) -> float | None:
-        """Predicted clock time (seconds of day) of the item's first occurrence on t's day."""
+        """Predicted clock time (seconds of day) of the item's first occurrence in the home's
+        day that `t` belongs to."""
         habit = self.habits.get((item, self.day_kind(t))) or self.habits.get((item, "weekday"))
         if habit is None or habit.first_times.n == 0:
             return None
