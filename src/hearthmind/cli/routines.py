@@ -59,13 +59,17 @@ def routines(
     if not home.observations:
         console.print("No history yet: nothing recorded from people or sensors.")
         return
-    found = RoutineMiner(min_confidence=min_confidence, min_support=min_support).mine_log(home)
+    miner = RoutineMiner(min_confidence=min_confidence, min_support=min_support)
+    found = miner.mine_log(home)
+    # days as the miner counts them: turning over at the home's quietest night hour
+    days = miner.days or home.days
     if not found:
         console.print(
-            f"No routine yet in {home.days} days of history (need {min_support}+ days at {min_confidence:.0%})."
+            f"No routine yet in {days} days of history (need {min_support}+ days at {min_confidence:.0%})."
         )
         return
-    console.print(f"[bold]{len(found)} routines[/bold] from {home.days} days of {home.name}:")
+    turnover = f" (days start at {miner.day_start / 3600:02.0f}:00)" if miner.day_start else ""
+    console.print(f"[bold]{len(found)} routines[/bold] from {days} days of {home.name}{turnover}:")
     for r in found[:limit]:
         console.print(
             f"  {r.text()}  [dim]support {r.support}, confidence {r.confidence:.0%}, regularity {r.regularity:.2f}[/dim]",

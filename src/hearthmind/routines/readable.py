@@ -86,6 +86,8 @@ class RoutineMiner:
         self.min_support = min_support
         self.share = share  # of occurrences around a peak the window must hold
         self.after_within = after_within  # seconds: "after X" looks this far back
+        self.days = 0  # the home's days in the history last mined
+        self.day_start = 0.0  # seconds after midnight where those days turned over
 
     def mine_log(self, log: HomeLog) -> list[Routine]:
         """Device actions when the log has them; otherwise its activities; otherwise sensor
@@ -101,14 +103,16 @@ class RoutineMiner:
 
     def mine(self, targets: Sequence[Observation], context: Sequence[Observation]) -> list[Routine]:
         if not targets:
+            self.days = 0
             return []
         # the home's days, turning over at its quietest night hour rather than at midnight
-        day_start = quietest_hour(o.time for o in (context or targets)) * 3600.0
+        day_start = self.day_start = quietest_hour(o.time for o in (context or targets)) * 3600.0
 
         def day_of(t: float) -> int:
             return day_index(t - day_start)
 
         all_days = {day_of(o.time) for o in [*targets, *context]}
+        self.days = len(all_days)
         days_of = {
             "weekdays": {d for d in all_days if not is_weekend(d * DAY)},
             "weekends": {d for d in all_days if is_weekend(d * DAY)},
