@@ -73,6 +73,10 @@ def test_most_frequent_and_repeat_last() -> None:
     top = rl.predict(2000, last, 2)
     assert top[0].item == "C"
     assert top[0].probability == pytest.approx(2 / 7)  # A->A twice in 7 transitions
+    # a history that never repeats itself: the last item again is not a coin toss
+    never = RepeatLast()
+    never.fit([[_obs(i * 60.0, x) for i, x in enumerate("ABCABCABC")]])
+    assert never.predict(2000, [_obs(2000, "C")], 1)[0].probability == 0.0
 
 
 def test_markov_uses_the_hour_slot() -> None:

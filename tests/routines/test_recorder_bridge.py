@@ -46,3 +46,43 @@ async def test_repeated_readings_are_kept(tmp_path: Path) -> None:
     assert [o.item for o in read_observations(tmp_path / "h.db").observations] == [
         o.item for o in obs
     ]
+
+
+async def test_a_device_reporting_attributes_is_not_an_event(tmp_path: Path) -> None:
+    """A thermostat in "heat" reports its room temperature every few minutes: the same state
+    with new attributes, no event to learn. A person raising its set-point (same state too) is
+    an action; a repeated motion reading (same attributes) is still an event."""
+    from datetime import UTC, datetime, timedelta
+
+    from hearthmind.core import Hub, Origin, SimulatedClock
+    from hearthmind.recorder import Recorder
+
+    clock = SimulatedClock(datetime(2026, 1, 5, 6, 0, tzinfo=UTC))
+    hub = Hub(clock=clock, seed=0)
+    recorder = Recorder(hub, f"sqlite:///{tmp_path / 'h.db'}")
+    await recorder.async_start()
+    await hub.async_start()
+    sensor, person = hub.context(Origin.SENSOR), hub.context(Origin.PHYSICAL, "ana")
+    steps = [
+        ("climate.lounge", "heat", {"temperature": 19.0, "current_temperature": 18.0}, sensor),
+        ("climate.lounge", "heat", {"temperature": 19.0, "current_temperature": 18.5}, sensor),
+        ("climate.lounge", "heat", {"temperature": 21.0, "current_temperature": 18.5}, person),
+        ("climate.lounge", "heat", {"temperature": 21.0, "current_temperature": 19.5}, sensor),
+        ("binary_sensor.hall", "on", {}, sensor),
+        ("binary_sensor.hall", "on", {}, sensor),
+        ("climate.lounge", "off", {"temperature": 21.0, "current_temperature": 19.5}, person),
+    ]
+    for n, (entity_id, state, attributes, context) in enumerate(steps):
+        await clock.async_run_until(clock.now() + timedelta(minutes=5 * (n + 1)))
+        hub.states.async_set(entity_id, state, attributes, context, force_update=True)
+    await recorder.async_flush()
+    await hub.async_stop()
+    back = read_observations(tmp_path / "h.db")
+    assert [(o.item, o.kind) for o in back.observations] == [
+        ("climate.lounge:heat", Kind.SENSOR),
+        ("climate.lounge:heat", Kind.ACTION),  # the new set-point
+        ("binary_sensor.hall:on", Kind.SENSOR),
+        ("binary_sensor.hall:on", Kind.SENSOR),
+        ("climate.lounge:off", Kind.ACTION),
+    ]
+    assert back.report.skipped["attribute update"] == 2

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from hearthmind.routines.evaluation.simulated import evaluate_simulated, load_done_actions
+from hearthmind.routines.evaluation.simulated import (
+    evaluate_simulated,
+    load_done_actions,
+    score_anticipations,
+)
 from hearthmind.routines.observations import HomeLog, ImportReport, Kind
 from hearthmind.routines.recorder_bridge import async_write_log
 
@@ -101,3 +105,38 @@ def test_real_simulator_output_if_present(tmp_path: Path) -> None:
         pytest.skip(f"hearthmind sim unavailable: {result.output[-200:]}")
     _, results = evaluate_simulated(db, only={"markov"})
     assert results["markov"]["actions"] > 5
+
+
+def test_ground_truth_is_matched_as_the_recorder_shows_it(tmp_path: Path) -> None:
+    # a set-point of 20.5 shows as the thermostat's mode in the recorder, a TV on as playing:
+    # models predict those items, so they are what a prediction must match
+    lines = [
+        {"epoch": 10, "action": "climate.lounge:20.5", "executed": True,
+         "recorded_action": "climate.lounge:heat"},
+        {"epoch": 20, "action": "media_player.tv:on", "executed": True,
+         "recorded_action": "media_player.tv:playing"},
+        {"epoch": 30, "action": "light.hall:on", "executed": True},  # an older file's line
+        {"epoch": 40, "action": "light.hall:off", "executed": False,
+         "recorded_action": "light.hall:off"},
+    ]  # fmt: skip
+    (tmp_path / "x.db.intentions.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in lines)
+    )
+    done = load_done_actions(tmp_path / "x.db", 0.0)
+    assert done == {
+        "climate.lounge:heat": [10.0],
+        "media_player.tv:playing": [20.0],
+        "light.hall:on": [30.0],
+    }
+
+
+def test_a_guess_made_after_the_action_anticipated_nothing() -> None:
+    done = {"light.hall:on": [100.0, 1000.0]}
+    # made at the action's own moment (the hub had just seen it): counts for neither
+    assert score_anticipations({"light.hall:on": [(100.0, 100.0)]}, done) == (1, 0, 0)
+    # made 40 s before, expected 30 s off: a hit, and the action was anticipated
+    assert score_anticipations({"light.hall:on": [(60.0, 130.0)]}, done) == (1, 1, 1)
+    # made after the first action, expecting a repeat that comes 900 s later: outside 600 s
+    assert score_anticipations({"light.hall:on": [(100.5, 200.0)]}, done) == (1, 0, 0)
+    assert score_anticipations({"light.hall:on": [(500.0, 900.0)]}, done) == (1, 1, 1)
+    assert score_anticipations({}, done) == (0, 0, 0)

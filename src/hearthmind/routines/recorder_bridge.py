@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from hearthmind.core import Hub, Origin, SimulatedClock, valid_entity_id
 
@@ -77,9 +78,23 @@ def read_observations(
     report = ImportReport(url)
     engine = open_engine(url)
     observations: list[Observation] = []
+    # per entity, the last row's state and attributes: a device reporting new attributes in
+    # the same state (a thermostat's room temperature) is not an event; a repeated reading
+    # (motion ON twice, same attributes) and a person's change (a new set-point) are
+    previous: dict[str, tuple[str | None, dict[str, Any]]] = {}
     try:
         for row in iter_state_changes(engine, origin=LEARNED_ORIGINS, start=start, end=end):
             report.lines += 1
+            before = previous.get(row.entity_id)
+            previous[row.entity_id] = (row.state, row.attributes)
+            if (
+                before is not None
+                and before[0] == row.state
+                and before[1] != row.attributes
+                and row.origin not in HUMAN_ORIGINS
+            ):
+                report.skip("attribute update", f"{row.entity_id} stays {row.state}")
+                continue
             if row.state is None or row.state in ("unavailable", "unknown"):
                 report.skip("unavailable state", f"{row.entity_id} -> {row.state!r}")
                 continue

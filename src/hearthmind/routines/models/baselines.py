@@ -79,7 +79,8 @@ class RepeatLast(_CountingModel):
         if not recent or total == 0:
             return self._predictions(dict(counts), now, recent, k, {})
         last = recent[-1].item
-        rate = self.stats.repeat_rate or 0.5
+        # a history that never repeated says 0, not "unknown"; no history at all says 0.5
+        rate = self.stats.repeat_rate if self.stats.transitions else 0.5
         others = total - counts.get(last, 0)
         rest = {i: (1 - rate) * c / others for i, c in counts.items() if i != last and others}
         ranked = [(last, rate), *top_k(rest, k - 1)]
