@@ -29,6 +29,14 @@ How it is measured (one run of the harness, every model on the same splits):
   actual one on the test days. A day is the home's, not the calendar's: it turns over at the
   quietest night hour of the training events (searched in 20:00-08:00, so a home empty all
   working day is not cut at noon), so a bedtime at 00:30 is not the next day's first.
+- **Simulated homes** (`hearthmind sim`: a single person and a family, 28 days each): the
+  same 70/30 split by days; after every event each model makes its top guess, and a guess of
+  a device action with probability >= 0.5 is an anticipation at its expected time. It is
+  right (precision) when a resident does that action within 10 minutes of that time, after
+  the guess was made; a resident's action is anticipated (recall) when such a guess came
+  before it. The ground truth is the residents' intentions file, matched as the recorder
+  shows each action (a thermostat set-point shows its mode). A device reporting new
+  attributes in an unchanged state (a thermostat's room temperature) is not an event.
 - **Models**: most frequent; repeat last; first-order Markov (`markov`) and with the hour slot
   (`markov_hour`); Active LeZi (LZ78 window, PPM-C blending); the time-habit miner (circular
   statistics of time of day by weekday/weekend); `boosted_ranker`: LightGBM scoring candidate
