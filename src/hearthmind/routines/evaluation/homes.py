@@ -76,7 +76,7 @@ def daily_time_errors(
 ) -> dict[str, float]:
     """For each item done on at least `min_share` of training days: median minutes between its
     predicted (circular mean) and actual first time of day on the test days it happened. Days
-    are the home's (from its quietest hour, as the miner learned them), not calendar days."""
+    are the home's (from its quietest night hour, as the miner learned them), not calendar days."""
     miner = TimeHabitMiner(day_start=day_start)
     miner.fit([list(train)])
     firsts: defaultdict[str, dict[int, float]] = defaultdict(dict)

@@ -55,7 +55,7 @@ class TimeHabitMiner:
 
     def __init__(self, smoothing_bins: float = 1.5, day_start: float | None = None) -> None:
         self.smoothing_bins = smoothing_bins
-        # Seconds after midnight where the home's day begins; None: the quietest hour of the
+        # Seconds after midnight where the home's day begins; None: the quietest night hour of the
         # history fitted (people's days turn over while they sleep, not at midnight).
         self.fixed_day_start = day_start
         self.day_start = day_start or 0.0
