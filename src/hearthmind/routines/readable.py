@@ -11,7 +11,7 @@ so a bedtime at 00:30 on a Friday night belongs to Friday."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .observations import HomeLog, Kind, Observation
@@ -22,8 +22,8 @@ from .timeofday import (
     circular_summary,
     clock_text,
     day_index,
+    home_day_start,
     is_weekend,
-    quietest_hour,
     seconds_of_day,
 )
 
@@ -106,12 +106,8 @@ class RoutineMiner:
             self.days = 0
             return []
         # the home's days, turning over at its quietest night hour rather than at midnight
-        day_start = self.day_start = quietest_hour(o.time for o in (context or targets)) * 3600.0
-
-        def day_of(t: float) -> int:
-            return day_index(t - day_start)
-
-        all_days = {day_of(o.time) for o in [*targets, *context]}
+        day_start = self.day_start = home_day_start(o.time for o in (context or targets))
+        all_days = {day_index(o.time, day_start) for o in [*targets, *context]}
         self.days = len(all_days)
         days_of = {
             "weekdays": {d for d in all_days if not is_weekend(d * DAY)},
@@ -125,8 +121,8 @@ class RoutineMiner:
         for item, occurrences in by_item.items():
             found: dict[str, list[Routine]] = {}
             for kind, days in days_of.items():
-                occ = [o for o in occurrences if day_of(o.time) in days]
-                found[kind] = self._routines(item, kind, occ, len(days), context_sorted, day_of)
+                occ = [o for o in occurrences if day_index(o.time, day_start) in days]
+                found[kind] = self._routines(item, kind, occ, len(days), context_sorted, day_start)
             routines += self._merge_kinds(found, days_of)
         routines.sort(key=lambda r: (-r.confidence, r.start))
         return routines
@@ -138,7 +134,7 @@ class RoutineMiner:
         occ: list[Observation],
         days: int,
         context: list[Observation],
-        day_of: Callable[[float], int],
+        day_start: float,
     ) -> list[Routine]:
         if days == 0 or len(occ) < self.min_support:
             return []
@@ -155,7 +151,7 @@ class RoutineMiner:
                 [seconds_of_day(o.time) for o in near], centre.mean, self.share
             )
             inside = [o for o in near if _within(seconds_of_day(o.time), start, end)]
-            support = len({day_of(o.time) for o in inside})
+            support = len({day_index(o.time, day_start) for o in inside})
             if support < self.min_support or support / days < self.min_confidence:
                 continue
             after, share = self._usual_predecessor(inside, context)

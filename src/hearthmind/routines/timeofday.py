@@ -31,8 +31,9 @@ def is_weekend(t: float) -> bool:
     return weekday(t) >= 5
 
 
-def day_index(t: float) -> int:
-    return int(t // DAY)
+def day_index(t: float, start: float = 0.0) -> int:
+    """The day `t` falls in, for days that begin `start` seconds after midnight."""
+    return int((t - start) // DAY)
 
 
 NIGHT_HOURS = (20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6, 7, 8)
@@ -48,6 +49,11 @@ def quietest_hour(times: Iterable[float], hours: Sequence[int] = NIGHT_HOURS) ->
     for t in times:
         counts[int(hour_of_day(t)) % 24] += 1
     return min(hours, key=lambda h: (counts[h - 1] + counts[h] + counts[(h + 1) % 24], h % 24))
+
+
+def home_day_start(times: Iterable[float]) -> float:
+    """Seconds after midnight where a home's days begin: its quietest night hour."""
+    return quietest_hour(times) * 3600.0
 
 
 @dataclass(frozen=True, slots=True)

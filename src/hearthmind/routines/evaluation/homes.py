@@ -15,7 +15,7 @@ from ..importers import load_home
 from ..models import TimeHabitMiner
 from ..observations import HomeLog, Observation
 from ..predictor import Predictor
-from ..timeofday import circular_distance, day_index, quietest_hour, seconds_of_day
+from ..timeofday import circular_distance, day_index, home_day_start, seconds_of_day
 from .catalogue import make_models
 from .metrics import RankingScore
 from .splits import SplitError, evaluation_split
@@ -140,7 +140,7 @@ def evaluate_home(
         results[model.name].setdefault("next_activity_top1", None)
     daily_source = activity_split or split
     # the home's day turns over at its quietest night hour, read from every training event
-    day_start = quietest_hour(o.time for o in split.train) * 3600.0
+    day_start = home_day_start(o.time for o in split.train)
     errors = daily_time_errors(daily_source.train, daily_source.test, day_start=day_start)
     results["_data"] = {
         "format_report": log.report.summary(),

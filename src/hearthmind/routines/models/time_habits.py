@@ -19,8 +19,8 @@ from ..timeofday import (
     circular_summary,
     clock_text,
     day_index,
+    home_day_start,
     is_weekend,
-    quietest_hour,
     seconds_of_day,
 )
 
@@ -74,13 +74,12 @@ class TimeHabitMiner:
 
     def day_of(self, t: float) -> int:
         """Index of the home's day (starting at `day_start`) that `t` belongs to."""
-        return day_index(t - self.day_start)
+        return day_index(t, self.day_start)
 
     def fit(self, history: Sequence[Episode]) -> None:
         self._reset()
         if self.fixed_day_start is None:
-            hour = quietest_hour(obs.time for episode in history for obs in episode)
-            self.day_start = hour * 3600.0
+            self.day_start = home_day_start(obs.time for episode in history for obs in episode)
         for episode in history:
             for obs in episode:
                 self._add(obs)
