@@ -95,6 +95,21 @@ def test_kasteren_unknown_sensor_and_malformed_row(tmp_path: Path) -> None:
     assert [a.label for a in log.activities] == ["leave_house"]
 
 
+def test_kasteren_other_houses_are_found_by_their_file_names(tmp_path: Path) -> None:
+    # copies of houses B and C carry the house in the name; the format is the same
+    sense = "Sensor IDs are:\n    [ 1]    'Microwave'\n25-Feb-2008 09:33:41\t25-Feb-2008 09:33:42\t1\t1\n"
+    acts = "1: 'go to bed'\n25-Feb-2008 09:33:00\t25-Feb-2008 09:40:00\t1\n"
+    write(tmp_path / "b" / "houseB_SenseData.txt.xz", sense, xz=True)
+    write(tmp_path / "b" / "houseB_ActData.txt.xz", acts, xz=True)
+    assert detect_format(tmp_path / "b") == "kasteren"
+    log = load_home(tmp_path / "b")
+    assert [o.item for o in log.observations] == [
+        "binary_sensor.microwave:on",
+        "binary_sensor.microwave:off",
+    ]
+    assert [a.label for a in log.activities] == ["go_to_bed"]
+
+
 def test_ordonez_intervals(tmp_path: Path) -> None:
     sensors = (
         "Start time          \tEnd time            \tLocation\tType\t\tPlace\r\n"

@@ -9,7 +9,7 @@ from ..observations import HomeLog
 from .casas import find_casas_file, load_casas
 from .common import LogFormatError, find_file
 from .homeassistant import is_homeassistant_db, load_homeassistant
-from .kasteren import load_kasteren
+from .kasteren import find_kasteren_file, load_kasteren
 from .ordonez import load_ordonez
 from .placelab import load_placelab
 from .smartthings import SmartThingsSplit, is_smartthings_folder, load_smartthings_split
@@ -39,7 +39,7 @@ def detect_format(path: Path) -> str:
         return "casas"
     if not path.is_dir():
         raise LogFormatError(f"{path}: no such file or folder")
-    if find_file(path, "kasterenSenseData.txt"):
+    if find_kasteren_file(path, "Sense"):
         return "kasteren"
     if any(p.name.endswith(("_Sensors.txt", "_Sensors.txt.xz")) for p in path.iterdir()):
         return "ordonez"

@@ -44,11 +44,23 @@ def _read(
     return legend, rows
 
 
+def find_kasteren_file(folder: Path, kind: str) -> Path | None:
+    """`kasterenSenseData.txt` / `kasterenActData.txt` (kind "Sense" / "Act"), also as the
+    other houses' copies are often named (`houseB_SenseData.txt`, `kasterenSenseData_B.txt`),
+    optionally .xz."""
+    exact = find_file(folder, f"kasteren{kind}Data.txt")
+    if exact is not None:
+        return exact
+    pattern = re.compile(rf"{kind}Data[^/]*\.txt(\.xz)?$", re.IGNORECASE)
+    found = sorted(p for p in folder.iterdir() if p.is_file() and pattern.search(p.name))
+    return found[0] if found else None
+
+
 def load_kasteren(folder: Path, name: str | None = None) -> HomeLog:
-    sense = find_file(folder, "kasterenSenseData.txt")
-    acts = find_file(folder, "kasterenActData.txt")
+    sense = find_kasteren_file(folder, "Sense")
+    acts = find_kasteren_file(folder, "Act")
     if sense is None:
-        raise LogFormatError(f"{folder}: no kasterenSenseData.txt")
+        raise LogFormatError(f"{folder}: no kasterenSenseData.txt (or *SenseData*.txt)")
     report = ImportReport(str(sense))
     legend, rows = _read(sense, report)
     observations = []
