@@ -64,6 +64,35 @@ def test_casas_bad_lines_are_counted_and_named(tmp_path: Path) -> None:
     assert any("data:" in m and "bad date/time" in m for m in log.report.messages)
 
 
+def test_casas_keeps_apart_devices_that_share_a_room_name(tmp_path: Path) -> None:
+    # AL's sample maps a door contact and a motion sensor both to "OutsideDoor" (and a light
+    # to "Kitchen"); only the second name tells them apart. Merged, the entity would read
+    # "on" from the door while the motion sensor had gone "off".
+    lines = [
+        "2011-06-15 08:34:54.3 OutsideDoor Entry ON Step_Out",
+        "2011-06-15 08:35:02.1 OutsideDoor FrontDoor OPEN Step_Out",
+        "2011-06-15 08:35:03.1 OutsideDoor Entry OFF Step_Out",
+        "2011-06-15 08:35:28.1 OutsideDoor FrontDoor CLOSE Step_Out",
+        "2011-06-15 08:36:00.0 Kitchen Kitchen ON Cook",
+        "2011-06-15 08:36:46.0 Kitchen KitchenLight ON Cook",
+        "2011-06-15 08:37:00.0 Kitchen Kitchen OFF Cook",
+        "2011-06-15 08:38:00.0 LoungeChair LivingRoom ON Relax",
+    ]
+    write(tmp_path / "al" / "data", "\n".join(lines) + "\n")
+    log = load_home(tmp_path / "al")
+    assert [o.item for o in log.observations] == [
+        "binary_sensor.outsidedoor_entry:on",
+        "binary_sensor.outsidedoor_frontdoor:on",
+        "binary_sensor.outsidedoor_entry:off",
+        "binary_sensor.outsidedoor_frontdoor:off",
+        "binary_sensor.kitchen:on",
+        "binary_sensor.kitchen_kitchenlight:on",
+        "binary_sensor.kitchen:off",
+        # one second name only: the short name is enough
+        "binary_sensor.loungechair:on",
+    ]
+
+
 def test_kasteren_unknown_sensor_and_malformed_row(tmp_path: Path) -> None:
     sense = "\n".join(
         [

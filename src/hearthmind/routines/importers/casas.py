@@ -34,10 +34,9 @@ def load_casas(folder: Path, name: str | None = None) -> HomeLog:
     if path is None:
         raise LogFormatError(f"{folder}: no CASAS 'data' file")
     report = ImportReport(str(path))
-    observations: list[Observation] = []
-    labels: list[tuple[float, str | None]] = []  # per-event label (AL style)
-    spans: list[ActivitySpan] = []
-    open_spans: dict[str, float] = {}
+    # (time, sensor, AL's second name or None, state, label words), read in one pass; the
+    # entity names need the whole file (see _entity_names)
+    events: list[tuple[float, str, str | None, str, list[str]]] = []
     for number, line in read_lines(path):
         if not line.strip():
             continue
@@ -57,8 +56,9 @@ def load_casas(folder: Path, name: str | None = None) -> HomeLog:
             )
             continue
         sensor = parts[2]
-        # AL's files add the sensor's room as a 4th field: `date time sensor room value label`.
-        rest = parts[4:] if len(parts) >= 5 and _is_value(parts[4]) else parts[3:]
+        # AL's files add a second sensor name: `date time sensor name2 value label`.
+        second = parts[3] if len(parts) >= 5 and _is_value(parts[4]) else None
+        rest = parts[4:] if second is not None else parts[3:]
         value, label_parts = rest[0], rest[1:]
         state = _BINARY.get(value.upper())
         if state is None:
@@ -72,8 +72,15 @@ def load_casas(folder: Path, name: str | None = None) -> HomeLog:
             # Numeric readings (temperature, light level) are context, not discrete events.
             report.skip("numeric reading", f"{path.name}:{number}: numeric {sensor}={value}")
             continue
-        domain = "binary_sensor"
-        observations.append(Observation(when, f"{domain}.{slug(sensor)}:{state}", Kind.SENSOR))
+        events.append((when, sensor, second, state, label_parts))
+    names = _entity_names(events)
+    observations: list[Observation] = []
+    labels: list[tuple[float, str | None]] = []  # per-event label (AL style)
+    spans: list[ActivitySpan] = []
+    open_spans: dict[str, float] = {}
+    for when, sensor, second, state, label_parts in events:
+        entity = f"binary_sensor.{names[(sensor, second)]}"
+        observations.append(Observation(when, f"{entity}:{state}", Kind.SENSOR))
         if label_parts and label_parts[-1].lower() in ("begin", "end"):
             activity = "_".join(label_parts[:-1])
             if label_parts[-1].lower() == "begin":
@@ -88,6 +95,29 @@ def load_casas(folder: Path, name: str | None = None) -> HomeLog:
         spans.extend(_runs(sorted(labels)))
     spans.sort(key=lambda s: s.start)
     return HomeLog(name or folder.name, sort_observations(observations, report), spans, report)
+
+
+def _entity_names(
+    events: list[tuple[float, str, str | None, str, list[str]]],
+) -> dict[tuple[str, str | None], str]:
+    """Entity name of each (sensor, second name) pair. AL's README says the name appears
+    twice, but its sample maps several physical sensors to one room-level first name: a door
+    contact (`OutsideDoor FrontDoor OPEN`) and a motion sensor (`OutsideDoor Entry ON`), a
+    light (`Kitchen KitchenLight`) and the room's motion sensor (`Kitchen Kitchen`). Merged,
+    one entity would flip between two devices' states. So a first name used with more than
+    one second name keeps the second one too (`outsidedoor_frontdoor`); otherwise the name
+    stays as short as the file allows."""
+    seconds: dict[str, set[str | None]] = {}
+    for _, sensor, second, _, _ in events:
+        seconds.setdefault(sensor, set()).add(second)
+    names: dict[tuple[str, str | None], str] = {}
+    for sensor, found in seconds.items():
+        for second in found:
+            if len(found) == 1 or second is None or second == sensor:
+                names[(sensor, second)] = slug(sensor)
+            else:
+                names[(sensor, second)] = f"{slug(sensor)}_{slug(second)}"
+    return names
 
 
 def _is_value(text: str) -> bool:
