@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from hearthmind.cli import app
@@ -44,10 +45,28 @@ def test_routines_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "cannot read history" in result.output and "missing" in result.output
-    empty_db = tmp_path / "empty.db"
-    result = runner.invoke(app, ["routines", "--db", str(empty_db), "-c", str(tmp_path)])
-    assert result.exit_code in (0, 1)
-    assert "Traceback" not in result.output
+    missing_db = tmp_path / "missing.db"
+    result = runner.invoke(app, ["routines", "--db", str(missing_db), "-c", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no database at" in result.output and "Traceback" not in result.output
+    assert not missing_db.exists()  # reading does not leave an empty database behind
+
+
+def test_a_relative_db_path_is_relative_to_where_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "home" / "data", "\n".join(casas_lines(14)))
+    work, cfg = tmp_path / "work", tmp_path / "cfg"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = runner.invoke(
+        app, ["import-log", str(tmp_path / "home"), "--db", "home.db", "-c", str(cfg)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (work / "home.db").exists() and not (cfg / "home.db").exists()
+    result = runner.invoke(app, ["routines", "--db", "home.db", "-c", str(cfg)])
+    assert result.exit_code == 0, result.output
+    assert "routines" in result.output
 
 
 def test_eval_command_names_what_it_could_not_read(tmp_path: Path) -> None:

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL or SQLite path (default: the config directory's)."),
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite path, relative to the current directory (default: the config directory's).",
+    ),
 ]
 SinceOption = Annotated[
     str,
@@ -62,16 +65,15 @@ def _now() -> datetime:
 
 def _engine(cfg: Path, db: str | None) -> Engine:
     from hearthmind.core import ConfigError, load_config
-    from hearthmind.recorder import config_db_url, open_engine
+    from hearthmind.recorder import config_db_url, missing_sqlite_file, open_engine
 
     try:
         url = config_db_url(load_config(config_dir(cfg), create=False), db)
     except ConfigError as err:
         raise _fail(str(err)) from err
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.exists():
-            raise _fail(f"no database at {path} (run `hearthmind demo` or `hearthmind sim`)")
+    missing = missing_sqlite_file(url)
+    if missing is not None:
+        raise _fail(f"no database at {missing} (run `hearthmind demo` or `hearthmind sim`)")
     return open_engine(url)
 
 

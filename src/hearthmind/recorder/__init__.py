@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hearthmind.core import Hub, HubConfig
 
-from .engine import create_recorder_engine, describe_url, normalize_url
+from .engine import create_recorder_engine, describe_url, missing_sqlite_file, normalize_url
 from .history import (
     EventRow,
     PurgeResult,
@@ -68,9 +69,11 @@ class RecorderConfig(BaseModel):
 
 
 def config_db_url(config: HubConfig, override: str | None = None) -> str:
-    """The database: the command line's, else configuration.yaml's, else the default."""
+    """The database: the command line's, else configuration.yaml's, else the default. A
+    relative path on the command line is relative to where the command runs, as any path a
+    person types; in configuration.yaml it is relative to the configuration directory."""
     if override:
-        return normalize_url(override, config.config_dir)
+        return normalize_url(override, Path.cwd())
     section = config.section("recorder", RecorderConfig)
     if section.db_url:
         return normalize_url(section.db_url, config.config_dir)
@@ -134,6 +137,7 @@ __all__ = [
     "export_csv",
     "get_recorder",
     "iter_state_changes",
+    "missing_sqlite_file",
     "open_engine",
     "purge",
     "recorder_db_url",

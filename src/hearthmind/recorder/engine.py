@@ -31,6 +31,15 @@ def normalize_url(url_or_path: str | Path, base_dir: Path | None = None) -> str:
     return text
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL when it does not exist (None otherwise): a command that only
+    reads must say so, not let SQLite create an empty database there."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    return None if path.exists() or str(path) == ":memory:" else path
+
+
 def describe_url(url: str) -> str:
     """The URL without its password, for messages."""
     return make_url(url).render_as_string(hide_password=True)

@@ -71,10 +71,13 @@ def read_observations(
     """People's actions (origin physical/voice/app) and sensor events from a recorder database,
     in time order. Automation and agent changes are left out: the hub learns from people, not
     from itself. Numeric readings (temperatures) and removed entities are counted skips."""
-    from hearthmind.recorder import iter_state_changes, open_engine
+    from hearthmind.recorder import iter_state_changes, missing_sqlite_file, open_engine
     from hearthmind.recorder.engine import normalize_url
 
     url = normalize_url(str(db))
+    missing = missing_sqlite_file(url)
+    if missing is not None:  # reading must not leave an empty database behind
+        raise FileNotFoundError(f"no database at {missing}")
     report = ImportReport(url)
     engine = open_engine(url)
     observations: list[Observation] = []
