@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import random
 
-from hearthmind.routines.observations import HomeLog, ImportReport, Kind, Observation
+from hearthmind.routines.observations import (
+    ActivitySpan,
+    HomeLog,
+    ImportReport,
+    Kind,
+    Observation,
+)
 from hearthmind.routines.readable import RoutineMiner, describe_item
 
 from .synthetic import START, observations
@@ -74,3 +80,18 @@ def test_a_bedtime_after_midnight_belongs_to_the_evening_before() -> None:
     assert [(r.day_kind, r.days) for r in routines] == [("weekdays", 20)]
     assert routines[0].support >= 17
     assert routines[0].text().startswith("weekdays 00:")
+
+
+def test_unlabelled_time_is_not_a_routine() -> None:
+    # CASAS annotators call what they did not label "Other_Activity"; it happens every day,
+    # and "every day 07:44-09:48: Other Activity" tells a person nothing
+    day = 86400.0
+    spans = []
+    for d in range(14):
+        spans.append(ActivitySpan(d * day + 7 * 3600, d * day + 7.5 * 3600, "Other_Activity"))
+        spans.append(ActivitySpan(d * day + 8 * 3600, d * day + 8.3 * 3600, "Cook_Breakfast"))
+    sensors = [Observation(s.start + 1, "binary_sensor.kitchen:on", Kind.SENSOR) for s in spans]
+    routines = RoutineMiner().mine_log(HomeLog("al", sensors, spans, ImportReport("test")))
+    items = {r.item for r in routines}
+    assert "activity.Cook_Breakfast:start" in items
+    assert not any("Other" in item for item in items)

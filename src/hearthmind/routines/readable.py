@@ -73,6 +73,9 @@ def describe_item(item: str | None, *, state: bool = True) -> str:
     return f"{name} {value}"
 
 
+UNLABELLED = frozenset({"other", "other_activity", "none", "idle", "unknown"})
+
+
 class RoutineMiner:
     def __init__(
         self,
@@ -96,7 +99,12 @@ class RoutineMiner:
         if actions:
             targets = actions
         elif log.activities:
-            targets = log.activity_observations()
+            # "Other_Activity" is what annotators call time they did not label: never a routine
+            targets = [
+                o
+                for o in log.activity_observations()
+                if o.entity_id.split(".", 1)[1].lower() not in UNLABELLED
+            ]
         else:
             targets = [o for o in log.observations if o.value in ("on", "open")]
         return self.mine(targets, log.observations)
