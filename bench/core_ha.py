@@ -132,7 +132,12 @@ def ensure_ha_venv() -> float:
     with console.status(f"installing Home Assistant {HA_VERSION} into {HA_VENV} (several minutes)"):
         if not HA_PYTHON.exists():
             subprocess.run([sys.executable, "-m", "venv", str(HA_VENV)], check=True, timeout=300)
-        subprocess.run([*pip, f"homeassistant=={HA_VERSION}", "josepy<2"], check=True, timeout=1800)
+        # psycopg2: HA's recorder on PostgreSQL (tests/routines/make_ha_db.py writes one)
+        subprocess.run(
+            [*pip, f"homeassistant=={HA_VERSION}", "josepy<2", "psycopg2-binary"],
+            check=True,
+            timeout=1800,
+        )
         site = subprocess.run(
             [str(HA_PYTHON), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
             check=True,

@@ -4,11 +4,17 @@ Run it with Home Assistant 2024.3.3's own interpreter (not the project's venv):
 
     bench/.ha-venv/bin/python tests/routines/make_ha_db.py tests/routines/data/ha-2024.3.3.sqlite
 
+or with a PostgreSQL URL (`postgresql://user@127.0.0.1:PORT/DB`; the HA venv then needs
+psycopg2-binary, as any HA install on PostgreSQL does). The committed
+tests/routines/data/ha-2024.3.3.postgresql.sql is `pg_dump --no-owner --no-privileges --inserts`
+of such a database; the test loads it into its own server when HA cannot run.
+
 It boots HA's core with only the recorder, then sets states the way integrations, people and
 automations do: a motion sensor (no user, no parent), a light switched from the UI (context
 with a user id), the same light switched at the wall (plain context), a coffee machine switched
-by an automation (context with a parent id), a numeric temperature, an unavailable light and
-an attribute-only update. The test (test_homeassistant_import.py) checks how Hearthmind's
+by an automation (context with a parent id), a numeric temperature, an unavailable light, an
+attribute-only update, and a thermostat that reports its room temperature (same state, new
+attributes) until a person raises its set-point from the app. The test (test_homeassistant_import.py) checks how Hearthmind's
 importer reads each of them."""
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from homeassistant.const import __version__ as HA_VERSION
 USER_ID = "9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b"  # a person's HA user id (hex, as HA makes them)
 
 
-async def write(out: Path) -> None:
+async def write(out: str) -> None:
     bootstrap.DEFAULT_INTEGRATIONS.clear()
     with tempfile.TemporaryDirectory() as config_dir:
         hass = core.HomeAssistant(config_dir)
@@ -40,7 +46,7 @@ async def write(out: Path) -> None:
                 "unit_system": "metric",
                 "time_zone": "UTC",
             },
-            "recorder": {"db_url": f"sqlite:///{out}", "commit_interval": 0},
+            "recorder": {"db_url": out, "commit_interval": 0},
         }
         if await bootstrap.async_from_config_dict(config, hass) is None:
             raise SystemExit("Home Assistant failed to set up")
@@ -58,6 +64,30 @@ async def write(out: Path) -> None:
             ("light.hallway", "unavailable", {}, None),
             ("binary_sensor.hall_motion", "on", {"device_class": "motion"}, None),
             ("light.hallway", "on", {}, core.Context()),
+            (
+                "climate.living_room",
+                "heat",
+                {"temperature": 19.0, "current_temperature": 18.0},
+                None,
+            ),
+            (
+                "climate.living_room",
+                "heat",
+                {"temperature": 19.0, "current_temperature": 18.5},
+                None,
+            ),
+            (
+                "climate.living_room",
+                "heat",
+                {"temperature": 21.0, "current_temperature": 18.5},
+                person,
+            ),
+            (
+                "climate.living_room",
+                "off",
+                {"temperature": 21.0, "current_temperature": 19.0},
+                person,
+            ),
         ]
         for entity_id, state, attributes, context in steps:
             hass.states.async_set(entity_id, state, attributes, context=context)
@@ -68,7 +98,10 @@ async def write(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]).resolve()
-    if target.exists():
-        os.remove(target)
-    asyncio.run(write(target))
+    if "://" in sys.argv[1]:
+        asyncio.run(write(sys.argv[1]))
+    else:
+        target = Path(sys.argv[1]).resolve()
+        if target.exists():
+            os.remove(target)
+        asyncio.run(write(f"sqlite:///{target}"))

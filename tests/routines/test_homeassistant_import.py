@@ -25,6 +25,7 @@ from hearthmind.routines.observations import Kind
 
 HERE = Path(__file__).parent
 COMMITTED = HERE / "data" / "ha-2024.3.3.sqlite"
+COMMITTED_PG = HERE / "data" / "ha-2024.3.3.postgresql.sql"  # pg_dump of HA's PostgreSQL
 HA_PYTHON = Path(
     os.environ.get("HA_PYTHON", HERE.parents[1] / "bench" / ".ha-venv" / "bin" / "python")
 )
@@ -54,8 +55,48 @@ def test_the_database_is_home_assistants(ha_db: Path) -> None:
         )  # HA 2024.3
 
 
-def test_people_automations_and_sensors_are_told_apart(ha_db: Path) -> None:
-    log = load_homeassistant(ha_db)
+@pytest.fixture(scope="module")
+def ha_pg_url(request: pytest.FixtureRequest) -> str:
+    """The same history in PostgreSQL: written by HA 2024.3.3 itself when its interpreter has
+    psycopg2, else the committed pg_dump of what it wrote, loaded into the test server."""
+    server = request.getfixturevalue("postgres_server")
+    url = str(server.create_database())
+    name = url.rsplit("/", 1)[1]
+    can_write = HA_PYTHON.is_file() and (
+        subprocess.run([str(HA_PYTHON), "-c", "import psycopg2"], capture_output=True).returncode
+        == 0
+    )
+    if can_write:
+        subprocess.run(
+            [
+                str(HA_PYTHON),
+                str(HERE / "make_ha_db.py"),
+                f"postgresql://postgres@127.0.0.1:{server.port}/{name}",
+            ],
+            check=True,
+            timeout=240,
+            capture_output=True,
+        )
+        return url
+    import psycopg
+
+    # psql meta-commands (\restrict of newer pg_dump) are not SQL
+    script = "\n".join(
+        line for line in COMMITTED_PG.read_text().splitlines() if not line.startswith("\\")
+    )
+    with psycopg.connect(
+        f"host=127.0.0.1 port={server.port} user=postgres dbname={name}", autocommit=True
+    ) as conn:
+        conn.execute(script.encode())
+    return url
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_people_automations_and_sensors_are_told_apart(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    source = request.getfixturevalue("ha_db" if backend == "sqlite" else "ha_pg_url")
+    log = load_homeassistant(source)
     got = [(o.item, o.kind, o.origin, o.user_id) for o in log.observations]
     assert got == [
         ("binary_sensor.hall_motion:on", Kind.SENSOR, "sensor", None),
@@ -64,6 +105,12 @@ def test_people_automations_and_sensors_are_told_apart(ha_db: Path) -> None:
         ("light.kitchen:off", Kind.ACTION, "physical", None),
         ("binary_sensor.hall_motion:on", Kind.SENSOR, "sensor", None),
         ("light.hallway:on", Kind.ACTION, "physical", None),
+        # the thermostat's first report has a plain context, as a change at the device would;
+        # its room-temperature report (same state, same set-point) is no event; a person's new
+        # set-point is, with the set-point (the committed file before this read it as nothing)
+        ("climate.living_room:heat@19", Kind.ACTION, "physical", None),
+        ("climate.living_room:heat@21", Kind.ACTION, "app", "9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b"),
+        ("climate.living_room:off", Kind.ACTION, "app", "9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b"),
     ]
     assert log.report.skipped == {
         "automation change": 1,
@@ -79,7 +126,7 @@ def test_detected_by_folder_and_bad_databases(ha_db: Path, tmp_path: Path) -> No
     folder.mkdir()
     shutil.copy(ha_db, folder / "home-assistant_v2.db")
     assert detect_format(folder) == "homeassistant"
-    assert len(load_home(folder).observations) == 6
+    assert len(load_home(folder).observations) == 9
     not_ha = tmp_path / "other.sqlite"
     sqlite3.connect(not_ha).execute("create table x (a int)").connection.commit()
     with pytest.raises(LogFormatError, match="not a Home Assistant recorder database"):
@@ -90,4 +137,42 @@ def test_detected_by_folder_and_bad_databases(ha_db: Path, tmp_path: Path) -> No
 
 def test_committed_file_reads_the_same() -> None:
     assert COMMITTED.is_file(), "run tests/routines/make_ha_db.py with HA 2024.3.3 to create it"
-    assert len(load_homeassistant(COMMITTED).observations) == 6
+    assert len(load_homeassistant(COMMITTED).observations) == 9
+
+
+def test_an_older_schema_is_read_too(tmp_path: Path) -> None:
+    # Before 2023.3/2023.4 a state row carried its entity id, a datetime, text context ids and
+    # its attributes JSON itself; a home that never upgraded still has such a database.
+    db = tmp_path / "home-assistant_v2.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "create table states (state_id integer primary key, entity_id text, state text, "
+            "attributes text, last_updated datetime, context_user_id text, "
+            "context_parent_id text)"
+        )
+        rows = [
+            ("light.kitchen", "on", "{}", "2022-11-02 06:30:00.000000", "a1b2", None),
+            ("climate.hall", "heat", '{"temperature": 20.2}', "2022-11-02 06:31:00", "a1b2", None),
+            (
+                "climate.hall",
+                "heat",
+                '{"temperature": 20.2, "current_temperature": 19}',
+                "2022-11-02 06:41:00",
+                None,
+                None,
+            ),
+            ("switch.fan", "on", "{}", "2022-11-02 06:32:00", None, "c3d4"),
+            ("light.kitchen", "off", "{}", "not a time", None, None),
+        ]
+        conn.executemany(
+            "insert into states (entity_id, state, attributes, last_updated, context_user_id, "
+            "context_parent_id) values (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    log = load_homeassistant(db)
+    assert [(o.item, o.user_id) for o in log.observations] == [
+        ("light.kitchen:on", "a1b2"),
+        ("climate.hall:heat@20", "a1b2"),
+    ]
+    assert log.observations[0].time == 1667370600.0  # 2022-11-02 06:30 UTC
+    assert log.report.skipped == {"automation change": 1, "malformed row": 1}

@@ -64,6 +64,34 @@ async def test_automation_and_agent_changes_are_not_learned() -> None:
     assert learner.history[0].user_id == "ana"
 
 
+async def test_live_learning_sees_what_the_recorder_reader_sees() -> None:
+    # the same rules as read_observations, or the model would learn live from events that a
+    # refit on the recorder's history never shows it
+    clock = SimulatedClock(datetime(2024, 1, 1, tzinfo=UTC))
+    hub = Hub(clock=clock, seed=1)
+    learner = RoutineLearner(hub, MarkovChain)
+    await learner.async_start()
+    sensor, ana = hub.context(Origin.SENSOR), hub.context(Origin.PHYSICAL, "ana")
+    hub.states.async_set(
+        "climate.hall", "heat", {"temperature": 19, "current_temperature": 18}, sensor
+    )
+    hub.states.async_set(
+        "climate.hall", "heat", {"temperature": 19, "current_temperature": 18.5}, sensor
+    )
+    hub.states.async_set(
+        "climate.hall", "heat", {"temperature": 21, "current_temperature": 18.5}, ana
+    )
+    hub.states.async_set("binary_sensor.hall", "on", {}, sensor)
+    hub.states.async_set("binary_sensor.hall", "on", {}, sensor, force_update=True)
+    assert [o.item for o in learner.history] == [
+        "climate.hall:heat@19",
+        "climate.hall:heat@21",  # the person's set-point; the room temperature is no event
+        "binary_sensor.hall:on",
+        "binary_sensor.hall:on",  # a repeated reading is
+    ]
+    await learner.async_stop()
+
+
 class _Broken:
     name = "broken"
 

@@ -51,7 +51,8 @@ async def test_repeated_readings_are_kept(tmp_path: Path) -> None:
 async def test_a_device_reporting_attributes_is_not_an_event(tmp_path: Path) -> None:
     """A thermostat in "heat" reports its room temperature every few minutes: the same state
     with new attributes, no event to learn. A person raising its set-point (same state too) is
-    an action; a repeated motion reading (same attributes) is still an event."""
+    an action, learned with the set-point they chose; a repeated motion reading (same
+    attributes) is still an event."""
     from datetime import UTC, datetime, timedelta
 
     from hearthmind.core import Hub, Origin, SimulatedClock
@@ -79,8 +80,8 @@ async def test_a_device_reporting_attributes_is_not_an_event(tmp_path: Path) -> 
     await hub.async_stop()
     back = read_observations(tmp_path / "h.db")
     assert [(o.item, o.kind) for o in back.observations] == [
-        ("climate.lounge:heat", Kind.SENSOR),
-        ("climate.lounge:heat", Kind.ACTION),  # the new set-point
+        ("climate.lounge:heat@19", Kind.SENSOR),
+        ("climate.lounge:heat@21", Kind.ACTION),  # the new set-point
         ("binary_sensor.hall:on", Kind.SENSOR),
         ("binary_sensor.hall:on", Kind.SENSOR),
         ("climate.lounge:off", Kind.ACTION),

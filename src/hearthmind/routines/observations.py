@@ -8,16 +8,45 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
     ACTION = "action"  # a person acted on a device (learned from, predicted)
     SENSOR = "sensor"  # a sensor reported something (context, and next-event prediction)
     ACTIVITY = "activity"  # an annotated activity started (ground truth of home logs)
+
+
+SETPOINT_STEP = 0.5  # degrees: set-points closer than this are the same choice
+
+
+def learned_value(entity_id: str, state: str, attributes: Mapping[str, Any] | None) -> str:
+    """What a person chose, as the learner sees it: the state, except for a thermostat that
+    heats or cools to a set-point, where the set-point is the choice ("heat@20.5"). With the
+    mode alone the hub would learn *when* someone sets the thermostat, never *what* they
+    want, and a new set-point in the same mode would not be an event at all."""
+    if not entity_id.startswith("climate.") or state == "off" or not attributes:
+        return state
+    target = attributes.get("temperature")
+    if isinstance(target, bool) or not isinstance(target, int | float):
+        return state
+    return f"{state}@{round(target / SETPOINT_STEP) * SETPOINT_STEP:g}"
+
+
+def state_of(entity_id: str, value: str) -> tuple[str, dict[str, Any]]:
+    """The inverse of `learned_value`: the state and attributes to write for a learned value
+    ("heat@20.5" -> "heat", {"temperature": 20.5})."""
+    if entity_id.startswith("climate.") and "@" in value:
+        mode, _, setpoint = value.partition("@")
+        try:
+            return mode, {"temperature": float(setpoint)}
+        except ValueError:
+            pass
+    return value, {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, Origin
 
-from .observations import Kind, Observation
+from .observations import Kind, Observation, learned_value
 from .predictor import Prediction, Predictor
 
 DATA_KEY = "routines"
@@ -81,9 +81,17 @@ class RoutineLearner:
         origin = event.context.origin
         if origin in (Origin.AUTOMATION, Origin.AGENT):
             return  # the hub learns from people, never from itself
-        state = str(new.state)
+        state = learned_value(new.entity_id, str(new.state), new.attributes)
         if state in ("unavailable", "unknown") or _is_number(state):
             return
+        old = event.data.get("old_state")
+        if (
+            not origin.is_human
+            and old is not None
+            and learned_value(old.entity_id, str(old.state), old.attributes) == state
+            and old.attributes != new.attributes
+        ):
+            return  # a device reporting attributes (room temperature): as read_observations
         kind = Kind.ACTION if origin.is_human else Kind.SENSOR
         obs = Observation(
             event.time_fired, f"{new.entity_id}:{state}", kind, event.context.user_id, origin.value

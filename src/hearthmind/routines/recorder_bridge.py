@@ -11,7 +11,15 @@ from typing import Any
 
 from hearthmind.core import Hub, Origin, SimulatedClock, valid_entity_id
 
-from .observations import HomeLog, ImportReport, Kind, Observation, sort_observations
+from .observations import (
+    HomeLog,
+    ImportReport,
+    Kind,
+    Observation,
+    learned_value,
+    sort_observations,
+    state_of,
+)
 
 ACTIVITY_EVENT = "hearthmind_activity"  # ground-truth activity labels of imported logs
 HUMAN_ORIGINS = ("physical", "voice", "app")
@@ -54,8 +62,9 @@ async def async_write_log(log: HomeLog, db_url: str, *, throttle_every: int = 20
                 Origin(obs.origin) if obs.origin in Origin._value2member_map_ else Origin.SENSOR
             )
             context = hub.context(origin, obs.user_id)
+            state, attributes = state_of(entity_id, value)
             # force_update: a repeated reading (motion ON twice) is still an event to learn from
-            hub.states.async_set(entity_id, value, {}, context, force_update=True)
+            hub.states.async_set(entity_id, state, attributes, context, force_update=True)
             written += 1
             if n % throttle_every == 0:
                 await recorder.async_throttle()
@@ -81,34 +90,39 @@ def read_observations(
     report = ImportReport(url)
     engine = open_engine(url)
     observations: list[Observation] = []
-    # per entity, the last row's state and attributes: a device reporting new attributes in
-    # the same state (a thermostat's room temperature) is not an event; a repeated reading
-    # (motion ON twice, same attributes) and a person's change (a new set-point) are
+    # per entity, the last row's learned value and attributes: a device reporting new
+    # attributes with the same value (a thermostat's room temperature) is not an event; a
+    # repeated reading (motion ON twice, same attributes) and a person's change are
     previous: dict[str, tuple[str | None, dict[str, Any]]] = {}
     try:
         for row in iter_state_changes(engine, origin=LEARNED_ORIGINS, start=start, end=end):
             report.lines += 1
+            value = (
+                None
+                if row.state is None
+                else learned_value(row.entity_id, row.state, row.attributes)
+            )
             before = previous.get(row.entity_id)
-            previous[row.entity_id] = (row.state, row.attributes)
+            previous[row.entity_id] = (value, row.attributes)
             if (
                 before is not None
-                and before[0] == row.state
+                and before[0] == value
                 and before[1] != row.attributes
                 and row.origin not in HUMAN_ORIGINS
             ):
-                report.skip("attribute update", f"{row.entity_id} stays {row.state}")
+                report.skip("attribute update", f"{row.entity_id} stays {value}")
                 continue
-            if row.state is None or row.state in ("unavailable", "unknown"):
+            if value is None or value in ("unavailable", "unknown"):
                 report.skip("unavailable state", f"{row.entity_id} -> {row.state!r}")
                 continue
-            if _is_number(row.state):
+            if _is_number(value):
                 report.skip("numeric reading", f"{row.entity_id} = {row.state}")
                 continue
             kind = Kind.ACTION if row.origin in HUMAN_ORIGINS else Kind.SENSOR
             observations.append(
                 Observation(
                     row.last_updated_ts,
-                    f"{row.entity_id}:{row.state}",
+                    f"{row.entity_id}:{value}",
                     kind,
                     row.user_id,
                     row.origin,

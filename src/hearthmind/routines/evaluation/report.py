@@ -34,9 +34,11 @@ How it is measured (one run of the harness, every model on the same splits):
   a device action with probability >= 0.5 is an anticipation at its expected time. It is
   right (precision) when a resident does that action within 10 minutes of that time, after
   the guess was made; a resident's action is anticipated (recall) when such a guess came
-  before it. The ground truth is the residents' intentions file, matched as the recorder
-  shows each action (a thermostat set-point shows its mode). A device reporting new
-  attributes in an unchanged state (a thermostat's room temperature) is not an event.
+  before it. The ground truth is the residents' intentions file, matched as the models learn
+  each action: as the recorder shows it (a TV turned on is "playing"), a thermostat with the
+  set-point chosen (`climate.x:heat@20.5`, not only its mode). A device reporting new
+  attributes with the same state and set-point (a thermostat's room temperature) is not an
+  event.
 - **Models**: most frequent; repeat last; first-order Markov (`markov`) and with the hour slot
   (`markov_hour`); Active LeZi (LZ78 window, PPM-C blending); the time-habit miner (circular
   statistics of time of day by weekday/weekend); `boosted_ranker`: LightGBM scoring candidate

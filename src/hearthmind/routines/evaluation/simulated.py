@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..observations import Kind
+from ..observations import Kind, learned_value
 from ..recorder_bridge import read_observations
 from .catalogue import make_models
 from .homes import WINDOW
@@ -28,15 +28,23 @@ Progress = Callable[[str, int, int], None]
 TOLERANCE = 600.0
 
 
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def intentions_file(db: Path) -> Path:
     return db.with_name(db.name + ".intentions.jsonl")
 
 
 def load_done_actions(db: Path, start: float, end: float = math.inf) -> dict[str, list[float]]:
     """Ground truth: actions residents carried out (executed intentions) from `start` until
-    `end`, as the recorder shows them (`recorded_action`: a thermostat set to 20.5 shows its
-    mode, "heat"; a TV turned on shows "playing"), which is what models learn and predict.
-    Files without it fall back to the wanted `action`."""
+    `end`, as models learn and predict them: as the recorder shows them (`recorded_action`: a
+    TV turned on shows "playing"), with a thermostat's set-point (shown "heat", learned
+    "heat@20.5", see `learned_value`). Files without it fall back to the wanted `action`."""
     path = intentions_file(db)
     if not path.is_file():
         raise ValueError(f"{db}: no ground truth at {path.name}")
@@ -47,11 +55,15 @@ def load_done_actions(db: Path, start: float, end: float = math.inf) -> dict[str
                 continue
             try:
                 record = json.loads(line)
-                when, action, executed = (
+                when, shown, executed = (
                     float(record["epoch"]),
                     str(record.get("recorded_action") or record["action"]),
                     bool(record["executed"]),
                 )
+                entity, _, state = shown.rpartition(":")
+                target = record.get("target")
+                setpoint = {"temperature": float(target)} if _is_number(target) else None
+                action = f"{entity}:{learned_value(entity, state, setpoint)}"
             except (ValueError, KeyError, TypeError) as err:
                 raise ValueError(f"{path.name}:{number}: unreadable intention ({err})") from err
             if executed and start <= when <= end:

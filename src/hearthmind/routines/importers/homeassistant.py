@@ -12,12 +12,21 @@ Numeric sensor readings and unavailable/unknown states are counted as skips."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from ..observations import HomeLog, ImportReport, Kind, Observation, sort_observations
+from ..observations import (
+    HomeLog,
+    ImportReport,
+    Kind,
+    Observation,
+    learned_value,
+    sort_observations,
+)
 from .common import LogFormatError
 
 ACTION_DOMAINS = frozenset(
@@ -81,39 +90,41 @@ def load_homeassistant(path_or_url: str | Path, name: str | None = None) -> Home
     finally:
         engine.dispose()
     observations = []
-    previous: dict[str, str] = {}
+    previous: dict[str, str] = {}  # per entity, the last learned value
     for row in rows:
         report.lines += 1
         entity_id = row["entity_id"]
         state = row["state"]
-        when = row["t"]
+        when = _epoch(row["t"])
         if not entity_id or "." not in entity_id or when is None:
             report.skip("malformed row", f"state row without entity id or time: {dict(row)}")
             continue
         if state is None or state in _IGNORED_STATES:
             report.skip("unavailable state", f"{entity_id} -> {state!r}")
             continue
-        if previous.get(entity_id) == state:
-            continue  # attribute-only update: no new event
-        previous[entity_id] = state
         domain = entity_id.split(".", 1)[0]
-        user_id = _hex(row["user_id"])
-        parent_id = _hex(row["parent_id"])
+        # a thermostat's set-point is part of what a person chose (see learned_value); other
+        # domains learn the state alone, so their attributes are not even parsed
+        if domain == "climate":
+            state = learned_value(entity_id, state, _attributes(row["attrs"]))
+        if previous.get(entity_id) == state:
+            continue  # attribute-only update (a room temperature report): no new event
+        previous[entity_id] = state
+        user_id = _hex(row["user_bin"]) or _hex(row["user_text"])
+        parent_id = _hex(row["parent_bin"]) or _hex(row["parent_text"])
         if domain in ACTION_DOMAINS:
             if user_id is not None:
-                obs = Observation(float(when), f"{entity_id}:{state}", Kind.ACTION, user_id, "app")
+                obs = Observation(when, f"{entity_id}:{state}", Kind.ACTION, user_id, "app")
             elif parent_id is not None:
                 report.skip("automation change", f"{entity_id} -> {state} by an automation")
                 continue
             else:
-                obs = Observation(
-                    float(when), f"{entity_id}:{state}", Kind.ACTION, None, "physical"
-                )
+                obs = Observation(when, f"{entity_id}:{state}", Kind.ACTION, None, "physical")
         elif domain in SENSOR_DOMAINS:
             if _is_number(state):
                 report.skip("numeric reading", f"{entity_id} = {state}")
                 continue
-            obs = Observation(float(when), f"{entity_id}:{state}", Kind.SENSOR)
+            obs = Observation(when, f"{entity_id}:{state}", Kind.SENSOR)
         else:
             report.skip(
                 "other domain", f"{entity_id}: domain {domain} is neither a device nor a sensor"
@@ -137,18 +148,56 @@ def _states_query(tables: set[str], columns: set[str]) -> str:
     else:  # schemas before 2023.4 kept entity_id on the row
         entity, join = "s.entity_id", ""
     time = "s.last_updated_ts" if "last_updated_ts" in columns else "s.last_updated"
-    user = "s.context_user_id_bin" if "context_user_id_bin" in columns else "s.context_user_id"
-    if "context_user_id_bin" in columns and "context_user_id" in columns:
-        user = "COALESCE(s.context_user_id_bin, s.context_user_id)"
-    parent = (
-        "s.context_parent_id_bin" if "context_parent_id_bin" in columns else "s.context_parent_id"
-    )
-    if "context_parent_id_bin" in columns and "context_parent_id" in columns:
-        parent = "COALESCE(s.context_parent_id_bin, s.context_parent_id)"
+    # the binary context ids (since 2023.4) and the text ones (before) are read apart: a
+    # COALESCE of bytea and varchar is an error in PostgreSQL; Python takes the first found
+    ids = [
+        f"s.{c}" if c in columns else "NULL"
+        for c in (
+            "context_user_id_bin",
+            "context_user_id",
+            "context_parent_id_bin",
+            "context_parent_id",
+        )
+    ]
+    # attributes: shared rows since 2022.4, a column on the row before (kept, mostly empty)
+    attrs = "s.attributes" if "attributes" in columns else "NULL"
+    if "state_attributes" in tables and "attributes_id" in columns:
+        join += " LEFT JOIN state_attributes a ON a.attributes_id = s.attributes_id"
+        attrs = f"COALESCE(a.shared_attrs, {attrs})"
     return (
-        f"SELECT {entity} AS entity_id, s.state AS state, {time} AS t, {user} AS user_id, "
-        f"{parent} AS parent_id FROM states s {join} ORDER BY {time}, s.state_id"
+        f"SELECT {entity} AS entity_id, s.state AS state, {time} AS t, {ids[0]} AS user_bin, "
+        f"{ids[1]} AS user_text, {ids[2]} AS parent_bin, {ids[3]} AS parent_text, "
+        f"{attrs} AS attrs FROM states s {join} "
+        f"ORDER BY {time}, s.state_id"
     )
+
+
+def _epoch(value: Any) -> float | None:
+    """Epoch seconds from `last_updated_ts`, or from the UTC datetime (or its text) of schemas
+    before 2023.3; None when unreadable (the row is then a counted skip)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    return None
+
+
+def _attributes(text: Any) -> dict[str, Any] | None:
+    """HA's attributes JSON; None when absent or unreadable (the state alone is learned)."""
+    if not text:
+        return None
+    try:
+        found = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _is_number(text: str) -> bool:
