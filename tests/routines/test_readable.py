@@ -53,6 +53,7 @@ def test_describe_items() -> None:
     assert describe_item("switch.coffee:off") == "coffee switch off"
     assert describe_item("activity.prepare_breakfast:start") == "prepare breakfast"
     assert describe_item("climate.living_room:heat@20.5") == "living room thermostat heat to 20.5"
+    assert describe_item("media_player.tv:off") == "tv off"  # not "tv TV off"
 
 
 def test_a_bedtime_after_midnight_belongs_to_the_evening_before() -> None:

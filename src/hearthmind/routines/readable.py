@@ -70,7 +70,7 @@ def describe_item(item: str | None, *, state: bool = True) -> str:
     if domain == "climate" and "@" in value:  # a set-point (learned_value): "heat@20.5"
         mode, _, setpoint = value.partition("@")
         value = f"{mode} to {setpoint}"
-    name = words if not noun or noun in words.split() else f"{words} {noun}"
+    name = words if not noun or noun.lower() in words.split() else f"{words} {noun}"
     if not state or (domain in ("binary_sensor",) and value == "on"):
         return name
     return f"{name} {value}"
