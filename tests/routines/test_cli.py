@@ -77,3 +77,17 @@ def test_eval_command_names_what_it_could_not_read(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "missing" in result.output and "skipped" in result.output
     assert json.loads(out.read_text())["problems"]
+
+
+def test_predict_says_what_comes_next_and_why(tmp_path: Path) -> None:
+    write(tmp_path / "home" / "data", "\n".join(casas_lines(14)))
+    home = str(tmp_path / "home")
+    result = runner.invoke(app, ["predict", "--log", home, "--top", "3", "-c", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    # a CASAS log has no device actions: it says so and shows every next event
+    assert "showing every next event" in result.output
+    assert "Next, after" in result.output and "by boosted_ranker" in result.output
+    assert "1. binary_sensor." in result.output and "it came next" in result.output
+    result = runner.invoke(app, ["predict", "--log", home, "--model", "lstm", "-c", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no model named 'lstm'" in result.output and "markov_hour" in result.output

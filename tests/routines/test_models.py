@@ -17,7 +17,7 @@ from hearthmind.routines.models import (
     TimeHabitMiner,
 )
 from hearthmind.routines.observations import Kind, Observation
-from hearthmind.routines.predictor import Predictor
+from hearthmind.routines.predictor import Prediction, Predictor
 from hearthmind.routines.timeofday import circular_distance, circular_summary, quietest_hour
 
 from .synthetic import START, observations
@@ -239,3 +239,26 @@ def test_the_home_day_turns_over_in_the_quiet_of_the_night() -> None:
     calendar.fit([history])
     off = calendar.daily_time("activity.teeth:start", history[-1].time)
     assert off is not None and circular_distance(off, 7 * 3600 + 600) > 60 * 60
+
+
+def test_the_ranker_says_why_in_the_trees_own_terms(history: list[Observation]) -> None:
+    """explain() asks the trees which features pushed the guess up (SHAP values) and writes
+    the strongest reasons from the candidate's own features."""
+    model = ContextRanker(seed=0)
+    model.fit([history[:-40]])
+    at = next(
+        i
+        for i in range(len(history) - 40, len(history))
+        if history[i].item == "binary_sensor.kitchen_motion:on"
+    )
+    for obs in history[len(history) - 40 : at + 1]:
+        model.update(obs)
+    recent = history[at - 9 : at + 1]
+    top = model.predict(recent[-1].time, recent, k=3)[0]
+    assert top.item == "light.kitchen:on"
+    text = model.explain(top)
+    assert "kitchen motion sensor it came next 100% of" in text  # the sequence, in counts
+    assert text.count(";") >= 1  # more than one reason, strongest first
+    # a prediction the ranker did not just make: the counts behind it, not a crash
+    other = Prediction("light.kitchen:on", 0.5, None, model.name)
+    assert model.explain(other).startswith("light.kitchen:on (50%)")

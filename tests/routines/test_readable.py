@@ -54,6 +54,8 @@ def test_describe_items() -> None:
     assert describe_item("activity.prepare_breakfast:start") == "prepare breakfast"
     assert describe_item("climate.living_room:heat@20.5") == "living room thermostat heat to 20.5"
     assert describe_item("media_player.tv:off") == "tv off"  # not "tv TV off"
+    assert describe_item("person.noor:noor_room") == "noor in the noor room"
+    assert describe_item("person.tom:not_home") == "tom away"
 
 
 def test_a_bedtime_after_midnight_belongs_to_the_evening_before() -> None:

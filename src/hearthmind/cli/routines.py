@@ -1,15 +1,20 @@
-"""CLI commands: `hearthmind routines` (what was learned, readable), `hearthmind eval` (the
-evaluation harness) and `hearthmind import-log` (a real log into the recorder)."""
+"""CLI commands: `hearthmind routines` (what was learned, readable), `hearthmind predict`
+(what comes next, and why), `hearthmind eval` (the evaluation harness) and
+`hearthmind import-log` (a real log into the recorder)."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, err_console
+
+if TYPE_CHECKING:
+    from hearthmind.routines.observations import HomeLog
 
 DbOption = Annotated[
     str | None,
@@ -26,24 +31,16 @@ def _db_url(config: Path, db: str | None) -> str:
     return config_db_url(load_config(config_dir(config)), db)
 
 
-def routines(
-    config: ConfigDir = DEFAULT_CONFIG,
-    db: DbOption = None,
-    log: Annotated[
-        Path | None,
-        typer.Option("--log", help="Read an imported home log folder instead of a database."),
-    ] = None,
-    min_confidence: Annotated[
-        float, typer.Option(help="Only routines seen on at least this share of days.")
-    ] = 0.5,
-    min_support: Annotated[
-        int, typer.Option(help="Only routines seen on at least this many days.")
-    ] = 3,
-    limit: Annotated[int, typer.Option(help="Show at most this many routines.")] = 30,
-) -> None:
-    """List the routines learned from history: when, after what, on how many days."""
+LogOption = Annotated[
+    Path | None,
+    typer.Option("--log", help="Read an imported home log folder instead of a database."),
+]
+
+
+def _read_history(config: Path, db: str | None, log: Path | None) -> HomeLog | None:
+    """The history from a log folder or the recorder; a clear error (exit 1) when it cannot
+    be read, None (after saying so) when it is empty."""
     from hearthmind.routines.importers import LogFormatError, load_home
-    from hearthmind.routines.readable import RoutineMiner
     from hearthmind.routines.recorder_bridge import read_observations
 
     try:
@@ -58,6 +55,95 @@ def routines(
         err_console.print(f"[yellow]{home.report.summary()}[/yellow]")
     if not home.observations:
         console.print("No history yet: nothing recorded from people or sensors.")
+        return None
+    return home
+
+
+def predict(
+    config: ConfigDir = DEFAULT_CONFIG,
+    db: DbOption = None,
+    log: LogOption = None,
+    model: Annotated[
+        str, typer.Option(help="The model to learn with (as in `hearthmind eval`).")
+    ] = "boosted_ranker",
+    top: Annotated[int, typer.Option(min=1, max=50, help="How many guesses to show.")] = 5,
+    actions: Annotated[
+        bool,
+        typer.Option(
+            "--actions/--all",
+            help="Only what people do to devices (what the agent could do for them), or every "
+            "next event, sensors included.",
+        ),
+    ] = True,
+) -> None:
+    """What the hub expects next, from the end of the history: each guess with its
+    probability, when, and why."""
+    from rich.table import Table
+
+    from hearthmind.routines.evaluation.catalogue import make_models
+    from hearthmind.routines.observations import Kind
+    from hearthmind.routines.readable import describe_item
+
+    found = make_models(now_is_target_time=False, only={model})
+    if not found:
+        names = ", ".join(m.name for m in make_models(now_is_target_time=False))
+        err_console.print(f"[red]no model named {model!r}[/red] (models: {names})")
+        raise typer.Exit(2)
+    learner = found[0]
+    home = _read_history(config, db, log)
+    if home is None:
+        return
+    history = home.observations
+    with console.status(f"learning from {len(history):,} events with {learner.name}"):
+        try:
+            learner.fit([history])
+        except ValueError as err:
+            err_console.print(f"[red]cannot learn from this history:[/red] {err}")
+            raise typer.Exit(1) from err
+    now = history[-1].time
+    acted = {o.item for o in history if o.kind is Kind.ACTION}
+    if actions and not acted:
+        console.print("No person's device action in this history: showing every next event.")
+        actions = False
+    guesses = learner.predict(now, history[-30:], k=max(top * 4, 20) if actions else top)
+    if actions:
+        guesses = [g for g in guesses if g.item in acted]
+    guesses = guesses[:top]
+    when = datetime.fromtimestamp(now, UTC).strftime("%a %Y-%m-%d %H:%M")
+    table = Table(
+        title=f"Next, after {describe_item(history[-1].item)} ({when}), by {learner.name}"
+    )
+    for column in ("", "what", "probability", "around"):
+        table.add_column(column, justify="right" if column == "probability" else "left")
+    for n, guess in enumerate(guesses, start=1):
+        around = (
+            datetime.fromtimestamp(guess.expected_time, UTC).strftime("%H:%M:%S")
+            if guess.expected_time is not None
+            else "—"
+        )
+        table.add_row(str(n), describe_item(guess.item), f"{guess.probability:.0%}", around)
+    console.print(table)
+    for n, guess in enumerate(guesses, start=1):
+        console.print(f"{n}. {learner.explain(guess)}", highlight=False)
+
+
+def routines(
+    config: ConfigDir = DEFAULT_CONFIG,
+    db: DbOption = None,
+    log: LogOption = None,
+    min_confidence: Annotated[
+        float, typer.Option(help="Only routines seen on at least this share of days.")
+    ] = 0.5,
+    min_support: Annotated[
+        int, typer.Option(help="Only routines seen on at least this many days.")
+    ] = 3,
+    limit: Annotated[int, typer.Option(help="Show at most this many routines.")] = 30,
+) -> None:
+    """List the routines learned from history: when, after what, on how many days."""
+    from hearthmind.routines.readable import RoutineMiner
+
+    home = _read_history(config, db, log)
+    if home is None:
         return
     miner = RoutineMiner(min_confidence=min_confidence, min_support=min_support)
     found = miner.mine_log(home)
@@ -180,5 +266,6 @@ def import_log(
 def register(app: typer.Typer) -> None:
     """Adds this module's commands to the `hearthmind` app."""
     app.command("routines")(routines)
+    app.command("predict")(predict)
     app.command("eval")(evaluate)
     app.command("import-log")(import_log)

@@ -67,6 +67,12 @@ def describe_item(item: str | None, *, state: bool = True) -> str:
     noun = _DOMAIN_NOUN.get(domain, domain.replace("_", " "))
     if domain == "activity":
         return words
+    if domain in ("person", "device_tracker") and state:  # where someone is
+        if value == "home":
+            return f"{words} home"
+        if value in ("not_home", "away"):
+            return f"{words} away"
+        return f"{words} in the {value.replace('_', ' ')}"
     if domain == "climate" and "@" in value:  # a set-point (learned_value): "heat@20.5"
         mode, _, setpoint = value.partition("@")
         value = f"{mode} to {setpoint}"

@@ -26,6 +26,7 @@ from ..observations import Episode, Observation
 from ..predictor import Prediction, explain_from_evidence
 from ..timeofday import SLOT_HOURS, hour_of_day, hour_slot, weekday
 from .lezi import ActiveLeZi
+from .ranker_reasons import reasons
 from .stats import (
     CONTEXT_WINDOW,
     ON_VALUES,
@@ -56,6 +57,7 @@ PARAMS: dict[str, object] = {
     "max_bin": 63, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
     "lambda_l2": 1.0, "verbose": -1, "num_threads": 1,
 }  # fmt: skip
+EXPLAINABLE = 256  # latest predictions whose feature rows are kept for explain()
 _CATEGORICAL = [0, 1, FEATURES.index("last2_item"), FEATURES.index("last3_item")]
 
 
@@ -178,6 +180,8 @@ class ContextRanker:
         self._prev2: Observation | None = None
         # the last observations of the stream, as many as training examples saw
         self._tail: deque[Observation] = deque(maxlen=self.state_window)
+        # the feature rows behind the latest predictions, so explain() can ask the trees why
+        self._explainable: dict[Prediction, tuple[list[float], float]] = {}
 
     # -- training ---------------------------------------------------------------------------
 
@@ -187,6 +191,7 @@ class ContextRanker:
         episodes = [list(ep) for ep in history if len(ep) >= 2]
         if not episodes:
             raise ValueError("the ranker needs at least one episode of 2 or more observations")
+        self._explainable.clear()  # rows of the old trees' predictions
         for ep in episodes:
             for obs in ep:
                 self._learn_item(obs.item)
@@ -407,7 +412,7 @@ class ContextRanker:
         cands, rows = self._features(now, recent, memory, before)
         probs = self._probabilities(self._raw(rows))
         order = np.argsort(-probs, kind="stable")[:k]
-        return [
+        out = [
             Prediction(
                 cands[j],
                 float(probs[j]),
@@ -417,6 +422,11 @@ class ContextRanker:
             )
             for j in order
         ]
+        for prediction, j in zip(out, order, strict=True):
+            self._explainable[prediction] = (rows[j], now)
+        while len(self._explainable) > EXPLAINABLE:  # the oldest first (insertion order)
+            del self._explainable[next(iter(self._explainable))]
+        return out
 
     def _raw(self, rows: list[list[float]]) -> Any:
         x = np.asarray(rows, np.float32)
@@ -429,7 +439,24 @@ class ContextRanker:
         return z / z.sum() * self.coverage
 
     def explain(self, prediction: Prediction) -> str:
-        return explain_from_evidence(prediction)
+        """The trees' own reasons (see ranker_reasons) for one of the latest predictions;
+        for an older one, the counts behind it."""
+        found = self._explainable.get(prediction)
+        if found is None or not self._boosters:
+            return explain_from_evidence(prediction)
+        row, now = found
+        x = np.asarray([row], np.float32)
+        contributions = np.mean(
+            [b.predict(x, pred_contrib=True, num_threads=1)[0] for b in self._boosters], axis=0
+        )
+        names = {i: item for item, i in self.vocab.items()}
+        why = reasons(prediction.item, row, list(contributions), FEATURES, names, now)
+        if not why:
+            return explain_from_evidence(prediction)
+        head = explain_from_evidence(
+            Prediction(prediction.item, prediction.probability, prediction.expected_time, self.name)
+        )
+        return f"{head}: " + "; ".join(why)
 
     def _evidence(
         self, now: float, recent: list[Observation], item: str
