@@ -13,8 +13,9 @@ It boots HA's core with only the recorder, then sets states the way integrations
 automations do: a motion sensor (no user, no parent), a light switched from the UI (context
 with a user id), the same light switched at the wall (plain context), a coffee machine switched
 by an automation (context with a parent id), a numeric temperature, an unavailable light, an
-attribute-only update, and a thermostat that reports its room temperature (same state, new
-attributes) until a person raises its set-point from the app. The test (test_homeassistant_import.py) checks how Hearthmind's
+attribute-only update, a thermostat that reports its room temperature (same state, new
+attributes) until a person raises its set-point from the app, and an automation started by
+Home Assistant's start trigger (a context with neither parent nor user). The test (test_homeassistant_import.py) checks how Hearthmind's
 importer reads each of them."""
 
 from __future__ import annotations
@@ -47,6 +48,20 @@ async def write(out: str) -> None:
                 "time_zone": "UTC",
             },
             "recorder": {"db_url": out, "commit_interval": 0},
+            # a time-style trigger: HA starts the run in a context with no parent and no user,
+            # like a switch pressed at the wall; only its automation_triggered event tells
+            "input_boolean": {"porch": {"name": "Porch"}},
+            "automation": [
+                {
+                    "id": "porch_at_start",
+                    "alias": "Porch on at start",
+                    "trigger": {"platform": "homeassistant", "event": "start"},
+                    "action": {
+                        "service": "input_boolean.turn_on",
+                        "target": {"entity_id": "input_boolean.porch"},
+                    },
+                }
+            ],
         }
         if await bootstrap.async_from_config_dict(config, hass) is None:
             raise SystemExit("Home Assistant failed to set up")

@@ -99,6 +99,9 @@ def test_people_automations_and_sensors_are_told_apart(
     log = load_homeassistant(source)
     got = [(o.item, o.kind, o.origin, o.user_id) for o in log.observations]
     assert got == [
+        # the porch's first state as HA starts; its "on" came from an automation run by HA's
+        # start trigger: no parent, no user, only the events table tells (a skip below)
+        ("input_boolean.porch:off", Kind.ACTION, "physical", None),
         ("binary_sensor.hall_motion:on", Kind.SENSOR, "sensor", None),
         ("light.kitchen:on", Kind.ACTION, "app", "9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b"),
         ("binary_sensor.hall_motion:off", Kind.SENSOR, "sensor", None),
@@ -113,9 +116,10 @@ def test_people_automations_and_sensors_are_told_apart(
         ("climate.living_room:off", Kind.ACTION, "app", "9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b"),
     ]
     assert log.report.skipped == {
-        "automation change": 1,
+        "automation change": 2,
         "numeric reading": 1,
         "unavailable state": 1,
+        "other domain": 1,  # the automation entity itself
     }
     times = [o.time for o in log.observations]
     assert times == sorted(times)
@@ -126,7 +130,7 @@ def test_detected_by_folder_and_bad_databases(ha_db: Path, tmp_path: Path) -> No
     folder.mkdir()
     shutil.copy(ha_db, folder / "home-assistant_v2.db")
     assert detect_format(folder) == "homeassistant"
-    assert len(load_home(folder).observations) == 9
+    assert len(load_home(folder).observations) == 10
     not_ha = tmp_path / "other.sqlite"
     sqlite3.connect(not_ha).execute("create table x (a int)").connection.commit()
     with pytest.raises(LogFormatError, match="not a Home Assistant recorder database"):
@@ -137,7 +141,7 @@ def test_detected_by_folder_and_bad_databases(ha_db: Path, tmp_path: Path) -> No
 
 def test_committed_file_reads_the_same() -> None:
     assert COMMITTED.is_file(), "run tests/routines/make_ha_db.py with HA 2024.3.3 to create it"
-    assert len(load_homeassistant(COMMITTED).observations) == 9
+    assert len(load_homeassistant(COMMITTED).observations) == 10
 
 
 def test_an_older_schema_is_read_too(tmp_path: Path) -> None:
@@ -148,7 +152,13 @@ def test_an_older_schema_is_read_too(tmp_path: Path) -> None:
         conn.execute(
             "create table states (state_id integer primary key, entity_id text, state text, "
             "attributes text, last_updated datetime, context_user_id text, "
-            "context_parent_id text)"
+            "context_parent_id text, context_id text)"
+        )
+        conn.execute(
+            "create table events (event_id integer primary key, event_type text, context_id text)"
+        )
+        conn.execute(
+            "insert into events (event_type, context_id) values ('automation_triggered', 'ctx9')"
         )
         rows = [
             ("light.kitchen", "on", "{}", "2022-11-02 06:30:00.000000", "a1b2", None),
@@ -163,11 +173,13 @@ def test_an_older_schema_is_read_too(tmp_path: Path) -> None:
             ),
             ("switch.fan", "on", "{}", "2022-11-02 06:32:00", None, "c3d4"),
             ("light.kitchen", "off", "{}", "not a time", None, None),
+            # an automation run by a time trigger: told by its event only
+            ("light.porch", "on", "{}", "2022-11-02 06:33:00", None, None, "ctx9"),
         ]
         conn.executemany(
             "insert into states (entity_id, state, attributes, last_updated, context_user_id, "
-            "context_parent_id) values (?, ?, ?, ?, ?, ?)",
-            rows,
+            "context_parent_id, context_id) values (?, ?, ?, ?, ?, ?, ?)",
+            [(*r, None)[:7] for r in rows],
         )
     log = load_homeassistant(db)
     assert [(o.item, o.user_id) for o in log.observations] == [
@@ -175,4 +187,4 @@ def test_an_older_schema_is_read_too(tmp_path: Path) -> None:
         ("climate.hall:heat@20", "a1b2"),
     ]
     assert log.observations[0].time == 1667370600.0  # 2022-11-02 06:30 UTC
-    assert log.report.skipped == {"automation change": 1, "malformed row": 1}
+    assert log.report.skipped == {"automation change": 2, "malformed row": 1}

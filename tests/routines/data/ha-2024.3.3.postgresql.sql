@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict a3kY5dIy1j68P3XyU3yhn8lToCNmHJ8wCO9wnHxa208b53vmbNaAagTNhGHjliV
+\restrict grJIbMfAa9RYbuuqiZxmP9lukC4rFa1RoJxRK77AUXzQwgjnE7YszrdRrKcejhc
 
 -- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
 -- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
@@ -382,7 +382,24 @@ INSERT INTO public.event_data VALUES (2, 2001541813, '{"domain":"recorder","serv
 INSERT INTO public.event_data VALUES (3, 616907209, '{"domain":"recorder","service":"enable"}');
 INSERT INTO public.event_data VALUES (4, 3478486156, '{"domain":"recorder","service":"disable"}');
 INSERT INTO public.event_data VALUES (5, 2705000516, '{"component":"recorder"}');
-INSERT INTO public.event_data VALUES (6, 2691301886, '{"action":"create","domain":"homeassistant","issue_id":"python_version"}');
+INSERT INTO public.event_data VALUES (6, 1259212381, '{"component":"trace"}');
+INSERT INTO public.event_data VALUES (7, 3773317143, '{"component":"blueprint"}');
+INSERT INTO public.event_data VALUES (8, 2850996497, '{"action":"create","entity_id":"input_boolean.porch"}');
+INSERT INTO public.event_data VALUES (9, 1696301264, '{"action":"create","entity_id":"automation.porch_on_at_start"}');
+INSERT INTO public.event_data VALUES (10, 4242656593, '{"domain":"automation","service":"trigger"}');
+INSERT INTO public.event_data VALUES (11, 3188840457, '{"domain":"automation","service":"toggle"}');
+INSERT INTO public.event_data VALUES (12, 3248484128, '{"domain":"automation","service":"turn_on"}');
+INSERT INTO public.event_data VALUES (13, 433107492, '{"domain":"automation","service":"turn_off"}');
+INSERT INTO public.event_data VALUES (14, 3690074268, '{"domain":"automation","service":"reload"}');
+INSERT INTO public.event_data VALUES (15, 2773102545, '{"component":"automation"}');
+INSERT INTO public.event_data VALUES (16, 3367493136, '{"domain":"input_boolean","service":"reload"}');
+INSERT INTO public.event_data VALUES (17, 3226792524, '{"domain":"input_boolean","service":"turn_on"}');
+INSERT INTO public.event_data VALUES (18, 3653924816, '{"domain":"input_boolean","service":"turn_off"}');
+INSERT INTO public.event_data VALUES (19, 4088370941, '{"domain":"input_boolean","service":"toggle"}');
+INSERT INTO public.event_data VALUES (20, 948790003, '{"component":"input_boolean"}');
+INSERT INTO public.event_data VALUES (21, 2691301886, '{"action":"create","domain":"homeassistant","issue_id":"python_version"}');
+INSERT INTO public.event_data VALUES (22, 1352055209, '{"name":"Porch on at start","entity_id":"automation.porch_on_at_start","source":"Home Assistant starting"}');
+INSERT INTO public.event_data VALUES (23, 1230396918, '{"domain":"input_boolean","service":"turn_on","service_data":{"entity_id":["input_boolean.porch"]}}');
 
 
 --
@@ -391,91 +408,120 @@ INSERT INTO public.event_data VALUES (6, 2691301886, '{"action":"create","domain
 
 INSERT INTO public.event_types VALUES (1, 'service_registered');
 INSERT INTO public.event_types VALUES (2, 'component_loaded');
-INSERT INTO public.event_types VALUES (3, 'repairs_issue_registry_updated');
-INSERT INTO public.event_types VALUES (4, 'core_config_updated');
-INSERT INTO public.event_types VALUES (5, 'homeassistant_start');
-INSERT INTO public.event_types VALUES (6, 'homeassistant_started');
-INSERT INTO public.event_types VALUES (7, 'homeassistant_stop');
-INSERT INTO public.event_types VALUES (8, 'homeassistant_final_write');
+INSERT INTO public.event_types VALUES (3, 'entity_registry_updated');
+INSERT INTO public.event_types VALUES (4, 'repairs_issue_registry_updated');
+INSERT INTO public.event_types VALUES (5, 'core_config_updated');
+INSERT INTO public.event_types VALUES (6, 'homeassistant_start');
+INSERT INTO public.event_types VALUES (7, 'homeassistant_started');
+INSERT INTO public.event_types VALUES (8, 'automation_triggered');
+INSERT INTO public.event_types VALUES (9, 'call_service');
+INSERT INTO public.event_types VALUES (10, 'homeassistant_stop');
+INSERT INTO public.event_types VALUES (11, 'homeassistant_final_write');
 
 
 --
 -- Data for Name: events; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.events VALUES (2, NULL, NULL, NULL, 0, NULL, 1795674220.800264, NULL, NULL, NULL, 1, '\x01a216862900db34e41dc4ad4215d054', NULL, NULL, 1);
-INSERT INTO public.events VALUES (3, NULL, NULL, NULL, 0, NULL, 1795674220.800338, NULL, NULL, NULL, 2, '\x01a216862900b723fa215897b0d78135', NULL, NULL, 1);
-INSERT INTO public.events VALUES (4, NULL, NULL, NULL, 0, NULL, 1795674220.800368, NULL, NULL, NULL, 3, '\x01a2168629004344e85d99b2766ab47a', NULL, NULL, 1);
-INSERT INTO public.events VALUES (5, NULL, NULL, NULL, 0, NULL, 1795674220.800396, NULL, NULL, NULL, 4, '\x01a216862900ee04286b96a298eb0494', NULL, NULL, 1);
-INSERT INTO public.events VALUES (6, NULL, NULL, NULL, 0, NULL, 1795674221.033432, NULL, NULL, NULL, 5, '\x01a2168629e97aea28c38a741979faa3', NULL, NULL, 2);
-INSERT INTO public.events VALUES (7, NULL, NULL, NULL, 0, NULL, 1795674221.034615, NULL, NULL, NULL, 6, '\x01a2168629eadd5a1ce168712edc11d8', NULL, NULL, 3);
-INSERT INTO public.events VALUES (8, NULL, NULL, NULL, 0, NULL, 1795674221.034698, NULL, NULL, NULL, NULL, '\x01a2168629ea32105b408302fd3223d8', NULL, NULL, 4);
-INSERT INTO public.events VALUES (9, NULL, NULL, NULL, 0, NULL, 1795674221.034726, NULL, NULL, NULL, NULL, '\x01a2168629ea9499300d861b12a81ad1', NULL, NULL, 5);
-INSERT INTO public.events VALUES (10, NULL, NULL, NULL, 0, NULL, 1795674221.035001, NULL, NULL, NULL, NULL, '\x01a2168629eb1cef6bce644059e04d2c', NULL, NULL, 4);
-INSERT INTO public.events VALUES (11, NULL, NULL, NULL, 0, NULL, 1795674221.035028, NULL, NULL, NULL, NULL, '\x01a2168629eb327fa728972963312da0', NULL, NULL, 6);
-INSERT INTO public.events VALUES (12, NULL, NULL, NULL, 0, NULL, 1795674221.75226, NULL, NULL, NULL, NULL, '\x01a216862cb8d368e58a75066e7cbb80', NULL, NULL, 7);
-INSERT INTO public.events VALUES (13, NULL, NULL, NULL, 0, NULL, 1795674221.752941, NULL, NULL, NULL, NULL, '\x01a216862cb8a7b13dedf5b38d7604a2', NULL, NULL, 8);
+INSERT INTO public.events VALUES (2, NULL, NULL, NULL, 0, NULL, 1795675296.64352, NULL, NULL, NULL, 1, '\x01a2169693839e4bc86372988e0b8873', NULL, NULL, 1);
+INSERT INTO public.events VALUES (3, NULL, NULL, NULL, 0, NULL, 1795675296.64363, NULL, NULL, NULL, 2, '\x01a216969383008967b03f771c07e005', NULL, NULL, 1);
+INSERT INTO public.events VALUES (4, NULL, NULL, NULL, 0, NULL, 1795675296.64366, NULL, NULL, NULL, 3, '\x01a2169693832d05ce3b3a48cc0b645a', NULL, NULL, 1);
+INSERT INTO public.events VALUES (5, NULL, NULL, NULL, 0, NULL, 1795675296.643683, NULL, NULL, NULL, 4, '\x01a21696938373889667782ea6187b39', NULL, NULL, 1);
+INSERT INTO public.events VALUES (6, NULL, NULL, NULL, 0, NULL, 1795675296.877745, NULL, NULL, NULL, 5, '\x01a21696946dc68ea6c821d5220ff724', NULL, NULL, 2);
+INSERT INTO public.events VALUES (7, NULL, NULL, NULL, 0, NULL, 1795675296.911459, NULL, NULL, NULL, 6, '\x01a21696948f9708b7b756e74d77ae9c', NULL, NULL, 2);
+INSERT INTO public.events VALUES (8, NULL, NULL, NULL, 0, NULL, 1795675296.911529, NULL, NULL, NULL, 7, '\x01a21696948fc184e46084faaf885b77', NULL, NULL, 2);
+INSERT INTO public.events VALUES (9, NULL, NULL, NULL, 0, NULL, 1795675296.911951, NULL, NULL, NULL, 8, '\x01a21696948feec26249f20fbac5eeaf', NULL, NULL, 3);
+INSERT INTO public.events VALUES (10, NULL, NULL, NULL, 0, NULL, 1795675296.918449, NULL, NULL, NULL, 9, '\x01a216969496b72b04a22e92c1b7b5ea', NULL, NULL, 3);
+INSERT INTO public.events VALUES (11, NULL, NULL, NULL, 0, NULL, 1795675296.921623, NULL, NULL, NULL, 10, '\x01a21696949998cd5086381ca435f4a8', NULL, NULL, 1);
+INSERT INTO public.events VALUES (12, NULL, NULL, NULL, 0, NULL, 1795675296.92179, NULL, NULL, NULL, 11, '\x01a216969499c67413f75f795c059f41', NULL, NULL, 1);
+INSERT INTO public.events VALUES (13, NULL, NULL, NULL, 0, NULL, 1795675296.921917, NULL, NULL, NULL, 12, '\x01a216969499475bc0826189462e7024', NULL, NULL, 1);
+INSERT INTO public.events VALUES (14, NULL, NULL, NULL, 0, NULL, 1795675296.922048, NULL, NULL, NULL, 13, '\x01a21696949ad8ea803bb1239ba9e40b', NULL, NULL, 1);
+INSERT INTO public.events VALUES (15, NULL, NULL, NULL, 0, NULL, 1795675296.922101, NULL, NULL, NULL, 14, '\x01a21696949a6f263fe470ade5a5348b', NULL, NULL, 1);
+INSERT INTO public.events VALUES (16, NULL, NULL, NULL, 0, NULL, 1795675296.922226, NULL, NULL, NULL, 15, '\x01a21696949a1f9702442bb401cb2d03', NULL, NULL, 2);
+INSERT INTO public.events VALUES (17, NULL, NULL, NULL, 0, NULL, 1795675296.922769, NULL, NULL, NULL, 16, '\x01a21696949a432038fb0256e2d10cd8', NULL, NULL, 1);
+INSERT INTO public.events VALUES (18, NULL, NULL, NULL, 0, NULL, 1795675296.922885, NULL, NULL, NULL, 17, '\x01a21696949aed44778a3e92c2c68d1c', NULL, NULL, 1);
+INSERT INTO public.events VALUES (19, NULL, NULL, NULL, 0, NULL, 1795675296.922978, NULL, NULL, NULL, 18, '\x01a21696949ae9c9a4d4aef96eb3183f', NULL, NULL, 1);
+INSERT INTO public.events VALUES (20, NULL, NULL, NULL, 0, NULL, 1795675296.923078, NULL, NULL, NULL, 19, '\x01a21696949bab5a5b3b782d5bb8103e', NULL, NULL, 1);
+INSERT INTO public.events VALUES (21, NULL, NULL, NULL, 0, NULL, 1795675296.923307, NULL, NULL, NULL, 20, '\x01a21696949bb64d927496734bc253ab', NULL, NULL, 2);
+INSERT INTO public.events VALUES (22, NULL, NULL, NULL, 0, NULL, 1795675296.923913, NULL, NULL, NULL, 21, '\x01a21696949b7056188912e3e0c30a86', NULL, NULL, 4);
+INSERT INTO public.events VALUES (23, NULL, NULL, NULL, 0, NULL, 1795675296.923957, NULL, NULL, NULL, NULL, '\x01a21696949b292a3b862fc9768363cb', NULL, NULL, 5);
+INSERT INTO public.events VALUES (24, NULL, NULL, NULL, 0, NULL, 1795675296.923971, NULL, NULL, NULL, NULL, '\x01a21696949b2ae195876d94a98cee4e', NULL, NULL, 6);
+INSERT INTO public.events VALUES (25, NULL, NULL, NULL, 0, NULL, 1795675296.924171, NULL, NULL, NULL, NULL, '\x01a21696949c763dd3ed2ca09b80ff35', NULL, NULL, 5);
+INSERT INTO public.events VALUES (26, NULL, NULL, NULL, 0, NULL, 1795675296.924187, NULL, NULL, NULL, NULL, '\x01a21696949ca6d2a955509fee1320a3', NULL, NULL, 7);
+INSERT INTO public.events VALUES (27, NULL, NULL, NULL, 0, NULL, 1795675296.928957, NULL, NULL, NULL, 22, '\x01a2169694a01cf2f49fde461e767bb0', NULL, NULL, 8);
+INSERT INTO public.events VALUES (28, NULL, NULL, NULL, 0, NULL, 1795675296.930136, NULL, NULL, NULL, 23, '\x01a2169694a01cf2f49fde461e767bb0', NULL, NULL, 9);
+INSERT INTO public.events VALUES (29, NULL, NULL, NULL, 0, NULL, 1795675297.640864, NULL, NULL, NULL, NULL, '\x01a216969768fc83edd8d4346330310e', NULL, NULL, 10);
+INSERT INTO public.events VALUES (30, NULL, NULL, NULL, 0, NULL, 1795675297.641679, NULL, NULL, NULL, NULL, '\x01a216969769274ea130f783dd081906', NULL, NULL, 11);
 
 
 --
 -- Data for Name: recorder_runs; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.recorder_runs VALUES (1, '2026-11-26 06:23:40.798189+00', '2026-11-26 06:23:41.775969+00', false, '2026-11-26 06:23:41.00851+00');
+INSERT INTO public.recorder_runs VALUES (1, '2026-11-26 06:41:36.641626+00', '2026-11-26 06:41:37.656357+00', false, '2026-11-26 06:41:36.857666+00');
 
 
 --
 -- Data for Name: schema_changes; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.schema_changes VALUES (1, 42, '2026-11-26 06:23:40.964751+00');
+INSERT INTO public.schema_changes VALUES (1, 42, '2026-11-26 06:41:36.815823+00');
 
 
 --
 -- Data for Name: state_attributes; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.state_attributes VALUES (1, 3019663226, '{"device_class":"motion"}');
-INSERT INTO public.state_attributes VALUES (2, 2712795390, '{"brightness":200}');
-INSERT INTO public.state_attributes VALUES (3, 1163025047, '{"brightness":120}');
-INSERT INTO public.state_attributes VALUES (4, 2015796985, '{"unit_of_measurement":"°C"}');
-INSERT INTO public.state_attributes VALUES (5, 1415952421, '{}');
-INSERT INTO public.state_attributes VALUES (6, 1184914446, '{"temperature":19.0,"current_temperature":18.0}');
-INSERT INTO public.state_attributes VALUES (7, 1116965327, '{"temperature":19.0,"current_temperature":18.5}');
-INSERT INTO public.state_attributes VALUES (8, 2421566516, '{"temperature":21.0,"current_temperature":18.5}');
-INSERT INTO public.state_attributes VALUES (9, 3510193172, '{"temperature":21.0,"current_temperature":19.0}');
+INSERT INTO public.state_attributes VALUES (1, 2542858938, '{"friendly_name":"Porch"}');
+INSERT INTO public.state_attributes VALUES (2, 2880006052, '{"friendly_name":"Porch on at start"}');
+INSERT INTO public.state_attributes VALUES (3, 3019663226, '{"device_class":"motion"}');
+INSERT INTO public.state_attributes VALUES (4, 2712795390, '{"brightness":200}');
+INSERT INTO public.state_attributes VALUES (5, 1163025047, '{"brightness":120}');
+INSERT INTO public.state_attributes VALUES (6, 2015796985, '{"unit_of_measurement":"°C"}');
+INSERT INTO public.state_attributes VALUES (7, 1415952421, '{}');
+INSERT INTO public.state_attributes VALUES (8, 1184914446, '{"temperature":19.0,"current_temperature":18.0}');
+INSERT INTO public.state_attributes VALUES (9, 1116965327, '{"temperature":19.0,"current_temperature":18.5}');
+INSERT INTO public.state_attributes VALUES (10, 2421566516, '{"temperature":21.0,"current_temperature":18.5}');
+INSERT INTO public.state_attributes VALUES (11, 3510193172, '{"temperature":21.0,"current_temperature":19.0}');
 
 
 --
 -- Data for Name: states; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.states VALUES (2, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795674221.042822, NULL, 1, NULL, NULL, NULL, 0, '\x01a2168629f2a3a0fde29b3484c00397', NULL, NULL, 1);
-INSERT INTO public.states VALUES (3, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795674221.093365, NULL, 2, NULL, NULL, NULL, 0, '\x01a2168629f2f169ef99ca4af367ba3d', '\x9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b', NULL, 2);
-INSERT INTO public.states VALUES (4, NULL, 'off', NULL, NULL, NULL, NULL, NULL, 1795674221.144013, 2, 1, NULL, NULL, NULL, 0, '\x01a216862a582943c4ecdfbe254d8618', NULL, NULL, 1);
-INSERT INTO public.states VALUES (5, NULL, 'on', NULL, NULL, NULL, 1795674221.093365, NULL, 1795674221.19471, 3, 3, NULL, NULL, NULL, 0, '\x01a2168629f2f169ef99ca4af367ba3d', '\x9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b', NULL, 2);
-INSERT INTO public.states VALUES (6, NULL, '21.5', NULL, NULL, NULL, NULL, NULL, 1795674221.245285, NULL, 4, NULL, NULL, NULL, 0, '\x01a216862abd4c6df5c5eb01d9d2b5ef', NULL, NULL, 3);
-INSERT INTO public.states VALUES (7, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795674221.295982, NULL, 5, NULL, NULL, NULL, 0, '\x01a2168629f27ec1a372bc8c837aabc5', NULL, '\x01a2168629f23a7f1bb2accd7702d2ac', 4);
-INSERT INTO public.states VALUES (8, NULL, 'off', NULL, NULL, NULL, NULL, NULL, 1795674221.34671, 5, 5, NULL, NULL, NULL, 0, '\x01a2168629f2f189287ad6ad4e378904', NULL, NULL, 2);
-INSERT INTO public.states VALUES (9, NULL, 'unavailable', NULL, NULL, NULL, NULL, NULL, 1795674221.397754, NULL, 5, NULL, NULL, NULL, 0, '\x01a216862b551dda350f9aabcbf9a1a5', NULL, NULL, 5);
-INSERT INTO public.states VALUES (10, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795674221.448436, 4, 1, NULL, NULL, NULL, 0, '\x01a216862b881b9b3626bb92e611fe80', NULL, NULL, 1);
-INSERT INTO public.states VALUES (11, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795674221.499128, 9, 5, NULL, NULL, NULL, 0, '\x01a2168629f266829dcbecf6e8c4252f', NULL, NULL, 5);
-INSERT INTO public.states VALUES (12, NULL, 'heat', NULL, NULL, NULL, NULL, NULL, 1795674221.549736, NULL, 6, NULL, NULL, NULL, 0, '\x01a216862bedf5e4d30fab4e4bc05848', NULL, NULL, 6);
-INSERT INTO public.states VALUES (13, NULL, 'heat', NULL, NULL, NULL, 1795674221.549736, NULL, 1795674221.600298, 12, 7, NULL, NULL, NULL, 0, '\x01a216862c20126216788cc22d174b61', NULL, NULL, 6);
-INSERT INTO public.states VALUES (14, NULL, 'heat', NULL, NULL, NULL, 1795674221.549736, NULL, 1795674221.650889, 13, 8, NULL, NULL, NULL, 0, '\x01a2168629f2f169ef99ca4af367ba3d', '\x9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b', NULL, 6);
-INSERT INTO public.states VALUES (15, NULL, 'off', NULL, NULL, NULL, NULL, NULL, 1795674221.701437, 14, 9, NULL, NULL, NULL, 0, '\x01a2168629f2f169ef99ca4af367ba3d', '\x9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b', NULL, 6);
+INSERT INTO public.states VALUES (2, NULL, 'off', NULL, NULL, NULL, NULL, NULL, 1795675296.912199, NULL, 1, NULL, NULL, NULL, 0, '\x01a21696949037aebb6a6592415b998d', NULL, NULL, 1);
+INSERT INTO public.states VALUES (3, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795675296.918719, NULL, 2, NULL, NULL, NULL, 0, '\x01a2169694965b4562d69d7197479bcd', NULL, NULL, 2);
+INSERT INTO public.states VALUES (4, NULL, 'on', NULL, NULL, NULL, 1795675296.918719, NULL, 1795675296.92901, 3, 2, NULL, NULL, NULL, 0, '\x01a2169694a01cf2f49fde461e767bb0', NULL, NULL, 2);
+INSERT INTO public.states VALUES (5, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795675296.930313, 2, 1, NULL, NULL, NULL, 0, '\x01a2169694a01cf2f49fde461e767bb0', NULL, NULL, 1);
+INSERT INTO public.states VALUES (6, NULL, 'on', NULL, NULL, NULL, 1795675296.918719, NULL, 1795675296.930479, 4, 2, NULL, NULL, NULL, 0, '\x01a2169694a01cf2f49fde461e767bb0', NULL, NULL, 2);
+INSERT INTO public.states VALUES (7, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795675296.931647, NULL, 3, NULL, NULL, NULL, 0, '\x01a2169694a36ee8b18fe9628505b551', NULL, NULL, 3);
+INSERT INTO public.states VALUES (8, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795675296.982614, NULL, 4, NULL, NULL, NULL, 0, '\x01a2169694a3e0b1054598429bfbb297', '\x9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b', NULL, 4);
+INSERT INTO public.states VALUES (9, NULL, 'off', NULL, NULL, NULL, NULL, NULL, 1795675297.032958, 7, 3, NULL, NULL, NULL, 0, '\x01a216969508ab8860348300e97beda7', NULL, NULL, 3);
+INSERT INTO public.states VALUES (10, NULL, 'on', NULL, NULL, NULL, 1795675296.982614, NULL, 1795675297.083478, 8, 5, NULL, NULL, NULL, 0, '\x01a2169694a3e0b1054598429bfbb297', '\x9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b', NULL, 4);
+INSERT INTO public.states VALUES (11, NULL, '21.5', NULL, NULL, NULL, NULL, NULL, 1795675297.134012, NULL, 6, NULL, NULL, NULL, 0, '\x01a21696956ebd75ddcfe63f04f75ba8', NULL, NULL, 5);
+INSERT INTO public.states VALUES (12, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795675297.186633, NULL, 7, NULL, NULL, NULL, 0, '\x01a2169694a3cca0cebb6f50517032ca', NULL, '\x01a2169694a332871f8940d524c2cf55', 6);
+INSERT INTO public.states VALUES (13, NULL, 'off', NULL, NULL, NULL, NULL, NULL, 1795675297.23715, 10, 7, NULL, NULL, NULL, 0, '\x01a2169694a3f29bc2ecaff0ffd27645', NULL, NULL, 4);
+INSERT INTO public.states VALUES (14, NULL, 'unavailable', NULL, NULL, NULL, NULL, NULL, 1795675297.287516, NULL, 7, NULL, NULL, NULL, 0, '\x01a21696960777e39496bcbcdc93c780', NULL, NULL, 7);
+INSERT INTO public.states VALUES (15, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795675297.337988, 9, 3, NULL, NULL, NULL, 0, '\x01a2169696398de253218dca8b8fc6b7', NULL, NULL, 3);
+INSERT INTO public.states VALUES (16, NULL, 'on', NULL, NULL, NULL, NULL, NULL, 1795675297.388388, 14, 7, NULL, NULL, NULL, 0, '\x01a2169694a341e7f28fea13160a365d', NULL, NULL, 7);
+INSERT INTO public.states VALUES (17, NULL, 'heat', NULL, NULL, NULL, NULL, NULL, 1795675297.438799, NULL, 8, NULL, NULL, NULL, 0, '\x01a21696969ebfa9cf9f5f68cd435948', NULL, NULL, 8);
+INSERT INTO public.states VALUES (18, NULL, 'heat', NULL, NULL, NULL, 1795675297.438799, NULL, 1795675297.489337, 17, 9, NULL, NULL, NULL, 0, '\x01a2169696d1f7c9cbb3531016989ff1', NULL, NULL, 8);
+INSERT INTO public.states VALUES (19, NULL, 'heat', NULL, NULL, NULL, 1795675297.438799, NULL, 1795675297.539883, 18, 10, NULL, NULL, NULL, 0, '\x01a2169694a3e0b1054598429bfbb297', '\x9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b', NULL, 8);
+INSERT INTO public.states VALUES (20, NULL, 'off', NULL, NULL, NULL, NULL, NULL, 1795675297.590284, 19, 11, NULL, NULL, NULL, 0, '\x01a2169694a3e0b1054598429bfbb297', '\x9f3c2a7b5e1d4c6a8b0e2f4a6c8e0a1b', NULL, 8);
 
 
 --
 -- Data for Name: states_meta; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.states_meta VALUES (1, 'binary_sensor.hall_motion');
-INSERT INTO public.states_meta VALUES (2, 'light.kitchen');
-INSERT INTO public.states_meta VALUES (3, 'sensor.kitchen_temperature');
-INSERT INTO public.states_meta VALUES (4, 'switch.coffee');
-INSERT INTO public.states_meta VALUES (5, 'light.hallway');
-INSERT INTO public.states_meta VALUES (6, 'climate.living_room');
+INSERT INTO public.states_meta VALUES (1, 'input_boolean.porch');
+INSERT INTO public.states_meta VALUES (2, 'automation.porch_on_at_start');
+INSERT INTO public.states_meta VALUES (3, 'binary_sensor.hall_motion');
+INSERT INTO public.states_meta VALUES (4, 'light.kitchen');
+INSERT INTO public.states_meta VALUES (5, 'sensor.kitchen_temperature');
+INSERT INTO public.states_meta VALUES (6, 'switch.coffee');
+INSERT INTO public.states_meta VALUES (7, 'light.hallway');
+INSERT INTO public.states_meta VALUES (8, 'climate.living_room');
 
 
 --
@@ -494,7 +540,7 @@ INSERT INTO public.states_meta VALUES (6, 'climate.living_room');
 -- Data for Name: statistics_runs; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.statistics_runs VALUES (1, '2026-11-26 06:15:00+00');
+INSERT INTO public.statistics_runs VALUES (1, '2026-11-26 06:35:00+00');
 
 
 --
@@ -507,21 +553,21 @@ INSERT INTO public.statistics_runs VALUES (1, '2026-11-26 06:15:00+00');
 -- Name: event_data_data_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.event_data_data_id_seq', 6, true);
+SELECT pg_catalog.setval('public.event_data_data_id_seq', 23, true);
 
 
 --
 -- Name: event_types_event_type_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.event_types_event_type_id_seq', 8, true);
+SELECT pg_catalog.setval('public.event_types_event_type_id_seq', 11, true);
 
 
 --
 -- Name: events_event_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.events_event_id_seq', 13, true);
+SELECT pg_catalog.setval('public.events_event_id_seq', 30, true);
 
 
 --
@@ -542,21 +588,21 @@ SELECT pg_catalog.setval('public.schema_changes_change_id_seq', 1, true);
 -- Name: state_attributes_attributes_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.state_attributes_attributes_id_seq', 9, true);
+SELECT pg_catalog.setval('public.state_attributes_attributes_id_seq', 11, true);
 
 
 --
 -- Name: states_meta_metadata_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.states_meta_metadata_id_seq', 6, true);
+SELECT pg_catalog.setval('public.states_meta_metadata_id_seq', 8, true);
 
 
 --
 -- Name: states_state_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.states_state_id_seq', 15, true);
+SELECT pg_catalog.setval('public.states_state_id_seq', 20, true);
 
 
 --
@@ -883,5 +929,5 @@ ALTER TABLE ONLY public.statistics_short_term
 -- PostgreSQL database dump complete
 --
 
-\unrestrict a3kY5dIy1j68P3XyU3yhn8lToCNmHJ8wCO9wnHxa208b53vmbNaAagTNhGHjliV
+\unrestrict grJIbMfAa9RYbuuqiZxmP9lukC4rFa1RoJxRK77AUXzQwgjnE7YszrdRrKcejhc
 

@@ -85,6 +85,7 @@ def load_homeassistant(path_or_url: str | Path, name: str | None = None) -> Home
                 )
             columns = {c["name"] for c in sa.inspect(conn).get_columns("states")}
             rows = conn.execute(sa.text(_states_query(tables, columns))).mappings().all()
+            automated = _automation_contexts(conn, tables)
     except sa.exc.DBAPIError as err:
         raise LogFormatError(f"{url}: cannot read the database: {err.orig}") from err
     finally:
@@ -112,10 +113,14 @@ def load_homeassistant(path_or_url: str | Path, name: str | None = None) -> Home
         previous[entity_id] = state
         user_id = _hex(row["user_bin"]) or _hex(row["user_text"])
         parent_id = _hex(row["parent_bin"]) or _hex(row["parent_text"])
+        context_id = _hex(row["context_bin"]) or _hex(row["context_text"])
         if domain in ACTION_DOMAINS:
             if user_id is not None:
                 obs = Observation(when, f"{entity_id}:{state}", Kind.ACTION, user_id, "app")
-            elif parent_id is not None:
+            elif parent_id is not None or context_id in automated:
+                # an automation's change: its context has a parent (what triggered it), or,
+                # for time and start triggers (no parent), it is the context of the run's
+                # automation_triggered / script_started event
                 report.skip("automation change", f"{entity_id} -> {state} by an automation")
                 continue
             else:
@@ -157,6 +162,8 @@ def _states_query(tables: set[str], columns: set[str]) -> str:
             "context_user_id",
             "context_parent_id_bin",
             "context_parent_id",
+            "context_id_bin",
+            "context_id",
         )
     ]
     # attributes: shared rows since 2022.4, a column on the row before (kept, mostly empty)
@@ -167,9 +174,38 @@ def _states_query(tables: set[str], columns: set[str]) -> str:
     return (
         f"SELECT {entity} AS entity_id, s.state AS state, {time} AS t, {ids[0]} AS user_bin, "
         f"{ids[1]} AS user_text, {ids[2]} AS parent_bin, {ids[3]} AS parent_text, "
+        f"{ids[4]} AS context_bin, {ids[5]} AS context_text, "
         f"{attrs} AS attrs FROM states s {join} "
         f"ORDER BY {time}, s.state_id"
     )
+
+
+AUTOMATION_EVENTS = ("automation_triggered", "script_started")
+
+
+def _automation_contexts(conn: sa.Connection, tables: set[str]) -> set[str | None]:
+    """Context ids of automation and script runs, from the `events` table. A run started by
+    a time or start trigger has a context without a parent or a user, like a switch pressed
+    at the wall; only its event tells the change was the automation's."""
+    if "events" not in tables:
+        return set()
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("events")}
+    ids = [f"e.{c}" if c in columns else "NULL" for c in ("context_id_bin", "context_id")]
+    if "event_types" in tables and "event_type_id" in columns:  # since 2023.4
+        source = "events e JOIN event_types t ON t.event_type_id = e.event_type_id"
+        kind = "t.event_type"
+    elif "event_type" in columns:
+        source, kind = "events e", "e.event_type"
+    else:
+        return set()
+    wanted = ", ".join(f"'{name}'" for name in AUTOMATION_EVENTS)
+    query = (
+        f"SELECT {ids[0]} AS ctx_bin, {ids[1]} AS ctx_text FROM {source} WHERE {kind} IN ({wanted})"
+    )
+    rows = conn.execute(sa.text(query)).mappings()
+    found = {_hex(r["ctx_bin"]) or _hex(r["ctx_text"]) for r in rows}
+    found.discard(None)
+    return found
 
 
 def _epoch(value: Any) -> float | None:
