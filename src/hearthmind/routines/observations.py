@@ -37,6 +37,19 @@ def learned_value(entity_id: str, state: str, attributes: Mapping[str, Any] | No
     return f"{state}@{round(target / SETPOINT_STEP) * SETPOINT_STEP:g}"
 
 
+def is_attribute_report(
+    before: tuple[str | None, Mapping[str, Any]] | None,
+    value: str | None,
+    attributes: Mapping[str, Any],
+    by_person: bool,
+) -> bool:
+    """A device reporting new attributes with the same learned value as `before` (its last
+    value and attributes), e.g. a thermostat's room temperature: not an event to learn. A
+    repeated reading (motion ON twice, same attributes) and a person's change are events.
+    The recorder reader and the live learner both ask this, so they learn the same stream."""
+    return not by_person and before is not None and before[0] == value and before[1] != attributes
+
+
 def state_of(entity_id: str, value: str) -> tuple[str, dict[str, Any]]:
     """The inverse of `learned_value`: the state and attributes to write for a learned value
     ("heat@20.5" -> "heat", {"temperature": 20.5})."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, Origin
 
-from .observations import Kind, Observation, learned_value
+from .observations import Kind, Observation, is_attribute_report, learned_value
 from .predictor import Prediction, Predictor
 
 DATA_KEY = "routines"
@@ -85,13 +85,13 @@ class RoutineLearner:
         if state in ("unavailable", "unknown") or _is_number(state):
             return
         old = event.data.get("old_state")
-        if (
-            not origin.is_human
-            and old is not None
-            and learned_value(old.entity_id, str(old.state), old.attributes) == state
-            and old.attributes != new.attributes
-        ):
-            return  # a device reporting attributes (room temperature): as read_observations
+        before = (
+            None
+            if old is None
+            else (learned_value(old.entity_id, str(old.state), old.attributes), old.attributes)
+        )
+        if is_attribute_report(before, state, new.attributes, origin.is_human):
+            return  # a device reporting attributes (a room temperature), as read_observations
         kind = Kind.ACTION if origin.is_human else Kind.SENSOR
         obs = Observation(
             event.time_fired, f"{new.entity_id}:{state}", kind, event.context.user_id, origin.value

@@ -16,6 +16,7 @@ from .observations import (
     ImportReport,
     Kind,
     Observation,
+    is_attribute_report,
     learned_value,
     sort_observations,
     state_of,
@@ -90,9 +91,7 @@ def read_observations(
     report = ImportReport(url)
     engine = open_engine(url)
     observations: list[Observation] = []
-    # per entity, the last row's learned value and attributes: a device reporting new
-    # attributes with the same value (a thermostat's room temperature) is not an event; a
-    # repeated reading (motion ON twice, same attributes) and a person's change are
+    # per entity, the last row's learned value and attributes (see is_attribute_report)
     previous: dict[str, tuple[str | None, dict[str, Any]]] = {}
     try:
         for row in iter_state_changes(engine, origin=LEARNED_ORIGINS, start=start, end=end):
@@ -104,12 +103,7 @@ def read_observations(
             )
             before = previous.get(row.entity_id)
             previous[row.entity_id] = (value, row.attributes)
-            if (
-                before is not None
-                and before[0] == value
-                and before[1] != row.attributes
-                and row.origin not in HUMAN_ORIGINS
-            ):
+            if is_attribute_report(before, value, row.attributes, row.origin in HUMAN_ORIGINS):
                 report.skip("attribute update", f"{row.entity_id} stays {value}")
                 continue
             if value is None or value in ("unavailable", "unknown"):
