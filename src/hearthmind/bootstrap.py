@@ -39,6 +39,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("mqtt", "hearthmind.integrations.mqtt"),
     ("simulator", "hearthmind.integrations.simulator"),
     ("automations", "hearthmind.automations"),
+    ("routines", "hearthmind.routines.component"),
     ("voice", "hearthmind.voice"),
     ("api", "hearthmind.api"),
 ]

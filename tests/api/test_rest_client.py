@@ -93,6 +93,9 @@ async def test_raw_rest_shapes(api: ApiEnv) -> None:
     async with httpx.AsyncClient(base_url=api.url, headers=api.headers) as http:
         r = await http.get("/api/states/light.nowhere")
         assert r.status_code == 404 and r.json() == {"message": "Entity not found."}
+        # a hub without the routines component: a clear 404, not a crash
+        r = await http.get("/api/hearthmind/predictions")
+        assert r.status_code == 404 and "routines are not learned" in r.json()["message"]
         r = await http.post("/api/states/sensor.new", json={"state": "1"})
         assert r.status_code == 201 and r.headers["location"] == "/api/states/sensor.new"
         r = await http.post("/api/states/sensor.new", json={"state": "2"})

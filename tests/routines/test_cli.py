@@ -91,3 +91,19 @@ def test_predict_says_what_comes_next_and_why(tmp_path: Path) -> None:
     result = runner.invoke(app, ["predict", "--log", home, "--model", "lstm", "-c", str(tmp_path)])
     assert result.exit_code == 2
     assert "no model named 'lstm'" in result.output and "markov_hour" in result.output
+
+
+def test_times_are_the_residents_clock(tmp_path: Path) -> None:
+    # a log of local times, imported for a home in New York: the recorder keeps UTC (06:40
+    # is 11:40), and the routines read it back on the residents' clock
+    write(tmp_path / "home" / "data", "\n".join(casas_lines(21)))
+    db, cfg = str(tmp_path / "ny.db"), ["-c", str(tmp_path / "cfg")]
+    zone = ["--time-zone", "America/New_York"]
+    result = runner.invoke(app, ["import-log", str(tmp_path / "home"), "--db", db, *zone, *cfg])
+    assert result.exit_code == 0, result.output
+    local = runner.invoke(app, ["routines", "--db", db, *zone, *cfg])
+    assert "weekdays 06:" in local.output, local.output
+    utc = runner.invoke(app, ["routines", "--db", db, "--time-zone", "UTC", *cfg])
+    assert "weekdays 11:" in utc.output and "weekdays 06:" not in utc.output
+    wrong = runner.invoke(app, ["routines", "--db", db, "--time-zone", "Mars/Olympus", *cfg])
+    assert wrong.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in wrong.output

@@ -49,3 +49,21 @@ async def test_a_setpoint_survives_the_recorder(tmp_path: Path) -> None:
     assert await async_write_log(log, f"sqlite:///{db}") == 2
     back = read_observations(db)
     assert [o.item for o in back.observations] == ["climate.hall:heat@20.5", "climate.hall:heat@21"]
+
+
+def test_wall_clock_keeps_a_habit_at_its_hour_through_summer_time() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from hearthmind.routines.timeofday import from_wall_clock, seconds_of_day, to_wall_clock
+
+    zone = ZoneInfo("Europe/Amsterdam")
+    # 06:40 on the residents' clock, the Friday before and the Monday after summer time began
+    # (2024-03-31): 05:40 UTC, then 04:40 UTC
+    before = datetime(2024, 3, 29, 5, 40, tzinfo=UTC).timestamp()
+    after = datetime(2024, 4, 1, 4, 40, tzinfo=UTC).timestamp()
+    assert seconds_of_day(before) != seconds_of_day(after)  # in UTC the habit moved an hour
+    walls = [to_wall_clock(t, zone) for t in (before, after)]
+    assert {seconds_of_day(w) for w in walls} == {6 * 3600 + 40 * 60}
+    assert [from_wall_clock(w, zone) for w in walls] == [before, after]
+    assert to_wall_clock(before, None) == before

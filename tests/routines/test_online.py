@@ -117,3 +117,16 @@ async def test_a_failing_model_is_counted_not_fatal() -> None:
     hub.states.async_set("light.hall", "on", {}, hub.context(Origin.PHYSICAL))
     assert hub.health["routines_update_errors"] == 1
     assert "model bug" in hub.health.recent[-1].message
+
+
+async def test_live_times_are_on_the_residents_clock() -> None:
+    from zoneinfo import ZoneInfo
+
+    clock = SimulatedClock(datetime(2024, 1, 8, 5, 40, tzinfo=UTC))  # 06:40 in Amsterdam
+    hub = Hub(clock=clock, seed=1)
+    learner = RoutineLearner(hub, MarkovChain, zone=ZoneInfo("Europe/Amsterdam"))
+    await learner.async_start()
+    hub.states.async_set("light.hall", "on", {}, hub.context(Origin.PHYSICAL, "ana"))
+    assert learner.history[0].time == clock.timestamp() + 3600
+    assert learner.utc(learner.history[0].time) == clock.timestamp()
+    await learner.async_stop()

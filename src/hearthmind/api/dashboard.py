@@ -1,7 +1,8 @@
 """A one-page view of the home at `/`: it takes the token from the URL fragment
 (`#token=...`, never sent to the server) or asks for it, lists the states over the REST API,
-follows changes over the WebSocket API, and toggles switchable entities. No external assets:
-the hub works offline."""
+follows changes over the WebSocket API, toggles switchable entities, and shows what the hub
+expects people to do next, and why (`/api/hearthmind/predictions`, every 15 s). No external
+assets: the hub works offline."""
 
 DASHBOARD_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -19,6 +20,7 @@ th{background:#f0ebe4} .dom{font-weight:600;background:#f6f2ec}
 <div id="login" hidden><label>Access token: <input id="tok" type="password"></label>
 <button id="go">Open</button> <small>(<code>hearthmind token create --name me</code>)</small></div>
 <div id="status"></div>
+<div id="next" hidden><h2 style="font-size:1.1em">What comes next</h2><ol id="guesses"></ol></div>
 <table id="states" hidden><thead><tr><th>entity</th><th>state</th><th>changed</th>
 <th>by</th><th></th></tr></thead><tbody></tbody></table>
 <script>
@@ -79,6 +81,20 @@ function follow(){
   ws.onclose = () => { status("live updates stopped; reconnecting…"); setTimeout(follow, 3000); };
   ws.onopen = () => status("live");
 }
+async function guesses(){
+  const r = await fetch("/api/hearthmind/predictions?k=5", {headers:{"Authorization":"Bearer "+token}});
+  if (r.status !== 200) return;  // no routines on this hub (404) or not yet authorised
+  const body = await r.json(), list = document.getElementById("guesses");
+  list.textContent = "";
+  for (const p of body.predictions){
+    const li = document.createElement("li");
+    const when = p.expected_time ? " around " + new Date(p.expected_time).toLocaleTimeString() : "";
+    li.textContent = p.entity_id + " " + p.value + " (" + Math.round(100 * p.probability) + "%" + when + ")";
+    const why = document.createElement("small"); why.textContent = " " + p.explanation.split(": ").slice(1).join(": ");
+    li.appendChild(why); list.appendChild(li);
+  }
+  document.getElementById("next").hidden = body.predictions.length === 0;
+}
 async function start(){
   token = readToken();
   if (!token){ showLogin("enter an access token"); return; }
@@ -87,6 +103,7 @@ async function start(){
     const states = await api("/api/states");
     for (const s of states) stateMap.set(s.entity_id, s);
     render(); follow();
+    guesses(); setInterval(() => guesses().catch(() => {}), 15000);
   } catch (e) { if (e.message !== "401") status("cannot reach the hub: " + e); }
 }
 document.getElementById("go").onclick = () => {

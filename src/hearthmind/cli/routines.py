@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -37,14 +38,51 @@ LogOption = Annotated[
 ]
 
 
-def _read_history(config: Path, db: str | None, log: Path | None) -> HomeLog | None:
-    """The history from a log folder or the recorder; a clear error (exit 1) when it cannot
-    be read, None (after saying so) when it is empty."""
-    from hearthmind.routines.importers import LogFormatError, load_home
-    from hearthmind.routines.recorder_bridge import read_observations
+TimeZoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--time-zone",
+        help="The residents' time zone, for histories kept in UTC (the recorder, a Home "
+        "Assistant database); default: configuration.yaml's hearthmind: time_zone.",
+    ),
+]
+
+
+def _zone(config: Path, name: str | None) -> ZoneInfo:
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from hearthmind.core import ConfigError, load_config
 
     try:
-        home = load_home(log) if log is not None else read_observations(_db_url(config, db))
+        name = name or load_config(config_dir(config)).core.time_zone
+        return ZoneInfo(name)
+    except ConfigError as err:
+        err_console.print(f"[red]{err}[/red]")
+        raise typer.Exit(2) from err
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        err_console.print(f"[red]unknown time zone {name!r}[/red] (e.g. Europe/Amsterdam)")
+        raise typer.Exit(2) from err
+
+
+def _read_history(
+    config: Path, db: str | None, log: Path | None, time_zone: str | None
+) -> HomeLog | None:
+    """The history from a log folder or the recorder, on the residents' wall clock (logs of
+    local times as they are; the recorder's and Home Assistant's UTC times moved to
+    `time_zone`); a clear error (exit 1) when it cannot be read, None (after saying so) when
+    it is empty."""
+    from hearthmind.routines.importers import LogFormatError, detect_format, load_home
+    from hearthmind.routines.observations import on_wall_clock
+    from hearthmind.routines.recorder_bridge import read_observations
+
+    zone = _zone(config, time_zone)
+    try:
+        if log is not None:
+            home = load_home(log)
+            if detect_format(log) == "homeassistant":
+                home = on_wall_clock(home, zone)
+        else:
+            home = on_wall_clock(read_observations(_db_url(config, db)), zone)
     except (LogFormatError, OSError, ValueError) as err:
         err_console.print(f"[red]cannot read history:[/red] {err}")
         raise typer.Exit(1) from err
@@ -63,6 +101,7 @@ def predict(
     config: ConfigDir = DEFAULT_CONFIG,
     db: DbOption = None,
     log: LogOption = None,
+    time_zone: TimeZoneOption = None,
     model: Annotated[
         str, typer.Option(help="The model to learn with (as in `hearthmind eval`).")
     ] = "boosted_ranker",
@@ -90,7 +129,7 @@ def predict(
         err_console.print(f"[red]no model named {model!r}[/red] (models: {names})")
         raise typer.Exit(2)
     learner = found[0]
-    home = _read_history(config, db, log)
+    home = _read_history(config, db, log, time_zone)
     if home is None:
         return
     history = home.observations
@@ -131,6 +170,7 @@ def routines(
     config: ConfigDir = DEFAULT_CONFIG,
     db: DbOption = None,
     log: LogOption = None,
+    time_zone: TimeZoneOption = None,
     min_confidence: Annotated[
         float, typer.Option(help="Only routines seen on at least this share of days.")
     ] = 0.5,
@@ -142,7 +182,7 @@ def routines(
     """List the routines learned from history: when, after what, on how many days."""
     from hearthmind.routines.readable import RoutineMiner
 
-    home = _read_history(config, db, log)
+    home = _read_history(config, db, log, time_zone)
     if home is None:
         return
     miner = RoutineMiner(min_confidence=min_confidence, min_support=min_support)
@@ -244,14 +284,20 @@ def import_log(
     ],
     config: ConfigDir = DEFAULT_CONFIG,
     db: DbOption = None,
+    time_zone: TimeZoneOption = None,
 ) -> None:
     """Import a real home log into the recorder (sensor readings as origin sensor, a person's
-    device actions as physical)."""
-    from hearthmind.routines.importers import LogFormatError, load_home
+    device actions as physical). Its local times are taken to be in `--time-zone` and stored
+    in UTC, as the recorder stores everything."""
+    from hearthmind.routines.importers import LogFormatError, detect_format, load_home
+    from hearthmind.routines.observations import from_wall_clock_log
     from hearthmind.routines.recorder_bridge import async_write_log
 
+    zone = _zone(config, time_zone)
     try:
         home = load_home(folder)
+        if detect_format(folder) != "homeassistant":  # Home Assistant's times are UTC already
+            home = from_wall_clock_log(home, zone)
     except (LogFormatError, OSError) as err:
         err_console.print(f"[red]cannot import:[/red] {err}")
         raise typer.Exit(1) from err

@@ -8,7 +8,8 @@
 - `models`: baselines (most frequent, repeat last, Markov, Active LeZi), the time-habit miner
   and the context ranker (LightGBM), the best measured model.
 - `readable`: routines a person can read ("weekdays 06:35-06:50, after ...: ... (38 of 41 days)").
-- `online`: keeps a model learning on a live hub (online updates + periodic refit).
+- `online`: keeps a model learning on a live hub (online updates + periodic refit);
+  `component`: sets it up in a running hub from the `routines:` configuration section.
 - `evaluation`: the harness behind `hearthmind eval` and bench/routines.py."""
 
 from __future__ import annotations

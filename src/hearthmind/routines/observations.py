@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -147,6 +147,36 @@ class HomeLog:
     @property
     def days(self) -> int:
         return len({int(o.time // 86400) for o in self.observations})
+
+
+def on_wall_clock(log: HomeLog, zone: tzinfo | None) -> HomeLog:
+    """A log of true UTC times (a recorder, Home Assistant) on the residents' wall clock, so
+    habits keep their hour through summer time and routines read as their clock shows."""
+    from .timeofday import to_wall_clock
+
+    return _retimed(log, zone, to_wall_clock)
+
+
+def from_wall_clock_log(log: HomeLog, zone: tzinfo | None) -> HomeLog:
+    """The inverse: a log of local times (CASAS, van Kasteren, ...) in UTC, for a recorder."""
+    from .timeofday import from_wall_clock
+
+    return _retimed(log, zone, from_wall_clock)
+
+
+def _retimed(
+    log: HomeLog, zone: tzinfo | None, shift: Callable[[float, tzinfo | None], float]
+) -> HomeLog:
+    if zone is None:
+        return log
+    observations = [
+        Observation(shift(o.time, zone), o.item, o.kind, o.user_id, o.origin)
+        for o in log.observations
+    ]
+    spans = [
+        ActivitySpan(shift(a.start, zone), shift(a.end, zone), a.label) for a in log.activities
+    ]
+    return HomeLog(log.name, observations, spans, log.report)
 
 
 def sort_observations(

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, Origin
 
 from .observations import Kind, Observation, is_attribute_report, learned_value
 from .predictor import Prediction, Predictor
+from .timeofday import from_wall_clock, to_wall_clock
 
 DATA_KEY = "routines"
 
@@ -30,8 +31,12 @@ class RoutineLearner:
         keep: int = 200_000,
         window: int = 30,
         min_history: int = 50,
+        zone: tzinfo | None = None,
     ) -> None:
         self.hub = hub
+        # observations are on the residents' wall clock (see timeofday): their habits keep
+        # their hour through summer time
+        self.zone = zone
         self.make_model = make_model
         self.model: Predictor | None = None
         self.refit_every = refit_every
@@ -44,6 +49,9 @@ class RoutineLearner:
         self._unsub: Callable[[], None] | None = None
         self._timer: Any = None
         self._fitting: asyncio.Task[None] | None = None
+        # no model yet: fit as soon as this much history is there (doubled after each try, so
+        # a history too small to fit is not retried at every event)
+        self._first_fit_at = min_history
 
     async def async_start(self, history: list[Observation] | None = None) -> None:
         """Start listening; with `history` (e.g. read from the recorder) fit at once."""
@@ -65,6 +73,22 @@ class RoutineLearner:
             self._timer = None
         if self._fitting is not None:
             await asyncio.gather(self._fitting, return_exceptions=True)
+
+    async def async_learn_history(self, recorded: list[Observation]) -> None:
+        """Older history (e.g. read from the recorder after the hub started): what is not
+        already here goes before the live observations, then the model is refitted."""
+        first_live = self.history[0].time if self.history else float("inf")
+        older = [o for o in recorded if o.time < first_live]
+        if older:
+            # bounded as before: the newest are kept when everything does not fit
+            merged = [*older, *self.history]
+            self.history = deque(
+                merged[-(self.history.maxlen or len(merged)) :], self.history.maxlen
+            )
+            self.recent = deque(merged[-(self.recent.maxlen or 1) :], self.recent.maxlen)
+        if self._fitting is not None and not self._fitting.done():
+            await asyncio.gather(self._fitting, return_exceptions=True)
+        await self.async_refit()
 
     def _schedule(self) -> None:
         self._timer = self.hub.clock.call_at(self.hub.clock.now() + self.refit_every, self._due)
@@ -94,13 +118,24 @@ class RoutineLearner:
             return  # a device reporting attributes (a room temperature), as read_observations
         kind = Kind.ACTION if origin.is_human else Kind.SENSOR
         obs = Observation(
-            event.time_fired, f"{new.entity_id}:{state}", kind, event.context.user_id, origin.value
+            to_wall_clock(event.time_fired, self.zone),
+            f"{new.entity_id}:{state}",
+            kind,
+            event.context.user_id,
+            origin.value,
         )
         self.history.append(obs)
         self.recent.append(obs)
         if self._arrived_while_fitting is not None:
             self._arrived_while_fitting.append(obs)
         if self.model is None:
+            if len(self.history) >= self._first_fit_at and (
+                self._fitting is None or self._fitting.done()
+            ):
+                self._first_fit_at *= 2
+                self._fitting = self.hub.async_create_task(
+                    self.async_refit(), name="routines-first-fit"
+                )
             return
         try:
             self.model.update(obs)
@@ -138,10 +173,15 @@ class RoutineLearner:
         self.refits += 1
 
     def predict(self, k: int = 5) -> list[Prediction]:
-        """What people are likely to do next, now."""
+        """What people are likely to do next, now (expected times on the wall clock: `utc`
+        turns them back)."""
         if self.model is None or not self.recent:
             return []
-        return self.model.predict(self.hub.clock.timestamp(), list(self.recent), k)
+        now = to_wall_clock(self.hub.clock.timestamp(), self.zone)
+        return self.model.predict(now, list(self.recent), k)
+
+    def utc(self, wall_clock: float) -> float:
+        return from_wall_clock(wall_clock, self.zone)
 
 
 def _is_number(text: str) -> bool:

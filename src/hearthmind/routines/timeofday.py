@@ -1,13 +1,38 @@
-"""Time-of-day helpers: hour slots, weekdays, circular statistics of clock times."""
+"""Time-of-day helpers: hour slots, weekdays, circular statistics of clock times.
+
+Times here are *wall-clock* epochs: seconds as if the residents' local clock were UTC, so
+`t % DAY` is the time on their clock, through summer time too. Logs that give local times are
+read that way; recorders and Home Assistant store true UTC, turned into wall-clock time with
+`to_wall_clock` (and back with `from_wall_clock`)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 DAY = 86400.0
 SLOT_HOURS = 3  # the SmartThings data's 3-hour slots; also the Markov context
+
+
+def _offset(t: float, zone: tzinfo) -> float:
+    delta = datetime.fromtimestamp(t, zone).utcoffset()
+    return 0.0 if delta is None else delta.total_seconds()
+
+
+def to_wall_clock(t: float, zone: tzinfo | None) -> float:
+    """A UTC epoch as the residents' clock shows it (an epoch read as if local were UTC)."""
+    return t if zone is None else t + _offset(t, zone)
+
+
+def from_wall_clock(wall: float, zone: tzinfo | None) -> float:
+    """Back to the UTC epoch (an hour that summer time skips or repeats maps to one of its
+    candidates; it is a prediction's time, not a record)."""
+    if zone is None:
+        return wall
+    guess = wall - _offset(wall, zone)
+    return wall - _offset(guess, zone)
 
 
 def seconds_of_day(t: float) -> float:

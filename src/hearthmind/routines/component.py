@@ -1,0 +1,110 @@
+"""The routines component of a running hub (bootstrap): a `RoutineLearner` that learns from
+the recorded history at start and from every change after, with the model and its rhythm from
+the `routines:` section of configuration.yaml:
+
+    routines:
+      model: boosted_ranker     # any model of `hearthmind eval`
+      refit_every_hours: 24     # retrain on the hub's clock (the trees learn only at fit time)
+      history_days: 90          # recorded history to learn from when the hub starts
+      min_history: 50           # events before the first fit
+
+Reading and fitting a long history take tens of seconds, so they run in the background: the
+hub starts at once, and predictions appear when the first fit is done. Times are learned on
+the residents' wall clock, in `hearthmind: time_zone`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hearthmind.core import ConfigError, Hub
+
+from .online import DATA_KEY, RoutineLearner
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class RoutinesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    model: str = "boosted_ranker"
+    refit_every_hours: float = Field(default=24.0, gt=0)
+    history_days: float = Field(default=90.0, gt=0)
+    min_history: int = Field(default=50, ge=2)
+
+
+def get_learner(hub: Hub) -> RoutineLearner | None:
+    learner = hub.data.get(DATA_KEY)
+    return learner if isinstance(learner, RoutineLearner) else None
+
+
+async def async_setup(hub: Hub, options: Any) -> None:
+    """Component set-up (bootstrap): learn routines unless `routines: enabled: false`."""
+    from .evaluation.catalogue import make_models
+
+    section = hub.config.section("routines", RoutinesConfig)
+    if not section.enabled:
+        return
+    known = [m.name for m in make_models(now_is_target_time=False)]
+    if section.model not in known:
+        raise ConfigError(
+            str(hub.config.path),
+            None,
+            f"routines.model: no model named {section.model!r} (models: {', '.join(known)})",
+        )
+
+    try:
+        zone = ZoneInfo(hub.config.core.time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ConfigError(
+            str(hub.config.path), None, f"hearthmind.time_zone: unknown time zone {err}"
+        ) from err
+
+    def make_model() -> Any:
+        return make_models(now_is_target_time=False, only={section.model})[0]
+
+    learner = RoutineLearner(
+        hub,
+        make_model,
+        refit_every=timedelta(hours=section.refit_every_hours),
+        min_history=section.min_history,
+        zone=zone,
+    )
+    await learner.async_start()
+    hub.async_create_task(
+        _async_learn_recorded(hub, learner, section.history_days), name="routines-history"
+    )
+
+
+async def _async_learn_recorded(hub: Hub, learner: RoutineLearner, days: float) -> None:
+    """The recorder's last `days` of people's actions and sensor events, then a first fit."""
+    import asyncio
+
+    from hearthmind.recorder import get_recorder
+
+    from .observations import on_wall_clock
+    from .recorder_bridge import read_observations
+
+    recorder = get_recorder(hub)
+    if recorder is None:
+        return  # nothing recorded: learn from what happens from now on
+    start = hub.clock.timestamp() - days * 86400.0
+    try:
+        await recorder.async_flush()
+        log = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: read_observations(recorder.db_url, start=start)
+        )
+    except Exception as err:  # an unreadable database must not stop the hub
+        hub.health.problem(
+            "routines_history_errors",
+            f"cannot read the recorded history: {err!r}",
+            hub.clock.timestamp(),
+        )
+        return
+    _LOGGER.info("routines: %d recorded events to learn from", len(log.observations))
+    await learner.async_learn_history(on_wall_clock(log, learner.zone).observations)
