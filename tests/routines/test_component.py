@@ -119,3 +119,21 @@ async def test_a_wrong_routines_section_is_a_clear_error(tmp_path: Path) -> None
             SimulatedClock(datetime(2024, 1, 1, tzinfo=UTC)),
             components=["routines"],
         )
+
+
+async def test_a_simulated_home_gives_the_hub_its_time_zone(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    hub = await async_setup_hub(
+        tmp_path,
+        SetupOptions(home="single", record=False),
+        SimulatedClock(datetime(2024, 1, 1, tzinfo=UTC)),
+        components=["simulator", "routines"],
+    )
+    try:
+        # the resident lives in Amsterdam: the hub learns and shows that clock, not UTC
+        assert hub.config.core.time_zone == "Europe/Amsterdam"
+        learner = get_learner(hub)
+        assert learner is not None and learner.zone == ZoneInfo("Europe/Amsterdam")
+    finally:
+        await hub.async_stop()

@@ -184,6 +184,15 @@ async def async_setup(hub: Hub, options: Any) -> None:
         hub.health.problem(err.counter, str(err), hub.clock.timestamp())
         raise
     hub.data[DATA_KEY] = home
+    if hub.config.core.time_zone != home.spec.time_zone:
+        # a hub that runs a simulated home is that home's hub: what it learns and shows
+        # follows the residents' clock (components set up later read the zone from here)
+        _LOGGER.info(
+            "simulator: time zone %s (the home's), not %s",
+            home.spec.time_zone,
+            hub.config.core.time_zone,
+        )
+        hub.config.core.time_zone = home.spec.time_zone
     bound = False
     if getattr(options, "mqtt", False):
         bound = await _bind_mqtt(hub, home, options)
