@@ -3,6 +3,9 @@ agent; periodic refits on the hub clock; a failing model is counted, the hub goe
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -130,3 +133,31 @@ async def test_live_times_are_on_the_residents_clock() -> None:
     assert learner.history[0].time == clock.timestamp() + 3600
     assert learner.utc(learner.history[0].time) == clock.timestamp()
     await learner.async_stop()
+
+
+class _SlowFit(MarkovChain):
+    """A fit that takes as long as the test wants (a year's history takes most of a minute)."""
+
+    release = threading.Event()
+
+    def fit(self, history: Sequence[Episode]) -> None:
+        self.release.wait(30)
+        super().fit(history)
+
+
+async def test_stopping_does_not_wait_for_a_refit() -> None:
+    clock = SimulatedClock(datetime(2024, 1, 1, tzinfo=UTC))
+    hub = Hub(clock=clock, seed=1)
+    learner = RoutineLearner(hub, _SlowFit, min_history=5)
+    await learner.async_start()
+    for n in range(6):
+        hub.states.async_set(
+            "light.hall", "on" if n % 2 else "off", {}, hub.context(Origin.PHYSICAL)
+        )
+    await asyncio.sleep(0.05)
+    assert learner._fitting is not None and not learner._fitting.done()  # fitting, blocked
+    started = time.perf_counter()
+    await learner.async_stop()
+    assert time.perf_counter() - started < 2.0
+    assert learner.model is None and learner.refits == 0  # the unfinished model is dropped
+    _SlowFit.release.set()

@@ -7,6 +7,8 @@ Changes made by automations or by the agent itself are never learned from."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta, tzinfo
@@ -71,7 +73,10 @@ class RoutineLearner:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._fitting is not None:
+        if self._fitting is not None and not self._fitting.done():
+            # a refit is disposable: stopping does not wait for one (a year's history takes
+            # most of a minute); its thread is a daemon and its model is dropped
+            self._fitting.cancel()
             await asyncio.gather(self._fitting, return_exceptions=True)
 
     async def async_learn_history(self, recorded: list[Observation]) -> None:
@@ -88,7 +93,9 @@ class RoutineLearner:
             self.recent = deque(merged[-(self.recent.maxlen or 1) :], self.recent.maxlen)
         if self._fitting is not None and not self._fitting.done():
             await asyncio.gather(self._fitting, return_exceptions=True)
-        await self.async_refit()
+        # as a task the hub's stop can cancel, like every refit
+        self._fitting = self.hub.async_create_task(self.async_refit(), name="routines-refit")
+        await asyncio.gather(self._fitting, return_exceptions=True)
 
     def _schedule(self) -> None:
         self._timer = self.hub.clock.call_at(self.hub.clock.now() + self.refit_every, self._due)
@@ -155,9 +162,8 @@ class RoutineLearner:
         snapshot = list(self.history)
         model = self.make_model()
         self._arrived_while_fitting = []
-        loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(None, model.fit, [snapshot])
+            await _in_daemon_thread(lambda: model.fit([snapshot]))
         except Exception as err:
             self.hub.health.problem(
                 "routines_fit_errors",
@@ -182,6 +188,33 @@ class RoutineLearner:
 
     def utc(self, wall_clock: float) -> float:
         return from_wall_clock(wall_clock, self.zone)
+
+
+def _in_daemon_thread(work: Callable[[], None]) -> asyncio.Future[None]:
+    """Run `work` in a daemon thread: unlike the default executor's threads, which the
+    interpreter joins at exit, a hub stopping mid-refit does not wait for it."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if done.done():  # cancelled meanwhile: the result is not wanted
+            return
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+    def run() -> None:
+        error: BaseException | None = None
+        try:
+            work()
+        except BaseException as err:  # handed to the awaiting task
+            error = err
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+            loop.call_soon_threadsafe(settle, error)
+
+    threading.Thread(target=run, name="routines-fit", daemon=True).start()
+    return done
 
 
 def _is_number(text: str) -> bool:
