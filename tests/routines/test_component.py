@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hass_client import HomeAssistantClient
 
 from hearthmind.api import ApiConfig, TokenStore, async_serve
 from hearthmind.bootstrap import SetupOptions, async_setup_hub
@@ -72,6 +73,12 @@ async def test_a_hub_learns_its_recorded_routines_and_says_what_comes_next(
         assert "kitchen motion sensor" in first["explanation"]
         # only what people do to devices: sensors are context, not something to do
         assert all(not p["entity_id"].startswith("binary_sensor.") for p in body["predictions"])
+        # the same over the WebSocket API, with a Home Assistant client
+        ws_url = server.url.replace("http://", "ws://") + "/api/websocket"
+        async with HomeAssistantClient(ws_url, token) as ws:
+            over_ws = await ws.send_command("hearthmind/predictions", k=2)
+        assert over_ws["predictions"][0]["entity_id"] == "light.kitchen"
+        assert over_ws["predictions"] == body["predictions"]
     finally:
         await server.async_stop()
         await hub.async_stop()

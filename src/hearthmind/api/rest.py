@@ -3,7 +3,6 @@ and shapes, so its clients and scripts work unchanged."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -311,41 +310,9 @@ def _recorder_health(rt: ApiRuntime) -> dict[str, Any] | None:
 
 @router.get("/hearthmind/predictions", summary="What people will likely do next, when, and why")
 async def predictions(rt: Runtime, _: Authorized, k: int = 5) -> JsonResponse:
-    from hearthmind.routines.component import get_learner
-    from hearthmind.routines.observations import Kind
+    from .predictions import next_actions
 
-    learner = get_learner(rt.hub)
-    if learner is None:
-        raise ApiError(404, "not_found", "routines are not learned on this hub")
-    k = max(1, min(k, 50))
-    model = learner.model
-    body: dict[str, Any] = {
-        "model": None if model is None else model.name,
-        "history": len(learner.history),
-        "updates": learner.updates,
-        "refits": learner.refits,
-        "predictions": [],
-    }
-    # what people do to devices: the agent's candidates; sensors only fill the model's context
-    acted = {o.item for o in learner.history if o.kind is Kind.ACTION}
-    for guess in learner.predict(k=max(4 * k, 20)):
-        if guess.item not in acted or model is None:
-            continue
-        entity_id, _sep, value = guess.item.rpartition(":")
-        body["predictions"].append(
-            {
-                "entity_id": entity_id,
-                "value": value,
-                "probability": round(guess.probability, 4),
-                "expected_time": None
-                if guess.expected_time is None
-                else datetime.fromtimestamp(learner.utc(guess.expected_time), UTC).isoformat(),
-                "explanation": model.explain(guess),
-            }
-        )
-        if len(body["predictions"]) >= k:
-            break
-    return JsonResponse(body)
+    return JsonResponse(next_actions(rt.hub, k))
 
 
 @router.get("/hearthmind/origins", summary="Recorded state changes and events by origin")

@@ -405,3 +405,15 @@ async def history_during_period(
         if entity_id is not None:
             result[entity_id] = items
     session.result(msg_id, result)
+
+
+class Predictions(Fields):
+    k: int = Field(default=5, ge=1, le=50)
+
+
+@command("hearthmind/predictions", Predictions)
+async def predictions(session: WebSocketSession, msg_id: int, params: Predictions) -> None:
+    """Hearthmind's own: what people will likely do next, when, and why (as the REST path)."""
+    from hearthmind.api.predictions import next_actions
+
+    session.result(msg_id, next_actions(session.hub, params.k))
