@@ -21,6 +21,16 @@ class Kind(StrEnum):
     ACTIVITY = "activity"  # an annotated activity started (ground truth of home logs)
 
 
+def is_number(value: Any) -> bool:
+    """A numeric reading (a temperature, a set-point): context, or an attribute, never a
+    state to learn as an event."""
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 SETPOINT_STEP = 0.5  # degrees: set-points closer than this are the same choice
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, Origin
 
-from .observations import Kind, Observation, is_attribute_report, learned_value
+from .observations import Kind, Observation, is_attribute_report, is_number, learned_value
 from .predictor import Prediction, Predictor
 from .timeofday import from_wall_clock, to_wall_clock
 
@@ -113,7 +113,7 @@ class RoutineLearner:
         if origin in (Origin.AUTOMATION, Origin.AGENT):
             return  # the hub learns from people, never from itself
         state = learned_value(new.entity_id, str(new.state), new.attributes)
-        if state in ("unavailable", "unknown") or _is_number(state):
+        if state in ("unavailable", "unknown") or is_number(state):
             return
         old = event.data.get("old_state")
         before = (
@@ -215,11 +215,3 @@ def _in_daemon_thread(work: Callable[[], None]) -> asyncio.Future[None]:
 
     threading.Thread(target=run, name="routines-fit", daemon=True).start()
     return done
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -17,6 +17,7 @@ from .observations import (
     Kind,
     Observation,
     is_attribute_report,
+    is_number,
     learned_value,
     sort_observations,
     state_of,
@@ -109,7 +110,7 @@ def read_observations(
             if value is None or value in ("unavailable", "unknown"):
                 report.skip("unavailable state", f"{row.entity_id} -> {row.state!r}")
                 continue
-            if _is_number(value):
+            if is_number(value):
                 report.skip("numeric reading", f"{row.entity_id} = {row.state}")
                 continue
             kind = Kind.ACTION if row.origin in HUMAN_ORIGINS else Kind.SENSOR
@@ -130,11 +131,3 @@ def read_observations(
 
 def actions_only(observations: Iterable[Observation]) -> list[Observation]:
     return [o for o in observations if o.kind is Kind.ACTION]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

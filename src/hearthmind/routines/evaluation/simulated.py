@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..observations import Kind, learned_value
+from ..observations import Kind, is_number, learned_value
 from ..recorder_bridge import read_observations
 from .catalogue import make_models
 from .homes import WINDOW
@@ -26,14 +26,6 @@ from .splits import evaluation_split
 
 Progress = Callable[[str, int, int], None]
 TOLERANCE = 600.0
-
-
-def _is_number(value: Any) -> bool:
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def intentions_file(db: Path) -> Path:
@@ -62,7 +54,7 @@ def load_done_actions(db: Path, start: float, end: float = math.inf) -> dict[str
                 )
                 entity, _, state = shown.rpartition(":")
                 target = record.get("target")
-                setpoint = {"temperature": float(target)} if _is_number(target) else None
+                setpoint = {"temperature": float(target)} if is_number(target) else None
                 action = f"{entity}:{learned_value(entity, state, setpoint)}"
             except (ValueError, KeyError, TypeError) as err:
                 raise ValueError(f"{path.name}:{number}: unreadable intention ({err})") from err

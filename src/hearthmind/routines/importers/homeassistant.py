@@ -24,6 +24,7 @@ from ..observations import (
     ImportReport,
     Kind,
     Observation,
+    is_number,
     learned_value,
     sort_observations,
 )
@@ -126,7 +127,7 @@ def load_homeassistant(path_or_url: str | Path, name: str | None = None) -> Home
             else:
                 obs = Observation(when, f"{entity_id}:{state}", Kind.ACTION, None, "physical")
         elif domain in SENSOR_DOMAINS:
-            if _is_number(state):
+            if is_number(state):
                 report.skip("numeric reading", f"{entity_id} = {state}")
                 continue
             obs = Observation(when, f"{entity_id}:{state}", Kind.SENSOR)
@@ -234,14 +235,6 @@ def _attributes(text: Any) -> dict[str, Any] | None:
     except (TypeError, ValueError):
         return None
     return found if isinstance(found, dict) else None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def is_homeassistant_db(path: Path) -> bool:
