@@ -112,9 +112,9 @@ def load_homeassistant(path_or_url: str | Path, name: str | None = None) -> Home
         if previous.get(entity_id) == state:
             continue  # attribute-only update (a room temperature report): no new event
         previous[entity_id] = state
-        user_id = _hex(row["user_bin"]) or _hex(row["user_text"])
-        parent_id = _hex(row["parent_bin"]) or _hex(row["parent_text"])
-        context_id = _hex(row["context_bin"]) or _hex(row["context_text"])
+        user_id = _id_of(row, "user")
+        parent_id = _id_of(row, "parent")
+        context_id = _id_of(row, "context")
         if domain in ACTION_DOMAINS:
             if user_id is not None:
                 obs = Observation(when, f"{entity_id}:{state}", Kind.ACTION, user_id, "app")
@@ -154,28 +154,21 @@ def _states_query(tables: set[str], columns: set[str]) -> str:
     else:  # schemas before 2023.4 kept entity_id on the row
         entity, join = "s.entity_id", ""
     time = "s.last_updated_ts" if "last_updated_ts" in columns else "s.last_updated"
-    # the binary context ids (since 2023.4) and the text ones (before) are read apart: a
-    # COALESCE of bytea and varchar is an error in PostgreSQL; Python takes the first found
-    ids = [
-        f"s.{c}" if c in columns else "NULL"
-        for c in (
-            "context_user_id_bin",
-            "context_user_id",
-            "context_parent_id_bin",
-            "context_parent_id",
-            "context_id_bin",
-            "context_id",
+    ids = ", ".join(
+        _id_columns("s", columns, column, name)
+        for column, name in (
+            ("context_user_id", "user"),
+            ("context_parent_id", "parent"),
+            ("context_id", "context"),
         )
-    ]
+    )
     # attributes: shared rows since 2022.4, a column on the row before (kept, mostly empty)
     attrs = "s.attributes" if "attributes" in columns else "NULL"
     if "state_attributes" in tables and "attributes_id" in columns:
         join += " LEFT JOIN state_attributes a ON a.attributes_id = s.attributes_id"
         attrs = f"COALESCE(a.shared_attrs, {attrs})"
     return (
-        f"SELECT {entity} AS entity_id, s.state AS state, {time} AS t, {ids[0]} AS user_bin, "
-        f"{ids[1]} AS user_text, {ids[2]} AS parent_bin, {ids[3]} AS parent_text, "
-        f"{ids[4]} AS context_bin, {ids[5]} AS context_text, "
+        f"SELECT {entity} AS entity_id, s.state AS state, {time} AS t, {ids}, "
         f"{attrs} AS attrs FROM states s {join} "
         f"ORDER BY {time}, s.state_id"
     )
@@ -191,7 +184,7 @@ def _automation_contexts(conn: sa.Connection, tables: set[str]) -> set[str | Non
     if "events" not in tables:
         return set()
     columns = {c["name"] for c in sa.inspect(conn).get_columns("events")}
-    ids = [f"e.{c}" if c in columns else "NULL" for c in ("context_id_bin", "context_id")]
+    ids = _id_columns("e", columns, "context_id", "ctx")
     if "event_types" in tables and "event_type_id" in columns:  # since 2023.4
         source = "events e JOIN event_types t ON t.event_type_id = e.event_type_id"
         kind = "t.event_type"
@@ -200,13 +193,25 @@ def _automation_contexts(conn: sa.Connection, tables: set[str]) -> set[str | Non
     else:
         return set()
     wanted = ", ".join(f"'{name}'" for name in AUTOMATION_EVENTS)
-    query = (
-        f"SELECT {ids[0]} AS ctx_bin, {ids[1]} AS ctx_text FROM {source} WHERE {kind} IN ({wanted})"
-    )
-    rows = conn.execute(sa.text(query)).mappings()
-    found = {_hex(r["ctx_bin"]) or _hex(r["ctx_text"]) for r in rows}
+    query = f"SELECT {ids} FROM {source} WHERE {kind} IN ({wanted})"
+    found = {_id_of(r, "ctx") for r in conn.execute(sa.text(query)).mappings()}
     found.discard(None)
     return found
+
+
+def _id_columns(table: str, columns: set[str], column: str, name: str) -> str:
+    """A context id's two columns, binary (since 2023.4) and text (before), selected apart
+    as `<name>_bin` and `<name>_text`: a COALESCE of bytea and varchar is an error in
+    PostgreSQL, so `_id_of` takes the first found in Python."""
+
+    def pick(c: str) -> str:
+        return f"{table}.{c}" if c in columns else "NULL"
+
+    return f"{pick(column + '_bin')} AS {name}_bin, {pick(column)} AS {name}_text"
+
+
+def _id_of(row: sa.RowMapping, name: str) -> str | None:
+    return _hex(row[f"{name}_bin"]) or _hex(row[f"{name}_text"])
 
 
 def _epoch(value: Any) -> float | None:
