@@ -16,7 +16,6 @@ def next_actions(hub: Hub, k: int = 5) -> dict[str, Any]:
     probability, expected time (ISO, UTC) and the model's explanation. 404 without the
     routines component."""
     from hearthmind.routines.component import get_learner
-    from hearthmind.routines.observations import Kind
 
     learner = get_learner(hub)
     if learner is None:
@@ -33,10 +32,7 @@ def next_actions(hub: Hub, k: int = 5) -> dict[str, Any]:
     if model is None:
         return body
     # what people do to devices: the agent's candidates; sensors only fill the model's context
-    acted = {o.item for o in learner.history if o.kind is Kind.ACTION}
-    for guess in learner.predict(k=max(4 * k, 20)):
-        if guess.item not in acted:
-            continue
+    for guess in learner.likely_actions(k):
         entity_id, _sep, value = guess.item.rpartition(":")
         expected = guess.expected_time
         body["predictions"].append(
@@ -50,6 +46,4 @@ def next_actions(hub: Hub, k: int = 5) -> dict[str, Any]:
                 "explanation": model.explain(guess),
             }
         )
-        if len(body["predictions"]) >= k:
-            break
     return body

@@ -121,6 +121,7 @@ def predict(
 
     from hearthmind.routines.evaluation.catalogue import make_models
     from hearthmind.routines.observations import Kind
+    from hearthmind.routines.predictor import likely_actions
     from hearthmind.routines.readable import describe_item
 
     found = make_models(now_is_target_time=False, only={model})
@@ -144,10 +145,12 @@ def predict(
     if actions and not acted:
         console.print("No person's device action in this history: showing every next event.")
         actions = False
-    guesses = learner.predict(now, history[-30:], k=max(top * 4, 20) if actions else top)
-    if actions:
-        guesses = [g for g in guesses if g.item in acted]
-    guesses = guesses[:top]
+    recent = history[-30:]
+    guesses = (
+        likely_actions(learner, now, recent, acted, top)
+        if actions
+        else learner.predict(now, recent, k=top)
+    )
     when = datetime.fromtimestamp(now, UTC).strftime("%a %Y-%m-%d %H:%M")
     table = Table(
         title=f"Next, after {describe_item(history[-1].item)} ({when}), by {learner.name}"

@@ -17,7 +17,7 @@ from typing import Any
 from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, Origin
 
 from .observations import Kind, Observation, is_attribute_report, is_number, learned_value
-from .predictor import Prediction, Predictor
+from .predictor import Prediction, Predictor, likely_actions
 from .timeofday import from_wall_clock, to_wall_clock
 
 DATA_KEY = "routines"
@@ -185,6 +185,14 @@ class RoutineLearner:
             return []
         now = to_wall_clock(self.hub.clock.timestamp(), self.zone)
         return self.model.predict(now, list(self.recent), k)
+
+    def likely_actions(self, k: int = 5) -> list[Prediction]:
+        """What people are likely to do to devices next, now (`predictor.likely_actions`)."""
+        if self.model is None or not self.recent:
+            return []
+        acted = {o.item for o in self.history if o.kind is Kind.ACTION}
+        now = to_wall_clock(self.hub.clock.timestamp(), self.zone)
+        return likely_actions(self.model, now, list(self.recent), acted, k)
 
     def utc(self, wall_clock: float) -> float:
         return from_wall_clock(wall_clock, self.zone)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -59,3 +59,17 @@ def explain_from_evidence(prediction: Prediction) -> str:
 def top_k(scores: dict[str, float], k: int) -> list[tuple[str, float]]:
     """Highest scores first, ties broken by name so results are deterministic."""
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+
+def likely_actions(
+    model: Predictor,
+    now: float,
+    recent: Sequence[Observation],
+    acted: Collection[str],
+    k: int,
+) -> list[Prediction]:
+    """The `k` likeliest next items among those people do to devices (`acted`, e.g. every
+    action item seen in the history): what the agent could do for them. The model ranks every
+    next event, sensors too, so it is asked for more than `k`."""
+    guesses = model.predict(now, recent, k=max(4 * k, 20))
+    return [g for g in guesses if g.item in acted][:k]
