@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hearthmind.routines.evaluation.harness import (
     default_data_dir,
@@ -107,7 +108,18 @@ def main(argv: list[str] | None = None) -> int:
             "training days to learn, the rest to score), to choose settings; docs/ is left alone"
         ),
     )
+    parser.add_argument(
+        "--time-zone",
+        help=(
+            "the residents' time zone (IANA), for a Home Assistant database (default UTC) and "
+            "simulated homes (default: the zone their ground truth names)"
+        ),
+    )
     args = parser.parse_args(argv)
+    try:
+        zone = ZoneInfo(args.time_zone) if args.time_zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        parser.error(f"unknown time zone {args.time_zone!r} (e.g. Europe/Amsterdam)")
     data = default_data_dir()
     smartthings = args.smartthings
     homes = list(args.home)
@@ -128,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         simulated=args.sim_db,
         timing_db=args.timing_db,
         validation=args.valid,
+        home_zone=zone,
+        sim_zone=zone,
     )
     print(
         json.dumps(

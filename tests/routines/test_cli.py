@@ -77,6 +77,10 @@ def test_eval_command_names_what_it_could_not_read(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "missing" in result.output and "skipped" in result.output
     assert json.loads(out.read_text())["problems"]
+    wrong = runner.invoke(
+        app, ["eval", "--home", str(tmp_path), "--time-zone", "Mars/Olympus", "-c", str(tmp_path)]
+    )
+    assert wrong.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in wrong.output
 
 
 def test_predict_says_what_comes_next_and_why(tmp_path: Path) -> None:

@@ -139,6 +139,21 @@ def test_detected_by_folder_and_bad_databases(ha_db: Path, tmp_path: Path) -> No
         load_homeassistant(tmp_path / "missing.db")
 
 
+def test_a_home_assistant_history_is_read_on_the_residents_clock(ha_db: Path) -> None:
+    """HA keeps UTC; `load_home(zone=...)` (and so `hearthmind eval --home`, `predict --log`)
+    moves it to the residents' clock. Logs of local times are not moved."""
+    from zoneinfo import ZoneInfo
+
+    from hearthmind.routines.timeofday import to_wall_clock
+
+    zone = ZoneInfo("America/New_York")
+    utc = load_home(ha_db).observations
+    local = load_home(ha_db, zone=zone).observations
+    assert [o.item for o in local] == [o.item for o in utc]
+    assert [o.time for o in local] == [to_wall_clock(o.time, zone) for o in utc]
+    assert all(u.time - w.time in (4 * 3600, 5 * 3600) for u, w in zip(utc, local, strict=True))
+
+
 def test_committed_file_reads_the_same() -> None:
     assert COMMITTED.is_file(), "run tests/routines/make_ha_db.py with HA 2024.3.3 to create it"
     assert len(load_homeassistant(COMMITTED).observations) == 10

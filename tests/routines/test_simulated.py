@@ -105,6 +105,11 @@ def test_real_simulator_output_if_present(tmp_path: Path) -> None:
         pytest.skip(f"hearthmind sim unavailable: {result.output[-200:]}")
     _, results = evaluate_simulated(db, only={"markov"})
     assert results["markov"]["actions"] > 5
+    from zoneinfo import ZoneInfo
+
+    from hearthmind.routines.evaluation.simulated import home_time_zone
+
+    assert home_time_zone(db) == ZoneInfo("Europe/Amsterdam")  # the single home's zone
 
 
 def test_ground_truth_is_matched_as_the_recorder_shows_it(tmp_path: Path) -> None:
@@ -140,3 +145,51 @@ def test_a_guess_made_after_the_action_anticipated_nothing() -> None:
     assert score_anticipations({"light.hall:on": [(100.5, 200.0)]}, done) == (1, 0, 0)
     assert score_anticipations({"light.hall:on": [(500.0, 900.0)]}, done) == (1, 1, 1)
     assert score_anticipations({}, done) == (0, 0, 0)
+
+
+async def test_a_simulated_home_is_scored_on_its_residents_clock(tmp_path: Path) -> None:
+    """The recorder keeps UTC; the ground truth names the home's zone. Both are read on the
+    residents' clock: the 06:4x kitchen light stays at 06:4x after summer time began (31 March
+    2024), where in UTC it moved from 05:4x to 04:4x, and learned and true times agree."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from hearthmind.routines.evaluation.simulated import home_time_zone, read_simulated
+    from hearthmind.routines.observations import Observation, from_wall_clock_log
+    from hearthmind.routines.timeofday import seconds_of_day
+
+    zone = ZoneInfo("Europe/Amsterdam")
+    # 20 days of the synthetic routine on the residents' clock from Monday 18 March 2024
+    shift = timedelta(days=77).total_seconds()
+    local = [
+        Observation(o.time + shift, o.item, o.kind, o.user_id, o.origin) for o in observations(20)
+    ]
+    utc = from_wall_clock_log(HomeLog("sim", local, [], ImportReport("test")), zone)
+    db = tmp_path / "sim.db"
+    await async_write_log(utc, f"sqlite:///{db}")
+    with (tmp_path / "sim.db.intentions.jsonl").open("w") as fh:
+        for o in utc.observations:
+            if o.kind is Kind.ACTION:
+                record = {"epoch": o.time, "action": o.item, "executed": True}
+                fh.write(json.dumps(record | {"time_zone": zone.key}) + "\n")
+    assert home_time_zone(db) == zone
+    log, read_zone = read_simulated(db)
+    assert read_zone == zone
+    lights = [o.time for o in log.observations if o.item == "light.kitchen:on"]
+    assert lights == [o.time for o in local if o.item == "light.kitchen:on"]
+    weekday_hours = {int(seconds_of_day(t) // 3600) for t in lights if (t // 86400 + 3) % 7 < 5}
+    assert weekday_hours == {6}  # in UTC: {4, 5}
+    done = load_done_actions(db, 0.0, zone=read_zone)
+    assert done["light.kitchen:on"] == lights
+    _, results = evaluate_simulated(db, only={"markov"})
+    assert results["markov"]["recall"] > 0.2
+
+
+def test_a_wrong_time_zone_in_the_ground_truth_is_a_clear_error(tmp_path: Path) -> None:
+    from hearthmind.routines.evaluation.simulated import home_time_zone
+
+    (tmp_path / "x.db.intentions.jsonl").write_text(
+        '{"epoch": 1, "action": "light.a:on", "executed": true, "time_zone": "Mars/Olympus"}\n'
+    )
+    with pytest.raises(ValueError, match=r"x.db.intentions.jsonl:1: unreadable time zone"):
+        home_time_zone(tmp_path / "x.db")

@@ -71,16 +71,14 @@ def _read_history(
     local times as they are; the recorder's and Home Assistant's UTC times moved to
     `time_zone`); a clear error (exit 1) when it cannot be read, None (after saying so) when
     it is empty."""
-    from hearthmind.routines.importers import LogFormatError, detect_format, load_home
+    from hearthmind.routines.importers import LogFormatError, load_home
     from hearthmind.routines.observations import on_wall_clock
     from hearthmind.routines.recorder_bridge import read_observations
 
     zone = _zone(config, time_zone)
     try:
         if log is not None:
-            home = load_home(log)
-            if detect_format(log) == "homeassistant":
-                home = on_wall_clock(home, zone)
+            home = load_home(log, zone=zone)
         else:
             home = on_wall_clock(read_observations(_db_url(config, db)), zone)
     except (LogFormatError, OSError, ValueError) as err:
@@ -245,6 +243,15 @@ def evaluate(
             help="Score a split inside the training data, never the test split (to choose settings).",
         ),
     ] = False,
+    time_zone: Annotated[
+        str | None,
+        typer.Option(
+            "--time-zone",
+            help="The residents' time zone: for a Home Assistant database (default: "
+            "configuration.yaml's hearthmind: time_zone) and a simulated home (default: the "
+            "zone its ground truth names).",
+        ),
+    ] = None,
 ) -> None:
     """Run every model on the same splits and print one table, models side by side."""
     from hearthmind.routines.evaluation.harness import (
@@ -271,6 +278,8 @@ def evaluate(
         simulated=list(sim_db or []),
         console=console,
         validation=valid,
+        home_zone=_zone(config, time_zone),
+        sim_zone=_zone(config, time_zone) if time_zone else None,
     )
     if figures["problems"] and not (
         figures["smartthings"] or figures["homes"] or figures.get("simulated")

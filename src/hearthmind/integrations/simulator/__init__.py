@@ -78,7 +78,8 @@ One JSON object per line, one line per device intention, in time order, appended
     {"time": "2026-01-05T06:52:13.402000+00:00", "epoch": 1767595933.402,
      "user_id": "mina", "action": "light.kitchen:on", "entity_id": "light.kitchen",
      "target": "on", "activity": "breakfast", "executed": true, "already_satisfied": false,
-     "satisfied_by": null, "reaction_to": null, "recorded_action": "light.kitchen:on"}
+     "satisfied_by": null, "reaction_to": null, "recorded_action": "light.kitchen:on",
+     "time_zone": "Europe/Amsterdam"}
 `target` is the wanted state: on/off (light, switch, fan, media_player), open/closed (cover),
 locked/unlocked (lock) or a set-point such as "20.5" (climate: set_temperature, heat).
 `recorded_action` is the same action as the recorder's states show it, `entity_id:state`
@@ -86,6 +87,7 @@ locked/unlocked (lock) or a set-point such as "20.5" (climate: set_temperature, 
 learned actions against this one. `executed` false means the resident found it already so; `satisfied_by` then names the origin
 of the change that made it so ("agent" when the hub anticipated them, "physical" when
 someone else did). `reaction_to` is set on undos: the context id of the hub's change.
+`time_zone` is the home's (the recorder stores UTC; the residents live by this clock).
 
 Determinism: one `random.Random` per resident (plans) and per resident reactions, one for the
 household, the home and the weather, all derived from the seed by name; time from the clock
@@ -153,7 +155,7 @@ def create_home(
         hub.clock,
         seed=seed if seed is not None else 0,
         make_context=lambda origin, user_id: hub.context(origin, user_id),
-        intentions=IntentionLog(path),
+        intentions=IntentionLog(path, spec.time_zone),
         report_problem=lambda counter, message: hub.health.problem(
             counter, message, hub.clock.timestamp()
         ),

@@ -85,12 +85,15 @@ class Move:
 
 
 class IntentionLog:
-    """Appends intentions as JSON Lines (buffered; `close` flushes)."""
+    """Appends intentions as JSON Lines (buffered; `close` flushes). Each record names the
+    home's `time_zone` (IANA), so that an evaluation can read the recorder's UTC times on the
+    residents' clock, as the hub that ran the home did."""
 
     FLUSH_EVERY = 2000
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, time_zone: str | None = None) -> None:
         self.path = path
+        self.time_zone = time_zone
         self.count = 0
         self._buffer: list[str] = []
         self._file: IO[str] | None = None
@@ -102,7 +105,10 @@ class IntentionLog:
         self.count += 1
         if self._file is None:
             return
-        self._buffer.append(json.dumps(intention.as_record(), separators=(",", ":")))
+        record = intention.as_record()
+        if self.time_zone is not None:
+            record["time_zone"] = self.time_zone
+        self._buffer.append(json.dumps(record, separators=(",", ":")))
         if len(self._buffer) >= self.FLUSH_EVERY:
             self.flush()
 

@@ -9,6 +9,7 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,15 @@ def run_evaluation(
     timing_db: Path | None = None,
     console: Console | None = None,
     validation: bool = False,
+    home_zone: tzinfo | None = None,
+    sim_zone: tzinfo | None = None,
 ) -> dict[str, Any]:
     """Every model on every data set given. `validation` scores a split inside the training
     data instead of the test split (SmartThings: fit on train, score on valid; home logs and
     simulated homes: the training days split 70/30 again) and never writes docs: those hold
-    test figures only. The timing on `timing_db` is the same in both: it scores nothing."""
+    test figures only. The timing on `timing_db` is the same in both: it scores nothing.
+    Histories kept in UTC are scored on the residents' clock: a Home Assistant database in
+    `home_zone`, a simulated home in `sim_zone` or else the zone its ground truth names."""
     if console is None:
         console = Console(stderr=True)
         if not console.is_terminal:  # a log file: no screen to wrap the wide table for
@@ -103,7 +108,9 @@ def run_evaluation(
                 problems.append(f"SmartThings {smartthings}: {err}")
         for folder in homes:
             try:
-                name, results, scores = evaluate_home(folder, progress, validation=validation)
+                name, results, scores = evaluate_home(
+                    folder, progress, validation=validation, zone=home_zone
+                )
             except (LogFormatError, ValueError, OSError) as err:
                 problems.append(f"home {folder}: {err}")
                 continue
@@ -117,7 +124,9 @@ def run_evaluation(
 
             for db in simulated:
                 try:
-                    name, results = evaluate_simulated(db, progress, validation=validation)
+                    name, results = evaluate_simulated(
+                        db, progress, validation=validation, zone=sim_zone
+                    )
                 except (LogFormatError, ValueError, OSError) as err:
                     problems.append(f"simulated {db}: {err}")
                     continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import tzinfo
 from pathlib import Path
 from statistics import mean, median
 from typing import Any
@@ -103,11 +104,13 @@ def evaluate_home(
     name: str | None = None,
     *,
     validation: bool = False,
+    zone: tzinfo | None = None,
 ) -> tuple[str, dict[str, Any], dict[str, RankingScore]]:
     """Every model on one home log. With `validation`, the same protocol runs inside the
     training days only (their first 70 % to learn, the rest to score), so settings can be
-    chosen without ever reading the test days."""
-    log: HomeLog = load_home(folder, name)
+    chosen without ever reading the test days. `zone`: the residents', for a log kept in UTC
+    (a Home Assistant database; see `load_home`)."""
+    log: HomeLog = load_home(folder, name, zone=zone)
     split = evaluation_split(log.observations, validation)
     activities = log.activity_observations()
     activity_split = None

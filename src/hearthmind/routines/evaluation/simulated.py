@@ -15,11 +15,14 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from ..observations import Kind, is_number, learned_value
+from ..observations import HomeLog, Kind, is_number, learned_value, on_wall_clock
 from ..recorder_bridge import read_observations
+from ..timeofday import to_wall_clock
 from .catalogue import make_models
 from .homes import WINDOW
 from .splits import evaluation_split
@@ -32,11 +35,36 @@ def intentions_file(db: Path) -> Path:
     return db.with_name(db.name + ".intentions.jsonl")
 
 
-def load_done_actions(db: Path, start: float, end: float = math.inf) -> dict[str, list[float]]:
+def home_time_zone(db: Path) -> tzinfo | None:
+    """The zone the simulated home's residents live in, as its ground truth names it (None:
+    a file written before it did, read in UTC as then)."""
+    path = intentions_file(db)
+    if not path.is_file():
+        raise ValueError(f"{db}: no ground truth at {path.name}")
+    with path.open(encoding="utf-8") as fh:
+        line = next((line for line in fh if line.strip()), None)
+    try:
+        name = json.loads(line).get("time_zone") if line else None
+        return ZoneInfo(name) if name else None
+    except (ValueError, AttributeError, KeyError) as err:  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(f"{path.name}:1: unreadable time zone ({err})") from err
+
+
+def read_simulated(db: Path, zone: tzinfo | None = None) -> tuple[HomeLog, tzinfo | None]:
+    """The simulated home's recorded history on its residents' clock (`zone`, else the one
+    its ground truth names), and that zone."""
+    zone = zone or home_time_zone(db)
+    return on_wall_clock(read_observations(db), zone), zone
+
+
+def load_done_actions(
+    db: Path, start: float, end: float = math.inf, zone: tzinfo | None = None
+) -> dict[str, list[float]]:
     """Ground truth: actions residents carried out (executed intentions) from `start` until
     `end`, as models learn and predict them: as the recorder shows them (`recorded_action`: a
     TV turned on shows "playing"), with a thermostat's set-point (shown "heat", learned
-    "heat@20.5", see `learned_value`). Files without it fall back to the wanted `action`."""
+    "heat@20.5", see `learned_value`). Files without it fall back to the wanted `action`.
+    With `zone`, times (and `start`, `end`) are on that wall clock, as the models see them."""
     path = intentions_file(db)
     if not path.is_file():
         raise ValueError(f"{db}: no ground truth at {path.name}")
@@ -48,7 +76,7 @@ def load_done_actions(db: Path, start: float, end: float = math.inf) -> dict[str
             try:
                 record = json.loads(line)
                 when, shown, executed = (
-                    float(record["epoch"]),
+                    to_wall_clock(float(record["epoch"]), zone),
                     str(record.get("recorded_action") or record["action"]),
                     bool(record["executed"]),
                 )
@@ -100,17 +128,19 @@ def evaluate_simulated(
     only: Collection[str] | None = None,
     *,
     validation: bool = False,
+    zone: tzinfo | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """With `validation`, the training days are split 70/30 again and the ground truth is read
-    for the scored days only, so the test days are never looked at."""
-    log = read_observations(db)
+    for the scored days only, so the test days are never looked at. Times are on the
+    residents' clock: `zone`, else the home's as its ground truth names it."""
+    log, zone = read_simulated(db, zone)
     split = evaluation_split(log.observations, validation)
     # the scored days' ground truth only: in validation mode the test days stay unread
     end = split.test[-1].time if validation and split.test else math.inf
     if not split.test:
         raise ValueError(f"{db}: no test days")
     test_start = split.test[0].time
-    done = load_done_actions(db, test_start, end)
+    done = load_done_actions(db, test_start, end, zone)
     total_done = sum(len(t) for t in done.values())
     # (from the days in play only: in validation mode the test days stay unread)
     action_items = {o.item for o in (*split.train, *split.test) if o.kind is Kind.ACTION}

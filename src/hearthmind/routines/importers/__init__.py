@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 
-from ..observations import HomeLog
+from ..observations import HomeLog, on_wall_clock
 from .casas import find_casas_file, load_casas
 from .common import LogFormatError, find_file
 from .homeassistant import is_homeassistant_db, load_homeassistant
@@ -58,7 +59,9 @@ def detect_format(path: Path) -> str:
     )
 
 
-def load_home(path: Path, name: str | None = None) -> HomeLog:
+def load_home(path: Path, name: str | None = None, *, zone: tzinfo | None = None) -> HomeLog:
+    """A home log on its residents' wall clock: logs of local times (CASAS, van Kasteren, ...)
+    as they are; a Home Assistant database, which keeps UTC, moved to `zone` (None: UTC)."""
     fmt = detect_format(path)
     if fmt == "smartthings":
         raise LogFormatError(
@@ -73,4 +76,5 @@ def load_home(path: Path, name: str | None = None) -> HomeLog:
         "placelab": load_placelab,
         "homeassistant": load_homeassistant,
     }
-    return loaders[fmt](path, name or (path.name if path.is_dir() else path.stem))
+    log = loaders[fmt](path, name or (path.name if path.is_dir() else path.stem))
+    return on_wall_clock(log, zone) if fmt == "homeassistant" else log
