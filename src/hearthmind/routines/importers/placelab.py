@@ -1,11 +1,14 @@
 """MIT PlaceLab (Munguia Tapia 2003): `sensors.csv` names each object sensor; every labelled
 activity instance in `activities_data.csv` is a block of 5 lines (label/date/start/end, sensor
 ids, object names, activation times, deactivation times). Only events inside labelled
-activities exist in this data set."""
+activities exist in this data set. Activities overlap (music while on the phone), and an
+activation inside two of them is listed in both blocks: it happened once, so it is one event
+(the repeats are counted skips)."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -61,9 +64,12 @@ def load_placelab(folder: Path, name: str | None = None) -> HomeLog:
                 report.skip("malformed line", f"{sensors_path.name}:{number}: {line[:80]!r}")
             continue
         objects[fields[0]] = (fields[1], fields[2])
+    # 15 kitchen cabinets are 15 sensors: a name shared by several keeps their ids apart
+    shared = Counter(objects.values())
     lines = [line for _, line in read_lines(data_path)]
     observations: list[Observation] = []
     spans: list[ActivitySpan] = []
+    activations: set[tuple[str, float]] = set()  # (sensor id, on time): each one once
     i = 0
     while i < len(lines):
         header = _HEADER.match(lines[i].strip())
@@ -118,6 +124,13 @@ def load_placelab(folder: Path, name: str | None = None) -> HomeLog:
                 on += timedelta(days=1)
             if off < on:
                 off += timedelta(days=1)
+            if (sensor_id, on.timestamp()) in activations:
+                report.skip(
+                    "repeated activation",
+                    f"{where}: {obj[1]} at {on:%H:%M:%S}, listed under an earlier activity too",
+                )
+                continue
+            activations.add((sensor_id, on.timestamp()))
             location, thing = obj
             is_device = any(word in thing.lower() for word in _DEVICE_WORDS)
             domain, kind, origin = (
@@ -126,6 +139,8 @@ def load_placelab(folder: Path, name: str | None = None) -> HomeLog:
                 else ("binary_sensor", Kind.SENSOR, "sensor")
             )
             entity = f"{domain}.{slug(location)}_{slug(thing)}"
+            if shared[obj] > 1:
+                entity += f"_{sensor_id}"
             observations.append(Observation(on.timestamp(), f"{entity}:on", kind, origin=origin))
             observations.append(Observation(off.timestamp(), f"{entity}:off", kind, origin=origin))
     if not observations:
