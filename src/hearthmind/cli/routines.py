@@ -54,7 +54,7 @@ def _zone(config: Path, name: str | None) -> ZoneInfo:
     from hearthmind.core import ConfigError, load_config
 
     try:
-        name = name or load_config(config_dir(config)).core.time_zone
+        name = name or load_config(config_dir(config), create=False).core.time_zone
         return ZoneInfo(name)
     except ConfigError as err:
         err_console.print(f"[red]{err}[/red]")
