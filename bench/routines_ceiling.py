@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                 "contexts": row.contexts_seen,
                 "test_events": row.test_events,
             }
-            for row in ceiling(log.observations)
+            for row in ceiling(log.observations, activities=log.activities)
         }
     print(json.dumps(figures, indent=1))
     if args.json:
@@ -85,7 +85,9 @@ def _markdown(figures: dict[str, Any], compare: dict[str, Any], command: str) ->
         "that context; it flatters more the fewer test events each context has, so it means "
         "little for the small homes. *crossed*: each half of the test days predicted from the "
         "other half's table (the test period's own habits, without self-counting). Pace: the "
-        "gap before the last event (< 0.8 s, < 1.5 s, longer).",
+        "gap before the last event (< 0.8 s, < 1.5 s, longer). *+ activity (labelled)*: the "
+        "annotated activity under way added to the context, a label the hub never has live: "
+        "it says whether knowing what the person is doing would tell more.",
         "",
     ]
     for home, rows in figures.items():

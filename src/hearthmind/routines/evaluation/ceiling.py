@@ -12,15 +12,18 @@ the test days of the usual 70/30 split by days:
   the test period's own habits predict without scoring an event with its own count.
 
 A model that already scores near the oracle of rich contexts is near what this information
-allows; a target above it needs information the context does not hold."""
+allows; a target above it needs information the context does not hold. Given the log's
+annotated activities, the last items plus the activity under way (a label the hub never has
+live) say whether knowing what the person is doing would tell more."""
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
-from ..observations import Observation
+from ..observations import ActivitySpan, Observation
 from .splits import split_by_days
 
 Context = Callable[[Sequence[Observation], int], Hashable]
@@ -54,6 +57,33 @@ CONTEXTS: dict[str, Context] = {
 _REACH = 5  # events of history every context above may look back over
 
 
+def activity_labels(seq: Sequence[Observation], spans: Sequence[ActivitySpan]) -> list[str]:
+    """The annotated activity under way at each observation: of the spans that hold its time,
+    the latest begun ("" outside every span). Activities overlap; none lasts a day."""
+    spans = sorted(spans, key=lambda s: s.start)
+    starts = [s.start for s in spans]
+    labels = []
+    for obs in seq:
+        label, j = "", bisect.bisect_right(starts, obs.time) - 1
+        while j >= 0 and obs.time - spans[j].start < 86400.0:
+            if spans[j].end >= obs.time:
+                label = spans[j].label
+                break
+            j -= 1
+        labels.append(label)
+    return labels
+
+
+def with_activity(k: int, labels: Sequence[str]) -> Context:
+    """The last k items and the activity under way at the last of them."""
+    items = last_items(k)
+
+    def context(seq: Sequence[Observation], i: int) -> Hashable:
+        return (items(seq, i), labels[i - 1])
+
+    return context
+
+
 @dataclass(frozen=True)
 class CeilingRow:
     context: str
@@ -65,17 +95,25 @@ class CeilingRow:
 
 
 def ceiling(
-    observations: Sequence[Observation], contexts: dict[str, Context] | None = None
+    observations: Sequence[Observation],
+    contexts: dict[str, Context] | None = None,
+    activities: Sequence[ActivitySpan] = (),
 ) -> list[CeilingRow]:
     split = split_by_days(observations)
     seq = list(split.train) + list(split.test)
+    contexts = dict(contexts or CONTEXTS)
+    if activities:
+        labels = activity_labels(seq, activities)
+        for k in (1, 2, 3):
+            name = "last item" if k == 1 else f"last {k} items"
+            contexts[f"{name} + activity (labelled)"] = with_activity(k, labels)
     first_test = len(split.train)
     start = max(_REACH, first_test)
     if start >= len(seq):
         raise ValueError("too few events on the test days to measure")
     end, middle = len(seq), (start + len(seq)) // 2
     rows = []
-    for name, context in (contexts or CONTEXTS).items():
+    for name, context in contexts.items():
         keys = [context(seq, i) if i >= _REACH else None for i in range(end)]
         tested = _table(seq, keys, start, end)
         learned = _hits(seq, keys, start, end, _table(seq, keys, _REACH, first_test))
