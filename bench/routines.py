@@ -20,6 +20,7 @@ from hearthmind.routines.evaluation.harness import (
     default_home_dirs,
     run_evaluation,
 )
+from hearthmind.routines.evaluation.report import bench_command
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -130,13 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         made = simulate(args.simulate)
         args.sim_db += made[:2]
         args.timing_db = args.timing_db or made[2]
-    command = "python bench/routines.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = bench_command("bench/routines.py", argv)
     figures = run_evaluation(
         smartthings,
         homes,
         json_path=args.json,
         docs_dir=None if args.no_docs else args.docs,
-        command=command.strip(),
+        command=command,
         simulated=args.sim_db,
         timing_db=args.timing_db,
         validation=args.valid,

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from hearthmind.routines.evaluation.ceiling import ceiling
 from hearthmind.routines.evaluation.harness import default_data_dir, default_home_dirs
-from hearthmind.routines.evaluation.report import write_section
+from hearthmind.routines.evaluation.report import bench_command, write_section
 from hearthmind.routines.importers import load_home
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,12 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2))
     if not args.no_docs:
-        command = "python bench/routines_ceiling.py " + " ".join(
-            sys.argv[1:] if argv is None else argv
-        )
+        command = bench_command("bench/routines_ceiling.py", argv)
         write_section(
             args.docs / "BENCHMARKS.md",
-            _markdown(figures, compare, command.strip()),
+            _markdown(figures, compare, command),
             name="routines-ceiling",
             title="Routines: how predictable each home is",
         )

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from hearthmind.routines.evaluation.harness import default_data_dir
-from hearthmind.routines.evaluation.report import write_section
+from hearthmind.routines.evaluation.report import bench_command, write_section
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -119,13 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
     if not args.no_docs:
-        command = "python bench/routines_scale.py " + " ".join(
-            sys.argv[1:] if argv is None else argv
-        )
+        command = bench_command("bench/routines_scale.py", argv)
         st, home = results["smartthings"], results["casas"]
         body = "\n".join(
             [
-                f"Command: `{command.strip()}`",
+                f"Command: `{command}`",
                 "",
                 "The whole harness (every model, bench/routines.py) on the shared data repeated: "
                 "time and peak memory of one run on this 2-core machine. Repeated data tests on "

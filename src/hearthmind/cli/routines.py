@@ -260,6 +260,7 @@ def evaluate(
         run_evaluation,
     )
 
+    zone = _zone(config, time_zone)
     homes = list(home or [])
     if smartthings is None and not homes and not sim_db:
         base = data or default_data_dir()
@@ -278,8 +279,8 @@ def evaluate(
         simulated=list(sim_db or []),
         console=console,
         validation=valid,
-        home_zone=_zone(config, time_zone),
-        sim_zone=_zone(config, time_zone) if time_zone else None,
+        home_zone=zone,
+        sim_zone=zone if time_zone else None,  # else each simulated home's own
     )
     if figures["problems"] and not (
         figures["smartthings"] or figures["homes"] or figures.get("simulated")

@@ -4,6 +4,7 @@ reliability plot (PNG), and the Routines section of docs/BENCHMARKS.md."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,12 @@ def reliability_plot(scores: Mapping[str, RankingScore], path: Path, title: str)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def bench_command(script: str, argv: list[str] | None) -> str:
+    """The command line a bench script ran with (`argv`, else the process's own), as the docs
+    name the command that made their figures."""
+    return " ".join(["python", script, *(sys.argv[1:] if argv is None else argv)])
 
 
 def write_section(path: Path, body: str, name: str = "routines", title: str = "Routines") -> None:
