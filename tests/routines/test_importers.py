@@ -137,6 +137,48 @@ def test_kasteren_other_houses_are_found_by_their_file_names(tmp_path: Path) -> 
     assert [a.label for a in log.activities] == ["go_to_bed"]
 
 
+def test_kasteren_day_splits_without_legend_are_one_log(tmp_path: Path) -> None:
+    # the transfer-learning copies of houses B and C: train and test parts of a day split,
+    # no legend (sensors named by id), no val column, a line repeated across parts
+    write(
+        tmp_path / "b" / "houseB-ss-train.txt",
+        "25-Jul-2009 10:00:00\t25-Jul-2009 10:00:01\t31\n"
+        "24-Jul-2009 09:00:00\t24-Jul-2009 09:00:04\t40\n",  # days stored out of order
+    )
+    write(
+        tmp_path / "b" / "houseB-ss-test.txt",
+        "26-Jul-2009 08:00:00\t26-Jul-2009 08:00:02\t31\n"
+        "25-Jul-2009 10:00:00\t25-Jul-2009 10:00:01\t31\n",  # same interval as in train
+    )
+    write(
+        tmp_path / "b" / "houseB-as-train.txt", "24-Jul-2009 08:59:00\t24-Jul-2009 09:10:00\t14\n"
+    )
+    write(tmp_path / "b" / "houseB-as-test.txt", "24-Jul-2009 08:59:00\t24-Jul-2009 09:10:00\t14\n")
+    assert detect_format(tmp_path / "b") == "kasteren"
+    log = load_home(tmp_path / "b")
+    assert [o.item for o in log.observations] == [
+        "binary_sensor.sensor_40:on",
+        "binary_sensor.sensor_40:off",
+        "binary_sensor.sensor_31:on",
+        "binary_sensor.sensor_31:off",
+        "binary_sensor.sensor_31:on",
+        "binary_sensor.sensor_31:off",
+    ]
+    assert log.report.skipped == {"repeated interval": 1}
+    assert log.report.reordered > 0
+    assert [a.label for a in log.activities] == ["activity_14"]
+
+
+def test_kasteren_comma_separated_rows(tmp_path: Path) -> None:
+    sense = "Sensor IDs are:\n    [25]    'Toilet door'\n19-Nov-2008 22:51:02,19-Nov-2008 22:51:04,25,1\n"
+    write(tmp_path / "c" / "houseC_SenseData.txt", sense)
+    log = load_home(tmp_path / "c")
+    assert [o.item for o in log.observations] == [
+        "binary_sensor.toilet_door:on",
+        "binary_sensor.toilet_door:off",
+    ]
+
+
 def test_ordonez_intervals(tmp_path: Path) -> None:
     sensors = (
         "Start time          \tEnd time            \tLocation\tType\t\tPlace\r\n"
