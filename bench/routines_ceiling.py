@@ -9,6 +9,7 @@ also shows what first-order Markov and the best model scored in bench/routines.p
 
     .venv/bin/python bench/routines_ceiling.py                 # every home under ../shared/data/casas
     .venv/bin/python bench/routines_ceiling.py --home DIR --json out.json --no-docs
+    .venv/bin/python bench/routines_ceiling.py --home DIR --compare r.json --section unseen
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, default=REPO / "bench/out/routines.json")
     parser.add_argument("--docs", type=Path, default=REPO / "docs")
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/")
+    parser.add_argument(
+        "--section",
+        help="write a BENCHMARKS.md section of its own, named by this word (e.g. homes beyond "
+        "../shared/data), instead of the shared data's section",
+    )
     args = parser.parse_args(argv)
     homes = list(args.home)
     if not homes:
@@ -63,11 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(figures, indent=2))
     if not args.no_docs:
         command = bench_command("bench/routines_ceiling.py", argv)
+        name, title = "routines-ceiling", "Routines: how predictable each home is"
+        if args.section:
+            name, title = f"{name}-{args.section}", f"{title} ({args.section})"
         write_section(
-            args.docs / "BENCHMARKS.md",
-            _markdown(figures, compare, command),
-            name="routines-ceiling",
-            title="Routines: how predictable each home is",
+            args.docs / "BENCHMARKS.md", _markdown(figures, compare, command), name, title
         )
     return 0
 

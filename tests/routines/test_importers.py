@@ -50,14 +50,23 @@ def test_casas_bad_lines_are_counted_and_named(tmp_path: Path) -> None:
         "garbage",  # too few fields
         "2011-06-15 01:00:00.0 Kitchen Kitchen WIGGLE Cook",  # unknown value
         "2011-06-15 01:00:00.0 T001 T001 21.5",  # numeric reading
+        "2099-01-01 01:00:01.0 M001 ONc",  # stray characters (Aruba, December 2010)
+        "2099-01-01 01:00:02.0 M001 OFF5cc",
+        "2099-01-01 01:00:03.0 M001 OcQ5",  # capitals that spell nothing known
     ]
     # out of order: the last event first
     lines = [good[-1], *good[:-1], *bad]
     write(tmp_path / "h" / "data", "\n".join(lines))
     log = load_home(tmp_path / "h")
     assert log.report.skipped["malformed line"] == 2
-    assert log.report.skipped["unknown value"] == 1
+    assert log.report.skipped["unknown value"] == 2
     assert log.report.skipped["numeric reading"] == 1
+    assert log.report.repaired == 2
+    assert [o.item for o in log.observations if "m001" in o.item] == [
+        "binary_sensor.m001:on",
+        "binary_sensor.m001:off",
+    ]
+    assert "2 values repaired" in log.report.summary()
     assert log.report.reordered == 1
     times = [o.time for o in log.observations]
     assert times == sorted(times)

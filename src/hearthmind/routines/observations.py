@@ -117,10 +117,16 @@ class ImportReport:
     skipped: Counter[str] = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
     reordered: int = 0  # observations that arrived out of time order and were sorted back
+    repaired: int = 0  # values read after stripping stray characters (kept, not skipped)
 
     def skip(self, reason: str, message: str) -> None:
         self.skipped[reason] += 1
         if len(self.messages) < 50:  # keep the first few readable; counts keep the rest
+            self.messages.append(message)
+
+    def repair(self, message: str) -> None:
+        self.repaired += 1
+        if len(self.messages) < 50:
             self.messages.append(message)
 
     @property
@@ -133,6 +139,8 @@ class ImportReport:
             parts.append(
                 "skipped " + ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
             )
+        if self.repaired:
+            parts.append(f"{self.repaired} values repaired")
         if self.reordered:
             parts.append(f"{self.reordered} out of time order (sorted)")
         return "; ".join(parts)

@@ -61,6 +61,9 @@ def load_casas(folder: Path, name: str | None = None) -> HomeLog:
         rest = parts[4:] if second is not None else parts[3:]
         value, label_parts = rest[0], rest[1:]
         state = _BINARY.get(value.upper())
+        if state is None and (repaired := _repaired(value)) is not None:
+            report.repair(f"{path.name}:{number}: {sensor} value {value!r} read as {repaired}")
+            state = _BINARY[repaired]
         if state is None:
             try:
                 float(value)
@@ -118,6 +121,14 @@ def _entity_names(
             else:
                 names[(sensor, second)] = f"{slug(sensor)}_{slug(second)}"
     return names
+
+
+def _repaired(value: str) -> str | None:
+    """A binary value with stray characters (Aruba, 13 December 2010: motion sensors sent
+    `ONc`, `OFF5cc`, `OFcF` for about ten hours): its capital letters, when they spell a known
+    value. Counted in the report's `repaired`, so it is never silent."""
+    letters = "".join(ch for ch in value if "A" <= ch <= "Z")
+    return letters if letters != value and letters in _BINARY else None
 
 
 def _is_value(text: str) -> bool:
