@@ -87,7 +87,7 @@ def _read_history(
     except Exception as err:  # a database that cannot be opened (SQLAlchemy errors)
         err_console.print(f"[red]cannot read the database:[/red] {err}")
         raise typer.Exit(1) from err
-    if home.report.total_skipped or home.report.reordered:
+    if home.report.total_skipped or home.report.reordered or home.report.repaired:
         err_console.print(f"[yellow]{home.report.summary()}[/yellow]")
     if not home.observations:
         console.print("No history yet: nothing recorded from people or sensors.")

@@ -250,7 +250,8 @@ def _details_markdown(figures: dict[str, Any]) -> str:
         lines.append(
             f"- {home}: {d['observations']} observations, {d['train_days']} days to learn, {d['test_days']} to test, "
             f"{d['empty_days']} empty days; skipped {d['skipped'] or 'nothing'}; "
-            f"daily action time error (median minutes per action, mean over actions): {err}"
+            + (f"{d['repaired']} values repaired; " if d.get("repaired") else "")
+            + f"daily action time error (median minutes per action, mean over actions): {err}"
         )
     if "timing" in figures:
         t = figures["timing"]

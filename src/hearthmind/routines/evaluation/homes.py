@@ -148,6 +148,7 @@ def evaluate_home(
     results["_data"] = {
         "format_report": log.report.summary(),
         "skipped": dict(log.report.skipped),
+        "repaired": log.report.repaired,
         "observations": len(log.observations),
         "train_days": len(split.train_days),
         "test_days": len(split.test_days),
