@@ -16,6 +16,7 @@ from hearthmind.routines.evaluation.harness import run_evaluation
 from hearthmind.routines.evaluation.metrics import RankingScore
 from hearthmind.routines.evaluation.report import rich_table, write_section
 from hearthmind.routines.evaluation.splits import SplitError, split_by_days
+from hearthmind.routines.observations import Kind, Observation
 from hearthmind.routines.predictor import Prediction
 
 from .synthetic import START, casas_lines, observations
@@ -36,6 +37,27 @@ def test_split_by_days_in_time_order_counts_empty_days() -> None:
     assert split.empty_days == 2
     with pytest.raises(SplitError, match="at least 2 days"):
         split_by_days(observations(1))
+
+
+def test_days_with_stray_events_only_do_not_take_the_test_period() -> None:
+    # ten lived days of 200 events, then doors left open close on three later days (one event
+    # each): the 70/30 cut is counted on the ten days, the stray events stay in the test data
+    start = START.timestamp()
+    obs = [
+        Observation(start + day * 86400 + i * 60, f"binary_sensor.s{i % 7}:on", Kind.SENSOR)
+        for day in range(10)
+        for i in range(200)
+    ]
+    strays = [
+        Observation(start + day * 86400, f"binary_sensor.door_{day}:off", Kind.SENSOR)
+        for day in (11, 14, 15)
+    ]
+    split = split_by_days([*obs, *strays])
+    assert len(split.train_days) == 7
+    assert len(split.test_days) == 3
+    assert split.sparse_days == 3
+    assert split.test[-3:] == strays
+    assert split.train == split_by_days(obs).train
 
 
 def test_ranking_score_brier_and_reliability() -> None:

@@ -249,7 +249,13 @@ def _details_markdown(figures: dict[str, Any]) -> str:
         err = d.get("daily_time_error_minutes_mean")
         lines.append(
             f"- {home}: {d['observations']} observations, {d['train_days']} days to learn, {d['test_days']} to test, "
-            f"{d['empty_days']} empty days; skipped {d['skipped'] or 'nothing'}; "
+            f"{d['empty_days']} empty days; "
+            + (
+                f"{d['sparse_days']} days with stray events only (not counted as days); "
+                if d.get("sparse_days")
+                else ""
+            )
+            + f"skipped {d['skipped'] or 'nothing'}; "
             + (f"{d['repaired']} values repaired; " if d.get("repaired") else "")
             + f"daily action time error (median minutes per action, mean over actions): {err}"
         )

@@ -153,6 +153,7 @@ def evaluate_home(
         "train_days": len(split.train_days),
         "test_days": len(split.test_days),
         "empty_days": split.empty_days,
+        "sparse_days": split.sparse_days,
         "test_events": len(split.test),
         "activities": len(activities),
         "day_starts_at_hour": round(day_start / 3600),
