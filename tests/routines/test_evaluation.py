@@ -231,3 +231,14 @@ def test_awkward_homes_go_through_the_whole_harness(tmp_path: Path) -> None:
         assert 0.0 <= home["boosted_ranker"]["next_event_top1"] <= 1.0
     assert figures["homes"]["single"]["markov"]["next_event_top1"] == 1.0  # on, off, on, ...
     assert (tmp_path / "docs" / "ROUTINES.md").is_file()
+
+
+def test_details_name_the_share_of_markov_errors_avoided() -> None:
+    from hearthmind.routines.evaluation.harness import _errors_avoided
+
+    scored = {"markov": {"next_event_top1": 0.8}, "ranker": {"next_event_top1": 0.9}}
+    assert (
+        _errors_avoided("ranker", scored)
+        == "; ranker avoids 50% of first-order Markov's next-event errors"
+    )
+    assert _errors_avoided("ranker", {"ranker": {"next_event_top1": 0.9}}) == ""
