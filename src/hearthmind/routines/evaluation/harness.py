@@ -254,7 +254,12 @@ def _errors_avoided(best: str, scored: dict[str, Any]) -> str:
 
 
 def _details_markdown(figures: dict[str, Any]) -> str:
-    lines = [f"Best model (SmartThings top-1, also run on every home): **{figures['best']}**.", ""]
+    chosen_by = (
+        "SmartThings top-1, also run on every home"
+        if figures.get("smartthings")
+        else f"no SmartThings data: the default, {BEST}"
+    )
+    lines = [f"Best model ({chosen_by}): **{figures['best']}**.", ""]
     details = figures.get("details", {})
     for home, d in details.get("homes", {}).items():
         err = d.get("daily_time_error_minutes_mean")
