@@ -84,7 +84,7 @@ class ContextFactory:
 
 def wall_millis() -> float:
     """Only for id generation outside a hub (tests, importers)."""
-    return time.time() * 1000  # noqa: hub code uses hub.clock
+    return time.time() * 1000  # hub code uses hub.clock instead
 
 
 DEFAULT_CONTEXTS = ContextFactory(wall_millis)
