@@ -17,7 +17,7 @@ from hearthmind.routines.importers import (
     load_home,
     load_smartthings_split,
 )
-from hearthmind.routines.observations import Kind
+from hearthmind.routines.observations import HomeLog, Kind
 
 from .synthetic import casas_lines
 
@@ -30,6 +30,13 @@ def write(path: Path, text: str, xz: bool = False) -> Path:
     else:
         path.write_text(text)
     return path
+
+
+def kasteren_items(folder: Path) -> tuple[list[str], HomeLog]:
+    """A folder read as a van Kasteren log: its items in time order, and the log."""
+    assert detect_format(folder) == "kasteren"
+    log = load_home(folder)
+    return [o.item for o in log.observations], log
 
 
 def test_casas_reads_events_and_activity_runs(tmp_path: Path) -> None:
@@ -120,9 +127,8 @@ def test_kasteren_unknown_sensor_and_malformed_row(tmp_path: Path) -> None:
     acts = "activity id list:\n1: 'leave house'\n\n25-Feb-2008 09:33:00\t25-Feb-2008 09:40:00\t1\nLength: 1"
     write(tmp_path / "k" / "kasterenSenseData.txt", sense)
     write(tmp_path / "k" / "kasterenActData.txt", acts)
-    assert detect_format(tmp_path / "k") == "kasteren"
-    log = load_home(tmp_path / "k")
-    assert [o.item for o in log.observations] == [
+    items, log = kasteren_items(tmp_path / "k")
+    assert items == [
         "binary_sensor.microwave:on",
         "binary_sensor.microwave:off",
         "binary_sensor.hall_toilet_door:on",
@@ -137,9 +143,8 @@ def test_kasteren_other_houses_are_found_by_their_file_names(tmp_path: Path) -> 
     acts = "1: 'go to bed'\n25-Feb-2008 09:33:00\t25-Feb-2008 09:40:00\t1\n"
     write(tmp_path / "b" / "houseB_SenseData.txt.xz", sense, xz=True)
     write(tmp_path / "b" / "houseB_ActData.txt.xz", acts, xz=True)
-    assert detect_format(tmp_path / "b") == "kasteren"
-    log = load_home(tmp_path / "b")
-    assert [o.item for o in log.observations] == [
+    items, log = kasteren_items(tmp_path / "b")
+    assert items == [
         "binary_sensor.microwave:on",
         "binary_sensor.microwave:off",
     ]
@@ -163,9 +168,8 @@ def test_kasteren_day_splits_without_legend_are_one_log(tmp_path: Path) -> None:
         tmp_path / "b" / "houseB-as-train.txt", "24-Jul-2009 08:59:00\t24-Jul-2009 09:10:00\t14\n"
     )
     write(tmp_path / "b" / "houseB-as-test.txt", "24-Jul-2009 08:59:00\t24-Jul-2009 09:10:00\t14\n")
-    assert detect_format(tmp_path / "b") == "kasteren"
-    log = load_home(tmp_path / "b")
-    assert [o.item for o in log.observations] == [
+    items, log = kasteren_items(tmp_path / "b")
+    assert items == [
         "binary_sensor.sensor_40:on",
         "binary_sensor.sensor_40:off",
         "binary_sensor.sensor_31:on",
