@@ -58,7 +58,7 @@ def test_casas_bad_lines_are_counted_and_named(tmp_path: Path) -> None:
         "2011-06-15 01:00:00.0 Kitchen Kitchen WIGGLE Cook",  # unknown value
         "2011-06-15 01:00:00.0 T001 T001 21.5",  # numeric reading
         "2099-01-01 01:00:01.0 M001 ONc",  # stray characters (Aruba, December 2010)
-        "2099-01-01 01:00:02.0 M001 OFF5cc",
+        "2099-01-01 01:00:02.0 M001 M001 OFF5cc Relax",  # AL's layout, second name
         "2099-01-01 01:00:03.0 M001 OcQ5",  # capitals that spell nothing known
     ]
     # out of order: the last event first

@@ -132,7 +132,7 @@ def _repaired(value: str) -> str | None:
 
 
 def _is_value(text: str) -> bool:
-    if text.upper() in _BINARY:
+    if text.upper() in _BINARY or _repaired(text) is not None:
         return True
     try:
         float(text)

@@ -85,7 +85,9 @@ def _name(legend: dict[int, str], number: int, prefix: str) -> str | None:
 def load_kasteren(folder: Path, name: str | None = None) -> HomeLog:
     senses = find_kasteren_files(folder, "Sense")
     if not senses:
-        raise LogFormatError(f"{folder}: no kasterenSenseData.txt (or *SenseData*.txt)")
+        raise LogFormatError(
+            f"{folder}: no kasterenSenseData.txt (or *SenseData*.txt, or *-ss-*.txt day splits)"
+        )
     report = ImportReport(", ".join(str(p) for p in senses))
     legend, rows = _read_all(senses, report)
     observations = []
