@@ -253,6 +253,12 @@ def test_placelab_keeps_sensors_apart_and_counts_an_activation_once(tmp_path: Pa
             "Stereo",
             "10:0:49",
             "10:14:10",
+            # subject 2 dates ten activities 4/31/2003, a day April does not have
+            "Preparing lunch,4/31/2003,11:0:13,11:22:39",
+            "54",
+            "Cabinet",
+            "11:3:13",
+            "11:43:40",
         ]
     )
     write(tmp_path / "p" / "activities_data.csv", data)
@@ -265,7 +271,8 @@ def test_placelab_keeps_sensors_apart_and_counts_an_activation_once(tmp_path: Pa
         "binary_sensor.kitchen_cabinet_57:off",
         "switch.living_room_stereo:off",
     ]
-    assert log.report.skipped == {"repeated activation": 1}
+    assert log.report.skipped == {"repeated activation": 1, "malformed line": 1}
+    assert any("4/31/2003" in m for m in log.report.messages)
     assert [a.label for a in log.activities] == ["talking_on_telephone", "listening_to_music"]
 
 

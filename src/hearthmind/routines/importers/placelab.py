@@ -91,7 +91,11 @@ def load_placelab(folder: Path, name: str | None = None) -> HomeLog:
             day = datetime(int(year), int(month), int(dom), tzinfo=UTC)
             start, end = _clock(day, start_text), _clock(day, end_text)
         except ValueError:
-            report.skip("malformed line", f"{where}: bad date or time in header")
+            report.skip(
+                "malformed line",
+                f"{where}: bad date or time in header: {month}/{dom}/{year} "
+                f"{start_text}-{end_text}; the activity and its activations skipped",
+            )
             continue
         if end < start:
             end += timedelta(days=1)
