@@ -99,3 +99,29 @@ def test_unlabelled_time_is_not_a_routine() -> None:
     items = {r.item for r in routines}
     assert "activity.Cook_Breakfast:start" in items
     assert not any("Other" in item for item in items)
+
+
+def test_days_with_a_stray_event_only_are_not_days_observed() -> None:
+    # a busy home (a sensor reporting 150 times a day) whose door, left open when the
+    # recording stopped, closes on three later days: "of N days" counts the 28 days lived
+    obs = observations(28)
+    first = min(o.time for o in obs)
+    busy = [
+        Observation(first + day * 86400 + i * 300, "sensor.meter:tick", Kind.SENSOR)
+        for day in range(28)
+        for i in range(150)
+    ]
+    last = max(o.time for o in obs)
+    strays = [
+        Observation(last + k * 86400, "binary_sensor.hall_door:off", Kind.SENSOR)
+        for k in (3, 9, 10)
+    ]
+    miner = RoutineMiner()
+    plain = miner.mine_log(HomeLog("synthetic", sorted([*obs, *busy], key=lambda o: o.time)))
+    days = miner.days
+    with_strays = miner.mine_log(
+        HomeLog("synthetic", sorted([*obs, *busy, *strays], key=lambda o: o.time))
+    )
+    assert days == 28
+    assert miner.days == days
+    assert [r.text() for r in with_strays] == [r.text() for r in plain]

@@ -24,6 +24,7 @@ from .timeofday import (
     day_index,
     home_day_start,
     is_weekend,
+    lived_days,
     seconds_of_day,
 )
 
@@ -124,7 +125,10 @@ class RoutineMiner:
             return []
         # the home's days, turning over at its quietest night hour rather than at midnight
         day_start = self.day_start = home_day_start(o.time for o in (context or targets))
-        all_days = {day_index(o.time, day_start) for o in [*targets, *context]}
+        # days observed: the days lived in the home, not days holding only a stray event
+        all_days = set(
+            lived_days(Counter(day_index(o.time, day_start) for o in [*targets, *context]))
+        )
         self.days = len(all_days)
         days_of = {
             "weekdays": {d for d in all_days if not is_weekend(d * DAY)},

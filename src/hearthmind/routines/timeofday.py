@@ -8,7 +8,8 @@ read that way; recorders and Home Assistant store true UTC, turned into wall-clo
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -33,6 +34,22 @@ def from_wall_clock(wall: float, zone: tzinfo | None) -> float:
         return wall
     guess = wall - _offset(wall, zone)
     return wall - _offset(guess, zone)
+
+
+SPARSE_SHARE = 0.01  # of the median day's events: below it, a day holds stray events only
+
+
+def lived_days(events_per_day: Mapping[int, int]) -> list[int]:
+    """The days of living in the home, in order. A day holding only a stray event or two (under
+    1 % of the median day) is the tail of something that began before, not a day lived: in
+    van Kasteren's house B, doors left open when the recording stopped on 5 August close on
+    15-17 August. When fewer than two days would be left, every day counts."""
+    days = sorted(events_per_day)
+    if not days:
+        return []
+    floor = SPARSE_SHARE * statistics.median(events_per_day.values())
+    lived = [d for d in days if events_per_day[d] >= floor]
+    return lived if len(lived) >= 2 else days
 
 
 def seconds_of_day(t: float) -> float:

@@ -1,22 +1,19 @@
 """Splits by days in time order: the first share of the days with data to learn, the rest to
 test. Days without any data are counted (and reported), never silently treated as data.
 
-A day holding only a stray event or two (under 1 % of the home's median day) is not a day of
-living in the home but the tail of something that began before: in van Kasteren's house B,
-doors left open when the recording stopped on 5 August close on 15-17 August. Such days keep
-their events (on their side of the cut) but do not count as days, so they cannot take the
-test period's place: counted as `sparse_days`."""
+A day holding only stray events (see `timeofday.lived_days`) keeps its events, on their side
+of the cut, but does not count as a day, so such days cannot take the test period's place:
+counted as `sparse_days`."""
 
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..observations import Observation
-from ..timeofday import day_index
+from ..timeofday import day_index, lived_days
 
 
 @dataclass
@@ -33,18 +30,12 @@ class SplitError(ValueError):
     pass
 
 
-SPARSE_SHARE = 0.01  # of the median day's events: below it, a day holds stray events only
-
-
 def split_by_days(observations: Sequence[Observation], train_share: float = 0.7) -> DaySplit:
     per_day = Counter(day_index(o.time) for o in observations)
     days = sorted(per_day)
     if len(days) < 2:
         raise SplitError(f"need at least 2 days with data to split, found {len(days)}")
-    floor = SPARSE_SHARE * statistics.median(per_day.values())
-    lived = [d for d in days if per_day[d] >= floor]
-    if len(lived) < 2:
-        lived = days
+    lived = lived_days(per_day)
     n_train = min(len(lived) - 1, max(1, math.floor(len(lived) * train_share + 0.5)))
     cut = lived[n_train]  # first test day
     train = [o for o in observations if day_index(o.time) < cut]
