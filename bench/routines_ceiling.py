@@ -21,7 +21,7 @@ from typing import Any
 
 from hearthmind.routines.evaluation.ceiling import ceiling
 from hearthmind.routines.evaluation.harness import default_data_dir, default_home_dirs
-from hearthmind.routines.evaluation.report import bench_command, write_section
+from hearthmind.routines.evaluation.report import bench_command, save_json, write_section
 from hearthmind.routines.importers import load_home
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,8 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     print(json.dumps(figures, indent=1))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2))
+        save_json(figures, args.json)
     if not args.no_docs:
         command = bench_command("bench/routines_ceiling.py", argv)
         name, title = "routines-ceiling", "Routines: how predictable each home is"

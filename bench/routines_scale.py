@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from hearthmind.routines.evaluation.harness import default_data_dir
-from hearthmind.routines.evaluation.report import bench_command, write_section
+from hearthmind.routines.evaluation.report import bench_command, save_json, write_section
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -116,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         }  # fmt: skip
     print(json.dumps(results, indent=1))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+        save_json(results, args.json)
     if not args.no_docs:
         command = bench_command("bench/routines_scale.py", argv)
         st, home = results["smartthings"], results["casas"]

@@ -32,9 +32,9 @@ def write(path: Path, text: str, xz: bool = False) -> Path:
     return path
 
 
-def kasteren_items(folder: Path) -> tuple[list[str], HomeLog]:
-    """A folder read as a van Kasteren log: its items in time order, and the log."""
-    assert detect_format(folder) == "kasteren"
+def read_items(folder: Path, fmt: str) -> tuple[list[str], HomeLog]:
+    """A folder read as a log of the format `fmt`: its items in time order, and the log."""
+    assert detect_format(folder) == fmt
     log = load_home(folder)
     return [o.item for o in log.observations], log
 
@@ -95,8 +95,8 @@ def test_casas_keeps_apart_devices_that_share_a_room_name(tmp_path: Path) -> Non
         "2011-06-15 08:38:00.0 LoungeChair LivingRoom ON Relax",
     ]
     write(tmp_path / "al" / "data", "\n".join(lines) + "\n")
-    log = load_home(tmp_path / "al")
-    assert [o.item for o in log.observations] == [
+    items, _ = read_items(tmp_path / "al", "casas")
+    assert items == [
         "binary_sensor.outsidedoor_entry:on",
         "binary_sensor.outsidedoor_frontdoor:on",
         "binary_sensor.outsidedoor_entry:off",
@@ -127,7 +127,7 @@ def test_kasteren_unknown_sensor_and_malformed_row(tmp_path: Path) -> None:
     acts = "activity id list:\n1: 'leave house'\n\n25-Feb-2008 09:33:00\t25-Feb-2008 09:40:00\t1\nLength: 1"
     write(tmp_path / "k" / "kasterenSenseData.txt", sense)
     write(tmp_path / "k" / "kasterenActData.txt", acts)
-    items, log = kasteren_items(tmp_path / "k")
+    items, log = read_items(tmp_path / "k", "kasteren")
     assert items == [
         "binary_sensor.microwave:on",
         "binary_sensor.microwave:off",
@@ -143,7 +143,7 @@ def test_kasteren_other_houses_are_found_by_their_file_names(tmp_path: Path) -> 
     acts = "1: 'go to bed'\n25-Feb-2008 09:33:00\t25-Feb-2008 09:40:00\t1\n"
     write(tmp_path / "b" / "houseB_SenseData.txt.xz", sense, xz=True)
     write(tmp_path / "b" / "houseB_ActData.txt.xz", acts, xz=True)
-    items, log = kasteren_items(tmp_path / "b")
+    items, log = read_items(tmp_path / "b", "kasteren")
     assert items == [
         "binary_sensor.microwave:on",
         "binary_sensor.microwave:off",
@@ -168,7 +168,7 @@ def test_kasteren_day_splits_without_legend_are_one_log(tmp_path: Path) -> None:
         tmp_path / "b" / "houseB-as-train.txt", "24-Jul-2009 08:59:00\t24-Jul-2009 09:10:00\t14\n"
     )
     write(tmp_path / "b" / "houseB-as-test.txt", "24-Jul-2009 08:59:00\t24-Jul-2009 09:10:00\t14\n")
-    items, log = kasteren_items(tmp_path / "b")
+    items, log = read_items(tmp_path / "b", "kasteren")
     assert items == [
         "binary_sensor.sensor_40:on",
         "binary_sensor.sensor_40:off",
@@ -262,8 +262,8 @@ def test_placelab_keeps_sensors_apart_and_counts_an_activation_once(tmp_path: Pa
         ]
     )
     write(tmp_path / "p" / "activities_data.csv", data)
-    log = load_home(tmp_path / "p")
-    assert [o.item for o in log.observations] == [
+    items, log = read_items(tmp_path / "p", "placelab")
+    assert items == [
         "binary_sensor.kitchen_cabinet_54:on",
         "binary_sensor.kitchen_cabinet_54:off",
         "switch.living_room_stereo:on",

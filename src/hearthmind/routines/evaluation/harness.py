@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import shlex
@@ -20,7 +19,7 @@ from ..importers import LogFormatError
 from .catalogue import BEST
 from .homes import evaluate_home
 from .metrics import RankingScore
-from .report import METHOD, markdown_table, reliability_plot, rich_table, write_section
+from .report import METHOD, markdown_table, reliability_plot, rich_table, save_json, write_section
 from .smartthings import evaluate_smartthings
 
 
@@ -154,8 +153,7 @@ def run_evaluation(
     for problem in problems:
         console.print(f"[red]skipped[/red] {problem}")
     if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(figures, indent=2, default=str))
+        save_json(figures, json_path)
     if docs_dir is not None and not validation:  # docs hold test figures only
         _write_docs(docs_dir, figures, st_scores, home_scores, command or _command())
     return figures

@@ -3,6 +3,7 @@ reliability plot (PNG), and the Routines section of docs/BENCHMARKS.md."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Mapping
@@ -225,6 +226,12 @@ def bench_command(script: str, argv: list[str] | None) -> str:
     """The command line a bench script ran with (`argv`, else the process's own), as the docs
     name the command that made their figures."""
     return " ".join(["python", script, *(sys.argv[1:] if argv is None else argv)])
+
+
+def save_json(figures: Mapping[str, Any], path: Path) -> None:
+    """The figures as the JSON file a bench's `--json` names (its folder made if missing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2, default=str))
 
 
 def write_section(path: Path, body: str, name: str = "routines", title: str = "Routines") -> None:
