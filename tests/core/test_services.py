@@ -93,7 +93,10 @@ async def test_errors_name_the_problem_and_are_counted() -> None:
     assert counters["errors"] == 5
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     st.dictionaries(
         st.sampled_from(

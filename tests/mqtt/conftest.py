@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiomqtt
@@ -21,14 +21,9 @@ from hearthmind.integrations.mqtt import (
     async_start_mqtt,
 )
 from tests.fixtures.mosquitto import MosquittoServer
+from tests.waiting import wait_for
 
-
-async def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "") -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await asyncio.sleep(0.01)
+__all__ = ["wait_for"]
 
 
 @pytest.fixture(params=["mosquitto", "embedded"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,3 +21,6 @@ class ApiRuntime:
     tokens: TokenStore
     config: ApiConfig
     sessions: set[WebSocketSession] = field(default_factory=set)
+    # The rate limiter's clock (monotonic seconds); None: the event loop's own time. A test
+    # fixes it, so that what a flood gets does not depend on how fast the machine sends.
+    monotonic: Callable[[], float] | None = None

@@ -32,6 +32,11 @@ class HeapSettler:
         """A settle is scheduled (a burst has not been quiet long enough yet)."""
         return self._timer is not None
 
+    @property
+    def due(self) -> float | None:
+        """When the scheduled settle runs, on the event loop's clock (None: none scheduled)."""
+        return self._timer.when() if self._timer is not None else None
+
     def settle_now(self) -> None:
         """Collect and freeze at once (at the end of set-up, before the loop is busy)."""
         self.cancel()

@@ -153,7 +153,7 @@ class WebSocketSession:
     # -- reading --------------------------------------------------------------------------
 
     async def _reader(self) -> None:
-        loop = asyncio.get_running_loop()
+        now = self.rt.monotonic or asyncio.get_running_loop().time
         while True:
             frame = await self.ws.receive()
             if frame["type"] == "websocket.disconnect":
@@ -167,7 +167,7 @@ class WebSocketSession:
                 return
             if self._closing:
                 continue  # closing: what still arrives is not answered
-            if not self._bucket.take(loop.time()):
+            if not self._bucket.take(now()):
                 self._refuse_flood()
                 continue
             self._refused_in_a_row = 0
