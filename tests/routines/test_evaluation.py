@@ -120,6 +120,10 @@ def test_harness_writes_json_table_plots_and_section(tmp_path: Path) -> None:
     per_model = j["homes"]["synthetic"]
     assert all("next_event_top1" in m and "next_activity_top1" in m for m in per_model.values())
     assert j["best"] in per_model and j["best"] in j["smartthings"]
+    assert j["best_chosen_on"] == "validation" and set(j["smartthings_valid"]) == set(per_model)
+    # train, valid and test hold the same rows here: every test window was seen
+    assert j["details"]["smartthings"]["overlap_share"] == 1.0
+    assert all(u["n"] == 0 for u in j["smartthings_unseen"].values())
     assert any("markov" in k for k in per_model)
     # the check's own expression runs on this shape
     ok = all(
