@@ -3,8 +3,8 @@ does what its name says; the ranker uses context the first-order chain cannot se
 
 from __future__ import annotations
 
-import math
 import random
+from typing import Any
 
 import pytest
 
@@ -189,18 +189,31 @@ def test_ranker_needs_history() -> None:
         ContextRanker().predict(0.0, [_obs(0, "A")])
 
 
-def test_predict_time_is_small(history: list[Observation]) -> None:
-    import time
+class _CountingBooster:
+    """A booster that counts what each prediction asks of it."""
 
-    model = ContextRanker(rounds=60)
+    def __init__(self, booster: Any) -> None:
+        self.booster = booster
+        self.batches: list[int] = []
+
+    def predict(self, x: Any, **kwargs: Any) -> Any:
+        self.batches.append(len(x))
+        return self.booster.predict(x, **kwargs)
+
+
+def test_a_prediction_is_one_bounded_batch_per_booster(history: list[Observation]) -> None:
+    """What a prediction costs, counted rather than timed (bench/routines.py times it): one
+    batch per booster, of at most max_candidates rows, however long the history handed in."""
+    model = ContextRanker(rounds=60, max_candidates=4)
     model.fit([history])
-    recent = history[-30:]
-    started = time.perf_counter()
-    for _ in range(50):
-        model.predict(recent[-1].time, recent, 3)
-    per_call = (time.perf_counter() - started) / 50
-    assert per_call < 0.05  # generous on a loaded machine; bench measures the real figure
-    assert not math.isnan(per_call)
+    assert len(model.vocab) > 4  # so the cap has something to cut
+    counting = [_CountingBooster(b) for b in model._boosters]
+    model._boosters = list(counting)
+    for end in range(len(history) - 50, len(history)):
+        assert model.predict(history[end - 1].time, history[:end], 3)
+    for booster in counting:
+        assert len(booster.batches) == 50
+        assert 1 <= max(booster.batches) <= 4
 
 
 def _evenings_and_mornings(days: int) -> list[Observation]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -136,16 +135,23 @@ async def test_live_times_are_on_the_residents_clock() -> None:
 
 
 class _SlowFit(MarkovChain):
-    """A fit that takes as long as the test wants (a year's history takes most of a minute)."""
+    """A fit that lasts until the test releases it (a year's history takes most of a minute),
+    and says when it starts and when it is done."""
 
+    started = threading.Event()
     release = threading.Event()
+    finished = threading.Event()
 
     def fit(self, history: Sequence[Episode]) -> None:
+        self.started.set()
         self.release.wait(30)
         super().fit(history)
+        self.finished.set()
 
 
 async def test_stopping_does_not_wait_for_a_refit() -> None:
+    for event in (_SlowFit.started, _SlowFit.release, _SlowFit.finished):
+        event.clear()
     clock = SimulatedClock(datetime(2024, 1, 1, tzinfo=UTC))
     hub = Hub(clock=clock, seed=1)
     learner = RoutineLearner(hub, _SlowFit, min_history=5)
@@ -154,10 +160,12 @@ async def test_stopping_does_not_wait_for_a_refit() -> None:
         hub.states.async_set(
             "light.hall", "on" if n % 2 else "off", {}, hub.context(Origin.PHYSICAL)
         )
-    await asyncio.sleep(0.05)
+    # the refit has reached its fit (it says so; no guessing how long that takes)
+    assert await asyncio.to_thread(_SlowFit.started.wait, 30)
     assert learner._fitting is not None and not learner._fitting.done()  # fitting, blocked
-    started = time.perf_counter()
     await learner.async_stop()
-    assert time.perf_counter() - started < 2.0
+    # stop came back while the fit is still blocked: it did not wait for it, however fast
+    # or slow the machine (had it waited, the fit would have finished first)
+    assert not _SlowFit.finished.is_set()
     assert learner.model is None and learner.refits == 0  # the unfinished model is dropped
     _SlowFit.release.set()
