@@ -30,7 +30,8 @@ from .actions import (
 )
 from .conditions import Condition, compile_conditions
 from .templates import TemplateError, Variables
-from .triggers import Detach, Trigger, compile_triggers
+from .trigger import Detach, Trigger
+from .triggers import compile_triggers
 from .validation import KeyPath, RuleError, check_keys, pick, require_mapping
 
 if TYPE_CHECKING:

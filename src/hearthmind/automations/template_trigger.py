@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, Any
 from hearthmind.core import EVENT_STATE_CHANGED, Context, Event
 
 from .templates import RenderInfo, TemplateError, native, template_true
-from .triggers import Detach, FireTrigger, Trigger
+from .trigger import TRIGGER_KEYS, Detach, FireTrigger, Trigger
 from .validation import KeyPath, RuleError, check_keys, parse_duration
 
 if TYPE_CHECKING:
     from hearthmind.core.clock import TimerHandle
 
     from .environment import RuleEnvironment
-
-_COMMON = {"platform", "trigger", "id", "alias", "enabled"}
 
 
 class TemplateTrigger(Trigger):
@@ -32,7 +30,7 @@ class TemplateTrigger(Trigger):
         self, config: Mapping[str, Any], path: KeyPath, index: int, env: RuleEnvironment
     ) -> None:
         super().__init__(config, path, index, env)
-        check_keys(config, _COMMON | {"value_template", "for"}, path, "a template trigger")
+        check_keys(config, TRIGGER_KEYS | {"value_template", "for"}, path, "a template trigger")
         text = config.get("value_template")
         if not isinstance(text, str):
             raise RuleError((*path, "value_template"), "a template trigger needs 'value_template'")
