@@ -146,7 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         json.dumps(
-            {k: figures[k] for k in ("smartthings", "homes", "best") if k in figures}, indent=1
+            {
+                k: figures[k]
+                for k in ("smartthings", "smartthings_unseen", "homes", "best", "best_chosen_on")
+                if k in figures
+            },
+            indent=1,
         )
     )
     return 0 if (figures["smartthings"] or figures["homes"]) else 1
