@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import automations, connect, foundation, recorder, routines, voice
+from . import automations, call, connect, hub, recorder, routines, sim, states, voice
 
 app = typer.Typer(
     name="hearthmind",
@@ -26,7 +26,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for module in (foundation, recorder, connect, automations, routines, voice):
+for module in (sim, hub, states, call, recorder, connect, automations, routines, voice):
     module.register(app)
 
 

@@ -1,13 +1,17 @@
-"""Options shared by every command."""
+"""Options shared by every command, and how a command fails: one clear line naming the problem
+and an exit code (2: bad input, 1: nothing to talk to), never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from hearthmind.core import HearthmindError
 from hearthmind.core.config import DEFAULT_CONFIG_DIR
 
 console = Console()
@@ -27,3 +31,23 @@ DEFAULT_CONFIG = DEFAULT_CONFIG_DIR
 
 def config_dir(path: Path) -> Path:
     return path.expanduser()
+
+
+EXIT_USER_ERROR = 2  # bad input: config, home, entity, service data
+EXIT_UNAVAILABLE = 1  # nothing to talk to (no database yet, no API answering)
+
+
+def fail(message: str, code: int = EXIT_USER_ERROR) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into one line and an exit code."""
+    try:
+        yield
+    except HearthmindError as err:
+        raise fail(str(err)) from err
+    except OSError as err:
+        raise fail(f"{err.strerror or err}: {err.filename or ''}".rstrip(": ")) from err

@@ -28,7 +28,13 @@ from .health import HealthCounters
 from .heap import HeapSettler
 from .hub import Hub
 from .registry import Area, Device, Person, Registries, Space, SpaceKind
-from .services import ServiceCall, ServiceData, ServiceRegistry, describe_services
+from .services import (
+    ServiceCall,
+    ServiceData,
+    ServiceRegistry,
+    describe_services,
+    validate_service_data,
+)
 from .states import State, StateMachine, split_entity_id, valid_entity_id
 
 __all__ = [
@@ -79,4 +85,5 @@ __all__ = [
     "split_entity_id",
     "valid_entity_id",
     "validate",
+    "validate_service_data",
 ]

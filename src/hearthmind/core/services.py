@@ -68,6 +68,20 @@ def _entity_ids_from(target: Mapping[str, Any] | None, data: dict[str, Any]) -> 
     return ids
 
 
+def validate_service_data(
+    domain: str, service: str, schema: type[BaseModel], payload: Mapping[str, Any]
+) -> BaseModel:
+    """The service's data checked against its schema; InvalidServiceDataError names each wrong
+    field. The hub and the CLI (which checks a call before sending it) share this one rule."""
+    try:
+        return schema.model_validate(payload)
+    except ValidationError as exc:
+        reason = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidServiceDataError(domain, service, reason) from exc
+
+
 class ServiceRegistry:
     def __init__(
         self,
@@ -152,14 +166,10 @@ class ServiceRegistry:
             self._fail(err, InvalidServiceDataError.counter)
             raise err
         try:
-            model = svc.schema.model_validate(payload)
-        except ValidationError as exc:
-            reason = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in exc.errors()
-            )
-            err = InvalidServiceDataError(domain, service, reason)
+            model = validate_service_data(domain, service, svc.schema, payload)
+        except InvalidServiceDataError as err:
             self._fail(err, InvalidServiceDataError.counter)
-            raise err from exc
+            raise
         self._health.counts["service_calls"] += 1
         self._bus.async_fire(
             EVENT_CALL_SERVICE,
