@@ -14,6 +14,7 @@ from hearthmind.bootstrap import SetupOptions, async_setup_hub
 from hearthmind.core import Origin
 from hearthmind.integrations.mqtt import MqttIntegration
 from hearthmind.integrations.simulator import get_home
+from hearthmind.integrations.simulator.home import EntityChange
 from tests.fixtures.mosquitto import MosquittoServer
 
 from .conftest import TopicSpy, wait_for
@@ -52,6 +53,10 @@ async def test_simulated_home_over_mqtt(
             topic = integration.entities["light.kitchen"].config.command_topic
             assert topic.startswith("hearthmind_sim/") and topic.endswith("/light/kitchen/set")
             commands = await TopicSpy(spy).start(topic)
+            # what the simulated device itself applied, with the cause it was bound to (the
+            # residents' ground truth needs it: which hub change someone undid)
+            applied: list[EntityChange] = []
+            unsubscribe = home.subscribe(applied.append)
             ctx = hub.context(Origin.VOICE, user_id="alex")
             for service, want in (("turn_on", "on"), ("turn_off", "off")):
                 await hub.services.async_call(
@@ -61,6 +66,10 @@ async def test_simulated_home_over_mqtt(
                 state = hub.states.require("light.kitchen")
                 assert state.context.id == ctx.id and state.context.user_id == "alex"
                 assert home.state("light.kitchen")[0] == want
+            unsubscribe()
+            kitchen = [c for c in applied if c.entity_id == "light.kitchen"]
+            assert [c.state for c in kitchen] == ["on", "off"]
+            assert all(c.context.id == ctx.id for c in kitchen)
             await wait_for(lambda: len(commands.on(topic)) == 2)
             assert [json.loads(p)["state"] for p in commands.on(topic)] == ["ON", "OFF"]
             commands.stop()

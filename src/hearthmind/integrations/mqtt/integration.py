@@ -89,13 +89,6 @@ class MqttIntegration:
         # HA's birth message: devices (Zigbee2MQTT, Tasmota) announce themselves again on it
         self.connection.publish(f"{self._prefix}/status", "online")
 
-    def pending_context(self, entity_id: str) -> Context | None:
-        """The context of the command last sent to `entity_id`, while its answer is awaited.
-        Only the simulated home (same process) uses it, to log which hub change its
-        residents react to; a real device never sees contexts."""
-        entity = self.entities.get(entity_id)
-        return None if entity is None else entity.pending_context()
-
     # -- EntityHost ------------------------------------------------------------------------
 
     def publish(self, topic: str, payload: str, qos: int = 0, retain: bool = False) -> None:

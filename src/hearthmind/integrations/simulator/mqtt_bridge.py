@@ -13,9 +13,13 @@ Layout (per entity, `<base>` = `hearthmind_sim/<home>/<domain>/<object_id>`):
 Entities of domains that MQTT discovery has no component for (media_player) and people's
 presence stay on the in-process path: they are not MQTT devices.
 
-The simulated devices share the hub's process, so for the residents' ground truth (which
-hub change someone undid) a command is applied with the hub's own context of that command
-(`MqttIntegration.pending_context`); without it, with a new `automation` context."""
+A real device never learns what caused a command. The simulated ones share the hub's process,
+and the residents' ground truth (which hub change someone undid) needs the cause, so the bridge
+binds to it explicitly, through the core's public record of every service call: the
+`call_service` event (as Home Assistant fires it) carries the call's Context and its target
+entities, and a command arriving on an entity's topic is applied with the Context of the
+latest call that targeted that entity (without one, a new `automation` context). Nothing here
+reads the MQTT integration's internals: discovery is awaited on the hub's state machine."""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from hearthmind.core import Context, Hub, Origin
+from hearthmind.core import EVENT_CALL_SERVICE, Context, Event, Hub, Origin
 from hearthmind.integrations.mqtt import MqttIntegration
 from hearthmind.integrations.mqtt.connection import MqttConnection
 from hearthmind.integrations.mqtt.discovery import slugify
@@ -116,6 +120,28 @@ def _temperature(text: str) -> tuple[str, dict[str, Any]]:
     return "set_temperature", {"temperature": parse_float(text, "temperature")}
 
 
+class CommandCauses:
+    """Per entity, the Context of the latest service call that targeted it, from the core's
+    `call_service` events: the explicit binding through which an in-process simulated device
+    learns what caused the command it receives over MQTT."""
+
+    def __init__(self, hub: Hub) -> None:
+        self._latest: dict[str, Context] = {}
+        self._unsubscribe = hub.bus.async_listen(EVENT_CALL_SERVICE, self._on_call)
+
+    def _on_call(self, event: Event) -> None:
+        service_data = event.data.get("service_data")
+        targets = service_data.get("entity_id") if isinstance(service_data, Mapping) else None
+        for entity_id in [targets] if isinstance(targets, str) else targets or ():
+            self._latest[str(entity_id)] = event.context
+
+    def of(self, entity_id: str) -> Context | None:
+        return self._latest.get(entity_id)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
 class MqttBridge:
     """Binds a `SimulatedHome` to a broker as MQTT devices."""
 
@@ -124,13 +150,12 @@ class MqttBridge:
         hub: Hub,
         home: SimulatedHome,
         connection: MqttConnection,
-        integration: MqttIntegration | None,
         discovery_prefix: str = "homeassistant",
     ) -> None:
         self.hub = hub
         self.home = home
         self.connection = connection
-        self.integration = integration
+        self.causes = CommandCauses(hub)
         self.prefix = discovery_prefix
         node = slugify(home.name) or "home"
         self.node_id = f"hearthmind_sim_{node}"
@@ -308,10 +333,8 @@ class MqttBridge:
                 self.hub.clock.timestamp(),
             )
             return
-        context = None
-        if self.integration is not None:
-            context = self.integration.pending_context(entity_id)
-        self._apply(entity_id, service, data, context or self.hub.context(Origin.AUTOMATION))
+        context = self.causes.of(entity_id) or self.hub.context(Origin.AUTOMATION)
+        self._apply(entity_id, service, data, context)
 
     def _apply(self, entity_id: str, service: str, data: dict[str, Any], context: Context) -> None:
         try:
@@ -320,6 +343,7 @@ class MqttBridge:
             self.hub.health.problem(err.counter, str(err), self.hub.clock.timestamp())
 
     def detach(self) -> None:
+        self.causes.close()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -343,7 +367,7 @@ async def async_bind(hub: Hub, home: SimulatedHome, options: Any) -> MqttBridge:
         hub.health,
         hub.clock.timestamp,
     )
-    bridge = MqttBridge(hub, home, connection, integration, integration.config.discovery_prefix)
+    bridge = MqttBridge(hub, home, connection, integration.config.discovery_prefix)
     bridge_ref.append(bridge)
     bridge.attach()
     await connection.async_start()
@@ -356,9 +380,9 @@ async def async_bind(hub: Hub, home: SimulatedHome, options: Any) -> MqttBridge:
     await connection.async_wait_connected(DISCOVERY_WAIT)
     # let the hub discover every device before it starts, so automations see them all
     deadline = asyncio.get_running_loop().time() + DISCOVERY_WAIT
-    while not all(e in integration.entities for e in bridge.mqtt_entities):
+    while not all(e in hub.states for e in bridge.mqtt_entities):
         if asyncio.get_running_loop().time() > deadline:
-            missing = [e for e in bridge.mqtt_entities if e not in integration.entities]
+            missing = [e for e in bridge.mqtt_entities if e not in hub.states]
             _LOGGER.warning("simulated devices not discovered in time: %s", missing[:5])
             break
         await asyncio.sleep(0.02)

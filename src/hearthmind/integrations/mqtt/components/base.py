@@ -184,11 +184,6 @@ class MqttEntity(Generic[C]):
     async def async_command(self, service: str, data: Mapping[str, Any], context: Context) -> None:
         raise PayloadError(f"{self.entity_id} takes no commands")
 
-    def pending_context(self) -> Context | None:
-        if self._pending is not None and self.host.timestamp() <= self._pending_until:
-            return self._pending
-        return None
-
     # -- helpers for subclasses ------------------------------------------------------------
 
     def publish(self, topic: str, payload: str, context: Context) -> None:
