@@ -14,7 +14,7 @@ from hearthmind.bootstrap import SetupOptions, async_setup_hub
 from hearthmind.core import Origin
 from hearthmind.integrations.mqtt import MqttIntegration
 from hearthmind.integrations.simulator import get_home
-from hearthmind.integrations.simulator.home import EntityChange
+from hearthmind.integrations.simulator.records import EntityChange
 from tests.fixtures.mosquitto import MosquittoServer
 
 from .conftest import TopicSpy, wait_for

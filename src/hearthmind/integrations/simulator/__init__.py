@@ -108,8 +108,9 @@ from hearthmind.core import EVENT_HUB_START, Event, HearthmindError, Hub
 
 from .binding import InProcessBinding, register_records
 from .devices import DeviceCommandError, SimEntity
-from .home import DeviceInfo, EntityChange, EntityInfo, ResidentInfo, SimStats, SimulatedHome
+from .home import SimulatedHome
 from .intentions import Intention, IntentionLog, Move, Step, Want, intentions_path_for
+from .records import DeviceInfo, EntityChange, EntityInfo, ResidentInfo, SimStats
 from .residents import HomeView, Reaction, Resident
 from .spec import HomeSpec, load_home, parse_home, shipped_homes
 

@@ -11,7 +11,8 @@ from typing import Any
 from hearthmind.core import Area, Context, Device, Hub, Origin, Person
 
 from .devices import DeviceCommandError
-from .home import EntityChange, SimulatedHome
+from .home import SimulatedHome
+from .records import EntityChange
 
 OWNER = "simulator"
 

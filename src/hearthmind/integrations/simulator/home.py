@@ -8,20 +8,20 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from hearthmind.core import Clock, Context, Origin
 from hearthmind.core.clock import TimerHandle
 
+from .days import ResidentDays
 from .devices import DeviceCommandError, SimEntity, initial_state
 from .environment import ThermalZone, Weather, sun_elevation
-from .intentions import Intention, IntentionLog, Move, Step
-from .layout import Layout
-from .planner import AWAY, HouseholdDay, HouseholdPlanner, ResidentPlanner, ResidentStatus
-from .residents import Reaction, Resident
-from .spec import EntityKind, HomeSpec
+from .intentions import IntentionLog
+from .layout import AWAY, Layout
+from .records import DeviceInfo, EntityChange, EntityInfo, ResidentInfo, SimStats
+from .residents import Resident
+from .spec import HomeSpec
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -29,82 +29,12 @@ ContextMaker = Callable[[Origin, str | None], Context]
 ProblemReporter = Callable[[str, str], None]  # (counter, message), e.g. hub.health.problem
 ChangeListener = Callable[["EntityChange"], None]
 
-PLAN_AT = time(3, 30)  # local time each day's plans are made (everyone is asleep or away)
 THERMAL_TICK = 1800.0  # seconds between thermal model steps (rooms change slowly)
 # smallest change a temperature sensor reports (as battery sensors do, to save power)
 INDOOR_STEP = 0.3
 OUTDOOR_STEP = 0.5
 MOTION_HOLD = 120.0  # seconds a motion sensor stays on after a room empties
 NOT_HOME = "not_home"
-
-
-@dataclass(frozen=True, slots=True)
-class EntityChange:
-    """A new state of a simulated entity (or of a resident's presence, `person.<id>`), and
-    who caused it: a resident at the device (physical), a sensor, or the hub's command."""
-
-    entity_id: str
-    state: str
-    attributes: Mapping[str, Any]
-    context: Context
-
-
-@dataclass(frozen=True, slots=True)
-class EntityInfo:
-    """What a binding needs to announce an entity (e.g. MQTT discovery)."""
-
-    entity_id: str
-    domain: str
-    kind: EntityKind
-    name: str
-    area: str
-    device_id: str
-    role: str | None
-    controllable: bool
-    services: tuple[str, ...]
-    capabilities: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceInfo:
-    id: str
-    name: str
-    area: str
-    area_name: str
-    manufacturer: str
-    model: str | None
-    entity_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ResidentInfo:
-    id: str
-    name: str
-    entity_id: str  # person.<id>
-
-
-@dataclass
-class SimStats:
-    steps: int = 0
-    intentions: int = 0
-    executed: int = 0
-    already_satisfied: int = 0
-    reactions: int = 0
-    hub_commands: int = 0
-    days_planned: int = 0
-    labels: list[str] = field(default_factory=list)  # today's household labels
-
-
-class _ResidentRun:
-    """A resident's queue of planned steps and the one timer waiting for the next."""
-
-    __slots__ = ("queue", "resident", "status", "timer")
-
-    def __init__(self, resident: Resident) -> None:
-        self.resident = resident
-        self.status = ResidentStatus(location=resident.spec.bedroom)
-        self.queue: list[Step] = []
-        self.timer: TimerHandle | None = None
 
 
 class SimulatedHome:
@@ -135,7 +65,7 @@ class SimulatedHome:
         self._listeners: list[ChangeListener] = []
         self._entity_timers: dict[str, TimerHandle] = {}
         self._rng = random.Random(f"{seed}:home")
-        self._running = False
+        self.running = False
         area_names = {a.id: a.name for a in spec.areas}
         self._area_names = area_names
         self._entities: dict[str, SimEntity] = {}
@@ -176,16 +106,8 @@ class SimulatedHome:
         }
         self._reported: dict[str, float] = {}
         self._temperature_sensors = [e for e in self._entities.values() if e.kind == "temperature"]
-        self._household = HouseholdPlanner(spec, random.Random(f"{seed}:household"))
-        self._runs: list[_ResidentRun] = []
-        self._planners: dict[str, ResidentPlanner] = {}
-        for rs in spec.residents:
-            resident = Resident(
-                rs, random.Random(f"{seed}:{rs.id}"), random.Random(f"{seed}:{rs.id}:react")
-            )
-            self._runs.append(_ResidentRun(resident))
-            self._planners[rs.id] = ResidentPlanner(rs, self.layout, self.zone)
-        self.residents: list[Resident] = [r.resident for r in self._runs]
+        self.days = ResidentDays(self, spec, seed)
+        self.residents: list[Resident] = self.days.residents
 
     # -- description (for bindings) ---------------------------------------------------------
 
@@ -283,180 +205,52 @@ class SimulatedHome:
         self.stats.hub_commands += 1
         if not entity.apply(service, data):
             return False
-        change = self._changed(entity, context)
-        for run in self._runs:
-            reaction = run.resident.observe(change, self)
-            if reaction is not None:
-                self._schedule_reaction(run.resident, reaction)
-                break  # one person undoing is enough
+        self.days.react(self._changed(entity, context))
         return True
 
     # -- running ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Start the residents, the weather and the heating on the clock."""
-        if self._running:
+        if self.running:
             return
-        self._running = True
+        self.running = True
         now = self.clock.timestamp()
-        today = datetime.fromtimestamp(now, self.zone).date()
-        if now <= self._local(today, PLAN_AT):
-            self._at(self._local(today, PLAN_AT), lambda: self._plan_day(today))
-        else:
-            self._plan_day(today, catch_up=True)
-        self._at(now + THERMAL_TICK, self._thermal_tick)
+        self.days.start(now)
+        self.at(now + THERMAL_TICK, self._thermal_tick)
 
     def stop(self) -> None:
-        self._running = False
+        self.running = False
         for timer in self._entity_timers.values():
             timer.cancel()
         self._entity_timers.clear()
-        for run in self._runs:
-            if run.timer is not None:
-                run.timer.cancel()
-                run.timer = None
+        self.days.stop()
         self.intentions.flush()
 
     def close(self) -> None:
         self.stop()
         self.intentions.close()
 
-    # -- planning ---------------------------------------------------------------------------
+    # -- timing -----------------------------------------------------------------------------
 
-    def _local(self, day: date, at: time) -> float:
+    def local(self, day: date, at: time) -> float:
         return datetime.combine(day, at, self.zone).timestamp()
 
-    def _at(self, ts: float, callback: Callable[[], None]) -> TimerHandle:
+    def at(self, ts: float, callback: Callable[[], None]) -> TimerHandle:
         """Run `callback` at `ts` unless the home has stopped by then."""
 
         def guarded() -> None:
-            if self._running:
+            if self.running:
                 callback()
 
         return self.clock.call_at(datetime.fromtimestamp(ts, UTC), guarded)
-
-    def _plan_day(self, day: date, catch_up: bool = False) -> None:
-        if not self._running:
-            return
-        statuses = {run.resident.id: run.status for run in self._runs}
-        rngs = {run.resident.id: run.resident.rng for run in self._runs}
-        hh = self._household.plan(day, statuses, rngs)
-        self.stats.days_planned += 1
-        self.stats.labels = [day.strftime("%a %d %b"), *hh.labels]
-        now = self.clock.timestamp()
-        for run in self._runs:
-            steps = self._planners[run.resident.id].plan(day, hh, run.status, run.resident.rng)
-            if catch_up:
-                steps = self._skip_past(run.resident, steps, now)
-            self._enqueue(run, steps)
-        self._schedule_guests(hh, day, now)
-        tomorrow = day + timedelta(days=1)
-        self._at(self._local(tomorrow, PLAN_AT), lambda: self._plan_day(tomorrow))
-
-    def _skip_past(self, resident: Resident, steps: list[Step], now: float) -> list[Step]:
-        """Starting mid-day: put the resident where the plan has them now."""
-        keep = [s for s in steps if s.at >= now]
-        for step in steps:
-            if step.at >= now:
-                break
-            resident.asleep = step.activity == "sleep"
-            if step.move is not None:
-                self._move(resident, step.move, quiet=True)
-        return keep
-
-    def _schedule_guests(self, hh: HouseholdDay, day: date, now: float) -> None:
-        if hh.guests is None:
-            return
-        arrive, leave, count = hh.guests
-        midnight = datetime.combine(day, time(0))
-
-        def local(minutes: float) -> float:
-            return (midnight + timedelta(minutes=minutes)).replace(tzinfo=self.zone).timestamp()
-
-        def come() -> None:
-            self.guests = count
-            self._door_pulse()
-
-        def go() -> None:
-            self.guests = 0
-            self._door_pulse()
-
-        if local(arrive) >= now:
-            self._at(local(arrive), come)
-        if local(leave) >= now:
-            self._at(local(leave), go)
-
-    def _enqueue(self, run: _ResidentRun, steps: list[Step]) -> None:
-        if not steps:
-            return
-        if run.queue and run.queue[-1].at > steps[0].at:
-            run.queue = sorted([*run.queue, *steps], key=lambda s: s.at)
-        else:
-            run.queue.extend(steps)
-        self._schedule_run(run)
-
-    def _schedule_run(self, run: _ResidentRun) -> None:
-        if run.timer is not None:
-            run.timer.cancel()
-            run.timer = None
-        if not run.queue or not self._running:
-            return
-        when = datetime.fromtimestamp(run.queue[0].at, UTC)
-        run.timer = self.clock.call_at(when, lambda: self._fire(run))
-
-    def _fire(self, run: _ResidentRun) -> None:
-        run.timer = None
-        if not self._running or not run.queue:
-            return
-        step = run.queue.pop(0)
-        self.stats.steps += 1
-        now = self.clock.timestamp()
-        try:
-            decision = run.resident.decide(now, step, self)
-            if isinstance(decision, Move):
-                self._move(run.resident, decision.area)
-            elif isinstance(decision, Intention):
-                self._carry_out(run.resident, decision)
-        except Exception as err:  # one bad step must not end a resident's life
-            self._problem(
-                "simulator_step_errors", f"{run.resident.id} at {step.activity!r}: {err!r}"
-            )
-        self._schedule_run(run)
-
-    def _carry_out(self, resident: Resident, intention: Intention) -> None:
-        self.intentions.write(intention)
-        self.stats.intentions += 1
-        command = resident.act(intention)
-        if command is None:
-            self.stats.already_satisfied += 1
-            return
-        self.stats.executed += 1
-        entity_id, target = command
-        self._by_hand(entity_id, target, resident.id)
-
-    def _schedule_reaction(self, resident: Resident, reaction: Reaction) -> None:
-        def react() -> None:
-            if not self._running or not resident.home:
-                return
-            intention = resident.decide_want(
-                self.clock.timestamp(),
-                reaction.want,
-                reaction.activity,
-                self,
-                reaction_to=reaction.reaction_to,
-            )
-            if intention is not None and not intention.satisfied:
-                self.stats.reactions += 1
-                self._carry_out(resident, intention)
-
-        self._at(self.clock.timestamp() + reaction.delay, react)
 
     # -- physical changes -------------------------------------------------------------------
 
     def _context(self, origin: Origin, user_id: str | None = None) -> Context:
         return self._make_context(origin, user_id)
 
-    def _problem(self, counter: str, message: str) -> None:
+    def problem(self, counter: str, message: str) -> None:
         _LOGGER.warning("simulator: %s", message)
         if self._report_problem is not None:
             self._report_problem(counter, message)
@@ -466,7 +260,7 @@ class SimulatedHome:
             try:
                 listener(change)
             except Exception as err:  # a failing binding must not stop the residents
-                self._problem(
+                self.problem(
                     "simulator_listener_errors", f"reporting {change.entity_id} failed: {err!r}"
                 )
 
@@ -482,7 +276,7 @@ class SimulatedHome:
             self._arm_auto_off(entity)
         return change
 
-    def _by_hand(self, entity_id: str, target: str, user_id: str) -> None:
+    def by_hand(self, entity_id: str, target: str, user_id: str) -> None:
         entity = self._entities[entity_id]
         service, data = entity.target_command(target)
         if entity.apply(service, data):
@@ -516,7 +310,7 @@ class SimulatedHome:
         entity.state = state
         self._changed(entity, self._context(Origin.SENSOR))
 
-    def _move(self, resident: Resident, area: str, quiet: bool = False) -> None:
+    def move(self, resident: Resident, area: str, quiet: bool = False) -> None:
         old = resident.location
         if old == area:
             return
@@ -532,7 +326,7 @@ class SimulatedHome:
         if quiet:
             return
         if old == AWAY or area == AWAY:
-            self._door_pulse()
+            self.door_pulse()
         if area != AWAY:
             self._motion(area, True)
         if old != AWAY:
@@ -566,7 +360,7 @@ class SimulatedHome:
                 datetime.fromtimestamp(self.clock.timestamp() + MOTION_HOLD, UTC), clear
             )
 
-    def _door_pulse(self) -> None:
+    def door_pulse(self) -> None:
         door_id = self.layout.role("front_door")
         if door_id is None:
             return
@@ -587,7 +381,7 @@ class SimulatedHome:
     # -- heating ----------------------------------------------------------------------------
 
     def _thermal_tick(self) -> None:
-        if not self._running:
+        if not self.running:
             return
         now = self.clock.timestamp()
         outdoor = self.weather.outdoor(now)
@@ -624,4 +418,4 @@ class SimulatedHome:
             if last is None or abs(value - last) >= step:
                 self._reported[entity.entity_id] = round(value, 1)
                 self._set_sensor(entity, f"{round(value, 1):.1f}")
-        self._at(now + THERMAL_TICK, self._thermal_tick)
+        self.at(now + THERMAL_TICK, self._thermal_tick)

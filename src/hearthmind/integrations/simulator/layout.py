@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from .spec import HomeSpec
 
+AWAY = "away"  # where a resident is when not at home (not an area)
+
 
 @dataclass(slots=True)
 class AreaThings:

@@ -46,7 +46,8 @@ from hearthmind.integrations.mqtt.payloads import (
 
 from .binding import register_records
 from .devices import DeviceCommandError
-from .home import EntityChange, EntityInfo, SimulatedHome
+from .home import SimulatedHome
+from .records import EntityChange, EntityInfo
 
 _LOGGER = logging.getLogger(__name__)
 

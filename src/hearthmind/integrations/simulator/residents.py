@@ -17,11 +17,11 @@ from hearthmind.core import Origin
 
 from .devices import SimEntity
 from .intentions import Intention, Move, Step, Want
-from .planner import AWAY
+from .layout import AWAY
 from .spec import ResidentSpec
 
 if TYPE_CHECKING:
-    from .home import EntityChange
+    from .records import EntityChange
 
 OFF_STATES = frozenset({"off", "closed", "locked"})
 # people using the app or their voice mean it; only what the hub does on its own is judged

@@ -1,0 +1,194 @@
+"""The residents' days: each day's plans made at PLAN_AT for the household and each resident,
+each resident's planned steps run on the home's clock (moving, deciding, acting by hand), and
+their reactions to what the hub does. The home (home.py) is the world they act in."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from hearthmind.core.clock import TimerHandle
+
+from .intentions import Intention, Move, Step
+from .planner import HouseholdDay, HouseholdPlanner, ResidentPlanner, ResidentStatus
+from .records import EntityChange
+from .residents import Reaction, Resident
+from .spec import HomeSpec
+
+if TYPE_CHECKING:
+    from .home import SimulatedHome
+
+PLAN_AT = time(3, 30)  # local time each day's plans are made (everyone is asleep or away)
+
+
+class _ResidentRun:
+    """A resident's queue of planned steps and the one timer waiting for the next."""
+
+    __slots__ = ("queue", "resident", "status", "timer")
+
+    def __init__(self, resident: Resident) -> None:
+        self.resident = resident
+        self.status = ResidentStatus(location=resident.spec.bedroom)
+        self.queue: list[Step] = []
+        self.timer: TimerHandle | None = None
+
+
+class ResidentDays:
+    """Plans and runs the residents of one home; `runs` keeps each one's queue and timer."""
+
+    def __init__(self, home: SimulatedHome, spec: HomeSpec, seed: int) -> None:
+        self.home = home
+        self._household = HouseholdPlanner(spec, random.Random(f"{seed}:household"))
+        self.runs: list[_ResidentRun] = []
+        self._planners: dict[str, ResidentPlanner] = {}
+        for rs in spec.residents:
+            resident = Resident(
+                rs, random.Random(f"{seed}:{rs.id}"), random.Random(f"{seed}:{rs.id}:react")
+            )
+            self.runs.append(_ResidentRun(resident))
+            self._planners[rs.id] = ResidentPlanner(rs, home.layout, home.zone)
+
+    @property
+    def residents(self) -> list[Resident]:
+        return [r.resident for r in self.runs]
+
+    def start(self, now: float) -> None:
+        """Plan today (catching up when started after PLAN_AT), then every day at PLAN_AT."""
+        today = datetime.fromtimestamp(now, self.home.zone).date()
+        if now <= self.home.local(today, PLAN_AT):
+            self.home.at(self.home.local(today, PLAN_AT), lambda: self.plan_day(today))
+        else:
+            self.plan_day(today, catch_up=True)
+
+    def stop(self) -> None:
+        for run in self.runs:
+            if run.timer is not None:
+                run.timer.cancel()
+                run.timer = None
+
+    def react(self, change: EntityChange) -> None:
+        """The residents see a change the hub made; the first who minds reacts to it."""
+        for run in self.runs:
+            reaction = run.resident.observe(change, self.home)
+            if reaction is not None:
+                self.schedule_reaction(run.resident, reaction)
+                break  # one person undoing is enough
+
+    def plan_day(self, day: date, catch_up: bool = False) -> None:
+        if not self.home.running:
+            return
+        statuses = {run.resident.id: run.status for run in self.runs}
+        rngs = {run.resident.id: run.resident.rng for run in self.runs}
+        hh = self._household.plan(day, statuses, rngs)
+        self.home.stats.days_planned += 1
+        self.home.stats.labels = [day.strftime("%a %d %b"), *hh.labels]
+        now = self.home.clock.timestamp()
+        for run in self.runs:
+            steps = self._planners[run.resident.id].plan(day, hh, run.status, run.resident.rng)
+            if catch_up:
+                steps = self._skip_past(run.resident, steps, now)
+            self._enqueue(run, steps)
+        self._schedule_guests(hh, day, now)
+        tomorrow = day + timedelta(days=1)
+        self.home.at(self.home.local(tomorrow, PLAN_AT), lambda: self.plan_day(tomorrow))
+
+    def _skip_past(self, resident: Resident, steps: list[Step], now: float) -> list[Step]:
+        """Starting mid-day: put the resident where the plan has them now."""
+        keep = [s for s in steps if s.at >= now]
+        for step in steps:
+            if step.at >= now:
+                break
+            resident.asleep = step.activity == "sleep"
+            if step.move is not None:
+                self.home.move(resident, step.move, quiet=True)
+        return keep
+
+    def _schedule_guests(self, hh: HouseholdDay, day: date, now: float) -> None:
+        if hh.guests is None:
+            return
+        arrive, leave, count = hh.guests
+        midnight = datetime.combine(day, time(0))
+
+        def local(minutes: float) -> float:
+            return (
+                (midnight + timedelta(minutes=minutes)).replace(tzinfo=self.home.zone).timestamp()
+            )
+
+        def come() -> None:
+            self.home.guests = count
+            self.home.door_pulse()
+
+        def go() -> None:
+            self.home.guests = 0
+            self.home.door_pulse()
+
+        if local(arrive) >= now:
+            self.home.at(local(arrive), come)
+        if local(leave) >= now:
+            self.home.at(local(leave), go)
+
+    def _enqueue(self, run: _ResidentRun, steps: list[Step]) -> None:
+        if not steps:
+            return
+        if run.queue and run.queue[-1].at > steps[0].at:
+            run.queue = sorted([*run.queue, *steps], key=lambda s: s.at)
+        else:
+            run.queue.extend(steps)
+        self._schedule_run(run)
+
+    def _schedule_run(self, run: _ResidentRun) -> None:
+        if run.timer is not None:
+            run.timer.cancel()
+            run.timer = None
+        if not run.queue or not self.home.running:
+            return
+        when = datetime.fromtimestamp(run.queue[0].at, UTC)
+        run.timer = self.home.clock.call_at(when, lambda: self._fire(run))
+
+    def _fire(self, run: _ResidentRun) -> None:
+        run.timer = None
+        if not self.home.running or not run.queue:
+            return
+        step = run.queue.pop(0)
+        self.home.stats.steps += 1
+        now = self.home.clock.timestamp()
+        try:
+            decision = run.resident.decide(now, step, self.home)
+            if isinstance(decision, Move):
+                self.home.move(run.resident, decision.area)
+            elif isinstance(decision, Intention):
+                self._carry_out(run.resident, decision)
+        except Exception as err:  # one bad step must not end a resident's life
+            self.home.problem(
+                "simulator_step_errors", f"{run.resident.id} at {step.activity!r}: {err!r}"
+            )
+        self._schedule_run(run)
+
+    def _carry_out(self, resident: Resident, intention: Intention) -> None:
+        self.home.intentions.write(intention)
+        self.home.stats.intentions += 1
+        command = resident.act(intention)
+        if command is None:
+            self.home.stats.already_satisfied += 1
+            return
+        self.home.stats.executed += 1
+        entity_id, target = command
+        self.home.by_hand(entity_id, target, resident.id)
+
+    def schedule_reaction(self, resident: Resident, reaction: Reaction) -> None:
+        def react() -> None:
+            if not self.home.running or not resident.home:
+                return
+            intention = resident.decide_want(
+                self.home.clock.timestamp(),
+                reaction.want,
+                reaction.activity,
+                self.home,
+                reaction_to=reaction.reaction_to,
+            )
+            if intention is not None and not intention.satisfied:
+                self.home.stats.reactions += 1
+                self._carry_out(resident, intention)
+
+        self.home.at(self.home.clock.timestamp() + reaction.delay, react)
