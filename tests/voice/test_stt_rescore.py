@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +15,22 @@ from hearthmind.voice.audio import load_audio
 from hearthmind.voice.home import HomeVocabulary
 from hearthmind.voice.intents import GrammarIntentRecognizer
 from hearthmind.voice.phrases import GrammarSampler
-from hearthmind.voice.stt.rescore import GrammarRescorer, as_spoken, sound_key
+from hearthmind.voice.pipeline import (
+    RESCORE_FLOOR,
+    RESCORE_MARGIN,
+    RESCORE_MAX_LOSS,
+    VoicePipeline,
+)
+from hearthmind.voice.stt import rescore
+from hearthmind.voice.stt.rescore import (
+    GrammarRescorer,
+    Limits,
+    Option,
+    Weighed,
+    as_spoken,
+    decide,
+    sound_key,
+)
 from hearthmind.voice.stt.whisper import WhisperStt
 
 
@@ -80,6 +96,161 @@ def test_candidates_never_flip_meaning_and_keep_numbers(
                 assert str(number) in words, (text, candidate)
 
 
+# -- the rule, on scores the tests choose (both sides of every limit) ------------------------
+
+EPS = 0.01  # how far past a limit each case lies
+LIMITS = Limits()  # the module's limits, as chosen on the development set
+
+
+def weighed(heard: float, *options: tuple[str, str, bool, float]) -> Weighed:
+    found = [Option(text, action, agreed, score) for text, action, agreed, score in options]
+    return Weighed("heard", heard, tuple(sorted(found, key=lambda o: -o.score)))
+
+
+def taken(w: Weighed, limits: Limits = LIMITS) -> str | None:
+    choice = decide(w, limits)
+    return None if choice is None else choice.text
+
+
+@pytest.mark.parametrize("agreed", [False, True])
+def test_decide_max_loss(agreed: bool) -> None:
+    """A reading may score at most max_loss (agreed_max_loss) below Whisper's own."""
+    loss = LIMITS.agreed_max_loss if agreed else LIMITS.max_loss
+    heard = -1.0
+    inside = weighed(heard, ("pause timer", "pause", agreed, heard - loss + EPS))
+    outside = weighed(heard, ("pause timer", "pause", agreed, heard - loss - EPS))
+    assert taken(inside) == "pause timer"
+    assert taken(outside) is None
+
+
+@pytest.mark.parametrize("agreed", [False, True])
+def test_decide_floor(agreed: bool) -> None:
+    """And must reach the floor (agreed_floor), however close to Whisper's own it is."""
+    floor = LIMITS.agreed_floor if agreed else LIMITS.floor
+    heard = floor + 0.1  # well within the loss limit either way
+    assert taken(weighed(heard, ("lock the door", "lock", agreed, floor + EPS))) is not None
+    assert taken(weighed(heard, ("lock the door", "lock", agreed, floor - EPS))) is None
+
+
+def test_decide_margin_over_rivals_that_do_something_else() -> None:
+    best = -1.5
+    wide = weighed(
+        -1.0,
+        ("lock it", "lock", False, best),
+        ("unlock it", "unlock", False, best - LIMITS.margin - EPS),
+    )
+    narrow = weighed(
+        -1.0,
+        ("lock it", "lock", False, best),
+        ("unlock it", "unlock", False, best - LIMITS.margin + EPS),
+    )
+    alike = weighed(
+        -1.0, ("lock it", "lock", False, best), ("lock the door", "lock", False, best - EPS)
+    )
+    assert taken(wide) == "lock it"
+    assert taken(narrow) is None if LIMITS.margin > EPS else taken(narrow) == "lock it"
+    assert taken(alike) == "lock it"  # a rival that does the same thing is no rival
+
+
+def test_decide_agreed_needs_no_margin() -> None:
+    close = weighed(
+        -1.0, ("pause timer", "pause", True, -1.5), ("cancel timer", "cancel", False, -1.5 - EPS)
+    )
+    assert taken(close) == "pause timer"
+    # not agreed, the same scores are refused when there is a margin to keep
+    alone = weighed(
+        -1.0, ("pause timer", "pause", False, -1.5), ("cancel timer", "cancel", False, -1.5 - EPS)
+    )
+    assert (taken(alone) is None) == (LIMITS.margin > EPS)
+
+
+def test_decide_uses_the_limits_it_is_given() -> None:
+    w = weighed(-1.0, ("pause timer", "pause", False, -2.0))
+    assert taken(w, Limits(max_loss=1.0 + EPS, floor=-3.0)) == "pause timer"
+    assert taken(w, Limits(max_loss=1.0 - EPS, floor=-3.0)) is None
+    assert taken(Weighed("heard", -1.0, ())) is None
+
+
+def test_choose_weighs_proposals_with_the_agreed_limits() -> None:
+    """choose = weigh + decide: a proposal scored between the two loss limits is taken only
+    as a proposal; scores come from a fake scorer."""
+    assert LIMITS.agreed_max_loss > LIMITS.max_loss
+    between = -1.0 - (LIMITS.max_loss + LIMITS.agreed_max_loss) / 2
+    if between < max(LIMITS.floor, LIMITS.agreed_floor):
+        pytest.skip("the floors, not the losses, decide here")
+
+    def scores(texts: list[str]) -> list[float]:
+        return [-1.0] + [between if "pause" in t.casefold() else -30.0 for t in texts[1:]]
+
+    def understands(text: str) -> Any:
+        return ("act", text.casefold())
+
+    small = GrammarRescorer(["pause timer", "cancel timer", "turn on the light"])
+    assert small.choose("O", scores, understands) is None
+    choice = small.choose("O", scores, understands, proposals=["pause timer"])
+    assert choice is not None and choice.text == "pause timer"
+    weighed_ = small.weigh("O", scores, understands, proposals=["pause timer"])
+    assert weighed_ is not None and weighed_.options[0].agreed
+    assert weighed_.heard_score == -1.0
+
+
+# -- the pipeline's own rescoring (rescore_with_audio), on chosen scores ---------------------
+
+
+@pytest.fixture(scope="module")
+def text_pipeline() -> Iterator[VoicePipeline]:
+    from .conftest import make_hub
+
+    p = VoicePipeline(make_hub(), GrammarIntentRecognizer())
+    yield p
+    p.close()
+
+
+def snapped(pipeline: VoicePipeline, best: float, rival: float = -30.0, heard: float = -1.0) -> Any:
+    """ "lok the front dour" (no sentence): the scorer gives "Lock the Front Door." `best`,
+    "Unlock Front Door." `rival`, Whisper's own reading `heard`, every other sentence -30."""
+
+    def score(texts: list[str]) -> list[float]:
+        out = [heard]
+        for text in texts[1:]:
+            t = text.casefold()
+            out.append(
+                best if t == "lock the front door." else rival if t.startswith("unlock") else -30.0
+            )
+        return out
+
+    match, _ = pipeline.understand(
+        "lok the front dour", pipeline.home(), from_speech=True, rescore=score
+    )
+    if match is None or match.unmatched:
+        return None
+    return (match.intent, match.response_key)  # locks are HassTurnOn with the "lock" answer
+
+
+LOCK = ("HassTurnOn", "lock")
+
+
+def test_pipeline_rescore_limits(text_pipeline: VoicePipeline) -> None:
+    p = text_pipeline
+    assert snapped(p, -1.0 - RESCORE_MAX_LOSS + EPS) == LOCK
+    assert snapped(p, -1.0 - RESCORE_MAX_LOSS - EPS) is None
+    high = RESCORE_FLOOR + 0.1  # Whisper's own reading just above the floor
+    assert snapped(p, RESCORE_FLOOR + EPS, heard=high) == LOCK
+    assert snapped(p, RESCORE_FLOOR - EPS, heard=high) is None
+    assert snapped(p, -1.5, rival=-1.5 - RESCORE_MARGIN - EPS) == LOCK
+    assert snapped(p, -1.5, rival=-1.5 - RESCORE_MARGIN + EPS) is None
+
+
+def test_limits_default_to_the_modules() -> None:
+    assert Limits() == Limits(
+        rescore.MAX_LOSS,
+        rescore.FLOOR,
+        rescore.MARGIN,
+        rescore.AGREED_MAX_LOSS,
+        rescore.AGREED_FLOOR,
+    )
+
+
 def test_choose_refuses_when_nothing_sounds_right(grammar: GrammarRescorer) -> None:
     """A scorer that finds every grammar sentence far below the transcript: no snap."""
     choice = grammar.choose(
@@ -97,11 +268,22 @@ def test_misheard_real_clip_is_snapped(shared_data: Path, prepared: WhisperStt) 
     assert prepared.transcribe(clip).text.casefold().strip(".") == "cancel timer"
 
 
-def test_out_of_vocabulary_clips_stay_unsnapped(shared_data: Path, prepared: WhisperStt) -> None:
+# the out-of-vocabulary clips whose every reading scores far below Whisper's own (by 4.3 to
+# 7.7 per token, against limits of 1 to 2.5: `bench/voice_dev.py --margins --tests-home`);
+# oov_2 is left out because Whisper hears nothing in it (silence is refused before any
+# snapping, which tests/voice/test_audio.py covers on audio the tests make)
+OOV_CLEAR = ("oov_1.wav", "oov_3.wav", "oov_4.wav")
+
+
+def test_out_of_vocabulary_clips_stay_unsnapped(
+    shared_data: Path, prepared: WhisperStt, home: HomeVocabulary
+) -> None:
+    """Whisper prepared for the test home: what it returns for speech that is no command
+    is no sentence of that home (a snap to one of its sentences fails this)."""
     folder = shared_data / "speech" / "speech-to-phrase-en"
     recognizer = GrammarIntentRecognizer()
-    home = HomeVocabulary()
-    for name in ("oov_1.wav", "oov_3.wav", "oov_4.wav"):
+    assert recognizer.recognize("lock the front door", home, allow_unknown=False) is not None
+    for name in OOV_CLEAR:
         text = prepared.transcribe(load_audio(folder / name)).text
         assert recognizer.recognize(text, home, allow_unknown=False) is None, (name, text)
 

@@ -60,6 +60,38 @@ class Choice:
     heard_score: float
 
 
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The rule's limits (see `decide`); the defaults are the module's, chosen on the
+    development set (bench/voice_dev.py)."""
+
+    max_loss: float = MAX_LOSS
+    floor: float = FLOOR
+    margin: float = MARGIN
+    agreed_max_loss: float = AGREED_MAX_LOSS
+    agreed_floor: float = AGREED_FLOOR
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A sentence that would do `action`, and Whisper's score of it against the audio."""
+
+    text: str
+    action: Any
+    agreed: bool  # a second recogniser proposed a sentence with the same action
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Weighed:
+    """What `decide` chooses from: Whisper's score of its own transcript, and the options,
+    best first."""
+
+    heard: str
+    heard_score: float
+    options: tuple[Option, ...]
+
+
 class GrammarRescorer:
     """The home's sentences, indexed by spelling and by sound, for `choose`."""
 
@@ -121,19 +153,18 @@ class GrammarRescorer:
                 break
         return out
 
-    def choose(
+    def weigh(
         self,
         heard: str,
         score: Scorer,
         understands: Understands,
         proposals: Sequence[str] = (),
         understands_proposal: Understands | None = None,
-    ) -> Choice | None:
-        """The grammar sentence the audio supports best, or None when none clearly does.
-
-        `proposals` are sentences another recogniser heard in the same audio (the home's
-        constrained decoder): they are weighed with the near sentences; a reading whose
-        action such a proposal shares may fall further below Whisper's own (AGREED_*)."""
+    ) -> Weighed | None:
+        """Whisper's scores of its own transcript and of each sentence that would do
+        something: the near sentences, and `proposals`, sentences another recogniser heard in
+        the same audio (the home's constrained decoder). None when no sentence would do
+        anything or the audio cannot be scored."""
         found: list[tuple[str, Any]] = []
         agreed: list[Any] = []
         for i, candidate in enumerate([*proposals, *self.candidates(heard)]):
@@ -151,20 +182,48 @@ class GrammarRescorer:
         scores = score([heard, *(as_spoken(c, self.names, like=heard) for c, _ in found)])
         if scores is None:
             return None
-        heard_score, rest = scores[0], scores[1:]
-        ranked = sorted(zip(rest, found, strict=True), key=lambda x: -x[0])
-        best_score, (best_text, best_action) = ranked[0]
-        max_loss, floor = (
-            (AGREED_MAX_LOSS, AGREED_FLOOR) if best_action in agreed else (MAX_LOSS, FLOOR)
-        )
-        if best_score < heard_score - max_loss or best_score < floor:
-            return None  # nothing this home knows sounds like what was said
-        # agreed by two recognisers, the best reading needs no margin over the rest
-        margin = 0.0 if best_action in agreed else MARGIN
-        for rival_score, (_, action) in ranked[1:]:
-            if action != best_action and best_score - rival_score < margin:
-                return None  # two readings that do different things: do not guess
-        return Choice(best_text, best_score, heard_score)
+        options = [
+            Option(text, action, action in agreed, s)
+            for s, (text, action) in zip(scores[1:], found, strict=True)
+        ]
+        options.sort(key=lambda o: -o.score)
+        return Weighed(heard, scores[0], tuple(options))
+
+    def choose(
+        self,
+        heard: str,
+        score: Scorer,
+        understands: Understands,
+        proposals: Sequence[str] = (),
+        understands_proposal: Understands | None = None,
+        limits: Limits | None = None,
+    ) -> Choice | None:
+        """The grammar sentence the audio supports best, or None when none clearly does
+        (`weigh`, then `decide`)."""
+        weighed = self.weigh(heard, score, understands, proposals, understands_proposal)
+        return None if weighed is None else decide(weighed, limits or Limits())
+
+
+def decide(weighed: Weighed, limits: Limits) -> Choice | None:
+    """The rule, on scores alone: the best-scored option is taken when it is not more than
+    `max_loss` below Whisper's own transcript, reaches `floor`, and beats every option that
+    does something else by `margin`; an option whose action a second recogniser proposed
+    (agreed) uses the `agreed_*` limits and needs no margin."""
+    if not weighed.options:
+        return None
+    best = weighed.options[0]
+    max_loss, floor = (
+        (limits.agreed_max_loss, limits.agreed_floor)
+        if best.agreed
+        else (limits.max_loss, limits.floor)
+    )
+    if best.score < weighed.heard_score - max_loss or best.score < floor:
+        return None  # nothing this home knows sounds like what was said
+    margin = 0.0 if best.agreed else limits.margin
+    for rival in weighed.options[1:]:
+        if rival.action != best.action and best.score - rival.score < margin:
+            return None  # two readings that do different things: do not guess
+    return Choice(best.text, best.score, weighed.heard_score)
 
 
 # the grammar writes some contractions without the apostrophe; Whisper never does

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from hearthmind.voice.audio import SAMPLE_RATE, AudioClip
 from hearthmind.voice.home import HomeVocabulary
 from hearthmind.voice.phrases import NUMBER, matching_key, sentence_variants, words_to_digits
 from hearthmind.voice.stages import SpeechToText, Transcript
-from hearthmind.voice.stt.rescore import GrammarRescorer
+from hearthmind.voice.stt.rescore import GrammarRescorer, Limits, Weighed, decide
 
 FRAMES_PER_SECOND = 100  # Whisper's mel frames
 MAX_FRAMES = 3000  # 30 s
@@ -56,6 +57,8 @@ class WhisperStt:
         use_hints: bool = False,
         beam_size: int = 1,
         proposer: SpeechToText | None = None,
+        limits: Limits | None = None,
+        weigh_all: bool = False,
     ) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
@@ -86,6 +89,11 @@ class WhisperStt:
         self.proposer = proposer
         if proposer is not None:
             self.name = f"whisper+{proposer.name}"
+        self.limits = limits or Limits()
+        # the development sweep (bench/voice_dev.py) replays `decide` under other limits: it
+        # needs the proposals weighed even when the near sentences alone decided
+        self.weigh_all = weigh_all
+        self.last_snap: Snap | None = None  # what the last `transcribe` weighed
 
     def prepare(self, recognizer: Any, home: HomeVocabulary) -> None:
         """Learn the home's sentences (takes seconds, once per home), so that a misheard
@@ -172,6 +180,7 @@ class WhisperStt:
         text = collapse_repeats(self._tokenizer.decode(tokens).strip())
         no_speech = float(getattr(result, "no_speech_prob", 0.0))
         grammar, meaning = self._grammar, self._meaning
+        proposed: Weighed | None = None
         # a sentence the home understands as heard (a bare "pause" in the satellite's room
         # too) is kept; anything else may be snapped to one of the home's sentences
         if (
@@ -187,19 +196,25 @@ class WhisperStt:
                 # a near sentence of the grammar must name its device, never be guessed bare
                 return meaning(t, area, True)
 
-            choice = grammar.choose(text, score, strict)
-            if choice is None and self.proposer is not None:
+            near = grammar.weigh(text, score, strict)
+            choice = None if near is None else decide(near, self.limits)
+            if self.proposer is not None and (choice is None or self.weigh_all):
                 # only now the home-bound recogniser: what it heard itself may be a bare
                 # "pause" (the satellite's room), and Whisper's score of it still decides
-                choice = grammar.choose(
+                proposed = grammar.weigh(
                     text,
                     score,
                     strict,
                     self._proposals(clip, text),
                     understands_proposal=lambda t: meaning(t, area, False),
                 )
+                if choice is None and proposed is not None:
+                    choice = decide(proposed, self.limits)
+            self.last_snap = Snap(text, near, proposed)
             if choice is not None:
                 text = choice.text
+        else:
+            self.last_snap = Snap(text, None, None)
         return Transcript(text, self.name, clip.seconds, confidence=1.0 - no_speech)
 
     def _proposals(self, clip: AudioClip, heard: str) -> list[str]:
@@ -249,6 +264,25 @@ class WhisperStt:
             logs = [float(np.log(max(float(p), 1e-9))) for p in probs]
             scores.append(sum(logs) / len(logs) if logs else float("-inf"))
         return scores
+
+
+@dataclass(frozen=True, slots=True)
+class Snap:
+    """Whisper's free transcript and what was weighed to snap it: the near sentences, then
+    (with a proposer) with the proposer's readings. Both None when the transcript was kept
+    as it is (the home understands it, or there is nothing to snap)."""
+
+    heard: str
+    near: Weighed | None
+    proposed: Weighed | None
+
+    def outcome(self, limits: Limits) -> str:
+        """The transcript `transcribe` returns under `limits`."""
+        for weighed in (self.near, self.proposed):
+            choice = None if weighed is None else decide(weighed, limits)
+            if choice is not None:
+                return choice.text
+        return self.heard
 
 
 def _memoized(
