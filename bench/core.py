@@ -85,12 +85,14 @@ async def burst(db_url: str | None, n: int) -> dict[str, Any]:
 
     hub, rec, seen = await _hub_with_listeners(db_url)
     ids = entity_ids()
-    ctx = hub.context(Origin.SENSOR)
+    new_context = hub.contexts.new
+    sensor = Origin.SENSOR
     async_set = hub.states.async_set
     before = rec.committed_states if rec else 0
     start = time.perf_counter()
     for i in range(n):
-        async_set(ids[i % ENTITIES], str(i + 1), None, ctx)
+        # a new Context per change, as Home Assistant's async_set makes one when none is given
+        async_set(ids[i % ENTITIES], str(i + 1), None, new_context(sensor))
         if i % 1000 == 999:
             await asyncio.sleep(0)
             if rec is not None:
@@ -121,7 +123,8 @@ async def paced(db_url: str, rate: float, seconds: float) -> dict[str, Any]:
 
     hub, rec, _ = await _hub_with_listeners(db_url)
     ids = entity_ids()
-    ctx = hub.context(Origin.SENSOR)
+    new_context = hub.contexts.new
+    sensor = Origin.SENSOR
     async_set = hub.states.async_set
     loop = asyncio.get_running_loop()
     total = int(rate * seconds)
@@ -134,7 +137,7 @@ async def paced(db_url: str, rate: float, seconds: float) -> dict[str, Any]:
         tick += 1
         due = min(total, int(rate * 0.01 * tick))
         while produced < due:
-            async_set(ids[produced % ENTITIES], str(produced + 1), None, ctx)
+            async_set(ids[produced % ENTITIES], str(produced + 1), None, new_context(sensor))
             produced += 1
         now = loop.time() - start
         max_behind = max(max_behind, now - tick * 0.01)

@@ -54,7 +54,7 @@ async def test_upgrade_saved_database(db_url: str) -> None:
     hub = Hub(clock=SimulatedClock(T0.replace(hour=12)), seed=1)
     rec = Recorder(hub, db_url)
     await rec.async_start()  # migrates to the head
-    assert current_revision(rec.engine) == SCHEMA_VERSION == "0002"
+    assert current_revision(rec.engine) == SCHEMA_VERSION == "0003"
 
     kitchen = state_history(rec.engine, "light.kitchen")
     assert [(r.state, r.attributes, r.origin, r.user_id) for r in kitchen] == [
@@ -92,11 +92,11 @@ async def test_upgrade_saved_database(db_url: str) -> None:
 async def test_downgrade_and_upgrade_again(sqlite_url: str) -> None:
     _restore_saved_0001(sqlite_url)
     engine = create_recorder_engine(sqlite_url)
-    assert upgrade(engine) == "0002"
+    assert upgrade(engine) == "0003"
     assert downgrade(engine, "0001") == "0001"
     with engine.connect() as conn:
         attrs = conn.exec_driver_sql("SELECT attributes FROM states WHERE state_id = 3").scalar()
     assert attrs == '{"unit_of_measurement":"°C"}'
-    assert upgrade(engine) == "0002"
+    assert upgrade(engine) == "0003"
     assert state_history(engine, "sensor.temp")[0].attributes == {"unit_of_measurement": "°C"}
     engine.dispose()

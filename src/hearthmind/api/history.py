@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from hearthmind.recorder import StateRow
 
 FLUSH_TIMEOUT = 10.0  # seconds to wait for the recorder's backlog before answering anyway
-MAX_ENTITIES = 500
+# HA sets no number; its request line may be 24,570 bytes (about 1,300 entity ids)
+MAX_ENTITIES = 2_000
 
 
 def _engine(hub: Hub) -> tuple[Any, Engine]:
@@ -41,6 +42,8 @@ def _engine(hub: Hub) -> tuple[Any, Engine]:
 
 async def _flushed_engine(hub: Hub) -> Engine:
     recorder, engine = _engine(hub)
+    if recorder.settled:  # nothing waits to be written: no round trip to the writer thread
+        return engine
     try:
         await asyncio.wait_for(recorder.async_flush(), FLUSH_TIMEOUT)
     except Exception as err:  # a timeout or a stopped writer: answer with what is committed

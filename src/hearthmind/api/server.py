@@ -24,6 +24,9 @@ class ApiStartError(Exception):
     """The API cannot listen (port taken, bad address)."""
 
 
+MAX_REQUEST_LINE = 24_570
+
+
 class _EmbeddedServer(uvicorn.Server):
     """uvicorn without its signal handlers: the hub's command owns Ctrl-C and SIGTERM."""
 
@@ -82,6 +85,9 @@ class ApiServer:
             ws_max_size=cfg.max_message_bytes * 4,
             timeout_graceful_shutdown=int(SHUTDOWN_TIMEOUT),
             server_header=False,
+            # a request line as long as Home Assistant takes (its MAX_LINE_SIZE): a history
+            # request naming a thousand entities is about 18 KB, over h11's 16 KiB default
+            h11_max_incomplete_event_size=MAX_REQUEST_LINE,
         )
         self._server = _EmbeddedServer(config)
         self._task = asyncio.get_running_loop().create_task(

@@ -1,7 +1,7 @@
 """The recorder: every event and state change of the hub, committed to SQLite (WAL, the
 default) or PostgreSQL through one queued, batching writer thread (see `recorder.py`).
 
-Schema (Alembic revision 0002; migrations in `migrations/versions/`). Times are epoch seconds
+Schema (Alembic revision 0003; migrations in `migrations/versions/`). Times are epoch seconds
 (UTC) as double precision; `origin` is plain text: physical, voice, app, automation, agent,
 sensor.
 

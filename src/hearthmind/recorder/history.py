@@ -9,14 +9,30 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Select, delete, exists, func, select
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Float,
+    ScalarSelect,
+    Select,
+    String,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    select,
+    union_all,
+)
 
 from .engine import create_recorder_engine
+from .schema import ENTITY_INDEX_MARK, recorder_marks, state_attributes, states, states_entity_index
 from .schema import events as events_table
-from .schema import state_attributes, states
 
 TimeLike = datetime | float | None
 
@@ -96,8 +112,14 @@ _STATE_COLUMNS = (
 )
 
 
-def _state_select() -> Select[Any]:
-    return select(*_STATE_COLUMNS).select_from(
+def _state_select(*, unordered_time: bool = False) -> Select[Any]:
+    """`unordered_time`: the times as `last_updated_ts + 0`, which no index can order, so that
+    SQLite reads a union's tail by state_id and sorts it, not the whole time index in order."""
+    columns: tuple[Any, ...] = _STATE_COLUMNS
+    if unordered_time:
+        updated = (states.c.last_updated_ts + 0).label("last_updated_ts")
+        columns = (*_STATE_COLUMNS[:5], updated, *_STATE_COLUMNS[6:])
+    return select(*columns).select_from(
         states.outerjoin(
             state_attributes, states.c.attributes_id == state_attributes.c.attributes_id
         )
@@ -115,6 +137,12 @@ def _names(value: str | Iterable[str] | None) -> list[str] | None:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
+def _index_mark() -> ScalarSelect[Any]:
+    """The highest state_id in states_entity_index: rows above it are read from `states`."""
+    marks = recorder_marks
+    return select(marks.c.value).where(marks.c.name == ENTITY_INDEX_MARK).scalar_subquery()
+
+
 def _filtered_states(
     *,
     entity_ids: str | Iterable[str] | None = None,
@@ -123,56 +151,109 @@ def _filtered_states(
     user_id: str | Iterable[str] | None = None,
     start: TimeLike = None,
     end: TimeLike = None,
-) -> Select[Any]:
-    query = _state_select()
-    if (ids := _names(entity_ids)) is not None:
-        query = query.where(states.c.entity_id.in_(ids))
-    if domain is not None:
-        query = query.where(states.c.entity_id.like(f"{domain}.%"))
-    if (origins := _names(origin)) is not None:
-        query = query.where(states.c.origin.in_(origins))
-    if (users := _names(user_id)) is not None:
-        query = query.where(states.c.user_id.in_(users))
-    if (start_ts := _ts(start)) is not None:
-        query = query.where(states.c.last_updated_ts >= start_ts)
-    if (end_ts := _ts(end)) is not None:
-        query = query.where(states.c.last_updated_ts < end_ts)
-    return query.order_by(states.c.last_updated_ts, states.c.state_id)
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement (built once per combination of filters, then cached) and its values."""
+    params: dict[str, Any] = {
+        "ids": _names(entity_ids),
+        "domain": None if domain is None else f"{domain}.%",
+        "origins": _names(origin),
+        "users": _names(user_id),
+        "start": _ts(start),
+        "end": _ts(end),
+    }
+    shape = tuple(key for key, value in params.items() if value is not None)
+    return _filtered_statement(shape), {key: params[key] for key in shape}
 
 
-# How far back to look for the state in force at a time: growing windows, so the time index
-# answers quickly for entities that change often, and only a never-seen entity scans it all.
-_LOOKBACK_DAYS = (1.0, 7.0, 31.0, 366.0, None)
+@cache
+def _filtered_statement(shape: tuple[str, ...]) -> Select[Any]:
+    conditions: list[Any] = []
+    if "domain" in shape:
+        conditions.append(states.c.entity_id.like(bindparam("domain")))
+    if "origins" in shape:
+        conditions.append(states.c.origin.in_(bindparam("origins", expanding=True)))
+    if "users" in shape:
+        conditions.append(states.c.user_id.in_(bindparam("users", expanding=True)))
+
+    def in_range(time_column: Any) -> list[Any]:
+        out = []
+        if "start" in shape:
+            out.append(time_column >= bindparam("start"))
+        if "end" in shape:
+            out.append(time_column < bindparam("end"))
+        return out
+
+    if "ids" not in shape:
+        query = _state_select().where(*conditions, *in_range(states.c.last_updated_ts))
+        return query.order_by(states.c.last_updated_ts, states.c.state_id)
+    # A few entities: their rows from the per-entity index (entity, time) up to its mark, and
+    # the newest rows above the mark from `states` by state_id (a short tail: `+ 0` keeps the
+    # database off the time index there). One statement: one snapshot of the mark.
+    by_entity = states_entity_index
+    ids: Any = bindparam("ids", expanding=True)
+    indexed = (
+        _state_select()
+        .join(by_entity, by_entity.c.state_id == states.c.state_id)
+        .where(by_entity.c.entity_id.in_(ids), *in_range(by_entity.c.last_updated_ts))
+        .where(*conditions)
+    )
+    newest = _state_select(unordered_time=True).where(
+        states.c.state_id > _index_mark(),
+        states.c.entity_id.in_(ids),
+        *in_range(states.c.last_updated_ts + 0),
+        *conditions,
+    )
+    both = union_all(indexed, newest).subquery()
+    return select(both).order_by(both.c.last_updated_ts, both.c.state_id)
+
+
+@cache
+def _states_before_statement(dialect: str) -> Select[Any]:
+    by_entity = states_entity_index
+    # The entities as rows of one JSON parameter, so the statement is built and compiled once
+    # (a VALUES list of a thousand rows took SQLAlchemy ~25 ms to compile on every request).
+    ids_json = bindparam("ids_json", type_=String)
+    if dialect == "sqlite":
+        source = func.json_each(ids_json)
+    else:
+        source = func.json_array_elements_text(cast(ids_json, JSON))
+    entities = source.table_valued("value").alias("wanted")
+    ts = bindparam("ts", type_=Float)
+    last_indexed = (
+        select(by_entity.c.state_id)
+        .where(by_entity.c.entity_id == entities.c.value, by_entity.c.last_updated_ts < ts)
+        .order_by(by_entity.c.last_updated_ts.desc(), by_entity.c.state_id.desc())
+        .limit(1)
+        .correlate(entities)
+        .scalar_subquery()
+    )
+    newest = select(states.c.state_id).where(
+        states.c.state_id > _index_mark(),
+        states.c.entity_id.in_(bindparam("ids", expanding=True)),
+        states.c.last_updated_ts + 0 < ts,
+    )
+    candidates = union_all(select(last_indexed).select_from(entities), newest)
+    return _state_select().where(states.c.state_id.in_(candidates))
 
 
 def _states_before(conn: Connection, entity_ids: Iterable[str], ts: float) -> dict[str, StateRow]:
-    """The last row of each entity before `ts`, picked by the database (the newest row per
-    entity within a look-back window, ranked in SQL): one query per window for all the
-    entities at once; only the entities not found yet go on to the next, longer window."""
-    missing = set(entity_ids)
+    """The last row of each entity before `ts`: for each entity one backward step in the
+    per-entity index (entity_id, last_updated_ts), plus the rows above the index's mark
+    (newer than its last bulk update), all in one statement; the newest wins."""
+    wanted = sorted(set(entity_ids))
+    if not wanted:
+        return {}
+    query = _states_before_statement(conn.dialect.name)
+    params = {"ids_json": orjson.dumps(wanted).decode(), "ids": wanted, "ts": ts}
     found: dict[str, StateRow] = {}
-    for days in _LOOKBACK_DAYS:
-        if not missing:
-            break
-        newest_first = (states.c.last_updated_ts.desc(), states.c.state_id.desc())
-        ranked = select(
-            states.c.state_id,
-            func.row_number()
-            .over(partition_by=states.c.entity_id, order_by=newest_first)
-            .label("rank"),
-        ).where(states.c.entity_id.in_(sorted(missing)), states.c.last_updated_ts < ts)
-        if days is not None:
-            ranked = ranked.where(states.c.last_updated_ts >= ts - days * 86_400)
-        latest = ranked.subquery()
-        query = (
-            _state_select()
-            .join(latest, states.c.state_id == latest.c.state_id)
-            .where(latest.c.rank == 1)
-        )
-        for row in conn.execute(query):
-            state_row = _state_row(row)
+    for row in conn.execute(query, params):
+        state_row = _state_row(row)
+        best = found.get(state_row.entity_id)
+        if best is None or (state_row.last_updated_ts, state_row.state_id) > (
+            best.last_updated_ts,
+            best.state_id,
+        ):
             found[state_row.entity_id] = state_row
-            missing.discard(state_row.entity_id)
     return found
 
 
@@ -190,8 +271,8 @@ def state_histories(
     ids = None if entity_ids is None else list(dict.fromkeys(entity_ids))
     with engine.connect() as conn:
         in_range: dict[str, list[StateRow]] = {}
-        query = _filtered_states(entity_ids=ids, start=start, end=end)
-        for row in conn.execute(query):
+        query, params = _filtered_states(entity_ids=ids, start=start, end=end)
+        for row in conn.execute(query, params):
             state_row = _state_row(row)
             in_range.setdefault(state_row.entity_id, []).append(state_row)
         wanted = ids if ids is not None else list(in_range)
@@ -237,11 +318,11 @@ def iter_state_changes(
     """State changes in time order, filtered; streams (bounded memory) for long histories.
 
     Learning reads human actions as `origin=("physical", "voice", "app")`."""
-    query = _filtered_states(
+    query, params = _filtered_states(
         entity_ids=entity_ids, domain=domain, origin=origin, user_id=user_id, start=start, end=end
     )
     with engine.connect() as conn:
-        result = conn.execution_options(yield_per=chunk).execute(query)
+        result = conn.execution_options(yield_per=chunk).execute(query, params)
         for row in result:
             yield _state_row(row)
 
@@ -306,6 +387,8 @@ def purge_connection(conn: Connection, older_than: TimeLike) -> PurgeResult:
     if cutoff is None:
         raise ValueError("purge needs a time")
     n_states = conn.execute(delete(states).where(states.c.last_updated_ts < cutoff)).rowcount
+    by_entity = states_entity_index
+    conn.execute(delete(by_entity).where(by_entity.c.last_updated_ts < cutoff))
     n_events = conn.execute(
         delete(events_table).where(events_table.c.time_fired_ts < cutoff)
     ).rowcount

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -120,6 +121,9 @@ class Recorder:
             dbapi.InterfaceError,
         )
         self._batch_writer = BatchWriter(self.engine.dialect.name, self.engine.dialect.paramstyle)
+        # seconds between bulk updates of the per-entity index while the writer is idle
+        self.index_interval = 1.0
+        self._indexed_at = 0.0
 
     # -- the event loop side -----------------------------------------------------------------
 
@@ -127,6 +131,12 @@ class Recorder:
     def backlog(self) -> int:
         """Items queued and not yet taken by the writer."""
         return len(self._queue)
+
+    @property
+    def settled(self) -> bool:
+        """Everything queued so far is committed: nothing is queued and the writer waits for
+        work (it only waits after its last batch committed). A reader may skip the flush."""
+        return not self._queue and self._idle and self.running
 
     @property
     def running(self) -> bool:
@@ -263,6 +273,7 @@ class Recorder:
             if not pending:
                 pending = self._take()
                 if not pending:
+                    conn = self._index_when_idle(conn)
                     if self._stopping:
                         break
                     self._wait_for_work()
@@ -306,6 +317,25 @@ class Recorder:
                 if not self._room_wanted:
                     self._wake.wait(self.commit_interval)
         self._give_up(pending, conn)
+
+    def _index_when_idle(self, conn: Connection | None) -> Connection | None:
+        """Nothing queued: bring the per-entity index up to date (at most once per
+        `index_interval` while running, and always before stopping)."""
+        writer = self._batch_writer
+        if writer.unindexed == 0 or (
+            not self._stopping and time.monotonic() - self._indexed_at < self.index_interval
+        ):
+            return conn
+        try:
+            if conn is None:
+                conn = self.engine.connect()
+            writer.index_entities(conn)
+        except Exception as err:  # retried when next idle; reads see unindexed rows anyway
+            _LOGGER.debug("recorder: indexing entities failed: %r", err)
+            self._drop(conn)
+            return None
+        self._indexed_at = time.monotonic()
+        return conn
 
     def _committed(
         self,

@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = "0002"  # the Alembic revision these tables correspond to
+SCHEMA_VERSION = "0003"  # the Alembic revision these tables correspond to
 
 metadata = MetaData()
 
@@ -68,3 +68,29 @@ states = Table(
     Column("parent_id", String),
     Index("ix_states_last_updated_ts", "last_updated_ts"),
 )
+
+# Each entity's history in (entity_id, time) order, for reads of a few entities over a range
+# and for the state in force at a time. Kept by the writer in bulk, not per insert: it copies
+# the states rows above the mark `entity_index` (table `recorder_marks`) sorted by entity
+# every 50,000 rows and when the writer is idle (see writer.BatchWriter.index_entities), so
+# each entity's new entries land together. A live (entity_id, last_updated_ts) index costs a
+# random B-tree insert per row (in bare sqlite3, 2.2 -> 17.4 us per row; in bulk 4.2 us).
+# Readers add the few rows above the mark from `states` itself (history.py).
+states_entity_index = Table(
+    "states_entity_index",
+    metadata,
+    Column("entity_id", String, primary_key=True),
+    Column("last_updated_ts", Timestamp, primary_key=True),
+    Column("state_id", Integer, primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+# Bookkeeping of the writer: `entity_index` is the highest state_id in states_entity_index.
+recorder_marks = Table(
+    "recorder_marks",
+    metadata,
+    Column("name", String, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+ENTITY_INDEX_MARK = "entity_index"

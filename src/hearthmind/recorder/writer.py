@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from hearthmind.core import EVENT_STATE_CHANGED, Event, Origin, State
 
+from .schema import ENTITY_INDEX_MARK
 from .serialize import JsonEncoder, attributes_hash, text
 
 _ORIGIN_TEXT: dict[Any, str] = {origin: origin.value for origin in Origin}
@@ -81,6 +82,10 @@ class BatchWriter:
         self._cache_size = attributes_cache_size
         self._problems: list[tuple[str, str]] = []
         self._encoder = JsonEncoder(self._junk)
+        # states_entity_index is brought up to date in bulk once this many rows wait (and by
+        # the recorder when idle): see schema.states_entity_index
+        self.index_every = 50_000
+        self.unindexed: int | None = None  # states rows above the mark; None: not known yet
 
     def _junk(self, message: str) -> None:
         self._problems.append(("recorder_unserializable", message))
@@ -187,13 +192,58 @@ class BatchWriter:
             if event_rows:
                 flat_events = list(chain.from_iterable(event_rows))
                 self._insert_flat(cursor, "events", EVENT_COLUMNS, flat_events)
+            n_states = len(states_flat) // len(STATE_COLUMNS)
+            waiting = None if self.unindexed is None else self.unindexed + n_states
+            if waiting is None or waiting >= self.index_every:
+                self._index_entities(cursor)
+                waiting = 0
         finally:
             cursor.close()
-        n_states = len(states_flat) // len(STATE_COLUMNS)
         conn.commit()
+        self.unindexed = waiting
         if new_ids:
             self._remember(new_ids)
         return BatchResult(n_states, len(event_rows), self._problems)
+
+    def index_entities(self, conn: Connection) -> int:
+        """Bring states_entity_index up to date in its own transaction; returns rows added."""
+        if not conn.in_transaction():
+            conn.begin()
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            added = self._index_entities(cursor)
+        finally:
+            cursor.close()
+        conn.commit()
+        self.unindexed = 0
+        return added
+
+    def _index_entities(self, cursor: Any) -> int:
+        """Copy the states rows above the mark into states_entity_index sorted by entity (so
+        each entity's new entries land together in its B-tree) and move the mark."""
+        p = self._p
+        found = cursor.execute(
+            f"SELECT value FROM recorder_marks WHERE name = {p}", (ENTITY_INDEX_MARK,)
+        ).fetchone()
+        if found is None:
+            cursor.execute(
+                f"INSERT INTO recorder_marks (name, value) VALUES ({p}, 0)", (ENTITY_INDEX_MARK,)
+            )
+        mark = int(found[0]) if found is not None else 0
+        top = int(cursor.execute("SELECT max(state_id) FROM states").fetchone()[0] or 0)
+        if top <= mark:
+            return 0
+        cursor.execute(
+            "INSERT INTO states_entity_index (entity_id, last_updated_ts, state_id) "
+            "SELECT entity_id, last_updated_ts, state_id FROM states "
+            f"WHERE state_id > {p} AND state_id <= {p} "
+            "ORDER BY entity_id, last_updated_ts, state_id",
+            (mark, top),
+        )
+        cursor.execute(
+            f"UPDATE recorder_marks SET value = {p} WHERE name = {p}", (top, ENTITY_INDEX_MARK)
+        )
+        return top - mark
 
     def _insert_flat(
         self, cursor: Any, table: str, columns: tuple[str, ...], flat: list[Any]
