@@ -78,8 +78,8 @@ def test_bad_ground_truth_is_a_clear_error(tmp_path: Path) -> None:
         load_done_actions(tmp_path / "y.db", 0.0)
 
 
-def test_real_simulator_output_if_present(tmp_path: Path) -> None:
-    """Runs `hearthmind sim` for a short single home and scores it (skips without the sim)."""
+def test_real_simulator_output(tmp_path: Path) -> None:
+    """Runs `hearthmind sim` for a short single home and scores it; a failing sim fails here."""
     from typer.testing import CliRunner
 
     from hearthmind.cli import app
@@ -101,8 +101,10 @@ def test_real_simulator_output_if_present(tmp_path: Path) -> None:
             str(tmp_path / "cfg"),
         ],
     )
-    if result.exit_code != 0 or not db.exists():
-        pytest.skip(f"hearthmind sim unavailable: {result.output[-200:]}")
+    assert result.exit_code == 0 and db.exists(), (
+        f"hearthmind sim failed ({result.exit_code}): {result.output[-2000:]}",
+        result.exception,
+    )
     _, results = evaluate_simulated(db, only={"markov"})
     assert results["markov"]["actions"] > 5
     from zoneinfo import ZoneInfo
