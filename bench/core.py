@@ -1,26 +1,37 @@
 """Core throughput: state changes through bus + state machine + recorder, against Home
-Assistant 2024.3.3 on the same workloads (bench/core_ha.py) and MQTT latency (bench/core_mqtt.py).
+Assistant 2024.3.3 on the same workloads (bench/core_ha.py), MQTT latency (bench/core_mqtt.py)
+and history reads through each system's REST API (bench/core_history.py).
 
 Workload (the same as bench/core_ha.py drives on Home Assistant): 1,000 entities
 `sensor.bench_0000` ..; 100 listeners (`hub.states.async_track_entities`), listener k tracking
-entities 10k..10k+9; change n sets entity n % 1000 to str(n + 1).
+entities 10k..10k+9; change n sets entity n % 1000 to str(n + 1), each with a new Context
+(Home Assistant's `async_set` makes one per call when none is given, as its driver calls it).
 
 * `state_changes_per_s`: a burst of 200,000 changes, yielding to the event loop every 1,000
   (and waiting on the recorder's backpressure there when its queue is full); the clock
-  stops when every change is committed to SQLite (`Recorder.async_flush()`). The same once
-  to PostgreSQL (a temporary server, as the tests start it): `postgres_state_changes_per_s`.
-* `in_memory_per_s`: the same burst with recording off.
+  stops when every change is committed to SQLite (`Recorder.async_flush()`). The median of
+  `--runs` (3) runs, each in a fresh process and database, with `range` (min, max) and the
+  1-minute load average at the start of each (`load_average`). The same once to PostgreSQL
+  (a temporary server, as the tests start it): `postgres_state_changes_per_s`.
+* `in_memory_per_s`: the same burst with recording off (median of 3, range, load).
 * `sustained_per_s`: changes paced evenly (10 ms ticks) for 60 s, recorder on; a rate is
   sustained when the producer is never more than 1 s behind, the recorder's queue in the
   second half never holds more than 2 s of changes, and the last change is committed within
-  2 s. Rates double from 8,000/s until one fails, then three bisections.
+  2 s. Rates double from 8,000/s until one fails, then three bisections (one search).
 * `peak_rss_mb`: peak resident memory of a fresh process with 1,000 entities after
   1,000,000 recorded changes (SQLite).
+* `history_read_ms` (bench/core_history.py): three reads after 10 million changes over 30
+  days, median of 3 with `range`; `ratio_history_read` = min over the reads of HA's time /
+  ours (every read is at least that much faster than HA's).
+* `sqlite_ceiling_per_s`: the burst's rows written by a bare sqlite3 script into our schema
+  (bench/core_history.py); `recorded_share_of_ceiling` = our recorded rate / it.
 
-Each workload runs in its own process. `--quick` (under a minute) runs shorter versions and
-writes only the "hearthmind" part. Writes docs/BENCHMARKS.md's "Core throughput" section.
+Each workload runs in its own process. `--quick` (well under 300 s) runs shorter versions,
+Hearthmind only, history on 200,000 changes. `--skip-mqtt` and `--skip-sustained` leave those
+parts out (both sides). Writes docs/BENCHMARKS.md's "Core throughput" section
+(bench/core_docs.py); a --quick run never replaces a full run's section.
 
-    .venv/bin/python bench/core.py [--quick] [--json FILE]
+    .venv/bin/python bench/core.py [--quick] [--json FILE] [--runs 3] [--skip-mqtt]
 """
 
 from __future__ import annotations
@@ -30,7 +41,6 @@ import asyncio
 import importlib.util
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -49,7 +59,6 @@ ENTITIES = 1_000
 LISTENERS = 100
 BURST = 200_000
 RSS_CHANGES = 1_000_000
-SECTION = "## Core throughput"
 
 
 def entity_ids() -> list[str]:
@@ -265,24 +274,45 @@ def postgres_burst(n: int) -> dict[str, Any]:
         shutil.rmtree(server.root, ignore_errors=True)
 
 
-def run_hearthmind(quick: bool, step: Callable[[str], None]) -> dict[str, Any]:
+def median_run(args: list[str], runs: int) -> dict[str, Any]:
+    """`runs` runs of one burst worker; the median run's figures, every run and the range,
+    and the 1-minute load average at the start of each."""
+    results = []
+    for _ in range(runs):
+        load = os.getloadavg()[0]
+        result = run_worker(*args)
+        result["load_average_at_start"] = round(load, 2)
+        results.append(result)
+    ordered = sorted(results, key=lambda r: r["per_s"])
+    median = dict(ordered[len(ordered) // 2])
+    median["runs"] = [round(r["per_s"]) for r in results]
+    median["range"] = [round(ordered[0]["per_s"]), round(ordered[-1]["per_s"])]
+    median["load_averages"] = [r["load_average_at_start"] for r in results]
+    return median
+
+
+def run_hearthmind(
+    quick: bool, step: Callable[[str], None], runs: int = 3, sustained_search: bool = True
+) -> dict[str, Any]:
     burst_n = 50_000 if quick else BURST
     with tempfile.TemporaryDirectory(prefix="hearthmind-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        step(f"burst of {burst_n:,} changes, recorded to SQLite")
-        sqlite = run_worker("burst", _sqlite_url(tmp, "burst.db"), str(burst_n))
-        step(f"burst of {burst_n:,} changes, recording off")
-        in_memory = run_worker("burst", "-", str(burst_n))
+        step(f"{runs} bursts of {burst_n:,} changes, recorded to SQLite")
+        sqlite = median_run(["burst", _sqlite_url(tmp, "burst.db"), str(burst_n)], runs)
+        step(f"{runs} bursts of {burst_n:,} changes, recording off")
+        in_memory = median_run(["burst", "-", str(burst_n)], runs)
         if quick:
             pg: dict[str, Any] = {"skipped": "--quick"}
         else:
             step(f"burst of {burst_n:,} changes, recorded to PostgreSQL")
             pg = postgres_burst(burst_n)
-        step("paced rates (sustained)")
-        if quick:
-            sustained = search_sustained(tmp, seconds=2, start_rate=16_000, steps=0, max_tries=2)
-        else:
-            sustained = search_sustained(tmp, seconds=60, start_rate=8_000, steps=3)
+        sustained: dict[str, Any] = {"sustained_per_s": None, "tried": []}
+        if sustained_search:
+            step("paced rates (sustained)")
+            if quick:
+                sustained = search_sustained(tmp, 2, start_rate=16_000, steps=0, max_tries=2)
+            else:
+                sustained = search_sustained(tmp, seconds=60, start_rate=8_000, steps=3)
         rss_n = 100_000 if quick else RSS_CHANGES
         step(f"peak RSS after {rss_n:,} recorded changes")
         mem = run_worker("memory", _sqlite_url(tmp, "memory.db"), str(rss_n))
@@ -292,6 +322,11 @@ def run_hearthmind(quick: bool, step: Callable[[str], None]) -> dict[str, Any]:
         "sustained_per_s": sustained["sustained_per_s"],
         "peak_rss_mb": round(mem["peak_rss_mb"], 1),
         "postgres_state_changes_per_s": round(pg["per_s"]) if "per_s" in pg else None,
+        "range": {"state_changes_per_s": sqlite["range"], "in_memory_per_s": in_memory["range"]},
+        "load_average": {
+            "state_changes_per_s": sqlite["load_averages"],
+            "in_memory_per_s": in_memory["load_averages"],
+        },
         "details": {
             "burst_changes": burst_n,
             "sqlite_burst": sqlite,
@@ -304,117 +339,26 @@ def run_hearthmind(quick: bool, step: Callable[[str], None]) -> dict[str, Any]:
     }
 
 
-def _fmt(value: Any, digits: int = 0) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, float | int):
-        return f"{value:,.{digits}f}"
-    return str(value)
-
-
-FULL_COMMAND = "Command: `.venv/bin/python bench/core.py` "
-
-
-def write_docs(result: dict[str, Any], command: str, quick: bool = False) -> bool:
-    """Replace the section; a --quick run never replaces a full run's figures."""
-    path = REPO / "docs" / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if quick and SECTION in text and FULL_COMMAND in text.partition(SECTION)[2]:
-        return False
-    hm = result["hearthmind"]
-    ha = result.get("homeassistant") or {}
-    lines = [
-        SECTION,
-        "",
-        f"Command: `{command}` "
-        f"({hm.get('measured_at') or time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, load average {hm.get('load_average', '?')} during the run: "
-        "timings are noisy on a shared machine; both systems ran in the same conditions).",
-        "",
-        "1,000 entities, 100 listeners tracking 10 entities each; a burst of "
-        f"{hm['details']['burst_changes']:,} state changes yielding every 1,000; the clock "
-        "stops when the last change is committed. See bench/core.py for the exact workloads.",
-        "",
-        "| figure | Hearthmind | Home Assistant 2024.3.3 | ratio |",
-        "|---|---:|---:|---:|",
-        f"| recorded state changes/s (SQLite) | {_fmt(hm['state_changes_per_s'])} | "
-        f"{_fmt(ha.get('state_changes_per_s'))} | {_fmt(result.get('ratio_state_changes'), 1)} |",
-        f"| state changes/s, recording off | {_fmt(hm['in_memory_per_s'])} | "
-        f"{_fmt(ha.get('in_memory_per_s'))} | {_fmt(result.get('ratio_in_memory'), 2)} |",
-        f"| sustained recorded changes/s (paced) | {_fmt(hm['sustained_per_s'])} | "
-        f"{_fmt(ha.get('sustained_per_s'))} | {_fmt(result.get('ratio_sustained'), 1)} |",
-        f"| recorded state changes/s (PostgreSQL) | {_fmt(hm['postgres_state_changes_per_s'])} "
-        "| | |",
-        f"| peak RSS after {hm['details']['rss_changes']:,} recorded changes (MB) | "
-        f"{_fmt(hm['peak_rss_mb'])} | | |",
-    ]
-    for key, label, digits in (
-        ("mqtt_p50_ms", "MQTT state -> automation -> command p50 (ms)", 1),
-        ("mqtt_p99_ms", "MQTT p99 (ms)", 1),
-        ("mqtt_lost", "MQTT messages lost", 0),
-        ("mqtt_max_rate", "MQTT highest clean rate (msg/s)", 0),
-    ):
-        if key in hm or key in ha:
-            ratio = result.get("ratio_mqtt_rate") if key == "mqtt_max_rate" else None
-            lines.append(
-                f"| {label} | {_fmt(hm.get(key), digits)} | {_fmt(ha.get(key), digits)} | "
-                f"{_fmt(ratio, 1) if ratio is not None else ''} |"
-            )
-    if not ha:
-        lines += ["", "Home Assistant columns: not run (`--quick`)."]
-    lines += [
-        "",
-        "How the recorder keeps up: the event-loop listener only appends the new `State` to a "
-        "queue; one writer thread turns whatever is queued (up to 5,000) into one transaction "
-        "of multi-row INSERTs (COPY on PostgreSQL), SQLite in WAL mode with "
-        "synchronous=NORMAL (a commit survives the process being killed); identical "
-        "attribute sets are stored once; producers that outrun it wait on "
-        "`Recorder.async_throttle()` (backpressure), so memory stays bounded. Raw results "
-        "per run are in the JSON (`--json`), under `details`.",
-        "",
-        "MQTT: a device's state message (through a real Mosquitto on 127.0.0.1) to the "
-        "automation's command leaving the hub, at 1,000 messages/s for 20 s, 1,000 discovered "
-        "sensors and 100 automations, recorder on; the load generator (bench/ha/mqtt_load.py, "
-        "the same for both systems) runs in its own process, in one thread, with Nagle's "
-        "algorithm off. What keeps the tail short here: the hub's broker socket has "
-        "TCP_NODELAY (paho leaves Nagle on, and a command then waits for the broker's delayed "
-        "ACK, up to 40 ms); after start-up and after discovery bursts the hub collects and "
-        "freezes its long-lived objects once (hearthmind.core.heap), so later full garbage "
-        "collections walk only new objects (in diagnosis probes with gc.callbacks, under a "
-        "millisecond instead of 10-30 ms); the recorder commits every "
-        "10 ms, so the writer shares the CPU and the GIL with the event loop in short slices "
-        "(`bench/core_mqtt.py --quick --commit-interval 0.05` runs the old 50 ms for "
-        "comparison); the writer binds rows on the driver's own cursor rather than through "
-        "SQLAlchemy's per-statement machinery; and, as in Home Assistant, an automation "
-        "entity's run bookkeeping (last_triggered, current) is not recorded, so a run does not "
-        "store a new attribute row. `bench/core_mqtt.py --echo-floor` measures the harness itself against a "
-        "trivial paho echo client (no hub); `python bench/ha/mqtt_load.py run --dump FILE` "
-        "writes every message's times for diagnosis.",
-    ]
-    section = "\n".join(lines) + "\n"
-    if SECTION in text:
-        head, _, rest = text.partition(SECTION)
-        after = rest.split("\n## ", 1)
-        tail = ("\n## " + after[1]) if len(after) > 1 else ""
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-    return True
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         worker(sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="under a minute, Hearthmind only")
+    parser.add_argument("--quick", action="store_true", help="short runs, Hearthmind only")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument(
         "--docs-from", type=Path, help="only rewrite the docs section from a full run's JSON"
     )
+    parser.add_argument("--runs", type=int, default=3, help="runs per headline figure")
+    parser.add_argument("--skip-mqtt", action="store_true", help="no MQTT latency (either side)")
+    parser.add_argument(
+        "--skip-sustained", action="store_true", help="no paced-rate search (either side)"
+    )
     args = parser.parse_args()
+    sys.path.insert(0, str(REPO / "bench"))
+    from core_docs import write_docs  # type: ignore[import-not-found]
+    from core_history import READS, history_figures, history_ranges, run_history, sqlite_ceiling  # type: ignore[import-not-found]
+
     if args.docs_from:
         write_docs(json.loads(args.docs_from.read_text()), ".venv/bin/python bench/core.py")
         return
@@ -433,21 +377,38 @@ def main() -> None:
             console.log(what)
 
         load_before = os.getloadavg()[0]
-        result: dict[str, Any] = {"hearthmind": run_hearthmind(args.quick, step)}
-        mqtt = _load("core_mqtt")
+        hm = run_hearthmind(args.quick, step, args.runs, not args.skip_sustained)
+        result: dict[str, Any] = {"runs": args.runs, "hearthmind": hm}
+        step("bare sqlite3 ceiling of the same rows")
+        ceiling = sqlite_ceiling(hm["details"]["burst_changes"], args.runs)
+        result["sqlite_ceiling_per_s"] = ceiling["median"]
+        result["sqlite_ceiling"] = ceiling
+        result["recorded_share_of_ceiling"] = round(
+            hm["state_changes_per_s"] / ceiling["median"], 3
+        )
+        mqtt = None if args.skip_mqtt else _load("core_mqtt")
         if mqtt is not None:
             step("MQTT latency (bench/core_mqtt.py)")
             try:
-                result["hearthmind"].update(mqtt.run_hearthmind_mqtt(args.quick))
+                hm.update(mqtt.run_hearthmind_mqtt(args.quick))
             except Exception as err:  # a broken companion must not lose the core figures
-                result["hearthmind"]["mqtt_error"] = repr(err)
+                hm["mqtt_error"] = repr(err)
+        history = run_history(args.quick, not args.quick, step, args.runs)
+        result["history"] = history
+        hm["history_read_ms"] = history_figures(history["hearthmind"])
+        hm["range"]["history_read_ms"] = history_ranges(history["hearthmind"])
+        hm["load_average"]["history_read_ms"] = history["hearthmind"]["load_average"]
         if not args.quick:
             ha_module = _load("core_ha")
             if ha_module is not None:
                 progress.update(task, description="Home Assistant 2024.3.3 (bench/core_ha.py)")
-                ha = ha_module.run_homeassistant(False)
+                ha = ha_module.run_homeassistant(
+                    False, args.runs, not args.skip_mqtt, not args.skip_sustained
+                )
+                ha["history_read_ms"] = history_figures(history["homeassistant"])
+                ha["range"]["history_read_ms"] = history_ranges(history["homeassistant"])
+                ha["load_average"]["history_read_ms"] = history["homeassistant"]["load_average"]
                 result["homeassistant"] = ha
-                hm = result["hearthmind"]
                 for key, ratio in (
                     ("state_changes_per_s", "ratio_state_changes"),
                     ("in_memory_per_s", "ratio_in_memory"),
@@ -456,10 +417,17 @@ def main() -> None:
                 ):
                     if hm.get(key) and ha.get(key):
                         result[ratio] = round(hm[key] / ha[key], 2)
-    result["hearthmind"]["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    load = f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
-    result["hearthmind"]["load_average"] = load
+                # the least favourable read for us: HA's time over ours, the smallest of the three
+                per_read = {k: ha["history_read_ms"][k] / hm["history_read_ms"][k] for k in READS}
+                result["ratio_history_read_each"] = {k: round(v, 2) for k, v in per_read.items()}
+                result["ratio_history_read"] = round(min(per_read.values()), 2)
+    hm["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    hm["run_load_average"] = f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
     command = "bench/core.py" + (" --quick" if args.quick else "")
+    if args.skip_mqtt or args.skip_sustained or args.runs != 3:
+        command += f" --runs {args.runs}" if args.runs != 3 else ""
+        command += " --skip-mqtt" if args.skip_mqtt else ""
+        command += " --skip-sustained" if args.skip_sustained else ""
     if not write_docs(result, f".venv/bin/python {command}", quick=args.quick):
         console.print("docs/BENCHMARKS.md keeps the full run's figures (this was --quick)")
     text = json.dumps(result, indent=2)

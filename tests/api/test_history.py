@@ -162,3 +162,33 @@ async def test_check_config(api: ApiEnv, tmp_path: Path) -> None:
             body = (await http.post("/api/config/core/check_config")).json()
     assert body["result"] == "invalid"
     assert "configuration.yaml, line 2: api.port" in body["errors"]
+
+
+async def test_history_of_a_thousand_entities_in_one_request(recorded_api: ApiEnv) -> None:
+    """A request line as long as Home Assistant takes (a thousand entity ids, ~18 KB): the
+    state of each at the start time, found through the recorder's per-entity index."""
+    api = recorded_api
+    hub = api.hub
+    ids = [f"sensor.bench_{i:04d}" for i in range(1000)]
+    for i, entity_id in enumerate(ids):
+        hub.states.async_set(entity_id, str(i), None, hub.context("sensor"))
+    hub.states.async_set(ids[7], "changed", None, hub.context("sensor"))
+    recorder = hub.data["recorder"]
+    await recorder.async_flush()
+    start = datetime.now(UTC)
+    hub.states.async_set(ids[9], "later", None, hub.context("sensor"))
+    end = (start + timedelta(minutes=1)).isoformat()
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers) as http:
+        r = await http.get(
+            f"/api/history/period/{start.isoformat()}",
+            params={"filter_entity_id": ",".join(ids), "end_time": end},
+        )
+        assert r.status_code == 200, r.text[:300]
+        assert len(str(r.request.url)) > 16_384
+        lists = r.json()
+    assert [items[0]["entity_id"] for items in lists] == ids
+    states = {items[0]["entity_id"]: [s["state"] for s in items] for items in lists}
+    assert states[ids[0]] == ["0"] and states[ids[999]] == ["999"]
+    assert states[ids[7]] == ["changed"] and states[ids[9]] == ["9", "later"]
+    # the start state is reported at the start time, as HA does
+    assert datetime.fromisoformat(lists[0][0]["last_updated"]) == start

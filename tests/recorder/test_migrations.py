@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from hearthmind.core import Hub, Origin, SimulatedClock
 from hearthmind.recorder import (
@@ -49,6 +49,19 @@ def _restore_saved_0001(db_url: str) -> None:
     engine.dispose()
 
 
+def _index_matches_states(conn: Connection) -> bool:
+    index = conn.exec_driver_sql(
+        "SELECT entity_id, last_updated_ts, state_id FROM states_entity_index ORDER BY state_id"
+    ).all()
+    rows = conn.exec_driver_sql(
+        "SELECT entity_id, last_updated_ts, state_id FROM states ORDER BY state_id"
+    ).all()
+    mark = conn.exec_driver_sql(
+        "SELECT value FROM recorder_marks WHERE name = 'entity_index'"
+    ).scalar_one()
+    return len(rows) > 0 and index == rows and mark == rows[-1][2]
+
+
 async def test_upgrade_saved_database(db_url: str) -> None:
     _restore_saved_0001(db_url)
     hub = Hub(clock=SimulatedClock(T0.replace(hour=12)), seed=1)
@@ -74,6 +87,8 @@ async def test_upgrade_saved_database(db_url: str) -> None:
     with rec.engine.connect() as conn:
         # three distinct non-empty attribute sets, each stored once
         assert conn.exec_driver_sql("SELECT count(*) FROM state_attributes").scalar_one() == 3
+        # 0003: every saved state is in the per-entity index, and the mark says so
+        assert _index_matches_states(conn)
 
     # the upgraded database takes new history, sharing the attribute rows it already has
     await hub.async_start()
@@ -85,6 +100,8 @@ async def test_upgrade_saved_database(db_url: str) -> None:
     )
     await hub.async_stop()
     assert len(state_history(rec.engine, "light.kitchen")) == 4
+    with rec.engine.connect() as conn:  # stopping brought the index up to date
+        assert _index_matches_states(conn)
     with rec.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM state_attributes").scalar_one() == 3
 
@@ -93,6 +110,13 @@ async def test_downgrade_and_upgrade_again(sqlite_url: str) -> None:
     _restore_saved_0001(sqlite_url)
     engine = create_recorder_engine(sqlite_url)
     assert upgrade(engine) == "0003"
+    assert downgrade(engine, "0002") == "0002"
+    with engine.connect() as conn:
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+    assert "states_entity_index" not in tables and "recorder_marks" not in tables
+    assert upgrade(engine) == "0003"
+    with engine.connect() as conn:
+        assert _index_matches_states(conn)
     assert downgrade(engine, "0001") == "0001"
     with engine.connect() as conn:
         attrs = conn.exec_driver_sql("SELECT attributes FROM states WHERE state_id = 3").scalar()
