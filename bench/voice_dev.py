@@ -8,9 +8,10 @@ The sweep runs whisper+pocketsphinx once over the development set (bench/voice_d
 weighing both stages on every clip (`WhisperStt(weigh_all=True)`), so that `decide` can be
 replayed on Whisper's scores under every limit of a grid without running Whisper again. Each
 grid point gets the right actions of `whisper` (near sentences only) and
-`whisper+pocketsphinx` (then the proposals) added up; the choice is the point with the most,
-where its grid neighbours lose least (a limit on the edge of a cliff is not chosen), then the
-fewest wrong acts, then the stricter limits. The recorded clips are never read by the sweep.
+`whisper+pocketsphinx` (then the proposals) added up. The choice is the strictest point
+within one standard error of the most (the one-standard-error rule): the most alone sat on the
+grid's loose edge, won by a single clip (a looser agreed loss has no chatter on the
+development set to cost it anything). The recorded clips are never read by the sweep.
 
 `--margins` prints, for the recorded clips, how far each decision of the rule was from its
 limits under the chosen limits: the tests keep to clips whose margins are wide (see
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import math
 import os
 import pickle
 import random
@@ -154,27 +156,36 @@ def tally(replays: list[Replay], limits: Limits) -> tuple[int, int, int, int]:
 
 
 def sweep(replays: list[Replay]) -> tuple[Limits, dict[tuple[float, ...], tuple[int, ...]]]:
+    """The strictest limits whose right actions are within one standard error of the best
+    (the one-standard-error rule): where the development set cannot tell limits apart, the
+    stricter ones act on less. Strictness adds up each limit's rank on its grid, in STRICT's
+    direction; ties go to more right actions, then fewer wrong acts."""
     names = list(GRID)
     results: dict[tuple[float, ...], tuple[int, ...]] = {}
     for values in itertools.product(*(GRID[n] for n in names)):
         results[values] = tally(replays, Limits(**dict(zip(names, values, strict=True))))
+    top = max(results, key=lambda v: results[v][0] + results[v][1])
+    n = len(replays)
+    # the binomial standard error of each backend's count at the best point, added up
+    se = math.sqrt(sum(k * (n - k) / n for k in results[top][:2]))
+    enough = [v for v in results if sum(results[v][:2]) >= sum(results[top][:2]) - se]
 
-    def neighbours(values: tuple[float, ...]) -> list[tuple[float, ...]]:
-        out = []
-        for i, n in enumerate(names):
-            j = GRID[n].index(values[i])
-            for k in (j - 1, j + 1):
-                if 0 <= k < len(GRID[n]):
-                    out.append((*values[:i], GRID[n][k], *values[i + 1 :]))
-        return out
+    def strictness(values: tuple[float, ...]) -> int:
+        ranks = 0
+        for name, value in zip(names, values, strict=True):
+            grid = sorted(GRID[name], key=lambda x: STRICT[name] * x, reverse=True)
+            ranks += grid.index(value)  # 0 loosest
+        return ranks
 
     def key(values: tuple[float, ...]) -> tuple[float, ...]:
         alone, combined, wrong_alone, wrong_combined = results[values]
-        worst = min(sum(results[v][:2]) for v in neighbours(values))
-        strict = tuple(STRICT[n] * v for n, v in zip(names, values, strict=True))
-        return (-(alone + combined), -worst, wrong_alone + wrong_combined, *strict)
+        return (-strictness(values), -(alone + combined), wrong_alone + wrong_combined)
 
-    best = min(results, key=key)
+    best = min(enough, key=key)
+    console.print(
+        f"best {sum(results[top][:2])} right actions (both backends) at {top}; one standard "
+        f"error {se:.1f}: {len(enough)} grid points within it"
+    )
     return Limits(**dict(zip(names, best, strict=True))), results
 
 
@@ -209,7 +220,7 @@ def shifted(limits: Limits, by: tuple[float, ...]) -> Limits:
     )
 
 
-async def margins(ha_dir: Path, speech_dir: Path, tests_home: bool) -> None:
+async def margins(ha_dir: Path, speech_dir: Path, tests_home: bool, say: list[str]) -> None:
     """Every recorded clip: what Whisper heard, how each stage of the rule weighed it, and
     whether its outcome holds with every limit moved by SHIFT either way (CLEAR) or not."""
     fixtures, area = None, SATELLITE_AREA
@@ -219,6 +230,11 @@ async def margins(ha_dir: Path, speech_dir: Path, tests_home: bool) -> None:
 
         fixtures, area = HOME, None
     items = speech_items(speech_dir)
+    if say:  # sentences Piper says, as the tests' `piper` fixture does (no noise drawn)
+        from hearthmind.voice.tts import PiperTts
+
+        piper = PiperTts(deterministic=True)
+        items = [Item(f"piper/{t}", t, False, clip=piper.synthesize(t)) for t in say]
     pipeline = make_pipeline(make_stt("whisper+pocketsphinx", weigh_all=True), ha_dir, fixtures)
     rows = await run_items(pipeline, items, "recorded clips", len(items), area)
     limits = Limits()
@@ -292,13 +308,16 @@ def main() -> None:
     parser.add_argument(
         "--tests-home", action="store_true", help="with --margins: the home of tests/voice"
     )
+    parser.add_argument(
+        "--say", action="append", default=[], help="with --margins: Piper's speech instead"
+    )
     parser.add_argument("--write-sentences", action="store_true")
     args = parser.parse_args()
     if args.write_sentences:
         write_sentences(args.ha_tests, args.speech)
         return
     if args.margins:
-        asyncio.run(margins(args.ha_tests, args.speech, args.tests_home))
+        asyncio.run(margins(args.ha_tests, args.speech, args.tests_home, args.say))
         return
     cache = args.json.with_suffix(".replays.pickle")
     if args.reuse and cache.exists():  # Whisper's scores from the last run, unchanged
