@@ -1,8 +1,9 @@
 """Routines benchmark: every model on SmartThings FR (published protocol) and on each home log
 (70/30 split by days), one table, JSON figures, reliability plots, docs/BENCHMARKS.md section.
 
-    .venv/bin/python bench/routines.py                       # all of ../shared/data
+    .venv/bin/python bench/routines.py                       # all of ../shared/data, docs/
     .venv/bin/python bench/routines.py --smartthings DIR --home DIR --home DIR --json out.json
+                                                 # part of the data: docs/ left alone
     .venv/bin/python bench/routines.py --valid --json valid.json   # choose settings here
 """
 
@@ -96,8 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--docs",
         type=Path,
-        default=REPO / "docs",
-        help="where ROUTINES.md, the plots and BENCHMARKS.md go (default docs/)",
+        help=(
+            "where ROUTINES.md, the plots and BENCHMARKS.md go (default docs/, written only by a "
+            "run on all of the data: a run on --smartthings or --home alone leaves docs/ as it "
+            "is unless --docs names a folder)"
+        ),
     )
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/")
     parser.add_argument(
@@ -131,12 +135,20 @@ def main(argv: list[str] | None = None) -> int:
         made = simulate(args.simulate)
         args.sim_db += made[:2]
         args.timing_db = args.timing_db or made[2]
+    docs = args.docs
+    if docs is None and args.smartthings is None and not args.home:
+        docs = REPO / "docs"  # all of the data: the published figures
+    elif docs is None and not args.no_docs:
+        print(
+            "docs/ left as it is: this run covers part of the data (--docs DIR to write)",
+            file=sys.stderr,
+        )
     command = bench_command("bench/routines.py", argv)
     figures = run_evaluation(
         smartthings,
         homes,
         json_path=args.json,
-        docs_dir=None if args.no_docs else args.docs,
+        docs_dir=None if args.no_docs else docs,
         command=command,
         simulated=args.sim_db,
         timing_db=args.timing_db,
