@@ -75,12 +75,19 @@ def _iso(ts: float) -> str:
 
 
 def _state_json(row: StateRow, *, no_attributes: bool, at: float | None = None) -> dict[str, Any]:
+    if at is not None:
+        changed = updated = _iso(at)
+    else:
+        changed = _iso(row.last_changed_ts)
+        # most changes change the state: one conversion for both times
+        same = row.last_updated_ts == row.last_changed_ts
+        updated = changed if same else _iso(row.last_updated_ts)
     out: dict[str, Any] = {
         "entity_id": row.entity_id,
         "state": row.state,
         "attributes": {} if no_attributes else row.attributes,
-        "last_changed": _iso(at if at is not None else row.last_changed_ts),
-        "last_updated": _iso(at if at is not None else row.last_updated_ts),
+        "last_changed": changed,
+        "last_updated": updated,
     }
     return out
 

@@ -246,7 +246,7 @@ def _states_before(conn: Connection, entity_ids: Iterable[str], ts: float) -> di
     query = _states_before_statement(conn.dialect.name)
     params = {"ids_json": orjson.dumps(wanted).decode(), "ids": wanted, "ts": ts}
     found: dict[str, StateRow] = {}
-    for row in conn.execute(query, params):
+    for row in conn.execute(query, params).all():
         state_row = _state_row(row)
         best = found.get(state_row.entity_id)
         if best is None or (state_row.last_updated_ts, state_row.state_id) > (
@@ -272,7 +272,7 @@ def state_histories(
     with engine.connect() as conn:
         in_range: dict[str, list[StateRow]] = {}
         query, params = _filtered_states(entity_ids=ids, start=start, end=end)
-        for row in conn.execute(query, params):
+        for row in conn.execute(query, params).all():  # fetchall: not a fetch per row
             state_row = _state_row(row)
             in_range.setdefault(state_row.entity_id, []).append(state_row)
         wanted = ids if ids is not None else list(in_range)

@@ -273,7 +273,9 @@ class Recorder:
             if not pending:
                 pending = self._take()
                 if not pending:
-                    conn = self._index_when_idle(conn)
+                    indexed, conn = self._index_when_idle(conn)
+                    if indexed:
+                        continue
                     if self._stopping:
                         break
                     self._wait_for_work()
@@ -318,14 +320,16 @@ class Recorder:
                     self._wake.wait(self.commit_interval)
         self._give_up(pending, conn)
 
-    def _index_when_idle(self, conn: Connection | None) -> Connection | None:
+    def _index_when_idle(self, conn: Connection | None) -> tuple[bool, Connection | None]:
         """Nothing queued: bring the per-entity index up to date (at most once per
-        `index_interval` while running, and always before stopping)."""
+        `index_interval` while running, and always before stopping). Returns whether it did
+        (then the queue must be looked at again: events and a stop may have come meanwhile),
+        and the connection to go on with."""
         writer = self._batch_writer
         if writer.unindexed == 0 or (
             not self._stopping and time.monotonic() - self._indexed_at < self.index_interval
         ):
-            return conn
+            return False, conn
         try:
             if conn is None:
                 conn = self.engine.connect()
@@ -333,9 +337,9 @@ class Recorder:
         except Exception as err:  # retried when next idle; reads see unindexed rows anyway
             _LOGGER.debug("recorder: indexing entities failed: %r", err)
             self._drop(conn)
-            return None
+            return False, None
         self._indexed_at = time.monotonic()
-        return conn
+        return True, conn
 
     def _committed(
         self,
