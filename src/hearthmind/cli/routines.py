@@ -117,17 +117,16 @@ def predict(
     probability, when, and why."""
     from rich.table import Table
 
-    from hearthmind.routines.evaluation.catalogue import make_models
     from hearthmind.routines.observations import Kind
     from hearthmind.routines.predictor import likely_actions
     from hearthmind.routines.readable import describe_item
+    from hearthmind.routines.registry import make_model, model_names
 
-    found = make_models(now_is_target_time=False, only={model})
-    if not found:
-        names = ", ".join(m.name for m in make_models(now_is_target_time=False))
+    if model not in model_names():
+        names = ", ".join(model_names())
         err_console.print(f"[red]no model named {model!r}[/red] (models: {names})")
         raise typer.Exit(2)
-    learner = found[0]
+    learner = make_model(model)
     home = _read_history(config, db, log, time_zone)
     if home is None:
         return

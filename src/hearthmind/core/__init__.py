@@ -4,7 +4,7 @@ The core imports nothing else of Hearthmind's."""
 
 from .clock import Clock, RealClock, SimulatedClock
 from .config import CoreConfig, HubConfig, LineMap, load_config, load_yaml, validate
-from .context import Context, ContextFactory, Origin
+from .context import HUMAN_ORIGINS, Context, ContextFactory, Origin
 from .domains import DOMAIN_SERVICES, NoHandlerError
 from .entities import EntityCommandHandler, EntityEntry, EntityRegistry
 from .errors import (
@@ -43,6 +43,7 @@ __all__ = [
     "EVENT_HUB_START",
     "EVENT_HUB_STOP",
     "EVENT_STATE_CHANGED",
+    "HUMAN_ORIGINS",
     "MATCH_ALL",
     "Area",
     "Clock",

@@ -23,7 +23,12 @@ class Origin(StrEnum):
 
     @property
     def is_human(self) -> bool:
-        return self in (Origin.PHYSICAL, Origin.VOICE, Origin.APP)
+        return self in HUMAN_ORIGINS
+
+
+# A person caused it: at the device, by voice, in an app. The one list every reader uses (the
+# routines learn from these, the logbook names a person for them).
+HUMAN_ORIGINS: frozenset[Origin] = frozenset({Origin.PHYSICAL, Origin.VOICE, Origin.APP})
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ the residents' wall clock, in `hearthmind: time_zone`."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -22,8 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field
 
 from hearthmind.core import ConfigError, Hub
+from hearthmind.recorder import get_recorder
 
+from .observations import on_wall_clock
 from .online import DATA_KEY, RoutineLearner
+from .recorder_bridge import read_observations
+from .registry import DEFAULT_MODEL, make_model, model_names
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,7 +37,7 @@ class RoutinesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
-    model: str = "boosted_ranker"
+    model: str = DEFAULT_MODEL
     refit_every_hours: float = Field(default=24.0, gt=0)
     history_days: float = Field(default=90.0, gt=0)
     min_history: int = Field(default=50, ge=2)
@@ -45,12 +50,10 @@ def get_learner(hub: Hub) -> RoutineLearner | None:
 
 async def async_setup(hub: Hub, options: Any) -> None:
     """Component set-up (bootstrap): learn routines unless `routines: enabled: false`."""
-    from .evaluation.catalogue import make_models
-
     section = hub.config.section("routines", RoutinesConfig)
     if not section.enabled:
         return
-    known = [m.name for m in make_models(now_is_target_time=False)]
+    known = model_names()
     if section.model not in known:
         raise ConfigError(
             str(hub.config.path),
@@ -65,12 +68,9 @@ async def async_setup(hub: Hub, options: Any) -> None:
             str(hub.config.path), None, f"hearthmind.time_zone: unknown time zone {err}"
         ) from err
 
-    def make_model() -> Any:
-        return make_models(now_is_target_time=False, only={section.model})[0]
-
     learner = RoutineLearner(
         hub,
-        make_model,
+        lambda: make_model(section.model),
         refit_every=timedelta(hours=section.refit_every_hours),
         min_history=section.min_history,
         zone=zone,
@@ -83,13 +83,6 @@ async def async_setup(hub: Hub, options: Any) -> None:
 
 async def _async_learn_recorded(hub: Hub, learner: RoutineLearner, days: float) -> None:
     """The recorder's last `days` of people's actions and sensor events, then a first fit."""
-    import asyncio
-
-    from hearthmind.recorder import get_recorder
-
-    from .observations import on_wall_clock
-    from .recorder_bridge import read_observations
-
     recorder = get_recorder(hub)
     if recorder is None:
         return  # nothing recorded: learn from what happens from now on

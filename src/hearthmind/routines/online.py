@@ -14,9 +14,10 @@ from collections.abc import Callable
 from datetime import timedelta, tzinfo
 from typing import Any
 
-from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, Origin
+from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub
 
-from .observations import Kind, Observation, is_attribute_report, is_number, learned_value
+from .observations import Kind, Observation
+from .observe import Observer
 from .predictor import Prediction, Predictor, likely_actions
 from .timeofday import from_wall_clock, to_wall_clock
 
@@ -54,6 +55,7 @@ class RoutineLearner:
         # no model yet: fit as soon as this much history is there (doubled after each try, so
         # a history too small to fit is not retried at every event)
         self._first_fit_at = min_history
+        self._observer = Observer()  # the recorder reader's rule (observe.py)
 
     async def async_start(self, history: list[Observation] | None = None) -> None:
         """Start listening; with `history` (e.g. read from the recorder) fit at once."""
@@ -109,28 +111,19 @@ class RoutineLearner:
         new = event.data.get("new_state")
         if new is None:
             return
-        origin = event.context.origin
-        if origin in (Origin.AUTOMATION, Origin.AGENT):
-            return  # the hub learns from people, never from itself
-        state = learned_value(new.entity_id, str(new.state), new.attributes)
-        if state in ("unavailable", "unknown") or is_number(state):
-            return
         old = event.data.get("old_state")
-        before = (
-            None
-            if old is None
-            else (learned_value(old.entity_id, str(old.state), old.attributes), old.attributes)
-        )
-        if is_attribute_report(before, state, new.attributes, origin.is_human):
-            return  # a device reporting attributes (a room temperature), as read_observations
-        kind = Kind.ACTION if origin.is_human else Kind.SENSOR
-        obs = Observation(
+        if old is not None:  # the event says what the entity was: the rule compares with it
+            self._observer.remember(old.entity_id, str(old.state), old.attributes)
+        obs = self._observer.observe(
             to_wall_clock(event.time_fired, self.zone),
-            f"{new.entity_id}:{state}",
-            kind,
+            new.entity_id,
+            str(new.state),
+            new.attributes,
+            event.context.origin,
             event.context.user_id,
-            origin.value,
         )
+        if obs is None:
+            return  # the hub's own doing, an attribute report, unavailable, a reading
         self.history.append(obs)
         self.recent.append(obs)
         if self._arrived_while_fitting is not None:

@@ -7,25 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from hearthmind.core import Hub, Origin, SimulatedClock, valid_entity_id
 
-from .observations import (
-    HomeLog,
-    ImportReport,
-    Kind,
-    Observation,
-    is_attribute_report,
-    is_number,
-    learned_value,
-    sort_observations,
-    state_of,
-)
+from .observations import HomeLog, ImportReport, Kind, Observation, sort_observations, state_of
+from .observe import Observer
 
 ACTIVITY_EVENT = "hearthmind_activity"  # ground-truth activity labels of imported logs
-HUMAN_ORIGINS = ("physical", "voice", "app")
-LEARNED_ORIGINS = (*HUMAN_ORIGINS, "sensor")
 
 
 async def async_write_log(log: HomeLog, db_url: str, *, throttle_every: int = 2000) -> int:
@@ -80,8 +68,10 @@ def read_observations(
     db: str | Path, *, start: float | None = None, end: float | None = None
 ) -> HomeLog:
     """People's actions (origin physical/voice/app) and sensor events from a recorder database,
-    in time order. Automation and agent changes are left out: the hub learns from people, not
-    from itself. Numeric readings (temperatures) and removed entities are counted skips."""
+    in time order, by the one rule of observe.py (the live learner's too). Every change is
+    read, so that each entity's previous value is the one it really had; automation and agent
+    changes are then left out: the hub learns from people, not from itself. Numeric readings
+    (temperatures) and removed entities are counted skips."""
     from hearthmind.recorder import iter_state_changes, missing_sqlite_file, open_engine
     from hearthmind.recorder.engine import normalize_url
 
@@ -92,37 +82,19 @@ def read_observations(
     report = ImportReport(url)
     engine = open_engine(url)
     observations: list[Observation] = []
-    # per entity, the last row's learned value and attributes (see is_attribute_report)
-    previous: dict[str, tuple[str | None, dict[str, Any]]] = {}
+    observer = Observer(report)
     try:
-        for row in iter_state_changes(engine, origin=LEARNED_ORIGINS, start=start, end=end):
-            report.lines += 1
-            value = (
-                None
-                if row.state is None
-                else learned_value(row.entity_id, row.state, row.attributes)
+        for row in iter_state_changes(engine, start=start, end=end):
+            obs = observer.observe(
+                row.last_updated_ts,
+                row.entity_id,
+                row.state,
+                row.attributes,
+                row.origin,
+                row.user_id,
             )
-            before = previous.get(row.entity_id)
-            previous[row.entity_id] = (value, row.attributes)
-            if is_attribute_report(before, value, row.attributes, row.origin in HUMAN_ORIGINS):
-                report.skip("attribute update", f"{row.entity_id} stays {value}")
-                continue
-            if value is None or value in ("unavailable", "unknown"):
-                report.skip("unavailable state", f"{row.entity_id} -> {row.state!r}")
-                continue
-            if is_number(value):
-                report.skip("numeric reading", f"{row.entity_id} = {row.state}")
-                continue
-            kind = Kind.ACTION if row.origin in HUMAN_ORIGINS else Kind.SENSOR
-            observations.append(
-                Observation(
-                    row.last_updated_ts,
-                    f"{row.entity_id}:{value}",
-                    kind,
-                    row.user_id,
-                    row.origin,
-                )
-            )
+            if obs is not None:
+                observations.append(obs)
     finally:
         engine.dispose()
     name = Path(url.rsplit("/", 1)[-1]).stem

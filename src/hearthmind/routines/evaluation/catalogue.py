@@ -1,20 +1,15 @@
-"""Which models the harness runs, built fresh for each task."""
+"""Which models the harness runs, built fresh for each task, from the registry every reader
+of the models shares (routines/registry.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from ..models import (
-    ActiveLeZi,
-    ContextRanker,
-    MarkovChain,
-    MostFrequent,
-    RepeatLast,
-    TimeHabitMiner,
-)
 from ..predictor import Predictor
+from ..registry import DEFAULT_MODEL, ModelOptions
+from ..registry import make_models as _registry_models
 
-BEST = "boosted_ranker"
+BEST = DEFAULT_MODEL  # the model reported as best when no validation figures choose one
 
 
 def make_models(
@@ -24,13 +19,4 @@ def make_models(
     only: Collection[str] | None = None,
 ) -> list[Predictor]:
     """All models (or those named in `only`), fresh."""
-    models: list[Predictor] = [
-        MostFrequent(),
-        RepeatLast(),
-        MarkovChain(use_hour_slot=False),
-        MarkovChain(use_hour_slot=True),
-        ActiveLeZi(),
-        TimeHabitMiner(),
-        ContextRanker(now_is_target_time=now_is_target_time, progress=progress),
-    ]
-    return [m for m in models if only is None or m.name in only]
+    return _registry_models(ModelOptions(now_is_target_time, progress), only)
