@@ -9,8 +9,12 @@ sensor.
     state_id (PK, increasing in commit order), entity_id ("light.kitchen"),
     state (text; NULL when the entity was removed), attributes_id (-> state_attributes, NULL
     when there are none), last_changed_ts, last_updated_ts, context_id, origin, user_id,
-    parent_id. Index: (last_updated_ts) (no per-entity index: it halved the write rate;
-    an entity's history over a time range reads the time index).
+    parent_id. Index: (last_updated_ts) only (a live per-entity index halved the write rate).
+``states_entity_index``: (entity_id, last_updated_ts, state_id), WITHOUT ROWID on SQLite:
+    each entity's history in time order, copied from `states` in bulk by the writer (every
+    50,000 rows and when idle), up to the state_id in ``recorder_marks`` ('entity_index');
+    reads of a few entities or of the states in force at a time use it, plus the rows above
+    the mark from `states` by state_id (history.py).
 ``state_attributes``: each distinct attribute set once: attributes_id, hash (64-bit of the
     JSON), shared_attrs (JSON text).
 ``events``: every other event (call_service, hub_start, ...): event_id, event_type,
