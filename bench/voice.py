@@ -1,9 +1,12 @@
 """Voice benchmark: intents on Home Assistant's English tests and SLURP iot, and speech to
-action on recorded commands, per speech-to-text backend.
+action per speech-to-text backend: on the recorded commands (reported: `right_action`, never
+used to choose a limit) and on the development set (`dev_right_action`: speech made offline,
+bench/voice_devset.py, on which bench/voice_dev.py chose the limits). Speech scoring is in
+bench/voice_speech.py, its docs text in bench/voice_report.py.
 
     .venv/bin/python bench/voice.py [--json FILE] [--slurp FILE] [--ha-tests DIR]
                                     [--speech DIR] [--backends whisper,pocketsphinx,...]
-                                    [--no-markdown]
+                                    [--no-markdown] [--no-dev]
 
 SLURP -> Hearthmind intent mapping (documented in docs/BENCHMARKS.md, "Voice"):
     iot_hue_lighton   -> HassTurnOn  (a light)       iot_hue_lightoff -> HassTurnOff (a light)
