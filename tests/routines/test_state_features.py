@@ -9,9 +9,10 @@ import random
 import pytest
 
 from hearthmind.routines.models import ContextRanker, MarkovChain
-from hearthmind.routines.models.ranker import _Memory
-from hearthmind.routines.models.stats import RECENT_SAMPLE, RecentSample, SequenceStats
+from hearthmind.routines.models.memory import StreamMemory
+from hearthmind.routines.models.stats import SequenceStats
 from hearthmind.routines.observations import Observation
+from hearthmind.routines.timeline import RECENT_SAMPLE, RecentSample
 
 
 def _obs(t: float, item: str) -> Observation:
@@ -51,15 +52,16 @@ def test_durations_and_delays_follow_the_recent_habit() -> None:
 
 
 def test_memory_knows_states_set_long_before_the_window() -> None:
-    memory = _Memory()
+    memory = StreamMemory()
     memory.add(_obs(0, "door.front:on"))
     for n in range(100):
         memory.add(_obs(1 + n, f"motion.hall:{'on' if n % 2 == 0 else 'off'}"))
-    states = memory.states(memory.length)
+    timeline = memory.timeline
+    states = timeline.states(memory.length)
     assert states["door.front"] == ("on", 1_700_000_000.0)
     assert states["motion.hall"][0] == "off"
-    assert memory.states(1) == {"door.front": ("on", 1_700_000_000.0)}  # only what came before
-    assert memory.states(0) == {}
+    assert timeline.states(1) == {"door.front": ("on", 1_700_000_000.0)}  # only what came before
+    assert timeline.states(0) == {}
 
 
 def _overlapping_intervals(n: int, seed: int) -> list[Observation]:

@@ -10,11 +10,13 @@ so a bedtime at 00:30 on a Friday night belongs to Friday."""
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .observations import HomeLog, Kind, Observation
+from .timeline import is_open
 from .timeofday import (
     DAY,
     circular_distance,
@@ -104,7 +106,7 @@ class RoutineMiner:
 
     def mine_log(self, log: HomeLog) -> list[Routine]:
         """Device actions when the log has them; otherwise its activities; otherwise sensor
-        events switching on."""
+        events opening a stay (the timeline's `is_open`: on, open, home, playing, unlocked)."""
         actions = [o for o in log.observations if o.kind is Kind.ACTION]
         if actions:
             targets = actions
@@ -116,7 +118,7 @@ class RoutineMiner:
                 if o.entity_id.split(".", 1)[1].lower() not in UNLABELLED
             ]
         else:
-            targets = [o for o in log.observations if o.value in ("on", "open")]
+            targets = [o for o in log.observations if is_open(o.value)]
         return self.mine(targets, log.observations)
 
     def mine(self, targets: Sequence[Observation], context: Sequence[Observation]) -> list[Routine]:
@@ -184,8 +186,6 @@ class RoutineMiner:
     def _usual_predecessor(
         self, inside: list[Observation], context: list[Observation]
     ) -> tuple[str | None, float]:
-        import bisect
-
         times = [o.time for o in context]
         before: Counter[str] = Counter()
         for obs in inside:

@@ -1,20 +1,30 @@
 """Count tables learned from history, shared by the baselines and the ranker: item priors
 (overall and per hour slot), first- and second-order transitions (also per hour slot), and the
-typical delay of each transition (for expected times)."""
+typical delay of each transition (for expected times), and, through the entity-state
+timeline (`routines/timeline.py`), how long each entity's stays in each value last."""
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
 
 from ..observations import Episode, Observation
+from ..timeline import RECENT_SAMPLE, EntityTimeline, RecentSample
 from ..timeofday import hour_slot
+
+__all__ = [
+    "ACTIVE_FOR",
+    "CONTEXT_WINDOW",
+    "RECENT_SAMPLE",
+    "CountTable",
+    "RecentSample",
+    "SequenceStats",
+    "active_entities",
+    "pace_bucket",
+]
 
 CONTEXT_WINDOW = 30  # observations the "active entities" context is read from
 ACTIVE_FOR = 3600.0  # an entity switched on longer ago than this no longer counts as active
-RECENT_SAMPLE = 300  # delays and stays kept per key, the most recent: enough for medians
-ON_VALUES = frozenset({"on", "open", "home", "playing", "unlocked"})
 
 
 def pace_bucket(seconds: float) -> int:
@@ -25,64 +35,11 @@ def pace_bucket(seconds: float) -> int:
     return 6
 
 
-_SPLIT: dict[str, tuple[str, str]] = {}
-
-
-def split_item(item: str) -> tuple[str, str]:
-    """'light.kitchen:on' -> ('light.kitchen', 'on'), cached: items repeat endlessly."""
-    found = _SPLIT.get(item)
-    if found is None:
-        entity, _, value = item.rpartition(":")
-        found = _SPLIT[item] = (entity, value)
-    return found
-
-
 def active_entities(window: Iterable[Observation], now: float) -> tuple[str, ...]:
-    """Entities whose last state in the window is on/open, switched less than an hour ago,
-    without the entity of the window's last observation (it is the context's own item)."""
-    state: dict[str, tuple[str, float]] = {}
-    last_entity = ""
-    for obs in window:
-        entity, value = split_item(obs.item)
-        seen = state.get(entity)
-        if seen is None or seen[0] != value:
-            state[entity] = (value, obs.time)
-        last_entity = entity
-    return tuple(
-        sorted(
-            e
-            for e, (v, t) in state.items()
-            if v in ON_VALUES and now - t <= ACTIVE_FOR and e != last_entity
-        )
-    )
-
-
-class RecentSample:
-    """The last `size` values of a stream, kept in arrival order and in sorted order at once,
-    so a median or a quantile is a lookup however often values arrive."""
-
-    __slots__ = ("_arrived", "ordered")
-
-    def __init__(self, size: int = RECENT_SAMPLE) -> None:
-        self._arrived: deque[float] = deque(maxlen=size)
-        self.ordered: list[float] = []
-
-    def add(self, value: float) -> None:
-        if len(self._arrived) == self._arrived.maxlen:
-            oldest = self._arrived[0]
-            del self.ordered[bisect.bisect_left(self.ordered, oldest)]
-        self._arrived.append(value)
-        bisect.insort(self.ordered, value)
-
-    def __len__(self) -> int:
-        return len(self.ordered)
-
-    def median(self) -> float | None:
-        ordered, n = self.ordered, len(self.ordered)
-        if not n:
-            return None
-        half = n // 2
-        return ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2
+    """Entities open in the timeline of `window` (the last CONTEXT_WINDOW observations: the
+    scope of this context key), opened less than ACTIVE_FOR ago, without the entity of the
+    window's last observation (it is the context's own item)."""
+    return EntityTimeline.of(window).open_entities(now, ACTIVE_FOR)
 
 
 class CountTable:
@@ -136,9 +93,9 @@ class SequenceStats:
         self._gaps_into: defaultdict[str, RecentSample] = defaultdict(RecentSample)
         self.repeats = 0
         self.transitions = 0
-        # how long each entity stays in each state (e.g. a door open, a lamp on)
-        self._durations: defaultdict[tuple[str, str], RecentSample] = defaultdict(RecentSample)
-        self._entity_state: dict[str, tuple[str, float]] = {}
+        # each entity's state and how long it stays in each (e.g. a door open, a lamp on):
+        # the recent stays per (entity, value), across episodes
+        self.timeline = EntityTimeline(stays=True)
 
     def fit(self, history: Sequence[Episode]) -> SequenceStats:
         for episode in history:
@@ -154,13 +111,8 @@ class SequenceStats:
         item = obs.item
         slot = hour_slot(obs.time)
         if prev is None:
-            self._entity_state.clear()  # a new episode: another user, or another log
-        entity, value = split_item(item)
-        before = self._entity_state.get(entity)
-        if before is None or before[0] != value:
-            if before is not None:
-                self._durations[(entity, before[0])].add(max(0.0, obs.time - before[1]))
-            self._entity_state[entity] = (value, obs.time)
+            self.timeline.new_episode()  # another user, or another log
+        self.timeline.add(obs)
         self.prior.add(None, item)
         self.by_slot.add(slot, item)
         if prev is None:
@@ -199,27 +151,13 @@ class SequenceStats:
 
     def typical_duration(self, entity: str, value: str) -> float | None:
         """Median seconds the entity stays in `value` before changing."""
-        spans = self._durations.get((entity, value))
-        return spans.median() if spans else None
+        return self.timeline.typical_stay(entity, value)
 
     def hazard(
         self, entity: str, value: str, elapsed: float, soon: float = 10.0, later: float = 120.0
     ) -> tuple[float, float, float]:
-        """How the entity's stay in `value` ends, from its recent stays, given it has lasted
-        `elapsed` seconds: (share of stays that lasted longer, share of those that ended within
-        `soon` more seconds, within `later` more seconds); -1 where too few stays say."""
-        spans = self._durations.get((entity, value))
-        if not spans:
-            return (-1.0, -1.0, -1.0)
-        ordered = spans.ordered
-        n = len(ordered)
-        done = bisect.bisect_right(ordered, elapsed)
-        alive = n - done
-        if alive < 3:
-            return (alive / n, -1.0, -1.0)
-        ended_soon = bisect.bisect_right(ordered, elapsed + soon) - done
-        ended_later = bisect.bisect_right(ordered, elapsed + later) - done
-        return (alive / n, ended_soon / alive, ended_later / alive)
+        """How the entity's stay in `value` ends (see EntityTimeline.hazard)."""
+        return self.timeline.hazard(entity, value, elapsed, soon, later)
 
     def expected_time(self, now: float, recent: Sequence[Observation], item: str) -> float | None:
         if not recent:
