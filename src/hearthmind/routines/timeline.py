@@ -105,8 +105,21 @@ class EntityTimeline:
     @classmethod
     def of(cls, observations: Iterable[Observation], *, changes: bool = False) -> EntityTimeline:
         timeline = cls(changes=changes)
+        if changes:
+            for obs in observations:
+                timeline.add(obs)
+            return timeline
+        # The ranker reads a timeline of its recent window at every moment it describes (some
+        # hundred thousand while training): `add` without its bookkeeping, the same rule.
+        current = timeline._current
+        entity, n = "", 0
         for obs in observations:
-            timeline.add(obs)
+            entity, value = split_item(obs.item)
+            seen = current.get(entity)
+            if seen is None or seen[0] != value:
+                current[entity] = (value, obs.time)
+            n += 1
+        timeline.length, timeline.last_entity = n, entity
         return timeline
 
     def add(self, obs: Observation) -> None:
