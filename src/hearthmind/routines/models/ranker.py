@@ -8,15 +8,17 @@ in this window and in all history). One binary model scores every candidate; a s
 a temperature fitted on held-out history turns scores into calibrated probabilities.
 
 History statistics used as features are computed out-of-fold while training, so the trees
-learn how much to trust counts that did not see the example they describe."""
+learn how much to trust counts that did not see the example they describe.
+
+This module gathers the examples and runs the model online; the features, by name, are in
+`features.py`, the stream's memory (item occurrences, the entity-state timeline) in
+`memory.py`, the trees and their calibration in `booster.py`."""
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,26 +26,22 @@ import numpy as np
 from ..observations import Episode, Observation
 from ..predictor import Prediction, explain_from_evidence
 from ..timeofday import SLOT_HOURS, hour_slot
-from .features import CATEGORICAL_INDEX, NAMES, FeatureRows
+from .booster import (
+    PARAMS,
+    Example,
+    calibrate,
+    contributions,
+    probabilities,
+    raw_scores,
+    train_boosters,
+)
+from .features import NAMES, FeatureRows
 from .lezi import ActiveLeZi
 from .memory import StreamMemory
 from .ranker_reasons import reasons
 from .stats import SequenceStats
 
-# One thread: on a shared 2-core box OpenMP threads fighting for cores run far slower.
-PARAMS: dict[str, object] = {
-    "objective": "binary", "learning_rate": 0.12, "num_leaves": 31, "min_data_in_leaf": 20,
-    "max_bin": 63, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
-    "lambda_l2": 1.0, "verbose": -1, "num_threads": 1,
-}  # fmt: skip
 EXPLAINABLE = 256  # latest predictions whose feature rows are kept for explain()
-
-
-@dataclass
-class _Example:
-    candidates: list[str]
-    rows: list[tuple[float, ...]]
-    target: str | None
 
 
 class ContextRanker(FeatureRows):
@@ -103,9 +101,6 @@ class ContextRanker(FeatureRows):
     # -- training ---------------------------------------------------------------------------
 
     def fit(self, history: Sequence[Episode]) -> None:
-        # loaded on demand: a heavy optional dependency, needed only by this model's fit
-        import lightgbm as lgb
-
         episodes = [list(ep) for ep in history if len(ep) >= 2]
         if not episodes:
             raise ValueError("the ranker needs at least one episode of 2 or more observations")
@@ -129,11 +124,11 @@ class ContextRanker(FeatureRows):
         xs: list[tuple[float, ...]] = []
         ys: list[int] = []
         groups: list[int] = []
-        held_examples: list[_Example] = []
+        held_examples: list[Example] = []
         hold_from = positions[-max(1, len(positions) // 10)]
         memories: dict[int, StreamMemory] = {}
 
-        def collect(pos: tuple[int, int], example: _Example) -> None:
+        def collect(pos: tuple[int, int], example: Example) -> None:
             if pos >= hold_from:  # the newest examples: early stopping and calibration
                 held_examples.append(example)
                 return
@@ -188,44 +183,18 @@ class ContextRanker(FeatureRows):
         self._tail = deque(episodes[-1][-self.state_window :], maxlen=self.state_window)
         # the live stream continues the last episode
         self._memory = memories.get(len(episodes) - 1) or StreamMemory.of(episodes[-1])
-        hx = [r for ex in held_examples for r in ex.rows]
-        hy = [int(c == ex.target) for ex in held_examples for c in ex.candidates]
-        params = {**self.params, "seed": self.seed}
         self.fit_size = (len(groups), len(ys))
         self._say(f"boosting on {len(groups)} moments, {len(ys)} candidates")
-        ranking = params.get("objective") == "lambdarank"
-        if ranking:
-            params.setdefault("eval_at", [1])
-        train = lgb.Dataset(
-            np.asarray(xs, np.float32),
-            np.asarray(ys),
-            group=groups if ranking else None,
-            feature_name=NAMES,
-            categorical_feature=CATEGORICAL_INDEX,
-            free_raw_data=True,
-        )
-        callbacks: list[Any] = []
-        valid_sets = []
-        if hy and any(hy):
-            held_groups = [len(ex.candidates) for ex in held_examples] if ranking else None
-            valid_sets = [
-                lgb.Dataset(
-                    np.asarray(hx, np.float32), np.asarray(hy), group=held_groups, reference=train
-                )
-            ]
-            callbacks = [lgb.early_stopping(30, verbose=False)]
         # Short histories: average a few boosters that differ only by their random samples of
         # rows and features; there it costs little and steadies the ranking. Long ones: one.
         n_boosters = max(1, min(self.ensemble, self.max_rows // max(1, len(ys))))
-        self._boosters = [
-            lgb.train(
-                {**params, "seed": self.seed + m}, train, self.rounds, valid_sets=valid_sets,
-                callbacks=callbacks,
-            )
-            for m in range(n_boosters)
-        ]  # fmt: skip
+        self._boosters = train_boosters(
+            self.params, xs, ys, groups, held_examples,
+            rounds=self.rounds, n_boosters=n_boosters, seed=self.seed,
+        )  # fmt: skip
         self._booster = self._boosters[0]
-        self._calibrate(held_examples)
+        if held_examples:
+            self.temperature, self.coverage, _ = calibrate(self._boosters, held_examples)
 
     def _candidates_per_moment(
         self, episodes: list[list[Observation]], history: int = 4000, moments: int = 200
@@ -266,30 +235,6 @@ class ContextRanker(FeatureRows):
         rank = {pos: n for n, pos in enumerate(positions)}
         total = len(positions)
         return lambda pos: rank.get(pos, 0) * k // total
-
-    def _calibrate(self, held: list[_Example]) -> float:
-        """Temperature of the softmax over candidates by held-out log-likelihood, and the share
-        of moments whose true next item was among the candidates at all. Returns the held-out
-        negative log-likelihood per moment (for choosing between boosters)."""
-        if not held:
-            return math.inf
-        scored = [(self._raw(ex.rows), ex) for ex in held]
-        covered = [
-            (raw, ex.candidates.index(ex.target))
-            for raw, ex in scored
-            if ex.target in ex.candidates
-        ]
-        self.coverage = max(0.05, len(covered) / len(held))
-        best = (math.inf, 1.0)
-        for t in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0):
-            nll = 0.0
-            for raw, idx in covered:
-                z = raw / t
-                z = z - z.max()
-                nll -= z[idx] - math.log(float(np.exp(z).sum()))
-            best = min(best, (nll, t))
-        self.temperature = best[1]
-        return best[0] / max(1, len(covered))
 
     # -- online -----------------------------------------------------------------------------
 
@@ -339,14 +284,10 @@ class ContextRanker(FeatureRows):
         return out
 
     def _raw(self, rows: Sequence[Sequence[float]]) -> Any:
-        x = np.asarray(rows, np.float32)
-        raw = [b.predict(x, raw_score=True, num_threads=1) for b in self._boosters]
-        return raw[0] if len(raw) == 1 else np.mean(raw, axis=0)
+        return raw_scores(self._boosters, rows)
 
     def _probabilities(self, raw: Any) -> Any:
-        z = raw / self.temperature
-        z = np.exp(z - z.max())
-        return z / z.sum() * self.coverage
+        return probabilities(raw, self.temperature, self.coverage)
 
     def describe(self, now: float, recent: Sequence[Observation]) -> dict[str, dict[str, float]]:
         """Every candidate at this moment with its features by name: what the trees see."""
@@ -374,12 +315,9 @@ class ContextRanker(FeatureRows):
         if found is None or not self._boosters:
             return explain_from_evidence(prediction)
         row, now = found
-        x = np.asarray([row], np.float32)
-        contributions = np.mean(
-            [b.predict(x, pred_contrib=True, num_threads=1)[0] for b in self._boosters], axis=0
-        )
         names = {i: item for item, i in self.vocab.items()}
-        why = reasons(prediction.item, row, list(contributions), NAMES, names, now)
+        pushed = contributions(self._boosters, row)
+        why = reasons(prediction.item, row, pushed, NAMES, names, now)
         if not why:
             return explain_from_evidence(prediction)
         head = explain_from_evidence(
@@ -407,12 +345,12 @@ class ContextRanker(FeatureRows):
 
     # -- features ---------------------------------------------------------------------------
 
-    def _example(self, episode: list[Observation], i: int, memory: StreamMemory) -> _Example:
+    def _example(self, episode: list[Observation], i: int, memory: StreamMemory) -> Example:
         recent = episode[max(0, i - self.state_window) : i]
         target = episode[i]
         now = target.time if self.now_is_target_time else recent[-1].time
         cands, rows = self._features(now, recent, memory, i)
-        return _Example(cands, rows, target.item)
+        return Example(cands, rows, target.item)
 
     def _say(self, text: str) -> None:
         if self.progress is not None:
