@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from hearthmind.core import Event, State
+from hearthmind.core import Event, State, StateChangedData
 
 from .conditions import NumericCheck
 from .templates import TemplateError
@@ -103,11 +103,11 @@ class StateTrigger(Trigger):
         for_delta = timedelta(seconds=for_) if for_ is not None else None
         description = self.description
 
-        def on_change(event: Event) -> None:
+        def on_change(event: Event[StateChangedData]) -> None:
             data = event.data
-            entity_id: str = data["entity_id"]
-            old: State | None = data["old_state"]
-            new: State | None = data["new_state"]
+            entity_id = data["entity_id"]
+            old = data["old_state"]
+            new = data["new_state"]
             # the value a timer waits on changed (or the entity went): the rule no longer
             # holds for the whole `for:`
             if (
@@ -185,9 +185,9 @@ class NumericStateTrigger(Trigger):
         armed = {e for e in self.entity_ids if not self._safe_in_range(hub.states.get(e), empty)}
         pending = PendingTimers(hub)
 
-        def on_change(event: Event) -> None:
-            entity_id: str = event.data["entity_id"]
-            new: State | None = event.data["new_state"]
+        def on_change(event: Event[StateChangedData]) -> None:
+            entity_id = event.data["entity_id"]
+            new = event.data["new_state"]
             variables = {
                 **base,
                 "entity_id": entity_id,

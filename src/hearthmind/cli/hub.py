@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, RealClock
+from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, RealClock, StateChangedData
 
 from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, user_errors
 
@@ -33,8 +33,8 @@ class LiveView:
         self.changes: deque[tuple[float, str, str, str]] = deque(maxlen=keep)
         self.count = 0
 
-    def on_change(self, event: Event) -> str | None:
-        new = event.data.get("new_state")
+    def on_change(self, event: Event[StateChangedData]) -> str | None:
+        new = event.data["new_state"]
         if new is None:
             return None
         self.count += 1
@@ -101,7 +101,7 @@ async def _serve(hub: Hub, live: bool, header: list[str]) -> None:
     if live:
         from rich.live import Live
 
-        def remember(event: Event) -> None:
+        def remember(event: Event[StateChangedData]) -> None:
             view.on_change(event)
 
         hub.bus.async_listen(EVENT_STATE_CHANGED, remember)
@@ -112,7 +112,7 @@ async def _serve(hub: Hub, live: bool, header: list[str]) -> None:
                 await asyncio.wait([waiter], timeout=0.25)
     else:
 
-        def plain(event: Event) -> None:
+        def plain(event: Event[StateChangedData]) -> None:
             line = view.on_change(event)
             if line is not None:
                 print(line, flush=True)

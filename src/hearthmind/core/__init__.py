@@ -21,8 +21,11 @@ from .events import (
     EVENT_HUB_STOP,
     EVENT_STATE_CHANGED,
     MATCH_ALL,
+    CallServiceData,
     Event,
     EventBus,
+    EventType,
+    StateChangedData,
 )
 from .health import HealthCounters
 from .heap import HeapSettler
@@ -46,6 +49,7 @@ __all__ = [
     "HUMAN_ORIGINS",
     "MATCH_ALL",
     "Area",
+    "CallServiceData",
     "Clock",
     "ConfigError",
     "Context",
@@ -57,6 +61,7 @@ __all__ = [
     "EntityRegistry",
     "Event",
     "EventBus",
+    "EventType",
     "HealthCounters",
     "HeapSettler",
     "HearthmindError",
@@ -78,6 +83,7 @@ __all__ = [
     "Space",
     "SpaceKind",
     "State",
+    "StateChangedData",
     "StateMachine",
     "UnknownEntityError",
     "describe_services",

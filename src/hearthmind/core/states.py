@@ -10,7 +10,7 @@ from typing import Any
 
 from .context import Context
 from .errors import InvalidEntityIdError, UnknownEntityError
-from .events import EVENT_STATE_CHANGED, Event, EventBus, Unsubscribe
+from .events import EVENT_STATE_CHANGED, Event, EventBus, StateChangedData, Unsubscribe
 
 _ENTITY_ID = re.compile(r"^(?!_)[\da-z_]+(?<!_)\.(?!_)[\da-z_]+(?<!_)$")
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -90,7 +90,7 @@ class State:
         return f"<State {self.entity_id}={self.state}>"
 
 
-StateListener = Callable[[Event], None]
+StateListener = Callable[[Event[StateChangedData]], None]
 
 
 class StateMachine:

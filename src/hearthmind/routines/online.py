@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta, tzinfo
 from typing import Any
 
-from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub
+from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, StateChangedData
 
 from .observations import Kind, Observation
 from .observe import Observer
@@ -107,11 +107,11 @@ class RoutineLearner:
         if self._fitting is None or self._fitting.done():
             self._fitting = self.hub.async_create_task(self.async_refit(), name="routines-refit")
 
-    def _on_state_changed(self, event: Event) -> None:
-        new = event.data.get("new_state")
+    def _on_state_changed(self, event: Event[StateChangedData]) -> None:
+        new = event.data["new_state"]
         if new is None:
             return
-        old = event.data.get("old_state")
+        old = event.data["old_state"]
         if old is not None:  # the event says what the entity was: the rule compares with it
             self._observer.remember(old.entity_id, str(old.state), old.attributes)
         obs = self._observer.observe(

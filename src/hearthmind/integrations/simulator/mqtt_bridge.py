@@ -30,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from hearthmind.core import EVENT_CALL_SERVICE, Context, Event, Hub, Origin
+from hearthmind.core import EVENT_CALL_SERVICE, CallServiceData, Context, Event, Hub, Origin
 from hearthmind.integrations.mqtt import MqttIntegration
 from hearthmind.integrations.mqtt.connection import MqttConnection
 from hearthmind.integrations.mqtt.discovery import slugify
@@ -130,9 +130,8 @@ class CommandCauses:
         self._latest: dict[str, Context] = {}
         self._unsubscribe = hub.bus.async_listen(EVENT_CALL_SERVICE, self._on_call)
 
-    def _on_call(self, event: Event) -> None:
-        service_data = event.data.get("service_data")
-        targets = service_data.get("entity_id") if isinstance(service_data, Mapping) else None
+    def _on_call(self, event: Event[CallServiceData]) -> None:
+        targets = event.data["service_data"].get("entity_id")
         for entity_id in [targets] if isinstance(targets, str) else targets or ():
             self._latest[str(entity_id)] = event.context
 
