@@ -20,7 +20,9 @@ from hearthmind.core import (
     HearthmindError,
     Hub,
     Origin,
+    ServiceNotFoundError,
     State,
+    describe_services,
 )
 from hearthmind.core.states import MAX_STATE_LENGTH, valid_entity_id
 
@@ -96,8 +98,6 @@ def components(hub: Hub) -> list[str]:
 
 def services_by_domain(hub: Hub) -> dict[str, dict[str, Any]]:
     """WebSocket `get_services` shape: {domain: {service: description}}."""
-    from hearthmind.core import describe_services
-
     return {d["domain"]: d["services"] for d in describe_services(hub.services)}
 
 
@@ -170,8 +170,6 @@ def _resolve_devices(
 
 
 def _ws_code(err: HearthmindError) -> str:
-    from hearthmind.core import ServiceNotFoundError
-
     if isinstance(err, ServiceNotFoundError):
         return "not_found"
     return "invalid_format" if err.counter == "invalid_service_data" else "home_assistant_error"

@@ -15,6 +15,8 @@ def next_actions(hub: Hub, k: int = 5) -> dict[str, Any]:
     """The learner's state and its `k` likeliest next device actions by people, each with
     probability, expected time (ISO, UTC) and the model's explanation. 404 without the
     routines component."""
+    # the routines need the learn extra (numpy, LightGBM): loaded on demand, so the API serves
+    # a hub set up without it
     from hearthmind.routines.component import get_learner
 
     learner = get_learner(hub)

@@ -3,14 +3,19 @@ and shapes, so its clients and scripts work unchanged."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.datastructures import QueryParams
 
+from hearthmind.core import ConfigError, describe_services, load_config
+from hearthmind.recorder import get_recorder
+
 from . import history, operations
 from .auth import Authorized, Runtime
+from .config import ApiConfig
 from .jsonutil import dumps, loads
 from .operations import ApiError, context_for
 from .runtime import ApiRuntime
@@ -121,8 +126,6 @@ async def delete_state(entity_id: str, rt: Runtime, token: Authorized) -> JsonRe
 
 @router.get("/services", summary="Services by domain")
 async def get_services(rt: Runtime, _: Authorized) -> JsonResponse:
-    from hearthmind.core import describe_services
-
     return JsonResponse(describe_services(rt.hub.services))
 
 
@@ -235,12 +238,6 @@ async def logbook_from(
     summary="Check configuration.yaml (YAML, includes, secrets, core and api sections)",
 )
 async def check_config(rt: Runtime, _: Authorized) -> JsonResponse:
-    import asyncio
-
-    from hearthmind.core import ConfigError, load_config
-
-    from .config import ApiConfig
-
     def check() -> str | None:
         try:
             config = load_config(rt.hub.config.config_dir, create=False)
@@ -292,10 +289,6 @@ async def health(rt: Runtime, _: Authorized) -> JsonResponse:
 
 
 def _recorder_health(rt: ApiRuntime) -> dict[str, Any] | None:
-    try:
-        from hearthmind.recorder import get_recorder
-    except ImportError:
-        return None
     recorder = get_recorder(rt.hub)
     if recorder is None:
         return None

@@ -1,5 +1,7 @@
 """The automations' rule environment (templates, triggers) for API clients: Home Assistant's
-`subscribe_trigger` and `render_template` use the very code rules use."""
+`subscribe_trigger` and `render_template` use the very code rules use. The automations extra
+(jinja2, astral) is optional, so its modules are imported on demand: without it these answer
+a 400 that names the extra, and the rest of the API serves as usual."""
 
 from __future__ import annotations
 

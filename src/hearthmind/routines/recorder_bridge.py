@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hearthmind.core import Hub, Origin, SimulatedClock, valid_entity_id
+from hearthmind.recorder import Recorder, iter_state_changes, missing_sqlite_file, open_engine
+from hearthmind.recorder.engine import normalize_url
 
 from .observations import HomeLog, ImportReport, Kind, Observation, sort_observations, state_of
 from .observe import Observer
@@ -20,8 +22,6 @@ async def async_write_log(log: HomeLog, db_url: str, *, throttle_every: int = 20
     """Replays `log` through a hub on a simulated clock into the recorder at `db_url`.
     Returns how many observations were written; invalid entity ids are counted in the log's
     report and skipped."""
-    from hearthmind.recorder import Recorder
-
     if not log.observations:
         return 0
     start = datetime.fromtimestamp(min(o.time for o in log.observations), UTC)
@@ -72,9 +72,6 @@ def read_observations(
     read, so that each entity's previous value is the one it really had; automation and agent
     changes are then left out: the hub learns from people, not from itself. Numeric readings
     (temperatures) and removed entities are counted skips."""
-    from hearthmind.recorder import iter_state_changes, missing_sqlite_file, open_engine
-    from hearthmind.recorder.engine import normalize_url
-
     url = normalize_url(str(db))
     missing = missing_sqlite_file(url)
     if missing is not None:  # reading must not leave an empty database behind

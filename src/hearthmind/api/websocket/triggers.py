@@ -16,7 +16,8 @@ Forward = Callable[[dict[str, Any], dict[str, Any] | None], None]
 def subscribe_trigger(hub: Hub, config: Any, forward: Forward) -> Callable[[], None]:
     """Attach the triggers in `config` (one or a list); returns the detach function.
     `forward(variables, context)` gets HA's `{"trigger": {...}}` variables."""
-    env = rule_environment(hub)
+    env = rule_environment(hub)  # a 400 naming the automations extra when it is missing
+    # the automations extra (jinja2, astral) is optional: loaded on demand, as in rules.py
     from hearthmind.automations.triggers import compile_triggers
     from hearthmind.automations.validation import RuleError
 
