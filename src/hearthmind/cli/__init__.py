@@ -1,7 +1,9 @@
 """The `hearthmind` command (typer + rich). Every command takes `-c/--config DIR`, the
 configuration directory, as Home Assistant's `hass -c` does.
 
-Each group of commands lives in its own module with a `register(app)` function."""
+Each group of commands lives in its own module with a `register(app)` function. The command
+line starts fast: each command imports the hub's heavier packages (the bootstrap with every
+component, the recorder, the learner, voice) inside itself, when it runs."""
 
 from __future__ import annotations
 
