@@ -130,8 +130,9 @@ def weighed_texts(snap: Snap) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-async def collect(items: list[Item], ha_dir: Path) -> list[Replay]:
-    pipeline = make_pipeline(make_stt("whisper+pocketsphinx", weigh_all=True), ha_dir)
+async def collect(items: list[Item], ha_dir: Path, samples: int | None = None) -> list[Replay]:
+    stt = make_stt("whisper+pocketsphinx", weigh_all=True, samples=samples)
+    pipeline = make_pipeline(stt, ha_dir)
     rows = await run_items(
         pipeline, items, "dev set (whisper+pocketsphinx, weighing all)", len(items)
     )
@@ -223,19 +224,20 @@ def shifted(limits: Limits, by: tuple[float, ...]) -> Limits:
 async def margins(ha_dir: Path, speech_dir: Path, tests_home: bool, say: list[str]) -> None:
     """Every recorded clip: what Whisper heard, how each stage of the rule weighed it, and
     whether its outcome holds with every limit moved by SHIFT either way (CLEAR) or not."""
-    fixtures, area = None, SATELLITE_AREA
-    if tests_home:  # the home and room of tests/voice (conftest.HOME, no satellite room)
+    hub, area = None, SATELLITE_AREA
+    if tests_home:  # the hub and room of tests/voice (conftest.make_hub, no satellite room)
         sys.path.insert(0, str(REPO))
-        from tests.voice.conftest import HOME
+        from tests.voice.conftest import make_hub
 
-        fixtures, area = HOME, None
+        hub, area = make_hub(), None
     items = speech_items(speech_dir)
     if say:  # sentences Piper says, as the tests' `piper` fixture does (no noise drawn)
         from hearthmind.voice.tts import PiperTts
 
         piper = PiperTts(deterministic=True)
         items = [Item(f"piper/{t}", t, False, clip=piper.synthesize(t)) for t in say]
-    pipeline = make_pipeline(make_stt("whisper+pocketsphinx", weigh_all=True), ha_dir, fixtures)
+    stt = make_stt("whisper+pocketsphinx", weigh_all=True)
+    pipeline = make_pipeline(stt, ha_dir, hub=hub)
     rows = await run_items(pipeline, items, "recorded clips", len(items), area)
     limits = Limits()
     for row in rows:
@@ -304,6 +306,9 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="replay the last run's scores (new grid only)"
     )
+    parser.add_argument(
+        "--samples", type=int, help="sentences per grammar template in Whisper's near index"
+    )
     parser.add_argument("--margins", action="store_true")
     parser.add_argument(
         "--tests-home", action="store_true", help="with --margins: the home of tests/voice"
@@ -319,11 +324,11 @@ def main() -> None:
     if args.margins:
         asyncio.run(margins(args.ha_tests, args.speech, args.tests_home, args.say))
         return
-    cache = args.json.with_suffix(".replays.pickle")
+    cache = args.json.with_suffix(f".{args.samples or 'default'}.replays.pickle")
     if args.reuse and cache.exists():  # Whisper's scores from the last run, unchanged
         replays = pickle.loads(cache.read_bytes())
     else:
-        replays = asyncio.run(collect(dev_items(args.limit), args.ha_tests))
+        replays = asyncio.run(collect(dev_items(args.limit), args.ha_tests, args.samples))
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(pickle.dumps(replays))
     chosen, results = sweep(replays)

@@ -141,11 +141,14 @@ def is_right(want: Any, got: Any, no_command: bool) -> bool:
     return want is not None and got == want
 
 
-def make_stt(backend: str, limits: Limits | None = None, weigh_all: bool = False) -> Any:
+def make_stt(
+    backend: str, limits: Limits | None = None, weigh_all: bool = False, samples: int | None = None
+) -> Any:
+    extra: dict[str, Any] = {} if samples is None else {"grammar_samples": samples}
     if backend == "whisper":
         from hearthmind.voice.stt.whisper import WhisperStt
 
-        return WhisperStt(limits=limits)
+        return WhisperStt(limits=limits, **extra)
     if backend == "pocketsphinx":
         from hearthmind.voice.stt.sphinx import PocketsphinxStt
 
@@ -154,7 +157,7 @@ def make_stt(backend: str, limits: Limits | None = None, weigh_all: bool = False
         from hearthmind.voice.stt.sphinx import PocketsphinxStt
         from hearthmind.voice.stt.whisper import WhisperStt
 
-        return WhisperStt(proposer=PocketsphinxStt(), limits=limits, weigh_all=weigh_all)
+        return WhisperStt(proposer=PocketsphinxStt(), limits=limits, weigh_all=weigh_all, **extra)
     if backend.startswith("wyoming="):  # a remote Wyoming asr server: wyoming=tcp://host:port
         from hearthmind.integrations.wyoming import WyomingStt
 
@@ -162,14 +165,17 @@ def make_stt(backend: str, limits: Limits | None = None, weigh_all: bool = False
     raise SystemExit(f"unknown speech backend {backend!r}")
 
 
-def make_pipeline(stt: Any, ha_dir: Path, fixtures: dict[str, Any] | None = None) -> VoicePipeline:
+def make_pipeline(
+    stt: Any, ha_dir: Path, fixtures: dict[str, Any] | None = None, hub: Any = None
+) -> VoicePipeline:
     from hearthmind.core import Hub
     from hearthmind.voice.fixtures import populate_hub
     from hearthmind.voice.intents import GrammarIntentRecognizer
     from hearthmind.voice.vad import SileroVad
 
-    hub = Hub()
-    populate_hub(hub, bench_fixtures(ha_dir) if fixtures is None else fixtures)
+    if hub is None:
+        hub = Hub()
+        populate_hub(hub, bench_fixtures(ha_dir) if fixtures is None else fixtures)
     pipeline = VoicePipeline(hub, GrammarIntentRecognizer(), stt=stt, vad=SileroVad())
     home = pipeline.home()
     if hasattr(stt, "prepare"):

@@ -21,12 +21,12 @@ from hearthmind.voice.phrases import NUMBER, flips_meaning, matching_key
 #     .venv/bin/python bench/voice_dev.py
 # which replays this rule on Whisper's scores over a grid and takes the strictest limits
 # within one standard error of the most right actions (docs/BENCHMARKS.md, "Voice").
-MAX_LOSS = 2.0  # a candidate may score this much below Whisper's own transcript
-FLOOR = -3.5  # and must score at least this
-MARGIN = 0.5  # and beat any rival that does something else by this much
+MAX_LOSS = 3.5  # a candidate may score this much below Whisper's own transcript
+FLOOR = -5.0  # and must score at least this
+MARGIN = 1.0  # and beat any rival that does something else by this much
 # when a second recogniser bound to the home's sentences (pocketsphinx) heard a sentence that
 # does the same thing, two different models agree: that reading needs no margin over rivals,
-# and has limits of its own (the development set gave them the same values as above)
+# and has limits of its own
 AGREED_MAX_LOSS = 2.0
 AGREED_FLOOR = -3.5
 SHORTLIST = 60  # sentences nearest by spelling, and as many by sound, to rank
