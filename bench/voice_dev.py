@@ -10,8 +10,9 @@ replayed on Whisper's scores under every limit of a grid without running Whisper
 grid point gets the right actions of `whisper` (near sentences only) and
 `whisper+pocketsphinx` (then the proposals) added up. The choice is the strictest point
 within one standard error of the most (the one-standard-error rule): the most alone sat on the
-grid's loose edge, won by a single clip (a looser agreed loss has no chatter on the
-development set to cost it anything). The recorded clips are never read by the sweep.
+grid's loose edge (a looser agreed loss has no chatter on the development set to cost it
+anything). `--samples N` sets how many sentences per grammar template Whisper's near index
+holds (whisper.GRAMMAR_SAMPLES was chosen by the best right actions among 8, 16, 32, 64). The recorded clips are never read by the sweep.
 
 `--margins` prints, for the recorded clips, how far each decision of the rule was from its
 limits under the chosen limits: the tests keep to clips whose margins are wide (see

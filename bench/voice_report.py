@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hearthmind.voice.stt import rescore
+from hearthmind.voice.stt.whisper import GRAMMAR_SAMPLES
 from voice_devset import VOICES, read_sentences
 from voice_speech import NO_COMMAND_CLIPS
 
@@ -58,8 +59,11 @@ def speech_markdown(speech: dict[str, Any]) -> list[str]:
         f"{rescore.AGREED_FLOOR}. Chosen by `.venv/bin/python bench/voice_dev.py`, which runs "
         "the development set once, keeps Whisper's scores, replays the rule over a grid of "
         "limits, and takes the strictest limits whose right actions (of `whisper` and "
-        "`whisper+pocketsphinx` together) are within one standard error of the most: the "
-        "plain most sat on the grid's loose edge, won by one clip. Before, these limits were "
+        "`whisper+pocketsphinx` together) are within one standard error of the most (the "
+        "plain most sat on the grid's loose edge: a looser agreed limit had no chatter on the "
+        "development set to cost it anything). The number of sentences sampled per grammar "
+        f"template for Whisper's near-sentence index ({GRAMMAR_SAMPLES}) was chosen the same "
+        "way, among 8, 16, 32 and 64 (`bench/voice_dev.py --samples N`). Before, these limits were "
         "read off the reported clips themselves (then 100 % of them right for "
         "whisper+pocketsphinx, with a scoring that also counted a command the hub cannot do "
         "as right when nothing happened). pipeline.py's RESCORE_* limits belong to "
