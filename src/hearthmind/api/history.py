@@ -18,7 +18,6 @@ from .operations import ApiError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from hearthmind.recorder import StateRow
 
 FLUSH_TIMEOUT = 10.0  # seconds to wait for the recorder's backlog before answering anyway
 # HA sets no number; its request line may be 24,570 bytes (about 1,300 entity ids)
@@ -74,24 +73,6 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
-def _state_json(row: StateRow, *, no_attributes: bool, at: float | None = None) -> dict[str, Any]:
-    if at is not None:
-        changed = updated = _iso(at)
-    else:
-        changed = _iso(row.last_changed_ts)
-        # most changes change the state: one conversion for both times
-        same = row.last_updated_ts == row.last_changed_ts
-        updated = changed if same else _iso(row.last_updated_ts)
-    out: dict[str, Any] = {
-        "entity_id": row.entity_id,
-        "state": row.state,
-        "attributes": {} if no_attributes else row.attributes,
-        "last_changed": changed,
-        "last_updated": updated,
-    }
-    return out
-
-
 def _entity_history(
     engine: Engine,
     entity_ids: Sequence[str],
@@ -101,25 +82,44 @@ def _entity_history(
     no_attributes: bool,
     minimal_response: bool,
 ) -> list[list[dict[str, Any]]]:
-    from hearthmind.recorder import state_histories
+    import orjson
 
-    # one query for the range and one per look-back window for the start states, for all
-    # the entities at once (a query per entity was slow on long histories)
-    found = state_histories(engine, entity_ids or None, start, end, include_start_state=True)
+    from hearthmind.recorder import state_history_rows
+
+    # one query for the range and one for the start states, for all the entities at once;
+    # raw rows (state_id, entity_id, state, attributes JSON, last_changed_ts,
+    # last_updated_ts, ...) straight into HA's shape
+    found = state_history_rows(engine, entity_ids or None, start, end, include_start_state=True)
     out: list[list[dict[str, Any]]] = []
     start_ts = start.timestamp()
+    loads = orjson.loads
     for entity_id in entity_ids or sorted(found):
-        rows = [r for r in found.get(entity_id, []) if r.state is not None]
+        rows = [r for r in found.get(entity_id, []) if r[2] is not None]
         if not rows:
             continue
         items: list[dict[str, Any]] = []
+        last = len(rows) - 1
         for i, row in enumerate(rows):
-            # HA reports the state in force at the start time as if it changed then
-            at = start_ts if row.last_updated_ts < start_ts else None
-            if minimal_response and 0 < i < len(rows) - 1:
-                items.append({"state": row.state, "last_changed": _iso(row.last_changed_ts)})
+            changed_ts, updated_ts = row[4], row[5]
+            if minimal_response and 0 < i < last:
+                items.append({"state": row[2], "last_changed": _iso(changed_ts)})
+                continue
+            if updated_ts < start_ts:
+                # HA reports the state in force at the start time as if it changed then
+                changed = updated = _iso(start_ts)
             else:
-                items.append(_state_json(row, no_attributes=no_attributes, at=at))
+                changed = _iso(changed_ts)
+                # most changes change the state: one conversion for both times
+                updated = changed if updated_ts == changed_ts else _iso(updated_ts)
+            items.append(
+                {
+                    "entity_id": row[1],
+                    "state": row[2],
+                    "attributes": {} if no_attributes or not row[3] else loads(row[3]),
+                    "last_changed": changed,
+                    "last_updated": updated,
+                }
+            )
         out.append(items)
     return out
 

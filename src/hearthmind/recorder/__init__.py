@@ -51,6 +51,7 @@ from .history import (
     state_changes,
     state_histories,
     state_history,
+    state_history_rows,
 )
 from .migrate import current_revision, upgrade
 from .recorder import DATA_KEY, Recorder, RecorderError, classify
@@ -148,5 +149,6 @@ __all__ = [
     "state_changes",
     "state_histories",
     "state_history",
+    "state_history_rows",
     "upgrade",
 ]

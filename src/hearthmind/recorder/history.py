@@ -236,25 +236,52 @@ def _states_before_statement(dialect: str) -> Select[Any]:
     return _state_select().where(states.c.state_id.in_(candidates))
 
 
-def _states_before(conn: Connection, entity_ids: Iterable[str], ts: float) -> dict[str, StateRow]:
-    """The last row of each entity before `ts`: for each entity one backward step in the
-    per-entity index (entity_id, last_updated_ts), plus the rows above the index's mark
-    (newer than its last bulk update), all in one statement; the newest wins."""
+def _states_before(conn: Connection, entity_ids: Iterable[str], ts: float) -> dict[str, Any]:
+    """The last row (raw, in `_STATE_COLUMNS` order) of each entity before `ts`: for each
+    entity one backward step in the per-entity index (entity_id, last_updated_ts), plus the
+    rows above the index's mark (newer than its last bulk update), all in one statement;
+    the newest wins."""
     wanted = sorted(set(entity_ids))
     if not wanted:
         return {}
     query = _states_before_statement(conn.dialect.name)
     params = {"ids_json": orjson.dumps(wanted).decode(), "ids": wanted, "ts": ts}
-    found: dict[str, StateRow] = {}
+    found: dict[str, Any] = {}
     for row in conn.execute(query, params).all():
-        state_row = _state_row(row)
-        best = found.get(state_row.entity_id)
-        if best is None or (state_row.last_updated_ts, state_row.state_id) > (
-            best.last_updated_ts,
-            best.state_id,
-        ):
-            found[state_row.entity_id] = state_row
+        best = found.get(row[1])
+        if best is None or (row[5], row[0]) > (best[5], best[0]):
+            found[row[1]] = row
     return found
+
+
+def state_history_rows(
+    engine: Engine,
+    entity_ids: Iterable[str] | None,
+    start: TimeLike = None,
+    end: TimeLike = None,
+    *,
+    include_start_state: bool = False,
+) -> dict[str, list[Any]]:
+    """`state_histories` as raw rows (state_id, entity_id, state, shared_attrs JSON text,
+    last_changed_ts, last_updated_ts, context_id, origin, user_id, parent_id), for readers
+    that turn rows into something else themselves (the REST API): no StateRow per row."""
+    ids = None if entity_ids is None else list(dict.fromkeys(entity_ids))
+    with engine.connect() as conn:
+        in_range: dict[str, list[Any]] = {}
+        query, params = _filtered_states(entity_ids=ids, start=start, end=end)
+        for row in conn.execute(query, params).all():  # fetchall: not a fetch per row
+            in_range.setdefault(row[1], []).append(row)
+        wanted = ids if ids is not None else list(in_range)
+        before: dict[str, Any] = {}
+        start_ts = _ts(start)
+        if include_start_state and start_ts is not None and wanted:
+            before = _states_before(conn, wanted, start_ts)
+    out: dict[str, list[Any]] = {}
+    for entity_id in wanted:
+        rows = ([before[entity_id]] if entity_id in before else []) + in_range.get(entity_id, [])
+        if rows:
+            out[entity_id] = rows
+    return out
 
 
 def state_histories(
@@ -268,24 +295,10 @@ def state_histories(
     """The states of each entity updated in [start, end), oldest first, keyed by entity in
     first-change order. `entity_ids=None`: every entity with a change in the range. With
     `include_start_state`, each entity's state in force at `start` comes first (if any)."""
-    ids = None if entity_ids is None else list(dict.fromkeys(entity_ids))
-    with engine.connect() as conn:
-        in_range: dict[str, list[StateRow]] = {}
-        query, params = _filtered_states(entity_ids=ids, start=start, end=end)
-        for row in conn.execute(query, params).all():  # fetchall: not a fetch per row
-            state_row = _state_row(row)
-            in_range.setdefault(state_row.entity_id, []).append(state_row)
-        wanted = ids if ids is not None else list(in_range)
-        before: dict[str, StateRow] = {}
-        start_ts = _ts(start)
-        if include_start_state and start_ts is not None and wanted:
-            before = _states_before(conn, wanted, start_ts)
-    out: dict[str, list[StateRow]] = {}
-    for entity_id in wanted:
-        rows = ([before[entity_id]] if entity_id in before else []) + in_range.get(entity_id, [])
-        if rows:
-            out[entity_id] = rows
-    return out
+    found = state_history_rows(
+        engine, entity_ids, start, end, include_start_state=include_start_state
+    )
+    return {k: [_state_row(row) for row in rows] for k, rows in found.items()}
 
 
 def state_history(
