@@ -339,6 +339,33 @@ def run_hearthmind(
     }
 
 
+SKIPPABLE = {
+    "sustained": ("sustained_per_s",),
+    "mqtt": ("mqtt_p50_ms", "mqtt_p99_ms", "mqtt_lost", "mqtt_max_rate"),
+}
+
+
+def keep_skipped(result: dict[str, Any], earlier: dict[str, Any], args: Any, name: str) -> None:
+    """The figures this run skipped, from an earlier full run, and say so in the result."""
+    kept: list[str] = []
+    for part, keys in SKIPPABLE.items():
+        if not getattr(args, f"skip_{part}"):
+            continue
+        for side in ("hearthmind", "homeassistant"):
+            if side in result and side in earlier:
+                for key in keys:
+                    result[side][key] = earlier[side].get(key)
+        kept += keys
+    for ratio in ("ratio_sustained", "ratio_mqtt_rate"):
+        if ratio in earlier and not result.get(ratio):
+            result[ratio] = earlier[ratio]
+    result["kept_from"] = {
+        "file": name,
+        "measured_at": earlier["hearthmind"].get("measured_at"),
+        "figures": kept,
+    }
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         worker(sys.argv[2:])
@@ -353,6 +380,11 @@ def main() -> None:
     parser.add_argument("--skip-mqtt", action="store_true", help="no MQTT latency (either side)")
     parser.add_argument(
         "--skip-sustained", action="store_true", help="no paced-rate search (either side)"
+    )
+    parser.add_argument(
+        "--keep-from",
+        type=Path,
+        help="with --skip-*: take the skipped figures from this earlier full run's JSON",
     )
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "bench"))
@@ -421,6 +453,8 @@ def main() -> None:
                 per_read = {k: ha["history_read_ms"][k] / hm["history_read_ms"][k] for k in READS}
                 result["ratio_history_read_each"] = {k: round(v, 2) for k, v in per_read.items()}
                 result["ratio_history_read"] = round(min(per_read.values()), 2)
+    if args.keep_from:
+        keep_skipped(result, json.loads(args.keep_from.read_text()), args, str(args.keep_from))
     hm["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     hm["run_load_average"] = f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
     command = "bench/core.py" + (" --quick" if args.quick else "")
@@ -428,6 +462,8 @@ def main() -> None:
         command += f" --runs {args.runs}" if args.runs != 3 else ""
         command += " --skip-mqtt" if args.skip_mqtt else ""
         command += " --skip-sustained" if args.skip_sustained else ""
+    if args.keep_from:
+        command += f" --keep-from {args.keep_from}"
     if not write_docs(result, f".venv/bin/python {command}", quick=args.quick):
         console.print("docs/BENCHMARKS.md keeps the full run's figures (this was --quick)")
     text = json.dumps(result, indent=2)

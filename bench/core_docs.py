@@ -10,7 +10,6 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION = "## Core throughput"
-FULL_COMMAND = "Command: `.venv/bin/python bench/core.py` "
 READ_LABELS = {
     "one_day": "one entity, last 24 hours",
     "ten_week": "ten entities, last 7 days",
@@ -142,8 +141,9 @@ def write_docs(result: dict[str, Any], command: str, quick: bool = False) -> boo
     """Replace the section; a --quick run never replaces a full run's figures."""
     path = REPO / "docs" / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if quick and SECTION in text and FULL_COMMAND in text.partition(SECTION)[2]:
-        return False
+    current = text.partition(SECTION)[2].split("\n## ", 1)[0]
+    if quick and SECTION in text and "bench/core.py --quick" not in current:
+        return False  # the section holds a full run's figures (with or without --skip-*)
     hm = result["hearthmind"]
     ha = result.get("homeassistant") or {}
     lines = [
@@ -168,6 +168,14 @@ def write_docs(result: dict[str, Any], command: str, quick: bool = False) -> boo
     ]
     if not ha:
         lines += ["", "Home Assistant columns: not run (`--quick`)."]
+    kept = result.get("kept_from")
+    if kept:
+        lines += [
+            "",
+            f"Not measured in this run, taken from the full run of {kept['measured_at']} "
+            f"(`--keep-from`; the write path they measure has not changed since): {', '.join(kept['figures'])} and "
+            "their ratios.",
+        ]
     lines += _history_text(result)
     lines += [
         "",
