@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
+
 from hearthmind.core import Hub
 
 from .operations import ApiError
@@ -82,9 +84,7 @@ def _entity_history(
     no_attributes: bool,
     minimal_response: bool,
 ) -> list[list[dict[str, Any]]]:
-    import orjson
-
-    from hearthmind.recorder import state_history_rows
+    from hearthmind.recorder import state_history_rows  # optional at run time (_engine)
 
     # one query for the range and one for the start states, for all the entities at once;
     # raw rows (state_id, entity_id, state, attributes JSON, last_changed_ts,
