@@ -159,7 +159,7 @@ def make_stt(
 
         return WhisperStt(proposer=PocketsphinxStt(), limits=limits, weigh_all=weigh_all, **extra)
     if backend.startswith("wyoming="):  # a remote Wyoming asr server: wyoming=tcp://host:port
-        from hearthmind.integrations.wyoming import WyomingStt
+        from hearthmind.voice.wyoming import WyomingStt
 
         return WyomingStt(backend.split("=", 1)[1])
     raise SystemExit(f"unknown speech backend {backend!r}")

@@ -8,29 +8,13 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from hearthmind.core import Clock, Hub, load_config
+from hearthmind.core import Clock, ComponentSetup, Hub, SetupOptions, load_config
 
 _LOGGER = logging.getLogger(__name__)
 
-Setup = Callable[[Hub, "SetupOptions"], Awaitable[None]]
-
-
-@dataclass
-class SetupOptions:
-    """What the command line adds on top of configuration.yaml."""
-
-    record: bool = True
-    db_url: str | None = None
-    home: str | None = None  # a simulated home to run ("family", "couple", "single", or a path)
-    seed: int | None = None
-    mqtt: bool = False  # expose the simulated home over MQTT (and connect the hub to it)
-    api_port: int | None = None  # serve the API (None: not at all)
-    extra: dict[str, Any] = field(default_factory=dict)
+__all__ = ["COMPONENTS", "SetupOptions", "async_setup_hub", "tune_runtime"]
 
 
 # (component, module) in setup order
@@ -41,6 +25,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("automations", "hearthmind.automations"),
     ("routines", "hearthmind.routines.component"),
     ("voice", "hearthmind.voice"),
+    ("wyoming", "hearthmind.api.wyoming"),
     ("api", "hearthmind.api"),
 ]
 
@@ -57,7 +42,7 @@ async def async_setup_hub(
         if name not in wanted:
             continue
         module = importlib.import_module(module_name)
-        setup: Setup | None = getattr(module, "async_setup", None)
+        setup: ComponentSetup | None = getattr(module, "async_setup", None)
         if setup is None:
             _LOGGER.debug("component %s has no async_setup yet", name)
             continue

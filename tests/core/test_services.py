@@ -120,3 +120,14 @@ async def test_random_service_data_never_crashes(data: dict[str, Any]) -> None:
         assert hub.health["errors"] == 1
     else:
         assert hub.health["errors"] == 0
+
+
+def test_hub_data_takes_typed_keys_only_by_name() -> None:
+    from hearthmind.core import DataKey, HubData
+
+    data = HubData()
+    key: DataKey[list[int]] = DataKey("numbers")
+    assert data.get(key) is None and key not in data
+    data[key] = [1, 2]
+    assert data[key] == [1, 2] and "numbers" in data and data.names() == ["numbers"]
+    assert data.pop(key) == [1, 2] and data.get(key) is None

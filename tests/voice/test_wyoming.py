@@ -18,11 +18,12 @@ from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize
 from wyoming.wake import Detect, Detection, NotDetected
 
+from hearthmind.api.wyoming import WyomingVoiceServer
 from hearthmind.core import Hub
-from hearthmind.integrations.wyoming import WyomingStt, WyomingTts, WyomingVoiceServer
 from hearthmind.voice.audio import AudioClip, load_audio
 from hearthmind.voice.intents import GrammarIntentRecognizer
 from hearthmind.voice.pipeline import VoicePipeline
+from hearthmind.voice.wyoming import WyomingStt, WyomingTts
 
 
 @pytest.fixture(scope="session")
@@ -145,3 +146,29 @@ async def test_remote_backends(
     assert other.states.require("light.living_room_lamp").state == "on", result.heard
     assert result.audio is not None and result.audio.seconds > 0.5
     remote.close()
+
+
+async def test_the_hub_serves_wyoming_when_its_voice_section_asks(tmp_path: Path) -> None:
+    """Set up from configuration.yaml as a component of its own, after voice; stopped with the
+    hub, before the pipeline it serves closes."""
+    from hearthmind.api.wyoming import DOMAIN
+    from hearthmind.bootstrap import SetupOptions, async_setup_hub
+
+    (tmp_path / "configuration.yaml").write_text(
+        "voice:\n  stt: none\n  tts: none\n  vad: none\n  wyoming:\n    port: 0\n"
+    )
+    hub = await async_setup_hub(
+        tmp_path, SetupOptions(record=False), components=["voice", "wyoming"]
+    )
+    try:
+        server = hub.data[DOMAIN]
+        assert isinstance(server, WyomingVoiceServer) and server.port > 0
+        async with AsyncClient.from_uri(server.uri) as client:
+            await client.write_event(Describe().event())
+            info = Info.from_event(await read(client))
+            assert info.handle and info.handle[0].name == "hearthmind"
+    finally:
+        await hub.async_stop()
+    with pytest.raises(OSError):
+        async with AsyncClient.from_uri(server.uri) as client:
+            await client.write_event(Describe().event())

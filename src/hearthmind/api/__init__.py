@@ -24,9 +24,7 @@ list, history/history_during_period. Junk, floods and slow readers: see
 
 from __future__ import annotations
 
-from typing import Any
-
-from hearthmind.core import Hub
+from hearthmind.core import Hub, SetupOptions
 
 from .config import DEFAULT_HOST, DEFAULT_PORT, ApiConfig
 from .runtime import ApiRuntime
@@ -37,7 +35,7 @@ DATA_KEY = "api"
 DEMO_TOKEN_NAME = "demo"
 
 
-def api_config(hub: Hub, options: Any) -> ApiConfig | None:
+def api_config(hub: Hub, options: SetupOptions) -> ApiConfig | None:
     """The API's settings, or None when it is not to be served."""
     port = getattr(options, "api_port", None)
     if port is None and "api" not in hub.config.raw:
@@ -48,7 +46,7 @@ def api_config(hub: Hub, options: Any) -> ApiConfig | None:
     return config
 
 
-async def async_setup(hub: Hub, options: Any) -> None:
+async def async_setup(hub: Hub, options: SetupOptions) -> None:
     """Component set-up: start serving (inside the hub's loop) and stop with the hub."""
     config = api_config(hub, options)
     if config is None:

@@ -27,9 +27,8 @@ keeps the `AutomationManager` in `hub.data["automations"]` (see `get_manager`)."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from hearthmind.core import Hub, load_config
+from hearthmind.core import Hub, SetupOptions, load_config
 
 from .automation import EVENT_AUTOMATION_TRIGGERED, Automation, Mode, RuleSpec, compile_rule
 from .explain import ChainLink, describe_chain, explain_context_chain
@@ -78,6 +77,6 @@ def check_config_dir(config_dir: Path | str) -> list[RuleRejection]:
     return AutomationManager(Hub(load_config(directory, create=False)), directory).check_config()
 
 
-async def async_setup(hub: Hub, options: Any) -> None:
+async def async_setup(hub: Hub, options: SetupOptions) -> None:
     manager = get_manager(hub)
     await manager.async_load_config(hub.config.raw, hub.config.lines)

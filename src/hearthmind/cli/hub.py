@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, RealClock, StateChangedData
+from hearthmind.core import (
+    EVENT_STATE_CHANGED,
+    Event,
+    Hub,
+    RealClock,
+    SetupOptions,
+    StateChangedData,
+)
 
 from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, user_errors
 
@@ -122,7 +129,7 @@ async def _serve(hub: Hub, live: bool, header: list[str]) -> None:
 
 
 async def _run_hub(
-    config: Path, options: Any, clock: Any, live: bool, header: list[str]
+    config: Path, options: SetupOptions, clock: Any, live: bool, header: list[str]
 ) -> dict[str, int]:
     from hearthmind.bootstrap import async_setup_hub
 
@@ -174,7 +181,6 @@ def demo(
 
     Shows the simulated clock, who is where, and each change with who or what caused it.
     Ctrl-C stops it cleanly."""
-    from hearthmind.bootstrap import SetupOptions
     from hearthmind.integrations.simulator import load_home
 
     with user_errors():
@@ -199,8 +205,6 @@ def demo(
 
 def run(config: ConfigDir = DEFAULT_CONFIG) -> None:
     """Start the hub from the configuration directory, in real time, until Ctrl-C."""
-    from hearthmind.bootstrap import SetupOptions
-
     cfg = config_dir(config)
     with user_errors():
         counts = asyncio.run(

@@ -18,6 +18,7 @@ from hearthmind.core import (
     Event,
     Hub,
     Origin,
+    SetupOptions,
     SimulatedClock,
     load_config,
 )
@@ -62,7 +63,6 @@ async def run_sim(
     progress: Any = None,
 ) -> SimResult:
     """Run a simulated home for `days` as fast as possible, recording into `db`."""
-    from hearthmind.bootstrap import SetupOptions
     from hearthmind.integrations.simulator import InProcessBinding, create_home, load_home
     from hearthmind.recorder import Recorder, RecorderError
     from hearthmind.recorder.engine import normalize_url

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from hearthmind.core import SetupOptions
+
 from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, err_console
 
 # what a one-shot command needs: the records and the devices (no API, no automations)
@@ -33,7 +35,7 @@ async def _run(
     area: str | None,
     home: str | None,
 ) -> int:
-    from hearthmind.bootstrap import SetupOptions, async_setup_hub
+    from hearthmind.bootstrap import async_setup_hub
     from hearthmind.voice import VoiceConfig, build_pipeline, load_audio
     from hearthmind.voice.audio import AudioError
 

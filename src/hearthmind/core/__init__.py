@@ -3,6 +3,7 @@
 The core imports nothing else of Hearthmind's."""
 
 from .clock import Clock, RealClock, SimulatedClock
+from .component import ComponentSetup, DataKey, HubData, SetupOptions
 from .config import CoreConfig, HubConfig, LineMap, load_config, load_yaml, validate
 from .context import HUMAN_ORIGINS, Context, ContextFactory, Origin
 from .domains import DOMAIN_SERVICES, NoHandlerError
@@ -51,10 +52,12 @@ __all__ = [
     "Area",
     "CallServiceData",
     "Clock",
+    "ComponentSetup",
     "ConfigError",
     "Context",
     "ContextFactory",
     "CoreConfig",
+    "DataKey",
     "Device",
     "EntityCommandHandler",
     "EntityEntry",
@@ -67,6 +70,7 @@ __all__ = [
     "HearthmindError",
     "Hub",
     "HubConfig",
+    "HubData",
     "InvalidEntityIdError",
     "InvalidServiceDataError",
     "LineMap",
@@ -79,6 +83,7 @@ __all__ = [
     "ServiceData",
     "ServiceNotFoundError",
     "ServiceRegistry",
+    "SetupOptions",
     "SimulatedClock",
     "Space",
     "SpaceKind",

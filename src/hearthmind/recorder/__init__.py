@@ -36,7 +36,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hearthmind.core import Hub, HubConfig
+from hearthmind.core import Hub, HubConfig, SetupOptions
 
 from .engine import create_recorder_engine, describe_url, missing_sqlite_file, normalize_url
 from .history import (
@@ -94,7 +94,7 @@ def get_recorder(hub: Hub) -> Recorder | None:
     return recorder if isinstance(recorder, Recorder) else None
 
 
-async def async_setup(hub: Hub, options: object) -> None:
+async def async_setup(hub: Hub, options: SetupOptions) -> None:
     """Component set-up (bootstrap): start recording unless `options.record` is False."""
     if not getattr(options, "record", True):
         return

@@ -17,12 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hearthmind.core import ConfigError, Hub
+from hearthmind.core import ConfigError, Hub, SetupOptions
 from hearthmind.recorder import get_recorder
 
 from .observations import on_wall_clock
@@ -48,7 +47,7 @@ def get_learner(hub: Hub) -> RoutineLearner | None:
     return learner if isinstance(learner, RoutineLearner) else None
 
 
-async def async_setup(hub: Hub, options: Any) -> None:
+async def async_setup(hub: Hub, options: SetupOptions) -> None:
     """Component set-up (bootstrap): learn routines unless `routines: enabled: false`."""
     section = hub.config.section("routines", RoutinesConfig)
     if not section.enabled:

@@ -4,11 +4,12 @@ answers. `build_pipeline` wires the configured backends; `async_setup` makes it 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from hearthmind.core import Hub
+from hearthmind.core import Hub, SetupOptions
 
 from .actions import IntentHandler, ServiceAction, VoiceAnswer
 from .audio import AudioClip, AudioError, load_audio
@@ -18,9 +19,6 @@ from .intents import FallbackIntentClassifier, GrammarIntentRecognizer, IntentMa
 from .pipeline import VoicePipeline, VoiceResult
 from .sources import ExplanationSource, FeedbackSink, RoutineSource
 from .stages import SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector, WakeWordDetector
-
-if TYPE_CHECKING:
-    from hearthmind.bootstrap import SetupOptions
 
 _LOGGER = logging.getLogger(__name__)
 DOMAIN = "voice"
@@ -69,7 +67,7 @@ def build_stt(config: VoiceConfig) -> SpeechToText | None:
     if config.stt == "wyoming":
         if not config.stt_uri:
             raise ValueError("voice.stt is wyoming but voice.stt_uri is not set")
-        from hearthmind.integrations.wyoming.client import WyomingStt
+        from .wyoming import WyomingStt
 
         return WyomingStt(config.stt_uri)
     return None
@@ -87,7 +85,7 @@ def build_tts(config: VoiceConfig) -> TextToSpeech | None:
     if config.tts == "wyoming":
         if not config.tts_uri:
             raise ValueError("voice.tts is wyoming but voice.tts_uri is not set")
-        from hearthmind.integrations.wyoming.client import WyomingTts
+        from .wyoming import WyomingTts
 
         return WyomingTts(config.tts_uri)
     return None
@@ -149,25 +147,16 @@ def build_pipeline(
 
 
 async def async_setup(hub: Hub, options: SetupOptions) -> None:
-    """Voice as a hub component: only when configuration.yaml has a `voice:` section."""
-    import asyncio
-
+    """Voice as a hub component: only when configuration.yaml has a `voice:` section. (Its
+    `wyoming:` server is set up after it, by api/wyoming.py, and stopped before it.)"""
     if DOMAIN not in hub.config.raw:
         return
     config = hub.config.section(DOMAIN, VoiceConfig)
     # loading models takes seconds: off the event loop
     pipeline = await asyncio.to_thread(build_pipeline, hub, config, wake=bool(config.wyoming))
     hub.data[DOMAIN] = pipeline
-    server = None
-    if config.wyoming is not None:
-        from hearthmind.integrations.wyoming import WyomingVoiceServer
-
-        server = WyomingVoiceServer(pipeline, config.wyoming.host, config.wyoming.port)
-        await server.start()
 
     async def stop() -> None:
-        if server is not None:
-            await server.stop()
         pipeline.close()
 
     hub.async_on_stop(stop)

@@ -9,9 +9,8 @@ Set up when configuration.yaml has an `mqtt:` section or the command line asks f
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from hearthmind.core import Hub
+from hearthmind.core import Hub, SetupOptions
 
 from .broker import EmbeddedBroker
 from .config import MqttConfig, parse_broker_url
@@ -20,9 +19,6 @@ from .discovery import DiscoveryError, DiscoveryMessage, parse_discovery, slugif
 from .integration import MqttCommandError, MqttIntegration
 from .payloads import PayloadError
 from .templates import TemplateError, ValueTemplate, compile_template
-
-if TYPE_CHECKING:
-    from hearthmind.bootstrap import SetupOptions
 
 _LOGGER = logging.getLogger(__name__)
 

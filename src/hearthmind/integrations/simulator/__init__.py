@@ -104,7 +104,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hearthmind.core import EVENT_HUB_START, Event, HearthmindError, Hub
+from hearthmind.core import EVENT_HUB_START, Event, HearthmindError, Hub, SetupOptions
 
 from .binding import InProcessBinding, register_records
 from .devices import DeviceCommandError, SimEntity
@@ -129,7 +129,7 @@ class SimulatorConfig(BaseModel):
     seed: int | None = None
 
 
-def intentions_path(hub: Hub, options: Any) -> Path:
+def intentions_path(hub: Hub, options: SetupOptions) -> Path:
     """Next to the SQLite database when there is one, else in the config directory."""
     explicit = getattr(options, "extra", {}).get("intentions_path")
     if explicit:
@@ -163,7 +163,7 @@ def create_home(
     )
 
 
-async def async_setup(hub: Hub, options: Any) -> None:
+async def async_setup(hub: Hub, options: SetupOptions) -> None:
     """Component set-up: run `options.home` (a shipped name or a path) on the hub's clock.
 
     With `options.mqtt` the MQTT bridge (mqtt_bridge.py) binds the home through the broker;
@@ -216,7 +216,7 @@ async def async_setup(hub: Hub, options: Any) -> None:
     hub.async_on_stop(stop)
 
 
-async def _bind_mqtt(hub: Hub, home: SimulatedHome, options: Any) -> bool:
+async def _bind_mqtt(hub: Hub, home: SimulatedHome, options: SetupOptions) -> bool:
     try:
         from . import mqtt_bridge  # type: ignore[attr-defined,unused-ignore]
     except ImportError:

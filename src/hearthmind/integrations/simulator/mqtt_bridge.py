@@ -30,7 +30,15 @@ from typing import Any
 
 import orjson
 
-from hearthmind.core import EVENT_CALL_SERVICE, CallServiceData, Context, Event, Hub, Origin
+from hearthmind.core import (
+    EVENT_CALL_SERVICE,
+    CallServiceData,
+    Context,
+    Event,
+    Hub,
+    Origin,
+    SetupOptions,
+)
 from hearthmind.integrations.mqtt import MqttIntegration
 from hearthmind.integrations.mqtt.connection import MqttConnection
 from hearthmind.integrations.mqtt.discovery import slugify
@@ -349,7 +357,7 @@ class MqttBridge:
             self._unsubscribe = None
 
 
-async def async_bind(hub: Hub, home: SimulatedHome, options: Any) -> MqttBridge:
+async def async_bind(hub: Hub, home: SimulatedHome, options: SetupOptions) -> MqttBridge:
     """Bind `home` through the broker the hub's MQTT integration uses (set up before the
     simulator in bootstrap; with `--mqtt` and no broker configured that is the embedded one)."""
     integration = hub.data.get("mqtt")

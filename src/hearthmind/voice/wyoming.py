@@ -1,4 +1,5 @@
-"""A remote Wyoming STT or TTS server as a backend of the voice pipeline."""
+"""A remote Wyoming STT or TTS server as a backend of the voice pipeline (the client side of
+the protocol; the hub's own Wyoming server, a face like the API, is api/wyoming.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from hearthmind.voice.audio import SAMPLE_RATE, AudioClip, AudioError, float_from_pcm16
-from hearthmind.voice.stages import Transcript
+from .audio import SAMPLE_RATE, AudioClip, AudioError, float_from_pcm16
+from .stages import Transcript
 
 CHUNK_SAMPLES = 1024
 

@@ -1,4 +1,6 @@
-"""A Wyoming server over TCP (loopback by default) in front of the voice pipeline.
+"""A Wyoming server over TCP (loopback by default) in front of the voice pipeline: a face of
+the hub beside the HTTP API, for Home Assistant and wyoming-satellite devices. A component of
+its own, set up after voice when its `voice: wyoming:` section is there (and stopped first).
 
 Per connection: `describe` -> `info`; `transcribe` + audio -> `transcript`; `detect` + audio
 -> `detection` / `not-detected`; `transcript` -> `handled` / `not-handled` (the hub acts);
@@ -10,10 +12,14 @@ import asyncio
 import logging
 from typing import Any
 
+from hearthmind.core import Hub, SetupOptions
+from hearthmind.voice import DOMAIN as VOICE
+from hearthmind.voice import VoiceConfig
 from hearthmind.voice.audio import AudioClip, AudioError, clip_from_pcm16
 from hearthmind.voice.pipeline import VoicePipeline
 
 _LOGGER = logging.getLogger(__name__)
+DOMAIN = "wyoming"
 ATTRIBUTION = {"name": "Hearthmind", "url": "https://github.com/hearthmind"}
 CHUNK_SAMPLES = 1024
 
@@ -293,3 +299,17 @@ class _Handler:
                 AudioChunk(rate=clip.rate, width=2, channels=1, audio=pcm[offset : offset + step])
             )
         await self.write(AudioStop())
+
+
+async def async_setup(hub: Hub, options: SetupOptions) -> None:
+    """Serve the voice pipeline over Wyoming when `voice: wyoming:` is configured."""
+    pipeline = hub.data.get(VOICE)
+    if not isinstance(pipeline, VoicePipeline) or VOICE not in hub.config.raw:
+        return
+    config = hub.config.section(VOICE, VoiceConfig)
+    if config.wyoming is None:
+        return
+    server = WyomingVoiceServer(pipeline, config.wyoming.host, config.wyoming.port)
+    await server.start()
+    hub.data[DOMAIN] = server
+    hub.async_on_stop(server.stop)
