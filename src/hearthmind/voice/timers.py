@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hearthmind.core import Hub
 
-if TYPE_CHECKING:
-    from .actions import Turn, VoiceAnswer
+from .turns import Turn, VoiceAnswer
 
 EVENT_TIMER_FINISHED = "voice_timer_finished"
 
@@ -52,8 +51,6 @@ class VoiceTimers:
         self._next = 1
 
     def _answer(self, speech: str, ok: bool = True) -> VoiceAnswer:
-        from .actions import VoiceAnswer
-
         return VoiceAnswer(speech, None, ok, error=None if ok else "no_timer")
 
     def _schedule(self, timer: VoiceTimer, seconds: float) -> None:

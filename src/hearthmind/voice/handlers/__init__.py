@@ -1,0 +1,1 @@
+"""What the hub does and says for each intent, by kind: devices, questions, its own."""

@@ -1,0 +1,156 @@
+"""Device intents: turn on and off, lights (level, colour, warmth, a step), covers and valves,
+the vacuum, media, volume, the thermostat, the coffee machine."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from .. import answers
+from ..acting import Acting
+from ..targets import NOUN, find_targets
+from ..turns import NotUnderstood, Turn, VoiceAnswer
+
+TurnHandler = Callable[[Acting, Turn], Awaitable[VoiceAnswer]]
+
+ON_SERVICE = {
+    "cover": "open_cover",
+    "valve": "open_valve",
+    "lock": "lock",
+    "vacuum": "start",
+    "button": "press",
+    "input_button": "press",
+}
+OFF_SERVICE = {
+    "cover": "close_cover",
+    "valve": "close_valve",
+    "lock": "unlock",
+    "vacuum": "return_to_base",
+}
+COLOR_RGB = {
+    "white": (255, 255, 255), "red": (255, 0, 0), "orange": (255, 165, 0),
+    "yellow": (255, 255, 0), "green": (0, 255, 0), "blue": (0, 0, 255),
+    "purple": (128, 0, 128), "pink": (255, 192, 203), "brown": (165, 42, 42),
+    "violet": (238, 130, 238), "cyan": (0, 255, 255), "magenta": (255, 0, 255),
+    "indigo": (75, 0, 130), "gold": (255, 215, 0), "teal": (0, 128, 128),
+    "turquoise": (64, 224, 208), "lavender": (230, 230, 250), "black": (0, 0, 0),
+}  # fmt: skip
+
+
+async def turn_on(act: Acting, turn: Turn) -> VoiceAnswer:
+    entities = find_targets(turn)
+    actions = await act.call(turn, entities, lambda e: ON_SERVICE.get(e.domain, "turn_on"))
+    what = answers.things([e.name for e in entities], NOUN.get(entities[0].domain, "device"))
+    verb = {
+        "lock": "Locked", "cover": "Opened", "valve": "Opened", "vacuum": "Started",
+        "scene": "Activated", "script": "Started",
+    }.get(entities[0].domain, "Turned on")  # fmt: skip
+    return act.done(turn, f"{verb} {what}.", actions)
+
+
+async def turn_off(act: Acting, turn: Turn) -> VoiceAnswer:
+    entities = find_targets(turn)
+    actions = await act.call(turn, entities, lambda e: OFF_SERVICE.get(e.domain, "turn_off"))
+    what = answers.things([e.name for e in entities], NOUN.get(entities[0].domain, "device"))
+    verb = {"cover": "Closed", "valve": "Closed", "vacuum": "Sent home"}.get(
+        entities[0].domain, "Turned off"
+    )
+    return act.done(turn, f"{verb} {what}.", actions)
+
+
+async def light_set(act: Acting, turn: Turn) -> VoiceAnswer:
+    entities = find_targets(turn, {"light"})
+    data: dict[str, Any] = {}
+    said = ""
+    if turn.slot("brightness") is not None:
+        pct = max(0.0, min(100.0, float(turn.slot("brightness"))))
+        data["brightness_pct"] = pct
+        said = f"to {pct:.0f} percent"
+    elif turn.slot("color") is not None:
+        color = str(turn.slot("color")).lower()
+        rgb = COLOR_RGB.get(color)
+        if rgb is None:
+            raise NotUnderstood(f"I don't know the colour {color}.", "bad_value")
+        data["rgb_color"] = rgb
+        said = f"to {color}"
+    elif turn.slot("temperature") is not None:
+        data["color_temp_kelvin"] = int(float(turn.slot("temperature")))
+        said = f"to {data['color_temp_kelvin']} kelvin"
+    else:
+        raise NotUnderstood("How should I set the light?", "no_value")
+    actions = await act.call(
+        turn, entities, lambda e: "turn_on" if e.domain == "light" else None, data
+    )
+    what = answers.things([e.name for e in entities], "light")
+    return act.done(turn, f"Set {what} {said}.", actions)
+
+
+async def light_step(act: Acting, turn: Turn) -> VoiceAnswer:
+    entities = find_targets(turn, {"light"})
+    step = float(turn.slot("step_pct") or 25)
+    down = turn.slot("direction") == "down"
+    data = {"brightness_step_pct": -step if down else step}
+    actions = await act.call(
+        turn, entities, lambda e: "turn_on" if e.domain == "light" else None, data
+    )
+    what = answers.things([e.name for e in entities], "light")
+    return act.done(turn, f"{'Dimmed' if down else 'Brightened'} {what}.", actions)
+
+
+async def set_position(act: Acting, turn: Turn) -> VoiceAnswer:
+    entities = find_targets(turn, {"cover", "valve"})
+    position = int(float(turn.slot("position")))
+    actions = await act.call(
+        turn,
+        entities,
+        lambda e: "set_cover_position" if e.domain == "cover" else "set_valve_position",
+        {"position": position},
+    )
+    what = answers.things([e.name for e in entities], "cover")
+    return act.done(turn, f"Set {what} to {position} percent.", actions)
+
+
+async def vacuum_start(act: Acting, turn: Turn) -> VoiceAnswer:
+    entities = find_targets(turn, {"vacuum"}, allow_whole_home=True)
+    actions = await act.call(turn, entities, lambda e: "start")
+    return act.done(turn, "Cleaning has started.", actions)
+
+
+async def vacuum_return(act: Acting, turn: Turn) -> VoiceAnswer:
+    entities = find_targets(turn, {"vacuum"}, allow_whole_home=True)
+    actions = await act.call(turn, entities, lambda e: "return_to_base")
+    return act.done(turn, "Sending the vacuum home.", actions)
+
+
+def media(service: str, verb: str) -> TurnHandler:
+    async def handle(act: Acting, turn: Turn) -> VoiceAnswer:
+        entities = find_targets(turn, {"media_player"}, allow_whole_home=True)
+        playing = [e for e in entities if act.state(e) == "playing"] or entities
+        actions = await act.call(turn, playing[:1], lambda e: service)
+        return act.done(turn, f"{verb}.", actions)
+
+    return handle
+
+
+async def set_volume(act: Acting, turn: Turn) -> VoiceAnswer:
+    entities = find_targets(turn, {"media_player"}, allow_whole_home=True)
+    level = max(0.0, min(100.0, float(turn.slot("volume_level") or turn.slot("volume") or 50)))
+    actions = await act.call(
+        turn, entities[:1], lambda e: "volume_set", {"volume_level": level / 100}
+    )
+    return act.done(turn, f"Volume set to {level:.0f}.", actions)
+
+
+async def set_temperature(act: Acting, turn: Turn) -> VoiceAnswer:
+    entities = find_targets(turn, {"climate"}, allow_whole_home=True)
+    temp = float(turn.slot("temperature"))
+    actions = await act.call(turn, entities, lambda e: "set_temperature", {"temperature": temp})
+    return act.done(turn, f"Set the temperature to {temp:g} degrees.", actions)
+
+
+async def coffee(act: Acting, turn: Turn) -> VoiceAnswer:
+    makers = [e for e in turn.home.entities if "coffee" in e.name.lower()]
+    if not makers:
+        raise NotUnderstood("I don't know a coffee machine in this home.")
+    actions = await act.call(turn, makers[:1], lambda e: ON_SERVICE.get(e.domain, "turn_on"))
+    return act.done(turn, "Your coffee is on its way.", actions)

@@ -1,0 +1,93 @@
+"""Which devices a request means: its name, area and floor slots read against the home's
+vocabulary, narrowed by the domains the intent can act on, falling back to the speaker's room
+(the satellite's area), then to the whole home where that is safe. Understanding only: nothing
+here calls a service."""
+
+from __future__ import annotations
+
+from .home import NamedEntity
+from .turns import NotUnderstood, Turn
+
+NOUN = {
+    "light": "light",
+    "switch": "switch",
+    "fan": "fan",
+    "cover": "cover",
+    "lock": "lock",
+    "media_player": "player",
+    "climate": "thermostat",
+    "vacuum": "vacuum",
+    "scene": "scene",
+    "script": "script",
+}
+
+# device intents, with the domains their target must be in (None: any)
+TARGETED_INTENTS: dict[str, set[str] | None] = {
+    "HassTurnOn": None,
+    "HassTurnOff": None,
+    "HassLightSet": {"light"},
+    "HubLightStep": {"light"},
+    "HassSetPosition": {"cover", "valve"},
+    "HassGetState": None,
+    "HassClimateGetTemperature": {"climate", "sensor"},
+    "HassClimateSetTemperature": {"climate"},
+    "HassGetWeather": {"weather"},
+}
+
+
+def has_target(turn: Turn) -> bool:
+    """Whether a device intent points at something this home has ("turn on the living room
+    fan" does not, in a home with no fan there). Intents without a target pass."""
+    if turn.match.intent not in TARGETED_INTENTS:
+        return True
+    try:
+        find_targets(turn, TARGETED_INTENTS[turn.match.intent], allow_whole_home=True)
+    except NotUnderstood:
+        return False
+    return True
+
+
+def find_targets(
+    turn: Turn, domains: set[str] | None = None, *, allow_whole_home: bool = False
+) -> list[NamedEntity]:
+    """The entities an intent's slots point at; NotUnderstood when there are none."""
+    name = turn.slot("name")
+    area = turn.slot("area")
+    floor = turn.slot("floor")
+    domain_slot = turn.slot("domain")
+    wanted = set(domains or ())
+    if domain_slot:
+        slot_domains = {domain_slot} if isinstance(domain_slot, str) else set(domain_slot)
+        wanted = wanted & slot_domains if wanted else slot_domains
+    classes = turn.slot("device_class")
+    class_set = {classes} if isinstance(classes, str) else set(classes or ()) or None
+    home = turn.home
+    if name:
+        found = home.find_entities(
+            name=name, area=area if area and "area" not in turn.match.context_slots else None
+        )
+        if not found:
+            found = home.find_entities(name=name)
+        if wanted:
+            found = [e for e in found if e.domain in wanted] or found
+        if not found:
+            raise NotUnderstood(f"I don't know a device called {name}.")
+        return found
+    if area or floor:
+        found = home.find_entities(
+            area=area, floor=floor, domains=wanted or None, device_classes=class_set
+        )
+        if not found:
+            where = f"the {area}" if area else f"the {floor}"
+            noun = NOUN.get(next(iter(wanted)), "device") if len(wanted) == 1 else "device"
+            raise NotUnderstood(f"There's no {noun} in {where} that I know of.", "no_target")
+        return found
+    if turn.area:
+        found = home.find_entities(area=turn.area, domains=wanted or None, device_classes=class_set)
+        if found:
+            return found
+    if wanted and (allow_whole_home or wanted <= {"light"}):
+        found = home.find_entities(domains=wanted, device_classes=class_set)
+        if found:
+            return found
+    raise NotUnderstood("Which device do you mean?", "no_target")
