@@ -11,6 +11,7 @@ import aiomqtt
 import pytest
 
 from hearthmind.bootstrap import SetupOptions, async_setup_hub
+from hearthmind.integrations.mqtt import DATA_KEY as MQTT_KEY
 from hearthmind.recorder import open_engine, state_history
 from tests.fixtures.mosquitto import MosquittoServer, mosquitto_binary
 
@@ -37,17 +38,17 @@ async def test_good_reports_recorded_through_bad_input_and_restart(tmp_path: Pat
                     {"name": "Meter", "stat_t": "meter", "val_tpl": "{{ value_json.kwh }}"},
                 )
                 await wait_for(lambda: hub.states.get("sensor.meter") is not None)
-                await settled(hub.data["mqtt"])
+                await settled(hub.data[MQTT_KEY])
                 for n in range(20):
                     good.append(str(n))
                     await device.publish("meter", json.dumps({"kwh": n}))
                     await device.publish("meter", b"\x00garbage" if n % 2 else b'{"watts": 1}')
                 await wait_for(lambda: hub.states.require("sensor.meter").state == "19")
             broker.stop()
-            await wait_for(lambda: not hub.data["mqtt"].connection.connected)
+            await wait_for(lambda: not hub.data[MQTT_KEY].connection.connected)
             broker.start()
-            await wait_for(lambda: hub.data["mqtt"].connection.connected, timeout=10)
-            await settled(hub.data["mqtt"])
+            await wait_for(lambda: hub.data[MQTT_KEY].connection.connected, timeout=10)
+            await settled(hub.data[MQTT_KEY])
             async with aiomqtt.Client(broker.host, broker.port) as device:
                 for n in range(20, 30):
                     good.append(str(n))

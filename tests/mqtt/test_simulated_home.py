@@ -12,6 +12,7 @@ import pytest
 
 from hearthmind.bootstrap import SetupOptions, async_setup_hub
 from hearthmind.core import Origin
+from hearthmind.integrations.mqtt import DATA_KEY as MQTT_KEY
 from hearthmind.integrations.mqtt import MqttIntegration
 from hearthmind.integrations.simulator import get_home
 from hearthmind.integrations.simulator.records import EntityChange
@@ -37,7 +38,7 @@ async def test_simulated_home_over_mqtt(
         components=["mqtt", "simulator"],
     )
     try:
-        integration = hub.data["mqtt"]
+        integration = hub.data[MQTT_KEY]
         assert isinstance(integration, MqttIntegration)
         home = get_home(hub)
         assert home is not None

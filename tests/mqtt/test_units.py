@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hearthmind.core import ConfigError, Hub, Origin, load_config
+from hearthmind.integrations.mqtt import DATA_KEY as MQTT_KEY
 from hearthmind.integrations.mqtt import MqttConfig, MqttIntegration, parse_broker_url
 from hearthmind.integrations.mqtt.abbreviations import expand_discovery_payload
 from hearthmind.integrations.mqtt.connection import BrokerSettings
@@ -318,7 +319,7 @@ async def test_setup_only_when_configured_or_asked(tmp_path: Path) -> None:
     await async_setup(hub, SetupOptions())
     await hub.async_start()
     try:
-        integration = hub.data["mqtt"]
+        integration = hub.data[MQTT_KEY]
         assert integration.broker is not None  # no broker given: the embedded one
         assert integration.connection.connected
         assert integration.connection.settings.host == "127.0.0.1"

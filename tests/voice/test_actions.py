@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, Origin, SimulatedClock
 from hearthmind.voice.intents import GrammarIntentRecognizer
 from hearthmind.voice.pipeline import VoicePipeline
-from hearthmind.voice.sources import EVENT_VOICE_FEEDBACK
+from hearthmind.voice.sources import EVENT_VOICE_FEEDBACK, EXPLANATION_SOURCE, ROUTINE_SOURCE
 from hearthmind.voice.timers import EVENT_TIMER_FINISHED
 
 from .conftest import make_hub
@@ -77,6 +77,20 @@ async def test_explain_and_reject_last_automation(hub: Hub, pipeline: VoicePipel
     assert feedback[0].context.origin == Origin.VOICE
 
 
+async def test_a_registered_explanation_source_answers_instead_of_the_log(
+    hub: Hub, pipeline: VoicePipeline
+) -> None:
+    """The agent registers under voice's typed keys; voice asks it, not the action log."""
+
+    class Agent:
+        def last_action_reason(self, user_id: str | None) -> str | None:
+            return f"Because {user_id} usually reads at nine."
+
+    hub.data[EXPLANATION_SOURCE] = Agent()
+    why = await pipeline.handle_text("why did you do that", user_id="mina")
+    assert why.speech == "Because mina usually reads at nine."
+
+
 async def test_explain_with_nothing_to_explain(pipeline: VoicePipeline) -> None:
     result = await pipeline.handle_text("why did you do that")
     assert "haven't changed anything" in result.speech
@@ -92,7 +106,7 @@ async def test_usual_routine_asks_the_routine_source(hub: Hub, pipeline: VoicePi
 
     result = await pipeline.handle_text("what do I usually do on Saturday mornings", user_id="mina")
     assert "still learning" in result.speech  # no routine source yet: honest
-    hub.data["routines"] = Routines()
+    hub.data[ROUTINE_SOURCE] = Routines()  # the routines' describer registers under its key
     result = await pipeline.handle_text("what do I usually do on Saturday mornings", user_id="mina")
     assert result.speech.startswith("On Saturday mornings")
     assert asked == [("mina", "saturday", "morning")]

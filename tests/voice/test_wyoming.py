@@ -151,7 +151,7 @@ async def test_remote_backends(
 async def test_the_hub_serves_wyoming_when_its_voice_section_asks(tmp_path: Path) -> None:
     """Set up from configuration.yaml as a component of its own, after voice; stopped with the
     hub, before the pipeline it serves closes."""
-    from hearthmind.api.wyoming import DOMAIN
+    from hearthmind.api.wyoming import DATA_KEY
     from hearthmind.bootstrap import SetupOptions, async_setup_hub
 
     (tmp_path / "configuration.yaml").write_text(
@@ -161,7 +161,7 @@ async def test_the_hub_serves_wyoming_when_its_voice_section_asks(tmp_path: Path
         tmp_path, SetupOptions(record=False), components=["voice", "wyoming"]
     )
     try:
-        server = hub.data[DOMAIN]
+        server = hub.data[DATA_KEY]
         assert isinstance(server, WyomingVoiceServer) and server.port > 0
         async with AsyncClient.from_uri(server.uri) as client:
             await client.write_event(Describe().event())

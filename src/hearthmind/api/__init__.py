@@ -24,14 +24,14 @@ list, history/history_during_period. Junk, floods and slow readers: see
 
 from __future__ import annotations
 
-from hearthmind.core import Hub, SetupOptions
+from hearthmind.core import DataKey, Hub, SetupOptions
 
 from .config import DEFAULT_HOST, DEFAULT_PORT, ApiConfig
 from .runtime import ApiRuntime
 from .server import ApiServer, ApiStartError
 from .tokens import TokenError, TokenInfo, TokenStore
 
-DATA_KEY = "api"
+DATA_KEY: DataKey[ApiServer] = DataKey("api")
 DEMO_TOKEN_NAME = "demo"
 
 
@@ -65,8 +65,7 @@ async def async_serve(hub: Hub, config: ApiConfig | None = None) -> ApiServer:
 
 
 def get_server(hub: Hub) -> ApiServer | None:
-    server = hub.data.get(DATA_KEY)
-    return server if isinstance(server, ApiServer) else None
+    return hub.data.get(DATA_KEY)
 
 
 def demo_access(hub: Hub) -> tuple[str, str]:

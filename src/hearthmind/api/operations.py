@@ -92,7 +92,7 @@ def config_dict(hub: Hub) -> dict[str, Any]:
 
 
 def components(hub: Hub) -> list[str]:
-    names = set(hub.data) | set(hub.services.async_services()) | {"api", "websocket_api"}
+    names = set(hub.data.names()) | set(hub.services.async_services()) | {"api", "websocket_api"}
     return sorted(names)
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 
+from hearthmind.core import DataKey
+
 from .auth import Authorized, Runtime
 from .operations import ApiError
 from .rest import JsonResponse, _json_body
@@ -23,19 +25,24 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/api/hearthmind/voice", default_response_class=JsonResponse)
 
+# the API's own pipelines, made on first use when the hub has no `voice:` section
+_WITH_STT: DataKey[VoicePipeline] = DataKey("voice_api_stt")
+_TEXT_ONLY: DataKey[VoicePipeline] = DataKey("voice_api_text")
 MAX_AUDIO_BYTES = 16 * 1024 * 1024  # about 8 minutes of 16 kHz 16-bit mono
 
 
 async def _pipeline(hub: Hub, with_stt: bool) -> VoicePipeline:
-    configured = hub.data.get("voice")
-    if configured is not None:
-        return configured  # type: ignore[no-any-return]
-    key = "voice_api_stt" if with_stt else "voice_api_text"
-    cached = hub.data.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    # the voice extra (models, hassil) is optional and heavy: loaded on demand
+    from hearthmind.voice import DATA_KEY as VOICE_KEY
     from hearthmind.voice import build_pipeline
 
+    configured = hub.data.get(VOICE_KEY)
+    if configured is not None:
+        return configured
+    key = _WITH_STT if with_stt else _TEXT_ONLY
+    cached = hub.data.get(key)
+    if cached is not None:
+        return cached
     pipeline = await asyncio.to_thread(build_pipeline, hub, None, stt=with_stt, tts=False)
     hub.data[key] = pipeline
     hub.async_on_stop(_closer(pipeline))

@@ -12,14 +12,15 @@ import asyncio
 import logging
 from typing import Any
 
-from hearthmind.core import Hub, SetupOptions
+from hearthmind.core import DataKey, Hub, SetupOptions
+from hearthmind.voice import DATA_KEY as VOICE_KEY
 from hearthmind.voice import DOMAIN as VOICE
 from hearthmind.voice import VoiceConfig
 from hearthmind.voice.audio import AudioClip, AudioError, clip_from_pcm16
 from hearthmind.voice.pipeline import VoicePipeline
 
 _LOGGER = logging.getLogger(__name__)
-DOMAIN = "wyoming"
+DATA_KEY: DataKey[WyomingVoiceServer] = DataKey("wyoming")
 ATTRIBUTION = {"name": "Hearthmind", "url": "https://github.com/hearthmind"}
 CHUNK_SAMPLES = 1024
 
@@ -303,13 +304,13 @@ class _Handler:
 
 async def async_setup(hub: Hub, options: SetupOptions) -> None:
     """Serve the voice pipeline over Wyoming when `voice: wyoming:` is configured."""
-    pipeline = hub.data.get(VOICE)
-    if not isinstance(pipeline, VoicePipeline) or VOICE not in hub.config.raw:
+    pipeline = hub.data.get(VOICE_KEY)
+    if pipeline is None:
         return
     config = hub.config.section(VOICE, VoiceConfig)
     if config.wyoming is None:
         return
     server = WyomingVoiceServer(pipeline, config.wyoming.host, config.wyoming.port)
     await server.start()
-    hub.data[DOMAIN] = server
+    hub.data[DATA_KEY] = server
     hub.async_on_stop(server.stop)

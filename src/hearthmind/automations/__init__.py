@@ -22,13 +22,13 @@ Supported (HA's keys, old and new spellings: `platform:`/`trigger:`, `service:`/
   trigger / reload.
 
 `async_setup(hub, options)` loads the config directory's rules, registers the services and
-keeps the `AutomationManager` in `hub.data["automations"]` (see `get_manager`)."""
+keeps the `AutomationManager` in `hub.data[DATA_KEY]` (see `get_manager`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from hearthmind.core import Hub, SetupOptions, load_config
+from hearthmind.core import DataKey, Hub, SetupOptions, load_config
 
 from .automation import EVENT_AUTOMATION_TRIGGERED, Automation, Mode, RuleSpec, compile_rule
 from .explain import ChainLink, describe_chain, explain_context_chain
@@ -36,7 +36,7 @@ from .manager import AutomationManager, LoadResult, RuleRejection
 from .templates import TemplateError
 from .validation import RuleError
 
-DATA_KEY = "automations"
+DATA_KEY: DataKey[AutomationManager] = DataKey("automations")
 
 __all__ = [
     "DATA_KEY",
@@ -62,7 +62,7 @@ __all__ = [
 def get_manager(hub: Hub) -> AutomationManager:
     """The hub's automation manager, created (with its services) on first use."""
     manager = hub.data.get(DATA_KEY)
-    if not isinstance(manager, AutomationManager):
+    if manager is None:
         manager = AutomationManager(hub, hub.config.config_dir)
         manager.register_services()
         hub.data[DATA_KEY] = manager

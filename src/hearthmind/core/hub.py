@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .clock import Clock, RealClock
+from .component import HubData
 from .config import HubConfig, load_config
 from .context import Context, ContextFactory, Origin
 from .domains import register_domain_services
@@ -54,7 +55,7 @@ class Hub:
         self.entities = EntityRegistry()
         self.heap = HeapSettler()  # see heap.py: short full garbage collections
         register_domain_services(self)
-        self.data: dict[str, Any] = {}  # per-component storage, keyed by component name
+        self.data = HubData()  # per-component storage, by typed key (component.py)
         self._stop_hooks: list[StopHook] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self.running = False

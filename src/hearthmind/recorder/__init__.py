@@ -90,8 +90,7 @@ def recorder_db_url(hub: Hub, override: str | None = None) -> str:
 
 
 def get_recorder(hub: Hub) -> Recorder | None:
-    recorder = hub.data.get(DATA_KEY)
-    return recorder if isinstance(recorder, Recorder) else None
+    return hub.data.get(DATA_KEY)
 
 
 async def async_setup(hub: Hub, options: SetupOptions) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from hearthmind.core import EVENT_STATE_CHANGED, MATCH_ALL, Event, Hub, State
+from hearthmind.core import EVENT_STATE_CHANGED, MATCH_ALL, DataKey, Event, Hub, State
 
 from .engine import create_recorder_engine, describe_url, normalize_url
 from .history import PurgeResult, purge_connection
@@ -32,7 +32,7 @@ from .writer import BatchWriter, Job
 
 _LOGGER = logging.getLogger(__name__)
 
-DATA_KEY = "recorder"
+DATA_KEY: DataKey[Recorder] = DataKey("recorder")
 
 
 class RecorderError(Exception):
@@ -235,7 +235,7 @@ class Recorder:
         self._release_room()
         self.engine.dispose()
         if self.hub.data.get(DATA_KEY) is self:
-            del self.hub.data[DATA_KEY]
+            self.hub.data.pop(DATA_KEY)
 
     def _report(self, problems: list[tuple[str, str]]) -> None:
         """Count problems found in the writer thread (runs on the loop)."""

@@ -43,8 +43,7 @@ class RoutinesConfig(BaseModel):
 
 
 def get_learner(hub: Hub) -> RoutineLearner | None:
-    learner = hub.data.get(DATA_KEY)
-    return learner if isinstance(learner, RoutineLearner) else None
+    return hub.data.get(DATA_KEY)
 
 
 async def async_setup(hub: Hub, options: SetupOptions) -> None:

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from datetime import timedelta, tzinfo
 from typing import Any
 
-from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, StateChangedData
+from hearthmind.core import EVENT_STATE_CHANGED, DataKey, Event, Hub, StateChangedData
 
 from .observations import Kind, Observation
 from .observe import Observer
 from .predictor import Prediction, Predictor, likely_actions
 from .timeofday import from_wall_clock, to_wall_clock
 
-DATA_KEY = "routines"
+DATA_KEY: DataKey[RoutineLearner] = DataKey("routines")
 
 
 class RoutineLearner:

@@ -9,7 +9,7 @@ import json
 import logging
 from typing import Any
 
-from hearthmind.core import Hub, SetupOptions
+from hearthmind.core import DataKey, Hub, SetupOptions
 
 from .actions import IntentHandler, ServiceAction, VoiceAnswer
 from .audio import AudioClip, AudioError, load_audio
@@ -21,7 +21,8 @@ from .sources import ExplanationSource, FeedbackSink, RoutineSource
 from .stages import SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector, WakeWordDetector
 
 _LOGGER = logging.getLogger(__name__)
-DOMAIN = "voice"
+DOMAIN = "voice"  # its configuration.yaml section
+DATA_KEY: DataKey[VoicePipeline] = DataKey(DOMAIN)
 
 __all__ = [
     "AudioClip",
@@ -154,7 +155,7 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     config = hub.config.section(DOMAIN, VoiceConfig)
     # loading models takes seconds: off the event loop
     pipeline = await asyncio.to_thread(build_pipeline, hub, config, wake=bool(config.wyoming))
-    hub.data[DOMAIN] = pipeline
+    hub.data[DATA_KEY] = pipeline
 
     async def stop() -> None:
         pipeline.close()

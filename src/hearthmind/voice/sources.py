@@ -1,15 +1,15 @@
 """What the hub's other parts tell the voice pipeline, as small protocols.
 
 The agent (when there is one) explains its actions, takes "don't do that again" and knows a
-person's routines. Until it exists, `RecentActionLog` watches the bus for the last change
+person's routines; it registers under the typed keys at the end of this module. Until it exists, `RecentActionLog` watches the bus for the last change
 made by an automation or the agent, so "why did you do that" still gets a true answer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from hearthmind.core import EVENT_STATE_CHANGED, Context, Event, Hub, Origin
+from hearthmind.core import EVENT_STATE_CHANGED, Context, DataKey, Event, Hub, Origin
 
 EVENT_VOICE_FEEDBACK = "voice_feedback"
 
@@ -117,9 +117,8 @@ class RecentActionLog:
         return f"I won't change the {last.name} like that on my own again."
 
 
-def find_source(hub: Hub, protocol: type[Any]) -> Any | None:
-    """The first component in hub.data that speaks the protocol (the agent, when present)."""
-    for value in hub.data.values():
-        if isinstance(value, protocol):
-            return value
-    return None
+# Where the part of the hub that knows (the agent, when there is one) registers itself:
+# `hub.data[EXPLANATION_SOURCE] = agent`. Voice reads these keys; it never scans for a type.
+EXPLANATION_SOURCE: DataKey[ExplanationSource] = DataKey("voice_explanation_source")
+FEEDBACK_SINK: DataKey[FeedbackSink] = DataKey("voice_feedback_sink")
+ROUTINE_SOURCE: DataKey[RoutineSource] = DataKey("voice_routine_source")

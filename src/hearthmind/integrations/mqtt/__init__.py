@@ -4,13 +4,13 @@ work with Home Assistant over MQTT work with Hearthmind as they are.
 Set up when configuration.yaml has an `mqtt:` section or the command line asks for MQTT
 (`SetupOptions.mqtt`); with no broker configured the hub starts an embedded one on
 127.0.0.1 (see `config.py` for the section's keys). The running integration is
-`hub.data["mqtt"]` (a `MqttIntegration`)."""
+`hub.data[DATA_KEY]` (a `MqttIntegration`)."""
 
 from __future__ import annotations
 
 import logging
 
-from hearthmind.core import Hub, SetupOptions
+from hearthmind.core import DataKey, Hub, SetupOptions
 
 from .broker import EmbeddedBroker
 from .config import MqttConfig, parse_broker_url
@@ -23,6 +23,7 @@ from .templates import TemplateError, ValueTemplate, compile_template
 _LOGGER = logging.getLogger(__name__)
 
 DOMAIN = "mqtt"
+DATA_KEY: DataKey[MqttIntegration] = DataKey(DOMAIN)
 CONNECT_TIMEOUT = 10.0  # seconds to wait for the broker before going on without it
 
 
@@ -45,7 +46,7 @@ async def async_start_mqtt(hub: Hub, config: MqttConfig) -> MqttIntegration:
         settings = BrokerSettings(broker.host, broker.port, keepalive=config.keepalive)
     integration = MqttIntegration(hub, config, settings)
     integration.broker = broker
-    hub.data[DOMAIN] = integration
+    hub.data[DATA_KEY] = integration
     await integration.async_start()
 
     async def stop() -> None:

@@ -104,7 +104,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hearthmind.core import EVENT_HUB_START, Event, HearthmindError, Hub, SetupOptions
+from hearthmind.core import EVENT_HUB_START, DataKey, Event, HearthmindError, Hub, SetupOptions
 
 from .binding import InProcessBinding, register_records
 from .devices import DeviceCommandError, SimEntity
@@ -116,7 +116,7 @@ from .spec import HomeSpec, load_home, parse_home, shipped_homes
 
 _LOGGER = logging.getLogger(__name__)
 
-DATA_KEY = "simulator"
+DATA_KEY: DataKey[SimulatedHome] = DataKey("simulator")
 
 
 class SimulatorConfig(BaseModel):
@@ -231,8 +231,7 @@ async def _bind_mqtt(hub: Hub, home: SimulatedHome, options: SetupOptions) -> bo
 
 
 def get_home(hub: Hub) -> SimulatedHome | None:
-    home = hub.data.get(DATA_KEY)
-    return home if isinstance(home, SimulatedHome) else None
+    return hub.data.get(DATA_KEY)
 
 
 __all__ = [

@@ -39,7 +39,7 @@ from hearthmind.core import (
     Origin,
     SetupOptions,
 )
-from hearthmind.integrations.mqtt import MqttIntegration
+from hearthmind.integrations.mqtt import DATA_KEY as MQTT_KEY
 from hearthmind.integrations.mqtt.connection import MqttConnection
 from hearthmind.integrations.mqtt.discovery import slugify
 from hearthmind.integrations.mqtt.payloads import (
@@ -360,8 +360,8 @@ class MqttBridge:
 async def async_bind(hub: Hub, home: SimulatedHome, options: SetupOptions) -> MqttBridge:
     """Bind `home` through the broker the hub's MQTT integration uses (set up before the
     simulator in bootstrap; with `--mqtt` and no broker configured that is the embedded one)."""
-    integration = hub.data.get("mqtt")
-    if not isinstance(integration, MqttIntegration):
+    integration = hub.data.get(MQTT_KEY)
+    if integration is None:
         raise RuntimeError("the MQTT bridge needs the MQTT integration set up first")
     bridge_ref: list[MqttBridge] = []
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from .. import answers
 from ..acting import Acting
-from ..sources import ExplanationSource, FeedbackSink, RoutineSource, find_source
+from ..sources import EXPLANATION_SOURCE, FEEDBACK_SINK, ROUTINE_SOURCE
 from ..turns import Turn, VoiceAnswer
 
 
 async def explain(act: Acting, turn: Turn) -> VoiceAnswer:
-    source = find_source(act.hub, ExplanationSource) or act.action_log
+    source = act.hub.data.get(EXPLANATION_SOURCE) or act.action_log
     reason = source.last_action_reason(turn.user_id)
     if reason is None:
         return VoiceAnswer("I haven't changed anything on my own lately.", None, True)
@@ -19,7 +19,7 @@ async def explain(act: Acting, turn: Turn) -> VoiceAnswer:
 
 
 async def reject(act: Acting, turn: Turn) -> VoiceAnswer:
-    sink = find_source(act.hub, FeedbackSink) or act.action_log
+    sink = act.hub.data.get(FEEDBACK_SINK) or act.action_log
     change = sink.reject_last_action(turn.user_id, turn.context)
     if change is None:
         return VoiceAnswer(
@@ -31,7 +31,7 @@ async def reject(act: Acting, turn: Turn) -> VoiceAnswer:
 async def usual(act: Acting, turn: Turn) -> VoiceAnswer:
     weekday = turn.slot("weekday")
     when = turn.slot("part_of_day")
-    source = find_source(act.hub, RoutineSource)
+    source = act.hub.data.get(ROUTINE_SOURCE)
     text = source.describe_usual(turn.user_id, weekday, when) if source else None
     if text:
         return VoiceAnswer(text, None, True)
@@ -59,7 +59,7 @@ async def good_night(act: Acting, turn: Turn) -> VoiceAnswer:
 
 async def good_morning(act: Acting, turn: Turn) -> VoiceAnswer:
     parts = [answers.greeting(act.hub, turn.user_id)]
-    source = find_source(act.hub, RoutineSource)
+    source = act.hub.data.get(ROUTINE_SOURCE)
     if source is not None:
         usual = source.describe_usual(turn.user_id, None, "morning")
         if usual:
