@@ -56,6 +56,7 @@ from .history import (
 from .migrate import current_revision, upgrade
 from .recorder import DATA_KEY, Recorder, RecorderError, classify
 from .schema import SCHEMA_VERSION
+from .summaries import latest_states, origin_counts
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -141,8 +142,10 @@ __all__ = [
     "export_csv",
     "get_recorder",
     "iter_state_changes",
+    "latest_states",
     "missing_sqlite_file",
     "open_engine",
+    "origin_counts",
     "purge",
     "recorder_db_url",
     "state_changes",
