@@ -1,4 +1,6 @@
-"""History and origins from the recorder, in Home Assistant's `/api/history/period` shape.
+"""History, logbook and origins from the recorder, for Home Assistant's `/api/history/period`
+and `/api/logbook` and our `/api/hearthmind/origins`: the requests are read and checked here;
+the queries and the rows' shapes are the recorder's (recorder/ha_history.py, summaries.py).
 
 Queries run in an executor (the recorder's engine is synchronous). Before reading, the
 recorder is flushed, so an answer includes everything that happened before the request."""
@@ -6,14 +8,18 @@ recorder is flushed, so an answer includes everything that happened before the r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import orjson
-
-from hearthmind.core import Hub
+from hearthmind.core import HUMAN_ORIGINS, Hub
+from hearthmind.recorder import (
+    get_recorder,
+    history_in_ha_shape,
+    iso_utc,
+    iter_state_changes,
+)
+from hearthmind.recorder import origin_counts as recorded_origin_counts
 
 from .operations import ApiError
 
@@ -27,10 +33,6 @@ MAX_ENTITIES = 2_000
 
 
 def _engine(hub: Hub) -> tuple[Any, Engine]:
-    try:
-        from hearthmind.recorder import get_recorder
-    except ImportError as err:  # the recorder package is optional at run time
-        raise ApiError(503, "not_found", f"the recorder is not available: {err}") from err
     recorder = get_recorder(hub)
     if recorder is None:
         raise ApiError(
@@ -71,59 +73,6 @@ def parse_time(value: str, hub: Hub, what: str) -> datetime:
     return when.astimezone(UTC)
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat()
-
-
-def _entity_history(
-    engine: Engine,
-    entity_ids: Sequence[str],
-    start: datetime,
-    end: datetime,
-    *,
-    no_attributes: bool,
-    minimal_response: bool,
-) -> list[list[dict[str, Any]]]:
-    from hearthmind.recorder import state_history_rows  # optional at run time (_engine)
-
-    # one query for the range and one for the start states, for all the entities at once;
-    # raw rows (state_id, entity_id, state, attributes JSON, last_changed_ts,
-    # last_updated_ts, ...) straight into HA's shape
-    found = state_history_rows(engine, entity_ids or None, start, end, include_start_state=True)
-    out: list[list[dict[str, Any]]] = []
-    start_ts = start.timestamp()
-    loads = orjson.loads
-    for entity_id in entity_ids or sorted(found):
-        rows = [r for r in found.get(entity_id, []) if r[2] is not None]
-        if not rows:
-            continue
-        items: list[dict[str, Any]] = []
-        last = len(rows) - 1
-        for i, row in enumerate(rows):
-            changed_ts, updated_ts = row[4], row[5]
-            if minimal_response and 0 < i < last:
-                items.append({"state": row[2], "last_changed": _iso(changed_ts)})
-                continue
-            if updated_ts < start_ts:
-                # HA reports the state in force at the start time as if it changed then
-                changed = updated = _iso(start_ts)
-            else:
-                changed = _iso(changed_ts)
-                # most changes change the state: one conversion for both times
-                updated = changed if updated_ts == changed_ts else _iso(updated_ts)
-            items.append(
-                {
-                    "entity_id": row[1],
-                    "state": row[2],
-                    "attributes": {} if no_attributes or not row[3] else loads(row[3]),
-                    "last_changed": changed,
-                    "last_updated": updated,
-                }
-            )
-        out.append(items)
-    return out
-
-
 async def history_period(
     hub: Hub,
     start_text: str | None,
@@ -149,7 +98,7 @@ async def history_period(
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
         None,
-        lambda: _entity_history(
+        lambda: history_in_ha_shape(
             engine,
             ids,
             start,
@@ -160,26 +109,6 @@ async def history_period(
     )
 
 
-def _origin_counts(engine: Engine, start_ts: float | None, end_ts: float | None) -> dict[str, Any]:
-    from sqlalchemy import func, select
-
-    from hearthmind.recorder.schema import events, states
-
-    def counts(table: Any, time_col: Any) -> dict[str, int]:
-        query = select(table.c.origin, func.count()).group_by(table.c.origin)
-        if start_ts is not None:
-            query = query.where(time_col >= start_ts)
-        if end_ts is not None:
-            query = query.where(time_col < end_ts)
-        with engine.connect() as conn:
-            return {str(o): int(n) for o, n in conn.execute(query)}
-
-    return {
-        "states": counts(states, states.c.last_updated_ts),
-        "events": counts(events, events.c.time_fired_ts),
-    }
-
-
 async def origin_counts(hub: Hub, start_text: str | None, end_text: str | None) -> dict[str, Any]:
     """GET /api/hearthmind/origins: recorded state changes and events per origin."""
     start = parse_time(start_text, hub, "start_time") if start_text else None
@@ -188,17 +117,17 @@ async def origin_counts(hub: Hub, start_text: str | None, end_text: str | None) 
     loop = asyncio.get_running_loop()
     result = await loop.run_in_executor(
         None,
-        lambda: _origin_counts(
+        lambda: recorded_origin_counts(
             engine,
             start.timestamp() if start else None,
             end.timestamp() if end else None,
         ),
     )
-    human = ("physical", "voice", "app")
-    result["human_state_changes"] = sum(result["states"].get(o, 0) for o in human)
-    result["start_time"] = start.isoformat() if start else None
-    result["end_time"] = end.isoformat() if end else None
-    return result
+    answer: dict[str, Any] = dict(result)
+    answer["human_state_changes"] = sum(result["states"].get(o, 0) for o in HUMAN_ORIGINS)
+    answer["start_time"] = start.isoformat() if start else None
+    answer["end_time"] = end.isoformat() if end else None
+    return answer
 
 
 MAX_LOGBOOK_ENTRIES = 10_000
@@ -207,8 +136,6 @@ MAX_LOGBOOK_ENTRIES = 10_000
 def _logbook(
     engine: Engine, ids: list[str] | None, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
-    from hearthmind.recorder import iter_state_changes
-
     last: dict[str, str | None] = {}
     out: list[dict[str, Any]] = []
     for row in iter_state_changes(engine, entity_ids=ids, start=start, end=end):
@@ -218,7 +145,7 @@ def _logbook(
         name = row.attributes.get("friendly_name") or row.entity_id
         out.append(
             {
-                "when": _iso(row.last_updated_ts),
+                "when": iso_utc(row.last_updated_ts),
                 "name": str(name),
                 "state": row.state,
                 "entity_id": row.entity_id,

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearthmind.core import Hub, HubConfig, SetupOptions
 
 from .engine import create_recorder_engine, describe_url, missing_sqlite_file, normalize_url
+from .ha_history import history_in_ha_shape, iso_utc
 from .history import (
     EventRow,
     PurgeResult,
@@ -141,6 +142,8 @@ __all__ = [
     "events",
     "export_csv",
     "get_recorder",
+    "history_in_ha_shape",
+    "iso_utc",
     "iter_state_changes",
     "latest_states",
     "missing_sqlite_file",
