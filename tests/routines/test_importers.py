@@ -327,7 +327,9 @@ def test_unknown_folder_and_empty_log_are_clear_errors(tmp_path: Path) -> None:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(junk=st.lists(st.text(min_size=0, max_size=60), min_size=1, max_size=20))
 def test_casas_never_crashes_on_junk(tmp_path: Path, junk: list[str]) -> None:
