@@ -55,6 +55,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from runs import median_of_runs  # noqa: E402  (bench/ is the script folder)
+
 ENTITIES = 1_000
 LISTENERS = 100
 BURST = 200_000
@@ -277,18 +279,7 @@ def postgres_burst(n: int) -> dict[str, Any]:
 def median_run(args: list[str], runs: int) -> dict[str, Any]:
     """`runs` runs of one burst worker; the median run's figures, every run and the range,
     and the 1-minute load average at the start of each."""
-    results = []
-    for _ in range(runs):
-        load = os.getloadavg()[0]
-        result = run_worker(*args)
-        result["load_average_at_start"] = round(load, 2)
-        results.append(result)
-    ordered = sorted(results, key=lambda r: r["per_s"])
-    median = dict(ordered[len(ordered) // 2])
-    median["runs"] = [round(r["per_s"]) for r in results]
-    median["range"] = [round(ordered[0]["per_s"]), round(ordered[-1]["per_s"])]
-    median["load_averages"] = [r["load_average_at_start"] for r in results]
-    return median
+    return median_of_runs(lambda: run_worker(*args), runs)
 
 
 def run_hearthmind(

@@ -77,6 +77,8 @@ if str(REPO) not in sys.path:
 
 from tests.fixtures.mosquitto import MosquittoServer, free_port  # noqa: E402
 
+from runs import median_of_runs  # noqa: E402  (bench/ is the script folder)
+
 HA_VERSION = "2024.3.3"
 HA_VENV = Path(os.environ.get("HEARTHMIND_HA_VENV", BENCH / ".ha-venv"))
 HA_PYTHON = HA_VENV / "bin" / "python"
@@ -183,18 +185,7 @@ def _state_bench(*args: str, timeout: float) -> dict[str, Any]:
 
 def _median_run(args: list[str], runs: int, timeout: float) -> dict[str, Any]:
     """`runs` runs of one burst; the median run's figures plus every run and the range."""
-    results = []
-    for _ in range(runs):
-        load = os.getloadavg()[0]
-        result = _state_bench(*args, timeout=timeout)
-        result["load_average_at_start"] = round(load, 2)
-        results.append(result)
-    ordered = sorted(results, key=lambda r: r["per_s"])
-    median = dict(ordered[len(ordered) // 2])
-    median["runs"] = [round(r["per_s"]) for r in results]
-    median["range"] = [round(ordered[0]["per_s"]), round(ordered[-1]["per_s"])]
-    median["load_averages"] = [r["load_average_at_start"] for r in results]
-    return median
+    return median_of_runs(lambda: _state_bench(*args, timeout=timeout), runs)
 
 
 def run_state_workloads(quick: bool, runs: int = 3, sustained: bool = True) -> dict[str, Any]:
