@@ -119,6 +119,17 @@ def test_broker_urls_and_config(tmp_path: Path) -> None:
     s = keyed.broker_settings()
     assert (s.port, s.tls, s.ca_certs, s.url) == (8883, True, "/ca.pem", "mqtts://u@b:8883")
     assert not MqttConfig().external
+    # Home Assistant's own YAML: broker as a host, port beside it, its certificate key names
+    ha = MqttConfig.model_validate(
+        {"broker": "192.168.1.10", "port": 1884, "username": "u", "certificate": "/ca.pem"}
+    )
+    s = ha.broker_settings()
+    assert (s.host, s.port, s.username, s.ca_certs) == ("192.168.1.10", 1884, "u", "/ca.pem")
+    assert MqttConfig(broker="broker.lan").broker_settings().port == 1883
+    tls = MqttConfig.model_validate({"host": "b", "client_cert": "/c.pem", "client_key": "/k.pem"})
+    assert (tls.certfile, tls.keyfile) == ("/c.pem", "/k.pem")
+    with pytest.raises(ValueError, match="give a host name or address"):
+        MqttConfig(broker="user@broker.lan")
 
     (tmp_path / "configuration.yaml").write_text(
         "hearthmind:\n  name: Home\nmqtt:\n  broker: http://wrong\n  keepalive: 60\n"

@@ -5,15 +5,18 @@ An external broker is one line::
     mqtt:
       broker: mqtts://hub:secret@broker.lan:8883
 
-or the same as keys (`host`, `port`, `username`, `password`, `tls`, `ca_certs`, ...). With no
-broker the hub starts its own on 127.0.0.1 (`embedded_port`, default 1883)."""
+or the same as keys (`host`, `port`, `username`, `password`, `tls`, `ca_certs`, ...). Home
+Assistant's own YAML works unchanged: `broker:` may be a bare host name or address (with
+`port:` beside it), and its certificate keys `certificate`, `client_cert` and `client_key`
+name what `ca_certs`, `certfile` and `keyfile` do here. With no broker the hub starts its own
+on 127.0.0.1 (`embedded_port`, default 1883)."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from .connection import BrokerSettings
 from .payloads import DEFAULT_MAX_PAYLOAD
@@ -25,15 +28,22 @@ DEFAULT_TLS_PORT = 8883
 class MqttConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    broker: str | None = None  # mqtt://user:pass@host:port or mqtts://...
+    broker: str | None = None  # mqtt://user:pass@host:port, mqtts://..., or a host as in HA
     host: str | None = None
     port: int | None = Field(default=None, ge=1, le=65535)
     username: str | None = None
     password: str | None = None
     tls: bool = False
-    ca_certs: str | None = None
-    certfile: str | None = None
-    keyfile: str | None = None
+    # HA's names first accepted too: certificate, client_cert, client_key
+    ca_certs: str | None = Field(
+        default=None, validation_alias=AliasChoices("ca_certs", "certificate")
+    )
+    certfile: str | None = Field(
+        default=None, validation_alias=AliasChoices("certfile", "client_cert")
+    )
+    keyfile: str | None = Field(
+        default=None, validation_alias=AliasChoices("keyfile", "client_key")
+    )
     tls_insecure: bool = False
     client_id: str | None = None
     keepalive: int = Field(default=60, ge=5, le=3600)
@@ -98,9 +108,20 @@ class BrokerUrl(BaseModel):
 
 
 def parse_broker_url(url: str) -> BrokerUrl:
+    """A broker URL, or a bare host as Home Assistant's `broker:` takes one (port 1883)."""
+    if "://" not in url:
+        if not url.strip() or any(c in url for c in "/@ ?#"):
+            raise ValueError(
+                f"broker {url!r}: give a host name or address (with 'port:' beside it), "
+                "or a URL such as mqtt://host:1883"
+            )
+        url = f"mqtt://{url.strip()}"
     parts = urlsplit(url)
     if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
-        raise ValueError(f"broker URL {url!r}: scheme must be mqtt:// or mqtts://")
+        raise ValueError(
+            f"broker URL {url!r}: scheme must be mqtt:// or mqtts:// "
+            "(or give the host alone, or 'host:' and 'port:')"
+        )
     if not parts.hostname:
         raise ValueError(f"broker URL {url!r} has no host")
     tls = parts.scheme in ("mqtts", "ssl")
