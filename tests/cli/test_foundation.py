@@ -378,3 +378,22 @@ def test_demo_runs_records_serves_and_stops_cleanly(tmp_path: Path) -> None:
     db.close()
     assert rows > 0
     assert (cfg / "hearthmind.db.intentions.jsonl").stat().st_size > 0
+
+
+def test_a_second_hub_on_the_same_folder_stops_at_once_with_one_line(tmp_path: Path) -> None:
+    """The first hub holds the folder's lock; a second `run` opens nothing and says who runs."""
+    import os
+
+    from hearthmind.core import InstanceLock
+
+    (tmp_path / "configuration.yaml").write_text("hearthmind:\n  name: Home\n")
+    with InstanceLock(tmp_path):
+        code, out = invoke("run", "-c", str(tmp_path))
+        assert code == 2
+        assert "already running" in out and f"process {os.getpid()}" in out
+        # one line (invoke() gives it twice: the mixed output, then stderr alone)
+        assert len(set(out.strip().splitlines())) == 1
+        assert not (tmp_path / "hearthmind.db").exists()  # nothing was opened
+    # the lock goes with its holder: the folder is free again
+    with InstanceLock(tmp_path):
+        pass

@@ -18,6 +18,7 @@ from hearthmind.core import (
     EVENT_STATE_CHANGED,
     Event,
     Hub,
+    InstanceLock,
     RealClock,
     SetupOptions,
     StateChangedData,
@@ -133,19 +134,22 @@ async def _run_hub(
 ) -> dict[str, int]:
     from hearthmind.bootstrap import async_setup_hub
 
-    hub = await async_setup_hub(config, options, clock)
-    try:
-        lines = list(header)
-        with contextlib.suppress(Exception):
-            from hearthmind.api import demo_access, get_server
+    # before anything is opened, and released after everything is closed: a second hub on
+    # this folder stops at once, with one line
+    with InstanceLock(config):
+        hub = await async_setup_hub(config, options, clock)
+        try:
+            lines = list(header)
+            with contextlib.suppress(Exception):
+                from hearthmind.api import demo_access, get_server
 
-            if get_server(hub) is not None:
-                url, token = demo_access(hub)
-                lines.append(f"API: {url}  token: {token}")
-                lines.append(f"status page: {url}/#token={token}")
-        await _serve(hub, live, lines)
-    finally:
-        await hub.async_stop()
+                if get_server(hub) is not None:
+                    url, token = demo_access(hub)
+                    lines.append(f"API: {url}  token: {token}")
+                    lines.append(f"status page: {url}/#token={token}")
+            await _serve(hub, live, lines)
+        finally:
+            await hub.async_stop()
     return dict(hub.health.counts)
 
 

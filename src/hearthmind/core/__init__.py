@@ -31,6 +31,7 @@ from .events import (
 from .health import HealthCounters
 from .heap import HeapSettler
 from .hub import Hub
+from .instance import HubAlreadyRunningError, InstanceLock
 from .registry import Area, Device, Person, Registries, Space, SpaceKind
 from .services import (
     ServiceCall,
@@ -69,8 +70,10 @@ __all__ = [
     "HeapSettler",
     "HearthmindError",
     "Hub",
+    "HubAlreadyRunningError",
     "HubConfig",
     "HubData",
+    "InstanceLock",
     "InvalidEntityIdError",
     "InvalidServiceDataError",
     "LineMap",

@@ -1,0 +1,69 @@
+"""One hub per configuration directory. Two hubs on one folder would write one database, bind
+one port and drive the same devices; the second learns of the first only from a traceback
+deep in its start-up. So a hub takes an exclusive lock on `<config>/.hearthmind.lock` (an OS
+file lock: it is released when the process ends, however it ends) before it opens anything,
+and a second one stops at once with one line naming the first."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+from .errors import HearthmindError
+
+LOCK_FILE = ".hearthmind.lock"
+
+
+class HubAlreadyRunningError(HearthmindError):
+    counter = "hub_already_running"
+
+    def __init__(self, config_dir: Path, pid: str) -> None:
+        who = f" (process {pid})" if pid else ""
+        super().__init__(
+            f"a hub is already running from {config_dir}{who}: stop it first, or talk to it "
+            "(hearthmind call/states/say use the running hub)"
+        )
+
+
+class InstanceLock:
+    """Held while a hub runs from `config_dir`; `with InstanceLock(dir):` or acquire/release."""
+
+    def __init__(self, config_dir: Path) -> None:
+        self.config_dir = config_dir
+        self.path = config_dir / LOCK_FILE
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip()
+            os.close(fd)
+            raise HubAlreadyRunningError(self.config_dir, holder) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> InstanceLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
