@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hearthmind.core import EVENT_STATE_CHANGED, Context, Event
 
@@ -15,7 +15,37 @@ from .triggers import compile_triggers
 from .validation import KeyPath, RuleError, check_keys, parse_duration
 
 if TYPE_CHECKING:
+    from hearthmind.core import Hub
+
     from .environment import RuleEnvironment
+
+T = TypeVar("T")
+
+
+async def _await_or_time_out(
+    hub: Hub, done: asyncio.Future[T], limit: float | None, timed_out: T
+) -> tuple[T, float | None]:
+    """`done`'s result, or `timed_out` once `limit` seconds of the hub's clock have passed
+    (None: no limit); with the seconds of the limit that were left. Not asyncio.timeout: that
+    counts the loop's time, and a rule waits on the hub's (simulated or sped up) clock."""
+
+    def on_timeout() -> None:
+        if not done.done():
+            done.set_result(timed_out)
+
+    start = hub.clock.timestamp()
+    timer = (
+        hub.clock.call_at(datetime.fromtimestamp(start + limit, UTC), on_timeout)
+        if limit is not None
+        else None
+    )
+    try:
+        result = await done
+    finally:
+        if timer is not None:
+            timer.cancel()
+    remaining = None if limit is None else max(0.0, limit - (hub.clock.timestamp() - start))
+    return result, remaining
 
 
 def compile_delay(config: Mapping[str, Any], path: KeyPath, env: RuleEnvironment) -> Step:
@@ -71,24 +101,11 @@ def compile_wait_template(config: Mapping[str, Any], path: KeyPath, env: RuleEnv
             except TemplateError as err:
                 done.set_exception(err)
 
-        def on_timeout() -> None:
-            if not done.done():
-                done.set_result(False)
-
         unsubscribe = hub.bus.async_listen(EVENT_STATE_CHANGED, on_change)
-        start = hub.clock.timestamp()
-        timer = (
-            hub.clock.call_at(datetime.fromtimestamp(start + timeout, UTC), on_timeout)
-            if timeout is not None
-            else None
-        )
         try:
-            completed = await done
+            completed, remaining = await _await_or_time_out(hub, done, timeout, False)
         finally:
             unsubscribe()
-            if timer is not None:
-                timer.cancel()
-        remaining = None if timeout is None else max(0.0, timeout - (hub.clock.timestamp() - start))
         run.variables = {**run.variables, "wait": {"completed": completed, "remaining": remaining}}
         if not completed and not continue_on_timeout:
             raise Halt()
@@ -117,25 +134,12 @@ def compile_wait_for_trigger(
             if not done.done():
                 done.set_result(variables)
 
-        def on_timeout() -> None:
-            if not done.done():
-                done.set_result(None)
-
         detaches = [trigger.attach(fired) for trigger in triggers]
-        start = hub.clock.timestamp()
-        timer = (
-            hub.clock.call_at(datetime.fromtimestamp(start + timeout, UTC), on_timeout)
-            if timeout is not None
-            else None
-        )
         try:
-            result = await done
+            result, remaining = await _await_or_time_out(hub, done, timeout, None)
         finally:
             for detach in detaches:
                 detach()
-            if timer is not None:
-                timer.cancel()
-        remaining = None if timeout is None else max(0.0, timeout - (hub.clock.timestamp() - start))
         run.variables = {**run.variables, "wait": {"trigger": result, "remaining": remaining}}
         if result is None and not continue_on_timeout:
             raise Halt()
