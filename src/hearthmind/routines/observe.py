@@ -53,6 +53,9 @@ class Observer:
         value = None if state is None else learned_value(entity_id, state, attributes)
         self._previous[entity_id] = (value, attributes)
 
+    def knows(self, entity_id: str) -> bool:
+        return entity_id in self._previous
+
     def observe(
         self,
         time: float,

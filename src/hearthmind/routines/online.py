@@ -112,7 +112,9 @@ class RoutineLearner:
         if new is None:
             return
         old = event.data["old_state"]
-        if old is not None:  # the event says what the entity was: the rule compares with it
+        if old is not None and not self._observer.knows(old.entity_id):
+            # an entity first changed since the learner listens: the event says what it was
+            # (later, the observer remembers it from the change before)
             self._observer.remember(old.entity_id, str(old.state), old.attributes)
         obs = self._observer.observe(
             to_wall_clock(event.time_fired, self.zone),
