@@ -201,10 +201,7 @@ def demo(
             f"time, config {cfg} (database {cfg / 'hearthmind.db'})"
         ]
         counts = asyncio.run(_run_hub(cfg, options, clock, sys.stdout.isatty(), header))
-    console.print(
-        f"stopped cleanly: {counts.get('events', 0)} events, {counts.get('errors', 0)} problems",
-        highlight=False,
-    )
+    _say_stopped(counts)
 
 
 def run(config: ConfigDir = DEFAULT_CONFIG) -> None:
@@ -220,6 +217,10 @@ def run(config: ConfigDir = DEFAULT_CONFIG) -> None:
                 [f"Hearthmind running from {cfg}; Ctrl-C stops it"],
             )
         )
+    _say_stopped(counts)
+
+
+def _say_stopped(counts: dict[str, int]) -> None:
     console.print(
         f"stopped cleanly: {counts.get('events', 0)} events, {counts.get('errors', 0)} problems",
         highlight=False,

@@ -8,7 +8,6 @@ never by scanning `hub.data` for a type."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -70,9 +69,6 @@ class HubData:
 
     def __contains__(self, key: object) -> bool:
         return key in self._values
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
 
     def names(self) -> list[str]:
         return list(self._values)
