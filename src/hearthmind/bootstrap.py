@@ -22,6 +22,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("recorder", "hearthmind.recorder"),
     ("mqtt", "hearthmind.integrations.mqtt"),
     ("simulator", "hearthmind.integrations.simulator"),
+    ("todo", "hearthmind.integrations.todo"),
     ("automations", "hearthmind.automations"),
     ("routines", "hearthmind.routines.component"),
     ("voice", "hearthmind.voice"),

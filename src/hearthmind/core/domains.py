@@ -76,6 +76,22 @@ class MediaVolume(ServiceData):
     volume_level: float = Field(ge=0, le=1)
 
 
+class TodoAddItem(ServiceData):
+    item: str = Field(min_length=1, max_length=255)
+    due_date: str | None = None
+    description: str | None = Field(default=None, max_length=1000)
+
+
+class TodoUpdateItem(ServiceData):
+    item: str = Field(min_length=1)  # the item's name or uid
+    rename: str | None = Field(default=None, min_length=1, max_length=255)
+    status: Literal["needs_action", "completed"] | None = None
+
+
+class TodoRemoveItem(ServiceData):
+    item: str | list[str]  # names or uids, one or several (as HA takes them)
+
+
 ON_OFF = {"turn_on": EmptyData, "turn_off": EmptyData, "toggle": EmptyData}
 
 DOMAIN_SERVICES: dict[str, dict[str, type[ServiceData]]] = {
@@ -110,6 +126,13 @@ DOMAIN_SERVICES: dict[str, dict[str, type[ServiceData]]] = {
         "media_pause": EmptyData,
         "media_stop": EmptyData,
         "volume_set": MediaVolume,
+    },
+    # to-do lists (the shopping list): Home Assistant's todo services
+    "todo": {
+        "add_item": TodoAddItem,
+        "update_item": TodoUpdateItem,
+        "remove_item": TodoRemoveItem,
+        "remove_completed_items": EmptyData,
     },
 }
 

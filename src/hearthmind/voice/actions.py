@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from hearthmind.core import Context, HearthmindError, Hub, Origin
 
 from .acting import Acting
-from .handlers import devices, hub_intents, questions
+from .handlers import devices, hub_intents, lists, questions
 from .handlers.devices import TurnHandler
 from .home import HomeVocabulary
 from .intents import IntentMatch
@@ -68,6 +68,10 @@ class IntentHandler:
             "HassUnpauseTimer": self.timers.unpause,
             "HassIncreaseTimer": self.timers.increase,
             "HassDecreaseTimer": self.timers.decrease,
+            "HassShoppingListAddItem": bound(lists.shopping_add),
+            "HassListAddItem": bound(lists.list_add),
+            "HassShoppingListCompleteItem": bound(lists.shopping_complete),
+            "HassListCompleteItem": bound(lists.list_complete),
             "HubMakeCoffee": bound(devices.coffee),
             "HubExplain": bound(hub_intents.explain),
             "HubRejectLast": bound(hub_intents.reject),

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from hearthmind.core import Area, Context, Hub, Origin
+from hearthmind.core import Area, Context, HearthmindError, Hub, Origin
 
 from .home import HomeVocabulary, NamedArea, NamedEntity, NamedFloor
 
@@ -84,7 +84,8 @@ def populate_hub(hub: Hub, fixtures: Mapping[str, Any]) -> None:
         hub.states.async_set(entity_id, state, attributes, ctx)
         if entity.get("area"):
             hub.registries.set_entity_area(entity_id, str(entity["area"]))
-        hub.entities.async_add(entity_id, "voice_fixtures", _device(hub))
+        device = _todo_device(hub) if entity_id.startswith("todo.") else _device(hub)
+        hub.entities.async_add(entity_id, "voice_fixtures", device)
 
 
 NEW_STATE = {
@@ -108,5 +109,28 @@ def _device(hub: Hub) -> Any:
         if service == "toggle" and old is not None:
             new = "off" if old.state == "on" else "on"
         hub.states.async_set(entity_id, new, attributes, context)
+
+    return handle
+
+
+def _todo_device(hub: Hub) -> Any:
+    """A to-do list kept in memory: its state is the number of items still to do, as HA's."""
+    items: dict[str, bool] = {}  # item -> done
+
+    async def handle(
+        service: str, entity_id: str, data: Mapping[str, Any], context: Context
+    ) -> None:
+        item = str(data.get("item", "")).casefold()
+        if service == "add_item":
+            items[item] = False
+        elif service == "update_item":
+            if item not in items:
+                raise HearthmindError(f"{item!r} is not on {entity_id}")
+            items[item] = data.get("status") == "completed"
+        old = hub.states.get(entity_id)
+        attributes = dict(old.attributes) if old else {}
+        hub.states.async_set(
+            entity_id, str(sum(not d for d in items.values())), attributes, context
+        )
 
     return handle

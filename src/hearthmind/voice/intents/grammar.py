@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -132,6 +133,13 @@ class GrammarIntentRecognizer:
             "best_slot_name": "name",
         }
         result = recognize_best(clean, self.intents, **kwargs)
+        if result is None:
+            # "turn on the standing lights": people pluralise a device's name; read the plural
+            # as the name only when the sentence as said matched nothing (so "the kitchen
+            # lights", an area's lights, keeps its meaning)
+            singular = singular_names(clean, home)
+            if singular != clean:
+                result = recognize_best(singular, self.intents, **kwargs)
         if result is not None:
             return _to_match(result, clean)
         if not allow_unknown:
@@ -181,6 +189,30 @@ class GrammarIntentRecognizer:
             0.5,
             clean,
         )
+
+
+def _plurals(word: str) -> tuple[str, ...]:
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return (word[:-1] + "ies",)
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return (word + "es",)
+    return (word + "s",)
+
+
+def singular_names(text: str, home: HomeVocabulary) -> str:
+    """`text` with each plural of a whole device name ("standing lights") read as the name
+    ("standing light"); names compared case-folded, longest first."""
+    lowered = text.casefold()
+    for name in sorted(
+        {n.casefold() for e in home.entities for n in e.names}, key=len, reverse=True
+    ):
+        head, _, last = name.rpartition(" ")
+        for plural in _plurals(last):
+            said = f"{head} {plural}" if head else plural
+            if said not in lowered:
+                continue
+            lowered = re.sub(rf"\b{re.escape(said)}\b", name, lowered)
+    return lowered if lowered != text.casefold() else text
 
 
 def _strip_article(text: str) -> str:
