@@ -10,6 +10,7 @@ from typing import Any
 
 from hearthmind.core import Area, Context, Device, Hub, Origin, Person
 
+from .agent_link import AgentLink
 from .devices import DeviceCommandError
 from .home import SimulatedHome
 from .records import EntityChange
@@ -47,6 +48,7 @@ class InProcessBinding:
         self.hub = hub
         self.home = home
         self._unsubscribe: Callable[[], None] | None = None
+        self.agent_link = AgentLink(hub, home)  # residents answer the agent's suggestions
 
     def attach(self) -> None:
         hub, home = self.hub, self.home
@@ -62,8 +64,10 @@ class InProcessBinding:
             state, attributes = home.state(info.entity_id)
             hub.states.async_set(info.entity_id, state, attributes, hub.context(Origin.SENSOR))
         self._unsubscribe = home.subscribe(self._report)
+        self.agent_link.attach()
 
     def detach(self) -> None:
+        self.agent_link.detach()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None

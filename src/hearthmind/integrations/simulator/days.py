@@ -4,12 +4,14 @@ their reactions to what the hub does. The home (home.py) is the world they act i
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from hearthmind.core.clock import TimerHandle
 
+from .answers import AnswerLog, Reply, Suggestion, answers_path_for, decide_answer, suggested_target
 from .intentions import Intention, Move, Step
 from .planner import HouseholdDay, HouseholdPlanner, ResidentPlanner, ResidentStatus
 from .records import EntityChange
@@ -42,10 +44,19 @@ class ResidentDays:
         self._household = HouseholdPlanner(spec, random.Random(f"{seed}:household"))
         self.runs: list[_ResidentRun] = []
         self._planners: dict[str, ResidentPlanner] = {}
+        # answering suggestions draws from generators of its own: plans and undos stay the
+        # same whether the hub asks or not
+        self._answer_rngs: dict[str, random.Random] = {}
+        self._askee_rng = random.Random(f"{seed}:askee")
+        path = home.intentions.path
+        self.answers = AnswerLog(
+            answers_path_for(path) if path is not None else None, spec.time_zone
+        )
         for rs in spec.residents:
             resident = Resident(
                 rs, random.Random(f"{seed}:{rs.id}"), random.Random(f"{seed}:{rs.id}:react")
             )
+            self._answer_rngs[rs.id] = random.Random(f"{seed}:{rs.id}:answer")
             self.runs.append(_ResidentRun(resident))
             self._planners[rs.id] = ResidentPlanner(rs, home.layout, home.zone)
 
@@ -68,9 +79,16 @@ class ResidentDays:
                 run.timer = None
 
     def react(self, change: EntityChange) -> None:
-        """The residents see a change the hub made; the first who minds reacts to it."""
+        """The residents see a change the hub made; the first who minds reacts to it. A
+        change someone at home was about to make is wanted, and nobody minds it (unless they
+        dislike automation)."""
+        now = self.home.clock.timestamp()
+        wanted = not change.entity_id.startswith("person.") and any(
+            run.resident.wants_soon(now, change.entity_id, run.queue, self.home) is not None
+            for run in self.runs
+        )
         for run in self.runs:
-            reaction = run.resident.observe(change, self.home)
+            reaction = run.resident.observe(change, self.home, wanted)
             if reaction is not None:
                 self.schedule_reaction(run.resident, reaction)
                 break  # one person undoing is enough
@@ -192,3 +210,81 @@ class ResidentDays:
                 self._carry_out(resident, intention)
 
         self.home.at(self.home.clock.timestamp() + reaction.delay, react)
+
+    # -- the hub's questions ----------------------------------------------------------------
+
+    def ask(self, suggestion: Suggestion, reply: Reply) -> None:
+        """A suggestion reaches the residents (answers.py): the person it names, or the one at
+        home and awake who was about to do it, else any at home and awake, answers after a
+        while; `reply(suggestion_id, answer, user_id)` sends it unless it is ignored or too
+        late. Every answer, sent or not, goes to the answers log."""
+        now = self.home.clock.timestamp()
+        try:
+            entity = self.home.entity(suggestion.entity_id)
+        except KeyError:
+            self.home.problem(
+                "simulator_suggestion_errors",
+                f"suggestion {suggestion.suggestion_id} names no simulated entity "
+                f"{suggestion.entity_id!r}",
+            )
+            return
+        target = suggested_target(entity, suggestion.service, suggestion.service_data)
+        wants = {
+            run.resident.id: target is not None
+            and run.resident.wants_soon(now, entity.entity_id, run.queue, self.home, target)
+            is not None
+            for run in self.runs
+        }
+        resident = self._askee(suggestion, wants)
+        if resident is None:
+            return
+        already = target is not None and entity.satisfies(target)
+        if not resident.home or resident.asleep:
+            reason = "away" if not resident.home else "asleep"
+            answer = decide_answer(
+                user_id=resident.id,
+                wanted=wants[resident.id],
+                already=already,
+                attitude=resident.spec.agent,
+                rng=self._answer_rngs[resident.id],
+            )
+            self.answers.write(
+                now,
+                suggestion,
+                target,
+                dataclasses.replace(answer, answer="ignored", reason=reason),
+            )
+            return
+        answer = decide_answer(
+            user_id=resident.id,
+            wanted=wants[resident.id],
+            already=already,
+            attitude=resident.spec.agent,
+            rng=self._answer_rngs[resident.id],
+        )
+        if answer.answer == "ignored":
+            self.answers.write(now, suggestion, target, answer)
+            return
+        when = now + answer.delay
+
+        def send() -> None:
+            if when > suggestion.expires:
+                late = dataclasses.replace(answer, answer="ignored", reason="too late")
+                self.answers.write(when, suggestion, target, late)
+                return
+            self.answers.write(when, suggestion, target, answer)
+            reply(suggestion.suggestion_id, answer.answer, resident.id)
+
+        self.home.at(when, send)
+
+    def _askee(self, suggestion: Suggestion, wants: dict[str, bool]) -> Resident | None:
+        by_id = {run.resident.id: run.resident for run in self.runs}
+        if suggestion.person is not None:
+            return by_id.get(suggestion.person)  # someone who does not live here: nobody
+        keen = [r for r in self.residents if wants[r.id] and r.home and not r.asleep]
+        if keen:
+            return keen[0]
+        around = [r for r in self.residents if r.home and not r.asleep]
+        if not around:
+            return None
+        return around[self._askee_rng.randrange(len(around))]

@@ -10,6 +10,7 @@ return a `Reaction`: an undo within minutes when the change goes against them.""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from .records import EntityChange
 
 OFF_STATES = frozenset({"off", "closed", "locked"})
+OFF_SOON = 180.0  # seconds: switching off in the room they are in is wanted only this soon
 # people using the app or their voice mean it; only what the hub does on its own is judged
 HUB_ORIGINS = frozenset({Origin.AGENT, Origin.AUTOMATION})
 
@@ -142,8 +144,49 @@ class Resident:
 
     # -- the hub's doings -------------------------------------------------------------------
 
-    def observe(self, change: EntityChange, view: HomeView) -> Reaction | None:
-        """See a change the hub made; return an undo if it goes against the resident."""
+    def wants_soon(
+        self,
+        now: float,
+        entity_id: str,
+        upcoming: Sequence[Step],
+        view: HomeView,
+        target: str | None = None,
+    ) -> Want | None:
+        """The planned want of theirs, coming soon, that the entity's present state fulfils
+        (or, given, `target`: the state the hub proposes): what they were about to do."""
+        if not self.home:
+            return None
+        entity = view.entity(entity_id)
+        horizon = self.spec.agent.horizon_minutes * 60.0
+        for step in upcoming:
+            if step.at - now > horizon:
+                break
+            want = step.want
+            if want is None or want.entity_id != entity_id:
+                continue
+            if not (
+                entity.satisfies(want.target) if target is None else _same(want.target, target)
+            ):
+                continue
+            if want.when in ("dark", "dusk") and not view.is_dark(entity.area):
+                continue  # a light they want only when it is dark
+            if entity.kind == "thermostat" and not view.heating_season():
+                continue
+            if (
+                want.target in OFF_STATES
+                and entity.area == self.location
+                and step.at - now > OFF_SOON
+            ):
+                continue  # still in the room: off now is too early
+            return want
+        return None
+
+    def observe(
+        self, change: EntityChange, view: HomeView, wanted: bool = False
+    ) -> Reaction | None:
+        """See a change the hub made; return an undo if it goes against the resident.
+        `wanted`: someone at home was about to make this very change (`wants_soon`): only
+        a resident who dislikes automation may still undo it, and only in sight."""
         origin = change.context.origin
         if origin not in HUB_ORIGINS or change.context.user_id == self.id:
             return None
@@ -154,6 +197,14 @@ class Resident:
         rate = self.spec.undo_rate
         here = entity.area == self.location
         kind = entity.kind
+        if wanted:
+            if here and not self.asleep and rng.random() < self.spec.agent.revert_wanted:
+                undo = _opposite(entity.kind, change.state)
+                if undo is not None:
+                    return Reaction(
+                        rng.uniform(20, 180), Want(entity.entity_id, undo), change.context.id
+                    )
+            return None
         if kind == "lock":
             # the hub must not unlock a door on its own; whoever is home locks it again
             if change.state == "unlocked" and not self.asleep:
@@ -177,7 +228,19 @@ class Resident:
                 )
             return None
         if not here:
-            return None  # out of sight
+            # out of sight, but a light or the TV left running in an empty room is noticed
+            # by someone up and about, later
+            if (
+                kind in ("light", "tv")
+                and change.state != "off"
+                and not self.asleep
+                and not view.others_in(entity.area, "")
+                and rng.random() < rate * 0.3
+            ):
+                return Reaction(
+                    rng.uniform(60, 600), Want(entity.entity_id, "off"), change.context.id
+                )
+            return None
         if kind in ("light", "tv", "fan", "switch"):
             if self.asleep:
                 if change.state != "off" and rng.random() < rate:
@@ -196,6 +259,11 @@ class Resident:
                 return Reaction(
                     rng.uniform(30, 300), Want(entity.entity_id, "off"), change.context.id
                 )
+            elif kind in ("tv", "fan", "switch") and rng.random() < rate:
+                # the TV, a fan or the coffee machine started when nobody asked for it
+                return Reaction(
+                    rng.uniform(10, 90), Want(entity.entity_id, "off"), change.context.id
+                )
             return None
         if (
             kind == "cover"
@@ -206,3 +274,22 @@ class Resident:
         ):
             return Reaction(rng.uniform(30, 240), Want(entity.entity_id, "open"), change.context.id)
         return None
+
+
+def _opposite(kind: str, state: str) -> str | None:
+    """The target that undoes a change to `state` (None for a thermostat: no plain undo)."""
+    if kind == "cover":
+        return "closed" if state == "open" else "open"
+    if kind == "lock":
+        return "unlocked" if state == "locked" else "locked"
+    if kind == "thermostat":
+        return None
+    return "on" if state == "off" else "off"
+
+
+def _same(wanted: str, proposed: str) -> bool:
+    """Targets compare as set-points when both are numbers ("20.5" and "20.50")."""
+    try:
+        return abs(float(wanted) - float(proposed)) < 0.25
+    except ValueError:
+        return wanted == proposed

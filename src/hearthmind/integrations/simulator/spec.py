@@ -151,6 +151,35 @@ class ScheduleSpec(_Strict):
         return value
 
 
+class AgentAttitudeSpec(_Strict):
+    """How a resident takes a hub that acts and asks for them (issue 18). Every chance is
+    drawn from the resident's own reaction generator, so plans stay the same either way."""
+
+    # a change or a question is "what they were about to do" when a planned want of theirs
+    # for that entity and state comes within this many minutes (3 at most for switching
+    # something off in the room they are in: nobody wants the light off while still there)
+    horizon_minutes: float = Field(default=20.0, gt=0, le=240)
+    # chance to undo even what they were about to do themselves ("I do it myself")
+    revert_wanted: float = Field(default=0.0, ge=0, le=1)
+    # answering suggestions: chance to leave one unanswered (busy, phone elsewhere) ...
+    ignore: float = Field(default=0.1, ge=0, le=1)
+    # ... to answer against their own plans (a misclick, a change of mind) ...
+    noise: float = Field(default=0.05, ge=0, le=1)
+    # ... to decline even what they wanted; and how a decline is said: "not now" or
+    # "never" (the rest say "no")
+    decline_wanted: float = Field(default=0.0, ge=0, le=1)
+    not_now: float = Field(default=0.3, ge=0, le=1)
+    never: float = Field(default=0.0, ge=0, le=1)
+    # mean seconds before they answer (drawn from an exponential, at least 3 s)
+    answer_delay_seconds: float = Field(default=45.0, gt=0, le=3600)
+
+    @model_validator(mode="after")
+    def _declines_add_up(self) -> AgentAttitudeSpec:
+        if self.not_now + self.never > 1:
+            raise ValueError("agent: not_now + never is the share of declines, at most 1")
+        return self
+
+
 class ResidentSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str
@@ -158,6 +187,7 @@ class ResidentSpec(_Strict):
     schedule: ScheduleSpec = ScheduleSpec()
     # how they take the hub's own changes: chance to undo one that goes against them
     undo_rate: float = Field(default=0.7, ge=0, le=1)
+    agent: AgentAttitudeSpec = AgentAttitudeSpec()
 
 
 class WeatherSpec(_Strict):
