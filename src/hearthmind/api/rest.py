@@ -308,6 +308,15 @@ async def predictions(rt: Runtime, _: Authorized, k: int = 5) -> JsonResponse:
     return JsonResponse(next_actions(rt.hub, k))
 
 
+@router.get("/hearthmind/why/{entity_id}", summary="Who or what made an entity's last changes")
+async def why(
+    rt: Runtime, _: Authorized, entity_id: str, last: int = 1, at: str | None = None
+) -> JsonResponse:
+    from .why import why as explain
+
+    return JsonResponse(await explain(rt.hub, entity_id, last, at))
+
+
 @router.get("/hearthmind/origins", summary="Recorded state changes and events by origin")
 async def origins(
     rt: Runtime, _: Authorized, start_time: str | None = None, end_time: str | None = None

@@ -36,8 +36,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hearthmind.core import Hub, HubConfig, SetupOptions
+from hearthmind.core import Hub, HubConfig, SetupOptions, register_section
 
+from .causes import CauseLink, ChangeCauses, change_causes, people_names
 from .engine import create_recorder_engine, describe_url, missing_sqlite_file, normalize_url
 from .ha_history import history_in_ha_shape, iso_utc
 from .history import (
@@ -58,6 +59,7 @@ from .migrate import current_revision, upgrade
 from .recorder import DATA_KEY, Recorder, RecorderError, classify
 from .schema import SCHEMA_VERSION
 from .summaries import latest_states, origin_counts
+from .why import explain_change, why_answer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -73,6 +75,14 @@ class RecorderConfig(BaseModel):
     # seconds between commits of a steady stream, as HA's key (whose default is 5 s: ours is
     # short for the event loop's latency, see Recorder.__init__)
     commit_interval: float = Field(default=0.01, ge=0, le=60)
+
+
+# HA's recorder keys that are accepted and not used (warned about, with their line)
+register_section(
+    "recorder",
+    RecorderConfig,
+    unused_ha_keys=("auto_purge", "auto_repack", "exclude", "include", "db_max_retries", "db_retry_wait"),
+)
 
 
 def config_db_url(config: HubConfig, override: str | None = None) -> str:
@@ -127,6 +137,8 @@ def _schedule_purge(hub: Hub, recorder: Recorder, keep_days: float) -> None:
 
 __all__ = [
     "SCHEMA_VERSION",
+    "CauseLink",
+    "ChangeCauses",
     "EventRow",
     "PurgeResult",
     "Recorder",
@@ -134,12 +146,14 @@ __all__ = [
     "RecorderError",
     "StateRow",
     "async_setup",
+    "change_causes",
     "classify",
     "config_db_url",
     "create_recorder_engine",
     "current_revision",
     "describe_url",
     "events",
+    "explain_change",
     "export_csv",
     "get_recorder",
     "history_in_ha_shape",
@@ -149,6 +163,7 @@ __all__ = [
     "missing_sqlite_file",
     "open_engine",
     "origin_counts",
+    "people_names",
     "purge",
     "recorder_db_url",
     "state_changes",
@@ -156,4 +171,5 @@ __all__ = [
     "state_history",
     "state_history_rows",
     "upgrade",
+    "why_answer",
 ]

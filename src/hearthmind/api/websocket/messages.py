@@ -417,3 +417,17 @@ async def predictions(session: WebSocketSession, msg_id: int, params: Prediction
     from hearthmind.api.predictions import next_actions
 
     session.result(msg_id, next_actions(session.hub, params.k))
+
+
+class Why(Fields):
+    entity_id: str
+    last: int = Field(default=1, ge=1, le=50)
+    at: str | None = None
+
+
+@command("hearthmind/why", Why)
+async def why(session: WebSocketSession, msg_id: int, params: Why) -> None:
+    """Hearthmind's own: who or what made an entity's last changes (as the REST path)."""
+    from hearthmind.api.why import why as explain
+
+    session.result(msg_id, await explain(session.hub, params.entity_id, params.last, params.at))
