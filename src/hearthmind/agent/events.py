@@ -8,7 +8,7 @@ same context, so the recorder links an entity's change to the routine by the Con
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from hearthmind.core.events import EventType
 
@@ -27,6 +27,10 @@ class AgentActionData(TypedDict):
     service: str  # "light.turn_on"
     service_data: dict[str, object]
     explanation: str  # what, why (habit and evidence), how sure, how to stop it
+    # added by the agent: the suggestion a person said yes to (None: done on its own; every
+    # safety-class action has one), and how sure the model was
+    suggestion_id: NotRequired[str | None]
+    probability: NotRequired[float]
 
 
 class AgentSuggestionData(TypedDict):
@@ -38,6 +42,7 @@ class AgentSuggestionData(TypedDict):
     service_data: dict[str, object]
     explanation: str
     expires: float  # epoch seconds on the hub's clock; an answer after it is refused
+    probability: NotRequired[float]  # added by the agent: how sure the model was
 
 
 class SuggestionAnsweredData(TypedDict):
