@@ -69,6 +69,13 @@ GRID = {
 # a recorded clip whose outcome changes when the limits move this far is borderline
 SHIFT = 0.5
 STRICT = {"max_loss": 1, "floor": -1, "margin": -1, "agreed_max_loss": 1, "agreed_floor": -1}
+# what people put on lists, for the free-text items of the list intents (written by hand;
+# no recorded clip's item among them)
+LIST_ITEMS = [
+    "bananas", "oat milk", "coffee beans", "dish soap", "bread", "tomatoes", "rice",
+    "batteries", "orange juice", "call the plumber", "water the plants", "pay the rent",
+]  # fmt: skip
+
 CHATTER = [
     "my brother likes football",
     "the weather was lovely yesterday",
@@ -258,9 +265,13 @@ async def margins(ha_dir: Path, speech_dir: Path, tests_home: bool, say: list[st
     pipeline.close()
 
 
-def write_sentences(ha_dir: Path, speech_dir: Path, per_intent: int = 3, seed: int = 16) -> None:
+def write_sentences(
+    ha_dir: Path, speech_dir: Path, per_intent: int = 3, seed: int = 16, add: bool = False
+) -> None:
     """Commands sampled from the benchmark home's grammar (those the hub can do), never a
-    recorded clip's transcript; then the chatter above."""
+    recorded clip's transcript; then the chatter above. With `add`, the file is kept as it is
+    and only intents the hub has learnt to do since (none of its lines does them) get their
+    sentences, appended (so every earlier line keeps its voices, which go by line number)."""
     from hearthmind.voice.phrases import GrammarSampler
     from voice_speech import normalise_words
 
@@ -275,8 +286,26 @@ def write_sentences(ha_dir: Path, speech_dir: Path, per_intent: int = 3, seed: i
         "# The voice development set's sentences (bench/voice_dev.py --write-sentences, seed "
         f"{seed}): kind<TAB>text",
     ]
+    covered: set[str] = set()
+    if add:
+        lines = SENTENCES.read_text(encoding="utf-8").rstrip("\n").split("\n")
+        for line in lines:
+            kind, _, text = line.partition("\t")
+            if kind == "command":
+                taken.add(" ".join(normalise_words(text)))
+                want = reference_action(pipeline, Item("", text, False))
+                if want is not None:
+                    covered.add(want[0])
+        lines.append(f"# appended by --add-intents, seed {seed + 1}: intents the hub does since")
+        rng = random.Random(seed + 1)
+        sampler = GrammarSampler(
+            pipeline.recognizer.intents,
+            pipeline.recognizer.slot_lists(home),
+            seed + 1,
+            wildcards={"shopping_list_item": LIST_ITEMS, "todo_list_item": LIST_ITEMS},
+        )
     for intent, sentences in sorted(sampler.sample_by_intent(2).items()):
-        if intent not in pipeline.handler.supported_intents:
+        if intent not in pipeline.handler.supported_intents or intent in covered:
             continue
         rng.shuffle(sentences)
         kept = 0
@@ -290,7 +319,8 @@ def write_sentences(ha_dir: Path, speech_dir: Path, per_intent: int = 3, seed: i
             if want is not None and want[0] == intent:
                 lines.append(f"command\t{text}")
                 kept += 1
-    lines += [f"none\t{text}" for text in CHATTER]
+    if not add:
+        lines += [f"none\t{text}" for text in CHATTER]
     SENTENCES.write_text("\n".join(lines) + "\n", encoding="utf-8")
     pipeline.close()
     print(f"{len(lines) - 1} sentences written to {SENTENCES}")
@@ -318,9 +348,14 @@ def main() -> None:
         "--say", action="append", default=[], help="with --margins: Piper's speech instead"
     )
     parser.add_argument("--write-sentences", action="store_true")
+    parser.add_argument(
+        "--add-intents",
+        action="store_true",
+        help="append sentences for intents the hub does that no line of the file does yet",
+    )
     args = parser.parse_args()
-    if args.write_sentences:
-        write_sentences(args.ha_tests, args.speech)
+    if args.write_sentences or args.add_intents:
+        write_sentences(args.ha_tests, args.speech, add=args.add_intents)
         return
     if args.margins:
         asyncio.run(margins(args.ha_tests, args.speech, args.tests_home, args.say))

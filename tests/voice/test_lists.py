@@ -69,3 +69,23 @@ async def test_a_device_name_said_in_the_plural(list_pipeline: VoicePipeline) ->
     # an area's lights keep their meaning: every light of the kitchen, not a name
     match = list_pipeline.recognizer.recognize("turn off the kitchen lights", list_pipeline.home())
     assert match is not None and match.slots.get("area") == "Kitchen" and "name" not in match.slots
+
+
+def test_free_text_is_sampled_only_from_given_values(recognizer: GrammarIntentRecognizer) -> None:
+    from hearthmind.voice.fixtures import home_from_fixtures
+    from hearthmind.voice.phrases import GrammarSampler
+
+    home = home_from_fixtures({"entities": [{"name": "Shopping List", "id": "todo.shopping_list"}]})
+    lists = recognizer.slot_lists(home)
+    plain = GrammarSampler(recognizer.intents, lists, seed=1).sample_by_intent(2)
+    assert plain["HassShoppingListAddItem"] == []  # no values for {shopping_list_item}
+    given = GrammarSampler(
+        recognizer.intents, lists, seed=1, wildcards={"shopping_list_item": ["pears"]}
+    ).sample_by_intent(2)["HassShoppingListAddItem"]
+    assert given and all("pears" in sentence for sentence in given)
+    for sentence in given:
+        match = recognizer.recognize(sentence, home)
+        # HA's grammar reads "my shopping list" as the named list too: both add to it
+        assert match is not None, sentence
+        assert match.intent in {"HassShoppingListAddItem", "HassListAddItem"}, sentence
+        assert match.slots["item"] == "pears"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,11 +152,19 @@ def matching_key(text: str) -> tuple[str, list[str]]:
 class GrammarSampler:
     """Random sentences from hassil templates, with this home's names in the slots."""
 
-    def __init__(self, intents: Any, lists: dict[str, Any], seed: int = 0) -> None:
+    def __init__(
+        self,
+        intents: Any,
+        lists: dict[str, Any],
+        seed: int = 0,
+        wildcards: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.intents = intents
         self.lists = {**intents.slot_lists, **lists}
         self.rng = random.Random(seed)
         self._forced: dict[str, Any] = {}
+        # free-text slots ("add {item} to my list") are sampled only from values given here
+        self.wildcards = dict(wildcards or {})
 
     @staticmethod
     def _values(slot_list: Any, list_name: str, domains: set[str] | None) -> list[Any]:
@@ -186,8 +194,9 @@ class GrammarSampler:
                 lists = {**self.lists, **data.slot_lists}
                 domains = _domains(data.requires_context.get("domain"))
                 for sentence in data.sentences:
-                    if set(sentence.list_names(rules)) & data.wildcard_list_names:
-                        continue  # free text ("play {search_query}") cannot be sampled
+                    free = set(sentence.list_names(rules)) & data.wildcard_list_names
+                    if free - set(self.wildcards):
+                        continue  # free text ("play {search_query}") with no values to use
                     names = set(sentence.list_names(rules))
                     forced: list[dict[str, Any]] = [{} for _ in range(per_template)]
                     for list_name in ("name", "area"):
@@ -236,6 +245,8 @@ class GrammarSampler:
             return None if rule is None else self._expand(rule.expression, rules, lists, domains)
         if isinstance(expr, ListReference):
             slot_list = lists.get(expr.list_name)
+            if expr.list_name in self.wildcards and not isinstance(slot_list, TextSlotList):
+                return self.rng.choice(list(self.wildcards[expr.list_name]))
             if isinstance(slot_list, RangeSlotList):
                 return str(self.rng.randrange(slot_list.start, slot_list.stop + 1, slot_list.step))
             if isinstance(slot_list, TextSlotList):
