@@ -10,11 +10,12 @@ import logging
 import sys
 from pathlib import Path
 
-from hearthmind.core import Clock, ComponentSetup, Hub, SetupOptions, load_config
+from hearthmind.core import Clock, ComponentSetup, Hub, HubConfig, SetupOptions, load_config
+from hearthmind.core.sections import ConfigWarning, unused_parts
 
 _LOGGER = logging.getLogger(__name__)
 
-__all__ = ["COMPONENTS", "SetupOptions", "async_setup_hub", "tune_runtime"]
+__all__ = ["COMPONENTS", "SetupOptions", "async_setup_hub", "config_warnings", "tune_runtime"]
 
 
 # (component, module) in setup order
@@ -39,6 +40,9 @@ async def async_setup_hub(
 ) -> Hub:
     hub = Hub(load_config(config_dir), clock, seed=options.seed)
     wanted = components or [name for name, _ in COMPONENTS]
+    if components is None:  # a whole hub: say what in its configuration nothing will read
+        for warning in config_warnings(hub.config):
+            _LOGGER.warning("%s", warning)
     for name, module_name in COMPONENTS:
         if name not in wanted:
             continue
@@ -52,6 +56,17 @@ async def async_setup_hub(
     hub.heap.settle_now()
     await hub.async_start()
     return hub
+
+
+def config_warnings(config: HubConfig) -> list[ConfigWarning]:
+    """Sections and keys of `config` that no component reads, with file and line. Every
+    component's module is imported first, since each registers its section on import."""
+    for _, module_name in COMPONENTS:
+        try:
+            importlib.import_module(module_name)
+        except ImportError:  # an optional extra not installed: its section stays known
+            _LOGGER.debug("component module %s not importable", module_name)
+    return unused_parts(config, [name for name, _ in COMPONENTS])
 
 
 def tune_runtime() -> None:

@@ -15,9 +15,9 @@ import httpx
 import pytest
 import websockets
 
-from hearthmind.api import ApiStartError, demo_access, get_server
+from hearthmind.api import ApiServer, ApiStartError, demo_access, get_server
 from hearthmind.bootstrap import SetupOptions, async_setup_hub
-from hearthmind.core import ConfigError
+from hearthmind.core import ConfigError, Hub, read_hub_address
 
 from .conftest import ApiEnv
 
@@ -34,8 +34,13 @@ async def test_served_with_a_port_option_and_demo_access(tmp_path: Path) -> None
         async with httpx.AsyncClient(base_url=url) as http:
             r = await http.get("/api/", headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 200
-            url2, token2 = demo_access(hub)  # a new demo run replaces the old demo token
-            assert url2 == url and token2 != token
+            url2, token2 = demo_access(hub)  # a demo run keeps the demo's token
+            assert url2 == url and token2 == token
+            stored = tmp_path / ".storage" / "demo_token"
+            assert stored.read_text().strip() == token and stored.stat().st_mode & 0o777 == 0o600
+            get_server_or_fail(hub).rt.tokens.revoke("demo")  # revoked: the next run makes one
+            url2, token2 = demo_access(hub)
+            assert token2 != token
             r = await http.get("/api/", headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 401
             r = await http.get("/api/config", headers={"Authorization": f"Bearer {token2}"})
@@ -53,6 +58,12 @@ async def test_served_with_a_port_option_and_demo_access(tmp_path: Path) -> None
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
     finally:
         await hub.async_stop()
+
+
+def get_server_or_fail(hub: Hub) -> ApiServer:
+    server = get_server(hub)
+    assert server is not None
+    return server
 
 
 async def test_configuration_section(tmp_path: Path) -> None:
@@ -73,6 +84,31 @@ async def test_configuration_section(tmp_path: Path) -> None:
             await async_setup_hub(tmp_path, SetupOptions(record=False), components=["api"])
     finally:
         await hub.async_stop()
+
+
+async def test_http_section_as_home_assistant_has_it(tmp_path: Path) -> None:
+    """`http: server_port` says where; the folder says where the hub answers, with a token
+    for the command line (owner-only), while it serves, and forgets the address after."""
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()
+    (tmp_path / "configuration.yaml").write_text(
+        f"homeassistant:\n  time_zone: America/New_York\nhttp:\n  server_port: {port}\n"
+    )
+    hub = await async_setup_hub(tmp_path, SetupOptions(record=False), components=["api"])
+    try:
+        assert get_server_or_fail(hub).url == f"http://127.0.0.1:{port}"
+        assert read_hub_address(tmp_path) == f"http://127.0.0.1:{port}"
+        token_path = tmp_path / ".storage" / "cli_token"
+        assert token_path.stat().st_mode & 0o777 == 0o600
+        token = token_path.read_text().strip()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            r = await http.get("/api/config", headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 200 and r.json()["time_zone"] == "America/New_York"
+    finally:
+        await hub.async_stop()
+    assert read_hub_address(tmp_path) is None
 
 
 async def test_not_served_without_port_or_section(tmp_path: Path) -> None:

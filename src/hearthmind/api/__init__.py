@@ -1,9 +1,12 @@
 """The HTTP + WebSocket API in Home Assistant's shapes, behind long-lived tokens, so that HA's
 clients and scripts work unchanged.
 
-Served when the command line gives a port (`options.api_port`) or configuration.yaml has an
-`api:` section (`host`, `port`, limits: see `ApiConfig`); 127.0.0.1:8770 by default, inside
-the hub's event loop. Every /api route needs `Authorization: Bearer <token>`
+Served when the command line gives a port (`options.api_port`) or asks for it
+(`options.extra["serve_api"]`: `hearthmind run` and `demo` do), or configuration.yaml has
+an `http:` or `api:` section; where it listens: see `config.py` (127.0.0.1:8123 by default,
+HA's port), inside the hub's event loop. While it serves, the folder says where
+(`.storage/hub.json`) and keeps a token for the command line (`.storage/cli_token`, 0600), so
+every command reaches the running hub without --url or --token (access.py). Every /api route needs `Authorization: Bearer <token>`
 (`hearthmind token create -c DIR --name NAME`); a missing or bad token gets 401, counted as
 `api_unauthorized`. Changes made through the API carry a context of origin `app` with the
 token's user.
@@ -24,35 +27,42 @@ list, history/history_during_period. Junk, floods and slow readers: see
 
 from __future__ import annotations
 
-from hearthmind.core import DataKey, Hub, SetupOptions
+from hearthmind.core import DataKey, Hub, SetupOptions, remove_hub_address, write_hub_address
 
-from .config import DEFAULT_HOST, DEFAULT_PORT, ApiConfig
+from .access import CLI_TOKEN_NAME, DEMO_TOKEN_NAME, kept_token, read_token_file
+from .config import DEFAULT_HOST, DEFAULT_PORT, ApiConfig, HttpConfig, listen_config
 from .runtime import ApiRuntime
 from .server import ApiServer, ApiStartError
 from .tokens import TokenError, TokenInfo, TokenStore
 
 DATA_KEY: DataKey[ApiServer] = DataKey("api")
-DEMO_TOKEN_NAME = "demo"
 
 
 def api_config(hub: Hub, options: SetupOptions) -> ApiConfig | None:
     """The API's settings, or None when it is not to be served."""
     port = getattr(options, "api_port", None)
-    if port is None and "api" not in hub.config.raw:
+    asked = port is not None or bool(getattr(options, "extra", {}).get("serve_api"))
+    if not asked and "api" not in hub.config.raw and "http" not in hub.config.raw:
         return None
-    config = hub.config.section("api", ApiConfig)
-    if port is not None:
-        config = config.model_copy(update={"port": int(port)})
-    return config
+    return listen_config(hub.config, None if port is None else int(port))
 
 
 async def async_setup(hub: Hub, options: SetupOptions) -> None:
-    """Component set-up: start serving (inside the hub's loop) and stop with the hub."""
+    """Component set-up: start serving (inside the hub's loop) and stop with the hub; the
+    configuration folder says where, with a token for the command line, while it serves."""
     config = api_config(hub, options)
     if config is None:
         return
     server = await async_serve(hub, config)
     hub.data[DATA_KEY] = server
+    folder = hub.config.config_dir
+    kept_token(server.rt.tokens, folder, CLI_TOKEN_NAME, hub.clock.now())
+    write_hub_address(folder, server.url)
+
+    async def forget_address() -> None:
+        remove_hub_address(folder)
+
+    hub.async_on_stop(forget_address)
 
 
 async def async_serve(hub: Hub, config: ApiConfig | None = None) -> ApiServer:
@@ -69,22 +79,26 @@ def get_server(hub: Hub) -> ApiServer | None:
 
 
 def demo_access(hub: Hub) -> tuple[str, str]:
-    """(URL, token) for the demo to print: a fresh token named "demo" (replacing the last
-    one) for the running API. `f"{url}/#token={token}"` opens the status page signed in."""
+    """(URL, token) for the demo to print: the token named "demo", kept across restarts
+    (made anew only when it was revoked). `f"{url}/#token={token}"` opens the status page
+    signed in."""
     server = get_server(hub)
     if server is None:
         raise RuntimeError("the API is not being served (no --port and no api: section)")
-    token = server.rt.tokens.create(DEMO_TOKEN_NAME, hub.clock.now(), replace=True)
+    token = kept_token(server.rt.tokens, hub.config.config_dir, DEMO_TOKEN_NAME, hub.clock.now())
     return server.url, token
 
 
 __all__ = [
+    "CLI_TOKEN_NAME",
     "DATA_KEY",
     "DEFAULT_HOST",
     "DEFAULT_PORT",
+    "DEMO_TOKEN_NAME",
     "ApiConfig",
     "ApiServer",
     "ApiStartError",
+    "HttpConfig",
     "TokenError",
     "TokenInfo",
     "TokenStore",
@@ -93,4 +107,5 @@ __all__ = [
     "async_setup",
     "demo_access",
     "get_server",
+    "read_token_file",
 ]

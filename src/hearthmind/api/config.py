@@ -1,11 +1,22 @@
-"""The `api:` section of configuration.yaml."""
+"""The `http:` section (Home Assistant's: where the API listens, TLS) and our `api:` section
+(its limits; `host` and `port` there too, the older way to say where).
+
+Where the API listens, first given first: the command line's `--port`, `http: server_port`,
+`api: port`, else 8123, Home Assistant's port, so that HA's apps and scripts find it where
+they look. It listens on 127.0.0.1 unless `http: server_host` (or `api: host`) says otherwise
+(HA listens on every interface: a hub whose tokens are the only lock stays on this machine
+until its owner opens it, e.g. `server_host: 0.0.0.0`)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hearthmind.core import HubConfig, register_section
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8770
+DEFAULT_PORT = 8123
 
 
 class ApiConfig(BaseModel):
@@ -31,3 +42,62 @@ class ApiConfig(BaseModel):
     max_connections: int = Field(default=256, ge=1)
     # seconds a WebSocket client has to send its auth message
     auth_timeout: float = Field(default=10.0, gt=0)
+    # TLS, from `http:` (ssl_certificate, ssl_key); not keys of `api:` itself
+    ssl_certificate: str | None = Field(default=None, exclude=True)
+    ssl_key: str | None = Field(default=None, exclude=True)
+
+
+class HttpConfig(BaseModel):
+    """The `http:` section, in Home Assistant's words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    server_host: str | None = None  # HA allows a list: its first address is used
+    server_port: int | None = Field(default=None, ge=0, le=65535)
+    ssl_certificate: str | None = None
+    ssl_key: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_host(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("server_host"), list):
+            hosts = data["server_host"]
+            data = {**data, "server_host": str(hosts[0]) if hosts else None}
+        return data
+
+    @model_validator(mode="after")
+    def _both_tls_files(self) -> HttpConfig:
+        if (self.ssl_certificate is None) != (self.ssl_key is None):
+            raise ValueError("ssl_certificate and ssl_key go together: give both")
+        return self
+
+
+# HA's http: keys that are accepted and not used
+register_section(
+    "http",
+    HttpConfig,
+    unused_ha_keys=(
+        "cors_allowed_origins", "use_x_forwarded_for", "trusted_proxies", "ip_ban_enabled",
+        "login_attempts_threshold", "ssl_peer_certificate", "ssl_profile", "use_x_frame_options",
+        "base_url",
+    ),
+)  # fmt: skip
+register_section("api", ApiConfig)
+
+
+def listen_config(config: HubConfig, port: int | None = None) -> ApiConfig:
+    """The API's settings from `http:` and `api:` (see the module's docstring for which
+    wins); `port` is the command line's."""
+    api = config.section("api", ApiConfig)
+    http = config.section("http", HttpConfig)
+    update: dict[str, Any] = {}
+    if http.server_host is not None:
+        update["host"] = http.server_host
+    chosen = port if port is not None else http.server_port
+    if chosen is not None:
+        update["port"] = chosen
+    if http.ssl_certificate is not None and http.ssl_key is not None:
+        base = config.config_dir
+        update["ssl_certificate"] = str(base / http.ssl_certificate)
+        update["ssl_key"] = str(base / http.ssl_key)
+    return api.model_copy(update=update)

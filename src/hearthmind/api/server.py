@@ -67,7 +67,8 @@ class ApiServer:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.rt.config.ssl_certificate else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     async def async_start(self) -> None:
         cfg = self.rt.config
@@ -88,6 +89,9 @@ class ApiServer:
             # a request line as long as Home Assistant takes (its MAX_LINE_SIZE): a history
             # request naming a thousand entities is about 18 KB, over h11's 16 KiB default
             h11_max_incomplete_event_size=MAX_REQUEST_LINE,
+            # TLS from `http:` ssl_certificate / ssl_key, as Home Assistant serves it
+            ssl_certfile=cfg.ssl_certificate,
+            ssl_keyfile=cfg.ssl_key,
         )
         self._server = _EmbeddedServer(config)
         self._task = asyncio.get_running_loop().create_task(

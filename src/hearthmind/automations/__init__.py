@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hearthmind.core import DataKey, Hub, SetupOptions, load_config
+from hearthmind.core import DataKey, Hub, SetupOptions, load_config, register_section
 
 from .automation import EVENT_AUTOMATION_TRIGGERED, Automation, Mode, RuleSpec, compile_rule
 from .explain import ChainLink, describe_chain, explain_context_chain
@@ -37,6 +37,8 @@ from .templates import TemplateError
 from .validation import RuleError
 
 DATA_KEY: DataKey[AutomationManager] = DataKey("automations")
+# HA's `automation:` (and `automation name:`): a list of rules, checked by the loader
+register_section("automation")
 
 __all__ = [
     "DATA_KEY",

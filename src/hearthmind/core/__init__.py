@@ -4,7 +4,15 @@ The core imports nothing else of Hearthmind's."""
 
 from .clock import Clock, RealClock, SimulatedClock
 from .component import ComponentSetup, DataKey, HubData, SetupOptions
-from .config import CoreConfig, HubConfig, LineMap, load_config, load_yaml, validate
+from .config import (
+    CoreConfig,
+    HubConfig,
+    LineMap,
+    load_config,
+    load_yaml,
+    register_section,
+    validate,
+)
 from .context import HUMAN_ORIGINS, Context, ContextFactory, Origin
 from .domains import DOMAIN_SERVICES, NoHandlerError
 from .entities import EntityCommandHandler, EntityEntry, EntityRegistry
@@ -31,7 +39,14 @@ from .events import (
 from .health import HealthCounters
 from .heap import HeapSettler
 from .hub import Hub
-from .instance import HubAlreadyRunningError, InstanceLock
+from .instance import (
+    HubAlreadyRunningError,
+    InstanceLock,
+    read_hub_address,
+    remove_hub_address,
+    write_hub_address,
+)
+from .logs import LoggerConfig, configure_logging
 from .registry import Area, Device, Person, Registries, Space, SpaceKind
 from .services import (
     ServiceCall,
@@ -77,6 +92,7 @@ __all__ = [
     "InvalidEntityIdError",
     "InvalidServiceDataError",
     "LineMap",
+    "LoggerConfig",
     "NoHandlerError",
     "Origin",
     "Person",
@@ -94,11 +110,16 @@ __all__ = [
     "StateChangedData",
     "StateMachine",
     "UnknownEntityError",
+    "configure_logging",
     "describe_services",
     "load_config",
     "load_yaml",
+    "read_hub_address",
+    "register_section",
+    "remove_hub_address",
     "split_entity_id",
     "valid_entity_id",
     "validate",
     "validate_service_data",
+    "write_hub_address",
 ]

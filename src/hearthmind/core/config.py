@@ -5,12 +5,15 @@ Every error names the file and the line."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 
@@ -95,8 +98,13 @@ def load_yaml(path: Path, secrets: Mapping[str, Any] | None = None) -> tuple[Any
             loader.dispose()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark is not None else None
         reason = " ".join(p for p in (err.context, err.problem) if p) or "invalid YAML"
+        if err.context_mark is not None and "quoted scalar" in (err.context or ""):
+            # an unclosed quote is found where the file ends: the person needs the line the
+            # quote opened on
+            mark = err.context_mark
+            reason = "a quote opened here is not closed"
+        line = mark.line + 1 if mark is not None else None
         raise ConfigError(str(path), line, reason) from err
     except yaml.YAMLError as err:
         raise ConfigError(str(path), None, f"invalid YAML: {err}") from err
@@ -112,11 +120,17 @@ def validate(model: type[M], data: Any, lines: LineMap, prefix: tuple[str | int,
         loc = (*prefix, *first["loc"])
         file, line = lines.where(loc)
         dotted = ".".join(str(p) for p in loc) or "(top level)"
-        raise ConfigError(file or "<config>", line, f"{dotted}: {first['msg']}") from err
+        reason = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden" and first["loc"]:
+            close = difflib.get_close_matches(str(first["loc"][-1]), sorted(model_keys(model)), 1)
+            reason = "unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
+        raise ConfigError(file or "<config>", line, f"{dotted}: {reason}") from err
 
 
 class CoreConfig(BaseModel):
-    """The `hearthmind:` section."""
+    """The `homeassistant:` section, as Home Assistant has it (`hearthmind:` is accepted as
+    an older name): the home's name, place, units and the one time zone every time a person
+    reads is shown in."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -125,33 +139,134 @@ class CoreConfig(BaseModel):
     longitude: float = Field(default=4.89, ge=-180, le=180)
     elevation: float = 0
     time_zone: str = "UTC"
-    unit_system: str = "metric"
+    # HA's names: metric, us_customary (imperial is its older name)
+    unit_system: Literal["metric", "us_customary", "imperial"] = "metric"
+    currency: str = "EUR"
+    country: str | None = None
+    language: str = "en"
+    radius: float = Field(default=100, ge=0)  # metres: the home zone, as HA's
+    internal_url: str | None = None
+    external_url: str | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else " (e.g. Europe/Amsterdam)"
+            raise ValueError(f"unknown time zone {value!r}{hint}") from None
+        return value
+
+
+# Home Assistant's `homeassistant:` keys that Hearthmind accepts and does not use
+CORE_UNUSED_HA_KEYS = (
+    "customize", "customize_domain", "customize_glob", "packages", "auth_providers",
+    "auth_mfa_modules", "allowlist_external_dirs", "allowlist_external_urls", "media_dirs",
+    "legacy_templates", "temperature_unit", "debug", "whitelist_external_dirs",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A section of configuration.yaml and the model of its keys (None: its owner checks
+    it, as the automations' rules)."""
+
+    name: str
+    model: type[BaseModel] | None
+    # Home Assistant's keys of this section that the hub accepts and does not use
+    unused_ha_keys: frozenset[str] = frozenset()
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register_section(
+    name: str, model: type[BaseModel] | None = None, *, unused_ha_keys: Iterable[str] = ()
+) -> None:
+    """Called by a component's module at import: `name:` is its section, `model` its keys.
+    Keys outside the model are then warned about (core/sections.py) and left out, never
+    refused, so that a Home Assistant configuration loads."""
+    _SECTIONS[name] = Section(name, model, frozenset(unused_ha_keys))
+
+
+def known_sections() -> dict[str, Section]:
+    return dict(_SECTIONS)
+
+
+def section_name(key: Any) -> str:
+    """HA's packages style `automation kitchen:` belongs to `automation:`."""
+    return key.split(" ", 1)[0] if isinstance(key, str) else str(key)
+
+
+def model_keys(model: type[BaseModel]) -> set[str]:
+    """Every key a model reads: field names and their aliases."""
+    keys: set[str] = set()
+    for name, info in model.model_fields.items():
+        keys.add(name)
+        if info.alias:
+            keys.add(info.alias)
+        alias = info.validation_alias
+        if isinstance(alias, str):
+            keys.add(alias)
+        else:
+            keys.update(c for c in getattr(alias, "choices", ()) if isinstance(c, str))
+    return keys
+
+
+def _known_keys_only(name: str, model: type[BaseModel], value: Any) -> Any:
+    section = _SECTIONS.get(name)
+    if section is None or section.model is not model or not isinstance(value, dict):
+        return value
+    keys = model_keys(model)
+    return {k: v for k, v in value.items() if k in keys}
+
+
+register_section("homeassistant", CoreConfig, unused_ha_keys=CORE_UNUSED_HA_KEYS)
+register_section("hearthmind", CoreConfig, unused_ha_keys=CORE_UNUSED_HA_KEYS)
 
 
 class HubConfig:
-    """A loaded configuration directory. Sections other than `hearthmind:` are validated by
-    the component that owns them, with `section(name, Model)`."""
+    """A loaded configuration directory. Sections other than `homeassistant:` are validated
+    by the component that owns them, with `section(name, Model)`."""
 
     def __init__(self, config_dir: Path, raw: dict[str, Any], lines: LineMap) -> None:
         self.config_dir = config_dir
         self.raw = raw
         self.lines = lines
-        self.core = validate(CoreConfig, raw.get("hearthmind"), lines, ("hearthmind",))
+        # HA's name first; `hearthmind:` (the older name) fills what it does not say
+        older: Any = raw.get("hearthmind") or {}
+        newer: Any = raw.get("homeassistant") or {}
+        name = "homeassistant" if "homeassistant" in raw else "hearthmind"
+        merged: Any = raw.get(name)  # not a mapping: validated as it is, for the error
+        if isinstance(older, dict) and isinstance(newer, dict):
+            merged = {**older, **newer}
+        self.core = validate(CoreConfig, _known_keys_only(name, CoreConfig, merged), lines, (name,))
 
     @property
     def path(self) -> Path:
         return self.config_dir / CONFIG_FILE
 
     def section(self, name: str, model: type[M]) -> M:
-        return validate(model, self.raw.get(name), self.lines, (name,))
+        data = _known_keys_only(name, model, self.raw.get(name))
+        return validate(model, data, self.lines, (name,))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The home's time zone: every time a person reads is shown in it."""
+        return ZoneInfo(self.core.time_zone)
 
     @property
     def default_db_url(self) -> str:
         return f"sqlite:///{self.config_dir / 'hearthmind.db'}"
 
 
-def load_config(config_dir: Path | str | None = None, *, create: bool = True) -> HubConfig:
-    """Load `configuration.yaml` from the config directory (created with defaults if absent)."""
+def load_config(
+    config_dir: Path | str | None = None, *, create: bool = True, time_zone: str = "UTC"
+) -> HubConfig:
+    """Load `configuration.yaml` from the config directory (created with defaults if absent,
+    saying `time_zone`)."""
     directory = Path(config_dir or DEFAULT_CONFIG_DIR).expanduser()
     if create:
         directory.mkdir(parents=True, exist_ok=True)
@@ -160,8 +275,8 @@ def load_config(config_dir: Path | str | None = None, *, create: bool = True) ->
         if not create:
             return HubConfig(directory, {}, LineMap())
         path.write_text(
-            "# Hearthmind configuration (Home Assistant style). See README.md.\n"
-            "hearthmind:\n  name: Home\n  time_zone: UTC\n",
+            "# Hearthmind configuration (Home Assistant's words). See README.md.\n"
+            f"homeassistant:\n  name: Home\n  time_zone: {time_zone}\n",
             encoding="utf-8",
         )
     secrets: Mapping[str, Any] | None = None

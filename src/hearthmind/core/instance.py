@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 from pathlib import Path
 from types import TracebackType
@@ -67,3 +68,35 @@ class InstanceLock:
         tb: TracebackType | None,
     ) -> None:
         self.release()
+
+
+# Where the running hub of a folder answers, for the command line: written once the API
+# listens, removed when the hub stops. A stale file (a hub killed with -9) is harmless: the
+# command line tries the address and says plainly when nothing answers.
+ADDRESS_FILE = ".storage/hub.json"
+
+
+def write_hub_address(config_dir: Path, url: str) -> Path:
+    path = config_dir / ADDRESS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"url": url, "pid": os.getpid()}) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_hub_address(config_dir: Path) -> str | None:
+    """The URL the folder's hub last said it serves, or None."""
+    try:
+        data = json.loads((config_dir / ADDRESS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    url = data.get("url") if isinstance(data, dict) else None
+    return url if isinstance(url, str) else None
+
+
+def remove_hub_address(config_dir: Path) -> None:
+    path = config_dir / ADDRESS_FILE
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()

@@ -81,7 +81,14 @@ class RecorderConfig(BaseModel):
 register_section(
     "recorder",
     RecorderConfig,
-    unused_ha_keys=("auto_purge", "auto_repack", "exclude", "include", "db_max_retries", "db_retry_wait"),
+    unused_ha_keys=(
+        "auto_purge",
+        "auto_repack",
+        "exclude",
+        "include",
+        "db_max_retries",
+        "db_retry_wait",
+    ),
 )
 
 

@@ -19,9 +19,9 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hearthmind.core import ConfigError, Hub, SetupOptions
+from hearthmind.core import ConfigError, Hub, SetupOptions, register_section
 from hearthmind.recorder import get_recorder
 
 from .observations import on_wall_clock
@@ -40,6 +40,16 @@ class RoutinesConfig(BaseModel):
     refit_every_hours: float = Field(default=24.0, gt=0)
     history_days: float = Field(default=90.0, gt=0)
     min_history: int = Field(default=50, ge=2)
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        if value not in model_names():
+            raise ValueError(f"no model named {value!r} (models: {', '.join(model_names())})")
+        return value
+
+
+register_section("routines", RoutinesConfig)
 
 
 def get_learner(hub: Hub) -> RoutineLearner | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from hearthmind.core import DataKey, Hub, SetupOptions
+from hearthmind.core import DataKey, Hub, SetupOptions, register_section
 
 from .broker import EmbeddedBroker
 from .config import MqttConfig, parse_broker_url
@@ -24,6 +24,17 @@ _LOGGER = logging.getLogger(__name__)
 
 DOMAIN = "mqtt"
 DATA_KEY: DataKey[MqttIntegration] = DataKey(DOMAIN)
+
+# HA's mqtt: keys that are accepted and not used (its YAML-defined entities among them:
+# here devices come by discovery)
+register_section(
+    DOMAIN,
+    MqttConfig,
+    unused_ha_keys=(
+        "protocol", "birth_message", "will_message", "transport", "ws_path", "ws_headers",
+        "light", "switch", "sensor", "binary_sensor", "cover", "fan", "climate", "lock",
+    ),
+)  # fmt: skip
 CONNECT_TIMEOUT = 10.0  # seconds to wait for the broker before going on without it
 
 

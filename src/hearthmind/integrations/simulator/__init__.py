@@ -104,7 +104,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hearthmind.core import EVENT_HUB_START, DataKey, Event, HearthmindError, Hub, SetupOptions
+from hearthmind.core import (
+    EVENT_HUB_START,
+    DataKey,
+    Event,
+    HearthmindError,
+    Hub,
+    SetupOptions,
+    register_section,
+)
 
 from .binding import InProcessBinding, register_records
 from .devices import DeviceCommandError, SimEntity
@@ -127,6 +135,9 @@ class SimulatorConfig(BaseModel):
 
     home: str | None = None  # single, couple, family, or a path
     seed: int | None = None
+
+
+register_section("simulator", SimulatorConfig)
 
 
 def intentions_path(hub: Hub, options: SetupOptions) -> Path:
