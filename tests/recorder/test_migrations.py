@@ -67,7 +67,7 @@ async def test_upgrade_saved_database(db_url: str) -> None:
     hub = Hub(clock=SimulatedClock(T0.replace(hour=12)), seed=1)
     rec = Recorder(hub, db_url)
     await rec.async_start()  # migrates to the head
-    assert current_revision(rec.engine) == SCHEMA_VERSION == "0003"
+    assert current_revision(rec.engine) == SCHEMA_VERSION == "0004"
 
     kitchen = state_history(rec.engine, "light.kitchen")
     assert [(r.state, r.attributes, r.origin, r.user_id) for r in kitchen] == [
@@ -109,18 +109,18 @@ async def test_upgrade_saved_database(db_url: str) -> None:
 async def test_downgrade_and_upgrade_again(sqlite_url: str) -> None:
     _restore_saved_0001(sqlite_url)
     engine = create_recorder_engine(sqlite_url)
-    assert upgrade(engine) == "0003"
+    assert upgrade(engine) == SCHEMA_VERSION
     assert downgrade(engine, "0002") == "0002"
     with engine.connect() as conn:
         tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
     assert "states_entity_index" not in tables and "recorder_marks" not in tables
-    assert upgrade(engine) == "0003"
+    assert upgrade(engine) == SCHEMA_VERSION
     with engine.connect() as conn:
         assert _index_matches_states(conn)
     assert downgrade(engine, "0001") == "0001"
     with engine.connect() as conn:
         attrs = conn.exec_driver_sql("SELECT attributes FROM states WHERE state_id = 3").scalar()
     assert attrs == '{"unit_of_measurement":"°C"}'
-    assert upgrade(engine) == "0003"
+    assert upgrade(engine) == SCHEMA_VERSION
     assert state_history(engine, "sensor.temp")[0].attributes == {"unit_of_measurement": "°C"}
     engine.dispose()

@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = "0003"  # the Alembic revision these tables correspond to
+SCHEMA_VERSION = "0004"  # the Alembic head (0004 added the agent's tables: agent/store.py)
 
 metadata = MetaData()
 

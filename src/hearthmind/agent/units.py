@@ -1,0 +1,246 @@
+"""Routines as units: each habit the agent may act on, with a stable id, a sentence a person
+can read, the person it belongs to, its evidence and its level on the ladder.
+
+A routine is *what* is done and *when in the day*: an entity, the value a person gives it and
+the part of the day (`light.kitchen:on@morning`). The id is derived from those three alone, so
+it survives refits (a habit whose window drifts from 06:40 to 06:55 is the same routine) and
+restarts (the id is what the store keys on). The sentence is the routines code's own
+(`routines.readable`: "weekdays 06:35-06:50, after the bedroom motion sensor: kitchen light on
+(38 of 41 days)"), with the names people gave their devices."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hearthmind.routines.readable import Routine, describe_item
+from hearthmind.routines.timeofday import DAY, clock_text
+
+from .events import LEVELS, Level
+
+# parts of the home's day (wall clock), [start hour, end hour)
+PartOfDay = Literal["night", "morning", "day", "evening", "late"]
+PARTS_OF_DAY: tuple[tuple[PartOfDay, int, int, str], ...] = (
+    ("night", 0, 5, "at night"),
+    ("morning", 5, 10, "in the morning"),
+    ("day", 10, 17, "during the day"),
+    ("evening", 17, 21, "in the evening"),
+    ("late", 21, 24, "late in the evening"),
+)
+_PHRASE: dict[str, str] = {name: phrase for name, _, _, phrase in PARTS_OF_DAY}
+
+SUCCESSES = frozenset({"came_true", "missed", "accepted", "kept"})
+FAILURES = frozenset({"not_true", "declined", "reverted"})
+# stored and counted, but neither for nor against the routine: the person was busy, the
+# device failed, two routines disagreed, the person was away
+NEUTRAL = frozenset({"ignored", "not_now", "device_ignored", "failed", "conflict", "late_answer"})
+OUTCOMES = SUCCESSES | FAILURES | NEUTRAL
+
+
+def part_of_day(wall_clock: float) -> PartOfDay:
+    """The part of the home's day a wall-clock time (see routines.timeofday) falls in."""
+    hour = (wall_clock % DAY) / 3600.0
+    for name, start, end, _ in PARTS_OF_DAY:
+        if start <= hour < end:
+            return name
+    return "late"
+
+
+def routine_id(entity_id: str, value: str, part: str) -> str:
+    return f"{entity_id}:{value}@{part}"
+
+
+def rank(level: Level) -> int:
+    return LEVELS.index(level)
+
+
+def lower(a: Level, b: Level) -> Level:
+    return a if rank(a) <= rank(b) else b
+
+
+@dataclass
+class Evidence:
+    """What happened each time the routine's moment came: counts by outcome, the last
+    outcomes (True: success), the successes since the last failure, and the reverts."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    recent: list[bool] = field(default_factory=list)
+    streak: int = 0
+    reverts: int = 0
+
+    def record(self, kind: str, window: int) -> None:
+        self.counts[kind] += 1
+        if kind in SUCCESSES:
+            self.recent.append(True)
+            self.streak += 1
+        elif kind in FAILURES:
+            self.recent.append(False)
+            self.streak = 0
+            if kind == "reverted":
+                self.reverts += 1
+        del self.recent[:-window]
+
+    @property
+    def rate(self) -> float | None:
+        """Share of successes among the recent outcomes (None before any)."""
+        return sum(self.recent) / len(self.recent) if self.recent else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": dict(self.counts),
+            "recent": [int(x) for x in self.recent],
+            "streak": self.streak,
+            "reverts": self.reverts,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
+        counts = data.get("counts") or {}
+        return cls(
+            Counter({str(k): int(v) for k, v in counts.items()}),
+            [bool(x) for x in data.get("recent") or []],
+            int(data.get("streak", 0)),
+            int(data.get("reverts", 0)),
+        )
+
+
+@dataclass
+class RoutineUnit:
+    routine_id: str
+    entity_id: str
+    value: str
+    part: str
+    level: Level = "observe"
+    # the highest level evidence may take it to: a person's set_level, "off" when forbidden,
+    # "suggest" for safety classes
+    ceiling: Level = "act"
+    pinned: bool = False  # a person set the level: evidence does not move it up or down
+    set_by: str | None = None
+    safety: str | None = None  # why it is a safety class, e.g. "a lock"
+    people: Counter[str] = field(default_factory=Counter)  # who did it, how often
+    habit: str | None = None  # the routines code's sentence, when it found the habit
+    evidence: Evidence = field(default_factory=Evidence)
+    created: float = 0.0
+    updated: float = 0.0
+
+    @property
+    def item(self) -> str:
+        return f"{self.entity_id}:{self.value}"
+
+    @property
+    def person(self) -> str | None:
+        """The person it belongs to: who did it most often."""
+        if not self.people:
+            return None
+        return min(self.people.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+    def main_people(self, share: float = 0.2) -> list[str]:
+        """Everyone who does it at least this share of the time."""
+        total = sum(self.people.values())
+        return sorted(p for p, n in self.people.items() if total and n / total >= share)
+
+    def sentence(self, name_of: Callable[[str], str | None]) -> str:
+        if self.habit:
+            return self.habit
+        what = describe_named(self.item, name_of(self.entity_id))
+        seen = sum(self.people.values())
+        return f"{_PHRASE.get(self.part, self.part)}: {what}" + (
+            f" ({seen} times so far)" if seen else ""
+        )
+
+    def as_dict(self, name_of: Callable[[str], str | None]) -> dict[str, Any]:
+        ev = self.evidence
+        return {
+            "routine_id": self.routine_id,
+            "sentence": self.sentence(name_of),
+            "entity_id": self.entity_id,
+            "value": self.value,
+            "part_of_day": self.part,
+            "person": self.person,
+            "level": self.level,
+            "ceiling": self.ceiling,
+            "pinned": self.pinned,
+            "set_by": self.set_by,
+            "safety": self.safety,
+            "evidence": {
+                "counts": dict(ev.counts),
+                "hit_rate": None if ev.rate is None else round(ev.rate, 3),
+                "recent": len(ev.recent),
+                "streak": ev.streak,
+                "reverts": ev.reverts,
+            },
+        }
+
+
+def describe_named(item: str, name: str | None, *, state: bool = True) -> str:
+    """`routines.readable.describe_item` with the name a person gave the device:
+    'light.kitchen:on' -> 'Kitchen light on'."""
+    if not name:
+        return describe_item(item, state=state)
+    entity, _, value = item.rpartition(":")
+    domain = entity.partition(".")[0]
+    if not state or (domain == "binary_sensor" and value == "on"):
+        return name
+    if domain in ("person", "device_tracker"):
+        if value == "home":
+            return f"{name} home"
+        if value in ("not_home", "away"):
+            return f"{name} away"
+        return f"{name} in the {value.replace('_', ' ')}"
+    if domain == "climate" and "@" in value:
+        mode, _, setpoint = value.partition("@")
+        return f"{name} {mode} to {setpoint}"
+    return f"{name} {value.replace('_', ' ')}"
+
+
+def habit_sentence(routine: Routine, name_of: Callable[[str], str | None]) -> str:
+    """`Routine.text()` with people's names for the devices."""
+    window = f"{clock_text(routine.start)}-{clock_text(routine.end)}"
+    after = ""
+    if routine.after:
+        trigger = routine.after.rpartition(":")[0]
+        after = f", after the {describe_named(routine.after, name_of(trigger), state=False)}"
+    what = describe_named(routine.item, name_of(routine.item.rpartition(":")[0]))
+    return f"{routine.day_kind} {window}{after}: {what} ({routine.support} of {routine.days} days)"
+
+
+def routine_centre(routine: Routine) -> float:
+    """The middle of a mined routine's window (seconds of day; windows may wrap midnight)."""
+    width = (routine.end - routine.start) % DAY
+    return (routine.start + width / 2) % DAY
+
+
+def habits_by_unit(mined: list[Routine], name_of: Callable[[str], str | None]) -> dict[str, str]:
+    """Routine id -> the sentence of the habits the routines code found for it (the two
+    with the most days, joined), by the part of the day its window's middle falls in."""
+    found: dict[str, list[Routine]] = {}
+    for routine in mined:
+        entity, _, value = routine.item.rpartition(":")
+        if not entity:
+            continue
+        rid = routine_id(entity, value, part_of_day(routine_centre(routine)))
+        found.setdefault(rid, []).append(routine)
+    out: dict[str, str] = {}
+    for rid, routines in found.items():
+        routines.sort(key=lambda r: (-r.support, -r.confidence, r.start))
+        out[rid] = "; ".join(habit_sentence(r, name_of) for r in routines[:2])
+    return out
+
+
+__all__ = [
+    "FAILURES",
+    "LEVELS",
+    "NEUTRAL",
+    "OUTCOMES",
+    "PARTS_OF_DAY",
+    "SUCCESSES",
+    "Evidence",
+    "RoutineUnit",
+    "describe_named",
+    "habit_sentence",
+    "habits_by_unit",
+    "part_of_day",
+    "routine_id",
+]
