@@ -65,7 +65,7 @@ async def test_why_names_each_cause(home: ApiEnv) -> None:
         EVENT_AGENT_ACTION,
         {
             "action_id": "a1",
-            "routine_id": "light.kitchen-on-weekdays-0640",
+            "routine_id": "light.kitchen:on@morning",
             "person": "alice",
             "entity_id": "light.kitchen",
             "service": "light.turn_on",
@@ -104,11 +104,11 @@ async def test_why_names_each_cause(home: ApiEnv) -> None:
         r = await _why(http, "light.kitchen")
         kitchen = r.json()
         assert kitchen["origin"] == "agent"
-        assert kitchen["by"] == "agent routine light.kitchen-on-weekdays-0640"
+        assert kitchen["by"] == "agent routine light.kitchen:on@morning"
         assert kitchen["sentence"].startswith(
             "Hearthmind's agent turned Kitchen on at "
         ) and kitchen["sentence"].endswith(
-            "for the routine light.kitchen-on-weekdays-0640 of Alice: On weekdays around 06:40 "
+            "for the routine light.kitchen:on@morning of Alice: On weekdays around 06:40 "
             "you turn on the kitchen light (38 of 41 days). Say 'don't do that again' to stop it."
         )
         # the routine run left no row of its own: the chain ends there, saying so

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from . import automations, call, connect, hub, recorder, routines, sim, states, voice
+from . import automations, call, connect, hub, recorder, routines, sim, states, voice, why
 
 app = typer.Typer(
     name="hearthmind",
@@ -28,7 +28,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for module in (sim, hub, states, call, recorder, connect, automations, routines, voice):
+for module in (sim, hub, states, call, recorder, why, connect, automations, routines, voice):
     module.register(app)
 
 

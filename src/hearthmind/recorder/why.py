@@ -11,7 +11,7 @@ entity_id, source), not from their packages."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -33,9 +33,9 @@ def _name(row: StateRow, *others: StateRow | None) -> str:
     return row.entity_id
 
 
-def _what(change: StateRow, previous: StateRow | None) -> str:
+def _what(change: StateRow, previous: StateRow | None, name: str) -> str:
     """What was done to the entity, as a verb phrase: "turned Kitchen on"."""
-    name, state = _name(change, previous), change.state
+    state = change.state
     if state is None:
         return f"removed {name}"
     if previous is not None and previous.state == state:
@@ -73,6 +73,13 @@ def _event_summary(event: EventRow) -> str:
     return f"event {event.event_type}"
 
 
+def _changes(link: CauseLink) -> list[StateRow]:
+    """The link's state changes, less a run's own bookkeeping (its automation entity's
+    last_triggered), which says nothing the automation_triggered event does not."""
+    runs = {e.data.get("entity_id") for e in link.events if e.event_type == AUTOMATION_TRIGGERED}
+    return [s for s in link.states if s.entity_id not in runs]
+
+
 def _link_json(link: CauseLink, names: Mapping[str, str], zone: tzinfo) -> dict[str, Any]:
     times = [e.time_fired_ts for e in link.events] + [s.last_updated_ts for s in link.states]
     return {
@@ -83,17 +90,17 @@ def _link_json(link: CauseLink, names: Mapping[str, str], zone: tzinfo) -> dict[
         "parent_id": link.parent_id,
         "time": datetime.fromtimestamp(min(times), zone).isoformat() if times else None,
         "what": [_event_summary(e) for e in link.events]
-        + [f"{s.entity_id} became {s.state}" for s in link.states],
+        + [f"{s.entity_id} became {s.state}" for s in _changes(link)],
     }
 
 
 def _cause(link: CauseLink, names: Mapping[str, str]) -> str:
     """A cause in a few words, with who or what made it: "Hall motion became on (the
     device itself)"."""
-    if link.states:
-        first = link.states[0]
-        what = f"{_name(first)} became {first.state}"
-    elif (run := link.event(AUTOMATION_TRIGGERED)) is not None:
+    changes, run = _changes(link), link.event(AUTOMATION_TRIGGERED)
+    if changes:
+        what = f"{_name(changes[0])} became {changes[0].state}"
+    elif run is not None:
         what = f"the automation {run.data.get('name')!r} ran"
     elif (act := link.event(AGENT_ACTION)) is not None:
         what = f"the agent acted for routine {act.data.get('routine_id')}"
@@ -104,16 +111,18 @@ def _cause(link: CauseLink, names: Mapping[str, str]) -> str:
     if link.origin in HUMAN:
         who = _person(link.user_id, names) or "someone"
         return f"{what} ({who}, {HUMAN[link.origin]})"
+    if link.origin == "automation" and run is not None and changes:
+        return f"{what} (the automation {run.data.get('name')!r}, on {run.data.get('source')})"
     by = {"sensor": "the device itself", "automation": "an automation", "agent": "the agent"}
     return f"{what} ({by.get(link.origin, link.origin)})"
 
 
 def _by_and_sentence(
-    causes: ChangeCauses, names: Mapping[str, str], zone: tzinfo
+    causes: ChangeCauses, names: Mapping[str, str], zone: tzinfo, name: str
 ) -> tuple[str, str]:
     change, chain = causes.change, causes.chain
     own = chain[0]
-    what, when = _what(change, causes.previous), _when(change.last_updated_ts, zone)
+    what, when = _what(change, causes.previous, name), _when(change.last_updated_ts, zone)
     if own.origin in HUMAN:
         who = _person(own.user_id, names)
         return who or "someone", f"{who or 'Someone'} {what} {HUMAN[own.origin]}, at {when}."
@@ -140,7 +149,7 @@ def _by_and_sentence(
         explanation = str(act.data.get("explanation") or "").strip().rstrip(".")
         return f"agent routine {routine}", sentence + (f": {explanation}." if explanation else ".")
     if own.origin == "sensor":
-        became = f"{_name(change, causes.previous)} became {change.state}"
+        became = f"{name} became {change.state}"
         sentence = f"{became} at {when}, reported by the device itself"
         if len(chain) > 1:
             return "the device", sentence + _causes_text(chain, names) + "."
@@ -160,13 +169,19 @@ def _causes_text(chain: tuple[CauseLink, ...], names: Mapping[str, str]) -> str:
 
 
 def explain_change(
-    causes: ChangeCauses, *, zone: tzinfo, names: Mapping[str, str] | None = None
+    causes: ChangeCauses,
+    *,
+    zone: tzinfo,
+    names: Mapping[str, str] | None = None,
+    others: Sequence[StateRow] = (),
 ) -> dict[str, Any]:
     """One change as {entity_id, state, changed_at (ISO, the home's offset), origin, by,
-    chain (the change's own Context first, back to its first cause), sentence}."""
+    chain (the change's own Context first, back to its first cause), sentence}. `others`:
+    more rows of the entity, whose friendly name serves when the change's own has none."""
     names = names or {}
     change = causes.change
-    by, sentence = _by_and_sentence(causes, names, zone)
+    name = _name(change, causes.previous, *others)
+    by, sentence = _by_and_sentence(causes, names, zone, name)
     return {
         "entity_id": change.entity_id,
         "state": change.state,
@@ -192,7 +207,8 @@ def why_answer(
     """The answer about an entity: its last change's fields at the top, and `changes` (the
     last N, newest first). With no recorded change, the fields are empty and the sentence
     says so (up to `at`, when the question was about a time)."""
-    changes = [explain_change(c, zone=zone, names=names) for c in found]
+    rows = [c.change for c in found]
+    changes = [explain_change(c, zone=zone, names=names, others=rows) for c in found]
     if not changes:
         until = f" up to {_when(at, zone)}" if at is not None else ""
         now = f" (it is {current_state} now)" if current_state is not None else ""
