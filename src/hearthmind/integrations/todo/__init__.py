@@ -15,7 +15,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hearthmind.core import DataKey, Hub, Origin, SetupOptions
+from hearthmind.core import DataKey, Hub, Origin, SetupOptions, register_section
 
 from .lists import TodoItem, TodoItemError, TodoList
 
@@ -32,6 +32,9 @@ class TodoConfig(BaseModel):
 
     shopping_list: bool = True
     lists: list[str] = Field(default_factory=list)
+
+
+register_section(DOMAIN, TodoConfig)
 
 
 def object_id(name: str) -> str:
