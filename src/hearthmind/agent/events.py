@@ -53,8 +53,15 @@ class SuggestionAnsweredData(TypedDict):
 
 class AgentFeedbackData(TypedDict):
     routine_id: str
-    kind: Literal["revert", "missed", "came_true", "accepted", "declined", "ignored"]
+    kind: Literal[
+        "revert", "missed", "came_true", "accepted", "declined", "ignored",
+        # added by the agent: a prediction that did not come true, an action nobody undid,
+        # "not now", a device that did not do it, a call that failed, two routines wanting
+        # opposite things, an answer after the suggestion expired
+        "not_true", "kept", "not_now", "device_ignored", "failed", "conflict", "late_answer",
+    ]  # fmt: skip
     action_id: str | None
+    suggestion_id: NotRequired[str | None]  # added by the agent
 
 
 EVENT_AGENT_ACTION: EventType[AgentActionData] = EventType("agent_action")
