@@ -16,6 +16,7 @@ from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, err_console
 
 if TYPE_CHECKING:
     from hearthmind.routines.observations import HomeLog
+    from hearthmind.routines.readable import Routine
 
 DbOption = Annotated[
     str | None,
@@ -166,7 +167,19 @@ def predict(
         console.print(f"{n}. {learner.explain(guess)}", highlight=False)
 
 
+def agent_id(routine: Routine) -> str | None:
+    """The agent's id of a mined routine (agent/units.py: entity:value@part-of-day), which
+    `hearthmind routines propose` takes; None for an activity or a non-device item."""
+    from hearthmind.agent.units import part_of_day, routine_centre, routine_id
+
+    entity, _, value = routine.item.rpartition(":")
+    if not entity or entity.startswith("activity."):
+        return None
+    return routine_id(entity, value, part_of_day(routine_centre(routine)))
+
+
 def routines(
+    ctx: typer.Context,
     config: ConfigDir = DEFAULT_CONFIG,
     db: DbOption = None,
     log: LogOption = None,
@@ -179,8 +192,12 @@ def routines(
     ] = 3,
     limit: Annotated[int, typer.Option(help="Show at most this many routines.")] = 30,
 ) -> None:
-    """List the routines learned from history: when, after what, on how many days."""
+    """List the routines learned from history: when, after what, on how many days, and the
+    routine's id (for `hearthmind routines propose ROUTINE_ID`)."""
     from hearthmind.routines.readable import RoutineMiner
+
+    if ctx.invoked_subcommand is not None:
+        return  # a subcommand (propose) reads the history itself
 
     home = _read_history(config, db, log, time_zone)
     if home is None:
@@ -197,8 +214,9 @@ def routines(
     turnover = f" (days start at {miner.day_start / 3600:02.0f}:00)" if miner.day_start else ""
     console.print(f"[bold]{len(found)} routines[/bold] from {days} days of {home.name}{turnover}:")
     for r in found[:limit]:
+        rid = agent_id(r)
         console.print(
-            f"  {r.text()}  [dim]support {r.support}, confidence {r.confidence:.0%}, regularity {r.regularity:.2f}[/dim]",
+            f"  {r.text()}  [dim]{f'id {rid}, ' if rid else ''}support {r.support}, confidence {r.confidence:.0%}, regularity {r.regularity:.2f}[/dim]",
             highlight=False,
         )
 
@@ -323,7 +341,15 @@ def import_log(
 
 def register(app: typer.Typer) -> None:
     """Adds this module's commands to the `hearthmind` app."""
-    app.command("routines")(routines)
+    from .propose import propose
+
+    group = typer.Typer(
+        name="routines",
+        help="The routines learned from history; `propose` pins one as an automation.",
+    )
+    group.callback(invoke_without_command=True)(routines)
+    group.command("propose")(propose)
+    app.add_typer(group)
     app.command("predict")(predict)
     app.command("eval")(evaluate)
     app.command("import-log")(import_log)
