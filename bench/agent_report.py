@@ -1,0 +1,112 @@
+"""The agent benchmark's weekly curves (PNG, one per home) and its docs/BENCHMARKS.md section."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+CURVES = (
+    ("takeover_rate", "takeover rate", True),
+    ("wrong_action_rate", "wrong-action rate", True),
+    ("false_alarm_rate", "false-alarm rate", True),
+    ("questions_per_day", "questions / person / day", False),
+)
+TARGETS = {
+    "takeover_rate": 0.40,
+    "wrong_action_rate": 0.02,
+    "questions_per_day": 3.0,
+}
+
+
+def plot_weeks(
+    home: str, weeks: Mapping[str, Mapping[int, Mapping[str, float]]], path: Path
+) -> None:
+    """`weeks[policy][week] = figures`: one panel per figure, one line per policy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(CURVES), figsize=(4.0 * len(CURVES), 3.2))
+    for ax, (key, label, share) in zip(axes, CURVES, strict=True):
+        for policy, by_week in weeks.items():
+            xs = sorted(by_week)
+            ax.plot([w + 1 for w in xs], [by_week[w][key] for w in xs], marker="o", label=policy)
+        if key in TARGETS:
+            ax.axhline(TARGETS[key], color="grey", linestyle=":", linewidth=1)
+        ax.axvspan(0.5, 2.5, color="0.93")  # weeks 1-2: learning, left out of the figures
+        ax.set_title(label)
+        ax.set_xlabel("week")
+        if share:
+            ax.set_ylim(0, 1)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"{home}: the agent week by week (grey: weeks left out of the figures)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def section(
+    command: str,
+    figures: Mapping[str, Any],
+    details: Mapping[str, Any],
+    plots: Mapping[str, str],
+    meta: Mapping[str, Any],
+) -> str:
+    """The Markdown of the section: what was run, the table, the replay, the plots."""
+    lines = [
+        f"Command: `{command}` ({meta['when']}, {meta['wall_minutes']:.0f} min wall clock). "
+        f"{meta['days']} simulated days per home from Monday {meta['start']}, residents' seed "
+        f"{meta['seed']} (reported; the ladder's settings were chosen on other seeds, see "
+        "below), the agent learning from scratch; every figure over weeks 3 on. "
+        f"Models: ours and threshold use `{meta['best']}` (the best routines model, chosen on "
+        "validation by bench/routines.py), markov_ladder the first-order Markov chain.",
+        "",
+        "| home | policy | takeover | wrong actions | false alarms | questions / person / day "
+        "| interactions saved / day | unconfirmed safety actions | agent actions | suggestions |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for home, by_policy in figures["homes"].items():
+        for policy, f in by_policy.items():
+            c = details["homes"][home][policy]["counts"]
+            lines.append(
+                f"| {home} | {policy} | {_pct(f['takeover_rate'])} ({c['taken']}/{c['needed']}) "
+                f"| {_pct(f['wrong_action_rate'])} ({c['reverted']}/{c['actions']}) "
+                f"| {_pct(f['false_alarm_rate'])} "
+                f"| {f['questions_per_day']:.2f} | {f['interactions_saved_per_day']:.1f} "
+                f"| {int(f['unsafe_actions'])} | {c['actions']} | {c['suggestions']} |"
+            )
+    lines += [
+        "",
+        "Definitions (bench/agent_metrics.py): takeover = routine wants the hub fulfilled "
+        "before the resident had to (their intention found it done, `satisfied_by` agent) over "
+        "routine wants that needed doing (done by hand or by the hub; undos left out); wrong "
+        "actions = agent actions a resident undid (the residents' ground truth: an undo names "
+        "the action's context) over agent actions; false alarms = suggestions not answered yes "
+        "over suggestions; questions per person per day = suggestions / residents / days; "
+        "interactions saved per day = takeovers minus answers sent minus undos; unconfirmed "
+        "safety actions = agent actions on locks, garage and entrance covers, ovens, cooktops, "
+        "alarms, water valves without a yes about that entity in the 15 minutes before.",
+        "",
+        "Replay on real logs (../shared/data/casas; the agent learns as the log goes, devices "
+        "are shadows; an action is right when the person did it within 10 minutes):",
+        "",
+        "| log | days | manual actions | agent actions | precision | coverage |",
+        "|---|---|---|---|---|---|",
+    ]
+    for log, r in figures["replay"].items():
+        d = details["replay"][log]
+        lines.append(
+            f"| {log} | {d['days']} | {d['manual']} | {d['acted']} | {r['precision']:.3f} "
+            f"| {_pct(r['coverage'])} |"
+        )
+    for log in details.get("replay_without_actions", []):
+        lines.append(f"| {log} | | 0 (sensors only: nothing to act on) | | | |")
+    lines += ["", *[f"![{home}]({path})" for home, path in plots.items()]]
+    return "\n".join(lines)

@@ -1,0 +1,218 @@
+"""One run of the agent benchmark: a simulated home on a hub with the recorder, the routines
+learner and the agent (policy and model from the `agent:` section written for the run), on a
+simulated clock from local midnight, as fast as the clock allows; what the agent said and did
+is taken from the bus, what the residents wanted from their logs (bench/agent_metrics.py).
+
+Refits are the bench's, on the hub's clock at local midnight (deterministic: the fit runs while
+the clock stands still): daily in week 1, every second day in week 2, then every third day,
+since a fit of the ranker on weeks of history takes seconds and the trees learn only then."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agent_metrics import AgentAction, AgentSuggestion, RunRecords
+from hearthmind.bootstrap import COMPONENTS, async_setup_hub
+from hearthmind.core import Event, Hub, SetupOptions, SimulatedClock
+from hearthmind.integrations.simulator import get_home, load_home
+
+START = date(2026, 1, 5)  # a Monday in the heating season, as `hearthmind sim` starts
+HOUR = 3600.0
+NEVER = (
+    24 * 365 * 50
+)  # hours (50 years): the learner's own refit timer never fires; the bench refits
+
+
+def refit_days(days: int) -> list[int]:
+    """Ends of which days (1 = after the first day) get a refit."""
+    out = []
+    for d in range(1, days + 1):
+        if d <= 7 or (d <= 14 and d % 2 == 1) or (d > 14 and d % 3 == 2):
+            out.append(d)
+    return out
+
+
+@dataclass
+class Policy:
+    name: str
+    agent: dict[str, Any]  # the agent: section for the run
+    model: str  # the routines model
+
+
+@dataclass
+class RunOutcome:
+    records: RunRecords
+    wall_seconds: float
+    problems: dict[str, int] = field(default_factory=dict)
+    refits: int = 0
+
+
+def write_config(folder: Path, policy: Policy, zone: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {
+        "hearthmind": {"time_zone": zone},
+        "routines": {"model": policy.model, "refit_every_hours": NEVER, "history_days": 1},
+        "agent": policy.agent,
+    }
+    (folder / "configuration.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return folder
+
+
+def learners(hub: Hub) -> list[Any]:
+    """Every routines learner on the hub (the routines component's; the agent's own, if it
+    keeps one), so the bench can hold their first fit back and refit them on its schedule."""
+    from hearthmind.core import DataKey
+    from hearthmind.routines.online import RoutineLearner
+
+    values = [hub.data.get(DataKey[Any](name)) for name in hub.data.names()]
+    found = [v for v in values if isinstance(v, RoutineLearner)]
+    for value in values:
+        for name in ("learner", "_learner"):
+            candidate = getattr(value, name, None)
+            if isinstance(candidate, RoutineLearner) and candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def _hold_back(learner: Any) -> None:
+    # no first fit at the 50th event (a task racing the clock): the bench's refits only
+    learner._first_fit_at = float("inf")
+    if learner._timer is not None:
+        learner._timer.cancel()
+        learner._timer = None
+
+
+async def run_home(
+    home: str,
+    policy: Policy,
+    days: int,
+    seed: int,
+    folder: Path,
+    advance: Callable[[float], None] | None = None,
+) -> RunOutcome:
+    """Run `home` for `days` under `policy`; the records the figures are made from."""
+    import time as wall
+
+    spec = load_home(home)
+    if folder.exists():
+        shutil.rmtree(folder)
+    config_dir = write_config(folder, policy, spec.time_zone)
+    db = folder / "home.db"
+    begin = datetime.combine(START, time(0), spec.zone)
+    clock = SimulatedClock(begin)
+    wanted = ["recorder", "simulator", "routines", "agent"]
+    hub = await async_setup_hub(
+        config_dir,
+        SetupOptions(db_url=f"sqlite:///{db}", home=home, seed=seed),
+        clock,
+        components=[name for name, _ in COMPONENTS if name in wanted],
+    )
+    sim = get_home(hub)
+    assert sim is not None
+    if not hub.services.has_service("agent", "answer"):
+        await hub.async_stop()
+        raise SystemExit("bench/agent.py: the hub has no agent (component 'agent' not set up)")
+    actions: list[AgentAction] = []
+    suggestions: list[AgentSuggestion] = []
+
+    def on_action(event: Event[Any]) -> None:
+        d = event.data
+        actions.append(
+            AgentAction(
+                event.time_fired,
+                str(d.get("action_id")),
+                event.context.id,
+                d.get("person"),
+                str(d.get("entity_id")),
+                str(d.get("service")),
+            )
+        )
+
+    def on_suggestion(event: Event[Any]) -> None:
+        d = event.data
+        suggestions.append(
+            AgentSuggestion(
+                event.time_fired,
+                str(d.get("suggestion_id")),
+                d.get("person"),
+                str(d.get("entity_id")),
+            )
+        )
+
+    hub.bus.async_listen("agent_action", on_action)
+    hub.bus.async_listen("agent_suggestion", on_suggestion)
+    for learner in learners(hub):
+        _hold_back(learner)
+    refit_at = set(refit_days(days))
+    refits = 0
+    t0 = wall.perf_counter()
+    try:
+        for day in range(1, days + 1):
+            await clock.async_run_until(begin + timedelta(days=day))
+            recorder = _recorder(hub)
+            if recorder is not None:
+                await recorder.async_throttle()
+            if day in refit_at:
+                for learner in learners(hub):
+                    _hold_back(learner)
+                    await learner.async_refit()
+                    refits += 1
+            if advance is not None:
+                advance(1.0)
+    finally:
+        await hub.async_stop()
+    seconds = wall.perf_counter() - t0
+    intentions_path = Path(str(db) + ".intentions.jsonl")
+    answers_path = Path(str(db) + ".answers.jsonl")
+    safety = frozenset(
+        e.entity_id for e in sim.entities() if e.kind == "lock" or e.role == "front_lock"
+    )
+    records = RunRecords(
+        start=begin.timestamp(),
+        days=float(days),
+        residents=len(spec.residents),
+        intentions=_read_jsonl(intentions_path),
+        answers=_read_jsonl(answers_path),
+        actions=actions,
+        suggestions=suggestions,
+        safety_entities=safety,
+    )
+    problems = {
+        k: v
+        for k, v in sorted(hub.health.counts.items())
+        if k not in ("events", "service_calls") and v
+    }
+    return RunOutcome(records, seconds, problems, refits)
+
+
+def _recorder(hub: Hub) -> Any:
+    from hearthmind.recorder import get_recorder
+
+    return get_recorder(hub)
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def quiet_logs() -> None:
+    """Warnings of the simulated residents and hub (a refused answer, a late one) are counted
+    in the run's problems; the console keeps the progress bars."""
+    logging.getLogger("hearthmind").setLevel(logging.ERROR)
+
+
+def run_sync(coro: Any) -> Any:
+    return asyncio.run(coro)
