@@ -153,9 +153,8 @@ class Resident:
         target: str | None = None,
     ) -> Want | None:
         """The planned want of theirs, coming soon, that the entity's present state fulfils
-        (or, given, `target`: the state the hub proposes): what they were about to do."""
-        if not self.home:
-            return None
+        (or, given, `target`: the state the hub proposes): what they were about to do. Their
+        plan counts even while they are out: the hall light just before they come home."""
         entity = view.entity(entity_id)
         horizon = self.spec.agent.horizon_minutes * 60.0
         for step in upcoming:
