@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable
 from hearthmind.core import Context, HearthmindError, Hub, Origin
 
 from .acting import Acting
-from .handlers import devices, hub_intents, lists, questions
+from .agent_link import AgentLink
+from .handlers import agent_turns, devices, hub_intents, lists, questions
 from .handlers.devices import TurnHandler
 from .home import HomeVocabulary
 from .intents import IntentMatch
@@ -26,6 +27,8 @@ __all__ = ["IntentHandler", "ServiceAction", "Turn", "VoiceAnswer"]
 
 _LOGGER = logging.getLogger(__name__)
 Handler = Callable[[Turn], Awaitable[VoiceAnswer]]
+# intents that mean something only as the answer to the agent's open question
+ANSWERS_A_QUESTION = frozenset({"HubAnswer"})
 
 
 class IntentHandler:
@@ -34,7 +37,8 @@ class IntentHandler:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.timers = VoiceTimers(hub)
-        self.action_log = RecentActionLog(hub)
+        self.agent = AgentLink(hub)  # the agent's open questions and last actions
+        self.action_log = RecentActionLog(hub, self.agent.explanation_for)
         act = Acting(hub, self.action_log)
 
         def bound(handler: TurnHandler) -> Handler:
@@ -74,7 +78,9 @@ class IntentHandler:
             "HassListCompleteItem": bound(lists.list_complete),
             "HubMakeCoffee": bound(devices.coffee),
             "HubExplain": bound(hub_intents.explain),
-            "HubRejectLast": bound(hub_intents.reject),
+            "HubRejectLast": functools.partial(agent_turns.reject, self.agent, act),
+            "HubAnswer": functools.partial(agent_turns.answer, self.agent, act),
+            "HubUndo": functools.partial(agent_turns.undo, self.agent, act),
             "HubUsualRoutine": bound(hub_intents.usual),
             "HubGoodNight": bound(hub_intents.good_night),
             "HubGoodMorning": bound(hub_intents.good_morning),
@@ -85,6 +91,7 @@ class IntentHandler:
         return frozenset(self._handlers)
 
     def close(self) -> None:
+        self.agent.close()
         self.action_log.close()
         self.timers.cancel_all_now()
 
@@ -138,5 +145,8 @@ class IntentHandler:
         return VoiceAnswer(speech, match.intent, False, error="unknown_device", context=ctx)
 
     def has_target(self, match: IntentMatch, home: HomeVocabulary, area: str | None) -> bool:
-        """Whether a device intent points at something this home has (targets.has_target)."""
+        """Whether a device intent points at something this home has (targets.has_target);
+        an answer ("yes", "not now") only while the agent has asked something."""
+        if match.intent in ANSWERS_A_QUESTION:
+            return self.agent.waiting_for(None) is not None
         return has_target(Turn(match, home, self.hub.context(Origin.VOICE), None, area))

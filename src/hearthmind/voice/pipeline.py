@@ -19,7 +19,7 @@ from typing import Any
 
 from hearthmind.core import Hub
 
-from .actions import IntentHandler, VoiceAnswer
+from .actions import ANSWERS_A_QUESTION, IntentHandler, VoiceAnswer
 from .audio import SAMPLE_RATE, AudioClip, AudioError
 from .home import HomeVocabulary
 from .intents import FallbackIntentClassifier, GrammarIntentRecognizer, IntentMatch
@@ -85,6 +85,7 @@ class VoicePipeline:
         self.hub = hub
         self.recognizer = recognizer
         self.handler = IntentHandler(hub)
+        self.handler.agent.speak = self.speak  # the agent's questions are said aloud
         self.stt = stt
         self.tts = tts
         self.vad = vad
@@ -137,6 +138,9 @@ class VoicePipeline:
         variants = sentence_variants(text)
         for variant in variants:
             match = self.recognizer.recognize(variant, home, context_area=area, allow_unknown=False)
+            if match is not None and match.intent in ANSWERS_A_QUESTION:
+                # "yes" with no question open is no command (nor are Whisper's "No." on noise)
+                match = match if self.handler.has_target(match, home, area) else None
             if match is not None:
                 return match, None if variant == text else variant
         if from_speech and self.correct_transcripts:
@@ -146,6 +150,8 @@ class VoicePipeline:
         unknown = None
         for variant in variants:
             unknown = self.recognizer.recognize(variant, home, context_area=area)
+            if unknown is not None and unknown.intent in ANSWERS_A_QUESTION:
+                unknown = None  # an answer with no question open: no command, as above
             if unknown is not None:
                 break
         if self.fallback is not None and self.fallback.trained:

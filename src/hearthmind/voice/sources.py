@@ -6,6 +6,7 @@ made by an automation or the agent, so "why did you do that" still gets a true a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -51,9 +52,11 @@ class RecordedAction:
 class RecentActionLog:
     """The last state change the hub itself made (origin agent or automation)."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, explain: Callable[[str], str | None] | None = None) -> None:
         self.hub = hub
         self.last: RecordedAction | None = None
+        # the agent's own sentence for a change it made, by the change's context id
+        self._explain = explain
         self._unsub = hub.bus.async_listen(EVENT_STATE_CHANGED, self._on_state_changed)
 
     def close(self) -> None:
@@ -68,6 +71,8 @@ class RecentActionLog:
             return
         old = event.data.get("old_state")
         reason = new.attributes.get("reason") if hasattr(new, "attributes") else None
+        if ctx.origin == Origin.AGENT and self._explain is not None:
+            reason = self._explain(ctx.id) or reason
         self.last = RecordedAction(
             new.entity_id,
             new.name,
@@ -93,6 +98,10 @@ class RecentActionLog:
             if last.new in ("on", "off")
             else (f"set the {last.name} to {last.new}")
         )
+        if last.context.origin == Origin.AGENT and self._explain is not None:
+            sentence = self._explain(last.context.id)
+            if sentence:  # the agent's own words: what, why, how sure, how to stop it
+                return f"At {at}, I {did}. {sentence}"
         who = "one of your automations" if last.context.origin == Origin.AUTOMATION else "I"
         because = f" because {last.reason}" if last.reason else ""
         if who == "I":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import answers
 from ..acting import Acting
+from ..home import NamedEntity
 from ..targets import find_targets
 from ..turns import Turn, VoiceAnswer
 
@@ -11,6 +12,8 @@ from ..turns import Turn, VoiceAnswer
 async def get_state(act: Acting, turn: Turn) -> VoiceAnswer:
     entities = find_targets(turn, allow_whole_home=True)
     wanted = turn.slot("state")
+    if entities and all(e.domain == "person" for e in entities):
+        return _people(act, turn, entities, wanted)
     if wanted is not None:
         matching = [e for e in entities if act.state(e) == wanted]
         if turn.slot("name"):
@@ -28,6 +31,46 @@ async def get_state(act: Acting, turn: Turn) -> VoiceAnswer:
         parts.append(f"the {entity.name} is {value}{(' ' + str(unit)) if unit else ''}")
     speech = answers.join_names(parts)
     return VoiceAnswer(speech[0].upper() + speech[1:] + ".", None, True)
+
+
+def _where(act: Acting, entity: NamedEntity) -> str:
+    """Where a person is, as said: "in the kitchen", "home", "out", "at Work" (a zone).
+    Person states are Home Assistant's (home, not_home, a zone); the room is an attribute."""
+    state = act.hub.states.get(entity.entity_id)
+    if state is None or state.state in ("unknown", "unavailable"):
+        return "somewhere I don't know"
+    if state.state == "not_home":
+        return "out"
+    if state.state != "home":
+        return f"at {state.state}"
+    room = state.attributes.get("room")
+    area = act.hub.registries.areas.get(room) if isinstance(room, str) else None
+    return f"home, in {_room_phrase(area.name)}" if area is not None else "home"
+
+
+def _room_phrase(name: str) -> str:
+    """A room as said after "in": the kitchen; Sam's room (no "the" before a name)."""
+    if "'" in name:
+        return name
+    return "the " + (name[0].lower() + name[1:] if name[1:2].islower() else name)
+
+
+def _people(act: Acting, turn: Turn, people: list[NamedEntity], wanted: str | None) -> VoiceAnswer:
+    """Who is home, is Sam home, where is Sam: by person state (home/not_home/zone)."""
+    if wanted is not None:
+        matching = [p for p in people if act.state(p) == wanted]
+        if turn.slot("name"):
+            person = people[0]
+            yes = "Yes" if matching else "No"
+            return VoiceAnswer(f"{yes}, {person.name} is {_where(act, person)}.", None, True)
+        if not matching:
+            return VoiceAnswer("Nobody is." if wanted != "home" else "Nobody is home.", None, True)
+        names = answers.join_names([p.name for p in matching])
+        verb = "is" if len(matching) == 1 else "are"
+        place = "home" if wanted == "home" else ("out" if wanted == "not_home" else f"at {wanted}")
+        return VoiceAnswer(f"{names} {verb} {place}.", None, True)
+    parts = [f"{p.name} is {_where(act, p)}" for p in people[:4]]
+    return VoiceAnswer(answers.join_names(parts) + ".", None, True)
 
 
 async def get_temperature(act: Acting, turn: Turn) -> VoiceAnswer:
