@@ -39,10 +39,10 @@ async def test_people_act_by_hand_and_sensors_report() -> None:
     sensors = [e for e in run.changes if e.data["entity_id"].startswith("binary_sensor.")]
     assert sensors and all(e.context.origin is Origin.SENSOR for e in sensors)
     assert all(e.context.user_id is None for e in sensors)  # a motion sensor does not know who
-    presence = {
-        e.data["new_state"].state for e in run.changes if e.data["entity_id"] == "person.ana"
-    }
-    assert {"not_home", "kitchen", "bedroom"} <= presence
+    ana = [e.data["new_state"] for e in run.changes if e.data["entity_id"] == "person.ana"]
+    assert {s.state for s in ana} == {"home", "not_home"}  # as HA's person entities
+    assert {"kitchen", "bedroom"} <= {s.attributes["room"] for s in ana if s.state == "home"}
+    assert all(s.attributes["room"] is None for s in ana if s.state == "not_home")
     # the hub sees the simulator only as entities with handlers (commands) and states
     entry = run.hub.entities.get("light.kitchen")
     assert entry is not None and entry.owner == "simulator" and entry.handler is not None

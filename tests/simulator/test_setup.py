@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hearthmind.bootstrap import SetupOptions, async_setup_hub
+from hearthmind.bootstrap import SetupOptions, async_setup_hub, config_warnings
 from hearthmind.core import ConfigError, Hub, Origin, SimulatedClock, load_config
 from hearthmind.integrations.simulator import (
     EntityChange,
@@ -27,7 +27,8 @@ async def test_component_setup_records_and_writes_ground_truth(tmp_path: Path) -
     home = get_home(hub)
     assert home is not None
     assert hub.states.get("light.kitchen") is not None
-    assert hub.states.require("person.mina").state == "bedroom"
+    mina = hub.states.require("person.mina")  # HA's shape: home / not_home, the room beside
+    assert (mina.state, mina.attributes["room"]) == ("home", "bedroom")
     await clock.async_run_until(clock.now() + timedelta(days=1))
     await hub.async_stop()
     truth = tmp_path / "hearthmind.db.intentions.jsonl"
@@ -82,8 +83,15 @@ async def test_configuration_section_runs_a_home(tmp_path: Path) -> None:
 
 
 async def test_broken_configuration_section_is_named(tmp_path: Path) -> None:
-    (tmp_path / "configuration.yaml").write_text("simulator:\n  home: couple\n  speed: 9\n")
+    (tmp_path / "configuration.yaml").write_text("simulator:\n  home: couple\n  seed: lots\n")
     clock = SimulatedClock(datetime.fromisoformat("2026-03-02T00:00:00+01:00"))
     with pytest.raises(ConfigError) as info:
         await async_setup_hub(tmp_path, SetupOptions(record=False), clock, components=["simulator"])
-    assert info.value.line == 3 and "speed" in str(info.value)
+    assert info.value.line == 3 and "seed" in str(info.value)
+
+
+def test_an_unknown_key_is_warned_about_with_its_line(tmp_path: Path) -> None:
+    """Not refused (a Home Assistant user's configuration loads), never silent."""
+    (tmp_path / "configuration.yaml").write_text("simulator:\n  home: couple\n  speed: 9\n")
+    warnings = config_warnings(load_config(tmp_path, create=False))
+    assert [(w.line, "unknown key 'speed'" in w.message) for w in warnings] == [(3, True)]

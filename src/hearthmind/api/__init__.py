@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from hearthmind.core import DataKey, Hub, SetupOptions, remove_hub_address, write_hub_address
 
-from .access import CLI_TOKEN_NAME, DEMO_TOKEN_NAME, kept_token, read_token_file
+from .access import CLI_TOKEN_NAME, DEMO_TOKEN_NAME, kept_token
 from .config import DEFAULT_HOST, DEFAULT_PORT, ApiConfig, HttpConfig, listen_config
 from .runtime import ApiRuntime
 from .server import ApiServer, ApiStartError
@@ -107,5 +107,4 @@ __all__ = [
     "async_setup",
     "demo_access",
     "get_server",
-    "read_token_file",
 ]

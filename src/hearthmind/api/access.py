@@ -15,22 +15,12 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from .tokens import STORAGE_DIR, TokenError, TokenStore
+from hearthmind.core.instance import kept_token_path, read_kept_token
+
+from .tokens import TokenError, TokenStore
 
 CLI_TOKEN_NAME = "cli"
 DEMO_TOKEN_NAME = "demo"
-
-
-def token_file(config_dir: Path, name: str) -> Path:
-    return config_dir / STORAGE_DIR / f"{name}_token"
-
-
-def read_token_file(config_dir: Path, name: str) -> str | None:
-    try:
-        token = token_file(config_dir, name).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    return token or None
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -46,10 +36,10 @@ def _write_private(path: Path, text: str) -> None:
 def kept_token(store: TokenStore, config_dir: Path, name: str, now: datetime) -> str:
     """The token kept in `<config>/.storage/<name>_token` if the store still accepts it; else
     a new one (replacing a token of that name), written there with owner-only permissions."""
-    token = read_token_file(config_dir, name)
+    token = read_kept_token(config_dir, name)
     with contextlib.suppress(TokenError):
         if token is not None and store.verify(token) is not None:
             return token
     token = store.create(name, now, replace=True)
-    _write_private(token_file(config_dir, name), token)
+    _write_private(kept_token_path(config_dir, name), token)
     return token

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import typer
 
-from . import automations, call, connect, hub, recorder, routines, sim, states, voice, why
+from . import (
+    automations,
+    call,
+    checkconfig,
+    connect,
+    hub,
+    recorder,
+    routines,
+    sim,
+    states,
+    voice,
+    why,
+)
 
 app = typer.Typer(
     name="hearthmind",
@@ -28,7 +40,8 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for module in (sim, hub, states, call, recorder, why, connect, automations, routines, voice):
+COMMAND_MODULES = (sim, hub, states, call, recorder, why, connect, checkconfig, automations)
+for module in (*COMMAND_MODULES, routines, voice):
     module.register(app)
 
 

@@ -1,16 +1,13 @@
 """`hearthmind call`: a service call through the running hub's API, as Home Assistant's own
 clients do: the hub owns the devices, so a second hub built from the same config must not
 drive them behind its back. The call is first checked here exactly as the hub would (service
-known, data valid against the service's schema), then sent with a token (`--token` or
-HEARTHMIND_TOKEN) to `--url` (default: the `api:` section's host and port, else
-127.0.0.1:8770). With no hub answering, it says so and how to start one."""
+known, data valid against the service's schema), then sent to the folder's running hub
+(hubclient.py: the address and token it keeps in the folder; `--url` and `--token` or
+HEARTHMIND_TOKEN to reach another). With no hub answering, it says so and how to start one."""
 
 from __future__ import annotations
 
-import json
 import urllib.error
-import urllib.request
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -23,7 +20,6 @@ from hearthmind.core import (
     InvalidEntityIdError,
     InvalidServiceDataError,
     ServiceNotFoundError,
-    load_config,
     valid_entity_id,
     validate_service_data,
 )
@@ -37,6 +33,7 @@ from .common import (
     fail,
     user_errors,
 )
+from .hubclient import HubRequestError, find_running_hub, no_hub_message
 
 # The command line starts fast: the hub's packages load inside the command that needs them.
 
@@ -90,72 +87,46 @@ def call(
     data: Annotated[list[str] | None, typer.Argument(help="key=value service data")] = None,
     config: ConfigDir = DEFAULT_CONFIG,
     url: Annotated[
-        str | None, typer.Option("--url", help="The hub's API (default from the config).")
+        str | None,
+        typer.Option("--url", help="The hub's API (default: where the folder's hub said it is)."),
     ] = None,
     token: Annotated[
         str | None,
-        typer.Option("--token", envvar="HEARTHMIND_TOKEN", help="An API token."),
+        typer.Option(
+            "--token",
+            envvar="HEARTHMIND_TOKEN",
+            help="An API token (default: the one the running hub keeps for the command line).",
+        ),
     ] = None,
 ) -> None:
     """Call a service on the running hub, through its API.
 
-    The call is checked here first, then sent with a token (`hearthmind token create`)."""
+    The call is checked here first, then sent to the hub running from the folder."""
     health = HealthCounters()
     cfg = config_dir(config)
     with user_errors():
         payload = parse_service_data(data or [])
         domain, name = validate_call(service, entity_id, payload, health)
-        base = url or _api_url(cfg)
-    if not token:
+    try:
+        hub = find_running_hub(cfg, url, token)
+    except HubRequestError as err:  # a hub answers but refuses the token: bad input
+        raise fail(str(err)) from err
+    if hub is None:
         raise fail(
-            "no API token: create one with `hearthmind token create -c DIR --name cli` and "
-            "pass it with --token or HEARTHMIND_TOKEN",
+            no_hub_message(cfg, url) + " (calls go through the running hub: it owns the devices)",
             EXIT_UNAVAILABLE,
         )
-    body = json.dumps({"entity_id": entity_id, **payload}).encode()
-    request = urllib.request.Request(
-        f"{base.rstrip('/')}/api/services/{domain}/{name}",
-        data=body,
-        method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            answer = json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as err:
-        message = _http_message(err)
-        raise fail(f"the hub refused {service} on {entity_id}: {message}") from err
+        answer = hub.post(f"/api/services/{domain}/{name}", {"entity_id": entity_id, **payload})
+    except HubRequestError as err:
+        raise fail(f"the hub refused {service} on {entity_id}: {err}") from err
     except (urllib.error.URLError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise fail(
-            f"no hub API answering at {base} ({reason}): start it with `hearthmind run -c DIR` "
-            "or `hearthmind demo -c DIR --port N` (calls go through the running hub, which "
-            "owns the devices)",
-            EXIT_UNAVAILABLE,
-        ) from err
+        raise fail(f"the hub at {hub.url} stopped answering: {err}", EXIT_UNAVAILABLE) from err
     changed = answer if isinstance(answer, list) else []
-    console.print(f"{service} {entity_id}: ok", highlight=False)
+    console.print(f"{service} {entity_id}: ok (hub at {hub.url})", highlight=False)
     for state in changed:
         if isinstance(state, dict):
             console.print(f"  {state.get('entity_id')} -> {state.get('state')}", highlight=False)
-
-
-def _api_url(cfg: Path) -> str:
-    config = load_config(cfg, create=False)
-    section = config.raw.get("api") or {}
-    host = section.get("host", "127.0.0.1") if isinstance(section, dict) else "127.0.0.1"
-    port = section.get("port", 8770) if isinstance(section, dict) else 8770
-    return f"http://{host}:{port}"
-
-
-def _http_message(err: urllib.error.HTTPError) -> str:
-    try:
-        body = json.loads(err.read() or b"{}")
-        if isinstance(body, dict) and body.get("message"):
-            return f"HTTP {err.code}: {body['message']}"
-    except (ValueError, OSError):
-        pass
-    return f"HTTP {err.code} {err.reason}"
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,8 @@ import contextlib
 import signal
 import sys
 from collections import deque
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,11 +18,13 @@ import typer
 from hearthmind.core import (
     EVENT_STATE_CHANGED,
     Event,
+    HealthProblem,
     Hub,
     InstanceLock,
     RealClock,
     SetupOptions,
     StateChangedData,
+    load_config,
 )
 
 from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, user_errors
@@ -30,6 +33,11 @@ if TYPE_CHECKING:
     from hearthmind.integrations.simulator import SimulatedHome
 
 # The command line starts fast: the hub's packages load inside the command that needs them.
+
+Verbose = Annotated[
+    int,
+    typer.Option("-v", "--verbose", count=True, help="Show info (-v) or debug (-vv) logs too."),
+]
 
 
 class LiveView:
@@ -52,8 +60,8 @@ class LiveView:
         return f"{self._local(event.time_fired)}  {new.entity_id} -> {new.state}  by {who}"
 
     def _local(self, ts: float) -> str:
-        zone = self.home.zone if self.home is not None else None
-        return datetime.fromtimestamp(ts, zone).strftime("%a %d %b %H:%M:%S")
+        # the home's one time zone (a simulated home's is its own: the simulator set it)
+        return datetime.fromtimestamp(ts, self.hub.config.zone).strftime("%a %d %b %H:%M:%S")
 
     def render(self) -> Any:
         from rich.console import Group
@@ -72,7 +80,8 @@ class LiveView:
             presence = self.hub.states.get(person.entity_id)
             if presence is None:
                 continue
-            area = self.hub.registries.areas.get(presence.state)
+            room = presence.attributes.get("room")
+            area = self.hub.registries.areas.get(room) if isinstance(room, str) else None
             where = area.name if area is not None else presence.state.replace("_", " ")
             people.add_row(person.name, where, self._local(presence.last_changed)[-8:])
         log = Table(show_header=True, header_style="bold", expand=True)
@@ -129,28 +138,76 @@ async def _serve(hub: Hub, live: bool, header: list[str]) -> None:
         await _wait_for_signal()
 
 
+def _where_lines(hub: Hub, demo: bool) -> list[str]:
+    """Where a person reaches the hub: its API (and the demo's token), its MQTT broker."""
+    from hearthmind.api import demo_access, get_server
+    from hearthmind.integrations.mqtt import DATA_KEY as MQTT_KEY
+
+    lines = []
+    if get_server(hub) is not None:
+        if demo:
+            url, token = demo_access(hub)
+            lines.append(f"API: {url}  token: {token} (kept across restarts)")
+            lines.append(f"status page: {url}/#token={token}")
+        else:
+            url = get_server(hub).url  # type: ignore[union-attr]
+            lines.append(
+                f"API: {url} (hearthmind call/say/states -c {hub.config.config_dir} use it; "
+                "a token for other clients: hearthmind token create --name NAME)"
+            )
+    else:
+        lines.append("API: not served")
+    mqtt = hub.data.get(MQTT_KEY)
+    if mqtt is not None:
+        broker = mqtt.broker
+        if broker is not None:
+            lines.append(
+                f"MQTT: embedded broker at {broker.url} (discovery prefix "
+                f"{mqtt.config.discovery_prefix})"
+            )
+        else:
+            lines.append(f"MQTT: broker {mqtt.connection.settings.url}")
+    return lines
+
+
 async def _run_hub(
-    config: Path, options: SetupOptions, clock: Any, live: bool, header: list[str]
-) -> dict[str, int]:
+    config: Path,
+    options: SetupOptions,
+    clock: Any,
+    live: bool,
+    header: list[str],
+    verbose: int = 0,
+) -> HubOutcome:
     from hearthmind.bootstrap import async_setup_hub
 
     # before anything is opened, and released after everything is closed: a second hub on
     # this folder stops at once, with one line
     with InstanceLock(config):
+        log_path = _start_logging(config, verbose)
         hub = await async_setup_hub(config, options, clock)
         try:
-            lines = list(header)
-            with contextlib.suppress(Exception):
-                from hearthmind.api import demo_access, get_server
-
-                if get_server(hub) is not None:
-                    url, token = demo_access(hub)
-                    lines.append(f"API: {url}  token: {token}")
-                    lines.append(f"status page: {url}/#token={token}")
+            lines = [*header, *_where_lines(hub, demo=options.home is not None)]
+            lines.append(f"log: {log_path}; times in {hub.config.core.time_zone}")
             await _serve(hub, live, lines)
         finally:
             await hub.async_stop()
-    return dict(hub.health.counts)
+    return HubOutcome(dict(hub.health.counts), list(hub.health.recent))
+
+
+@dataclass
+class HubOutcome:
+    counts: dict[str, int]
+    problems: list[HealthProblem]
+
+
+def _start_logging(config: Path, verbose: int) -> Path:
+    from hearthmind.bootstrap import COMPONENTS
+    from hearthmind.core import LoggerConfig, configure_logging, load_config
+
+    loaded = load_config(config)
+    section = loaded.section("logger", LoggerConfig)
+    aliases = {name: module for name, module in COMPONENTS}
+    return configure_logging(config, section, loaded.zone, verbose, aliases)
 
 
 def _preload_components() -> None:
@@ -171,7 +228,12 @@ def demo(
         str, typer.Option("--home", help="single, couple, family or a path.")
     ] = "family",
     speed: Annotated[float, typer.Option("--speed", min=0.01, help="x real time.")] = 60.0,
-    port: Annotated[int, typer.Option("--port", help="Serve the API on this port.")] = 8770,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port", help="Serve the API on this port (default: http: server_port, 8123)."
+        ),
+    ] = None,
     mqtt: Annotated[
         bool,
         typer.Option(
@@ -180,6 +242,7 @@ def demo(
         ),
     ] = True,
     seed: Annotated[int | None, typer.Option("--seed", help="Same seed, same days.")] = None,
+    verbose: Verbose = 0,
 ) -> None:
     """Run the hub, its recorder and a simulated home at SPEED x real time, live.
 
@@ -190,41 +253,76 @@ def demo(
     with user_errors():
         spec = load_home(home)
         _preload_components()
-        # the demo starts at 06:00 local time today, so people are about to wake up
-        today = RealClock().now().astimezone(spec.zone).date()
-        start = datetime.combine(today, time(6, 0), spec.zone)
-        clock = RealClock(start=start, speed=speed)
-        options = SetupOptions(home=home, seed=seed, mqtt=mqtt, api_port=port)
         cfg = config_dir(config)
+        # a new folder's configuration says the zone the home lives in
+        load_config(cfg, time_zone=spec.time_zone)
+        start, resumed = _demo_start(cfg, spec.zone)
+        clock = RealClock(start=start, speed=speed)
+        options = SetupOptions(
+            home=home, seed=seed, mqtt=mqtt, api_port=port, extra={"serve_api": True}
+        )
         header = [
             f"Hearthmind demo: {spec.name}, {len(spec.residents)} residents, {speed:g}x real "
-            f"time, config {cfg} (database {cfg / 'hearthmind.db'})"
+            f"time, config {cfg} (database {cfg / 'hearthmind.db'})",
+            f"clock: {start.astimezone(spec.zone):%a %d %b %H:%M} {spec.time_zone}"
+            + (" (continuing the recorded history)" if resumed else ""),
         ]
-        counts = asyncio.run(_run_hub(cfg, options, clock, sys.stdout.isatty(), header))
-    _say_stopped(counts)
+        outcome = asyncio.run(_run_hub(cfg, options, clock, sys.stdout.isatty(), header, verbose))
+    _say_stopped(outcome)
 
 
-def run(config: ConfigDir = DEFAULT_CONFIG) -> None:
-    """Start the hub from the configuration directory, in real time, until Ctrl-C."""
+def _demo_start(cfg: Path, zone: tzinfo) -> tuple[datetime, bool]:
+    """Where the demo's clock starts: where the recorded history ends (so two runs never
+    interleave), else 06:00 today in the home's zone, as people are about to wake up."""
+    from hearthmind.recorder import config_db_url, last_recorded_time
+
+    with contextlib.suppress(Exception):  # an unreadable database is the recorder's to say
+        last = last_recorded_time(config_db_url(load_config(cfg, create=False)))
+        if last is not None:
+            return datetime.fromtimestamp(last + 1, UTC), True
+    today = RealClock().now().astimezone(zone).date()
+    return datetime.combine(today, time(6, 0), zone), False
+
+
+def run(config: ConfigDir = DEFAULT_CONFIG, verbose: Verbose = 0) -> None:
+    """Start the hub from the configuration directory, in real time, until Ctrl-C. The API
+    is served on `http: server_port` (8123 by default)."""
     cfg = config_dir(config)
     with user_errors():
-        counts = asyncio.run(
+        outcome = asyncio.run(
             _run_hub(
                 cfg,
-                SetupOptions(),
+                SetupOptions(extra={"serve_api": True}),
                 RealClock(),
                 sys.stdout.isatty(),
                 [f"Hearthmind running from {cfg}; Ctrl-C stops it"],
+                verbose,
             )
         )
-    _say_stopped(counts)
+    _say_stopped(outcome)
 
 
-def _say_stopped(counts: dict[str, int]) -> None:
-    console.print(
-        f"stopped cleanly: {counts.get('events', 0)} events, {counts.get('errors', 0)} problems",
-        highlight=False,
+def _say_stopped(outcome: HubOutcome) -> None:
+    """The stop line names each counted problem (how many, the last one's words)."""
+    counts = outcome.counts
+    errors = counts.get("errors", 0)
+    line = (
+        f"stopped cleanly: {counts.get('events', 0)} events, {errors} problem{'s' * (errors != 1)}"
     )
+    last: dict[str, str] = {}
+    for problem in outcome.problems:
+        last[problem.counter] = problem.message
+    named = [
+        f"{counts.get(counter, 0)} {counter} (last: {_short(message)})"
+        for counter, message in last.items()
+    ]
+    console.print(
+        line + (": " + "; ".join(named) if named else ""), highlight=False, soft_wrap=True
+    )
+
+
+def _short(message: str, most: int = 160) -> str:
+    return message if len(message) <= most else message[: most - 1] + "…"
 
 
 def register(app: typer.Typer) -> None:

@@ -1,10 +1,13 @@
-"""CLI commands: voice (`say` and `listen`)."""
+"""CLI commands: voice (`say` and `listen`). They talk to the folder's running hub (its voice
+API) when one answers, so what they turn on stays on and what they ask is about the home as it
+is; with none running (or with --home, a simulated home of their own) a one-off hub answers,
+and they say so."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -87,6 +90,93 @@ async def _run(
         await hub.async_stop()
 
 
+def _print_answer(answer: dict[str, Any]) -> int:
+    """The running hub's answer (the voice API's shape), as the one-off hub's is printed."""
+    if answer.get("heard") is not None:
+        console.print(f"[dim]heard:[/dim] {answer.get('heard') or '(nothing)'}")
+    if answer.get("understood_as"):
+        console.print(f"[dim]understood as:[/dim] {answer['understood_as']}")
+    if answer.get("intent"):
+        console.print(f"[dim]intent:[/dim] {answer['intent']}")
+    for action in answer.get("actions") or []:
+        console.print(
+            f"[dim]did:[/dim] {action.get('domain')}.{action.get('service')} "
+            f"{', '.join(action.get('entity_ids') or [])} {action.get('data') or ''}"
+        )
+    console.print(str(answer.get("speech", "")))
+    return 0 if answer.get("handled") else 1
+
+
+def _through_running_hub(
+    config: Path,
+    text: str | None,
+    audio: Path | None,
+    out: Path | None,
+    user: str | None,
+    area: str | None,
+) -> int | None:
+    """Ask the folder's running hub; None when no hub answers (the caller runs its own)."""
+    import urllib.error
+    from urllib.parse import urlencode
+
+    from .hubclient import HubRequestError, find_running_hub
+
+    try:
+        hub = find_running_hub(config_dir(config))
+    except HubRequestError as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        return 1
+    if hub is None:
+        return None
+    err_console.print(f"[dim]asking the running hub at {hub.url}[/dim]")
+    try:
+        if audio is not None:
+            query = urlencode({k: v for k, v in (("user_id", user), ("area", area)) if v})
+            answer = hub.request(
+                "POST",
+                "/api/hearthmind/voice/listen" + (f"?{query}" if query else ""),
+                data=audio.read_bytes(),
+            )
+        else:
+            body: dict[str, Any] = {"text": text or ""}
+            body.update({k: v for k, v in (("user_id", user), ("area", area)) if v})
+            answer = hub.post("/api/hearthmind/voice/say", body)
+    except HubRequestError as err:
+        err_console.print(f"[red]error:[/red] the hub refused it: {err}")
+        return 2 if err.status == 400 else 1
+    except (urllib.error.URLError, OSError) as err:
+        err_console.print(f"[red]error:[/red] the hub at {hub.url} stopped answering: {err}")
+        return 1
+    if out is not None:
+        err_console.print(
+            "[yellow]--out:[/yellow] the running hub answers in text; no WAV written "
+            "(stop the hub to have a one-off hub speak)"
+        )
+    return _print_answer(answer if isinstance(answer, dict) else {})
+
+
+def _answer(
+    config: Path,
+    text: str | None,
+    audio: Path | None,
+    out: Path | None,
+    user: str | None,
+    area: str | None,
+    home: str | None,
+) -> int:
+    if home is None:
+        code = _through_running_hub(config, text, audio, out, user, area)
+        if code is not None:
+            return code
+        err_console.print(
+            f"[dim]no running hub for {config_dir(config)}: a one-off hub answers from its "
+            "configuration (start one with `hearthmind run` so changes stay made)[/dim]"
+        )
+    else:
+        err_console.print(f"[dim]a one-off hub with the simulated home {home!r} answers[/dim]")
+    return asyncio.run(_run(config, text, audio, out, user, area, home))
+
+
 def register(app: typer.Typer) -> None:
     """Adds this module's commands to the `hearthmind` app."""
 
@@ -102,7 +192,7 @@ def register(app: typer.Typer) -> None:
         config: ConfigDir = DEFAULT_CONFIG,
     ) -> None:
         """Say something to the hub as text: it acts and answers (as speech with --out)."""
-        raise typer.Exit(asyncio.run(_run(config, text, None, out, user, area, home)))
+        raise typer.Exit(_answer(config, text, None, out, user, area, home))
 
     @app.command()
     def listen(
@@ -114,4 +204,4 @@ def register(app: typer.Typer) -> None:
         config: ConfigDir = DEFAULT_CONFIG,
     ) -> None:
         """Play a recorded command to the hub: it transcribes, acts and answers."""
-        raise typer.Exit(asyncio.run(_run(config, None, audio, out, user, area, home)))
+        raise typer.Exit(_answer(config, None, audio, out, user, area, home))

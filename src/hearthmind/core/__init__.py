@@ -36,7 +36,7 @@ from .events import (
     EventType,
     StateChangedData,
 )
-from .health import HealthCounters
+from .health import HealthCounters, HealthProblem
 from .heap import HeapSettler
 from .hub import Hub
 from .instance import (
@@ -82,6 +82,7 @@ __all__ = [
     "EventBus",
     "EventType",
     "HealthCounters",
+    "HealthProblem",
     "HeapSettler",
     "HearthmindError",
     "Hub",

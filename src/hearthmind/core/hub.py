@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,22 +73,34 @@ class Hub:
 
     # -- people -----------------------------------------------------------------------------
 
-    def add_person(self, person: Person, presence: str = "home") -> Person:
+    def add_person(
+        self,
+        person: Person,
+        presence: str = "home",
+        attributes: Mapping[str, Any] | None = None,
+    ) -> Person:
         self.registries.add_person(person)
-        self.states.async_set(
-            person.entity_id,
-            presence,
-            {"friendly_name": person.name, "user_id": person.user_id or person.id},
-            self.context(Origin.SENSOR),
-        )
+        self.set_presence(person.id, presence, self.context(Origin.SENSOR), attributes)
         return person
 
-    def set_presence(self, person_id: str, presence: str, context: Context) -> None:
+    def set_presence(
+        self,
+        person_id: str,
+        presence: str,
+        context: Context,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
+        """`presence` as Home Assistant's person: home, not_home or a zone's name; where in
+        the home (`room`) and the like go in `attributes`."""
         person = self.registries.people[person_id]
         self.states.async_set(
             person.entity_id,
             presence,
-            {"friendly_name": person.name, "user_id": person.user_id or person.id},
+            {
+                **(attributes or {}),
+                "friendly_name": person.name,
+                "user_id": person.user_id or person.id,
+            },
             context,
         )
 

@@ -100,3 +100,17 @@ def remove_hub_address(config_dir: Path) -> None:
     with contextlib.suppress(OSError, ValueError):
         if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
             path.unlink()
+
+
+def kept_token_path(config_dir: Path, name: str) -> Path:
+    """Where the running hub keeps the token named `name` for people at this machine
+    (`cli`: the command line's; `demo`: the demo's), readable by its owner only."""
+    return config_dir / ".storage" / f"{name}_token"
+
+
+def read_kept_token(config_dir: Path, name: str) -> str | None:
+    try:
+        token = kept_token_path(config_dir, name).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return token or None

@@ -1,6 +1,8 @@
 """The hub's log, as Home Assistant keeps one: a rotating file in the configuration directory
 (`hearthmind.log`, as HA's `home-assistant.log`), levels per component from the `logger:`
-section (`default:`, `logs: {component: level}`), times in the home's time zone.
+section (`default:`, `logs: {component: level}`), times in the home's time zone. Each start
+moves the last run's log to `logs/hearthmind-<when it ended>.log` (the last few kept, as HA
+keeps `home-assistant.log.1`), so the run before a problem can still be read.
 
 The terminal shows warnings and errors (`-v`: info, `-vv`: debug); the file keeps what the
 `logger:` section asks (info by default, so there is something to read after a problem)."""
@@ -19,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from .config import register_section
 
 LOG_FILE = "hearthmind.log"
+PAST_RUNS_DIR = "logs"
+PAST_RUNS_KEPT = 5
 MAX_BYTES = 5 * 1024 * 1024
 BACKUPS = 3
 
@@ -66,6 +70,7 @@ def configure_logging(
     component's level may name it short (`mqtt`) when `aliases` maps it to its module."""
     path = config_dir / LOG_FILE
     config_dir.mkdir(parents=True, exist_ok=True)
+    keep_last_run(path, zone)
     formatter = HomeTimeFormatter(zone)
     file_handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
@@ -92,3 +97,22 @@ def configure_logging(
         if noisy not in section.logs:
             logging.getLogger(noisy).setLevel(logging.WARNING)
     return path
+
+
+def keep_last_run(path: Path, zone: tzinfo) -> Path | None:
+    """Move the last run's log beside the others in `logs/`, named by when it ended (in the
+    home's zone); keep the newest few."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    if st.st_size == 0:
+        return None
+    past = path.parent / PAST_RUNS_DIR
+    past.mkdir(exist_ok=True)
+    ended = datetime.fromtimestamp(st.st_mtime, zone).strftime("%Y-%m-%dT%H-%M-%S")
+    target = past / f"{path.stem}-{ended}.log"
+    path.replace(target)
+    for old in sorted(past.glob(f"{path.stem}-*.log"))[:-PAST_RUNS_KEPT]:
+        old.unlink(missing_ok=True)
+    return target

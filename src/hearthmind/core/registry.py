@@ -1,6 +1,7 @@
 """Spaces, areas (rooms), devices and people as first-class records.
 
-A person's presence is an entity, `person.<id>`: `home`, `not_home`, or the area they are in."""
+A person's presence is an entity, `person.<id>`, as Home Assistant's: `home`, `not_home` or a
+zone's name; the room they are in is its `room` attribute."""
 
 from __future__ import annotations
 

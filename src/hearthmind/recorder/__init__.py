@@ -58,7 +58,7 @@ from .history import (
 from .migrate import current_revision, upgrade
 from .recorder import DATA_KEY, Recorder, RecorderError, classify
 from .schema import SCHEMA_VERSION
-from .summaries import latest_states, origin_counts
+from .summaries import last_recorded_time, latest_states, origin_counts
 from .why import explain_change, why_answer
 
 _LOGGER = logging.getLogger(__name__)
@@ -166,6 +166,7 @@ __all__ = [
     "history_in_ha_shape",
     "iso_utc",
     "iter_state_changes",
+    "last_recorded_time",
     "latest_states",
     "missing_sqlite_file",
     "open_engine",

@@ -78,3 +78,19 @@ def origin_counts(
         "states": counts(states, states.c.last_updated_ts),
         "events": counts(events, events.c.time_fired_ts),
     }
+
+
+def last_recorded_time(url: str) -> float | None:
+    """When the last recorded change or event happened (epoch seconds), or None for an empty
+    or absent database: a simulated home that restarts continues from there."""
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    engine = open_engine(url)
+    try:
+        with engine.connect() as conn:
+            last_state = conn.execute(select(func.max(states.c.last_updated_ts))).scalar()
+            last_event = conn.execute(select(func.max(events.c.time_fired_ts))).scalar()
+    finally:
+        engine.dispose()
+    known = [float(t) for t in (last_state, last_event) if t is not None]
+    return max(known) if known else None

@@ -29,13 +29,14 @@ Description:
     home.resident_infos() -> [ResidentInfo(id, name, entity_id="person.<id>")]
 State:
     home.state(entity_id) -> (state, attributes)  (attributes include friendly_name)
-    home.presence(resident) -> "not_home" or the area id
+    home.presence(resident) -> "home" or "not_home" (the room: person_attributes()["room"])
 Change stream:
     unsubscribe = home.subscribe(listener)  # listener(EntityChange) called synchronously
     EntityChange(entity_id, state, attributes, context): every change of a device (by a
     resident: origin physical + their user_id; by the device itself or a sensor: origin
     sensor; by the hub: the command's own context) and every presence change
-    (entity_id "person.<id>", state "not_home" or an area id, origin sensor, user_id the id).
+    (entity_id "person.<id>", state "home" or "not_home", the room in its `room` attribute,
+    origin sensor, user_id the id).
 Commands from the hub:
     home.apply_command(entity_id, service, data, context) -> changed: bool
         service without domain ("turn_on", "set_temperature", "open_cover", ...), data as in

@@ -38,6 +38,7 @@ def register_records(hub: Hub, home: SimulatedHome) -> None:
         hub.add_person(
             Person(resident.id, resident.spec.name, user_id=resident.id),
             presence=home.presence(resident),
+            attributes=home.person_attributes(resident),
         )
 
 
@@ -85,7 +86,9 @@ class InProcessBinding:
 
     def _report(self, change: EntityChange) -> None:
         if change.entity_id.startswith("person."):
-            self.hub.set_presence(change.entity_id[7:], change.state, change.context)
+            self.hub.set_presence(
+                change.entity_id[7:], change.state, change.context, change.attributes
+            )
         else:
             self.hub.states.async_set(
                 change.entity_id, change.state, change.attributes, change.context

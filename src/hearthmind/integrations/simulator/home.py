@@ -35,6 +35,7 @@ INDOOR_STEP = 0.3
 OUTDOOR_STEP = 0.5
 MOTION_HOLD = 120.0  # seconds a motion sensor stays on after a room empties
 NOT_HOME = "not_home"
+HOME = "home"
 
 
 class SimulatedHome:
@@ -150,10 +151,13 @@ class SimulatedHome:
         return self._entities[entity_id].snapshot()
 
     def presence(self, resident: Resident) -> str:
-        return NOT_HOME if resident.location == AWAY else resident.location
+        """As Home Assistant's person entities: `home` or `not_home` (the room is an
+        attribute, `person_attributes`), so "who is home" reads the state HA users expect."""
+        return NOT_HOME if resident.location == AWAY else HOME
 
     def person_attributes(self, resident: Resident) -> dict[str, Any]:
-        return {"friendly_name": resident.spec.name, "user_id": resident.id}
+        room = None if resident.location == AWAY else resident.location
+        return {"friendly_name": resident.spec.name, "user_id": resident.id, "room": room}
 
     def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
         """Call `listener(change)` on every change of an entity or a presence."""

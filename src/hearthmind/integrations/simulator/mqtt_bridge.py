@@ -288,7 +288,9 @@ class MqttBridge:
         if info is not None:
             self._publish_state(info, change.state, change.attributes)
         elif change.entity_id.startswith("person."):
-            self.hub.set_presence(change.entity_id[len("person.") :], change.state, change.context)
+            self.hub.set_presence(
+                change.entity_id[len("person.") :], change.state, change.context, change.attributes
+            )
         else:  # in-process entities (media_player)
             self.hub.states.async_set(
                 change.entity_id, change.state, change.attributes, change.context
