@@ -6,6 +6,7 @@ Every error names the file and the line."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,10 +118,14 @@ def validate(model: type[M], data: Any, lines: LineMap, prefix: tuple[str | int,
         return model.model_validate(data if data is not None else {})
     except ValidationError as err:
         first = err.errors()[0]
+        reason = first["msg"].removeprefix("Value error, ")
         loc = (*prefix, *first["loc"])
+        if not first["loc"] and isinstance(data, dict):
+            # a check across keys names no key: point at the first key its message names
+            named = [w for w in re.findall(r"[A-Za-z_]+", reason) if w in data]
+            loc = (*loc, named[0]) if named else loc
         file, line = lines.where(loc)
         dotted = ".".join(str(p) for p in loc) or "(top level)"
-        reason = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden" and first["loc"]:
             close = difflib.get_close_matches(str(first["loc"][-1]), sorted(model_keys(model)), 1)
             reason = "unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
