@@ -255,4 +255,4 @@ def test_say_without_a_running_hub_says_who_answers(tmp_path: Path) -> None:
     result = hm("say", "what time is it", "-c", str(tmp_path))
     err = " ".join(result.stderr.split())
     assert "no running hub" in err and "a one-off hub answers" in err
-    assert result.stdout.strip().startswith("It's"), result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith("It's"), result.stdout
