@@ -73,6 +73,13 @@ async def test_a_hub_learns_its_recorded_routines_and_says_what_comes_next(
         assert "kitchen motion sensor" in first["explanation"]
         # only what people do to devices: sensors are context, not something to do
         assert all(not p["entity_id"].startswith("binary_sensor.") for p in body["predictions"])
+        # worth showing: nothing already so, nothing under the threshold, the count said
+        for guess in body["predictions"]:
+            now = hub.states.get(guess["entity_id"])
+            assert now is None or now.state != guess["value"]
+            assert guess["probability"] >= body["min_probability"] == 0.1
+        assert body["shown"] == len(body["predictions"]) <= body["considered"]
+        assert f"{body['shown']} of {body['considered']} guesses shown" in body["summary"]
         # the same over the WebSocket API, with a Home Assistant client
         ws_url = server.url.replace("http://", "ws://") + "/api/websocket"
         async with HomeAssistantClient(ws_url, token) as ws:

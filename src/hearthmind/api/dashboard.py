@@ -1,7 +1,8 @@
 """A one-page view of the home at `/`: it takes the token from the URL fragment
 (`#token=...`, never sent to the server) or asks for it, lists the states over the REST API,
 follows changes over the WebSocket API, toggles switchable entities, and shows what the hub
-expects people to do next, and why (`/api/hearthmind/predictions`, every 15 s). No external
+expects people to do next, and why (`/api/hearthmind/predictions`, every 15 s). Every time
+on it is in the home's time zone (`/api/config`), whatever the browser's. No external
 assets: the hub works offline."""
 
 DASHBOARD_HTML = """<!doctype html>
@@ -16,11 +17,12 @@ th{background:#f0ebe4} .dom{font-weight:600;background:#f6f2ec}
 .on{color:#b35c00;font-weight:600} small{color:#777} button{cursor:pointer}
 #status{margin:.5em 0;color:#555} input{width:28em}
 </style></head><body>
-<h1>Hearthmind</h1>
+<h1 id="title">Hearthmind</h1>
 <div id="login" hidden><label>Access token: <input id="tok" type="password"></label>
 <button id="go">Open</button> <small>(<code>hearthmind token create --name me</code>)</small></div>
 <div id="status"></div>
-<div id="next" hidden><h2 style="font-size:1.1em">What comes next</h2><ol id="guesses"></ol></div>
+<div id="next" hidden><h2 style="font-size:1.1em">What comes next</h2><ol id="guesses"></ol>
+<small id="shown"></small></div>
 <table id="states" hidden><thead><tr><th>entity</th><th>state</th><th>changed</th>
 <th>by</th><th></th></tr></thead><tbody></tbody></table>
 <script>
@@ -28,6 +30,12 @@ th{background:#f0ebe4} .dom{font-weight:600;background:#f6f2ec}
 const TOGGLE = new Set(["light","switch","fan","input_boolean","media_player"]);
 const stateMap = new Map();
 let token = null;
+let zone = undefined;  // the home's time zone, from /api/config
+function when(iso, withDate){
+  const opts = {timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
+  if (withDate){ opts.weekday = "short"; opts.day = "numeric"; opts.month = "short"; opts.second = "2-digit"; }
+  return new Date(iso).toLocaleString([], opts);
+}
 function readToken(){
   const m = location.hash.match(/token=([^&]+)/);
   if (m){ sessionStorage.setItem("hm_token", decodeURIComponent(m[1]));
@@ -52,7 +60,7 @@ function render(){
     const tr = body.insertRow();
     tr.insertCell().textContent = (s.attributes && s.attributes.friendly_name) || id;
     const st = tr.insertCell(); st.textContent = s.state; if (s.state === "on") st.className = "on";
-    tr.insertCell().innerHTML = "<small>" + new Date(s.last_changed).toLocaleString() + "</small>";
+    tr.insertCell().innerHTML = "<small>" + when(s.last_changed, true) + "</small>";
     const c = s.context || {}; tr.insertCell().innerHTML = "<small>" + (c.origin||"") +
       (c.user_id ? " (" + c.user_id.replace(/[<>&]/g, "") + ")" : "") + "</small>";
     const act = tr.insertCell();
@@ -88,11 +96,12 @@ async function guesses(){
   list.textContent = "";
   for (const p of body.predictions){
     const li = document.createElement("li");
-    const when = p.expected_time ? " around " + new Date(p.expected_time).toLocaleTimeString() : "";
-    li.textContent = p.entity_id + " " + p.value + " (" + Math.round(100 * p.probability) + "%" + when + ")";
-    const why = document.createElement("small"); why.textContent = " " + p.explanation.split(": ").slice(1).join(": ");
+    const at = p.expected_time ? " around " + when(p.expected_time, false) : "";
+    li.textContent = (p.name || (p.entity_id + " " + p.value)) + " (" + Math.round(100 * p.probability) + "%" + at + ")";
+    const why = document.createElement("small"); why.textContent = " because " + (p.evidence || "");
     li.appendChild(why); list.appendChild(li);
   }
+  document.getElementById("shown").textContent = body.summary || "";
   document.getElementById("next").hidden = body.predictions.length === 0;
 }
 async function start(){
@@ -100,6 +109,10 @@ async function start(){
   if (!token){ showLogin("enter an access token"); return; }
   document.getElementById("login").hidden = true;
   try {
+    const config = await api("/api/config");
+    zone = config.time_zone || undefined;
+    document.getElementById("title").textContent = (config.location_name || "Hearthmind") +
+      " — times in " + (config.time_zone || "UTC");
     const states = await api("/api/states");
     for (const s of states) stateMap.set(s.entity_id, s);
     render(); follow();

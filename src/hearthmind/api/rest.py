@@ -4,6 +4,7 @@ and shapes, so its clients and scripts work unchanged."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -271,7 +272,12 @@ async def post_template(request: Request, rt: Runtime, _: Authorized) -> PlainTe
 
 @router.get("/error_log", summary="Recent problems, as text", response_class=PlainTextResponse)
 async def error_log(rt: Runtime, _: Authorized) -> PlainTextResponse:
-    lines = [f"{p.timestamp:.3f} {p.counter}: {p.message}" for p in list(rt.hub.health.recent)]
+    # as Home Assistant's log lines: the time a person reads, in the home's zone
+    zone = rt.hub.config.zone
+    lines = [
+        f"{datetime.fromtimestamp(p.timestamp, zone):%Y-%m-%d %H:%M:%S} {p.counter}: {p.message}"
+        for p in list(rt.hub.health.recent)
+    ]
     return PlainTextResponse("\n".join(lines) + ("\n" if lines else ""))
 
 
@@ -281,6 +287,11 @@ async def error_log(rt: Runtime, _: Authorized) -> PlainTextResponse:
 @router.get("/hearthmind/health", summary="Counters of events, errors and dropped input")
 async def health(rt: Runtime, _: Authorized) -> JsonResponse:
     body = rt.hub.health.as_dict()
+    zone = rt.hub.config.zone
+    for problem in body["recent_problems"]:  # ISO 8601 with the home's offset beside epoch
+        problem["time"] = datetime.fromtimestamp(problem["timestamp"], zone).isoformat()
+    body["now"] = rt.hub.clock.now().astimezone(zone).isoformat()  # the hub's clock
+    body["time_zone"] = rt.hub.config.core.time_zone
     body["entities"] = len(rt.hub.states)
     body["websocket_connections"] = len(rt.sessions)
     body["running"] = rt.hub.running

@@ -1,13 +1,16 @@
 """CLI commands over the recorded history: `history`, `export` (CSV) and `purge`.
 
 They read the database directly (a running hub may keep writing: SQLite's WAL lets readers
-and the writer work at once). `--db` overrides the database of the configuration directory."""
+and the writer work at once): the recorder's rows carry who caused each change, which Home
+Assistant's history shape has no room for. With a hub running from the folder, "now" is the
+hub's clock (a demo's runs faster than the wall's), asked through its API. Times are read and
+shown in the home's time zone. `--db` overrides the database of the configuration directory."""
 
 from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -44,7 +47,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 def parse_when(text: str, now: datetime) -> datetime:
-    """`30m`, `12h`, `7d`, `2w` back from `now`, or an ISO date/time (UTC if no zone)."""
+    """`30m`, `12h`, `7d`, `2w` back from `now`, or an ISO date/time (in `now`'s zone, the
+    home's, if it names none)."""
     match = _DURATION.match(text)
     if match:
         return now - timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
@@ -57,10 +61,33 @@ def parse_when(text: str, now: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=now.tzinfo)
 
 
-def _now() -> datetime:
+def _home_zone(cfg: Path) -> tzinfo:
+    from hearthmind.core import ConfigError, load_config
+
+    try:
+        return load_config(config_dir(cfg), create=False).zone
+    except ConfigError as err:
+        raise _fail(str(err)) from err
+
+
+def _now(cfg: Path) -> tuple[datetime, str]:
+    """Now in the home's zone: the running hub's clock if one answers (and where it came from)."""
+    import urllib.error
+
     from hearthmind.core import RealClock
 
-    return RealClock().now()
+    from .hubclient import HubRequestError, find_running_hub
+
+    zone = _home_zone(cfg)
+    try:
+        hub = find_running_hub(config_dir(cfg))
+        if hub is not None:
+            said = hub.get("/api/hearthmind/health").get("now")
+            if isinstance(said, str):
+                return datetime.fromisoformat(said).astimezone(zone), f"the hub at {hub.url}"
+    except (HubRequestError, urllib.error.URLError, OSError, ValueError, AttributeError):
+        pass
+    return RealClock().now().astimezone(zone), "no running hub: this machine's clock"
 
 
 def _engine(cfg: Path, db: str | None) -> Engine:
@@ -103,23 +130,26 @@ def history(
     """Show an entity's recorded states: when, what, and who or what caused each change."""
     from hearthmind.recorder import state_history
 
-    now = _now()
+    now, clock = _now(cfg)
     start, end = parse_when(since, now), parse_when(until, now) if until else None
     engine = _engine(cfg, db)
     rows = _run(
         engine,
         lambda: state_history(engine, entity_id, start, end, include_start_state=True),
     )
+    zone = now.tzinfo
     if not rows:
-        console.print(f"no recorded states of {entity_id} since {start:%Y-%m-%d %H:%M} UTC")
+        console.print(
+            f"no recorded states of {entity_id} since {start:%Y-%m-%d %H:%M %Z} (now: {clock})"
+        )
         return
-    table = Table(title=f"{entity_id} since {start:%Y-%m-%d %H:%M} UTC")
-    for column in ("time (UTC)", "state", "origin", "user", "attributes"):
+    table = Table(title=f"{entity_id} since {start:%Y-%m-%d %H:%M %Z} (now: {clock})")
+    for column in (f"time ({start:%Z})", "state", "origin", "user", "attributes"):
         table.add_column(column)
     for row in rows[-limit:]:
         attrs = ", ".join(f"{k}={v}" for k, v in row.attributes.items())
         table.add_row(
-            f"{row.last_updated:%Y-%m-%d %H:%M:%S}",
+            f"{row.last_updated.astimezone(zone):%Y-%m-%d %H:%M:%S}",
             "(removed)" if row.state is None else row.state,
             row.origin,
             row.user_id or "",
@@ -140,7 +170,7 @@ def export(
     """Export recorded states and events as CSV, in time order, with who caused each."""
     from hearthmind.recorder import export_csv
 
-    now = _now()
+    now, _ = _now(cfg)
     start, end = parse_when(since, now), parse_when(until, now) if until else None
     engine = _engine(cfg, db)
     if output is None:
@@ -159,12 +189,12 @@ def purge(
     """Delete history older than N days (run it while no hub writes to this database)."""
     from hearthmind.recorder import purge as purge_history
 
-    cutoff = _now() - timedelta(days=keep_days)
+    cutoff = _now(cfg)[0] - timedelta(days=keep_days)
     engine = _engine(cfg, db)
     result = _run(engine, lambda: purge_history(engine, cutoff))
     console.print(
         f"purged {result.states} states, {result.events} events and {result.attributes} "
-        f"unused attribute sets older than {cutoff:%Y-%m-%d %H:%M} UTC"
+        f"unused attribute sets older than {cutoff:%Y-%m-%d %H:%M %Z}"
     )
 
 

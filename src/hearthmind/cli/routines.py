@@ -65,6 +65,20 @@ def _zone(config: Path, name: str | None) -> ZoneInfo:
         raise typer.Exit(2) from err
 
 
+def _zone_configured(config: Path) -> bool:
+    """Whether configuration.yaml names the home's time zone (not the default)."""
+    from hearthmind.core import ConfigError, load_config
+
+    try:
+        raw = load_config(config_dir(config), create=False).raw
+    except ConfigError:
+        return False
+    return any(
+        isinstance(raw.get(k), dict) and "time_zone" in raw[k]
+        for k in ("homeassistant", "hearthmind")
+    )
+
+
 def _read_history(
     config: Path, db: str | None, log: Path | None, time_zone: str | None
 ) -> HomeLog | None:
@@ -77,6 +91,14 @@ def _read_history(
     from hearthmind.routines.recorder_bridge import read_observations
 
     zone = _zone(config, time_zone)
+    if db is not None and time_zone is None and not _zone_configured(config):
+        # a simulated home's database: its residents' zone, as its ground truth names it
+        # (the README's `sim` then `routines`), rather than the default UTC
+        from hearthmind.routines.evaluation.simulated import home_time_zone
+
+        named = home_time_zone(Path(db))
+        if isinstance(named, ZoneInfo):
+            zone = named
     try:
         if log is not None:
             home = load_home(log, zone=zone)
@@ -113,20 +135,38 @@ def predict(
             "next event, sensors included.",
         ),
     ] = True,
+    min_probability: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Leave out guesses under this (default: routines: min_probability, 0.1).",
+        ),
+    ] = None,
 ) -> None:
-    """What the hub expects next, from the end of the history: each guess with its
-    probability, when, and why."""
+    """What the hub expects next: the running hub's own predictions when one runs from the
+    folder, else learned here from the end of the history (--db/--log: always learned here).
+    Each guess worth showing with its probability, when, and why; nothing already so."""
     from rich.table import Table
 
     from hearthmind.routines.observations import Kind
     from hearthmind.routines.predictor import likely_actions
     from hearthmind.routines.readable import describe_item
     from hearthmind.routines.registry import make_model, model_names
+    from hearthmind.routines.showing import evidence_text, friendly_item, worth_showing
 
     if model not in model_names():
-        names = ", ".join(model_names())
-        err_console.print(f"[red]no model named {model!r}[/red] (models: {names})")
+        known = ", ".join(model_names())
+        err_console.print(f"[red]no model named {model!r}[/red] (models: {known})")
         raise typer.Exit(2)
+    if db is None and log is None:
+        if _predict_from_running_hub(config, top):
+            return
+        err_console.print(
+            f"[dim]no running hub for {config_dir(config)} (or it learns no routines): "
+            "learning from its database here[/dim]"
+        )
+    threshold = min_probability if min_probability is not None else _min_probability(config)
     learner = make_model(model)
     home = _read_history(config, db, log, time_zone)
     if home is None:
@@ -144,27 +184,115 @@ def predict(
         console.print("No person's device action in this history: showing every next event.")
         actions = False
     recent = history[-30:]
+    wide = max(4 * top, 20)  # room for what the filter leaves out
     guesses = (
-        likely_actions(learner, now, recent, acted, top)
+        likely_actions(learner, now, recent, acted, wide)
         if actions
-        else learner.predict(now, recent, k=top)
+        else learner.predict(now, recent, k=wide)
     )
+    current: dict[str, str] = {}  # each entity's last value in the history: what is so now
+    for obs in history:
+        entity, _, value = obs.item.rpartition(":")
+        current[entity] = value
+    shown = worth_showing(guesses, current.get, threshold, top)
+    names = _friendly_names(config, db) if log is None else {}
+    # the history is on the residents' wall clock: its times print as they are
     when = datetime.fromtimestamp(now, UTC).strftime("%a %Y-%m-%d %H:%M")
     table = Table(
         title=f"Next, after {describe_item(history[-1].item)} ({when}), by {learner.name}"
     )
     for column in ("", "what", "probability", "around"):
         table.add_column(column, justify="right" if column == "probability" else "left")
-    for n, guess in enumerate(guesses, start=1):
+    for n, guess in enumerate(shown.kept, start=1):
         around = (
-            datetime.fromtimestamp(guess.expected_time, UTC).strftime("%H:%M:%S")
+            datetime.fromtimestamp(guess.expected_time, UTC).strftime("%H:%M")
             if guess.expected_time is not None
             else "—"
         )
-        table.add_row(str(n), describe_item(guess.item), f"{guess.probability:.0%}", around)
+        what = friendly_item(guess.item, names)
+        table.add_row(str(n), what, f"{guess.probability:.0%}", around)
     console.print(table)
-    for n, guess in enumerate(guesses, start=1):
-        console.print(f"{n}. {learner.explain(guess)}", highlight=False)
+    console.print(shown.summary(threshold), highlight=False)
+    for n, guess in enumerate(shown.kept, start=1):
+        why = evidence_text(learner.explain(guess))
+        console.print(
+            f"{n}. {friendly_item(guess.item, names)}, {guess.probability:.0%}: {why}",
+            highlight=False,
+        )
+
+
+def _min_probability(config: Path) -> float:
+    from hearthmind.core import ConfigError, load_config
+    from hearthmind.routines.component import RoutinesConfig
+
+    try:
+        return (
+            load_config(config_dir(config), create=False)
+            .section("routines", RoutinesConfig)
+            .min_probability
+        )
+    except ConfigError as err:
+        err_console.print(f"[red]{err}[/red]")
+        raise typer.Exit(2) from err
+
+
+def _friendly_names(config: Path, db: str | None) -> dict[str, str]:
+    """Entity id -> friendly name, from the last recorded attributes (empty if unreadable)."""
+    from hearthmind.recorder import latest_states
+
+    try:
+        rows = latest_states(_db_url(config, db))
+    except Exception:  # names are a nicety: the ids' own words stand in
+        return {}
+    return {
+        r["entity_id"]: str(r["attributes"]["friendly_name"])
+        for r in rows
+        if r["attributes"].get("friendly_name")
+    }
+
+
+def _predict_from_running_hub(config: Path, top: int) -> bool:
+    """Print the running hub's predictions; False when no hub answers or it learns none."""
+    import urllib.error
+
+    from rich.table import Table
+
+    from .hubclient import HubRequestError, find_running_hub
+
+    try:
+        hub = find_running_hub(config_dir(config))
+        if hub is None:
+            return False
+        body = hub.get(f"/api/hearthmind/predictions?k={top}")
+    except HubRequestError as err:
+        if err.status != 404:
+            err_console.print(f"[yellow]the running hub: {err}[/yellow]")
+        return False
+    except (urllib.error.URLError, OSError) as err:
+        err_console.print(f"[yellow]the running hub did not answer ({err})[/yellow]")
+        return False
+    if body.get("model") is None:
+        console.print(
+            f"The running hub at {hub.url} has not learned yet ({body.get('history', 0)} "
+            "events so far).",
+            highlight=False,
+        )
+        return True
+    table = Table(title=f"Next, by the running hub at {hub.url} ({body['model']})")
+    for column in ("", "what", "probability", "around"):
+        table.add_column(column, justify="right" if column == "probability" else "left")
+    for n, guess in enumerate(body["predictions"], start=1):
+        expected = guess.get("expected_time")
+        around = datetime.fromisoformat(expected).strftime("%H:%M") if expected else "—"
+        table.add_row(str(n), guess["name"], f"{guess['probability']:.0%}", around)
+    console.print(table)
+    console.print(body.get("summary", ""), highlight=False)
+    for n, guess in enumerate(body["predictions"], start=1):
+        console.print(
+            f"{n}. {guess['name']}, {guess['probability']:.0%}: {guess['evidence']}",
+            highlight=False,
+        )
+    return True
 
 
 def agent_id(routine: Routine) -> str | None:
@@ -212,11 +340,17 @@ def routines(
         )
         return
     turnover = f" (days start at {miner.day_start / 3600:02.0f}:00)" if miner.day_start else ""
-    console.print(f"[bold]{len(found)} routines[/bold] from {days} days of {home.name}{turnover}:")
-    for r in found[:limit]:
+    shown = found[:limit]
+    more = f", the {len(shown)} surest shown (--limit for more)" if len(shown) < len(found) else ""
+    console.print(
+        f"[bold]{len(found)} routines[/bold] from {days} days of {home.name}{turnover}{more}:"
+    )
+    names = _friendly_names(config, db) if log is None else {}
+    for r in shown:
         rid = agent_id(r)
         console.print(
-            f"  {r.text()}  [dim]{f'id {rid}, ' if rid else ''}support {r.support}, confidence {r.confidence:.0%}, regularity {r.regularity:.2f}[/dim]",
+            f"  {r.text(names)}  [dim]{f'id {rid}, ' if rid else ''}on {r.confidence:.0%} of "
+            f"days, times within ±{r.spread_minutes:.0f} min[/dim]",
             highlight=False,
         )
 

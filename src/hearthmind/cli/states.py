@@ -1,12 +1,14 @@
-"""`hearthmind states`: the last recorded state of each entity, read from the database (works
-whether or not a hub is running: the recorder's SQLite is in WAL mode)."""
+"""`hearthmind states`: every entity's state. From the folder's running hub when one answers
+(its API: the states as they are now); else the last recorded state of each entity, read from
+the database (the recorder's SQLite is in WAL mode), and it says which. Times are shown in
+the home's time zone."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,6 +20,7 @@ from .common import (
     ConfigDir,
     config_dir,
     console,
+    err_console,
     fail,
     user_errors,
 )
@@ -36,13 +39,25 @@ def states_command(
     domain: Annotated[str | None, typer.Option("--domain", help="Only this domain.")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Database file or URL.")] = None,
 ) -> None:
-    """Print the last recorded state of every entity (from the database)."""
-    from rich.table import Table
+    """Print every entity's state: the running hub's, else the last recorded (--db: always
+    the database's)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from hearthmind.recorder import latest_states
 
     cfg = config_dir(config)
+    with user_errors():
+        loaded = load_config(cfg, create=False)
+        zone = loaded.zone
+    if db is None:
+        rows = _from_running_hub(cfg, domain)
+        if rows is not None:
+            _print_table(rows, f"{len(rows)} entities, now (the running hub)", zone)
+            return
+        err_console.print(
+            f"[dim]no running hub for {cfg}: the last recorded states from its database[/dim]",
+            highlight=False,
+        )
     with user_errors():
         url = _db_url(cfg, db)
         if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
@@ -55,11 +70,48 @@ def states_command(
             rows = latest_states(url, domain)
         except (SQLAlchemyError, sqlite3.Error) as err:
             raise fail(f"cannot read {url}: {str(err).splitlines()[0]}", EXIT_UNAVAILABLE) from err
-    table = Table(title=f"{len(rows)} entities ({url})")
+    _print_table(rows, f"{len(rows)} entities ({url})", zone)
+
+
+def _from_running_hub(cfg: Path, domain: str | None) -> list[dict[str, Any]] | None:
+    """The running hub's states as the database's rows are shaped, or None if none answers."""
+    import urllib.error
+
+    from .hubclient import HubRequestError, find_running_hub
+
+    try:
+        hub = find_running_hub(cfg)
+        if hub is None:
+            return None
+        states = hub.get("/api/states")
+    except (HubRequestError, urllib.error.URLError, OSError) as err:
+        err_console.print(f"[yellow]the running hub did not answer ({err})[/yellow]")
+        return None
+    rows = []
+    for state in sorted(states, key=lambda s: s["entity_id"]):
+        if domain and not state["entity_id"].startswith(f"{domain}."):
+            continue
+        context = state.get("context") or {}
+        rows.append(
+            {
+                "entity_id": state["entity_id"],
+                "state": state["state"],
+                "last_updated_ts": datetime.fromisoformat(state["last_updated"]).timestamp(),
+                "origin": context.get("origin") or "",
+                "user_id": context.get("user_id"),
+            }
+        )
+    return rows
+
+
+def _print_table(rows: list[dict[str, Any]], title: str, zone: tzinfo) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
     for column in ("entity", "state", "last updated", "origin", "user"):
         table.add_column(column, overflow="fold")  # never cut an entity id short
     for row in rows:
-        when = datetime.fromtimestamp(row["last_updated_ts"]).astimezone()
+        when = datetime.fromtimestamp(row["last_updated_ts"], zone)
         table.add_row(
             row["entity_id"],
             row["state"],

@@ -268,10 +268,10 @@ class HubConfig:
 
 
 def load_config(
-    config_dir: Path | str | None = None, *, create: bool = True, time_zone: str = "UTC"
+    config_dir: Path | str | None = None, *, create: bool = True, time_zone: str | None = None
 ) -> HubConfig:
     """Load `configuration.yaml` from the config directory (created with defaults if absent,
-    saying `time_zone`)."""
+    saying `time_zone` when given; else it says how to set one, and UTC holds)."""
     directory = Path(config_dir or DEFAULT_CONFIG_DIR).expanduser()
     if create:
         directory.mkdir(parents=True, exist_ok=True)
@@ -279,9 +279,14 @@ def load_config(
     if not path.exists():
         if not create:
             return HubConfig(directory, {}, LineMap())
+        zone_line = (
+            f"  time_zone: {time_zone}\n"
+            if time_zone
+            else "  # time_zone: Europe/Amsterdam   (every time you read is shown in it; UTC until set)\n"
+        )
         path.write_text(
             "# Hearthmind configuration (Home Assistant's words). See README.md.\n"
-            f"homeassistant:\n  name: Home\n  time_zone: {time_zone}\n",
+            f"homeassistant:\n  name: Home\n{zone_line}",
             encoding="utf-8",
         )
     secrets: Mapping[str, Any] | None = None

@@ -7,10 +7,11 @@ the `routines:` section of configuration.yaml:
       refit_every_hours: 24     # retrain on the hub's clock (the trees learn only at fit time)
       history_days: 90          # recorded history to learn from when the hub starts
       min_history: 50           # events before the first fit
+      min_probability: 0.1      # predictions under this are not shown
 
 Reading and fitting a long history take tens of seconds, so they run in the background: the
 hub starts at once, and predictions appear when the first fit is done. Times are learned on
-the residents' wall clock, in `hearthmind: time_zone`."""
+the residents' wall clock, in `homeassistant: time_zone`."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .observations import on_wall_clock
 from .online import DATA_KEY, RoutineLearner
 from .recorder_bridge import read_observations
 from .registry import DEFAULT_MODEL, make_model, model_names
+from .showing import DEFAULT_MIN_PROBABILITY
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ class RoutinesConfig(BaseModel):
     refit_every_hours: float = Field(default=24.0, gt=0)
     history_days: float = Field(default=90.0, gt=0)
     min_history: int = Field(default=50, ge=2)
+    # a prediction under this is not shown (status page, API, `hearthmind predict`)
+    min_probability: float = Field(default=DEFAULT_MIN_PROBABILITY, ge=0, le=1)
 
     @field_validator("model")
     @classmethod

@@ -11,8 +11,9 @@ so a bedtime at 00:30 on a Friday night belongs to Friday."""
 from __future__ import annotations
 
 import bisect
+import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .observations import HomeLog, Kind, Observation
@@ -53,19 +54,47 @@ class Routine:
     def confidence(self) -> float:
         return self.support / self.days if self.days else 0.0
 
-    def text(self) -> str:
+    def text(self, names: Mapping[str, str] | None = None) -> str:
+        """The routine in words; `names` (entity id -> friendly name) names the devices as
+        the person sees them, else words from their ids."""
         window = f"{clock_text(self.start)}-{clock_text(self.end)}"
-        after = f", after the {describe_item(self.after, state=False)}" if self.after else ""
-        return f"{self.day_kind} {window}{after}: {describe_item(self.item)} ({self.support} of {self.days} days)"
+        before = describe_item(self.after, state=False, names=names)
+        after = f", after {_the(before, names, self.after)}" if self.after else ""
+        what = describe_item(self.item, names=names)
+        return f"{self.day_kind} {window}{after}: {what} ({self.support} of {self.days} days)"
+
+    @property
+    def spread_minutes(self) -> float:
+        """How far the times stray from the usual one, in minutes (the circular standard
+        deviation of `regularity` over a day): 0 is the same minute every day."""
+        r = min(max(self.regularity, 1e-9), 1.0)
+        return math.sqrt(-2 * math.log(r)) * 1440 / (2 * math.pi)
 
 
-def describe_item(item: str | None, *, state: bool = True) -> str:
+def _the(words: str, names: Mapping[str, str] | None, item: str | None) -> str:
+    # "the hallway motion sensor", but a friendly name stands alone ("Sam's light")
+    entity = (item or "").rpartition(":")[0]
+    return words if names and entity in names else f"the {words}"
+
+
+def describe_item(
+    item: str | None, *, state: bool = True, names: Mapping[str, str] | None = None
+) -> str:
     """'light.kitchen:on' -> 'kitchen light on'; 'binary_sensor.bedroom_motion:on' ->
-    'bedroom motion sensor'."""
+    'bedroom motion sensor'; with `names` (entity id -> friendly name) a device is called
+    what the person calls it: 'light.sam_room:on' -> "Sam's light on"."""
     if item is None:
         return ""
     entity, _, value = item.rpartition(":")
     domain, _, object_id = entity.partition(".")
+    if names and entity in names and domain not in ("person", "device_tracker", "activity"):
+        if domain == "climate" and "@" in value:
+            mode, _, setpoint = value.partition("@")
+            value = f"{mode} to {setpoint}"
+        shown = value.replace("_", " ")
+        if not state or (domain == "binary_sensor" and value == "on"):
+            return names[entity]
+        return f"{names[entity]} {shown}"
     words = object_id.replace("_", " ")
     noun = _DOMAIN_NOUN.get(domain, domain.replace("_", " "))
     if domain == "activity":
