@@ -60,6 +60,7 @@ class AgentAction:
     person: str | None
     entity_id: str
     service: str
+    suggestion_id: str | None = None  # the suggestion a person said yes to, as the agent says
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +181,44 @@ def unconfirmed_safety_actions(run: RunRecords) -> list[AgentAction]:
     return unsafe
 
 
+def breakdown(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
+    """What lies behind the figures, for whoever tunes the agent: per action (entity and
+    service) how often the agent did it and how often it was undone, per resident the undos,
+    and every unconfirmed safety-class action."""
+    cutoff = run.start + first_week * WEEK
+    undone_by = {
+        str(r["reaction_to"]): str(r.get("user_id")) for r in run.intentions if r.get("reaction_to")
+    }
+    per_action: dict[str, list[int]] = {}
+    per_resident: dict[str, int] = {}
+    for action in run.actions:
+        if action.time < cutoff:
+            continue
+        row = per_action.setdefault(f"{action.entity_id} {action.service}", [0, 0])
+        row[0] += 1
+        who = undone_by.get(action.context_id)
+        if who is not None:
+            row[1] += 1
+            per_resident[who] = per_resident.get(who, 0) + 1
+    return {
+        "actions_undone": {
+            k: {"actions": v[0], "undone": v[1]}
+            for k, v in sorted(per_action.items(), key=lambda kv: (-kv[1][1], -kv[1][0]))
+        },
+        "undone_by": dict(sorted(per_resident.items())),
+        "unconfirmed_safety": [
+            {
+                "time": a.time,
+                "entity_id": a.entity_id,
+                "service": a.service,
+                "suggestion_id": a.suggestion_id,
+            }
+            for a in unconfirmed_safety_actions(run)
+            if a.time >= cutoff
+        ],
+    }
+
+
 def summarise(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
     """The headline figures over weeks `first_week`.. (2: from week 3 on), every week's
     figures, and the counts behind the headline."""
@@ -193,6 +232,7 @@ def summarise(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
         "counts": total.counts(),
         "weeks": {w: weeks[w].figures(run.residents) for w in sorted(weeks)},
         "week_counts": {w: weeks[w].counts() for w in sorted(weeks)},
+        "breakdown": breakdown(run, first_week),
     }
 
 

@@ -135,6 +135,7 @@ async def run_home(
                 d.get("person"),
                 str(d.get("entity_id")),
                 str(d.get("service")),
+                d.get("suggestion_id"),
             )
         )
 

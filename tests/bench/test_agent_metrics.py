@@ -66,6 +66,9 @@ def test_wrong_actions_are_the_ones_a_resident_undid() -> None:
     summary = summarise(_run(intentions=intentions, actions=actions))
     assert summary["figures"]["wrong_action_rate"] == pytest.approx(1 / 4)
     assert summary["counts"]["reverted"] == 1
+    behind = summary["breakdown"]
+    assert behind["actions_undone"] == {"light.kitchen light.turn_on": {"actions": 4, "undone": 1}}
+    assert behind["undone_by"] == {"None": 1}
 
 
 def test_false_alarms_questions_and_interactions_saved() -> None:
