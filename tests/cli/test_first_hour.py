@@ -256,3 +256,18 @@ def test_say_without_a_running_hub_says_who_answers(tmp_path: Path) -> None:
     err = " ".join(result.stderr.split())
     assert "no running hub" in err and "a one-off hub answers" in err
     assert result.stdout.strip().splitlines()[-1].startswith("It's"), result.stdout
+
+
+def test_the_readme_example_configuration_checks_clean(tmp_path: Path) -> None:
+    """Every section the README documents loads, with no error and no unused word."""
+    import re
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    example = re.search(r"```yaml\n(.*?)```", readme, re.S)
+    assert example is not None
+    (tmp_path / "secrets.yaml").write_text("mqtt_password: x\n")
+    (tmp_path / "automations.yaml").write_text("[]\n")
+    result = check(tmp_path, example.group(1))
+    assert result.returncode == 0 and "0 errors, 0 warnings: valid" in result.stdout, (
+        result.stdout + result.stderr
+    )
