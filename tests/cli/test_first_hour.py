@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,35 @@ def test_people_are_home_or_not_home_with_their_room(demo: Demo) -> None:
         assert answer == "Nobody is home."
 
 
+def test_states_history_and_predict_ask_the_running_hub(demo: Demo) -> None:
+    zone = demo.api("/api/config")["time_zone"]
+    states = hm("states", "-c", str(demo.folder), "--domain", "light")
+    assert states.returncode == 0, states.stderr
+    out = " ".join(states.stdout.split())
+    assert "(the running hub)" in out and "light.kitchen" in out and "sensor." not in out
+    # the demo's clock runs ahead of the wall's: "now" is the hub's, times in the home's zone
+    health = demo.api("/api/hearthmind/health")
+    assert health["time_zone"] == zone
+    assert datetime.fromisoformat(health["now"]).utcoffset() is not None  # ISO, with offset
+    history = hm("history", "light.kitchen", "--since", "12h", "-c", str(demo.folder))
+    assert history.returncode == 0, history.stderr
+    out = " ".join(history.stdout.split())
+    assert f"now: the hub at {demo.url}" in out and "app" in out  # our call, by the app
+    predict = hm("predict", "-c", str(demo.folder))
+    assert predict.returncode == 0, predict.stderr
+    out = " ".join(predict.stdout.split())
+    assert f"the running hub at {demo.url}" in out.lower(), out
+
+
+def test_listen_plays_a_recording_to_the_running_hub(demo: Demo) -> None:
+    clip = Path(__file__).parents[2] / "../shared/data/speech/voice2json-test/what_time_is_it.wav"
+    if not clip.is_file():
+        pytest.skip("no ../shared/data speech clips here")
+    heard = hm("listen", str(clip), "-c", str(demo.folder), timeout=240)
+    assert "asking the running hub" in heard.stderr, heard.stderr
+    assert "heard:" in heard.stdout and heard.stdout.strip().splitlines()[-1].startswith("It's")
+
+
 def test_a_second_hub_on_the_folder_stops_at_once_in_one_line(demo: Demo) -> None:
     second = hm("run", "-c", str(demo.folder), timeout=60)
     assert second.returncode == 2
@@ -187,6 +217,9 @@ def test_a_restart_keeps_the_token_and_the_clock(demo: Demo) -> None:
     demo_token = demo.output().split("token: ")[1].split()[0]
     said = demo.stop()
     assert "stopped cleanly:" in said and "Traceback" not in said
+    stop_line = next(line for line in said.splitlines() if line.startswith("stopped cleanly:"))
+    if " 0 problems" not in stop_line:  # each counted problem is named where it is counted
+        assert "problems:" in stop_line or "problem:" in stop_line, stop_line
     # nothing answers now, and the command line says so plainly
     called = hm("call", "light.turn_on", "light.kitchen", "-c", str(demo.folder))
     assert called.returncode == 1 and "no running hub" in called.stderr
