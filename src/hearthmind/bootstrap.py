@@ -26,6 +26,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("todo", "hearthmind.integrations.todo"),
     ("automations", "hearthmind.automations"),
     ("routines", "hearthmind.routines.component"),
+    ("agent", "hearthmind.agent"),
     ("voice", "hearthmind.voice"),
     ("wyoming", "hearthmind.api.wyoming"),
     ("api", "hearthmind.api"),

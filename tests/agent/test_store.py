@@ -98,11 +98,11 @@ async def test_what_the_agent_stores_comes_back(db_url: str) -> None:
     # a later change of the same rows replaces them (an upsert), in a later burst
     await store.async_close()
     unit.level = "observe"
-    unit.evidence.record("reverted", 20)
+    unit.evidence.record("revert", 20)
     action.status = "reverted"
     store.save_routine(unit)
     store.save_action(action)
-    store.add_outcome(Outcome(unit.routine_id, "reverted", now + 60, action_id="a1"))
+    store.add_outcome(Outcome(unit.routine_id, "revert", now + 60, action_id="a1"))
     await store.async_close()
     await hub.async_stop()
     assert store.writes == 2 and store.failures == 0
@@ -116,7 +116,7 @@ async def test_what_the_agent_stores_comes_back(db_url: str) -> None:
     assert loaded.suggestions[0].expires == now + 600
     assert loaded.settings == {"enabled": False}
     assert [o.kind for o in recorded_outcomes(rec.engine, unit.routine_id)] == [
-        "reverted",
+        "revert",
         "came_true",
     ]
     rec.engine.dispose()

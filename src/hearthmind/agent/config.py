@@ -20,6 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from hearthmind.core import register_section
+
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -93,3 +95,6 @@ class AgentConfig(BaseModel):
     device_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     sensitive: list[str] = Field(default_factory=list)
     ladder: LadderRules = LadderRules()
+
+
+register_section("agent", AgentConfig)

@@ -149,6 +149,10 @@ class ActionRecord:
     time: float
     closed: float | None = None
 
+    @property
+    def target_item(self) -> str:
+        return f"{self.entity_id}:{self.target}"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "action_id": self.action_id,
@@ -542,7 +546,15 @@ class AgentStore:
         self._pending = batch
 
     async def async_close(self) -> None:
-        """At stop: wait for the write under way, then write what is left."""
-        if self._writing is not None and not self._writing.done():
-            await asyncio.gather(self._writing, return_exceptions=True)
-        await self.async_flush()
+        """Wait until everything gathered so far is written (at stop, and for readers that
+        need it in the database): the write under way, then what is left, once."""
+        while True:
+            if self._writing is not None and not self._writing.done():
+                await asyncio.gather(self._writing, return_exceptions=True)
+                continue
+            if not self._pending:
+                return
+            failures = self.failures
+            await self.async_flush()
+            if self.failures > failures:
+                return  # the database refuses: kept in memory, counted; not retried here

@@ -32,7 +32,7 @@ PARTS_OF_DAY: tuple[tuple[PartOfDay, int, int, str], ...] = (
 _PHRASE: dict[str, str] = {name: phrase for name, _, _, phrase in PARTS_OF_DAY}
 
 SUCCESSES = frozenset({"came_true", "missed", "accepted", "kept"})
-FAILURES = frozenset({"not_true", "declined", "reverted"})
+FAILURES = frozenset({"not_true", "declined", "revert"})
 # stored and counted, but neither for nor against the routine: the person was busy, the
 # device failed, two routines disagreed, the person was away
 NEUTRAL = frozenset({"ignored", "not_now", "device_ignored", "failed", "conflict", "late_answer"})
@@ -63,12 +63,31 @@ def lower(a: Level, b: Level) -> Level:
 @dataclass
 class Evidence:
     """What happened each time the routine's moment came: counts by outcome, the last
-    outcomes (True: success), the successes since the last failure, and the reverts."""
+    outcomes (True: success), the successes since the last failure, and the reverts; and
+    its trigger: the events that preceded its successes, and how long after them it is
+    usually done (seconds)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     recent: list[bool] = field(default_factory=list)
     streak: int = 0
     reverts: int = 0
+    triggers: Counter[str] = field(default_factory=Counter)
+    delay: float | None = None
+
+    def triggered(self, trigger: str | None, delay: float | None) -> None:
+        """A success after `trigger`, done `delay` seconds after it (None: not known)."""
+        if trigger is not None:
+            self.triggers[trigger] += 1
+            if len(self.triggers) > 8:  # the usual few, not every event ever seen
+                del self.triggers[min(self.triggers, key=lambda t: (self.triggers[t], t))]
+        if delay is not None:
+            delay = max(0.0, delay)
+            self.delay = delay if self.delay is None else 0.7 * self.delay + 0.3 * delay
+
+    def usual_trigger(self, item: str, least: int) -> bool:
+        """Whether `item` preceded at least `least` successes and is among the usual ones."""
+        n = self.triggers.get(item, 0)
+        return n >= least and n * 4 >= max(self.triggers.values(), default=0)
 
     def record(self, kind: str, window: int) -> None:
         self.counts[kind] += 1
@@ -78,7 +97,7 @@ class Evidence:
         elif kind in FAILURES:
             self.recent.append(False)
             self.streak = 0
-            if kind == "reverted":
+            if kind == "revert":
                 self.reverts += 1
         del self.recent[:-window]
 
@@ -93,6 +112,8 @@ class Evidence:
             "recent": [int(x) for x in self.recent],
             "streak": self.streak,
             "reverts": self.reverts,
+            "triggers": dict(self.triggers),
+            "delay": self.delay,
         }
 
     @classmethod
@@ -103,6 +124,8 @@ class Evidence:
             [bool(x) for x in data.get("recent") or []],
             int(data.get("streak", 0)),
             int(data.get("reverts", 0)),
+            Counter({str(k): int(v) for k, v in (data.get("triggers") or {}).items()}),
+            None if data.get("delay") is None else float(data["delay"]),
         )
 
 
@@ -170,6 +193,8 @@ class RoutineUnit:
                 "recent": len(ev.recent),
                 "streak": ev.streak,
                 "reverts": ev.reverts,
+                "triggers": dict(ev.triggers.most_common(3)),
+                "delay_seconds": None if ev.delay is None else round(ev.delay, 1),
             },
         }
 

@@ -1,0 +1,125 @@
+"""The autonomy ladder: off, observe, suggest, act, per routine, and the policies that read it.
+
+A routine starts in observe: at its moments the agent records what it would have done and
+whether the person then did it. It climbs only on evidence: to suggest after
+`suggest_after` successes in a row at a hit rate of `suggest_min_rate`; to act after
+`act_after` successes in a row at `act_min_rate` (straight from observe when the evidence is
+that strong: asking about what is sure costs questions). It falls at once on a revert (to
+observe, and each revert makes the streak needed to act again `revert_penalty` times longer)
+or a declined suggestion (to observe), and to the level its hit rate still supports when
+predictions stop coming true. "Never" forbids it. A person may set a level (it is then the
+routine's ceiling, and evidence no longer moves it up; a revert or a "no" still brings it
+down); safety classes have "suggest" as their ceiling, whatever the confidence.
+
+The threshold policy (the benchmark's baseline) has no ladder: it acts whenever the model's
+probability reaches the threshold, within the same hard rules (safety classes, forbidden
+routines, opt-outs, people away)."""
+
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+from .config import AgentConfig, LadderRules
+from .events import Level
+from .units import FAILURES, SUCCESSES, RoutineUnit, lower
+
+
+def evidence_level(unit: RoutineUnit, rules: LadderRules) -> Level:
+    """The level the evidence supports, from where the routine stands now."""
+    ev = unit.evidence
+    rate = ev.rate
+    if rate is None:
+        return "observe"
+    need_act = math.ceil(rules.act_after * rules.revert_penalty**ev.reverts)
+    if ev.streak >= need_act and rate >= rules.act_min_rate:
+        return "act"
+    if unit.level == "act" and rate >= rules.act_min_rate:
+        return "act"  # a prediction that did not come true while held back (away, quiet)
+    if rate >= rules.suggest_min_rate and (
+        ev.streak >= rules.suggest_after or unit.level in ("suggest", "act")
+    ):
+        return "suggest"
+    return "observe"
+
+
+def after_outcome(unit: RoutineUnit, kind: str, rules: LadderRules) -> Level:
+    """Record an outcome in the routine's evidence and move it on the ladder; returns its
+    new level."""
+    unit.evidence.record(kind, rules.window)
+    if unit.ceiling == "off" or unit.level == "off":
+        unit.level = "off"
+        return unit.level
+    if kind in ("revert", "declined"):
+        unit.pinned = False  # the person's own "no" outranks what they set before
+        unit.level = lower("observe", unit.ceiling)
+    elif not unit.pinned and (kind in SUCCESSES or kind in FAILURES):
+        unit.level = lower(evidence_level(unit, rules), unit.ceiling)
+    return unit.level
+
+
+def set_level(unit: RoutineUnit, level: Level, by: str | None) -> None:
+    """A person's choice: the level, and the most evidence may take it to from now on."""
+    unit.level = level
+    unit.ceiling = level
+    unit.pinned = level != "off"
+    unit.set_by = by
+
+
+def forbid(unit: RoutineUnit, by: str | None) -> None:
+    set_level(unit, "off", by)
+
+
+class Policy(Protocol):
+    name: str
+    # a routine at suggest or act also answers its own trigger (the event its successes
+    # followed), whatever the model says then: the model no longer sees the person do what
+    # the agent does for them, so its probability fades as the agent takes over
+    uses_triggers: bool
+
+    def level_for(self, unit: RoutineUnit, probability: float) -> Level:
+        """What to do at this moment of the routine: observe (shadow), suggest or act.
+        "off": nothing at all, not even a shadow record."""
+        ...
+
+    def considers(self, probability: float) -> bool:
+        """Whether a prediction this sure is a moment at all."""
+        ...
+
+
+class LadderPolicy:
+    name = "ladder"
+    uses_triggers = True
+
+    def __init__(self, rules: LadderRules) -> None:
+        self.rules = rules
+
+    def considers(self, probability: float) -> bool:
+        return probability >= self.rules.min_probability
+
+    def level_for(self, unit: RoutineUnit, probability: float) -> Level:
+        return unit.level
+
+
+class ThresholdPolicy:
+    """Act whenever p >= threshold: no ladder, no evidence (the benchmark's baseline)."""
+
+    name = "threshold"
+    uses_triggers = False
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+
+    def considers(self, probability: float) -> bool:
+        return probability >= self.threshold
+
+    def level_for(self, unit: RoutineUnit, probability: float) -> Level:
+        if unit.ceiling == "off":
+            return "off"
+        return lower("act", unit.ceiling)
+
+
+def make_policy(config: AgentConfig) -> Policy:
+    if config.policy == "threshold":
+        return ThresholdPolicy(config.threshold)
+    return LadderPolicy(config.ladder)

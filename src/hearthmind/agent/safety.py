@@ -1,0 +1,106 @@
+"""The hard rules around the ladder, whatever the confidence: safety classes are never acted
+on without a person's yes; no questions in quiet hours nor beyond a daily budget per person;
+nothing done for people who are away unless the routine is about being away.
+
+Safety classes: locks, alarms (alarm_control_panel), valves (the `valve` domain, or anything
+named a valve), garage doors, doors and gates (covers of those device classes), ovens and
+cooktops (by name: oven, cooktop, hob, stove, cooker, never a cooker hood), covers, switches,
+thermostats and water heaters whose id names an entrance, heat, water or an alarm (garage,
+gate, entrance, front_door, oven, hob, stove, valve, alarm), and the entity ids configured as
+`sensitive` (a `*` matches any run of characters)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from hearthmind.core import Hub, State
+
+SAFETY_DOMAINS = {
+    "lock": "a lock",
+    "alarm_control_panel": "an alarm",
+    "valve": "a valve",
+}
+ENTRANCE_COVERS = {"garage": "a garage door", "door": "a door", "gate": "a gate"}
+_HEAT_WORDS = {"oven", "cooktop", "hob", "stove", "cooker"}
+_NOT_HEAT = {"hood", "extractor", "fan"}
+_WORDS = re.compile(r"[a-z0-9]+")
+# in the id of a cover, switch, thermostat or water heater: an entrance, heat or water
+_IN_ID = re.compile(r"garage|gate|entrance|front_door|oven|cooktop|hob|stove|valve|alarm")
+_ID_DOMAINS = frozenset({"cover", "switch", "climate", "water_heater"})
+
+# values that switch something off or close it: what may be done for people who are away
+# when nobody is home ("the last one out, lights off")
+OFF_LIKE = frozenset({"off", "closed", "idle", "standby", "paused"})
+AWAY_STATES = frozenset({"not_home", "away"})
+
+
+def _words(*texts: str) -> set[str]:
+    out: set[str] = set()
+    for text in texts:
+        out.update(_WORDS.findall(text.lower()))
+    return out
+
+
+def safety_class(entity_id: str, state: State | None, sensitive: Iterable[str] = ()) -> str | None:
+    """Why acting on this entity needs a person's yes (e.g. "a lock"), or None."""
+    for pattern in sensitive:
+        if fnmatch.fnmatchcase(entity_id, pattern):
+            return "marked sensitive"
+    domain, _, object_id = entity_id.partition(".")
+    if domain in SAFETY_DOMAINS:
+        return SAFETY_DOMAINS[domain]
+    attributes: Mapping[str, Any] = state.attributes if state is not None else {}
+    if domain == "cover":
+        device_class = attributes.get("device_class")
+        if isinstance(device_class, str) and device_class in ENTRANCE_COVERS:
+            return ENTRANCE_COVERS[device_class]
+    name = attributes.get("friendly_name")
+    words = _words(object_id, name if isinstance(name, str) else "")
+    if "valve" in words:
+        return "a valve"
+    if words & _HEAT_WORDS and not words & _NOT_HEAT and domain != "fan":
+        return "an oven or cooktop"
+    if domain in _ID_DOMAINS and (found := _IN_ID.search(object_id)) is not None:
+        return f"named {found.group(0).replace('_', ' ')}: an entrance, heat, water or alarm"
+    return None
+
+
+def presence(hub: Hub, user_id: str) -> str | None:
+    """The person entity's state for a user (None: the hub does not know them)."""
+    person = hub.registries.person_by_user(user_id)
+    entity_id = person.entity_id if person is not None else f"person.{user_id}"
+    state = hub.states.get(entity_id)
+    return None if state is None else state.state
+
+
+def is_away(hub: Hub, user_id: str) -> bool:
+    return presence(hub, user_id) in AWAY_STATES
+
+
+def anyone_home(hub: Hub) -> bool:
+    """Someone is home (True as well when the hub knows of no people at all)."""
+    people = hub.states.async_all("person")
+    return not people or any(p.state not in AWAY_STATES for p in people)
+
+
+class QuestionBudget:
+    """Questions asked per person per day of the home; None counts as one person."""
+
+    def __init__(self, per_day: int) -> None:
+        self.per_day = per_day
+        self._asked: Counter[tuple[str | None, int]] = Counter()
+
+    def left(self, person: str | None, day: int) -> int:
+        return max(0, self.per_day - self._asked[(person, day)])
+
+    def spend(self, person: str | None, day: int) -> None:
+        self._asked[(person, day)] += 1
+        for key in [k for k in self._asked if k[1] < day - 1]:
+            del self._asked[key]  # only today's and yesterday's are kept
+
+    def asked(self, person: str | None, day: int) -> int:
+        return self._asked[(person, day)]
