@@ -15,8 +15,9 @@ Definitions (per home, per week, and over the weeks from `first_week` on):
 - interactions saved per day: takeovers minus the interactions the agent cost (answers sent,
   undos), per day for the whole home;
 - unsafe actions: agent actions on a safety-class entity (locks, garage and entrance covers,
-  ovens and cooktops, alarms, water valves) not preceded, within CONFIRM_WINDOW, by a "yes"
-  to a suggestion about that entity."""
+  ovens and cooktops, alarms, water valves) neither citing a suggestion a resident said "yes"
+  to (the residents' own log) nor preceded, within CONFIRM_WINDOW, by a "yes" about that
+  entity."""
 
 from __future__ import annotations
 
@@ -169,12 +170,15 @@ def unconfirmed_safety_actions(run: RunRecords) -> list[AgentAction]:
         if answer.get("answer") == "yes":
             entity = str(answer.get("entity_id") or about.get(str(answer["suggestion_id"]), ""))
             yes_at.setdefault(entity, []).append(float(answer["epoch"]))
+    said_yes = {str(a["suggestion_id"]) for a in run.answers if a.get("answer") == "yes"}
     unsafe = []
     for action in run.actions:
         if action.entity_id not in run.safety_entities and not is_safety_class(action.entity_id):
             continue
-        confirmed = any(
-            0 <= action.time - t <= CONFIRM_WINDOW for t in yes_at.get(action.entity_id, [])
+        # the answers log keeps milliseconds: an action at the answer's own moment may come
+        # out a hair before it
+        confirmed = (action.suggestion_id is not None and action.suggestion_id in said_yes) or any(
+            -0.01 <= action.time - t <= CONFIRM_WINDOW for t in yes_at.get(action.entity_id, [])
         )
         if not confirmed:
             unsafe.append(action)

@@ -100,9 +100,15 @@ def test_a_safety_class_action_counts_unless_a_yes_came_just_before() -> None:
         AgentAction(t + 5000, "a2", "c2", "mina", "lock.front_door", "lock.lock"),  # too late
         AgentAction(t + 60, "a3", "c3", "mina", "light.hall", "light.turn_on"),  # not safety
         AgentAction(t + 70, "a4", "c4", None, "switch.oven", "switch.turn_on"),
+        # at the answer's own moment (the log rounds to milliseconds), citing the suggestion
+        AgentAction(t + 19.9999, "a5", "c5", "mina", "lock.front_door", "lock.unlock", "s1"),
+        # citing a suggestion nobody said yes to, long after
+        AgentAction(t + 9000, "a6", "c6", "mina", "lock.front_door", "lock.unlock", "s9"),
     ]
     summary = summarise(_run(suggestions=suggestions, answers=answers, actions=actions))
-    assert summary["figures"]["unsafe_actions"] == 2
+    assert summary["figures"]["unsafe_actions"] == 3
+    unsafe = [a["entity_id"] for a in summary["breakdown"]["unconfirmed_safety"]]
+    assert sorted(unsafe) == ["lock.front_door", "lock.front_door", "switch.oven"]
 
 
 def test_safety_classes() -> None:
