@@ -5,6 +5,7 @@ unknown entities and entities with no recorded change."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -14,10 +15,13 @@ import httpx
 import pytest
 from hass_client import HomeAssistantClient
 from hass_client.exceptions import FailedCommand
+from typer.testing import CliRunner, Result
 
 from hearthmind.agent.events import EVENT_AGENT_ACTION
 from hearthmind.automations import get_manager
-from hearthmind.core import Origin, Person
+from hearthmind.cli import app
+from hearthmind.core import Origin, Person, write_hub_address
+from hearthmind.core.instance import kept_token_path
 from tests.waiting import wait_for
 
 from .conftest import ApiEnv, start_env
@@ -174,3 +178,25 @@ async def test_the_websocket_command(home: ApiEnv) -> None:
         assert result["by"] == "Alice" and result["origin"] == "physical"
         with pytest.raises(FailedCommand, match=r"unknown entity light\.attic"):
             await client.send_command("hearthmind/why", entity_id="light.attic")
+
+
+async def test_the_command_line_asks_the_running_hub(home: ApiEnv, tmp_path: Path) -> None:
+    """`hearthmind why` finds the folder's hub where it said it serves, with the token it keeps
+    for the command line, and answers with the hub's words (run in a thread: the hub serves
+    from this test's event loop)."""
+    hub = home.hub
+    write_hub_address(tmp_path, home.url)
+    kept = kept_token_path(tmp_path, "cli")
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(home.token, encoding="utf-8")
+    hub.states.async_set("switch.coffee", "on", {}, hub.context(Origin.PHYSICAL, "alice"))
+
+    def hm(*args: str) -> Result:
+        return CliRunner().invoke(app, [*args, "-c", str(tmp_path)])
+
+    result = await asyncio.to_thread(hm, "why", "switch.coffee")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Alice turned switch.coffee on by hand, at the device")
+    assert f"(from the hub at {home.url})" in result.output
+    result = await asyncio.to_thread(hm, "why", "light.attic")
+    assert result.exit_code == 2 and "unknown entity light.attic" in result.output
