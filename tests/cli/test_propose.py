@@ -232,7 +232,7 @@ def test_every_kind_of_routine_loads_as_a_rule(tmp_path: Path) -> None:
     rules = [
         rule
         for n, routine in enumerate(cases)
-        for rule in automations_for([(routine, None)], f"case:{n}@x", day_start=4 * hour)
+        for rule in automations_for([routine], f"case:{n}@x", day_start=4 * hour)
     ]
     climate, cover, lock, tv = rules
     assert climate["actions"][0] == {
@@ -265,4 +265,4 @@ def test_every_kind_of_routine_loads_as_a_rule(tmp_path: Path) -> None:
     ]:
         routine = Routine(item, "every day", 0.0, 600.0, 5, 5, None, 0.0, 1.0)
         with pytest.raises(ProposalError, match=reason):
-            automations_for([(routine, None)], "x:y@z")
+            automations_for([routine], "x:y@z")

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .common import DEFAULT_CONFIG, ConfigDir, err_console, fail
-from .routines import DbOption, LogOption, TimeZoneOption, _read_history, agent_id
+from .routines import (
+    DbOption,
+    LogOption,
+    TimeZoneOption,
+    _friendly_names,
+    _read_history,
+    agent_id,
+)
 
 if TYPE_CHECKING:
     from hearthmind.routines.readable import Routine
@@ -85,9 +92,11 @@ def propose(
     if routine_id not in by_id:
         known = ", ".join(sorted(by_id)) or "none yet"
         raise fail(f"no routine {routine_id!r} in this history (routines: {known})")
-    pairs = [(r, r.text()) for r in by_id[routine_id]]
+    names = _friendly_names(config, db) if log is None else {}
     try:
-        rules = automations_for(pairs, routine_id, day_start=miner.day_start)
+        rules = automations_for(
+            by_id[routine_id], routine_id, day_start=miner.day_start, names=names
+        )
     except ProposalError as err:
         raise fail(f"cannot make a rule of {routine_id}: {err}") from err
     text = yaml.safe_dump(rules, sort_keys=False, allow_unicode=True, width=100)

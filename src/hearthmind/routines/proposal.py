@@ -10,13 +10,12 @@ opens. Times are the home's wall clock, as the routines code and HA's time trigg
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hearthmind.core import DOMAIN_SERVICES, valid_entity_id
 
 from .readable import Routine, describe_item
-from .timeofday import DAY
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAYS = {"weekdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:]}
@@ -91,10 +90,14 @@ def _trigger(routine: Routine) -> dict[str, Any]:
 
 
 def automation_for(
-    routine: Routine, routine_id: str, sentence: str | None = None, *, day_start: float = 0.0
+    routine: Routine,
+    routine_id: str,
+    *,
+    day_start: float = 0.0,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One routine as an HA automation (a mapping ready for YAML). `sentence`: the readable
-    routine for the description (default: the routines code's `Routine.text()`);
+    """One routine as an HA automation (a mapping ready for YAML), described in the routines
+    code's words (`Routine.text`) with `names` (entity id -> friendly name) for the devices;
     `day_start`: where the miner's days turned over (`RoutineMiner.day_start`)."""
     entity_id, _, value = routine.item.rpartition(":")
     action = action_for(routine.item)
@@ -123,13 +126,12 @@ def automation_for(
                 "conditions": [{"condition": "state", "entity_id": entity_id, "state": state}],
             }
         )
-    what = describe_item(routine.item)
+    what = describe_item(routine.item, names=names)
     return {
         "id": "hearthmind_" + "".join(c if c.isalnum() else "_" for c in routine_id).strip("_"),
         "alias": f"{what[:1].upper()}{what[1:]} ({routine.day_kind}, pinned routine)",
         "description": (
-            f"Pinned from the routine {routine_id} that Hearthmind learned: "
-            f"{sentence or routine.text()}"
+            f"Pinned from the routine {routine_id} that Hearthmind learned: {routine.text(names)}"
         ),
         "mode": "single",
         "triggers": [trigger],
@@ -139,12 +141,16 @@ def automation_for(
 
 
 def automations_for(
-    routines: Sequence[tuple[Routine, str | None]], routine_id: str, *, day_start: float = 0.0
+    routines: Sequence[Routine],
+    routine_id: str,
+    *,
+    day_start: float = 0.0,
+    names: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The rules of one routine id (a habit may have a weekday and a weekend form), the one
     seen on the most days first; each rule's id is unique within the list."""
-    ordered = sorted(routines, key=lambda pair: (-pair[0].support, pair[0].start))
-    rules = [automation_for(r, routine_id, s, day_start=day_start) for r, s in ordered]
+    ordered = sorted(routines, key=lambda r: (-r.support, r.start))
+    rules = [automation_for(r, routine_id, day_start=day_start, names=names) for r in ordered]
     for n, rule in enumerate(rules[1:], start=2):
         rule["id"] = f"{rule['id']}_{n}"
     return rules
