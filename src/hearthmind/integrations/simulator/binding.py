@@ -40,6 +40,8 @@ def register_records(hub: Hub, home: SimulatedHome) -> None:
             presence=home.presence(resident),
             attributes=home.person_attributes(resident),
         )
+        sensor, state, attributes = home.area_sensor(resident)
+        hub.states.async_set(sensor, state, attributes, hub.context(Origin.SENSOR, resident.id))
 
 
 class InProcessBinding:

@@ -159,6 +159,18 @@ class SimulatedHome:
         room = None if resident.location == AWAY else resident.location
         return {"friendly_name": resident.spec.name, "user_id": resident.id, "room": room}
 
+    def area_sensor(self, resident: Resident) -> tuple[str, str, dict[str, Any]]:
+        """(entity id, state, attributes) of the resident's room sensor, `sensor.<id>_area`:
+        the area they are in, `not_home` when out, as a room-presence integration (ESPresense,
+        Bermuda) reports it. The room as a state of its own keeps it a sensor event for the
+        learners, as it was before person states became home/not_home."""
+        state = NOT_HOME if resident.location == AWAY else resident.location
+        attributes = {
+            "friendly_name": f"{resident.spec.name}'s area",
+            "person": f"person.{resident.id}",
+        }
+        return f"sensor.{resident.id}_area", state, attributes
+
     def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
         """Call `listener(change)` on every change of an entity or a presence."""
         self._listeners.append(listener)
@@ -319,14 +331,16 @@ class SimulatedHome:
         if old == area:
             return
         resident.location = area
+        context = self._context(Origin.SENSOR, resident.id)
         self._emit(
             EntityChange(
                 f"person.{resident.id}",
                 self.presence(resident),
                 self.person_attributes(resident),
-                self._context(Origin.SENSOR, resident.id),
+                context,
             )
         )
+        self._emit(EntityChange(*self.area_sensor(resident), context))
         if quiet:
             return
         if old == AWAY or area == AWAY:
