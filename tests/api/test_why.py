@@ -119,6 +119,30 @@ async def test_why_names_each_cause(home: ApiEnv) -> None:
         assert [link["origin"] for link in kitchen["chain"]] == ["agent", "unknown"]
         assert kitchen["chain"][1]["context_id"] == run.id
 
+        # an action a person said yes to: the Context names who
+        yes = hub.context(Origin.AGENT, "alice", parent=run)
+        hub.bus.async_fire(
+            EVENT_AGENT_ACTION,
+            {
+                "action_id": "a2",
+                "routine_id": "switch.coffee:off@day",
+                "person": "alice",
+                "entity_id": "switch.coffee",
+                "service": "switch.turn_off",
+                "service_data": {},
+                "explanation": "",
+                "suggestion_id": "s1",
+            },
+            yes,
+        )
+        await hub.services.async_call(
+            "switch", "turn_off", target={"entity_id": "switch.coffee"}, context=yes
+        )
+        r = await _why(http, "switch.coffee")
+        assert r.json()["sentence"].endswith(
+            "for the routine switch.coffee:off@day of Alice, when Alice said yes."
+        )
+
         r = await _why(http, "binary_sensor.hall_motion")
         motion = r.json()
         assert motion["origin"] == "sensor" and motion["by"] == "the device"

@@ -146,6 +146,8 @@ def _by_and_sentence(
         person = _person(act.data.get("person"), names)
         sentence = f"Hearthmind's agent {what} at {when} for the routine {routine}"
         sentence += f" of {person}" if person else ""
+        if act.data.get("suggestion_id"):  # it asked first; the Context names who said yes
+            sentence += f", when {_person(own.user_id, names) or 'someone'} said yes"
         explanation = str(act.data.get("explanation") or "").strip().rstrip(".")
         return f"agent routine {routine}", sentence + (f": {explanation}." if explanation else ".")
     if own.origin == "sensor":
