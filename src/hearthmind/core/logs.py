@@ -93,7 +93,15 @@ def configure_logging(
         logger = (aliases or {}).get(name, name)
         logging.getLogger(logger).setLevel(_level(level))
     # libraries that log every request or frame at info stay quiet unless asked for
-    for noisy in ("uvicorn", "uvicorn.error", "uvicorn.access", "websockets", "amqtt"):
+    for noisy in (
+        "uvicorn",
+        "uvicorn.error",
+        "uvicorn.access",
+        "websockets",
+        "amqtt",
+        "transitions",
+        "alembic",
+    ):
         if noisy not in section.logs:
             logging.getLogger(noisy).setLevel(logging.WARNING)
     return path
