@@ -148,6 +148,14 @@ async def test_why_names_each_cause(home: ApiEnv) -> None:
         assert motion["origin"] == "sensor" and motion["by"] == "the device"
         assert motion["sentence"].endswith("no person, rule or agent caused it.")
         assert len(motion["chain"]) == 1
+        # a new reading of the same state: said as such
+        hub.states.async_set(
+            "binary_sensor.hall_motion", "on", {"battery": 90}, hub.context("sensor")
+        )
+        r = await _why(http, "binary_sensor.hall_motion")
+        assert (
+            "binary_sensor.hall_motion's attributes changed (still on) at" in r.json()["sentence"]
+        )
 
 
 async def test_last_changes_a_time_an_app_call_and_bad_input(home: ApiEnv) -> None:

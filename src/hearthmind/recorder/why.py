@@ -151,7 +151,12 @@ def _by_and_sentence(
         explanation = str(act.data.get("explanation") or "").strip().rstrip(".")
         return f"agent routine {routine}", sentence + (f": {explanation}." if explanation else ".")
     if own.origin == "sensor":
-        became = f"{name} became {change.state}"
+        same = causes.previous is not None and causes.previous.state == change.state
+        became = (
+            f"{name}'s attributes changed (still {change.state})"
+            if same
+            else f"{name} became {change.state}"
+        )
         sentence = f"{became} at {when}, reported by the device itself"
         if len(chain) > 1:
             return "the device", sentence + _causes_text(chain, names) + "."
