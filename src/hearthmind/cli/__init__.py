@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from . import (
+    agent,
     automations,
     call,
     checkconfig,
@@ -41,7 +42,7 @@ def version() -> None:
 
 
 COMMAND_MODULES = (sim, hub, states, call, recorder, why, connect, checkconfig, automations)
-for module in (*COMMAND_MODULES, routines, voice):
+for module in (*COMMAND_MODULES, routines, voice, agent):
     module.register(app)
 
 

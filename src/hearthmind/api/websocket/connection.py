@@ -25,6 +25,7 @@ from hearthmind.api.operations import HA_API_VERSION, ApiError
 from hearthmind.api.runtime import ApiRuntime
 from hearthmind.api.tokens import TokenInfo
 
+from . import agent as _agent_commands  # noqa: F401  (registers its commands)
 from . import messages
 from .ratelimit import TokenBucket
 
