@@ -69,6 +69,11 @@ def _history(days: int = 21, seed: int = 4) -> HomeLog:
                 _at(day, 6, 55, jitter + 900), "switch.coffee:on", Kind.ACTION, "mina", "physical"
             )
         )
+        observations.append(  # a safety class: the front door locked at night
+            Observation(
+                _at(day, 22, 30, jitter), "lock.front_door:locked", Kind.ACTION, "mina", "physical"
+            )
+        )
     observations.sort(key=lambda o: o.time)
     return HomeLog("test home", observations)
 
@@ -200,6 +205,11 @@ def test_bad_routine_ids_are_clear_errors(tmp_path: Path) -> None:
     cfg = ["-c", str(config)]
     result = runner.invoke(app, ["routines", "propose", "kitchen", *cfg])
     assert result.exit_code == 2 and "is not a routine id" in result.output
+    lock = "lock.front_door:locked@late"
+    result = runner.invoke(app, ["routines", "propose", lock, *cfg])
+    assert result.exit_code == 2 and "lock.front_door is a lock" in result.output
+    result = runner.invoke(app, ["routines", "propose", lock, "--force", *cfg])
+    assert result.exit_code == 0 and "action: lock.lock" in result.output
     result = runner.invoke(app, ["routines", "propose", "light.attic:on@night", *cfg])
     assert result.exit_code == 2
     assert "no routine 'light.attic:on@night'" in result.output and KITCHEN in result.output
@@ -207,6 +217,11 @@ def test_bad_routine_ids_are_clear_errors(tmp_path: Path) -> None:
     bad.write_text("automation: {not: a list}\n", encoding="utf-8")
     result = runner.invoke(app, ["routines", "propose", KITCHEN, "--out", str(bad), *cfg])
     assert result.exit_code == 2 and "is not a list of automations" in result.output
+    # what the configuration marks sensitive, too
+    with (config / "configuration.yaml").open("a", encoding="utf-8") as file:
+        file.write("agent:\n  sensitive: [light.kit*]\n")
+    result = runner.invoke(app, ["routines", "propose", KITCHEN, *cfg])
+    assert result.exit_code == 2 and "light.kitchen is marked sensitive" in result.output
     empty = _config(tmp_path / "empty")
     result = runner.invoke(app, ["routines", "propose", KITCHEN, "-c", str(empty)])
     assert result.exit_code == 1 and "no database" in result.output

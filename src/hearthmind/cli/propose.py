@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import DEFAULT_CONFIG, ConfigDir, err_console, fail
+from .common import DEFAULT_CONFIG, ConfigDir, config_dir, err_console, fail
 from .routines import (
     DbOption,
     LogOption,
@@ -36,6 +36,18 @@ def routines_by_id(found: list[Routine]) -> dict[str, list[Routine]]:
         if rid is not None:
             out.setdefault(rid, []).append(routine)
     return out
+
+
+def _sensitive(config: Path) -> list[str]:
+    """The entities the configuration's agent: section marks sensitive (none if unreadable:
+    the built-in safety classes still hold)."""
+    from hearthmind.agent.config import AgentConfig
+    from hearthmind.core import ConfigError, load_config
+
+    try:
+        return load_config(config_dir(config), create=False).section("agent", AgentConfig).sensitive
+    except ConfigError:
+        return []
 
 
 def _append(out: Path, text: str, ids: list[str]) -> None:
@@ -73,11 +85,20 @@ def propose(
         float, typer.Option(help="Routines seen on at least this share of days.")
     ] = 0.5,
     min_support: Annotated[int, typer.Option(help="Routines seen on at least this many days.")] = 3,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write it even for a lock, a garage door, an oven or anything the agent "
+            "never does without a person's yes (the rule would not ask).",
+        ),
+    ] = False,
 ) -> None:
     """Write a Home Assistant automation (YAML) that does a learned routine: its trigger (the
     event that usually comes first, or the time), its days and window, the service call."""
     import yaml
 
+    from hearthmind.agent.safety import safety_class
     from hearthmind.routines.proposal import ProposalError, automations_for
     from hearthmind.routines.readable import RoutineMiner
 
@@ -92,6 +113,12 @@ def propose(
     if routine_id not in by_id:
         known = ", ".join(sorted(by_id)) or "none yet"
         raise fail(f"no routine {routine_id!r} in this history (routines: {known})")
+    unsafe = safety_class(entity, None, _sensitive(config))
+    if unsafe is not None and not force:
+        raise fail(
+            f"{entity} is {unsafe}: the agent never acts on it without a person's yes, and a "
+            "rule would not ask; --force writes it anyway"
+        )
     names = _friendly_names(config, db) if log is None else {}
     try:
         rules = automations_for(
@@ -104,9 +131,9 @@ def propose(
         typer.echo(text, nl=False)
         return
     _append(out, text, [str(rule["id"]) for rule in rules])
-    names = ", ".join(str(rule["id"]) for rule in rules)
+    pinned = ", ".join(str(rule["id"]) for rule in rules)
     err_console.print(
-        f"appended {len(rules)} automation(s) to {out}: {names} "
+        f"appended {len(rules)} automation(s) to {out}: {pinned} "
         "(the hub loads it at start, or now with the service automation.reload)",
         highlight=False,
     )
