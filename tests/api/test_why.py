@@ -232,3 +232,9 @@ async def test_the_command_line_asks_the_running_hub(home: ApiEnv, tmp_path: Pat
     assert f"(from the hub at {home.url})" in result.output
     result = await asyncio.to_thread(hm, "why", "light.attic")
     assert result.exit_code == 2 and "unknown entity light.attic" in result.output
+
+
+async def test_without_a_recorder_it_says_there_is_no_history(api: ApiEnv) -> None:
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers) as http:
+        r = await _why(http, "light.kitchen")
+    assert r.status_code == 503 and "the recorder is off" in r.json()["message"]
