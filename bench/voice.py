@@ -273,7 +273,15 @@ def main() -> None:
     parser.add_argument(
         "--no-dev", action="store_true", help="skip the development set (no dev_right_action)"
     )
+    parser.add_argument(
+        "--docs-from", type=Path, help="only write docs/BENCHMARKS.md from a run's --json file"
+    )
     args = parser.parse_args()
+    if args.docs_from:  # the text of the docs changed, not the figures: no run needed
+        result = json.loads(args.docs_from.read_text(encoding="utf-8"))
+        command = "python bench/voice.py --json " + str(args.docs_from)
+        write_markdown_section(markdown(result, command), REPO / "docs" / "BENCHMARKS.md")
+        return
     skip = set(filter(None, args.skip.split(",")))
     result: dict[str, Any] = {}
 

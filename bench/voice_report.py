@@ -38,7 +38,9 @@ def speech_markdown(speech: dict[str, Any]) -> list[str]:
         "was chosen on the development set only: "
         f"{len(sentences)} sentences in bench/voice_dev_sentences.tsv ({commands} commands "
         "sampled once, seeded, from this home's grammar, none equal to a recorded clip's "
-        f"transcript, and {len(sentences) - commands} sentences that are no command), each "
+        "transcript; the list intents' sentences appended later with items written by hand, "
+        f"`bench/voice_dev.py --add-intents`; and {len(sentences) - commands} sentences that "
+        "are no command), each "
         f"spoken in three of {len(VOICES)} voices made offline (Piper en_US-joe-medium at "
         "three speeds and with white noise at 20 and 10 dB SNR; espeak-ng en-us, en-gb+f3, "
         "en-029+m3, slow noisy en-gb-scotland; bench/voice_devset.py). The right action on "
@@ -69,7 +71,10 @@ def speech_markdown(speech: dict[str, Any]) -> list[str]:
         "as right when nothing happened). pipeline.py's RESCORE_* limits belong to "
         "`rescore_with_audio`, which is off in every backend here. Not re-chosen: the "
         "pipeline's spelling snap (SNAP_MARGIN and the phrase corrector's ratios) and "
-        "pocketsphinx's decoder options, set earlier on these recordings.",
+        "pocketsphinx's decoder options, set earlier on these recordings. Nor were the "
+        "limits chosen again after the list sentences were appended to the development set; "
+        "its figure fell with them, because Whisper's near-sentence index holds no free-text "
+        "items, so a misheard item (\u201cadd bananas to list\u201d) has nothing to snap to.",
         "",
         *misses,
         "**Right action** is the intent and spoken slots the hub acts on for the reference "
@@ -98,11 +103,46 @@ def speech_markdown(speech: dict[str, Any]) -> list[str]:
     return lines
 
 
+# reported clips whose errors, seen in an earlier run, led to a change of the hub: the figure
+# on them is no longer held out, and the docs give it with and without them
+SEEN_BY_A_CHANGE = {
+    "add apples to my Shopping List.wav": "the hub had no lists; HA's shopping list and "
+    "to-do intents and the todo services were added (their sentences are HA's own, and the "
+    "development set got 36 clips of them)",
+    "turn on Standing Light.wav": "Whisper heard 'standing lights'; a device's name said in "
+    "the plural is now read as the name when the sentence as said matches nothing (a rule "
+    "with no limit to choose)",
+}
+
+
+def _seen(figures: dict[str, Any]) -> list[str]:
+    rows = figures.get("rows", [])
+    seen = [r for r in rows if r["file"].split("/")[-1] in SEEN_BY_A_CHANGE]
+    if not seen:
+        return []
+    rest = [r for r in rows if r not in seen]
+    right = sum(bool(r.get("right_action")) for r in rest)
+    why = "; ".join(
+        f"`{r['file'].split('/')[-1]}` ({SEEN_BY_A_CHANGE[r['file'].split('/')[-1]]}, now "
+        + ("right" if r.get("right_action") else "still wrong")
+        + ")"
+        for r in seen
+    )
+    return [
+        f"**Reported clips that have been looked at.** {len(seen)} reported clips were wrong "
+        f"in an earlier run and their errors led to a change of the hub: {why}. Neither "
+        "change has a limit read off these clips, but they are no longer held out: without "
+        f"them whisper+pocketsphinx is right on {right} of {len(rest)} "
+        f"({right / max(len(rest), 1):.1%}).",
+        "",
+    ]
+
+
 def _misses(figures: dict[str, Any]) -> list[str]:
     """The combined backend's wrong reported clips, for the reader to weigh the figure."""
     wrong = [r for r in figures.get("rows", []) if not r.get("right_action")]
-    if not wrong or figures.get("right_action", 1.0) >= 0.95:
-        return []
+    if not wrong:
+        return _seen(figures)
     items = "; ".join(
         f"`{r['file'].split('/')[-1]}` heard as \u201c{r.get('heard_raw', '')}\u201d, "
         + ("did the wrong thing" if r.get("acted") else "nothing done")
@@ -110,8 +150,9 @@ def _misses(figures: dict[str, Any]) -> list[str]:
         for r in wrong
     )
     return [
-        f"**Why whisper+pocketsphinx is below 95 % on the reported clips** ({len(wrong)} "
+        f"**What whisper+pocketsphinx gets wrong on the reported clips** ({len(wrong)} "
         f"wrong): {items}. Limits that would get some of these right were not taken: they "
         "would have to be read off these clips.",
         "",
+        *_seen(figures),
     ]
