@@ -94,9 +94,10 @@ def _read_history(
     if db is not None and time_zone is None and not _zone_configured(config):
         # a simulated home's database: its residents' zone, as its ground truth names it
         # (the README's `sim` then `routines`), rather than the default UTC
-        from hearthmind.routines.evaluation.simulated import home_time_zone
+        from hearthmind.routines.evaluation.simulated import home_time_zone, intentions_file
 
-        named = home_time_zone(Path(db))
+        # only a simulated home has ground truth beside it; any other database keeps the zone
+        named = home_time_zone(Path(db)) if intentions_file(Path(db)).is_file() else None
         if isinstance(named, ZoneInfo):
             zone = named
     try:
