@@ -44,15 +44,20 @@ async def async_setup_hub(
     if components is None:  # a whole hub: say what in its configuration nothing will read
         for warning in config_warnings(hub.config):
             _LOGGER.warning("%s", warning)
-    for name, module_name in COMPONENTS:
-        if name not in wanted:
-            continue
-        module = importlib.import_module(module_name)
-        setup: ComponentSetup | None = getattr(module, "async_setup", None)
-        if setup is None:
-            _LOGGER.debug("component %s has no async_setup yet", name)
-            continue
-        await setup(hub, options)
+    try:
+        for name, module_name in COMPONENTS:
+            if name not in wanted:
+                continue
+            module = importlib.import_module(module_name)
+            setup: ComponentSetup | None = getattr(module, "async_setup", None)
+            if setup is None:
+                _LOGGER.debug("component %s has no async_setup yet", name)
+                continue
+            await setup(hub, options)
+    except BaseException:
+        # what was set up before the failure is closed again (database, broker, ports)
+        await hub.async_stop()
+        raise
     tune_runtime()
     hub.heap.settle_now()
     await hub.async_start()

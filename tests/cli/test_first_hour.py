@@ -323,3 +323,17 @@ def test_the_readme_example_configuration_checks_clean(tmp_path: Path) -> None:
     assert result.returncode == 0 and "0 errors, 0 warnings: valid" in result.stdout, (
         result.stdout + result.stderr
     )
+
+
+def test_a_port_another_program_holds_is_one_line(tmp_path: Path) -> None:
+    """Found after the database is open: what was opened is closed again, and one line says
+    what to change."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        (tmp_path / "configuration.yaml").write_text(f"http:\n  server_port: {port}\n")
+        ran = hm("run", "-c", str(tmp_path), timeout=60)
+    lines = (ran.stdout + ran.stderr).strip().splitlines()
+    assert ran.returncode == 2 and len(lines) == 1, lines
+    assert f"cannot listen on 127.0.0.1:{port}" in lines[0] and "server_port" in lines[0]

@@ -11,6 +11,8 @@ from collections.abc import Generator
 
 import uvicorn
 
+from hearthmind.core import HearthmindError
+
 from .app import build_app
 from .runtime import ApiRuntime
 from .websocket.connection import CLOSE_GOING_AWAY
@@ -20,8 +22,10 @@ _LOGGER = logging.getLogger(__name__)
 SHUTDOWN_TIMEOUT = 5.0
 
 
-class ApiStartError(Exception):
-    """The API cannot listen (port taken, bad address)."""
+class ApiStartError(HearthmindError):
+    """The API cannot listen (port taken, bad address): said in one line, not a traceback."""
+
+    counter = "api_start_errors"
 
 
 MAX_REQUEST_LINE = 24_570
@@ -48,7 +52,8 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as err:
         sock.close()
         raise ApiStartError(
-            f"the API cannot listen on {host}:{port}: {err.strerror or err}"
+            f"the API cannot listen on {host}:{port}: {err.strerror or err} (another program "
+            "has the port? set http: server_port, or --port)"
         ) from err
     sock.listen(128)
     sock.setblocking(False)

@@ -137,17 +137,21 @@ class Hub:
             await self.bus.async_drain()
 
     async def async_stop(self) -> None:
-        if not self.running:
+        """Stop, running each stop hook once. A hub whose set-up failed half way (never
+        started) still closes what was set up (the recorder, a broker, a port)."""
+        if not self.running and not self._stop_hooks:
             return
-        self.running = False
+        started, self.running = self.running, False
         self.heap.cancel()
-        self.bus.async_fire(EVENT_HUB_STOP, {}, self.context(Origin.AUTOMATION))
-        await self.bus.async_drain()
+        if started:
+            self.bus.async_fire(EVENT_HUB_STOP, {}, self.context(Origin.AUTOMATION))
+            await self.bus.async_drain()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        for hook in reversed(self._stop_hooks):
+        hooks, self._stop_hooks = self._stop_hooks, []
+        for hook in reversed(hooks):
             try:
                 await hook()
             except Exception as err:
