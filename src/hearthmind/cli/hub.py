@@ -83,7 +83,8 @@ class LiveView:
             room = presence.attributes.get("room")
             area = self.hub.registries.areas.get(room) if isinstance(room, str) else None
             where = area.name if area is not None else presence.state.replace("_", " ")
-            people.add_row(person.name, where, self._local(presence.last_changed)[-8:])
+            # last_updated: a move between rooms changes the room attribute, not the state
+            people.add_row(person.name, where, self._local(presence.last_updated)[-8:])
         log = Table(show_header=True, header_style="bold", expand=True)
         log.add_column("time", no_wrap=True)
         log.add_column("entity")
