@@ -8,12 +8,14 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
+from zoneinfo import ZoneInfo
 
 from typer.testing import CliRunner
 
 from hearthmind.agent.events import EVENT_AGENT_ACTION
 from hearthmind.automations import get_manager
 from hearthmind.cli import app
+from hearthmind.cli.why import at_time
 from hearthmind.core import Context, Hub, Origin, Person, SimulatedClock, load_config
 from hearthmind.recorder import Recorder, change_causes, open_engine
 
@@ -181,3 +183,12 @@ async def test_the_chain_query_on_each_database(tmp_path: Path, db_url: str) -> 
         assert change_causes(engine, "light.hall", at=START.timestamp() - 1) == []
     finally:
         engine.dispose()
+
+
+def test_at_reads_a_time_of_day_as_its_last_passing() -> None:
+    zone = ZoneInfo("Europe/Amsterdam")
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=zone)
+    assert at_time("07:10", now) == datetime(2026, 3, 2, 7, 10, tzinfo=zone)
+    assert at_time("09:15", now) == datetime(2026, 3, 1, 9, 15, tzinfo=zone)  # not yet today
+    assert at_time("2h", now) == datetime(2026, 3, 2, 6, 0, tzinfo=zone)
+    assert at_time("2026-02-01T10:00", now) == datetime(2026, 2, 1, 10, 0, tzinfo=zone)

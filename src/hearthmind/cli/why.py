@@ -10,6 +10,7 @@ recorder/why.py), as `hearthmind history` reads it."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,17 @@ import typer
 
 from .common import DEFAULT_CONFIG, ConfigDir, console, err_console, fail
 from .recorder import DbOption, _engine, _home_zone, _now, _run, parse_when
+
+
+def at_time(text: str, now: datetime) -> datetime:
+    """`--at`: a time of day alone is its last passing (07:10 this morning, or yesterday's
+    if it is not 07:10 yet); else a date/time or a duration back, as `history --since`."""
+    try:
+        clock = time.fromisoformat(text.strip())
+    except ValueError:
+        return parse_when(text, now)
+    when = datetime.combine(now.date(), clock, tzinfo=clock.tzinfo or now.tzinfo)
+    return when - timedelta(days=1) if when > now else when
 
 
 def _from_running_hub(cfg: Path, entity_id: str, last: int, at_iso: str | None) -> Any:
@@ -77,8 +89,9 @@ def why(
         str | None,
         typer.Option(
             "--at",
-            help="The change in force at this time: a date/time (the home's time zone unless "
-            "it names one) or a duration back from now (30m, 2h, 1d).",
+            help="The change in force at this time: a time of day (07:10, its last passing), "
+            "a date/time (the home's time zone unless it names one) or a duration back from "
+            "now (30m, 2h, 1d).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
@@ -92,7 +105,7 @@ def why(
     entity_id = entity_id.strip().lower()
     if not valid_entity_id(entity_id):
         raise fail(f"{entity_id!r} is not an entity id (domain.name, e.g. light.kitchen)")
-    when = parse_when(at, _now(cfg)[0]) if at else None  # "2h": back from the hub's now
+    when = at_time(at, _now(cfg)[0]) if at else None  # "2h": back from the hub's now
     at_iso = when.isoformat() if when else None
     asked = None if db else _from_running_hub(cfg, entity_id, last, at_iso)
     answer, source = asked or _from_database(
