@@ -193,6 +193,14 @@ async def test_last_changes_a_time_an_app_call_and_bad_input(home: ApiEnv) -> No
         r = await _why(http, "light.kitchen", at="soon")
         assert r.status_code == 400 and "invalid time" in r.json()["message"]
 
+        # gone from the hub, but recorded: the removal is its last change
+        hub.states.async_remove("sensor.living_temperature", hub.context(Origin.APP, "alice"))
+        r = await _why(http, "sensor.living_temperature")
+        assert r.status_code == 200 and r.json()["state"] is None
+        assert r.json()["sentence"].startswith(
+            "Alice removed sensor.living_temperature from the app, at "
+        )
+
         # known to the hub, nothing recorded up to that time: says so
         before = datetime.fromisoformat(changes[-1]["changed_at"]).replace(year=2000)
         r = await _why(http, "light.kitchen", at=before.isoformat())
