@@ -201,6 +201,12 @@ async def test_last_changes_a_time_an_app_call_and_bad_input(home: ApiEnv) -> No
             "Alice removed sensor.living_temperature from the app, at "
         )
 
+        # a rule's change whose run left no automation_triggered: still a rule, said plainly
+        hub.states.async_set("switch.coffee", "on", {}, hub.context(Origin.AUTOMATION))
+        r = await _why(http, "switch.coffee")
+        assert r.json()["by"] == "an automation"
+        assert r.json()["sentence"].startswith("An automation turned switch.coffee on at ")
+
         # known to the hub, nothing recorded up to that time: says so
         before = datetime.fromisoformat(changes[-1]["changed_at"]).replace(year=2000)
         r = await _why(http, "light.kitchen", at=before.isoformat())

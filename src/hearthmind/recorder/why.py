@@ -131,7 +131,11 @@ def _by_and_sentence(
         alias = run.data.get("name") if run else None
         entity = run.data.get("entity_id") if run else None
         label = f"automation {alias!r}" if alias else (entity or "an automation")
-        sentence = f"The {label}{f' ({entity})' if alias and entity else ''} {what} at {when}"
+        if alias:
+            subject = f"The automation {alias!r}" + (f" ({entity})" if entity else "")
+        else:  # no automation_triggered in its Context (a run begun before the recorder was)
+            subject = f"The automation {entity}" if entity else "An automation"
+        sentence = f"{subject} {what} at {when}"
         if run is not None and run.data.get("source"):
             sentence += f", on its trigger ({run.data['source']})"
         return label, sentence + _causes_text(chain, names) + "."
