@@ -207,6 +207,12 @@ async def test_last_changes_a_time_an_app_call_and_bad_input(home: ApiEnv) -> No
         assert r.json()["by"] == "an automation"
         assert r.json()["sentence"].startswith("An automation turned switch.coffee on at ")
 
+        hub.states.async_set("switch.coffee", "off", {}, hub.context(Origin.AGENT))
+        r = await _why(http, "switch.coffee")
+        assert r.json()["sentence"].endswith(
+            "no agent_action was recorded with it, so which routine is not known."
+        )
+
         # known to the hub, nothing recorded up to that time: says so
         before = datetime.fromisoformat(changes[-1]["changed_at"]).replace(year=2000)
         r = await _why(http, "light.kitchen", at=before.isoformat())
