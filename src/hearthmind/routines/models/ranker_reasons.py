@@ -4,7 +4,7 @@ The trees' own attribution (LightGBM's SHAP values, `pred_contrib`) says how muc
 feature of the candidate's row pushed its score up or down. Features that tell one story are
 summed into one reason (the sequence so far, the time of day, the state of the candidate's
 device, what happened recently, the pace of events), and the strongest reasons that pushed up
-are written from the row's own values: "after the hallway motion sensor it came next 81 % of
+are written from the row's own values: "after the hallway motion sensor it came next 172 of
 212 times", "the bathroom light has been on for 12 min (usually 9 min)"."""
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ def _times(log_count: float) -> int:
     return round(math.expm1(max(0.0, log_count)))
 
 
+def _of(share: float, times: int) -> str:
+    """'17 of 20 times': the evidence in counts, so that beside the guess's own probability
+    it reads as what was seen, not as a second, disagreeing probability."""
+    return f"{round(share * times)} of {times} times"
+
+
 def reasons(
     item: str,
     row: Sequence[float],
@@ -107,11 +113,11 @@ def _sequence(value: Mapping[str, float], names: Mapping[int, str]) -> str | Non
     p_second, n_second = value.get("p_second", -1.0), _times(value.get("n_second", 0.0))
     last2 = _name(names, value.get("last2_item", -1.0))
     if last2 and p_second >= 0 and n_second >= 5 and p_second >= value.get("p_first", 0.0):
-        return f"after {last2} then {last} it came next {p_second:.0%} of {n_second} times"
+        return f"after {last2} then {last} it came next {_of(p_second, n_second)}"
     p_first = value.get("p_first", -1.0)
     if p_first < 0:
         return f"the events just before, like {last}, came before it in the past"
-    return f"after {last} it came next {p_first:.0%} of {_times(value.get('n_first', 0.0))} times"
+    return f"after {last} it came next {_of(p_first, _times(value.get('n_first', 0.0)))}"
 
 
 def _time(value: Mapping[str, float], names: Mapping[int, str], now: float, top: str) -> str:
@@ -120,7 +126,7 @@ def _time(value: Mapping[str, float], names: Mapping[int, str], now: float, top:
     p_slot, n_slot = value.get("p_first_slot", -1.0), _times(value.get("n_first_slot", 0.0))
     last = _name(names, value.get("last_item", -1.0))
     if top in ("p_first_slot", "n_first_slot") and last and p_slot >= 0 and n_slot >= 3:
-        return f"{at}: after {last} at this time of day it came next {p_slot:.0%} of {n_slot} times"
+        return f"{at}: after {last} at this time of day it came next {_of(p_slot, n_slot)}"
     if top == "p_slot":
         return f"{at}: {value.get('p_slot', 0.0):.0%} of events at this time of day are this one"
     return at
