@@ -161,6 +161,10 @@ def test_call_and_say_reach_the_running_hub(demo: Demo) -> None:
     said = hm("say", "turn off the kitchen light", "-c", str(demo.folder))
     assert said.returncode == 0, said.stdout + said.stderr
     assert demo.api("/api/states/light.kitchen")["state"] == "off"
+    # --home names a simulated home; with a hub running from the folder, that hub answers
+    asked = hm("say", "is the kitchen light on", "--home", "single", "-c", str(demo.folder))
+    assert "the running hub's own home answered" in " ".join(asked.stderr.split())
+    assert asked.stdout.strip().splitlines()[-1].startswith("No"), asked.stdout
 
 
 def test_people_are_home_or_not_home_with_their_room(demo: Demo) -> None:

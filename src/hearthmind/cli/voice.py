@@ -164,16 +164,22 @@ def _answer(
     area: str | None,
     home: str | None,
 ) -> int:
+    code = _through_running_hub(config, text, audio, out, user, area)
+    if code is not None:
+        if home is not None:
+            err_console.print(f"[dim]--home {home}: the running hub's own home answered[/dim]")
+        return code
     if home is None:
-        code = _through_running_hub(config, text, audio, out, user, area)
-        if code is not None:
-            return code
         err_console.print(
             f"[dim]no running hub for {config_dir(config)}: a one-off hub answers from its "
             "configuration (start one with `hearthmind run` so changes stay made)[/dim]"
         )
-    else:
-        err_console.print(f"[dim]a one-off hub with the simulated home {home!r} answers[/dim]")
+    else:  # each call is a fresh home: say so, so "is it on?" after "turn it on" is no riddle
+        err_console.print(
+            f"[dim]no running hub for {config_dir(config)}: a one-off hub with a fresh "
+            f"simulated home {home!r} answers (nothing it does is kept; `hearthmind demo "
+            f"--home {home}` runs one that stays)[/dim]"
+        )
     return asyncio.run(_run(config, text, audio, out, user, area, home))
 
 
