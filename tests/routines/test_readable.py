@@ -125,3 +125,15 @@ def test_days_with_a_stray_event_only_are_not_days_observed() -> None:
     assert days == 28
     assert miner.days == days
     assert [r.text() for r in with_strays] == [r.text() for r in plain]
+
+
+def test_where_people_are_reads_as_a_place() -> None:
+    """HA's person states (home/not_home) and a room-presence sensor's rooms read as places;
+    friendly names name the devices."""
+    assert describe_item("person.sam:home") == "sam home"
+    assert describe_item("sensor.sam_area:sam_room") == "sam in the sam room"
+    assert describe_item("sensor.sam_area:not_home") == "sam away"
+    assert describe_item("sensor.sam_area:kitchen", state=False) == "where sam is"
+    assert describe_item("light.sam_room:on", names={"light.sam_room": "Sam's light"}) == (
+        "Sam's light on"
+    )

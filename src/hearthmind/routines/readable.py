@@ -87,6 +87,9 @@ def describe_item(
         return ""
     entity, _, value = item.rpartition(":")
     domain, _, object_id = entity.partition(".")
+    if domain == "sensor" and object_id.endswith("_area"):  # a room-presence sensor: where
+        who = object_id.removesuffix("_area").replace("_", " ")
+        return f"{who} {_where(value)}" if state else f"where {who} is"
     if names and entity in names and domain not in ("person", "device_tracker", "activity"):
         if domain == "climate" and "@" in value:
             mode, _, setpoint = value.partition("@")
@@ -100,11 +103,7 @@ def describe_item(
     if domain == "activity":
         return words
     if domain in ("person", "device_tracker") and state:  # where someone is
-        if value == "home":
-            return f"{words} home"
-        if value in ("not_home", "away"):
-            return f"{words} away"
-        return f"{words} in the {value.replace('_', ' ')}"
+        return f"{words} {_where(value)}"
     if domain == "climate" and "@" in value:  # a set-point (learned_value): "heat@20.5"
         mode, _, setpoint = value.partition("@")
         value = f"{mode} to {setpoint}"
@@ -112,6 +111,14 @@ def describe_item(
     if not state or (domain in ("binary_sensor",) and value == "on"):
         return name
     return f"{name} {value}"
+
+
+def _where(value: str) -> str:
+    if value == "home":
+        return "home"
+    if value in ("not_home", "away"):
+        return "away"
+    return f"in the {value.replace('_', ' ')}"
 
 
 UNLABELLED = frozenset({"other", "other_activity", "none", "idle", "unknown"})
