@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,7 +83,8 @@ def default_logs() -> list[Path]:
 async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str, Any], ...]:
     best = best_model()
     days = QUICK_DAYS if args.quick else args.days
-    work = Path(args.work)
+    # a folder of its own unless named: two runs at once must not clear each other's
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="hearthmind-agent-"))
     figures: dict[str, Any] = {"homes": {}, "replay": {}}
     details: dict[str, Any] = {"homes": {}, "replay": {}, "replay_without_actions": []}
     weeks: dict[str, dict[str, Any]] = {}
@@ -166,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-replay", action="store_true", help="simulated homes only")
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--docs", action="store_true", help="write docs/ section and plots")
-    parser.add_argument("--work", default="/tmp/hearthmind-agent-bench", help="scratch folder")
+    parser.add_argument(
+        "--work", help="scratch folder (default: a new one under the system's temp folder)"
+    )
     args = parser.parse_args(argv)
     if args.days < 1:
         parser.error("--days must be at least 1")
