@@ -66,12 +66,23 @@ returns the command to carry out by hand. A room "needs light" when it is window
 covers are closed, or the sun is below 4 degrees; nobody touches a thermostat outside the
 heating season (the day's mean outdoor temperature at or above `thermal.heating_below`).
 
-`Resident.observe(change, view)` sees every change the hub makes on its own (origin agent or
-automation) and may return a `Reaction`: an undo some seconds to minutes later (a light
-switched off on someone reading in the dark, a thermostat turned down while people are home,
-a door unlocked), logged with `reaction_to`. Changes made with the app or by voice are a
-person's own wish and are left alone. Reactions draw from their own random generator, so a
-resident's plans are the same with or without an agent acting in the home (A/B runs).
+`Resident.observe(change, view, wanted)` sees every change the hub makes on its own (origin
+agent or automation) and may return a `Reaction`: an undo some seconds to minutes later (a
+light switched off on someone reading in the dark, a thermostat turned down while people are
+home, a door unlocked, the TV started for nobody), logged with `reaction_to`. A change someone
+was about to make (`Resident.wants_soon`: a planned want of that entity and state within the
+resident's `agent: horizon_minutes`) is wanted and kept, and they find it done (the intention
+says `satisfied_by` agent); only a resident who dislikes automation (`agent: revert_wanted`,
+the family's Tom) may still undo it. Changes made with the app or by voice are a person's own
+wish and are left alone.
+
+The agent's questions (answers.py, agent_link.py): each `agent_suggestion` event goes to the
+person it names, or to whoever at home and awake was about to do it; they answer by their
+plans with seeded noise (yes when about to do it; else no, not now or never; some ignored), as
+the service `agent.answer` with an app context, and every answer, sent or not, is written with
+its reason to `<db path>.answers.jsonl`. Reactions and answers draw from random generators of
+their own, so a resident's plans are the same with or without an agent acting in the home
+(A/B runs).
 
 Ground truth: `<db path>.intentions.jsonl`
 ------------------------------------------
