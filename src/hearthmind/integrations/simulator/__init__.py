@@ -126,6 +126,7 @@ from hearthmind.core import (
     register_section,
 )
 
+from .agent_link import AgentLink
 from .binding import InProcessBinding, register_records
 from .devices import DeviceCommandError, SimEntity
 from .home import SimulatedHome
@@ -223,7 +224,11 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     if getattr(options, "mqtt", False):
         bound = await _bind_mqtt(hub, home, options)
     if not bound:
-        InProcessBinding(hub, home).attach()
+        InProcessBinding(hub, home).attach()  # with the residents' link to the agent
+    else:
+        # over MQTT the devices go through the broker; the agent's questions still reach
+        # the residents on the hub's bus
+        AgentLink(hub, home).attach()
 
     def start(_event: Event) -> None:
         home.start()
