@@ -111,6 +111,37 @@ async def test_http_section_as_home_assistant_has_it(tmp_path: Path) -> None:
     assert read_hub_address(tmp_path) is None
 
 
+async def test_tls_from_the_http_section(tmp_path: Path) -> None:
+    """`http: ssl_certificate` / `ssl_key` (relative to the folder), as HA serves TLS."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(tmp_path / "key.pem"),
+         "-out", str(tmp_path / "cert.pem")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    (tmp_path / "configuration.yaml").write_text(
+        "http:\n  server_port: 0\n  ssl_certificate: cert.pem\n  ssl_key: key.pem\n"
+    )
+    hub = await async_setup_hub(tmp_path, SetupOptions(record=False), components=["api"])
+    try:
+        url = get_server_or_fail(hub).url
+        assert url.startswith("https://127.0.0.1:")
+        token = (tmp_path / ".storage" / "cli_token").read_text().strip()
+        async with httpx.AsyncClient(base_url=url, verify=False) as http:
+            r = await http.get("/api/", headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 200
+        # the command line reaches it too (its own certificate, over the loopback)
+        from hearthmind.cli.hubclient import find_running_hub
+
+        found = await asyncio.to_thread(find_running_hub, tmp_path)
+        assert found is not None and found.url == url
+    finally:
+        await hub.async_stop()
+
+
 async def test_not_served_without_port_or_section(tmp_path: Path) -> None:
     hub = await async_setup_hub(tmp_path, SetupOptions(record=False), components=["api"])
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from hearthmind.core import HubConfig, register_section
 
@@ -42,9 +42,12 @@ class ApiConfig(BaseModel):
     max_connections: int = Field(default=256, ge=1)
     # seconds a WebSocket client has to send its auth message
     auth_timeout: float = Field(default=10.0, gt=0)
-    # TLS, from `http:` (ssl_certificate, ssl_key); not keys of `api:` itself
-    ssl_certificate: str | None = Field(default=None, exclude=True)
-    ssl_key: str | None = Field(default=None, exclude=True)
+    # TLS (certificate, key), from `http:` ssl_certificate / ssl_key: not a key of `api:`
+    _tls: tuple[str, str] | None = PrivateAttr(default=None)
+
+    @property
+    def tls(self) -> tuple[str, str] | None:
+        return self._tls
 
 
 class HttpConfig(BaseModel):
@@ -96,8 +99,8 @@ def listen_config(config: HubConfig, port: int | None = None) -> ApiConfig:
     chosen = port if port is not None else http.server_port
     if chosen is not None:
         update["port"] = chosen
+    chosen_config = api.model_copy(update=update)
     if http.ssl_certificate is not None and http.ssl_key is not None:
         base = config.config_dir
-        update["ssl_certificate"] = str(base / http.ssl_certificate)
-        update["ssl_key"] = str(base / http.ssl_key)
-    return api.model_copy(update=update)
+        chosen_config._tls = (str(base / http.ssl_certificate), str(base / http.ssl_key))
+    return chosen_config

@@ -72,7 +72,7 @@ class ApiServer:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        scheme = "https" if self.rt.config.ssl_certificate else "http"
+        scheme = "https" if self.rt.config.tls else "http"
         return f"{scheme}://{host}:{self.port}"
 
     async def async_start(self) -> None:
@@ -95,8 +95,8 @@ class ApiServer:
             # request naming a thousand entities is about 18 KB, over h11's 16 KiB default
             h11_max_incomplete_event_size=MAX_REQUEST_LINE,
             # TLS from `http:` ssl_certificate / ssl_key, as Home Assistant serves it
-            ssl_certfile=cfg.ssl_certificate,
-            ssl_keyfile=cfg.ssl_key,
+            ssl_certfile=cfg.tls[0] if cfg.tls else None,
+            ssl_keyfile=cfg.tls[1] if cfg.tls else None,
         )
         self._server = _EmbeddedServer(config)
         self._task = asyncio.get_running_loop().create_task(
