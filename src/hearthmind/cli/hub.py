@@ -145,13 +145,14 @@ def _where_lines(hub: Hub, demo: bool) -> list[str]:
     from hearthmind.integrations.mqtt import DATA_KEY as MQTT_KEY
 
     lines = []
-    if get_server(hub) is not None:
+    server = get_server(hub)
+    if server is not None:
         if demo:
             url, token = demo_access(hub)
             lines.append(f"API: {url}  token: {token} (kept across restarts)")
             lines.append(f"status page: {url}/#token={token}")
         else:
-            url = get_server(hub).url  # type: ignore[union-attr]
+            url = server.url
             lines.append(
                 f"API: {url} (hearthmind call/say/states -c {hub.config.config_dir} use it; "
                 "a token for other clients: hearthmind token create --name NAME)"
