@@ -134,6 +134,7 @@ async def test_a_routine_becomes_a_rule_the_loader_takes(tmp_path: Path) -> None
         )
         assert result.exit_code == 0, result.output
         assert "appended 1 automation(s)" in result.output
+        assert f"hearthmind agent level {routine} off" in " ".join(result.output.split())
     rules = yaml.safe_load(automations.read_text(encoding="utf-8"))
     assert [r["id"] for r in rules] == [
         "hand_written",

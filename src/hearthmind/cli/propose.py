@@ -134,6 +134,7 @@ def propose(
     pinned = ", ".join(str(rule["id"]) for rule in rules)
     err_console.print(
         f"appended {len(rules)} automation(s) to {out}: {pinned} "
-        "(the hub loads it at start, or now with the service automation.reload)",
+        "(the hub loads it at start, or now with the service automation.reload); so that the "
+        f"agent leaves it to the rule: `hearthmind agent level {routine_id} off`",
         highlight=False,
     )
