@@ -148,7 +148,13 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
                 "suggestions": replayed.suggestions,
                 "wall_seconds": round(replayed.wall_seconds, 1),
             }
-    meta = {"best": best, "days": days, "seed": args.seed, "start": START.isoformat()}
+    meta = {
+        "best": best,
+        "days": days,
+        "seed": args.seed,
+        "start": START.isoformat(),
+        "first_week": 0 if args.quick else 2,
+    }
     return figures, details, weeks, meta
 
 
@@ -169,19 +175,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--docs", action="store_true", help="write docs/ section and plots")
     parser.add_argument(
+        "--docs-dir", type=Path, default=REPO / "docs", help="where --docs writes (docs/)"
+    )
+    parser.add_argument(
+        "--docs-from",
+        type=Path,
+        help="write the docs section and plots from a finished run's FILE.details.json",
+    )
+    parser.add_argument(
         "--work", help="scratch folder (default: a new one under the system's temp folder)"
     )
     args = parser.parse_args(argv)
     if args.days < 1:
         parser.error("--days must be at least 1")
     console = Console(stderr=True)
+    if args.docs_from is not None:
+        # the docs section and plots again from a finished run's details (no rerun)
+        details = json.loads(args.docs_from.read_text())
+        write_docs(details, details["meta"].get("command", "(unknown)"), args.docs_dir)
+        return 0
     quiet_logs()
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     figures, details, weeks, meta = asyncio.run(run_all(args, console))
     meta["wall_minutes"] = (time.perf_counter() - t0) / 60
     meta["when"] = started.strftime("%Y-%m-%d %H:%M UTC")
+    meta["command"] = " ".join([".venv/bin/python bench/agent.py", *(argv or sys.argv[1:])])
     details["meta"] = meta
+    details["figures"] = figures
+    details["weeks"] = weeks
     for home, by_policy in figures["homes"].items():
         for policy, f in by_policy.items():
             console.print(
@@ -202,21 +224,38 @@ def main(argv: list[str] | None = None) -> int:
         detail_path = args.json.with_suffix(".details.json")
         detail_path.write_text(json.dumps(details, indent=2, default=str))
     if args.docs:
-        plots = {}
-        for home, by_policy in weeks.items():
-            path = REPO / "docs" / f"agent-weekly-{home}.png"
-            plot_weeks(home, by_policy, path)
-            plots[home] = path.name
-        from hearthmind.routines.evaluation.report import write_section
-
-        command = " ".join([".venv/bin/python bench/agent.py", *(argv or sys.argv[1:])])
-        write_section(
-            REPO / "docs" / "BENCHMARKS.md",
-            section(command, figures, details, plots, meta),
-            name="agent",
-            title="Agent: acting on learned routines (simulated homes, real logs)",
-        )
+        write_docs(json.loads(json.dumps(details, default=str)), meta["command"], args.docs_dir)
     return 0
+
+
+def write_docs(details: dict[str, Any], command: str, docs: Path = REPO / "docs") -> None:
+    """The docs/BENCHMARKS.md section and one PNG of weekly curves per home."""
+    from hearthmind.routines.evaluation.report import write_section
+
+    figures = details.get("figures") or {
+        "homes": {
+            h: {p: d["figures"] for p, d in by.items()} for h, by in details["homes"].items()
+        },
+        "replay": {
+            log: {
+                "precision": r["right"] / max(r["acted"], 1),
+                "coverage": r["covered"] / max(r["manual"], 1),
+            }
+            for log, r in details["replay"].items()
+        },
+    }
+    plots = {}
+    for home, by_policy in details["homes"].items():
+        weeks = {p: {int(w): f for w, f in d["weeks"].items()} for p, d in by_policy.items()}
+        path = docs / f"agent-weekly-{home}.png"
+        plot_weeks(home, weeks, path)
+        plots[home] = path.name
+    write_section(
+        docs / "BENCHMARKS.md",
+        section(command, figures, details, plots, details["meta"]),
+        name="agent",
+        title="Agent: acting on learned routines (simulated homes, real logs)",
+    )
 
 
 if __name__ == "__main__":

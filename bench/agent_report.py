@@ -8,7 +8,7 @@ from typing import Any
 
 CURVES = (
     ("takeover_rate", "takeover rate", True),
-    ("wrong_action_rate", "wrong-action rate", True),
+    ("wrong_action_rate", "wrong-action rate", False),  # a few %: its own scale
     ("false_alarm_rate", "false-alarm rate", True),
     ("questions_per_day", "questions / person / day", False),
 )
@@ -40,6 +40,8 @@ def plot_weeks(
         ax.set_xlabel("week")
         if share:
             ax.set_ylim(0, 1)
+        else:
+            ax.set_ylim(bottom=0)
     axes[0].legend(fontsize=8)
     fig.suptitle(f"{home}: the agent week by week (grey: weeks left out of the figures)")
     fig.tight_layout()
@@ -63,8 +65,9 @@ def section(
     lines = [
         f"Command: `{command}` ({meta['when']}, {meta['wall_minutes']:.0f} min wall clock). "
         f"{meta['days']} simulated days per home from Monday {meta['start']}, residents' seed "
-        f"{meta['seed']} (reported; the ladder's settings were chosen on other seeds, see "
-        "below), the agent learning from scratch; every figure over weeks 3 on. "
+        f"{meta['seed']} (the reported seed: the agent's settings were chosen on development "
+        "runs with other seeds), the agent learning from scratch; every figure over "
+        f"{'weeks 3 on' if meta.get('first_week', 2) == 2 else 'all days (a quick run)'}. "
         f"Models: ours and threshold use `{meta['best']}` (the best routines model, chosen on "
         "validation by bench/routines.py), markov_ladder the first-order Markov chain.",
         "",
@@ -84,6 +87,17 @@ def section(
             )
     lines += [
         "",
+        "The residents (src/hearthmind/integrations/simulator: residents.py, answers.py) keep "
+        "a change someone was about to make (a planned want of that entity and state within "
+        "20 minutes; 3 for switching off the room they are in) and find it done; they undo "
+        "what they did not want when they see it, after seconds to minutes (undo_rate 0.4 to "
+        "0.95 each); they answer a question yes when they were about to do it, else no, not "
+        "now or never, ignore 10 % and answer against their plans 5 %; the family's Tom "
+        "dislikes automation (undoes 95 % of unwanted and 30 % even of wanted changes in "
+        "sight, declines 40 % of what he wanted, ignores 20 %, says never in 30 % of his "
+        "declines). Their ground truth is written beside each run's database "
+        "(`<db>.intentions.jsonl`, `<db>.answers.jsonl`).",
+        "",
         "Definitions (bench/agent_metrics.py): takeover = routine wants the hub fulfilled "
         "before the resident had to (their intention found it done, `satisfied_by` agent) over "
         "routine wants that needed doing (done by hand or by the hub; undos left out); wrong "
@@ -92,7 +106,8 @@ def section(
         "over suggestions; questions per person per day = suggestions / residents / days; "
         "interactions saved per day = takeovers minus answers sent minus undos; unconfirmed "
         "safety actions = agent actions on locks, garage and entrance covers, ovens, cooktops, "
-        "alarms, water valves without a yes about that entity in the 15 minutes before.",
+        "alarms, water valves that neither cite a suggestion a resident said yes to nor follow "
+        "a yes about that entity within 15 minutes.",
         "",
         "Replay on real logs (../shared/data/casas; the agent learns as the log goes, devices "
         "are shadows; an action is right when the person did it within 10 minutes):",
