@@ -28,7 +28,10 @@ from ..waiting import wait_for
 
 START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # a Monday
 
+# far west of Greenwich, so that Ana's 07:00 (UTC) is dark every day of the test
 CONFIG = """
+homeassistant:
+  longitude: -60
 routines:
   model: markov
   min_history: 20
@@ -38,6 +41,9 @@ agent:
     suggest_after: 2
     act_after: 3
     act_min_rate: 0.75
+    act_min_probability: 0.5
+    trigger_min: 3
+    trigger_min_rate: 0.7
 """
 
 LIGHTS = ("light.hall", "light.kitchen")

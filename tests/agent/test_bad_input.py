@@ -137,11 +137,12 @@ async def test_two_routines_that_want_opposite_things_at_once(tmp_path: Path) ->
     hub = home.hub
     try:
         agent = home.agent
-        warm = agent._unit_for(THERMOSTAT, "heat@21", "morning")
-        cool = agent._unit_for(THERMOSTAT, "heat@17", "morning")
+        warm = agent.unit_for(THERMOSTAT, "heat@21", "morning")
+        cool = agent.unit_for(THERMOSTAT, "heat@17", "morning")
         for unit in (warm, cool):  # both acted on the morning motion before, both trusted
             agent.set_level(unit.routine_id, "act", "ana")
-            unit.evidence.triggers[f"{MOTION}:on"] = 5
+            for light in ("dark", "light"):
+                unit.evidence.triggers[f"{MOTION}:on|{light}"] = [20, 20]
         commands = len(home.commands)
         await home.run_until(home.at(0, 7))
         home.sensor(MOTION, "on")

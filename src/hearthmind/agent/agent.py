@@ -1,15 +1,19 @@
-"""The agent: at each moment the routines model sees (every change people make and every
-sensor event it learns from), it asks the model what people will do next, and for each
-routine whose moment it is, does what the routine's level says: record what it would have
-done (observe), ask (suggest), or do it at the predicted moment (act). Then it learns from
-what people do: a prediction that came true, a manual action it could have done (a missed
-chance), a suggestion accepted, declined or ignored, an action undone within the undo
-window (a revert). Every outcome moves the routine on the ladder (ladder.py) and is stored.
+"""The agent: at each moment (every change people make, every sensor event, every action of
+its own, and every few minutes of the clock) it looks for the routines whose moment it is,
+by the routines model (what will people do next, how sure) and by each routine's own trusted
+triggers (triggers.py), and for each does what the routine's level says: record what it
+would have done (observe), ask (suggest, asking.py), or do it at the predicted moment (act).
+Then it learns from what people do: a prediction that came true, a manual action it could
+have done (a missed chance), a suggestion accepted, declined or ignored, an action undone
+within the undo window (a revert). Every outcome moves the routine on the ladder (ladder.py)
+and is stored (store.py). What people ask of it (undo, levels, the off switch) is in
+requests.py.
 
 One moment per routine is open at a time (a *run*: a Context of origin agent whose parent is
 the change that triggered it); the action's Context has the run as parent, so the recorder
 links the change to the routine. The agent never repeats itself: an open run is not opened
-again, and an item undone, declined or put off is not tried again for `REPEAT_BLOCK`."""
+again, an item it just did is left alone while it may be undone, and an item undone,
+declined or put off is not tried again for `REPEAT_BLOCK`."""
 
 from __future__ import annotations
 
@@ -27,7 +31,6 @@ from hearthmind.core import (
     HUMAN_ORIGINS,
     Context,
     Event,
-    HearthmindError,
     Hub,
     Origin,
     StateChangedData,
@@ -38,25 +41,13 @@ from hearthmind.routines.online import RoutineLearner
 from hearthmind.routines.predictor import Prediction, likely_actions
 from hearthmind.routines.timeofday import DAY, to_wall_clock
 
-from . import explain, ladder
+from . import asking, explain, requests
 from .acting import name_of, service_for, value_of
 from .config import AgentConfig
-from .errors import (
-    AlreadyAnsweredError,
-    EntityGoneError,
-    LevelRefusedError,
-    NothingToUndoError,
-    SuggestionExpiredError,
-    UnknownActionError,
-    UnknownRoutineError,
-    UnknownSuggestionError,
-)
+from .errors import UnknownRoutineError
 from .events import (
     EVENT_AGENT_ACTION,
     EVENT_AGENT_FEEDBACK,
-    EVENT_AGENT_SUGGESTION,
-    EVENT_SUGGESTION_ANSWERED,
-    LEVELS,
     SWITCH_ENTITY_ID,
     Answer,
     Level,
@@ -64,16 +55,17 @@ from .events import (
 from .ladder import Policy, after_outcome, make_policy
 from .safety import OFF_LIKE, QuestionBudget, anyone_home, is_away, safety_class
 from .store import ActionRecord, AgentStore, Outcome, SuggestionRecord
-from .units import SUCCESSES, RoutineUnit, habits_by_unit, lower, part_of_day, routine_id
+from .triggers import Occasion, TriggerBook, credit, sun_elevation, trigger_key, window
+from .units import RoutineUnit, habits_by_unit, lower, part_of_day, routine_id
 
 _LOGGER = logging.getLogger(__name__)
 
 REPEAT_BLOCK = 3 * 3600.0  # seconds an undone, declined or put-off item is left alone
 KEEP_IN_MEMORY = DAY  # actions and suggestions kept for undo and answers (all are stored)
-HABITS_EVERY = 3600.0  # seconds between looks at whether the model was refitted
+HOUSEKEEPING = 3600.0  # seconds between looks at whether the model was refitted
 CANDIDATES = 5  # likeliest next actions looked at per moment
-TRIGGER_MIN = 2  # successes after an event before it is the routine's trigger
 TICK = 300.0  # seconds between looks by the clock alone (habits of a time, not an event)
+DARK_BELOW = 4.0  # degrees of sun elevation: below it, rooms without lamps are dark
 
 
 @dataclass
@@ -89,13 +81,20 @@ class Run:
     act_at: float
     deadline: float
     seen: Observation | None  # the model's last observation when the run opened
-    trigger: str | None = None  # the event that opened it (None: the clock)
-    by_trigger: bool = False  # opened on the routine's own trigger, not the model's say
+    by_trigger: bool = False  # opened by the routine's own trusted trigger
     held: str | None = None  # why a higher level was held back
     suggestion_id: str | None = None
     action_id: str | None = None
     timer: TimerHandle | None = None
     closed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    unit: RoutineUnit
+    probability: float
+    expected: float
+    by_trigger: bool
 
 
 class Agent:
@@ -121,13 +120,14 @@ class Agent:
         self.enabled = True
         self.opted_out: set[str] = set()
         self.budget = QuestionBudget(config.max_questions_per_person_per_day)
+        self.triggers = TriggerBook(config.ladder)
         self.counts: Counter[str] = Counter()
+        self._by_part: defaultdict[str, list[RoutineUnit]] = defaultdict(list)
         self._blocked: dict[str, float] = {}  # item -> until (hub clock)
         self._acted: set[str] = set()  # items people do to devices: what the agent may do
         self._doers: defaultdict[str, Counter[str]] = defaultdict(Counter)  # routine id -> users
         self._last_seen: Observation | None = None
-        self._done: dict[str, int] = {}  # routine id -> the home day it was last done
-        self._action_triggers: dict[str, str | None] = {}  # action id -> its run's trigger
+        self._waiting: dict[str, list[Occasion]] = {}  # action id -> occasions it closed
         self._habits_at_refit = -1
         self._timers: dict[int, TimerHandle] = {}  # by id(): a timer may not hash
         self._unsub: Callable[[], None] | None = None
@@ -139,8 +139,8 @@ class Agent:
     async def async_start(self) -> None:
         now = self.hub.clock.timestamp()
         loaded = await self.store.async_load(since=now - KEEP_IN_MEMORY)
-        self.units = loaded.routines
-        for unit in self.units.values():
+        for unit in loaded.routines.values():
+            self._add_unit(unit)
             self._classify(unit)
         for action in loaded.actions:
             self.actions[action.action_id] = action
@@ -149,13 +149,13 @@ class Agent:
         for suggestion in loaded.suggestions:
             self.suggestions[suggestion.suggestion_id] = suggestion
             if suggestion.status == "open":
-                self._call_at(suggestion.expires, functools.partial(self._expire, suggestion))
-            self._spend_question(suggestion.person, suggestion.created)  # today's budget
+                self.call_at(suggestion.expires, functools.partial(asking.expire, self, suggestion))
+            self.spend_question(suggestion.person, suggestion.created)  # today's budget
         self.enabled = bool(loaded.settings.get("enabled", True))
         self.opted_out = set(loaded.settings.get("opted_out", []))
         self._unsub = self.hub.bus.async_listen(EVENT_STATE_CHANGED, self._on_state_changed)
-        self._call_at(now, self._habits_due)
-        self._call_at(now + TICK, self._tick)
+        self.call_at(now, self._housekeeping)
+        self.call_at(now + TICK, self._tick)
 
     async def async_stop(self) -> None:
         if self._unsub is not None:
@@ -168,7 +168,7 @@ class Agent:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.store.async_close()
 
-    def _call_at(self, when: float, callback: Callable[[], None]) -> TimerHandle:
+    def call_at(self, when: float, callback: Callable[[], None]) -> TimerHandle:
         handle: TimerHandle | None = None
 
         def fire() -> None:
@@ -176,19 +176,19 @@ class Agent:
             try:
                 callback()
             except Exception as err:  # a bug here must not stop the clock's other timers
-                self._problem("agent_errors", f"agent timer failed: {err!r}")
+                self.problem("agent_errors", f"agent timer failed: {err!r}")
                 _LOGGER.exception("agent timer failed")
 
         handle = self.hub.clock.call_at(datetime.fromtimestamp(when, UTC), fire)
         self._timers[id(handle)] = handle
         return handle
 
-    def _spawn(self, coro: Any, name: str) -> None:
+    def spawn(self, coro: Any, name: str) -> None:
         task = self.hub.async_create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _problem(self, counter: str, message: str) -> None:
+    def problem(self, counter: str, message: str) -> None:
         self.hub.health.problem(counter, message, self.hub.clock.timestamp())
 
     # -- routines ----------------------------------------------------------------------------
@@ -206,18 +206,10 @@ class Agent:
             raise UnknownRoutineError(rid)
         return unit
 
-    def _forget_before(self, cutoff: float) -> None:
-        for key, action in list(self.actions.items()):
-            if action.closed is not None and action.closed < cutoff:
-                del self.actions[key]
-        for key, suggestion in list(self.suggestions.items()):
-            if suggestion.closed is not None and suggestion.closed < cutoff:
-                del self.suggestions[key]
-        for item, until in list(self._blocked.items()):
-            if until < cutoff:
-                del self._blocked[item]
+    def habit(self, unit: RoutineUnit) -> str:
+        return unit.sentence(self.name_of)
 
-    def _unit_for(self, entity_id: str, value: str, part: str) -> RoutineUnit:
+    def unit_for(self, entity_id: str, value: str, part: str) -> RoutineUnit:
         rid = routine_id(entity_id, value, part)
         unit = self.units.get(rid)
         if unit is None:
@@ -225,9 +217,13 @@ class Agent:
             unit = RoutineUnit(rid, entity_id, value, part, created=now, updated=now)
             unit.people = Counter(self._doers.get(rid, {}))
             self._classify(unit)
-            self.units[rid] = unit
+            self._add_unit(unit)
             self.store.save_routine(unit)
         return unit
+
+    def _add_unit(self, unit: RoutineUnit) -> None:
+        self.units[unit.routine_id] = unit
+        self._by_part[unit.part].append(unit)
 
     def _classify(self, unit: RoutineUnit) -> None:
         """Safety class from the entity as it is now and the configured sensitive ids."""
@@ -242,22 +238,29 @@ class Agent:
         elif reason is None and unit.ceiling == "suggest" and unit.set_by is None:
             unit.ceiling = "act"
 
-    def _habit(self, unit: RoutineUnit) -> str:
-        return unit.sentence(self.name_of)
-
-    def _habits_due(self) -> None:
-        """Now and then: once the model was refitted, read the habits again (in a thread);
-        forget closed actions and suggestions older than a day (they stay stored)."""
+    def _housekeeping(self) -> None:
+        """Hourly: forget what is closed and older than a day (it stays stored); once the
+        model was refitted, read the habits again (in a thread)."""
         now = self.hub.clock.timestamp()
-        self._call_at(now + HABITS_EVERY, self._habits_due)
-        self._forget_before(now - KEEP_IN_MEMORY)
+        self.call_at(now + HOUSEKEEPING, self._housekeeping)
+        cutoff = now - KEEP_IN_MEMORY
+        for key, action in list(self.actions.items()):
+            if action.closed is not None and action.closed < cutoff:
+                del self.actions[key]
+        for key, suggestion in list(self.suggestions.items()):
+            if suggestion.closed is not None and suggestion.closed < cutoff:
+                del self.suggestions[key]
+        for item, until in list(self._blocked.items()):
+            if until < now:
+                del self._blocked[item]
+        self.triggers.forget_before(now)
         refits = self.learner.refits
         if refits == self._habits_at_refit or (self._mining and not self._mining.done()):
             return
         if self.learner.model is None and not self.learner.history:
             return
         self._habits_at_refit = refits
-        self._spawn(self.async_refresh_habits(), "agent-habits")
+        self.spawn(self.async_refresh_habits(), "agent-habits")
 
     async def async_refresh_habits(self) -> None:
         """The routines code's habits and who does what, from the learner's history."""
@@ -267,16 +270,14 @@ class Agent:
         try:
             mined, doers, acted = await self._mining
         except Exception as err:
-            self._problem("agent_errors", f"cannot read the habits: {err!r}")
+            self.problem("agent_errors", f"cannot read the habits: {err!r}")
             return
         self._acted |= acted
         self._doers = doers
-        habits = habits_by_unit(mined, self.name_of)
-        for rid, sentence in habits.items():
+        for rid, sentence in habits_by_unit(mined, self.name_of).items():
             entity_id, _, rest = rid.rpartition(":")
             value, _, part = rest.rpartition("@")
-            unit = self._unit_for(entity_id, value, part)
-            unit.habit = sentence
+            self.unit_for(entity_id, value, part).habit = sentence
         for unit in self.units.values():
             unit.people = Counter(doers.get(unit.routine_id, unit.people))
             self.store.save_routine(unit)
@@ -285,54 +286,65 @@ class Agent:
 
     def _on_state_changed(self, event: Event[StateChangedData]) -> None:
         new = event.data["new_state"]
-        ctx = event.context
         if new is None:
             return
-        entity_id = new.entity_id
+        ctx = event.context
         value = value_of(new)
-        awaited = self.actions.get(ctx.id)
-        if awaited is not None and ctx.origin == Origin.AGENT:
-            if awaited.status == "sent" and value == awaited.target:
-                awaited.status = "done"
-                self.store.save_action(awaited)
+        now = event.time_fired
+        own = self.actions.get(ctx.id) if ctx.origin == Origin.AGENT else None
+        if own is not None:
+            if own.status == "sent" and value == own.target:
+                own.status = "done"
+                self.store.save_action(own)
+            # what it did is a trigger for what comes next, as if a person had done it
+            if self.enabled and value == own.target:
+                self._moments(None, own.target_item, now, None)
             return
         if ctx.origin in HUMAN_ORIGINS and value is not None:
-            self._person_did(entity_id, value, ctx, event.time_fired)
+            self._person_did(new.entity_id, value, ctx, now)
         seen = self.learner.recent[-1] if self.learner.recent else None
-        if seen is not None and seen is not self._last_seen:
-            self._last_seen = seen
-            if seen.kind is Kind.ACTION:
-                self._acted.add(seen.item)
-                if seen.user_id:
-                    rid = routine_id(seen.entity_id, seen.value, part_of_day(seen.time))
-                    self._doers[rid][seen.user_id] += 1
-                    unit = self.units.get(rid)
-                    if unit is not None:
-                        unit.people[seen.user_id] += 1
-            if self.enabled:
-                self._decide(ctx, seen)
+        if seen is None or seen is self._last_seen:
+            return  # nothing the routines learn from (the hub's own, a reading, ...)
+        self._last_seen = seen
+        if seen.kind is Kind.ACTION:
+            self._learn_doer(seen)
+        if self.enabled:
+            self._moments(ctx, seen.item, now, seen)
+
+    def _learn_doer(self, seen: Observation) -> None:
+        """Everything people do to devices is a routine the agent may come to do."""
+        self._acted.add(seen.item)
+        if service_for(seen.entity_id, seen.value) is None or seen.entity_id == SWITCH_ENTITY_ID:
+            return
+        unit = self.unit_for(seen.entity_id, seen.value, part_of_day(seen.time))
+        if seen.user_id:
+            self._doers[unit.routine_id][seen.user_id] += 1
+            unit.people[seen.user_id] += 1
 
     def _tick(self) -> None:
         """The clock's own moments: what is due now though nothing happened (the light
         switched off at 23:00 every night follows no event)."""
-        self._call_at(self.hub.clock.timestamp() + TICK, self._tick)
+        now = self.hub.clock.timestamp()
+        self.call_at(now + TICK, self._tick)
         if self.enabled:
-            self._decide(None, None)
+            self._moments(None, None, now, None)
 
     def _person_did(self, entity_id: str, value: str, ctx: Context, when: float) -> None:
         """A person changed an entity: a revert of an agent action, a prediction come true,
         a missed chance, or a suggestion made moot."""
-        window = self.config.undo_window_minutes * 60.0
+        undo_window = self.config.undo_window_minutes * 60.0
         for action in list(self.actions.values()):
             if (
                 action.entity_id == entity_id
                 and action.status in ("sent", "done")
-                and when - action.time <= window
+                and when - action.time <= undo_window
                 and value != action.target
             ):
-                self._close_action(action, "reverted", "revert", f"by {ctx.user_id or 'a person'}")
-                self._block(action.target_item)
+                by = ctx.user_id or "a person"
+                self.close_action(action, "reverted", "revert", f"by {by}")
+                self.block(action.target_item)
         item = f"{entity_id}:{value}"
+        self.triggers.done(item, when, self.units)
         for run in list(self.runs.values()):
             if run.unit.item != item or run.closed:
                 continue
@@ -343,29 +355,60 @@ class Agent:
                 suggestion.closed = when
                 self.store.save_suggestion(suggestion)
             kind = "missed" if run.level == "act" and run.action_id is None else "came_true"
-            self._close_run(run, kind, delay=when - run.started)
+            self.close_run(run, kind)
 
-    # -- deciding ----------------------------------------------------------------------------
+    # -- moments -----------------------------------------------------------------------------
 
     def predictions(self) -> list[Prediction]:
+        """The model's likeliest next device actions now. What is already so cannot be the
+        next change, so its share goes to the others (the probabilities are renormalised)."""
         model = self.learner.model
         if model is None or not self.learner.recent:
             return []
         now = to_wall_clock(self.hub.clock.timestamp(), self.zone)
         try:
-            return likely_actions(model, now, list(self.learner.recent), self._acted, CANDIDATES)
+            guesses = likely_actions(
+                model, now, list(self.learner.recent), self._acted, 2 * CANDIDATES
+            )
         except Exception as err:  # a model bug must not stop the hub
-            self._problem("agent_errors", f"{model.name} could not predict: {err!r}")
+            self.problem("agent_errors", f"{model.name} could not predict: {err!r}")
             return []
+        impossible = sum(g.probability for g in guesses if self._already(g.item))
+        scale = 1.0 / (1.0 - impossible) if impossible < 0.9 else 1.0
+        return [
+            Prediction(
+                g.item, min(1.0, g.probability * scale), g.expected_time, g.model, g.evidence
+            )
+            for g in guesses
+            if not self._already(g.item)
+        ][:CANDIDATES]
 
-    def _decide(self, trigger: Context | None, seen: Observation | None) -> None:
-        now = self.hub.clock.timestamp()
-        wanted: dict[str, tuple[RoutineUnit, float, float, bool]] = {}
+    def _already(self, item: str) -> bool:
+        entity_id, _, value = item.rpartition(":")
+        return value_of(self.hub.states.get(entity_id)) == value
+
+    def _moments(
+        self, trigger: Context | None, item: str | None, now: float, seen: Observation | None
+    ) -> None:
+        """The routines whose moment it is, by the model (not on the agent's own actions,
+        which the model does not see) and by their own triggers (on an event)."""
+        found: dict[str, Moment] = {}
+        if seen is not None or item is None:
+            for moment in self._by_model(now):
+                found.setdefault(moment.unit.routine_id, moment)
+        if item is not None:
+            for moment in self._by_trigger(item, now):
+                found.setdefault(moment.unit.routine_id, moment)
+        for moment in self._without_conflicts(list(found.values())):
+            self._open_run(moment, trigger, seen, now)
+
+    def _by_model(self, now: float) -> list[Moment]:
+        out = []
         for guess in self.predictions():
             if not self.policy.considers(guess.probability):
                 continue
             entity_id, _, value = guess.item.rpartition(":")
-            if not self._can_do(entity_id, value):
+            if not self.can_do(entity_id, value):
                 continue
             expected = now
             if guess.expected_time is not None:
@@ -373,17 +416,29 @@ class Agent:
             if expected - now > self.rules.horizon_minutes * 60.0:
                 continue
             part = part_of_day(to_wall_clock(expected, self.zone))
-            unit = self._unit_for(entity_id, value, part)
-            wanted.setdefault(unit.routine_id, (unit, guess.probability, expected, False))
-        if self.policy.uses_triggers and seen is not None:
-            for unit, probability, expected in self._triggered(seen, now):
-                wanted.setdefault(unit.routine_id, (unit, probability, expected, True))
-        for unit, probability, expected, by_trigger in self._without_conflicts(
-            list(wanted.values())
-        ):
-            self._open_run(unit, probability, expected, trigger, seen, now, by_trigger)
+            unit = self.unit_for(entity_id, value, part)
+            out.append(Moment(unit, guess.probability, expected, False))
+        return out
 
-    def _can_do(self, entity_id: str, value: str) -> bool:
+    def _by_trigger(self, item: str, now: float) -> list[Moment]:
+        """Every routine not done yet in this part of the day has an occasion; those whose
+        trigger this is, and trusted, have their moment."""
+        latitude, longitude = self.hub.config.core.latitude, self.hub.config.core.longitude
+        dark = sun_elevation(now, latitude, longitude) < DARK_BELOW
+        key = trigger_key(item, dark)
+        entity = item.rpartition(":")[0]
+        out = []
+        for unit in self._by_part[part_of_day(to_wall_clock(now, self.zone))]:
+            if unit.entity_id == entity or not self.can_do(unit.entity_id, unit.value):
+                continue
+            self.triggers.occasion(unit, key, now)
+            sure = self.triggers.trusted(unit, key)
+            if sure is not None and self.policy.uses_triggers:
+                delay = unit.evidence.delay or 0.0
+                out.append(Moment(unit, sure, now + min(delay, window(unit, self.rules)), True))
+        return out
+
+    def can_do(self, entity_id: str, value: str) -> bool:
         """A device the agent may command, not already so, and a service that does it."""
         if entity_id == SWITCH_ENTITY_ID:
             return False
@@ -393,96 +448,75 @@ class Agent:
             return False
         return value_of(state) != value and service_for(entity_id, value, state.state) is not None
 
-    def _triggered(self, seen: Observation, now: float) -> list[tuple[RoutineUnit, float, float]]:
-        """Routines at suggest or act whose usual trigger this event is, due in their part of
-        the day and not yet done today: once a day each, as a habit is."""
-        today = self._day(now)
-        out = []
-        for unit in self.units.values():
-            ev = unit.evidence
-            if unit.level not in ("suggest", "act") or unit.routine_id in self.runs:
-                continue
-            if (
-                not ev.usual_trigger(seen.item, TRIGGER_MIN)
-                or self._done.get(unit.routine_id) == today
-            ):
-                continue
-            expected = now + (ev.delay or 0.0)
-            if part_of_day(to_wall_clock(expected, self.zone)) != unit.part:
-                continue
-            if expected - now > self.rules.horizon_minutes * 60.0:
-                continue
-            if self._can_do(unit.entity_id, unit.value):
-                out.append((unit, ev.rate or 0.0, expected))
-        return out
-
-    def _day(self, when: float) -> int:
-        return int(to_wall_clock(when, self.zone) // DAY)
-
-    def _without_conflicts(
-        self, wanted: list[tuple[RoutineUnit, float, float, bool]]
-    ) -> list[tuple[RoutineUnit, float, float, bool]]:
+    def _without_conflicts(self, moments: list[Moment]) -> list[Moment]:
         """Two routines that want opposite things of one entity at once: neither is done."""
         by_entity: defaultdict[str, set[str]] = defaultdict(set)
-        for unit, *_ in wanted:
-            by_entity[unit.entity_id].add(unit.value)
+        for moment in moments:
+            by_entity[moment.unit.entity_id].add(moment.unit.value)
         for run in self.runs.values():
             if not run.closed and run.level in ("act", "suggest"):
                 by_entity[run.unit.entity_id].add(run.unit.value)
         out = []
-        for entry in wanted:
-            unit = entry[0]
-            if len(by_entity[unit.entity_id]) > 1:
-                if unit.routine_id not in self.runs:
-                    self.counts["conflicts"] += 1
-                    self._outcome(unit, "conflict", detail="another routine wants the opposite")
-                for run in list(self.runs.values()):
-                    if run.unit.entity_id == unit.entity_id and run.level == "act":
-                        run.level, run.held = "observe", "another routine wants the opposite"
+        for moment in moments:
+            unit = moment.unit
+            if len(by_entity[unit.entity_id]) == 1:
+                out.append(moment)
                 continue
-            out.append(entry)
+            if unit.routine_id not in self.runs:
+                self.counts["conflicts"] += 1
+                self.outcome(unit, "conflict", detail="another routine wants the opposite")
+            for run in list(self.runs.values()):
+                if run.unit.entity_id == unit.entity_id and run.level == "act":
+                    run.level, run.held = "observe", "another routine wants the opposite"
         return out
 
+    # -- runs --------------------------------------------------------------------------------
+
     def _open_run(
-        self,
-        unit: RoutineUnit,
-        probability: float,
-        expected: float,
-        trigger: Context | None,
-        seen: Observation | None,
-        now: float,
-        by_trigger: bool = False,
+        self, moment: Moment, trigger: Context | None, seen: Observation | None, now: float
     ) -> None:
+        unit = moment.unit
         if unit.routine_id in self.runs or self._blocked.get(unit.item, 0.0) > now:
             return
-        level = self.policy.level_for(unit, probability)
+        level = self.policy.level_for(unit, moment.probability)
         if level == "off":
             return
-        level, held = self._hold_back(unit, level, now)
-        act_at = max(now, expected - self.rules.act_lead_seconds)
-        deadline = max(act_at, expected) + self.rules.truth_window_minutes * 60.0
+        held = None
+        if level == "act" and not moment.by_trigger and not self._sure_enough(moment):
+            level, held = "observe", "the model alone is not sure enough"
+        if held is None:
+            level, held = self._hold_back(unit, level, now)
+        lead = 0.0 if unit.value in OFF_LIKE else self.rules.act_lead_seconds
+        act_at = max(now, moment.expected - lead)
+        deadline = max(act_at, moment.expected) + window(unit, self.rules)
         run = Run(
             self.hub.context(Origin.AGENT, parent=trigger),
             unit,
-            probability,
+            moment.probability,
             level,
             now,
             act_at,
             deadline,
-            self.learner.recent[-1] if self.learner.recent else None,
-            None if seen is None else seen.item,
-            by_trigger,
+            seen if seen is not None else self._last_seen,
+            moment.by_trigger,
             held,
         )
         self.runs[unit.routine_id] = run
         self.counts[f"runs_{level}"] += 1
         if level == "suggest":
-            self._suggest(run, now)
+            asking.suggest(self, run, now)
         if level == "act" and act_at <= now:
-            self._spawn(self._act_now(run), "agent-act")
+            self.spawn(self._act_now(run), "agent-act")
             self._wait(run, run.deadline)
         else:
             self._wait(run, act_at if level == "act" else run.deadline)
+
+    def _sure_enough(self, moment: Moment) -> bool:
+        """Acting on the model alone needs `act_min_probability` (the threshold policy has
+        its own threshold and no ladder)."""
+        if self.policy.name == "threshold":
+            return True
+        return moment.probability >= self.rules.act_min_probability
 
     def _hold_back(self, unit: RoutineUnit, level: Level, now: float) -> tuple[Level, str | None]:
         """The hard rules: people who opted out or are away, quiet hours, the question budget.
@@ -492,19 +526,18 @@ class Agent:
         people = unit.main_people() or ([unit.person] if unit.person else [])
         if people and all(p in self.opted_out for p in people):
             return "observe", "opted out"
-        if not self._present_for(unit, people):
+        if not self.present_for(unit, people):
             return "observe", "away"
         if level == "suggest":
             wall = to_wall_clock(now, self.zone)
             quiet = self.config.quiet_hours
             if quiet is not None and quiet.contains(wall % DAY):
                 return "observe", "quiet hours"
-            person = self._asked_person(unit)
-            if self.budget.left(person, int(wall // DAY)) <= 0:
+            if self.budget.left(self.asked_person(unit), int(wall // DAY)) <= 0:
                 return "observe", "question budget"
         return level, None
 
-    def _present_for(self, unit: RoutineUnit, people: list[str]) -> bool:
+    def present_for(self, unit: RoutineUnit, people: list[str]) -> bool:
         """Someone the routine is for is home; or, with nobody home, it switches something
         off (the last one out, lights off)."""
         if not people:
@@ -513,18 +546,21 @@ class Agent:
             return True
         return unit.value in OFF_LIKE and not anyone_home(self.hub)
 
-    def _asked_person(self, unit: RoutineUnit) -> str | None:
+    def asked_person(self, unit: RoutineUnit) -> str | None:
         """Whom to ask: the routine's person, or the one of its people who is home."""
         for person in [unit.person, *unit.main_people()]:
             if person is not None and not is_away(self.hub, person):
                 return person
         return unit.person
 
+    def spend_question(self, person: str | None, when: float) -> None:
+        self.budget.spend(person, int(to_wall_clock(when, self.zone) // DAY))
+
     def _wait(self, run: Run, until: float) -> None:
         if run.timer is not None:
             run.timer.cancel()
             self._timers.pop(id(run.timer), None)
-        run.timer = self._call_at(until, lambda: self._run_due(run))
+        run.timer = self.call_at(until, lambda: self._run_due(run))
 
     def _run_due(self, run: Run) -> None:
         if run.closed:
@@ -532,12 +568,12 @@ class Agent:
         now = self.hub.clock.timestamp()
         if run.level == "act" and run.action_id is None and now < run.deadline:
             self._wait(run, run.deadline)
-            self._spawn(self._act_now(run), "agent-act")
+            self.spawn(self._act_now(run), "agent-act")
             return
         if run.action_id is None:
-            self._close_run(run, "not_true")
+            self.close_run(run, "not_true")
 
-    def _close_run(self, run: Run, kind: str | None, delay: float | None = None) -> None:
+    def close_run(self, run: Run, kind: str | None) -> None:
         if run.closed:
             return
         run.closed = True
@@ -546,15 +582,8 @@ class Agent:
             self._timers.pop(id(run.timer), None)
         if self.runs.get(run.unit.routine_id) is run:
             del self.runs[run.unit.routine_id]
-        if kind in SUCCESSES:
-            self._succeeded(run.unit, run.trigger, delay if run.trigger else None)
         if kind is not None:
-            self._outcome(run.unit, kind, suggestion_id=run.suggestion_id)
-
-    def _succeeded(self, unit: RoutineUnit, trigger: str | None, delay: float | None) -> None:
-        """The routine was done today; remember what it followed and how long after."""
-        unit.evidence.triggered(trigger, delay)
-        self._done[unit.routine_id] = self._day(self.hub.clock.timestamp())
+            self.outcome(run.unit, kind, suggestion_id=run.suggestion_id)
 
     # -- acting ------------------------------------------------------------------------------
 
@@ -566,28 +595,26 @@ class Agent:
         unit = run.unit
         state = self.hub.states.get(unit.entity_id)
         if state is None or value_of(state) == unit.value:
-            self._close_run(run, None)  # gone, or done by something other than a person
+            self.close_run(run, None)  # gone, or done by something other than a person
             return
         seen = self.learner.recent[-1] if self.learner.recent else None
-        if seen is not run.seen:
+        if not run.by_trigger and seen is not run.seen:
             still = next((g for g in self.predictions() if g.item == unit.item), None)
-            if still is None or not self.policy.considers(still.probability):
+            if still is None or not self._sure_enough(Moment(unit, still.probability, 0, False)):
                 run.level, run.held = "observe", "no longer likely"
                 return
         level, held = self._hold_back(unit, "act", self.hub.clock.timestamp())
         if level != "act":
             run.level, run.held = level, held
             return
-        action = await self._perform(unit, run.run, run.probability, None, None)
+        action = await self.perform(unit, run.run, run.probability, None, None)
         if action is None:
-            self._close_run(run, None)
+            self.close_run(run, None)
             return
         run.action_id = action.action_id
-        self._action_triggers[action.action_id] = run.trigger
-        self._done[unit.routine_id] = self._day(self.hub.clock.timestamp())
-        self._close_run(run, None)  # its outcome comes from the action: kept or reverted
+        self.close_run(run, None)  # its outcome comes from the action: kept or reverted
 
-    async def _perform(
+    async def perform(
         self,
         unit: RoutineUnit,
         parent: Context,
@@ -603,33 +630,36 @@ class Agent:
             return None
         domain, service, data = call
         ctx = self.hub.context(Origin.AGENT, confirmed_by, parent=parent)
-        name = name_of(state, unit.entity_id)
+        now = self.hub.clock.timestamp()
         action = ActionRecord(
             ctx.id, unit.routine_id, unit.person, unit.entity_id, f"{domain}.{service}", data,
             unit.value, value_of(state), ctx.id, parent.id, suggestion_id, probability,
             explain.action_sentence(
-                unit, name, self._habit(unit), probability, self.config.undo_window_minutes,
-                confirmed_by,
+                unit, name_of(state, unit.entity_id), self.habit(unit), probability,
+                self.config.undo_window_minutes, confirmed_by,
             ),
-            "sent", self.hub.clock.timestamp(),
+            "sent", now,
         )  # fmt: skip
         self.actions[action.action_id] = action
+        # the occasions it closes count once it is kept
+        self._waiting[action.action_id] = self.triggers.taken(unit.item, now)
+        # not again while it may still be undone or the device may still answer
+        hold = max(self.config.undo_window_minutes * 60.0, self.config.device_timeout_seconds)
+        self.block(unit.item, hold)
         try:
             await self.hub.services.async_call(
                 domain, service, data, target={"entity_id": unit.entity_id}, context=ctx
             )
-        except (HearthmindError, Exception) as err:
+        except Exception as err:  # a device that cannot be reached: counted, never fatal
             action.status, action.closed = "failed", self.hub.clock.timestamp()
+            self._waiting.pop(action.action_id, None)
             self.store.save_action(action)
-            self._problem("agent_action_errors", f"{action.service} {unit.entity_id}: {err}")
-            self._outcome(unit, "failed", action_id=action.action_id, detail=str(err))
-            self._block(unit.item)
+            self.problem("agent_action_errors", f"{action.service} {unit.entity_id}: {err}")
+            self.outcome(unit, "failed", action_id=action.action_id, detail=str(err))
+            self.block(unit.item)
             return None
         if value_of(self.hub.states.get(unit.entity_id)) == unit.value:
             action.status = "done"
-        # not again while it may still be undone or the device may still answer
-        hold = max(self.config.undo_window_minutes * 60.0, self.config.device_timeout_seconds)
-        self._block(unit.item, hold)
         self.counts["actions"] += 1
         self.store.save_action(action)
         self.hub.bus.async_fire(
@@ -654,11 +684,11 @@ class Agent:
         """A device that did not do it is found out after `device_timeout_seconds`; an
         action nobody undid within the undo window is kept."""
         if action.status == "sent":
-            self._call_at(
+            self.call_at(
                 action.time + self.config.device_timeout_seconds,
                 lambda: self._device_due(action),
             )
-        self._call_at(
+        self.call_at(
             action.time + self.config.undo_window_minutes * 60.0,
             lambda: self._undo_window_over(action),
         )
@@ -670,191 +700,44 @@ class Agent:
             action.status = "done"  # it got there, though not with our context
             self.store.save_action(action)
             return
-        self._problem(
+        self.problem(
             "agent_device_ignored",
             f"{action.entity_id} did not do {action.service} "
             f"within {self.config.device_timeout_seconds:g} s",
         )
-        self._close_action(action, "device_ignored", "device_ignored", "the device did not do it")
-        self._block(action.target_item)  # asking the device again and again helps nobody
+        self.close_action(action, "device_ignored", "device_ignored", "the device did not do it")
+        self.block(action.target_item)  # asking the device again and again helps nobody
 
     def _undo_window_over(self, action: ActionRecord) -> None:
-        trigger = self._action_triggers.pop(action.action_id, None)
         if action.status != "done":
             return
         unit = self.units.get(action.routine_id)
-        if unit is not None and trigger is not None:
-            unit.evidence.triggered(trigger, None)
-        self._close_action(action, "kept", "kept", None)
+        if unit is not None:
+            for occasion in self._waiting.get(action.action_id, []):
+                credit(unit, occasion.key)  # the routine was done after its trigger
+        self.close_action(action, "kept", "kept", None)
 
-    def _close_action(
+    def close_action(
         self, action: ActionRecord, status: str, kind: str, detail: str | None
     ) -> None:
+        self._waiting.pop(action.action_id, None)
         action.status = status
         action.closed = self.hub.clock.timestamp()
         self.store.save_action(action)
         unit = self.units.get(action.routine_id)
         if unit is not None:
-            self._outcome(
+            self.outcome(
                 unit, kind, action_id=action.action_id, suggestion_id=action.suggestion_id,
                 detail=detail,
             )  # fmt: skip
 
-    def _block(self, item: str, seconds: float = REPEAT_BLOCK) -> None:
+    def block(self, item: str, seconds: float = REPEAT_BLOCK) -> None:
         until = self.hub.clock.timestamp() + seconds
         self._blocked[item] = max(until, self._blocked.get(item, 0.0))
 
-    # -- asking ------------------------------------------------------------------------------
-
-    def _suggest(self, run: Run, now: float) -> None:
-        unit = run.unit
-        state = self.hub.states.get(unit.entity_id)
-        call = None if state is None else service_for(unit.entity_id, unit.value, state.state)
-        if call is None or state is None:
-            return
-        domain, service, data = call
-        person = self._asked_person(unit)
-        ctx = self.hub.context(Origin.AGENT, parent=run.run)
-        expires = now + self.config.suggestion_expires_minutes * 60.0
-        suggestion = SuggestionRecord(
-            ctx.id, unit.routine_id, person, unit.entity_id, f"{domain}.{service}", data,
-            unit.value, ctx.id, run.run.id, run.probability,
-            explain.suggestion_sentence(
-                unit, name_of(state, unit.entity_id), self._habit(unit), run.probability
-            ),
-            "open", now, expires,
-        )  # fmt: skip
-        self.suggestions[suggestion.suggestion_id] = suggestion
-        run.suggestion_id = suggestion.suggestion_id
-        run.deadline = max(run.deadline, expires)
-        self._spend_question(person, now)
-        self.counts["suggestions"] += 1
-        self.store.save_suggestion(suggestion)
-        self._call_at(expires, lambda: self._expire(suggestion))
-        self.hub.bus.async_fire(
-            EVENT_AGENT_SUGGESTION,
-            {
-                "suggestion_id": suggestion.suggestion_id,
-                "routine_id": unit.routine_id,
-                "person": person,
-                "entity_id": unit.entity_id,
-                "service": suggestion.service,
-                "service_data": dict(data),
-                "explanation": suggestion.explanation,
-                "expires": expires,
-                "probability": round(run.probability, 4),
-            },
-            ctx,
-        )
-
-    def _spend_question(self, person: str | None, when: float) -> None:
-        day = int(to_wall_clock(when, self.zone) // DAY)
-        self.budget.spend(person, day)
-
-    def _expire(self, suggestion: SuggestionRecord) -> None:
-        if suggestion.status != "open":
-            return
-        suggestion.status = "ignored"
-        suggestion.closed = self.hub.clock.timestamp()
-        self.store.save_suggestion(suggestion)
-        self.hub.bus.async_fire(
-            EVENT_SUGGESTION_ANSWERED,
-            {
-                "suggestion_id": suggestion.suggestion_id,
-                "routine_id": suggestion.routine_id,
-                "answer": "ignored",
-            },
-            self.hub.contexts.new(Origin.AGENT, None, suggestion.parent_id),
-        )
-        unit = self.units.get(suggestion.routine_id)
-        if unit is not None:
-            self._outcome(unit, "ignored", suggestion_id=suggestion.suggestion_id)
-
-    async def async_answer(self, suggestion_id: str, answer: Answer, context: Context) -> str:
-        """A person's answer to a suggestion: yes does it (with their confirmation), no and
-        never lower the routine (never forbids it), not now leaves it be for a while."""
-        suggestion = self.suggestions.get(suggestion_id)
-        if suggestion is None:
-            raise UnknownSuggestionError(suggestion_id)
-        now = self.hub.clock.timestamp()
-        if suggestion.status == "open" and now >= suggestion.expires:
-            self._expire(suggestion)
-        unit = self.units.get(suggestion.routine_id)
-        who = context.user_id or "someone"
-        if suggestion.status != "open":
-            late = suggestion.status in ("ignored", "done_by_person")
-            if unit is not None and late:
-                if answer == "never":
-                    ladder.forbid(unit, context.user_id)
-                self._outcome(
-                    unit, "late_answer", suggestion_id=suggestion_id,
-                    detail=f"{who} said {answer} after it was {suggestion.status}",
-                )  # fmt: skip
-            if suggestion.status == "ignored":
-                until = datetime.fromtimestamp(suggestion.expires, UTC).isoformat()
-                raise SuggestionExpiredError(
-                    f"suggestion {suggestion_id} expired at {until}: nothing was done"
-                    + (", and the routine is forbidden as asked" if answer == "never" else "")
-                    + " (your answer is noted)"
-                )
-            if suggestion.status == "done_by_person":
-                return f"{suggestion.entity_id} was already done by hand; answer noted"
-            raise AlreadyAnsweredError(
-                f"suggestion {suggestion_id} was already answered ({suggestion.status})"
-            )
-        suggestion.status = {"yes": "accepted", "no": "declined"}.get(answer, answer)
-        suggestion.answered_by = context.user_id
-        suggestion.closed = now
-        self.store.save_suggestion(suggestion)
-        self.hub.bus.async_fire(
-            EVENT_SUGGESTION_ANSWERED,
-            {
-                "suggestion_id": suggestion_id,
-                "routine_id": suggestion.routine_id,
-                "answer": answer,
-            },
-            context,
-        )
-        run = self.runs.get(suggestion.routine_id)
-        if run is not None and run.suggestion_id != suggestion_id:
-            run = None
-        if unit is None:
-            return "noted"
-        if answer == "yes":
-            if run is not None:
-                self._close_run(run, None)
-                self._succeeded(unit, run.trigger, None)
-            self._outcome(unit, "accepted", suggestion_id=suggestion_id)
-            state = self.hub.states.get(unit.entity_id)
-            if state is None:
-                raise EntityGoneError(
-                    f"{unit.entity_id} is no longer there: nothing done (your yes is noted)"
-                )
-            if value_of(state) == unit.value:
-                return f"{state.name} is already {unit.value}"
-            parent = run.run if run is not None else self.hub.context(Origin.AGENT)
-            action = await self._perform(
-                unit, parent, suggestion.probability or 1.0, suggestion_id, context.user_id
-            )
-            if action is None:
-                return f"could not {suggestion.service} {unit.entity_id} (see the health counters)"
-            return action.explanation
-        if run is not None:
-            self._close_run(run, None)
-        self._block(unit.item)
-        if answer == "not_now":
-            self._outcome(unit, "not_now", suggestion_id=suggestion_id)
-            return "not now: I will not ask again for a while"
-        if answer == "never":
-            ladder.forbid(unit, context.user_id)
-        self._outcome(unit, "declined", suggestion_id=suggestion_id)
-        if answer == "never":
-            return f"I will never do this again: {self._habit(unit)}"
-        return "declined: I will watch a while longer before I ask again"
-
     # -- feedback ----------------------------------------------------------------------------
 
-    def _outcome(
+    def outcome(
         self,
         unit: RoutineUnit,
         kind: str,
@@ -886,101 +769,35 @@ class Agent:
             self.hub.context(Origin.AGENT),
         )
 
-    # -- what people ask ---------------------------------------------------------------------
+    # -- what people ask (requests.py, asking.py) --------------------------------------------
+
+    async def async_answer(self, suggestion_id: str, answer: Answer, context: Context) -> str:
+        return await asking.answer(self, suggestion_id, answer, context)
 
     async def async_undo(self, action_id: str | None, context: Context) -> str:
-        """Undo an action (the last one when no id is given): the entity goes back to what it
-        was, and the routine takes it as a revert."""
-        if action_id is None:
-            done = [a for a in self.actions.values() if a.status in ("sent", "done", "kept")]
-            if not done:
-                raise NothingToUndoError("the agent has done nothing that could be undone")
-            action = max(done, key=lambda a: a.time)
-        else:
-            found = self.actions.get(action_id)
-            if found is None:
-                raise UnknownActionError(f"no action {action_id!r}")
-            action = found
-        if action.status in ("reverted", "undone"):
-            raise NothingToUndoError(f"action {action.action_id} was already undone")
-        if action.status in ("failed", "device_ignored"):
-            raise NothingToUndoError(
-                f"action {action.action_id} did nothing ({action.status}): nothing to undo"
-            )
-        self._close_action(action, "undone", "revert", f"undone by {context.user_id or 'a person'}")
-        self._block(action.target_item)
-        state = self.hub.states.get(action.entity_id)
-        entry = self.hub.entities.get(action.entity_id)
-        if state is None or entry is None or entry.handler is None:
-            raise EntityGoneError(
-                f"{action.entity_id} is no longer there, so it cannot be put back; the routine "
-                "takes it as undone all the same"
-            )
-        if action.previous is None or value_of(state) == action.previous:
-            return f"{state.name} is already {action.previous or state.state}"
-        call = service_for(action.entity_id, action.previous, state.state)
-        if call is None:
-            raise NothingToUndoError(
-                f"no service puts {action.entity_id} back to {action.previous!r}; the routine "
-                "takes it as undone all the same"
-            )
-        domain, service, data = call
-        ctx = self.hub.contexts.new(context.origin, context.user_id, action.context_id)
-        await self.hub.services.async_call(
-            domain, service, data, target={"entity_id": action.entity_id}, context=ctx
-        )
-        return f"undone: {state.name} back to {action.previous}"
+        return await requests.undo(self, action_id, context)
 
     def set_level(self, rid: str, level: Level, by: str | None) -> RoutineUnit:
-        unit = self.unit(rid)
-        if level not in LEVELS:
-            raise LevelRefusedError(f"no level {level!r} (levels: {', '.join(LEVELS)})")
-        if level == "act" and unit.safety is not None:
-            raise LevelRefusedError(
-                f"{unit.entity_id} is {unit.safety}: the agent only suggests it, never acts "
-                "on it without a person's yes"
-            )
-        ladder.set_level(unit, level, by)
-        unit.updated = self.hub.clock.timestamp()
-        self.store.save_routine(unit)
-        if level in ("off", "observe"):
-            run = self.runs.get(rid)
-            if run is not None:
-                self._close_run(run, None)
-        return unit
+        return requests.set_level(self, rid, level, by)
 
     def forbid(self, rid: str, by: str | None) -> RoutineUnit:
-        return self.set_level(rid, "off", by)
+        return requests.set_level(self, rid, "off", by)
 
     def opt_out(self, person: str, opted_out: bool) -> None:
-        if opted_out:
-            self.opted_out.add(person)
-        else:
-            self.opted_out.discard(person)
-        self.store.save_setting("opted_out", sorted(self.opted_out))
+        requests.opt_out(self, person, opted_out)
 
     def set_enabled(self, on: bool) -> None:
-        """The off switch: off, the agent does nothing at all (earlier actions' feedback
-        still counts); its open runs are closed."""
-        self.enabled = on
-        self.store.save_setting("enabled", on)
-        if not on:
-            for run in list(self.runs.values()):
-                self._close_run(run, None)
-
-    # -- reading -----------------------------------------------------------------------------
+        requests.set_enabled(self, on)
 
     def routines(self) -> list[dict[str, Any]]:
-        order = {level: i for i, level in enumerate(reversed(LEVELS))}
-        units = sorted(self.units.values(), key=lambda u: (order[u.level], u.routine_id))
-        return [u.as_dict(self.name_of) for u in units]
+        return requests.routines(self)
 
     def open_suggestions(self) -> list[SuggestionRecord]:
         now = self.hub.clock.timestamp()
         return [s for s in self.suggestions.values() if s.status == "open" and s.expires > now]
 
     def last_action(self) -> ActionRecord | None:
-        done = [a for a in self.actions.values() if a.status not in ("failed",)]
+        done = [a for a in self.actions.values() if a.status != "failed"]
         return max(done, key=lambda a: a.time) if done else None
 
     # voice asks these (voice/sources.py: ExplanationSource, FeedbackSink)
@@ -990,14 +807,7 @@ class Agent:
         return None if last is None else last.explanation
 
     def reject_last_action(self, user_id: str | None, context: Context) -> str | None:
-        """ "Don't do that again": the last action's routine is forbidden."""
-        last = self.last_action()
-        if last is None or last.routine_id not in self.units:
-            return None
-        unit = self.forbid(last.routine_id, user_id)
-        self._outcome(unit, "declined", action_id=last.action_id, detail="don't do that again")
-        name = self.name_of(unit.entity_id) or unit.entity_id
-        return f"I won't {explain.doing(name, unit.value, past=False)} on my own again."
+        return requests.reject_last_action(self, user_id)
 
 
 def _mine(

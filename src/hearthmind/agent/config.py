@@ -72,8 +72,17 @@ class LadderRules(BaseModel):
     window: int = Field(default=20, ge=2, le=500)
     # after each revert the streak needed to act again is this many times longer
     revert_penalty: float = Field(default=2.0, ge=1)
-    # a prediction came true when the person does it within this after the moment
+    # the model's moments: it must give at least `min_probability` for the routine to be
+    # observed or asked about, `act_min_probability` for the agent to act on the model alone
+    act_min_probability: float = Field(default=0.7, gt=0, le=1)
+    # a routine's own trigger (triggers.py) is trusted after this many occasions, when the
+    # lower bound of how often the routine followed reaches this rate
+    trigger_min: int = Field(default=5, ge=1)
+    trigger_min_rate: float = Field(default=0.85, ge=0, le=1)
+    # a prediction came true when the person does it within this after the moment; for
+    # switching something off, within the shorter window (done too early, it is unwanted)
     truth_window_minutes: float = Field(default=10.0, gt=0, le=240)
+    truth_window_off_minutes: float = Field(default=3.0, gt=0, le=240)
     # act this long before the predicted moment (at once when that is past)
     act_lead_seconds: float = Field(default=60.0, ge=0, le=3600)
     # predictions further ahead than this are not a moment to act on

@@ -64,30 +64,16 @@ def lower(a: Level, b: Level) -> Level:
 class Evidence:
     """What happened each time the routine's moment came: counts by outcome, the last
     outcomes (True: success), the successes since the last failure, and the reverts; and
-    its trigger: the events that preceded its successes, and how long after them it is
-    usually done (seconds)."""
+    its triggers (triggers.py): per event that may come before it ("item|dark" or
+    "item|light"), how often it came and how often the routine followed within its window,
+    and how long after its trigger it is usually done (seconds)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     recent: list[bool] = field(default_factory=list)
     streak: int = 0
     reverts: int = 0
-    triggers: Counter[str] = field(default_factory=Counter)
+    triggers: dict[str, list[int]] = field(default_factory=dict)
     delay: float | None = None
-
-    def triggered(self, trigger: str | None, delay: float | None) -> None:
-        """A success after `trigger`, done `delay` seconds after it (None: not known)."""
-        if trigger is not None:
-            self.triggers[trigger] += 1
-            if len(self.triggers) > 8:  # the usual few, not every event ever seen
-                del self.triggers[min(self.triggers, key=lambda t: (self.triggers[t], t))]
-        if delay is not None:
-            delay = max(0.0, delay)
-            self.delay = delay if self.delay is None else 0.7 * self.delay + 0.3 * delay
-
-    def usual_trigger(self, item: str, least: int) -> bool:
-        """Whether `item` preceded at least `least` successes and is among the usual ones."""
-        n = self.triggers.get(item, 0)
-        return n >= least and n * 4 >= max(self.triggers.values(), default=0)
 
     def record(self, kind: str, window: int) -> None:
         self.counts[kind] += 1
@@ -112,7 +98,7 @@ class Evidence:
             "recent": [int(x) for x in self.recent],
             "streak": self.streak,
             "reverts": self.reverts,
-            "triggers": dict(self.triggers),
+            "triggers": {k: list(v) for k, v in self.triggers.items()},
             "delay": self.delay,
         }
 
@@ -124,7 +110,11 @@ class Evidence:
             [bool(x) for x in data.get("recent") or []],
             int(data.get("streak", 0)),
             int(data.get("reverts", 0)),
-            Counter({str(k): int(v) for k, v in (data.get("triggers") or {}).items()}),
+            {
+                str(k): [int(v[0]), int(v[1])]
+                for k, v in (data.get("triggers") or {}).items()
+                if isinstance(v, list) and len(v) == 2
+            },
             None if data.get("delay") is None else float(data["delay"]),
         )
 
@@ -193,7 +183,10 @@ class RoutineUnit:
                 "recent": len(ev.recent),
                 "streak": ev.streak,
                 "reverts": ev.reverts,
-                "triggers": dict(ev.triggers.most_common(3)),
+                "triggers": {
+                    k: {"seen": n, "followed": h}
+                    for k, (n, h) in sorted(ev.triggers.items(), key=lambda kv: -kv[1][1])[:3]
+                },
                 "delay_seconds": None if ev.delay is None else round(ev.delay, 1),
             },
         }
