@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hearthmind.core import HearthmindError
+from hearthmind.core import HearthmindError, HubConfig
 from hearthmind.core.config import DEFAULT_CONFIG_DIR
 
 console = Console()
@@ -31,6 +31,16 @@ DEFAULT_CONFIG = DEFAULT_CONFIG_DIR
 
 def config_dir(path: Path) -> Path:
     return path.expanduser()
+
+
+def warn_unused(config: HubConfig, *sections: str) -> None:
+    """Say which keys of `sections` nothing reads (a misspelt `db_uri:` would otherwise
+    quietly give the default database), with file and line, as `run` and `check-config` do."""
+    from hearthmind.core.sections import unused_parts
+
+    for warning in unused_parts(config):
+        if warning.message.split(":")[0].split(".")[0] in sections:
+            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
 EXIT_USER_ERROR = 2  # bad input: config, home, entity, service data

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, err_console
+from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, err_console, warn_unused
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -95,7 +95,9 @@ def _engine(cfg: Path, db: str | None) -> Engine:
     from hearthmind.recorder import config_db_url, missing_sqlite_file, open_engine
 
     try:
-        url = config_db_url(load_config(config_dir(cfg), create=False), db)
+        loaded = load_config(config_dir(cfg), create=False)
+        warn_unused(loaded, "recorder")
+        url = config_db_url(loaded, db)
     except ConfigError as err:
         raise _fail(str(err)) from err
     missing = missing_sqlite_file(url)

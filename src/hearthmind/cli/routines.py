@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, err_console
+from .common import DEFAULT_CONFIG, ConfigDir, config_dir, console, err_console, warn_unused
 
 if TYPE_CHECKING:
     from hearthmind.routines.observations import HomeLog
@@ -29,7 +29,9 @@ def _db_url(config: Path, db: str | None) -> str:
     from hearthmind.core import load_config
     from hearthmind.recorder import config_db_url
 
-    return config_db_url(load_config(config_dir(config)), db)
+    loaded = load_config(config_dir(config))
+    warn_unused(loaded, "recorder")
+    return config_db_url(loaded, db)
 
 
 LogOption = Annotated[

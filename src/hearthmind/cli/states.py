@@ -23,6 +23,7 @@ from .common import (
     err_console,
     fail,
     user_errors,
+    warn_unused,
 )
 
 # The command line starts fast: the hub's packages load inside the command that needs them.
@@ -31,7 +32,9 @@ from .common import (
 def _db_url(cfg: Path, db: str | None) -> str:
     from hearthmind.recorder import recorder_db_url
 
-    return recorder_db_url(Hub(load_config(cfg, create=False)), db)
+    loaded = load_config(cfg, create=False)
+    warn_unused(loaded, "recorder")
+    return recorder_db_url(Hub(loaded), db)
 
 
 def states_command(
