@@ -136,3 +136,15 @@ async def test_timer_runs_on_the_hub_clock(recognizer: GrammarIntentRecognizer) 
     await clock.async_run_until(start + timedelta(minutes=6))
     assert len(done) == 1
     pipeline.close()
+
+
+async def test_a_possessive_name_takes_no_article(hub: Hub, pipeline: VoicePipeline) -> None:
+    """ "Turned on Sam's light", not "the Sam's light"."""
+    ctx = hub.context(Origin.SENSOR)
+    hub.states.async_set("light.sam", "off", {"friendly_name": "Sam's light"}, ctx)
+    kitchen = hub.entities.get("light.kitchen")
+    assert kitchen is not None
+    hub.entities.async_add("light.sam", "test", kitchen.handler)
+    result = await pipeline.handle_text("turn on Sam's light")
+    assert hub.states.require("light.sam").state == "on"
+    assert "Sam's light" in result.speech and "the Sam's" not in result.speech

@@ -19,7 +19,6 @@ def config_problems(config: HubConfig) -> tuple[list[str], list[str]]:
 
     warnings = [str(w) for w in config_warnings(config)]  # imports every component first
     errors: list[str] = [str(err) for err in section_errors(config)]
-    errors += _unregistered_section_errors(config)
     try:
         errors += [str(rejection) for rejection in check_config_dir(config.config_dir)]
     except ConfigError as err:
@@ -33,22 +32,6 @@ def config_problems(config: HubConfig) -> tuple[list[str], list[str]]:
         except HearthmindError as err:
             errors.append(str(err))
     return errors, warnings
-
-
-def _unregistered_section_errors(config: HubConfig) -> list[str]:
-    """Sections whose component reads a model but has not registered it (core.register_section)
-    yet: checked here with that model, so check-config still says what run would stop on."""
-    from hearthmind.core.config import known_sections
-
-    errors: list[str] = []
-    if "voice" in config.raw and "voice" not in known_sections():
-        from hearthmind.voice.config import VoiceConfig
-
-        try:
-            config.section("voice", VoiceConfig)
-        except ConfigError as err:
-            errors.append(str(err))
-    return errors
 
 
 def _simulated_home(config: HubConfig) -> str | None:

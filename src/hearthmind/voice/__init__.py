@@ -9,7 +9,7 @@ import json
 import logging
 from typing import Any
 
-from hearthmind.core import DataKey, Hub, SetupOptions
+from hearthmind.core import DataKey, Hub, SetupOptions, register_section
 
 from .actions import IntentHandler, ServiceAction, VoiceAnswer
 from .audio import AudioClip, AudioError, load_audio
@@ -23,6 +23,7 @@ from .stages import SpeechToText, TextToSpeech, Transcript, VoiceActivityDetecto
 _LOGGER = logging.getLogger(__name__)
 DOMAIN = "voice"  # its configuration.yaml section
 DATA_KEY: DataKey[VoicePipeline] = DataKey(DOMAIN)
+register_section(DOMAIN, VoiceConfig)
 
 __all__ = [
     "AudioClip",

@@ -12,6 +12,8 @@ from typing import Any
 
 from hearthmind.core import Event, Hub
 
+from .answers import the
+
 # hearthmind.agent.events: the event types and the agent's service domain and names
 EVENT_AGENT_ACTION = "agent_action"
 EVENT_AGENT_SUGGESTION = "agent_suggestion"
@@ -41,7 +43,7 @@ class PendingSuggestion:
         """The question as spoken: what ("open", not "open cover"), then the agent's why."""
         domain, _, verb = self.service.partition(".")
         what = " ".join(w for w in verb.split("_") if w != domain)
-        return f"Shall I {what} the {name}? {self.explanation}".strip()
+        return f"Shall I {what} {the(name)}? {self.explanation}".strip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,11 +50,23 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _takes_no_article(name: str) -> bool:
+    """'The Den Lamp' has its own; "Sam's light" and "the kids' lamp" take none."""
+    first = name.split(" ", 1)[0].casefold()
+    return first == "the" or first.endswith(("'s", "s'", "\u2019s"))
+
+
+def the(name: str) -> str:
+    return name if _takes_no_article(name) else f"the {name}"
+
+
 def things(names: list[str], noun: str) -> str:
-    """'the kitchen light' or '3 lights'."""
+    """'the kitchen light', "Sam's light", or '3 lights'."""
     if len(names) == 1:
-        return f"the {names[0]}" if not names[0].lower().startswith("the ") else names[0]
+        return the(names[0])
     if len(names) <= 3:
+        if any(_takes_no_article(n) for n in names):
+            return join_names([the(n) for n in names])
         return "the " + join_names(names)
     return f"{len(names)} {noun}s"
 

@@ -12,6 +12,8 @@ from typing import Protocol, runtime_checkable
 
 from hearthmind.core import EVENT_STATE_CHANGED, Context, DataKey, Event, Hub, Origin
 
+from . import answers
+
 EVENT_VOICE_FEEDBACK = "voice_feedback"
 
 
@@ -94,9 +96,9 @@ class RecentActionLog:
         tz = local_now(self.hub).tzinfo or UTC
         at = datetime.fromtimestamp(last.when, tz).strftime("%H:%M")
         did = (
-            f"turned the {last.name} {last.new}"
+            f"turned {answers.the(last.name)} {last.new}"
             if last.new in ("on", "off")
-            else (f"set the {last.name} to {last.new}")
+            else (f"set {answers.the(last.name)} to {last.new}")
         )
         if last.context.origin == Origin.AGENT and self._explain is not None:
             sentence = self._explain(last.context.id)
@@ -123,7 +125,7 @@ class RecentActionLog:
             },
             context,
         )
-        return f"I won't change the {last.name} like that on my own again."
+        return f"I won't change {answers.the(last.name)} like that on my own again."
 
 
 # Where the part of the hub that knows (the agent, when there is one) registers itself:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from hearthmind.core import HearthmindError
 
+from .. import answers
 from ..acting import Acting
 from ..agent_link import AGENT_DOMAIN, SERVICE_ANSWER, SERVICE_FORBID, SERVICE_UNDO, AgentLink
 from ..turns import Turn, VoiceAnswer
@@ -50,7 +51,7 @@ async def undo(link: AgentLink, act: Acting, turn: Turn) -> VoiceAnswer:
         return VoiceAnswer(f"I couldn't undo that: {err}", None, False, error="failed")
     state = act.hub.states.get(last.entity_id)
     name = state.name if state is not None else last.entity_id
-    now = f": the {name} is {state.state} again" if state is not None else ""
+    now = f": {answers.the(name)} is {state.state} again" if state is not None else ""
     return act.done(turn, f"Undone{now}. I'll remember you didn't want it.", [])
 
 
@@ -69,4 +70,6 @@ async def reject(link: AgentLink, act: Acting, turn: Turn) -> VoiceAnswer:
         return VoiceAnswer(f"I couldn't change that: {err}", None, False, error="failed")
     state = act.hub.states.get(last.entity_id)
     name = state.name if state is not None else last.entity_id
-    return act.done(turn, f"Understood. I won't change the {name} like that on my own again.", [])
+    return act.done(
+        turn, f"Understood. I won't change {answers.the(name)} like that on my own again.", []
+    )
