@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     meta["wall_minutes"] = (time.perf_counter() - t0) / 60
     meta["when"] = started.strftime("%Y-%m-%d %H:%M UTC")
     meta["command"] = " ".join([".venv/bin/python bench/agent.py", *(argv or sys.argv[1:])])
+    meta["code"] = code_version()
     details["meta"] = meta
     details["figures"] = figures
     details["weeks"] = weeks
@@ -226,6 +227,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.docs:
         write_docs(json.loads(json.dumps(details, default=str)), meta["command"], args.docs_dir)
     return 0
+
+
+def code_version() -> str:
+    """The commit the run's code is at, and whether the agent's or the simulator's files had
+    changes not committed yet (their figures then belong to that working tree)."""
+    import subprocess
+
+    def git(*cmd: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", *cmd], cwd=REPO, capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git(
+        "status",
+        "--porcelain",
+        "--",
+        "src/hearthmind/agent",
+        "src/hearthmind/integrations/simulator",
+        "bench",
+    )
+    return f"main at {head}" + (
+        " with uncommitted changes in the agent, simulator or bench" if dirty else ""
+    )
 
 
 def write_docs(details: dict[str, Any], command: str, docs: Path = REPO / "docs") -> None:

@@ -63,7 +63,8 @@ def section(
 ) -> str:
     """The Markdown of the section: what was run, the table, the replay, the plots."""
     lines = [
-        f"Command: `{command}` ({meta['when']}, {meta['wall_minutes']:.0f} min wall clock). "
+        f"Command: `{command}` ({meta['when']}, {meta['wall_minutes']:.0f} min wall clock; "
+        f"code: {meta.get('code', 'not recorded')}). "
         f"{meta['days']} simulated days per home from Monday {meta['start']}, residents' seed "
         f"{meta['seed']} (the reported seed: the agent's settings were chosen on development "
         "runs with other seeds), the agent learning from scratch; every figure over "
