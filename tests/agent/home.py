@@ -41,7 +41,6 @@ agent:
     suggest_after: 2
     act_after: 3
     act_min_rate: 0.75
-    act_min_probability: 0.5
     trigger_min: 3
     trigger_min_rate: 0.7
 """

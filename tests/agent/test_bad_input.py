@@ -5,7 +5,6 @@ be reached), and service data that is not what the services take."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -177,17 +176,19 @@ async def test_a_device_that_ignores_the_command_or_cannot_be_reached(tmp_path: 
         commands = len(home.commands)
         home.sensor(MOTION, "on")
         await home.run_until(home.at(10, 7.6))
+        home.sensor(MOTION, "off")
         assert len(home.commands) == commands
         assert (await _stored_kinds(home, ROUTINE))[0] == "device_ignored"
-        # a device that cannot be reached at all: counted, the hub goes on
+        # the device works again: days as usual
         home.ignoring.clear()
+        await home.days(11, 13)
+        # a device that cannot be reached at all: counted, the hub goes on
         home.failing.add("light.hall")
-        await home.morning(11, ana_acts=False)
+        await home.morning(13, ana_acts=False)
         assert hub.health.counts["agent_action_errors"] == 1
         assert (await _stored_kinds(home, ROUTINE))[0] == "failed"
         home.failing.clear()
-        await home.morning(12, ana_acts=False)
-        await home.run_until(home.at(12, 7) + timedelta(minutes=20))
-        assert home.state("light.hall") == "on" and hub.running
+        await home.days(14, 16)
+        assert agent.unit(ROUTINE).level == "act" and hub.running  # the device is to blame
     finally:
         await hub.async_stop()

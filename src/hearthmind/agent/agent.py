@@ -66,6 +66,7 @@ HOUSEKEEPING = 3600.0  # seconds between looks at whether the model was refitted
 CANDIDATES = 5  # likeliest next actions looked at per moment
 TICK = 300.0  # seconds between looks by the clock alone (habits of a time, not an event)
 DARK_BELOW = 4.0  # degrees of sun elevation: below it, rooms without lamps are dark
+MODEL = "model"  # the model, as a source of moments beside the triggers (triggers.py)
 
 
 @dataclass
@@ -81,7 +82,8 @@ class Run:
     act_at: float
     deadline: float
     seen: Observation | None  # the model's last observation when the run opened
-    by_trigger: bool = False  # opened by the routine's own trusted trigger
+    by_trigger: bool = False  # opened by one of the routine's triggers, not the model
+    trusted: bool = False  # its source was trusted: the ladder moves on its outcome
     held: str | None = None  # why a higher level was held back
     suggestion_id: str | None = None
     action_id: str | None = None
@@ -91,10 +93,15 @@ class Run:
 
 @dataclass(frozen=True, slots=True)
 class Moment:
+    """A routine's moment, by the model or one of its triggers (`key`, triggers.py);
+    `trusted`: that source has been right often enough to ask or act on."""
+
     unit: RoutineUnit
     probability: float
     expected: float
     by_trigger: bool
+    key: str
+    trusted: bool
 
 
 class Agent:
@@ -393,16 +400,22 @@ class Agent:
         """The routines whose moment it is, by the model (not on the agent's own actions,
         which the model does not see) and by their own triggers (on an event)."""
         found: dict[str, Moment] = {}
-        if seen is not None or item is None:
-            for moment in self._by_model(now):
-                found.setdefault(moment.unit.routine_id, moment)
+        moments = self._by_model(now) if seen is not None or item is None else []
         if item is not None:
-            for moment in self._by_trigger(item, now):
-                found.setdefault(moment.unit.routine_id, moment)
+            moments += self._by_trigger(item, now)
+        for moment in moments:  # per routine one moment: a trusted one if there is one
+            other = found.get(moment.unit.routine_id)
+            if other is None or (moment.trusted and not other.trusted):
+                found[moment.unit.routine_id] = moment
         for moment in self._without_conflicts(list(found.values())):
             self._open_run(moment, trigger, seen, now)
 
+    def _dark(self, now: float) -> bool:
+        core = self.hub.config.core
+        return sun_elevation(now, core.latitude, core.longitude) < DARK_BELOW
+
     def _by_model(self, now: float) -> list[Moment]:
+        key = trigger_key(MODEL, self._dark(now))
         out = []
         for guess in self.predictions():
             if not self.policy.considers(guess.probability):
@@ -417,25 +430,24 @@ class Agent:
                 continue
             part = part_of_day(to_wall_clock(expected, self.zone))
             unit = self.unit_for(entity_id, value, part)
-            out.append(Moment(unit, guess.probability, expected, False))
+            trusted = self.triggers.trusted(unit, key) is not None
+            out.append(Moment(unit, guess.probability, expected, False, key, trusted))
         return out
 
     def _by_trigger(self, item: str, now: float) -> list[Moment]:
         """Every routine not done yet in this part of the day has an occasion; those whose
         trigger this is, and trusted, have their moment."""
-        latitude, longitude = self.hub.config.core.latitude, self.hub.config.core.longitude
-        dark = sun_elevation(now, latitude, longitude) < DARK_BELOW
-        key = trigger_key(item, dark)
+        key = trigger_key(item, self._dark(now))
         entity = item.rpartition(":")[0]
         out = []
         for unit in self._by_part[part_of_day(to_wall_clock(now, self.zone))]:
             if unit.entity_id == entity or not self.can_do(unit.entity_id, unit.value):
                 continue
+            sure = self.triggers.trusted(unit, key)  # on the occasions before this one
             self.triggers.occasion(unit, key, now)
-            sure = self.triggers.trusted(unit, key)
             if sure is not None and self.policy.uses_triggers:
-                delay = unit.evidence.delay or 0.0
-                out.append(Moment(unit, sure, now + min(delay, window(unit, self.rules)), True))
+                expected = now + min(unit.evidence.delay or 0.0, window(unit, self.rules))
+                out.append(Moment(unit, sure, expected, True, key, True))
         return out
 
     def can_do(self, entity_id: str, value: str) -> bool:
@@ -476,19 +488,27 @@ class Agent:
         self, moment: Moment, trigger: Context | None, seen: Observation | None, now: float
     ) -> None:
         unit = moment.unit
-        if unit.routine_id in self.runs or self._blocked.get(unit.item, 0.0) > now:
+        if self._blocked.get(unit.item, 0.0) > now:
             return
+        open_ = self.runs.get(unit.routine_id)
+        if open_ is not None:
+            if open_.trusted or not moment.trusted:
+                return
+            self.close_run(open_, None)  # a trusted moment takes over an untrusted one
         level = self.policy.level_for(unit, moment.probability)
         if level == "off":
             return
         held = None
-        if level == "act" and not moment.by_trigger and not self._sure_enough(moment):
-            level, held = "observe", "the model alone is not sure enough"
+        trusted = moment.trusted or self.policy.name == "threshold"
+        if not trusted and level != "observe":
+            level, held = "observe", "its source is not trusted yet"
         if held is None:
             level, held = self._hold_back(unit, level, now)
         lead = 0.0 if unit.value in OFF_LIKE else self.rules.act_lead_seconds
         act_at = max(now, moment.expected - lead)
         deadline = max(act_at, moment.expected) + window(unit, self.rules)
+        if not moment.by_trigger:  # the model's record as a source of this routine's moments
+            self.triggers.occasion(unit, moment.key, now, deadline)
         run = Run(
             self.hub.context(Origin.AGENT, parent=trigger),
             unit,
@@ -499,6 +519,7 @@ class Agent:
             deadline,
             seen if seen is not None else self._last_seen,
             moment.by_trigger,
+            trusted,
             held,
         )
         self.runs[unit.routine_id] = run
@@ -510,13 +531,6 @@ class Agent:
             self._wait(run, run.deadline)
         else:
             self._wait(run, act_at if level == "act" else run.deadline)
-
-    def _sure_enough(self, moment: Moment) -> bool:
-        """Acting on the model alone needs `act_min_probability` (the threshold policy has
-        its own threshold and no ladder)."""
-        if self.policy.name == "threshold":
-            return True
-        return moment.probability >= self.rules.act_min_probability
 
     def _hold_back(self, unit: RoutineUnit, level: Level, now: float) -> tuple[Level, str | None]:
         """The hard rules: people who opted out or are away, quiet hours, the question budget.
@@ -583,7 +597,7 @@ class Agent:
         if self.runs.get(run.unit.routine_id) is run:
             del self.runs[run.unit.routine_id]
         if kind is not None:
-            self.outcome(run.unit, kind, suggestion_id=run.suggestion_id)
+            self.outcome(run.unit, kind, suggestion_id=run.suggestion_id, trusted=run.trusted)
 
     # -- acting ------------------------------------------------------------------------------
 
@@ -600,7 +614,7 @@ class Agent:
         seen = self.learner.recent[-1] if self.learner.recent else None
         if not run.by_trigger and seen is not run.seen:
             still = next((g for g in self.predictions() if g.item == unit.item), None)
-            if still is None or not self._sure_enough(Moment(unit, still.probability, 0, False)):
+            if still is None or not self.policy.considers(still.probability):
                 run.level, run.held = "observe", "no longer likely"
                 return
         level, held = self._hold_back(unit, "act", self.hub.clock.timestamp())
@@ -745,10 +759,11 @@ class Agent:
         action_id: str | None = None,
         suggestion_id: str | None = None,
         detail: str | None = None,
+        trusted: bool = True,
     ) -> None:
         """Every outcome: the routine's evidence and level, stored, and said on the bus."""
         before = unit.level
-        after_outcome(unit, kind, self.rules)
+        after_outcome(unit, kind, self.rules, trusted)
         now = self.hub.clock.timestamp()
         unit.updated = now
         self.counts[f"outcome_{kind}"] += 1

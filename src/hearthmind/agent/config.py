@@ -63,7 +63,8 @@ class LadderRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # a moment counts (shadow, question or action) when the model gives at least this
+    # the model's moments: it must give the routine at least this (what the agent makes of
+    # such a moment then depends on how often the model's moments of it came true)
     min_probability: float = Field(default=0.5, gt=0, le=1)
     suggest_after: int = Field(default=3, ge=1)
     suggest_min_rate: float = Field(default=0.6, ge=0, le=1)
@@ -72,11 +73,9 @@ class LadderRules(BaseModel):
     window: int = Field(default=20, ge=2, le=500)
     # after each revert the streak needed to act again is this many times longer
     revert_penalty: float = Field(default=2.0, ge=1)
-    # the model's moments: it must give at least `min_probability` for the routine to be
-    # observed or asked about, `act_min_probability` for the agent to act on the model alone
-    act_min_probability: float = Field(default=0.7, gt=0, le=1)
-    # a routine's own trigger (triggers.py) is trusted after this many occasions, when the
-    # lower bound of how often the routine followed reaches this rate
+    # a source of moments (a trigger, or the model: triggers.py) is trusted after this many
+    # occasions, when the lower bound of how often the routine followed reaches this rate;
+    # the agent asks or acts only at trusted moments, and only those move the ladder
     trigger_min: int = Field(default=5, ge=1)
     trigger_min_rate: float = Field(default=0.85, ge=0, le=1)
     # a prediction came true when the person does it within this after the moment; for

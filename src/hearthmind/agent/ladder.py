@@ -43,9 +43,13 @@ def evidence_level(unit: RoutineUnit, rules: LadderRules) -> Level:
     return "observe"
 
 
-def after_outcome(unit: RoutineUnit, kind: str, rules: LadderRules) -> Level:
+def after_outcome(unit: RoutineUnit, kind: str, rules: LadderRules, trusted: bool = True) -> Level:
     """Record an outcome in the routine's evidence and move it on the ladder; returns its
-    new level."""
+    new level. The outcome of a moment the agent did not trust yet (an untrusted trigger or
+    model, triggers.py) is only counted: the ladder moves on the moments it would act on."""
+    if not trusted:
+        unit.evidence.counts[kind] += 1
+        return unit.level
     unit.evidence.record(kind, rules.window)
     if unit.ceiling == "off" or unit.level == "off":
         unit.level = "off"

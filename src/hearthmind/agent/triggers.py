@@ -76,8 +76,12 @@ class TriggerBook:
         self.rules = rules
         self._open: defaultdict[str, list[Occasion]] = defaultdict(list)
 
-    def occasion(self, unit: RoutineUnit, key: str, now: float) -> None:
-        """`key`'s event came while `unit` is not done: one more occasion."""
+    def occasion(
+        self, unit: RoutineUnit, key: str, now: float, deadline: float | None = None
+    ) -> None:
+        """`key`'s event came while `unit` is not done: one more occasion, followed if the
+        routine is done by `deadline` (default: its window from now)."""
+        until = now + window(unit, self.rules) if deadline is None else deadline
         triggers = unit.evidence.triggers
         counts = triggers.get(key)
         if counts is None:
@@ -89,9 +93,9 @@ class TriggerBook:
         occasions = self._open[unit.item]
         for open_ in occasions:
             if open_.routine_id == unit.routine_id and open_.key == key:
-                open_.deadline = now + window(unit, self.rules)  # the latest occasion counts
+                open_.deadline = until  # the latest occasion counts
                 return
-        occasions.append(Occasion(unit.routine_id, key, now, now + window(unit, self.rules)))
+        occasions.append(Occasion(unit.routine_id, key, now, until))
 
     def done(self, item: str, now: float, units: dict[str, RoutineUnit]) -> None:
         """A person did `item`: each of its open occasions was followed by it."""
