@@ -101,6 +101,8 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
             details["homes"][home] = {}
             weeks[home] = {}
             for policy in policies(best):
+                if args.policy and policy.name not in args.policy:
+                    continue
                 task = bar.add_task(f"{home} / {policy.name}", total=days)
                 outcome = await run_home(
                     home,
@@ -172,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         "--home-log", type=Path, action="append", default=[], help="another log folder to replay"
     )
     parser.add_argument("--no-replay", action="store_true", help="simulated homes only")
+    parser.add_argument(
+        "--policy",
+        action="append",
+        choices=("ours", "threshold", "markov_ladder"),
+        help="only this policy (development runs; the check wants all three)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--docs", action="store_true", help="write docs/ section and plots")
     parser.add_argument(
