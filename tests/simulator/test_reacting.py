@@ -12,7 +12,7 @@ import pytest
 
 from hearthmind.core import ConfigError, Context, Origin, ServiceCall
 from hearthmind.integrations.simulator import HomeSpec, Step, load_home, parse_home
-from hearthmind.integrations.simulator.answers import answers_path_for
+from hearthmind.integrations.simulator.answers import answers_path_for, suggested_target
 
 from .helpers import SimRun
 
@@ -300,3 +300,32 @@ def test_declines_that_add_up_to_more_than_all_are_refused() -> None:
     }
     with pytest.raises(ConfigError, match="not_now \\+ never"):
         parse_home(data)
+
+
+async def test_asleep_or_away_they_do_not_answer_and_the_log_says_why(tmp_path: Path) -> None:
+    log = tmp_path / "x.db.intentions.jsonl"
+    run = SimRun(_with("single", ignore=0.0, noise=0.0), log=log)
+    await run.start_home()
+    hub_side = Answers(run)
+    await run.run_until(0, 3)  # 03:00: Mina is asleep
+    _suggest(run, "night", "light.kitchen", "light.turn_on", "mina")
+    await run.run_until(0, 4)
+    run.home.close()
+    truth = [json.loads(x) for x in answers_path_for(log).read_text().splitlines()]
+    assert [(t["answer"], t["reason"]) for t in truth] == [("ignored", "asleep")]
+    assert hub_side.calls == []
+
+
+def test_what_a_suggestion_would_do_as_a_residents_target() -> None:
+    home = SimRun("single").home
+    light = home.entity("light.kitchen")
+    assert suggested_target(light, "light.turn_on", {}) == "on"
+    assert suggested_target(light, "turn_off", {}) == "off"
+    assert suggested_target(light, "light.toggle", {}) is None
+    climate = home.entity("climate.living_room")
+    assert suggested_target(climate, "climate.set_temperature", {"temperature": 21}) == "21.0"
+    assert suggested_target(climate, "climate.turn_on", {}) is None
+    cover = home.entity("cover.bedroom")
+    assert suggested_target(cover, "cover.turn_on", {}) == "open"
+    assert suggested_target(cover, "cover.close_cover", {}) == "closed"
+    assert suggested_target(home.entity("lock.front_door"), "lock.unlock", {}) == "unlocked"
