@@ -70,7 +70,18 @@ def parse_time(value: str, hub: Hub, what: str) -> datetime:
         except (ZoneInfoNotFoundError, ValueError):
             tz = UTC
         when = when.replace(tzinfo=tz)
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of UTC is in year 0
+        raise ApiError(400, "invalid_format", f"{what}: {value!r} is out of range") from None
+
+
+_LAST = datetime.max.replace(tzinfo=UTC)
+
+
+def a_day_after(start: datetime) -> datetime:
+    """The default end of a period; a start on 9999-12-31 ends where time does."""
+    return start + timedelta(days=1) if start < _LAST - timedelta(days=1) else _LAST
 
 
 async def history_period(
@@ -88,7 +99,7 @@ async def history_period(
         if start_text
         else hub.clock.now() - timedelta(days=1)
     )
-    end = parse_time(end_text, hub, "end_time") if end_text else start + timedelta(days=1)
+    end = parse_time(end_text, hub, "end_time") if end_text else a_day_after(start)
     if end <= start:
         raise ApiError(400, "invalid_format", "end_time must be after the start time")
     ids = [e.strip() for e in (filter_entity_id or "").split(",") if e.strip()]
@@ -171,7 +182,7 @@ async def logbook(
         if start_text
         else hub.clock.now() - timedelta(days=1)
     )
-    end = parse_time(end_text, hub, "end_time") if end_text else start + timedelta(days=1)
+    end = parse_time(end_text, hub, "end_time") if end_text else a_day_after(start)
     if end <= start:
         raise ApiError(400, "invalid_format", "end_time must be after the start time")
     ids = [e.strip() for e in (entity or "").split(",") if e.strip()] or None

@@ -267,7 +267,7 @@ async def post_template(request: Request, rt: Runtime, _: Authorized) -> PlainTe
     variables = body.get("variables")
     if variables is not None and not isinstance(variables, dict):
         raise ApiError(400, "invalid_format", "variables must be a JSON object")
-    return PlainTextResponse(render_template(rt.hub, body["template"], variables))
+    return PlainTextResponse(await render_template(rt.hub, body["template"], variables))
 
 
 @router.get("/error_log", summary="Recent problems, as text", response_class=PlainTextResponse)

@@ -5,7 +5,9 @@ a 400 that names the extra, and the rest of the API serves as usual."""
 
 from __future__ import annotations
 
+import asyncio
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from hearthmind.core import Hub
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
     from hearthmind.automations.environment import RuleEnvironment
 
 _ENVIRONMENTS: weakref.WeakKeyDictionary[Hub, Any] = weakref.WeakKeyDictionary()
+# API templates render here, not on the event loop: two at a time, each within its budget
+# (template_limits.WORKER_LIMITS), so a runaway one delays only other templates
+_RENDERERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hearthmind-template")
 
 
 def rule_environment(hub: Hub) -> RuleEnvironment:
@@ -44,19 +49,35 @@ def compile_template(hub: Hub, text: str) -> Any:
         raise _template_error(hub, err.reason) from err
 
 
-def render_compiled(hub: Hub, template: Any, variables: dict[str, Any] | None = None) -> str:
-    """Render with the hub's current states; a failure is a 400 naming it (and counted)."""
+def render_compiled(
+    hub: Hub, template: Any, variables: dict[str, Any] | None = None, *, worker: bool = False
+) -> str:
+    """Render with the hub's current states; a failure is a 400 naming it (and counted).
+    On the event loop (the default) with the loop's budget, in a worker with the worker's."""
+    from hearthmind.automations.template_limits import LOOP_LIMITS, WORKER_LIMITS
     from hearthmind.automations.templates import TemplateError
 
+    limits = WORKER_LIMITS if worker else LOOP_LIMITS
     try:
-        return rule_environment(hub).templates.render_template(template, variables or {})
+        return rule_environment(hub).templates.render_template(template, variables or {}, limits)
     except TemplateError as err:
         raise _template_error(hub, str(err)) from err
 
 
-def render_template(hub: Hub, text: str, variables: dict[str, Any] | None = None) -> str:
-    """Render a template as `POST /api/template` does."""
-    return render_compiled(hub, compile_template(hub, text), variables)
+async def render_off_loop(hub: Hub, template: Any, variables: dict[str, Any] | None) -> str:
+    """Render in a worker thread: the loop serves other requests meanwhile."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        _RENDERERS, lambda: render_compiled(hub, template, variables, worker=True)
+    )
+
+
+async def render_template(hub: Hub, text: str, variables: dict[str, Any] | None = None) -> str:
+    """Render a template as `POST /api/template` does: compiled and rendered off the loop."""
+    rule_environment(hub)  # created on the loop: it subscribes to the hub
+    loop = asyncio.get_running_loop()
+    template = await loop.run_in_executor(_RENDERERS, compile_template, hub, text)
+    return await render_off_loop(hub, template, variables)
 
 
 def _template_error(hub: Hub, message: str) -> ApiError:

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-import jinja2.runtime
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .template_limits import (
+    LOOP_LIMITS,
+    BudgetedEnvironment,
+    TemplateLimits,
+    TemplateOverBudget,
+)
+from .template_limits import (
+    TemplateError as TemplateError,  # raised by renders: importers take it from here
+)
 from .validation import KeyPath, RuleError
 
 if TYPE_CHECKING:
@@ -30,12 +38,6 @@ _MARKERS = ("{{", "{%", "{#")
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
-
-
-class TemplateError(Exception):
-    """A template that failed while rendering (bad arithmetic, undefined name, sandbox)."""
-
-    info: RenderInfo | None = None
 
 
 def is_template(value: Any) -> bool:
@@ -92,7 +94,17 @@ class _StateReader:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self.info: RenderInfo | None = None
+        # per thread: the API renders in a worker thread while rules render on the loop
+        self._local = threading.local()
+
+    @property
+    def info(self) -> RenderInfo | None:
+        info: RenderInfo | None = getattr(self._local, "info", None)
+        return info
+
+    @info.setter
+    def info(self, value: RenderInfo | None) -> None:
+        self._local.info = value
 
     def get(self, entity_id: Any) -> State | None:
         key = str(entity_id).lower()
@@ -160,40 +172,6 @@ def _to_int(value: Any, default: Any = None) -> Any:
         return default
 
 
-MAX_RESULT_ITEMS = 100_000  # `'a' * 10**10` would take the hub's memory
-MAX_EXPONENT = 10_000
-
-
-class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox, plus limits on `*` and `**`, the two operators that can build a value
-    large enough to stop the hub."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(
-        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
-    ) -> Any:
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if (
-                    isinstance(seq, str | list | tuple)
-                    and isinstance(times, int)
-                    and len(seq) * times > MAX_RESULT_ITEMS
-                ):
-                    raise TemplateError(
-                        f"'*' would make {len(seq) * times} items (max {MAX_RESULT_ITEMS})"
-                    )
-        elif (
-            operator == "**"
-            and isinstance(right, int | float)
-            and abs(right) > MAX_EXPONENT
-            and isinstance(left, int | float)
-            and abs(left) > 1
-        ):
-            raise TemplateError(f"'**' exponent {right} too large (max {MAX_EXPONENT})")
-        return super().call_binop(context, operator, left, right)
-
-
 class Templates:
     """The template environment of one hub: HA's helper functions, bound to its states and
     clock, the home's time zone for `now()`."""
@@ -201,7 +179,7 @@ class Templates:
     def __init__(self, hub: Hub, tz: tzinfo) -> None:
         self._hub = hub
         self._tz = tz
-        env = _Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        env = BudgetedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
         self._reader = _StateReader(hub)
         states = _States(self._reader)
         env.globals.update(
@@ -229,6 +207,7 @@ class Templates:
             timestamp_local=self._timestamp_local,
         )
         env.tests.update(is_state=self._is_state)
+        env.guard_filters()
         self.env = env
 
     # -- HA helper functions --------------------------------------------------------------
@@ -283,9 +262,11 @@ class Templates:
 
     def compile(self, text: str, path: KeyPath) -> jinja2.Template:
         try:
-            return self.env.from_string(text)
+            template = self.env.from_string(text)
         except jinja2.TemplateSyntaxError as err:
             raise RuleError(path, f"invalid template: {err.message} in {text!r}") from err
+        template.name = ".".join(str(p) for p in path)  # names it when over budget
+        return template
 
     def compile_value(self, value: Any, path: KeyPath) -> Render | None:
         """A renderer for a value tree holding templates, or None when it holds none (then
@@ -375,9 +356,22 @@ class Templates:
         finally:
             self._reader.info = outer
 
-    def render_template(self, template: jinja2.Template, variables: Variables) -> str:
+    def render_template(
+        self,
+        template: jinja2.Template,
+        variables: Variables,
+        limits: TemplateLimits = LOOP_LIMITS,
+    ) -> str:
+        """Render under a budget (template_limits.py); one over it is counted and named in
+        the hub's health (`templates_over_budget`) and fails alone."""
         try:
-            return template.render(variables)
+            return self.env.run(limits, lambda: template.render(variables))
+        except TemplateOverBudget as err:
+            name = template.name or "a template"
+            self._hub.health.problem(
+                "templates_over_budget", f"{name}: {err}", self._hub.clock.timestamp()
+            )
+            raise
         except TemplateError:
             raise
         except jinja2.TemplateError as err:  # undefined names, sandbox violations

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
+from .yaml_limits import MAX_FILE_BYTES, check_yaml
 
 CONFIG_FILE = "configuration.yaml"
 SECRETS_FILE = "secrets.yaml"
@@ -40,9 +41,21 @@ class LineMap:
         return file, (line or None)
 
 
-def _make_loader(path: Path, secrets: Mapping[str, Any] | None) -> type[yaml.SafeLoader]:
+MAX_INCLUDE_DEPTH = 10
+
+
+def _make_loader(
+    path: Path, secrets: Mapping[str, Any] | None, including: tuple[Path, ...]
+) -> type[yaml.SafeLoader]:
     class Loader(yaml.SafeLoader):
-        pass
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, OverflowError, TypeError) as err:
+                # `2024-13-45`, an int of 5,000 digits: the value's line, not a traceback
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"invalid value: {err}", node.start_mark
+                ) from err
 
     def secret(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         name = loader.construct_scalar(node)  # type: ignore[arg-type]
@@ -55,9 +68,16 @@ def _make_loader(path: Path, secrets: Mapping[str, Any] | None) -> type[yaml.Saf
     def include(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         rel = loader.construct_scalar(node)  # type: ignore[arg-type]
         target = path.parent / str(rel)
+        line = node.start_mark.line + 1
         if not target.is_file():
-            raise ConfigError(str(path), node.start_mark.line + 1, f"!include {rel}: no such file")
-        data, _ = load_yaml(target, secrets)
+            raise ConfigError(str(path), line, f"!include {rel}: no such file")
+        chain = (*including, path.resolve())
+        if target.resolve() in chain:
+            names = " -> ".join(p.name for p in (*chain, target))
+            raise ConfigError(str(path), line, f"!include {rel} includes itself ({names})")
+        if len(chain) > MAX_INCLUDE_DEPTH:
+            raise ConfigError(str(path), line, f"!include nested over {MAX_INCLUDE_DEPTH} deep")
+        data, _ = load_yaml(target, secrets, _including=chain)
         return data
 
     Loader.add_constructor("!secret", secret)
@@ -77,17 +97,26 @@ def _record_lines(node: yaml.Node, path: tuple[str | int, ...], file: str, out: 
             _record_lines(item, (*path, i), file, out)
 
 
-def load_yaml(path: Path, secrets: Mapping[str, Any] | None = None) -> tuple[Any, LineMap]:
-    """Load a YAML file; a syntax error raises `ConfigError` with the file and line."""
+def load_yaml(
+    path: Path, secrets: Mapping[str, Any] | None = None, *, _including: tuple[Path, ...] = ()
+) -> tuple[Any, LineMap]:
+    """Load a YAML file; a syntax error raises `ConfigError` with the file and line, as does
+    one over the limits of yaml_limits.py (size, depth, alias expansion) or an `!include`
+    that includes itself."""
     lines = LineMap()
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError(
+                str(path), None, f"over {MAX_FILE_BYTES:,} bytes: not a configuration"
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ConfigError(str(path), None, f"cannot read: {err.strerror or err}") from err
     except UnicodeDecodeError as err:
         raise ConfigError(str(path), None, f"not UTF-8 text: {err.reason}") from err
-    loader_cls = _make_loader(path, secrets)
+    loader_cls = _make_loader(path, secrets, _including)
     try:
+        check_yaml(text, str(path), loader_cls)
         node = yaml.compose(text, Loader=loader_cls)
         if node is None:
             return None, lines

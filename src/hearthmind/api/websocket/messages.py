@@ -220,11 +220,13 @@ async def render_template(session: WebSocketSession, msg_id: int, params: Render
     changes costs one render."""
     import asyncio
 
-    from hearthmind.api.rules import compile_template, render_compiled
+    from hearthmind.api.rules import compile_template, render_compiled, render_off_loop
 
     hub = session.hub
     template = compile_template(hub, params.template)
-    last = render_compiled(hub, template, params.variables)
+    # the first render off the loop with the worker's budget; re-renders (after state
+    # changes) on the loop with the loop's, so a template too slow for it fails there
+    last = await render_off_loop(hub, template, params.variables)
     listeners = {"all": True, "domains": [], "entities": [], "time": False}
     loop = asyncio.get_running_loop()
     pending: list[asyncio.Handle] = []
