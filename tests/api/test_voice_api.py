@@ -47,3 +47,26 @@ async def test_listen_refuses_junk_audio_and_needs_a_token(api: ApiEnv) -> None:
     assert r.status_code == 400 and r.json()["message"]
     assert anonymous.status_code == 401
     assert api.commands == []
+
+
+async def test_the_speaker_is_the_tokens_user_never_the_bodys(api: ApiEnv) -> None:
+    """Issue 20, finding 5: a token for alice cannot speak as bob."""
+    named = {"friendly_name": "Kitchen Light"}
+    api.hub.states.async_set("light.kitchen", "off", named, api.hub.context(Origin.SENSOR))
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
+        r = await client.post(
+            "/api/hearthmind/voice/say",
+            json={"text": "turn on the kitchen light", "user_id": "bob"},
+        )
+        listen = await client.post(
+            "/api/hearthmind/voice/listen", params={"user_id": "bob"}, content=b"RIFF"
+        )
+        same = await client.post(
+            "/api/hearthmind/voice/say",
+            json={"text": "turn on the kitchen light", "user_id": "alice"},
+        )
+    assert r.status_code == 403 and "alice" in r.json()["message"], r.text
+    assert listen.status_code == 403, listen.text
+    assert same.status_code == 200, same.text
+    state = api.hub.states.get("light.kitchen")
+    assert state is not None and state.context.user_id == "alice"

@@ -1,8 +1,9 @@
 """Voice over HTTP: text or a WAV recording in, the action done, the answer back.
 
-`POST /api/hearthmind/voice/say` takes `{"text": ..., "user_id"?: ..., "area"?: ...}`;
-`POST /api/hearthmind/voice/listen?user_id=&area=` takes the audio file as the body. The
-speaker is the token's user unless the body names another; the Context's origin is `voice`.
+`POST /api/hearthmind/voice/say` takes `{"text": ..., "area"?: ...}`;
+`POST /api/hearthmind/voice/listen?area=` takes the audio file as the body. The speaker is
+the token's user, never one the request names (a `user_id` other than the token's is a 403:
+anyone with a token could otherwise act as anyone); the Context's origin is `voice`.
 The hub's configured pipeline (`voice:` section) is used when there is one; otherwise one is
 built on first use (models load off the event loop)."""
 
@@ -18,6 +19,7 @@ from hearthmind.core import DataKey
 from .auth import Authorized, Runtime
 from .operations import ApiError
 from .rest import JsonResponse, _json_body
+from .tokens import TokenInfo
 
 if TYPE_CHECKING:
     from hearthmind.core import Hub
@@ -78,6 +80,17 @@ def _result(result: VoiceResult) -> dict[str, Any]:
     }
 
 
+def _speaker(token: TokenInfo, named: Any) -> str:
+    """Who speaks: the token's user. A request naming another is refused, not believed."""
+    if named is not None and str(named) != token.user_id:
+        raise ApiError(
+            403,
+            "unauthorized",
+            f"this token speaks for {token.user_id!r}; it cannot speak for {str(named)!r}",
+        )
+    return token.user_id
+
+
 @router.post("/say", summary="A typed command: do it, and answer")
 async def say(request: Request, rt: Runtime, token: Authorized) -> JsonResponse:
     body = await _json_body(request, rt)
@@ -87,10 +100,11 @@ async def say(request: Request, rt: Runtime, token: Authorized) -> JsonResponse:
         or not body["text"].strip()
     ):
         raise ApiError(400, "invalid_format", 'want a JSON object with a non-empty "text"')
+    speaker = _speaker(token, body.get("user_id"))
     pipeline = await _pipeline(rt.hub, with_stt=False)
     result = await pipeline.handle_text(
         body["text"],
-        user_id=str(body.get("user_id") or token.user_id),
+        user_id=speaker,
         area=body.get("area") if isinstance(body.get("area"), str) else None,
     )
     return JsonResponse(_result(result))
@@ -106,6 +120,7 @@ async def listen(
 ) -> JsonResponse:
     from hearthmind.voice import AudioError, load_audio
 
+    speaker = _speaker(token, user_id)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -118,5 +133,5 @@ async def listen(
     except AudioError as err:
         raise ApiError(400, "invalid_format", str(err)) from err
     pipeline = await _pipeline(rt.hub, with_stt=True)
-    result = await pipeline.handle_audio(clip, user_id=user_id or token.user_id, area=area)
+    result = await pipeline.handle_audio(clip, user_id=speaker, area=area)
     return JsonResponse(_result(result))

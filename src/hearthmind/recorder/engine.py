@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,15 @@ def missing_sqlite_file(url: str) -> Path | None:
     return None if path.exists() or str(path) == ":memory:" else path
 
 
+def _create_private(path: Path) -> None:
+    """A new database file readable by its owner only: it says who was where, and when.
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # an existing database keeps the permissions its owner gave it
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def describe_url(url: str) -> str:
     """The URL without its password, for messages."""
     return make_url(url).render_as_string(hide_password=True)
@@ -53,7 +64,7 @@ def create_recorder_engine(url: str, *, busy_timeout: float = 5.0) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(database).expanduser())
         engine = create_engine(
             url,
             connect_args={"timeout": busy_timeout, "check_same_thread": False},
