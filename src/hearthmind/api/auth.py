@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from .operations import count_problem
+from .operations import ApiError, count_problem
 from .runtime import ApiRuntime
 from .tokens import TokenError, TokenInfo
 
@@ -25,8 +25,21 @@ def runtime(request: Request) -> ApiRuntime:
     return rt
 
 
-def check_token(rt: ApiRuntime, token: str | None, where: str) -> TokenInfo:
-    """The token's record; a missing or bad token is counted and refused."""
+def check_token(
+    rt: ApiRuntime, token: str | None, where: str, client: str | None = None
+) -> TokenInfo:
+    """The token's record; a missing or bad token is counted and refused. A `client` (its
+    address) with too many bad tokens in the last minute is refused unchecked (429)."""
+    if client is not None:
+        wait = rt.logins.blocked_for(client)
+        if wait > 0:
+            count_problem(rt.hub, "api_login_blocked", f"{where}: {client} blocked")
+            raise ApiError(
+                429,
+                "too_many_failed_logins",
+                f"too many failed logins from {client}: try again in {wait:.0f} s",
+                counted=True,
+            )
     if not token:
         count_problem(rt.hub, "api_unauthorized", f"{where}: no access token")
         raise Unauthorized(
@@ -39,6 +52,8 @@ def check_token(rt: ApiRuntime, token: str | None, where: str) -> TokenInfo:
         raise Unauthorized(f"401: Unauthorized (token store unreadable: {err})") from err
     if info is None:
         count_problem(rt.hub, "api_unauthorized", f"{where}: invalid or revoked access token")
+        if client is not None:
+            rt.logins.failed(client)
         raise Unauthorized("401: Unauthorized (invalid or revoked token)")
     return info
 
@@ -48,7 +63,8 @@ def require_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> TokenInfo:
     token = credentials.credentials if credentials is not None else None
-    return check_token(runtime(request), token, f"{request.method} {request.url.path}")
+    client = request.client.host if request.client is not None else None
+    return check_token(runtime(request), token, f"{request.method} {request.url.path}", client)
 
 
 Authorized = Annotated[TokenInfo, Depends(require_token)]

@@ -42,6 +42,14 @@ class ApiConfig(BaseModel):
     max_connections: int = Field(default=256, ge=1)
     # seconds a WebSocket client has to send its auth message
     auth_timeout: float = Field(default=10.0, gt=0)
+    # WebSocket connections waiting for their auth message, in all and per client address;
+    # over either, the oldest waiting one is closed (they do not count in max_connections,
+    # so idle sockets cannot keep a real client out)
+    max_unauthenticated: int = Field(default=64, ge=1)
+    max_unauthenticated_per_client: int = Field(default=16, ge=1)
+    # failed logins (bad tokens) from one address within a minute before it is refused for
+    # a minute, as Home Assistant's http: login_attempts_threshold
+    login_attempts_threshold: int = Field(default=10, ge=1)
     # TLS (certificate, key), from `http:` ssl_certificate / ssl_key: not a key of `api:`
     _tls: tuple[str, str] | None = PrivateAttr(default=None)
 

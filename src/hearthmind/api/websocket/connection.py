@@ -67,21 +67,28 @@ class WebSocketSession:
 
     async def run(self) -> None:
         await self.ws.accept()
-        if len(self.rt.sessions) >= self._config.max_connections:
+        authenticated = len(self.rt.sessions) - len(self.rt.pending)
+        if authenticated >= self._config.max_connections:
             self._problem(
                 "ws_too_many_connections",
-                f"refused: {len(self.rt.sessions)} connections open already",
+                f"refused: {authenticated} connections open already",
             )
             await self._close(CLOSE_TRY_AGAIN, "too many connections")
             return
         self.rt.sessions.add(self)
+        self._wait_for_auth()
         writer: asyncio.Task[None] | None = None
         try:
             await self.ws.send_text(
                 dumps_text({"type": "auth_required", "ha_version": HA_API_VERSION})
             )
             self.token = await self._authenticate()
+            self.rt.pending.pop(self, None)
             if self.token is None:
+                return
+            if len(self.rt.sessions) - len(self.rt.pending) > self._config.max_connections:
+                self._problem("ws_too_many_connections", "refused after auth: all places taken")
+                await self._close(CLOSE_TRY_AGAIN, "too many connections")
                 return
             await self.ws.send_text(dumps_text({"type": "auth_ok", "ha_version": HA_API_VERSION}))
             writer = asyncio.create_task(self._writer(), name=f"ws-writer {self.peer}")
@@ -99,7 +106,25 @@ class WebSocketSession:
                 # let the close frame (with its reason) go out before the connection ends
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self._close_task, 2.0)
+            self.rt.pending.pop(self, None)
             self.rt.sessions.discard(self)
+
+    def _wait_for_auth(self) -> None:
+        """Join the sessions waiting for their auth message. Over the limits (in all, per
+        address), the oldest waiting one goes: a real client authenticates within
+        milliseconds, so sockets left idle are the ones closed, and a new client gets in."""
+        host = self.ws.client.host if self.ws.client else "unknown"
+        same = [s for s, h in self.rt.pending.items() if h == host]
+        oldest: WebSocketSession | None = None
+        if len(same) >= self._config.max_unauthenticated_per_client:
+            oldest = same[0]
+        elif len(self.rt.pending) >= self._config.max_unauthenticated:
+            oldest = next(iter(self.rt.pending))
+        if oldest is not None:
+            del self.rt.pending[oldest]
+            oldest._problem("ws_unauthenticated_closed", "closed: newer connections waiting")
+            oldest.close_soon(CLOSE_TRY_AGAIN, "too many connections waiting to authenticate")
+        self.rt.pending[self] = host
 
     async def _authenticate(self) -> TokenInfo | None:
         try:
@@ -124,9 +149,13 @@ class WebSocketSession:
             )
             return None
         try:
-            return check_token(self.rt, token, f"WebSocket {self.peer}")
+            host = self.ws.client.host if self.ws.client else None
+            return check_token(self.rt, token, f"WebSocket {self.peer}", host)
         except Unauthorized:
             await self._send_auth_invalid("Invalid access token or password")
+            return None
+        except ApiError as err:  # too many failed logins from this address
+            await self._send_auth_invalid(err.message)
             return None
 
     async def _send_auth_invalid(self, message: str) -> None:
