@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from hearthmind import __version__
 
-from . import agent, rest, voice
+from . import agent, conversation, rest, voice
 from .auth import Unauthorized
 from .dashboard import DASHBOARD_HTML
 from .operations import ApiError, count_problem
@@ -36,6 +36,7 @@ def build_app(rt: ApiRuntime) -> FastAPI:
     app.state.runtime = rt
     app.include_router(rest.router)
     app.include_router(voice.router)
+    app.include_router(conversation.router)
     app.include_router(agent.router)
 
     @app.exception_handler(Unauthorized)
