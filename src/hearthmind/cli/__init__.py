@@ -12,6 +12,7 @@ import typer
 from . import (
     agent,
     automations,
+    backup,
     call,
     checkconfig,
     connect,
@@ -42,7 +43,7 @@ def version() -> None:
 
 
 COMMAND_MODULES = (sim, hub, states, call, recorder, why, connect, checkconfig, automations)
-for module in (*COMMAND_MODULES, routines, voice, agent):
+for module in (*COMMAND_MODULES, routines, voice, agent, backup):
     module.register(app)
 
 
