@@ -492,19 +492,23 @@ class Agent:
             return
         open_ = self.runs.get(unit.routine_id)
         if open_ is not None:
-            if open_.trusted or not moment.trusted:
+            sooner = moment.expected < open_.act_at and open_.action_id is None
+            if not moment.trusted or (open_.trusted and not sooner):
                 return
-            self.close_run(open_, None)  # a trusted moment takes over an untrusted one
+            # a trusted moment takes over an untrusted run, or a trusted one it comes before
+            self.close_run(open_, None)
         level = self.policy.level_for(unit, moment.probability)
         if level == "off":
             return
         held = None
         trusted = moment.trusted or self.policy.name == "threshold"
-        if not trusted and level != "observe":
-            level, held = "observe", "its source is not trusted yet"
+        if not trusted and level == "act":
+            level = "suggest"  # act when sure, ask when not
         if held is None:
             level, held = self._hold_back(unit, level, now)
-        lead = 0.0 if unit.value in OFF_LIKE else self.rules.act_lead_seconds
+        lead = self.rules.act_lead_seconds
+        if lead is None:
+            lead = window(unit, self.rules) / 2
         act_at = max(now, moment.expected - lead)
         deadline = max(act_at, moment.expected) + window(unit, self.rules)
         if not moment.by_trigger:  # the model's record as a source of this routine's moments

@@ -66,10 +66,10 @@ class LadderRules(BaseModel):
     # the model's moments: it must give the routine at least this (what the agent makes of
     # such a moment then depends on how often the model's moments of it came true)
     min_probability: float = Field(default=0.5, gt=0, le=1)
-    suggest_after: int = Field(default=3, ge=1)
+    suggest_after: int = Field(default=2, ge=1)
     suggest_min_rate: float = Field(default=0.6, ge=0, le=1)
-    act_after: int = Field(default=5, ge=1)
-    act_min_rate: float = Field(default=0.9, ge=0, le=1)
+    act_after: int = Field(default=3, ge=1)
+    act_min_rate: float = Field(default=0.85, ge=0, le=1)
     window: int = Field(default=20, ge=2, le=500)
     # after each revert the streak needed to act again is this many times longer
     revert_penalty: float = Field(default=2.0, ge=1)
@@ -82,8 +82,9 @@ class LadderRules(BaseModel):
     # switching something off, within the shorter window (done too early, it is unwanted)
     truth_window_minutes: float = Field(default=10.0, gt=0, le=240)
     truth_window_off_minutes: float = Field(default=3.0, gt=0, le=240)
-    # act this long before the predicted moment (at once when that is past)
-    act_lead_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # act this long before the predicted moment (at once when that is past); default: half
+    # the routine's window, which the person would not mind
+    act_lead_seconds: float | None = Field(default=None, ge=0, le=3600)
     # predictions further ahead than this are not a moment to act on
     horizon_minutes: float = Field(default=30.0, gt=0, le=720)
 

@@ -3,8 +3,10 @@
 A routine starts in observe: at its moments the agent records what it would have done and
 whether the person then did it. It climbs only on evidence: to suggest after
 `suggest_after` successes in a row at a hit rate of `suggest_min_rate`; to act after
-`act_after` successes in a row at `act_min_rate` (straight from observe when the evidence is
-that strong: asking about what is sure costs questions). It falls at once on a revert (to
+`act_after` successes in a row, at `act_min_rate`, of the moments from a trusted source
+(triggers.py: the agent acts only at those; straight from observe when the evidence is that
+strong, since asking about what is sure costs questions). At its other moments a routine at
+act asks, as one at suggest does: act when sure, ask when not. It falls at once on a revert (to
 observe, and each revert makes the streak needed to act again `revert_penalty` times longer)
 or a declined suggestion (to observe), and to the level its hit rate still supports when
 predictions stop coming true. "Never" forbids it. A person may set a level (it is then the
@@ -26,31 +28,27 @@ from .units import FAILURES, SUCCESSES, RoutineUnit, lower
 
 
 def evidence_level(unit: RoutineUnit, rules: LadderRules) -> Level:
-    """The level the evidence supports, from where the routine stands now."""
+    """The level the evidence supports, from where the routine stands now: act on the
+    outcomes of trusted moments (those it would act on), suggest on those of any moment."""
     ev = unit.evidence
-    rate = ev.rate
-    if rate is None:
-        return "observe"
+    rate, sure = ev.rate, ev.sure_rate
     need_act = math.ceil(rules.act_after * rules.revert_penalty**ev.reverts)
-    if ev.streak >= need_act and rate >= rules.act_min_rate:
-        return "act"
-    if unit.level == "act" and rate >= rules.act_min_rate:
-        return "act"  # a prediction that did not come true while held back (away, quiet)
-    if rate >= rules.suggest_min_rate and (
-        ev.streak >= rules.suggest_after or unit.level in ("suggest", "act")
-    ):
+    sure_enough = sure is not None and sure >= rules.act_min_rate
+    if sure_enough and (ev.sure_streak >= need_act or unit.level == "act"):
+        return "act"  # staying at act needs the rate, not a new streak
+    climbing = ev.streak >= rules.suggest_after or unit.level in ("suggest", "act")
+    if rate is not None and rate >= rules.suggest_min_rate and climbing:
         return "suggest"
     return "observe"
 
 
-def after_outcome(unit: RoutineUnit, kind: str, rules: LadderRules, trusted: bool = True) -> Level:
+def after_outcome(
+    unit: RoutineUnit, kind: str, rules: LadderRules, trusted: bool = True
+) -> Level:
     """Record an outcome in the routine's evidence and move it on the ladder; returns its
-    new level. The outcome of a moment the agent did not trust yet (an untrusted trigger or
-    model, triggers.py) is only counted: the ladder moves on the moments it would act on."""
-    if not trusted:
-        unit.evidence.counts[kind] += 1
-        return unit.level
-    unit.evidence.record(kind, rules.window)
+    new level. `trusted`: the moment's source (a trigger, the model: triggers.py) was
+    trusted, so the agent would have acted on it."""
+    unit.evidence.record(kind, rules.window, trusted)
     if unit.ceiling == "off" or unit.level == "off":
         unit.level = "off"
         return unit.level

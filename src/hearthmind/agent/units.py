@@ -74,23 +74,34 @@ class Evidence:
     reverts: int = 0
     triggers: dict[str, list[int]] = field(default_factory=dict)
     delay: float | None = None
+    # the same, of the moments whose source was trusted (those the agent would act on)
+    sure: list[bool] = field(default_factory=list)
+    sure_streak: int = 0
 
-    def record(self, kind: str, window: int) -> None:
+    def record(self, kind: str, window: int, trusted: bool = True) -> None:
         self.counts[kind] += 1
-        if kind in SUCCESSES:
-            self.recent.append(True)
-            self.streak += 1
-        elif kind in FAILURES:
-            self.recent.append(False)
-            self.streak = 0
-            if kind == "revert":
-                self.reverts += 1
+        if kind not in SUCCESSES and kind not in FAILURES:
+            return
+        success = kind in SUCCESSES
+        self.recent.append(success)
+        self.streak = self.streak + 1 if success else 0
         del self.recent[:-window]
+        if kind == "revert":
+            self.reverts += 1
+        if trusted or not success:  # a failure of any moment breaks the trusted streak too
+            self.sure.append(success)
+            self.sure_streak = self.sure_streak + 1 if success else 0
+            del self.sure[:-window]
 
     @property
     def rate(self) -> float | None:
         """Share of successes among the recent outcomes (None before any)."""
         return sum(self.recent) / len(self.recent) if self.recent else None
+
+    @property
+    def sure_rate(self) -> float | None:
+        """The same, of the trusted moments' outcomes."""
+        return sum(self.sure) / len(self.sure) if self.sure else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +111,8 @@ class Evidence:
             "reverts": self.reverts,
             "triggers": {k: list(v) for k, v in self.triggers.items()},
             "delay": self.delay,
+            "sure": [int(x) for x in self.sure],
+            "sure_streak": self.sure_streak,
         }
 
     @classmethod
@@ -116,6 +129,8 @@ class Evidence:
                 if isinstance(v, list) and len(v) == 2
             },
             None if data.get("delay") is None else float(data["delay"]),
+            [bool(x) for x in data.get("sure") or []],
+            int(data.get("sure_streak", 0)),
         )
 
 
@@ -182,6 +197,8 @@ class RoutineUnit:
                 "hit_rate": None if ev.rate is None else round(ev.rate, 3),
                 "recent": len(ev.recent),
                 "streak": ev.streak,
+                "sure_streak": ev.sure_streak,
+                "sure_rate": None if ev.sure_rate is None else round(ev.sure_rate, 3),
                 "reverts": ev.reverts,
                 "triggers": {
                     k: {"seen": n, "followed": h}
