@@ -27,15 +27,25 @@ list, history/history_during_period. Junk, floods and slow readers: see
 
 from __future__ import annotations
 
+import logging
+
 from hearthmind.core import DataKey, Hub, SetupOptions, remove_hub_address, write_hub_address
 
 from .access import CLI_TOKEN_NAME, DEMO_TOKEN_NAME, kept_token
-from .config import DEFAULT_HOST, DEFAULT_PORT, ApiConfig, HttpConfig, listen_config
+from .config import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ApiConfig,
+    HttpConfig,
+    listen_config,
+    plain_http_warning,
+)
 from .runtime import ApiRuntime
 from .server import ApiServer, ApiStartError
 from .tokens import TokenError, TokenInfo, TokenStore
 
 DATA_KEY: DataKey[ApiServer] = DataKey("api")
+_LOGGER = logging.getLogger(__name__)
 
 
 def api_config(hub: Hub, options: SetupOptions) -> ApiConfig | None:
@@ -53,6 +63,10 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     config = api_config(hub, options)
     if config is None:
         return
+    warning = plain_http_warning(config)
+    if warning is not None:
+        _LOGGER.warning("%s", warning)
+        hub.health.problem("api_without_tls", warning, hub.clock.timestamp())
     server = await async_serve(hub, config)
     hub.data[DATA_KEY] = server
     folder = hub.config.config_dir

@@ -9,6 +9,7 @@ until its owner opens it, e.g. `server_host: 0.0.0.0`)."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -112,3 +113,22 @@ def listen_config(config: HubConfig, port: int | None = None) -> ApiConfig:
         base = config.config_dir
         chosen_config._tls = (str(base / http.ssl_certificate), str(base / http.ssl_key))
     return chosen_config
+
+
+def plain_http_warning(config: ApiConfig) -> str | None:
+    """What to tell the person when the API serves beyond this machine without TLS: tokens
+    (and everything the home says) then cross the network readable by anyone on it."""
+    if config.tls is not None:
+        return None
+    host = config.host.strip("[]")
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        if host == "localhost":
+            return None
+    return (
+        f"the API listens on {config.host}:{config.port} without TLS: tokens and the home's "
+        "data cross the network in clear text; set http: ssl_certificate and ssl_key "
+        "(or server_host: 127.0.0.1 behind a TLS proxy)"
+    )
