@@ -50,7 +50,10 @@ async def test_simulated_home_over_mqtt(
         assert hub.registries.area_of("light.kitchen") is not None
 
         settings = integration.connection.settings
-        async with aiomqtt.Client(settings.host, settings.port) as spy:
+        # the embedded broker admits only the hub's credentials (issue 20)
+        async with aiomqtt.Client(
+            settings.host, settings.port, username=settings.username, password=settings.password
+        ) as spy:
             topic = integration.entities["light.kitchen"].config.command_topic
             assert topic.startswith("hearthmind_sim/") and topic.endswith("/light/kitchen/set")
             commands = await TopicSpy(spy).start(topic)

@@ -143,6 +143,7 @@ def _where_lines(hub: Hub, demo: bool) -> list[str]:
     """Where a person reaches the hub: its API (and the demo's token), its MQTT broker."""
     from hearthmind.api import demo_access, get_server
     from hearthmind.integrations.mqtt import DATA_KEY as MQTT_KEY
+    from hearthmind.integrations.mqtt.broker_auth import CREDENTIALS_FILE
 
     lines = []
     server = get_server(hub)
@@ -163,8 +164,14 @@ def _where_lines(hub: Hub, demo: bool) -> list[str]:
     if mqtt is not None:
         broker = mqtt.broker
         if broker is not None:
+            settings = mqtt.connection.settings
+            who = (
+                f"user {settings.username}, password in {hub.config.config_dir / CREDENTIALS_FILE}"
+                if settings.username
+                else "anonymous clients allowed"
+            )
             lines.append(
-                f"MQTT: embedded broker at {broker.url} (discovery prefix "
+                f"MQTT: embedded broker at {broker.url} ({who}; discovery prefix "
                 f"{mqtt.config.discovery_prefix})"
             )
         else:

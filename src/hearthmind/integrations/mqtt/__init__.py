@@ -13,6 +13,7 @@ import logging
 from hearthmind.core import DataKey, Hub, SetupOptions, register_section
 
 from .broker import EmbeddedBroker
+from .broker_auth import embedded_credentials
 from .config import MqttConfig, parse_broker_url
 from .connection import BrokerSettings, MqttConnection
 from .discovery import DiscoveryError, DiscoveryMessage, parse_discovery, slugify
@@ -52,9 +53,17 @@ async def async_start_mqtt(hub: Hub, config: MqttConfig) -> MqttIntegration:
     if config.external:
         settings = config.broker_settings()
     else:
-        broker = EmbeddedBroker(config.embedded_port)
+        user: str | None = None
+        password: str | None = None
+        if not config.embedded_allow_anonymous:
+            user, password, where = embedded_credentials(hub.config.config_dir)
+            _LOGGER.info("embedded MQTT broker: user %s, password in %s", user, where)
+        credentials = None if user is None or password is None else (user, password)
+        broker = EmbeddedBroker(config.embedded_port, credentials=credentials)
         await broker.async_start()
-        settings = BrokerSettings(broker.host, broker.port, keepalive=config.keepalive)
+        settings = BrokerSettings(
+            broker.host, broker.port, user, password, keepalive=config.keepalive
+        )
     integration = MqttIntegration(hub, config, settings)
     integration.broker = broker
     hub.data[DATA_KEY] = integration

@@ -31,8 +31,16 @@ def free_port(host: str = EMBEDDED_HOST) -> int:
 class EmbeddedBroker:
     """amqtt's broker in the hub's own event loop; `port` 0 picks a free port."""
 
-    def __init__(self, port: int = 1883, host: str = EMBEDDED_HOST) -> None:
+    def __init__(
+        self,
+        port: int = 1883,
+        host: str = EMBEDDED_HOST,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
         self.host = host
+        # (user, password) a client must give; None: anonymous clients too (tests, or
+        # `mqtt: embedded_allow_anonymous: true`)
+        self.credentials = credentials
         if port and not port_is_free(host, port):
             # several hubs side by side (demo --port N): the first gets the usual port
             chosen = free_port(host)
@@ -51,11 +59,21 @@ class EmbeddedBroker:
         # loggers of amqtt are chatty at INFO for each client; keep them to warnings
         for name in ("amqtt", "transitions"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        if self.credentials is None:
+            auth: dict[str, Any] = {
+                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}
+            }
+        else:
+            user, password = self.credentials
+            auth = {
+                "hearthmind.integrations.mqtt.broker_plugin.CredentialsAuthPlugin": {
+                    "username": user,
+                    "password": password,
+                }
+            }
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
-            "plugins": {
-                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True},
-            },
+            "plugins": auth,
         }
         self._broker = Broker(config)
         await self._broker.start()

@@ -50,6 +50,9 @@ class MqttConfig(BaseModel):
     discovery: bool = True
     discovery_prefix: str = Field(default="homeassistant", min_length=1)
     embedded_port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)
+    # the embedded broker admits only the user and password the hub generated (in
+    # .storage/mqtt_embedded.json); true lets any client on this machine in without them
+    embedded_allow_anonymous: bool = False
     max_payload_bytes: int = Field(default=DEFAULT_MAX_PAYLOAD, ge=64)
     outbox_limit: int = Field(default=10_000, ge=1)
     reconnect_min_delay: float = Field(default=0.1, gt=0, le=60)  # seconds, doubling
