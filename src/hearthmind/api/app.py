@@ -1,5 +1,5 @@
 """The ASGI application: Home Assistant's REST routes, its WebSocket, our own endpoints, the
-OpenAPI schema (/openapi.json) and a small status page at `/`."""
+OpenAPI schema (/openapi.json) and the dashboard at `/` (api/frontend.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import logging
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
 
 from hearthmind import __version__
 
-from . import agent, conversation, rest, voice
+from . import agent, conversation, frontend, rest, voice
 from .auth import Unauthorized
-from .dashboard import DASHBOARD_HTML
 from .operations import ApiError, count_problem
 from .runtime import ApiRuntime
 from .websocket import WebSocketSession
@@ -70,9 +68,7 @@ def build_app(rt: ApiRuntime) -> FastAPI:
     async def websocket(ws: WebSocket) -> None:
         await WebSocketSession(rt, ws).run()
 
-    @app.get("/", include_in_schema=False)
-    async def dashboard() -> HTMLResponse:
-        # the page holds no data: it asks for a token and reads /api/states with it
-        return HTMLResponse(DASHBOARD_HTML)
+    # the dashboard's files hold no data: the app asks for a token and reads the APIs with it
+    frontend.mount(app)
 
     return app

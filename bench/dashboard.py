@@ -1,0 +1,386 @@
+"""The dashboard in headless Chromium (Debian's `chromium`, driven over the DevTools protocol by
+bench/cdp.py) against a hub with 1,000 entities and 10 million recorded changes:
+
+* `home_interactive_ms`: from navigation start to the home view interactive (every entity's row
+  and control in place, live updates subscribed): the app's `home-interactive` mark, on a page
+  load with the token already in the browser's storage (the static files in the browser's
+  cache, as on a second visit); the median of 5 loads.
+* `history_7d_ms`: one sensor's last 7 days of its 30 (about 2,330 recorded states): from the
+  route change to the frame after uPlot drew it (request, JSON, parse, draw); the median of 5
+  different sensors, each answer's number of points checked against what was written.
+* `update_p99_ms`: the hub (another process) sets one of the 1,000 sensors every 10 ms (100
+  changes/s) to its own wall-clock time in ms; a MutationObserver in the page takes
+  `Date.now()` when a row's text shows that value: p99 of that delay over the run (the rows are
+  updated once per animation frame, so this includes waiting for the next frame).
+* `heap_growth_mb`: the JS heap in use after a forced full GC (CDP `HeapProfiler.collectGarbage`,
+  `Runtime.getHeapUsage`) after the live updates minus before them; the run is 10 minutes (1 with
+  `--quick`). Update delays are kept in a typed array allocated before the first reading.
+
+The database is filled once by bench/core_history.py's fill (our real recorder write path: 1,000
+`sensor.bench_NNNN` entities, 30 days, change n at END - 30 days + n * 30 days / N) into
+bench/out/dashboard/ and reused by later runs (its END is kept beside it). The serving hub
+places the 1,000 sensors in 20 areas of 50.
+
+Home Assistant 2024.3.3's frontend is not measured: bench/.ha-venv holds HA's core without its
+`home-assistant-frontend` package, and driving it needs its onboarding and login flow; its
+values are null with the reason in the JSON.
+
+    .venv/bin/python bench/dashboard.py [--quick] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+for p in (str(REPO), str(BENCH)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+from cdp import Browser  # noqa: E402
+
+ENTITIES = 1_000
+AREAS = 20
+FULL_CHANGES = 10_000_000
+QUICK_CHANGES = 200_000
+DAY = 86_400.0
+OUT = BENCH / "out" / "dashboard"
+HA_REASON = (
+    "not measured: bench/.ha-venv has Home Assistant 2024.3.3's core without its "
+    "home-assistant-frontend package, and its frontend needs onboarding and a login flow to "
+    "drive headless; not done in this issue's time"
+)
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# -- the database -----------------------------------------------------------------------------
+
+
+def database(changes: int) -> tuple[Path, float, dict[str, Any]]:
+    """The filled database for `changes`, its END, and how its fill went (built if missing)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"history-{changes}.db"
+    meta_path = OUT / f"history-{changes}.json"
+    if db.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        return db, float(meta["end"]), meta
+    for stale in OUT.glob(f"history-{changes}.db*"):
+        stale.unlink()
+    end = time.time()
+    log(f"filling {changes:,} changes through our recorder into {db} (once; kept for later runs)")
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "core_history.py"),
+            "--worker",
+            "fill",
+            str(db),
+            str(changes),
+            repr(end),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"fill failed: {out.stderr.strip()[-2000:]}")
+    meta = {"end": end, **json.loads(out.stdout.strip().splitlines()[-1])}
+    meta_path.write_text(json.dumps(meta))
+    return db, end, meta
+
+
+# -- the hub (a worker process) ----------------------------------------------------------------
+
+
+async def serve(db_path: str, config_dir: str) -> None:
+    """A hub on the filled database with the 1,000 sensors in 20 areas; on stdin
+    `drive RATE SECONDS` sets random sensors to the wall-clock ms at RATE per second."""
+    import random
+
+    from hearthmind.api import async_serve
+    from hearthmind.api.config import ApiConfig
+    from hearthmind.api.tokens import TokenStore
+    from hearthmind.core import Hub, Origin, RealClock, load_config
+    from hearthmind.core.registry import Area
+    from hearthmind.recorder import Recorder
+
+    hub = Hub(load_config(Path(config_dir)), RealClock(), seed=1)
+    rec = Recorder(hub, f"sqlite:///{db_path}")
+    await rec.async_start()
+    server = await async_serve(hub, ApiConfig(port=0))
+    await hub.async_start()
+    per_area = ENTITIES // AREAS
+    for a in range(AREAS):
+        hub.registries.add_area(Area(f"room_{a:02d}", f"Room {a + 1}"))
+    for i in range(ENTITIES):
+        entity_id = f"sensor.bench_{i:04d}"
+        hub.registries.set_entity_area(entity_id, f"room_{i // per_area:02d}")
+        hub.states.async_set(
+            entity_id, str(i), {"friendly_name": f"Bench sensor {i}"}, hub.context(Origin.SENSOR)
+        )
+    token = TokenStore(Path(config_dir)).create("bench", hub.clock.now(), replace=True)
+    print(f"READY {server.port} {token}", flush=True)
+    loop = asyncio.get_running_loop()
+    rng = random.Random(1)
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        rate, seconds = float(words[1]), float(words[2])
+        began = loop.time()
+        n = 0
+        total = int(rate * seconds)
+        while n < total:
+            # on a schedule, not after a fixed sleep: a late change does not push the rest back
+            due = began + n / rate
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            entity_id = f"sensor.bench_{rng.randrange(ENTITIES):04d}"
+            hub.states.async_set(
+                entity_id,
+                f"{time.time() * 1000:.1f}",
+                {"friendly_name": entity_id},
+                hub.context(Origin.SENSOR),
+            )
+            n += 1
+        print(f"DONE {n}", flush=True)
+    await hub.async_stop()
+
+
+class Served:
+    def __init__(self, db: Path, config_dir: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--worker", "serve", str(db), str(config_dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().split()
+        if not line or line[0] != "READY":
+            raise RuntimeError(f"the hub did not start: {line}")
+        self.port, self.token = int(line[1]), line[2]
+
+    def command(self, text: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+
+    async def wait_done(self) -> str:
+        assert self.proc.stdout is not None
+        out = await asyncio.get_running_loop().run_in_executor(None, self.proc.stdout.readline)
+        return out.strip()
+
+    def stop(self) -> None:
+        try:
+            self.command("quit")
+            self.proc.wait(60)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+# -- the browser's figures ---------------------------------------------------------------------
+
+OBSERVER = """
+(() => {
+  const lat = new Float64Array(200000);
+  let n = 0;
+  const obs = new MutationObserver((records) => {
+    const now = Date.now();
+    for (const r of records) {
+      const t = Number(r.target.textContent);
+      if (t > 1e12 && n < lat.length) lat[n++] = now - t;
+    }
+  });
+  document.querySelectorAll('#page-home .ent .st').forEach(
+    (e) => obs.observe(e, {childList: true, characterData: true, subtree: true}));
+  window.__bench = {lat, count: () => n, reset: () => { n = 0; }};
+  return true;
+})()
+"""
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat()
+
+
+async def measure(port: int, token: str, end: float, changes: int, live_s: float) -> dict[str, Any]:
+    url = f"http://127.0.0.1:{port}/"
+    b = await Browser().start(1280, 900)
+    try:
+        await b.goto(url)
+        await b.wait_for("!!document.getElementById('token')", 30, "the login form")
+        await b.js(f"localStorage.setItem('hearthmind.token', {json.dumps(token)})")
+        ready = "window.hearthmind && window.hearthmind.timings.home_interactive_ms"
+        loads = []
+        for _ in range(6):
+            await b.goto(url)
+            loads.append(float(await b.wait_for(ready, 60, "the home view")))
+        rows = await b.js("document.querySelectorAll('#page-home .ent').length")
+        if rows != ENTITIES:
+            raise RuntimeError(f"the home view shows {rows} rows, not {ENTITIES}")
+        loads = loads[1:]  # the first load fills the browser's cache
+        log(f"home interactive: {[round(x) for x in loads]} ms")
+
+        per_entity = changes / ENTITIES
+        draws, points, parts = [], [], []
+        for k in (7, 107, 207, 307, 407):
+            entity_id = f"sensor.bench_{k:04d}"
+            await b.js("location.hash = '#/home'")
+            await b.js("window.hearthmind.timings.history_ms = 0")
+            query = urlencode({"e": entity_id, "start": _iso(end - 7 * DAY), "end": _iso(end)})
+            await b.js(f"location.hash = {json.dumps('#/history?' + query)}")
+            draws.append(
+                float(await b.wait_for("window.hearthmind.timings.history_ms", 60, "the graph"))
+            )
+            parts.append(
+                await b.js(
+                    "[window.hearthmind.timings.history_fetch_ms, window.hearthmind.timings.history_draw_ms]"
+                )
+            )
+            n = int(
+                await b.js(f"window.hearthmind.lastChart.series[{json.dumps(entity_id)}].length")
+            )
+            expected = per_entity * 7 / 30
+            if not 0.95 * expected <= n <= 1.05 * expected + 2:
+                raise RuntimeError(
+                    f"{entity_id}: the graph drew {n} points, about {expected:.0f} written"
+                )
+            points.append(n)
+        log(
+            f"7-day history: {[round(x) for x in draws]} ms ({points} points; fetch, draw: {parts})"
+        )
+
+        await b.js("location.hash = '#/home'")
+        await b.wait_for("!document.getElementById('page-home').hidden", 10, "the home page")
+        await b.js(OBSERVER)
+        return {"loads": loads, "draws": draws, "points": points, "parts": parts, "browser": b}
+    except BaseException:
+        await b.close()
+        raise
+
+
+async def live(served: Served, b: Browser, seconds: float) -> dict[str, Any]:
+    """Live updates at 100 changes/s for `seconds`: delays and heap before and after."""
+    served.command("drive 100 5")  # warm-up: JIT, the first frames
+    await served.wait_done()
+    await asyncio.sleep(0.5)
+    await b.js("window.__bench.reset()")
+    heap_before = await b.heap_mb()
+    served.command(f"drive 100 {seconds}")
+    done = await served.wait_done()
+    await asyncio.sleep(0.5)  # the last frame
+    lat = await b.js("Array.from(window.__bench.lat.subarray(0, window.__bench.count()))")
+    heap_after = await b.heap_mb()
+    sent = int(done.split()[1])
+    return {
+        "sent": sent,
+        "seen": len(lat),
+        "delays": lat,
+        "heap_before_mb": heap_before,
+        "heap_after_mb": heap_after,
+    }
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    changes = QUICK_CHANGES if args.quick else FULL_CHANGES
+    live_s = 60.0 if args.quick else 600.0
+    began = time.time()
+    db, end, fill = database(changes)
+    config_dir = OUT / f"config-{changes}"
+    config_dir.mkdir(exist_ok=True)
+    log("starting the hub")
+    served = Served(db, config_dir)
+    load = os.getloadavg()[0]
+    try:
+        m = await measure(served.port, served.token, end, changes, live_s)
+        b: Browser = m.pop("browser")
+        try:
+            log(f"live updates: 100 changes/s for {live_s:.0f} s")
+            lv = await live(served, b, live_s)
+        finally:
+            await b.close()
+    finally:
+        served.stop()
+    delays = lv.pop("delays")
+    # a sensor set twice within one frame shows only its last value: a few are never seen
+    if lv["seen"] < 0.9 * lv["sent"]:
+        raise RuntimeError(f"the page showed {lv['seen']} of {lv['sent']} changes")
+    ours = {
+        "home_interactive_ms": round(statistics.median(m["loads"]), 1),
+        "history_7d_ms": round(statistics.median(m["draws"]), 1),
+        "update_p99_ms": round(pct(delays, 0.99), 1),
+        "heap_growth_mb": round(lv["heap_after_mb"] - lv["heap_before_mb"], 2),
+    }
+    return {
+        "hearthmind": ours,
+        "homeassistant": {k: None for k in ours},
+        "homeassistant_reason": HA_REASON,
+        "details": {
+            "changes": changes,
+            "entities": ENTITIES,
+            "live_seconds": live_s,
+            "fill": fill,
+            "home_interactive_runs_ms": [round(x, 1) for x in m["loads"]],
+            "history_7d_runs_ms": [round(x, 1) for x in m["draws"]],
+            "history_points": m["points"],
+            "history_fetch_draw_ms": [[round(x, 1) for x in p] for p in m["parts"]],
+            "update_p50_ms": round(pct(delays, 0.5), 1),
+            "update_max_ms": round(max(delays), 1),
+            **lv,
+            "load_average": round(load, 2),
+            "load_average_end": round(os.getloadavg()[0], 2),
+            "seconds": round(time.time() - began, 1),
+            "command": " ".join([".venv/bin/python", "bench/dashboard.py", *sys.argv[1:]]),
+        },
+    }
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        asyncio.run(serve(sys.argv[3], sys.argv[4]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="200,000 changes, 1 minute live")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    text = json.dumps(result, indent=2)
+    if args.json:
+        args.json.write_text(text)
+    print(
+        json.dumps(
+            {
+                "hearthmind": result["hearthmind"],
+                "details": {k: v for k, v in result["details"].items() if k != "fill"},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
