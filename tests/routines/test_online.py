@@ -169,3 +169,26 @@ async def test_stopping_does_not_wait_for_a_refit() -> None:
     assert not _SlowFit.finished.is_set()
     assert learner.model is None and learner.refits == 0  # the unfinished model is dropped
     _SlowFit.release.set()
+
+
+async def test_the_live_history_is_bounded_by_age() -> None:
+    """Issue 20, finding 8: the learner lets go of observations older than `history_days`
+    at each refit, so its memory does not grow with the hub's age (only a count bounded it)."""
+    history = observations(10)
+    clock = SimulatedClock(datetime.fromtimestamp(history[0].time, UTC))
+    hub = Hub(clock=clock, seed=1)
+    learner = RoutineLearner(
+        hub,
+        MarkovChain,
+        refit_every=timedelta(days=1),
+        min_history=10,
+        max_age=timedelta(days=2),
+    )
+    await learner.async_start()
+    await _replay(hub, clock, history, learner)
+    await hub.async_block_till_done()
+    assert learner.refits >= 5
+    span_days = (learner.history[-1].time - learner.history[0].time) / 86400
+    assert span_days <= 3.0  # two days, and what arrived since the last refit
+    assert len(learner.history) < len(history) / 2
+    await learner.async_stop()

@@ -5,7 +5,8 @@ the `routines:` section of configuration.yaml:
     routines:
       model: boosted_ranker     # any model of `hearthmind eval`
       refit_every_hours: 24     # retrain on the hub's clock (the trees learn only at fit time)
-      history_days: 90          # recorded history to learn from when the hub starts
+      history_days: 90          # history to learn from (at start, and kept while it runs)
+      max_observations: 200000  # at most this many kept, however young
       min_history: 50           # events before the first fit
       min_probability: 0.1      # predictions under this are not shown
 
@@ -42,6 +43,9 @@ class RoutinesConfig(BaseModel):
     refit_every_hours: float = Field(default=24.0, gt=0)
     history_days: float = Field(default=90.0, gt=0)
     min_history: int = Field(default=50, ge=2)
+    # the live history is bounded by history_days (older observations are let go at each
+    # refit) and by this count, so the learner's memory stays flat over years
+    max_observations: int = Field(default=200_000, ge=100)
     # a prediction under this is not shown (status page, API, `hearthmind predict`)
     min_probability: float = Field(default=DEFAULT_MIN_PROBABILITY, ge=0, le=1)
 
@@ -86,6 +90,8 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
         refit_every=timedelta(hours=section.refit_every_hours),
         min_history=section.min_history,
         zone=zone,
+        keep=section.max_observations,
+        max_age=timedelta(days=section.history_days),
     )
     await learner.async_start()
     hub.async_create_task(

@@ -35,6 +35,7 @@ class RoutineLearner:
         window: int = 30,
         min_history: int = 50,
         zone: tzinfo | None = None,
+        max_age: timedelta | None = None,
     ) -> None:
         self.hub = hub
         # observations are on the residents' wall clock (see timeofday): their habits keep
@@ -45,6 +46,9 @@ class RoutineLearner:
         self.refit_every = refit_every
         self.min_history = min_history
         self.history: deque[Observation] = deque(maxlen=keep)  # bounded: a year fits
+        # bounded by age too (`routines: history_days`): what the model rebuilds at each fit
+        # (its per-item timelines) grows with the history, so an old history is let go
+        self.max_age = max_age
         self.recent: deque[Observation] = deque(maxlen=window)
         self.refits = 0
         self.updates = 0
@@ -152,6 +156,7 @@ class RoutineLearner:
     async def async_refit(self) -> None:
         """Fit a fresh model on the history in an executor, then swap it in and replay what
         arrived meanwhile."""
+        self._forget_old()
         if len(self.history) < self.min_history:
             return
         snapshot = list(self.history)
@@ -172,6 +177,15 @@ class RoutineLearner:
             model.update(obs)
         self.model = model
         self.refits += 1
+
+    def _forget_old(self) -> None:
+        """Drop observations older than `max_age` (on the residents' wall clock, as they are)."""
+        if self.max_age is None:
+            return
+        oldest = to_wall_clock(self.hub.clock.timestamp(), self.zone) - self.max_age.total_seconds()
+        history = self.history
+        while history and history[0].time < oldest:
+            history.popleft()
 
     def predict(self, k: int = 5) -> list[Prediction]:
         """What people are likely to do next, now (expected times on the wall clock: `utc`
