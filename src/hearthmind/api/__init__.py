@@ -16,7 +16,7 @@ REST (HA's): GET /api/, /api/config, /api/components, /api/states, /api/states/{
 changed), GET /api/history/period[/{start}] (from the recorder; 503 without one),
 GET /api/events, POST /api/events/{event_type}, POST /api/template, GET /api/error_log.
 Ours: GET /api/hearthmind/health (counters), GET /api/hearthmind/origins (recorded changes by
-origin). Schema: /openapi.json. A status page at / (token in the URL fragment `#token=`).
+origin). Schema: /openapi.json. The dashboard at / and /dashboard (api/frontend.py).
 
 WebSocket at /api/websocket (HA's protocol): auth, ping, supported_features (message
 coalescing), get_states, get_config, get_services, call_service, fire_event,
@@ -94,7 +94,7 @@ def get_server(hub: Hub) -> ApiServer | None:
 
 def demo_access(hub: Hub) -> tuple[str, str]:
     """(URL, token) for the demo to print: the token named "demo", kept across restarts
-    (made anew only when it was revoked). `f"{url}/#token={token}"` opens the status page
+    (made anew only when it was revoked). `f"{url}/#token={token}"` opens the dashboard
     signed in."""
     server = get_server(hub)
     if server is None:

@@ -151,7 +151,8 @@ def _where_lines(hub: Hub, demo: bool) -> list[str]:
         if demo:
             url, token = demo_access(hub)
             lines.append(f"API: {url}  token: {token} (kept across restarts)")
-            lines.append(f"status page: {url}/#token={token}")
+            # the fragment never reaches the server; the page keeps the token and drops it
+            lines.append(f"dashboard: {url}/#token={token}")
         else:
             url = server.url
             lines.append(

@@ -149,19 +149,27 @@ export default class HistoryView {
   }
 
   drawTimelines(a, b) {
+    // the bars sit under the graph's plot area, on the same time scale
+    let left = 0, width = null;
+    if (this.plot) {
+      const r = devicePixelRatio || 1;
+      left = this.plot.bbox.left / r + 8; width = this.plot.bbox.width / r;
+    }
     const rows = [];
     const w = b - a;
     for (const [id, pts] of this.timelines || []) {
       const bar = el("div", { class: "tl-row", "data-eid": id, role: "img", "aria-label": `${friendly(id)} over time` });
+      bar.style.marginLeft = `${left}px`;
+      if (width !== null) bar.style.width = `${width}px`;
       for (let i = 0; i < pts.length; i++) {
         const s = Math.max(pts[i][0], a), e = Math.min(i + 1 < pts.length ? pts[i + 1][0] : this.end, b);
         if (e <= s) continue;
-        const seg = el("span", { title: `${pts[i][1]}` , text: pts[i][1] });
+        const seg = el("span", { title: `${pts[i][1]}`, text: pts[i][1] });
         seg.style.left = `${((s - a) / w) * 100}%`; seg.style.width = `${((e - s) / w) * 100}%`;
         seg.style.background = colorOf(pts[i][1]);
         bar.append(seg);
       }
-      rows.push(el("span", { text: friendly(id) }), bar);
+      rows.push(el("div", { class: "tl" }, el("div", { class: "tl-label", text: friendly(id) }), bar));
     }
     this.timeline.replaceChildren(...rows);
   }

@@ -3,14 +3,15 @@
 // as sentences with their evidence and a strip of when in the day each belongs.
 import { el, when, personName } from "./store.js";
 
-const PARTS = ["night", "early_morning", "morning", "midday", "afternoon", "evening", "late_evening"];
+// the agent's parts of the day (agent/units.py PARTS_OF_DAY): name, first hour, end hour
+const PARTS = [["night", 0, 5], ["morning", 5, 10], ["day", 10, 17], ["evening", 17, 21], ["late", 21, 24]];
 
 function dayStrip(part) {
-  // where in the day the routine belongs: one highlighted slot of the day's parts
-  const strip = el("div", { class: "toolbar small", "aria-hidden": "true" });
-  for (const p of PARTS) {
-    const s = el("span", { text: p.replace("_", " ") });
-    s.style.cssText = `padding:0 .3em;border-radius:.3em;${p === part ? "background:#f3a530;color:#222" : "opacity:.5"}`;
+  // a 24-hour bar with the routine's part of the day lit: when in the day it belongs
+  const strip = el("div", { class: "daystrip", role: "img", "aria-label": `${part}` });
+  for (const [name, from, to] of PARTS) {
+    const s = el("span", { class: name === part ? "lit" : "", text: name === part ? `${from}–${to} h` : "" });
+    s.style.flex = `${to - from}`;
     strip.append(s);
   }
   return strip;
