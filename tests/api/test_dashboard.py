@@ -204,3 +204,36 @@ async def test_screenshots_for_the_docs(home: Home, tmp_path: Path) -> None:
 
     written = await shoot(home.url, home.token, tmp_path)
     assert len(written) == len(PAGES) * len(SIZES)
+
+
+async def test_accept_the_agents_suggestion(tmp_path: Path) -> None:
+    """The agent's inbox: a suggestion from the learned morning routine, accepted in the page,
+    is done by the hub for the token's person."""
+    from hearthmind.api import ApiConfig, async_serve
+    from tests.agent.test_agent import ROUTINE, trained
+
+    home = await trained(tmp_path)
+    server = await async_serve(home.hub, ApiConfig(port=0))
+    token = TokenStore(tmp_path).create("t", home.clock.now(), user_id="ana", replace=True)
+    b: Browser | None = None
+    try:
+        await home.hub.services.async_call(
+            "agent",
+            "set_level",
+            {"routine_id": ROUTINE, "level": "suggest"},
+            context=home.hub.context(Origin.APP, user_id="ana"),
+        )
+        await home.morning(11, ana_acts=False)
+        b = await logged_in(Home(home.hub, server.url, token))
+        await b.js("location.hash = '#/agent'")
+        card = "document.querySelector('#suggestions [data-suggestion]')"
+        await b.wait_for(f"!!{card}", 15, "the suggestion")
+        assert "Hall light" in await b.js(f"{card}.textContent")
+        await b.js(f"{card}.querySelector('button.primary').click()")
+        await wait_for(lambda: home.state("light.hall") == "on", 15, "the accepted light")
+        await b.wait_for("!document.querySelector('#suggestions [data-suggestion]')", 15)
+    finally:
+        if b is not None:
+            await b.close()
+        await server.async_stop()
+        await home.hub.async_stop()
