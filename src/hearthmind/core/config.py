@@ -69,10 +69,14 @@ def _make_loader(
         rel = loader.construct_scalar(node)  # type: ignore[arg-type]
         target = path.parent / str(rel)
         line = node.start_mark.line + 1
-        if not target.is_file():
+        try:
+            found, resolved = target.is_file(), target.resolve()
+        except OSError as err:  # a name too long, a loop of links
+            raise ConfigError(str(path), line, f"!include: {err.strerror or err}") from err
+        if not found:
             raise ConfigError(str(path), line, f"!include {rel}: no such file")
         chain = (*including, path.resolve())
-        if target.resolve() in chain:
+        if resolved in chain:
             names = " -> ".join(p.name for p in (*chain, target))
             raise ConfigError(str(path), line, f"!include {rel} includes itself ({names})")
         if len(chain) > MAX_INCLUDE_DEPTH:
@@ -136,8 +140,14 @@ def load_yaml(
             reason = "a quote opened here is not closed"
         line = mark.line + 1 if mark is not None else None
         raise ConfigError(str(path), line, reason) from err
+    except yaml.reader.ReaderError as err:  # a NUL or a control character: no mark, a position
+        line = text.count("\n", 0, err.position) + 1
+        char = chr(err.character) if isinstance(err.character, int) else err.character
+        reason = f"a character YAML does not allow ({char!r})"
+        raise ConfigError(str(path), line, reason) from err
     except yaml.YAMLError as err:
-        raise ConfigError(str(path), None, f"invalid YAML: {err}") from err
+        reason = " ".join(str(err).split())  # one line
+        raise ConfigError(str(path), None, f"invalid YAML: {reason}") from err
     return data, lines
 
 
