@@ -1,6 +1,7 @@
 """The residents' days: each day's plans made at PLAN_AT for the household and each resident,
 each resident's planned steps run on the home's clock (moving, deciding, acting by hand), and
-their reactions to what the hub does. The home (home.py) is the world they act in."""
+their reactions to what the hub does and asks (who answers a question: `ask`; how they answer:
+answers.py). The home (home.py) is the world they act in."""
 
 from __future__ import annotations
 
