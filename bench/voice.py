@@ -21,6 +21,7 @@ The learned fallback trains on HWU64's iot sentences (never on SLURP devel/test)
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -245,6 +246,14 @@ def markdown(result: dict[str, Any], command: str) -> str:
         lines.append(
             f"| SLURP iot devel, intent | {r['accuracy']:.1%} of {r['sentences']} (target >= 90 %; SF-ID on gold text: 84 %) |"
         )
+    if "dialogs" in result:
+        r = result["dialogs"]
+        kinds = ", ".join(
+            f"{k} {v['right']:.0%} of {v['dialogs']}" for k, v in r["by_kind"].items()
+        )
+        lines.append(
+            f"| scripted conversations (bench/voice_dialogs.jsonl), right at the end | {r['right']:.1%} of {r['count']} (target >= 95 %); {r['questions_per_dialog']:.2f} questions each; {r['unsafe_wrong']} unsafe wrong; by kind: {kinds} |"
+        )
     if "slurp_heldout" in result:
         r = result["slurp_heldout"]
         lines.append(
@@ -289,7 +298,13 @@ def main() -> None:
         default="whisper,pocketsphinx,whisper+pocketsphinx",
         help="comma-separated STT backends (also wyoming=tcp://host:port)",
     )
-    parser.add_argument("--skip", default="", help="comma-separated: ha,slurp,speech")
+    parser.add_argument("--skip", default="", help="comma-separated: ha,slurp,speech,dialogs")
+    parser.add_argument(
+        "--dialogs",
+        type=Path,
+        default=REPO / "bench" / "voice_dialogs.jsonl",
+        help="scripted conversations (bench/voice_dialogs.py)",
+    )
     parser.add_argument("--no-markdown", action="store_true", help="leave docs/BENCHMARKS.md alone")
     parser.add_argument(
         "--no-dev", action="store_true", help="skip the development set (no dev_right_action)"
@@ -328,6 +343,15 @@ def main() -> None:
             f"{held['accuracy']:.3f} of {held['sentences']})"
         )
     pipeline.close()
+    if "dialogs" not in skip and args.dialogs.exists():
+        from voice_dialogs import run_dialogs
+
+        result["dialogs"] = asyncio.run(run_dialogs(args.dialogs, fixtures))
+        d = result["dialogs"]
+        console.print(
+            f"dialogs: {d['right']:.3f} right of {d['count']}, "
+            f"{d['questions_per_dialog']:.2f} questions each, {d['unsafe_wrong']} unsafe wrong"
+        )
     if "speech" not in skip and args.speech.is_dir():
         result["speech"] = {}
         ctx = get_context("spawn")
