@@ -53,7 +53,7 @@ from .events import (
     Level,
 )
 from .ladder import Policy, after_outcome, make_policy
-from .safety import OFF_LIKE, QuestionBudget, anyone_home, is_away, safety_class
+from .safety import OFF_LIKE, QuestionBudget, Undoers, anyone_home, is_away, safety_class
 from .store import ActionRecord, AgentStore, Outcome, SuggestionRecord
 from .triggers import Occasion, TriggerBook, credit, sun_elevation, trigger_key, window
 from .units import RoutineUnit, habits_by_unit, lower, part_of_day, routine_id
@@ -128,6 +128,7 @@ class Agent:
         self.opted_out: set[str] = set()
         self.budget = QuestionBudget(config.max_questions_per_person_per_day)
         self.triggers = TriggerBook(config.ladder)
+        self.undoers = Undoers()
         self.counts: Counter[str] = Counter()
         self._by_part: defaultdict[str, list[RoutineUnit]] = defaultdict(list)
         self._blocked: dict[str, float] = {}  # item -> until (hub clock)
@@ -160,6 +161,7 @@ class Agent:
             self.spend_question(suggestion.person, suggestion.created)  # today's budget
         self.enabled = bool(loaded.settings.get("enabled", True))
         self.opted_out = set(loaded.settings.get("opted_out", []))
+        self.undoers = Undoers(loaded.settings.get("undone_by"))
         self._unsub = self.hub.bus.async_listen(EVENT_STATE_CHANGED, self._on_state_changed)
         self.call_at(now, self._housekeeping)
         self.call_at(now + TICK, self._tick)
@@ -350,6 +352,9 @@ class Agent:
                 by = ctx.user_id or "a person"
                 self.close_action(action, "reverted", "revert", f"by {by}")
                 self.block(action.target_item)
+                if ctx.user_id is not None:
+                    self.undoers.undone_by(ctx.user_id, when)
+                    self.store.save_setting("undone_by", self.undoers.as_dict())
         item = f"{entity_id}:{value}"
         self.triggers.done(item, when, self.units)
         for run in list(self.runs.values()):
@@ -546,6 +551,10 @@ class Agent:
             return "observe", "opted out"
         if not self.present_for(unit, people):
             return "observe", "away"
+        if level == "act":
+            near = self.undoers.near(self.hub, unit.entity_id, now)
+            if near is not None:
+                level = "suggest"  # someone who undoes what it does is there: ask them
         if level == "suggest":
             wall = to_wall_clock(now, self.zone)
             quiet = self.config.quiet_hours

@@ -104,3 +104,43 @@ class QuestionBudget:
 
     def asked(self, person: str | None, day: int) -> int:
         return self._asked[(person, day)]
+
+
+UNDOER_REVERTS = 2  # undone actions in UNDOER_DAYS that make a person one to ask first
+UNDOER_DAYS = 14.0
+
+
+class Undoers:
+    """Who undid the agent's actions lately."""
+
+    def __init__(self, undone: Mapping[str, list[float]] | None = None) -> None:
+        self._undone: dict[str, list[float]] = {k: list(v) for k, v in (undone or {}).items()}
+
+    def undone_by(self, user_id: str, when: float) -> None:
+        self._undone.setdefault(user_id, []).append(when)
+
+    def as_dict(self) -> dict[str, list[float]]:
+        return {k: list(v) for k, v in self._undone.items() if v}
+
+    def recent(self, now: float) -> list[str]:
+        since = now - UNDOER_DAYS * 86400.0
+        out = []
+        for user_id, times in self._undone.items():
+            times[:] = [t for t in times if t >= since]
+            if len(times) >= UNDOER_REVERTS:
+                out.append(user_id)
+        return out
+
+    def near(self, hub: Hub, entity_id: str, now: float) -> str | None:
+        """One of them at home and in the entity's room (a room the hub cannot tell is
+        taken to be theirs)."""
+        area = hub.registries.area_of(entity_id)
+        for user_id in self.recent(now):
+            if is_away(hub, user_id):
+                continue
+            person = hub.registries.person_by_user(user_id)
+            state = hub.states.get(person.entity_id if person else f"person.{user_id}")
+            room = None if state is None else state.attributes.get("room")
+            if area is None or room is None or room == area.id:
+                return user_id
+        return None
