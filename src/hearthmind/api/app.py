@@ -12,6 +12,7 @@ from hearthmind import __version__
 
 from . import agent, conversation, frontend, rest, voice
 from .auth import Unauthorized
+from .openapi_doc import truthful_openapi
 from .operations import ApiError, count_problem
 from .runtime import ApiRuntime
 from .websocket import WebSocketSession
@@ -32,6 +33,7 @@ def build_app(rt: ApiRuntime) -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = rt
+    app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     app.include_router(rest.router)
     app.include_router(voice.router)
     app.include_router(conversation.router)
