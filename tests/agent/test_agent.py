@@ -13,7 +13,7 @@ import pytest
 
 from hearthmind.agent.events import SWITCH_ENTITY_ID
 from hearthmind.agent.store import load
-from hearthmind.core import Origin, Person
+from hearthmind.core import Area, Origin, Person
 from hearthmind.recorder import get_recorder
 
 from .home import CONFIG, LOCK, MOTION, Home, start_home
@@ -317,3 +317,34 @@ async def test_a_restart_forgets_nothing(tmp_path: Path) -> None:
         assert agent.unit(ROUTINE).evidence.reverts == 1
     finally:
         await again.hub.async_stop()
+
+
+async def test_someone_who_undoes_its_actions_is_asked_when_in_the_room(tmp_path: Path) -> None:
+    home = await start_home(tmp_path)
+    hub = home.hub
+    try:
+        agent = home.agent
+        unit = agent.unit_for("light.hall", "on", "morning")
+        unit.people = Counter({"ana": 5})
+        now = hub.clock.timestamp()
+        assert agent._hold_back(unit, "act", now) == ("act", None)
+        for minutes in (1, 2):  # Ana undid two of its actions lately
+            agent.undoers.undone_by("ana", now - minutes * 60)
+        # the hub cannot tell where she is: while she is home, it asks her first
+        assert agent._hold_back(unit, "act", now)[0] == "suggest"
+        hub.registries.add_area(Area("hall", "Hall"))
+        hub.registries.set_entity_area("light.hall", "hall")
+
+        def ana_in(room: str) -> None:
+            hub.states.async_set(
+                "person.ana", "home", {"user_id": "ana", "room": room}, hub.context(Origin.SENSOR)
+            )
+
+        ana_in("kitchen")
+        assert agent._hold_back(unit, "act", now) == ("act", None)  # she is elsewhere
+        ana_in("hall")
+        assert agent._hold_back(unit, "act", now)[0] == "suggest"
+        # two weeks on, that is forgotten
+        assert agent._hold_back(unit, "act", now + 15 * 86400) == ("act", None)
+    finally:
+        await hub.async_stop()

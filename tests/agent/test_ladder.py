@@ -142,3 +142,34 @@ def test_quiet_hours_budget_ids_and_parts_of_day() -> None:
         "night", "morning", "day", "evening", "late",
     ]  # fmt: skip
     assert routine_id("light.hall", "on", "morning") == "light.hall:on@morning"
+
+
+def test_a_trigger_is_trusted_on_its_record() -> None:
+    from hearthmind.agent.triggers import TriggerBook, trigger_key, wilson_lower
+
+    rules = LadderRules(trigger_min=5, trigger_min_rate=0.8)
+    book = TriggerBook(rules)
+    unit = _unit()
+    units = {unit.routine_id: unit}
+    key = trigger_key("binary_sensor.hall_motion:on", True)
+    assert key == "binary_sensor.hall_motion:on|dark"
+    t = 0.0
+    for _ in range(5):  # five mornings: the motion, and the light 30 s later
+        book.occasion(unit, key, t)
+        book.done(unit.item, t + 30, units)
+        t += 86400
+    assert unit.evidence.triggers[key] == [5, 5] and unit.evidence.delay == 30.0
+    # 5 of 5: the rate's lower bound is 5/6, above 0.8: trusted (4 of 4 would be too few)
+    assert wilson_lower(5, 5) == pytest.approx(5 / 6)
+    assert book.trusted(unit, key) == pytest.approx(5 / 6)
+    # one morning it is not followed within the window (10 minutes): counted against it
+    book.occasion(unit, key, t)
+    book.done(unit.item, t + 3600, units)
+    assert unit.evidence.triggers[key] == [6, 5]
+    assert wilson_lower(5, 6) < 0.8 and book.trusted(unit, key) is None
+    # the light's own switching off in the dark is another trigger, counted apart
+    assert trigger_key("binary_sensor.hall_motion:on", False) not in unit.evidence.triggers
+    # an action the agent took closes its occasions only once it is kept (credit)
+    book.occasion(unit, key, t + 7200)
+    taken = book.taken(unit.item, t + 7210)
+    assert [o.key for o in taken] == [key] and unit.evidence.triggers[key] == [7, 5]

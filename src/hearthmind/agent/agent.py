@@ -551,10 +551,11 @@ class Agent:
             return "observe", "opted out"
         if not self.present_for(unit, people):
             return "observe", "away"
+        held = None
         if level == "act":
             near = self.undoers.near(self.hub, unit.entity_id, now)
-            if near is not None:
-                level = "suggest"  # someone who undoes what it does is there: ask them
+            if near is not None:  # someone who undoes what it does is there: ask
+                level, held = "suggest", f"{near} is there and undid its actions lately"
         if level == "suggest":
             wall = to_wall_clock(now, self.zone)
             quiet = self.config.quiet_hours
@@ -562,7 +563,7 @@ class Agent:
                 return "observe", "quiet hours"
             if self.budget.left(self.asked_person(unit), int(wall // DAY)) <= 0:
                 return "observe", "question budget"
-        return level, None
+        return level, held
 
     def present_for(self, unit: RoutineUnit, people: list[str]) -> bool:
         """Someone the routine is for is home; or, with nobody home, it switches something

@@ -42,9 +42,7 @@ def evidence_level(unit: RoutineUnit, rules: LadderRules) -> Level:
     return "observe"
 
 
-def after_outcome(
-    unit: RoutineUnit, kind: str, rules: LadderRules, trusted: bool = True
-) -> Level:
+def after_outcome(unit: RoutineUnit, kind: str, rules: LadderRules, trusted: bool = True) -> Level:
     """Record an outcome in the routine's evidence and move it on the ladder; returns its
     new level. `trusted`: the moment's source (a trigger, the model: triggers.py) was
     trusted, so the agent would have acted on it."""
