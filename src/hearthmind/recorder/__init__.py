@@ -36,7 +36,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hearthmind.core import Hub, HubConfig, SetupOptions, register_section
+from hearthmind.core import ConfigError, Hub, HubConfig, SetupOptions, register_section
 
 from .causes import CauseLink, ChangeCauses, change_causes, people_names
 from .engine import create_recorder_engine, describe_url, missing_sqlite_file, normalize_url
@@ -117,13 +117,31 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     if not getattr(options, "record", True):
         return
     section = hub.config.section("recorder", RecorderConfig)
-    url = recorder_db_url(hub, getattr(options, "db_url", None))
+    override = getattr(options, "db_url", None)
+    url = recorder_db_url(hub, override)
+    if not override and section.db_url:
+        _check_folder(hub.config, url)
     recorder = Recorder(
         hub, url, busy_timeout=section.busy_timeout, commit_interval=section.commit_interval
     )
     await recorder.async_start()
     if section.purge_keep_days is not None:
         _schedule_purge(hub, recorder, section.purge_keep_days)
+
+
+def _check_folder(config: HubConfig, url: str) -> None:
+    """A configured SQLite file must be in a folder that exists: a mistyped path would
+    otherwise start an empty history somewhere nobody looks."""
+    if not url.startswith("sqlite:///"):
+        return
+    folder = Path(url.removeprefix("sqlite:///")).parent
+    if not folder.is_dir():
+        file, line = config.lines.where(("recorder", "db_url"))
+        raise ConfigError(
+            file or str(config.path),
+            line,
+            f"recorder.db_url: the folder {folder} does not exist (create it, or fix the path)",
+        )
 
 
 def _schedule_purge(hub: Hub, recorder: Recorder, keep_days: float) -> None:
