@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .operations import ApiError, count_problem
 from .runtime import ApiRuntime
+from .scopes import allows_request
 from .tokens import TokenError, TokenInfo
 
 _bearer = HTTPBearer(auto_error=False, description="A long-lived token: `hearthmind token create`")
@@ -64,7 +65,14 @@ def require_token(
 ) -> TokenInfo:
     token = credentials.credentials if credentials is not None else None
     client = request.client.host if request.client is not None else None
-    return check_token(runtime(request), token, f"{request.method} {request.url.path}", client)
+    where = f"{request.method} {request.url.path}"
+    info = check_token(runtime(request), token, where, client)
+    if not allows_request(info.scope, request.method, request.url.path):
+        count_problem(runtime(request).hub, "api_forbidden", f"{where}: a {info.scope} token")
+        raise ApiError(
+            403, "forbidden", f"this token may only {info.scope}: {where} needs more", counted=True
+        )
+    return info
 
 
 Authorized = Annotated[TokenInfo, Depends(require_token)]

@@ -1,7 +1,7 @@
 """The OpenAPI document, made to say what the API really answers (issue 20): FastAPI
 documents every answer of our `JsonResponse` as a string and validation errors as 422, while
 the API answers JSON values, and every refusal as `{"message": ...}` with 400 (bad input,
-validation included), 401 (no or bad token), 404, 413 (body too large), 429 (too many failed
+validation included), 401 (no or bad token), 403 (not in the token's scope), 404, 413 (body too large), 429 (too many failed
 logins) or 503 (no recorder). A generated client trusts this document, so it must be right."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ MESSAGE = {
 REFUSALS = {
     "400": "Bad input (the message says which)",
     "401": "No token, or a bad one",
+    "403": "The token's scope (read, voice) does not allow this, or it speaks for someone else",
     "404": "No such entity, service, routine or page",
     "413": "The body is too large",
     "429": "Too many failed logins from this address: refused for a while",

@@ -40,6 +40,7 @@ class TokenInfo:
     user_id: str  # who calls through this token: the `user_id` of the contexts it makes
     token_hash: str  # "sha256:<hex>"
     created: str  # ISO time
+    scope: str = "admin"  # admin, read or voice (api/scopes.py); older tokens are admin
 
 
 def hash_token(token: str) -> str:
@@ -123,12 +124,22 @@ class TokenStore:
         self._by_hash = {}
 
     def create(
-        self, name: str, now: datetime, *, user_id: str | None = None, replace: bool = False
+        self,
+        name: str,
+        now: datetime,
+        *,
+        user_id: str | None = None,
+        replace: bool = False,
+        scope: str = "admin",
     ) -> str:
         """Make a new token named `name` and return it; only its hash is stored."""
+        from .scopes import SCOPES
+
         name = name.strip()
         if not name:
             raise TokenError("a token needs a name (--name)")
+        if scope not in SCOPES:
+            raise TokenError(f"no scope {scope!r} (scopes: {', '.join(SCOPES)})")
         current = self._read()
         same = [t for t in current if t.name == name]
         if same and not replace:
@@ -140,6 +151,7 @@ class TokenStore:
             user_id=user_id or name,
             token_hash=hash_token(token),
             created=now.isoformat(),
+            scope=scope,
         )
         self._write([t for t in current if t.name != name] + [info])
         return token

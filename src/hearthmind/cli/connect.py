@@ -26,6 +26,12 @@ def token_create(
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace a token of the same name.")
     ] = False,
+    scope: Annotated[
+        str,
+        typer.Option(
+            "--scope", help="admin (everything), read (look only) or voice (look, speak)."
+        ),
+    ] = "admin",
 ) -> None:
     """Create a token and print it, alone, on standard output (shown only this once)."""
     from hearthmind.api.tokens import TokenError, TokenStore
@@ -33,7 +39,7 @@ def token_create(
 
     store = TokenStore(config_dir(config))
     try:
-        token = store.create(name, RealClock().now(), user_id=user, replace=replace)
+        token = store.create(name, RealClock().now(), user_id=user, replace=replace, scope=scope)
     except (TokenError, OSError) as err:
         err_console.print(f"[red]error:[/] {err}")
         raise typer.Exit(1) from err
@@ -61,9 +67,9 @@ def token_list(config: ConfigDir = DEFAULT_CONFIG) -> None:
     if not tokens:
         err_console.print(f"no tokens in {store.path}")
         return
-    table = Table("name", "id", "user", "created")
+    table = Table("name", "id", "user", "scope", "created")
     for t in tokens:
-        table.add_row(t.name, t.id, t.user_id, t.created)
+        table.add_row(t.name, t.id, t.user_id, t.scope, t.created)
     console.print(table)
 
 

@@ -23,6 +23,7 @@ from hearthmind.api.auth import Unauthorized, check_token
 from hearthmind.api.jsonutil import dumps_text, loads
 from hearthmind.api.operations import HA_API_VERSION, ApiError
 from hearthmind.api.runtime import ApiRuntime
+from hearthmind.api.scopes import allows_command
 from hearthmind.api.tokens import TokenInfo
 
 from . import agent as _agent_commands  # noqa: F401  (registers its commands)
@@ -269,6 +270,11 @@ class WebSocketSession:
         if command is None:
             self._problem("ws_unknown_command", f"unknown command {type_[:40]!r}")
             self._error(msg_id, "unknown_command", f"Unknown command: {type_[:80]}.")
+            return
+        scope = self.token.scope if self.token is not None else "read"
+        if not allows_command(scope, type_):
+            self._problem("api_forbidden", f"{type_}: a {scope} token")
+            self._error(msg_id, "unauthorized", f"this token may only {scope}: not {type_}")
             return
         fields = {k: v for k, v in msg.items() if k not in ("id", "type")}
         try:
