@@ -63,6 +63,8 @@ RUNAWAYS = [
     "{{ [1]|batch(1000000000, 0)|list|length }}",
     "{{ [1]|slice(1000000000)|list|length }}",
     "{{ (2 ** 10000) ** 10000 }}",
+    "{{ range(100000)|map('center', 1000000)|join }}",
+    "{{ range(100000)|map('center', 1000000)|list|length }}",
 ]
 
 

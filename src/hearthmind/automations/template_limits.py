@@ -184,6 +184,10 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)  # keeps `jinja_pass_arg` (pass_context / pass_environment)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         skip = 1 if getattr(func, "jinja_pass_arg", None) is not None else 0
+        if len(args) > skip and isinstance(args[skip], Iterator):
+            # `range(100000)|map('center', 10**6)|join`: what a lazy chain makes is counted
+            # as it is made, not after a join has held all of it
+            args = (*args[:skip], _bounded_list(args[skip], name), *args[skip + 1 :])
         values = args[skip:]
         if name in _WIDTH_FILTERS:
             for width in (*values[1:], *kwargs.values()):
@@ -200,6 +204,17 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return guarded
+
+
+def _bounded_list(items: Iterator[Any], name: str) -> list[Any]:
+    out: list[Any] = []
+    size = 0
+    for item in items:
+        out.append(item)
+        size += text_size(item)
+        if size > MAX_TEXT or len(out) > MAX_RESULT_ITEMS:
+            raise TemplateOverBudget(f"the values given to |{name} are over {MAX_TEXT} characters")
+    return out
 
 
 class _Counted:
