@@ -16,6 +16,7 @@ from hearthmind.automations.template_limits import (
     TemplateOverBudget,
 )
 from hearthmind.automations.templates import Templates
+from hearthmind.automations.validation import RuleError
 from hearthmind.core import Hub
 from hearthmind.core.clock import SimulatedClock
 
@@ -118,3 +119,17 @@ def test_the_deadline_stops_what_the_count_allows(templates: Templates) -> None:
     endless = TemplateLimits(operations=10**15, seconds=0.05)
     with pytest.raises(TemplateOverBudget, match="took over"):
         render(templates, RUNAWAYS[0].replace("range(100)", "range(100000)"), limits=endless)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% if 1 %}" * 5000 + "{% endif %}" * 5000,
+        "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
+        "{{ " + "[" * 3000 + "]" * 3000 + " }}",
+        "{{ 1" + " + 1" * 20000 + " }}",
+    ],
+)
+def test_a_template_nested_too_deeply_is_a_rule_error(templates: Templates, text: str) -> None:
+    with pytest.raises(RuleError, match="invalid template"):
+        templates.compile(text, ("automation", 0, "action"))

@@ -72,11 +72,16 @@ async def render_off_loop(hub: Hub, template: Any, variables: dict[str, Any] | N
     )
 
 
-async def render_template(hub: Hub, text: str, variables: dict[str, Any] | None = None) -> str:
-    """Render a template as `POST /api/template` does: compiled and rendered off the loop."""
+async def compile_off_loop(hub: Hub, text: str) -> Any:
+    """Compile in a worker thread: a long, deeply nested template takes a while to parse."""
     rule_environment(hub)  # created on the loop: it subscribes to the hub
     loop = asyncio.get_running_loop()
-    template = await loop.run_in_executor(_RENDERERS, compile_template, hub, text)
+    return await loop.run_in_executor(_RENDERERS, compile_template, hub, text)
+
+
+async def render_template(hub: Hub, text: str, variables: dict[str, Any] | None = None) -> str:
+    """Render a template as `POST /api/template` does: compiled and rendered off the loop."""
+    template = await compile_off_loop(hub, text)
     return await render_off_loop(hub, template, variables)
 
 

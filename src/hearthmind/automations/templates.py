@@ -265,6 +265,10 @@ class Templates:
             template = self.env.from_string(text)
         except jinja2.TemplateSyntaxError as err:
             raise RuleError(path, f"invalid template: {err.message} in {text!r}") from err
+        except (RecursionError, MemoryError, SyntaxError, ValueError) as err:
+            # ten thousand nested `{% if %}` or brackets: the parser's own stack runs out
+            reason = "nested too deeply" if isinstance(err, RecursionError) else str(err)
+            raise RuleError(path, f"invalid template: {reason} ({len(text)} characters)") from err
         template.name = ".".join(str(p) for p in path)  # names it when over budget
         return template
 

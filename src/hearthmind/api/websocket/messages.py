@@ -220,10 +220,10 @@ async def render_template(session: WebSocketSession, msg_id: int, params: Render
     changes costs one render."""
     import asyncio
 
-    from hearthmind.api.rules import compile_template, render_compiled, render_off_loop
+    from hearthmind.api.rules import compile_off_loop, render_compiled, render_off_loop
 
     hub = session.hub
-    template = compile_template(hub, params.template)
+    template = await compile_off_loop(hub, params.template)
     # the first render off the loop with the worker's budget; re-renders (after state
     # changes) on the loop with the loop's, so a template too slow for it fails there
     last = await render_off_loop(hub, template, params.variables)
