@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hearthmind.automations.template_limits import TemplateLimits
+from hearthmind.core.template_limits import TemplateLimits
 from hearthmind.automations.templates import TemplateError, Templates
 from hearthmind.automations.validation import RuleError
 from hearthmind.core.clock import SimulatedClock

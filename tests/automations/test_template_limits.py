@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hearthmind.automations.template_limits import (
+from hearthmind.core.template_limits import (
     LOOP_LIMITS,
     WORKER_LIMITS,
     TemplateLimits,

@@ -54,7 +54,7 @@ def render_compiled(
 ) -> str:
     """Render with the hub's current states; a failure is a 400 naming it (and counted).
     On the event loop (the default) with the loop's budget, in a worker with the worker's."""
-    from hearthmind.automations.template_limits import LOOP_LIMITS, WORKER_LIMITS
+    from hearthmind.core.template_limits import LOOP_LIMITS, WORKER_LIMITS
     from hearthmind.automations.templates import TemplateError
 
     limits = WORKER_LIMITS if worker else LOOP_LIMITS

@@ -17,15 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from .template_limits import (
+from hearthmind.core.template_limits import (
     LOOP_LIMITS,
     BudgetedEnvironment,
     TemplateLimits,
     TemplateOverBudget,
 )
-from .template_limits import (
+from hearthmind.core.template_limits import (
     TemplateError as TemplateError,  # raised by renders: importers take it from here
 )
+
 from .validation import KeyPath, RuleError
 
 if TYPE_CHECKING:

@@ -1,4 +1,7 @@
-"""The budget every template render runs under: a count of operations, a deadline and a
+"""The budget every template render runs under (rules' templates, the API's, MQTT discovery's
+value templates; here in the core because automations and the integrations both render
+templates a person or a device wrote, and neither may import the other; jinja2 is imported
+only by whoever imports this module): a count of operations, a deadline and a
 size limit on what it builds, so that one runaway template (nested `range(100000)` loops, a
 recursive macro, `'x'.ljust(10**9)`) fails alone instead of freezing the hub.
 

@@ -14,11 +14,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from hearthmind.core.template_limits import BudgetedEnvironment, TemplateLimits
 
 from .payloads import PayloadError, parse_json
 
-_ENV = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+_ENV = BudgetedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+_ENV.guard_filters()
+# a device's value template renders on the event loop for every message: it gets a small
+# budget, so a runaway one (a discovery config is a device's word) fails alone, quickly
+LIMITS = TemplateLimits(operations=20_000, seconds=0.02)
 _MISSING = object()
 
 # `{{ value_json.a.b }}`, `{{ value_json['a'] }}`, `{{ value_json[0] }}`, `{{ value }}`
@@ -67,8 +72,8 @@ class ValueTemplate:
         if self._path is None:
             try:
                 self._template = _ENV.from_string(source)
-            except jinja2.TemplateSyntaxError as err:
-                raise TemplateError(f"template {source!r} does not compile: {err}") from err
+            except (jinja2.TemplateSyntaxError, RecursionError, MemoryError, SyntaxError) as err:
+                raise TemplateError(f"template {source[:200]!r} does not compile: {err}") from err
 
     @property
     def uses_json(self) -> bool:
@@ -93,8 +98,9 @@ class ValueTemplate:
             parsed = json_value if json_value is not _MISSING else _json_or_missing(text)
             if parsed is not _MISSING:
                 context["value_json"] = parsed
+        template = self._template
         try:
-            return self._template.render(context)
+            return _ENV.run(LIMITS, lambda: template.render(context))
         except Exception as err:  # sandbox violations, undefined names, bad arithmetic
             raise TemplateError(f"template {self.source!r} failed: {err}") from err
 
@@ -104,8 +110,9 @@ class ValueTemplate:
             return _scalar_text(value)
         if self._template is None:
             raise TemplateError(f"command template {self.source!r} reads value_json")
+        template = self._template
         try:
-            return self._template.render({"value": value, **variables})
+            return _ENV.run(LIMITS, lambda: template.render({"value": value, **variables}))
         except Exception as err:
             raise TemplateError(f"command template {self.source!r} failed: {err}") from err
 
