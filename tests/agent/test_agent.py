@@ -327,11 +327,11 @@ async def test_someone_who_undoes_its_actions_is_asked_when_in_the_room(tmp_path
         unit = agent.unit_for("light.hall", "on", "morning")
         unit.people = Counter({"ana": 5})
         now = hub.clock.timestamp()
-        assert agent._hold_back(unit, "act", now) == ("act", None)
+        assert agent.hold_back(unit, "act", now) == ("act", None)
         for minutes in (1, 2):  # Ana undid two of its actions lately
             agent.undoers.undone_by("ana", now - minutes * 60)
         # the hub cannot tell where she is: while she is home, it asks her first
-        assert agent._hold_back(unit, "act", now)[0] == "suggest"
+        assert agent.hold_back(unit, "act", now)[0] == "suggest"
         hub.registries.add_area(Area("hall", "Hall"))
         hub.registries.set_entity_area("light.hall", "hall")
 
@@ -341,10 +341,10 @@ async def test_someone_who_undoes_its_actions_is_asked_when_in_the_room(tmp_path
             )
 
         ana_in("kitchen")
-        assert agent._hold_back(unit, "act", now) == ("act", None)  # she is elsewhere
+        assert agent.hold_back(unit, "act", now) == ("act", None)  # she is elsewhere
         ana_in("hall")
-        assert agent._hold_back(unit, "act", now)[0] == "suggest"
+        assert agent.hold_back(unit, "act", now)[0] == "suggest"
         # two weeks on, that is forgotten
-        assert agent._hold_back(unit, "act", now + 15 * 86400) == ("act", None)
+        assert agent.hold_back(unit, "act", now + 15 * 86400) == ("act", None)
     finally:
         await hub.async_stop()

@@ -2,12 +2,17 @@
 and backs off when it is undone. A component set up after the routines (bootstrap), from the
 `agent:` section of configuration.yaml (config.py).
 
-    agent.py     what happens at each moment: runs of routines, acting, asking, feedback
+    agent.py     what happens: the moments of routines (model and triggers), runs, feedback
+    triggers.py  each routine's record per source of moments, and which are trusted
+    doing.py     acting: the service call, then kept, undone or ignored by the device
+    asking.py    suggestions and answers
+    requests.py  undo, levels, forbid, opt-out, the off switch
     units.py     routines as units: stable ids, sentences, evidence
     ladder.py    off, observe, suggest, act: when a routine climbs and falls; the policies
-    safety.py    safety classes, quiet hours, the question budget, people away
+    safety.py    safety classes, quiet hours, the question budget, people away, undoers
     store.py     the agent's tables in the recorder's database (migration 0004)
     services.py  the `agent` services and the off switch, switch.hearthmind_agent
+    acting.py    which service gives an entity a learned value; explain.py what it says
     events.py    the bus contract others code against
 
 The agent learns from the routines component's model (`hub.data` key of the routines), or

@@ -41,12 +41,11 @@ from hearthmind.routines.online import RoutineLearner
 from hearthmind.routines.predictor import Prediction, likely_actions
 from hearthmind.routines.timeofday import DAY, to_wall_clock
 
-from . import asking, explain, requests
-from .acting import name_of, service_for, value_of
+from . import asking, doing, requests
+from .acting import service_for, value_of
 from .config import AgentConfig
 from .errors import UnknownRoutineError
 from .events import (
-    EVENT_AGENT_ACTION,
     EVENT_AGENT_FEEDBACK,
     SWITCH_ENTITY_ID,
     Answer,
@@ -55,7 +54,7 @@ from .events import (
 from .ladder import Policy, after_outcome, make_policy
 from .safety import OFF_LIKE, QuestionBudget, Undoers, anyone_home, is_away, safety_class
 from .store import ActionRecord, AgentStore, Outcome, SuggestionRecord
-from .triggers import Occasion, TriggerBook, credit, sun_elevation, trigger_key, window
+from .triggers import Occasion, TriggerBook, sun_elevation, trigger_key, window
 from .units import RoutineUnit, habits_by_unit, lower, part_of_day, routine_id
 
 _LOGGER = logging.getLogger(__name__)
@@ -135,7 +134,7 @@ class Agent:
         self._acted: set[str] = set()  # items people do to devices: what the agent may do
         self._doers: defaultdict[str, Counter[str]] = defaultdict(Counter)  # routine id -> users
         self._last_seen: Observation | None = None
-        self._waiting: dict[str, list[Occasion]] = {}  # action id -> occasions it closed
+        self.waiting: dict[str, list[Occasion]] = {}  # action id -> occasions it closed
         self._habits_at_refit = -1
         self._timers: dict[int, TimerHandle] = {}  # by id(): a timer may not hash
         self._unsub: Callable[[], None] | None = None
@@ -153,7 +152,7 @@ class Agent:
         for action in loaded.actions:
             self.actions[action.action_id] = action
             if action.status in ("sent", "done"):
-                self._schedule_action_close(action)
+                doing.schedule_close(self, action)
         for suggestion in loaded.suggestions:
             self.suggestions[suggestion.suggestion_id] = suggestion
             if suggestion.status == "open":
@@ -350,7 +349,7 @@ class Agent:
                 and value != action.target
             ):
                 by = ctx.user_id or "a person"
-                self.close_action(action, "reverted", "revert", f"by {by}")
+                doing.close_action(self, action, "reverted", "revert", f"by {by}")
                 self.block(action.target_item)
                 if ctx.user_id is not None:
                     self.undoers.undone_by(ctx.user_id, when)
@@ -510,7 +509,7 @@ class Agent:
         if not trusted and level == "act":
             level = "suggest"  # act when sure, ask when not
         if held is None:
-            level, held = self._hold_back(unit, level, now)
+            level, held = self.hold_back(unit, level, now)
         lead = self.rules.act_lead_seconds
         if lead is None:
             lead = window(unit, self.rules) / 2
@@ -536,12 +535,12 @@ class Agent:
         if level == "suggest":
             asking.suggest(self, run, now)
         if level == "act" and act_at <= now:
-            self.spawn(self._act_now(run), "agent-act")
+            self.spawn(doing.act_now(self, run), "agent-act")
             self._wait(run, run.deadline)
         else:
             self._wait(run, act_at if level == "act" else run.deadline)
 
-    def _hold_back(self, unit: RoutineUnit, level: Level, now: float) -> tuple[Level, str | None]:
+    def hold_back(self, unit: RoutineUnit, level: Level, now: float) -> tuple[Level, str | None]:
         """The hard rules: people who opted out or are away, quiet hours, the question budget.
         What is held back is still observed (it is evidence all the same)."""
         if level == "observe":
@@ -596,7 +595,7 @@ class Agent:
         now = self.hub.clock.timestamp()
         if run.level == "act" and run.action_id is None and now < run.deadline:
             self._wait(run, run.deadline)
-            self.spawn(self._act_now(run), "agent-act")
+            self.spawn(doing.act_now(self, run), "agent-act")
             return
         if run.action_id is None:
             self.close_run(run, "not_true")
@@ -612,152 +611,6 @@ class Agent:
             del self.runs[run.unit.routine_id]
         if kind is not None:
             self.outcome(run.unit, kind, suggestion_id=run.suggestion_id, trusted=run.trusted)
-
-    # -- acting ------------------------------------------------------------------------------
-
-    async def _act_now(self, run: Run) -> None:
-        """The run's moment: do it, unless it is already done, the agent was switched off, or
-        what happened since makes it unlikely now."""
-        if run.closed or run.action_id is not None or not self.enabled:
-            return
-        unit = run.unit
-        state = self.hub.states.get(unit.entity_id)
-        if state is None or value_of(state) == unit.value:
-            self.close_run(run, None)  # gone, or done by something other than a person
-            return
-        seen = self.learner.recent[-1] if self.learner.recent else None
-        if not run.by_trigger and seen is not run.seen:
-            still = next((g for g in self.predictions() if g.item == unit.item), None)
-            if still is None or not self.policy.considers(still.probability):
-                run.level, run.held = "observe", "no longer likely"
-                return
-        level, held = self._hold_back(unit, "act", self.hub.clock.timestamp())
-        if level != "act":
-            run.level, run.held = level, held
-            return
-        action = await self.perform(unit, run.run, run.probability, None, None)
-        if action is None:
-            self.close_run(run, None)
-            return
-        run.action_id = action.action_id
-        self.close_run(run, None)  # its outcome comes from the action: kept or reverted
-
-    async def perform(
-        self,
-        unit: RoutineUnit,
-        parent: Context,
-        probability: float,
-        suggestion_id: str | None,
-        confirmed_by: str | None,
-    ) -> ActionRecord | None:
-        """The service call, with a Context of origin agent whose parent is the run; the
-        action is announced (agent_action) and may be undone."""
-        state = self.hub.states.get(unit.entity_id)
-        call = None if state is None else service_for(unit.entity_id, unit.value, state.state)
-        if call is None or state is None:
-            return None
-        domain, service, data = call
-        ctx = self.hub.context(Origin.AGENT, confirmed_by, parent=parent)
-        now = self.hub.clock.timestamp()
-        action = ActionRecord(
-            ctx.id, unit.routine_id, unit.person, unit.entity_id, f"{domain}.{service}", data,
-            unit.value, value_of(state), ctx.id, parent.id, suggestion_id, probability,
-            explain.action_sentence(
-                unit, name_of(state, unit.entity_id), self.habit(unit), probability,
-                self.config.undo_window_minutes, confirmed_by,
-            ),
-            "sent", now,
-        )  # fmt: skip
-        self.actions[action.action_id] = action
-        # the occasions it closes count once it is kept
-        self._waiting[action.action_id] = self.triggers.taken(unit.item, now)
-        # not again while it may still be undone or the device may still answer
-        hold = max(self.config.undo_window_minutes * 60.0, self.config.device_timeout_seconds)
-        self.block(unit.item, hold)
-        try:
-            await self.hub.services.async_call(
-                domain, service, data, target={"entity_id": unit.entity_id}, context=ctx
-            )
-        except Exception as err:  # a device that cannot be reached: counted, never fatal
-            action.status, action.closed = "failed", self.hub.clock.timestamp()
-            self._waiting.pop(action.action_id, None)
-            self.store.save_action(action)
-            self.problem("agent_action_errors", f"{action.service} {unit.entity_id}: {err}")
-            self.outcome(unit, "failed", action_id=action.action_id, detail=str(err))
-            self.block(unit.item)
-            return None
-        if value_of(self.hub.states.get(unit.entity_id)) == unit.value:
-            action.status = "done"
-        self.counts["actions"] += 1
-        self.store.save_action(action)
-        self.hub.bus.async_fire(
-            EVENT_AGENT_ACTION,
-            {
-                "action_id": action.action_id,
-                "routine_id": unit.routine_id,
-                "person": unit.person,
-                "entity_id": unit.entity_id,
-                "service": action.service,
-                "service_data": dict(data),
-                "explanation": action.explanation,
-                "suggestion_id": suggestion_id,
-                "probability": round(probability, 4),
-            },
-            ctx,
-        )
-        self._schedule_action_close(action)
-        return action
-
-    def _schedule_action_close(self, action: ActionRecord) -> None:
-        """A device that did not do it is found out after `device_timeout_seconds`; an
-        action nobody undid within the undo window is kept."""
-        if action.status == "sent":
-            self.call_at(
-                action.time + self.config.device_timeout_seconds,
-                lambda: self._device_due(action),
-            )
-        self.call_at(
-            action.time + self.config.undo_window_minutes * 60.0,
-            lambda: self._undo_window_over(action),
-        )
-
-    def _device_due(self, action: ActionRecord) -> None:
-        if action.status != "sent":
-            return
-        if value_of(self.hub.states.get(action.entity_id)) == action.target:
-            action.status = "done"  # it got there, though not with our context
-            self.store.save_action(action)
-            return
-        self.problem(
-            "agent_device_ignored",
-            f"{action.entity_id} did not do {action.service} "
-            f"within {self.config.device_timeout_seconds:g} s",
-        )
-        self.close_action(action, "device_ignored", "device_ignored", "the device did not do it")
-        self.block(action.target_item)  # asking the device again and again helps nobody
-
-    def _undo_window_over(self, action: ActionRecord) -> None:
-        if action.status != "done":
-            return
-        unit = self.units.get(action.routine_id)
-        if unit is not None:
-            for occasion in self._waiting.get(action.action_id, []):
-                credit(unit, occasion.key)  # the routine was done after its trigger
-        self.close_action(action, "kept", "kept", None)
-
-    def close_action(
-        self, action: ActionRecord, status: str, kind: str, detail: str | None
-    ) -> None:
-        self._waiting.pop(action.action_id, None)
-        action.status = status
-        action.closed = self.hub.clock.timestamp()
-        self.store.save_action(action)
-        unit = self.units.get(action.routine_id)
-        if unit is not None:
-            self.outcome(
-                unit, kind, action_id=action.action_id, suggestion_id=action.suggestion_id,
-                detail=detail,
-            )  # fmt: skip
 
     def block(self, item: str, seconds: float = REPEAT_BLOCK) -> None:
         until = self.hub.clock.timestamp() + seconds

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from hearthmind.core import Context, Origin
 
-from . import explain, ladder
+from . import doing, explain, ladder
 from .acting import name_of, service_for, value_of
 from .errors import (
     AlreadyAnsweredError,
@@ -125,8 +125,8 @@ async def answer(agent: Agent, suggestion_id: str, reply: Answer, context: Conte
         if value_of(state) == unit.value:
             return f"{state.name} is already {unit.value}"
         parent = run.run if run is not None else agent.hub.context(Origin.AGENT)
-        action = await agent.perform(
-            unit, parent, suggestion.probability or 1.0, suggestion_id, context.user_id
+        action = await doing.perform(
+            agent, unit, parent, suggestion.probability or 1.0, suggestion_id, context.user_id
         )
         if action is None:
             return f"could not {suggestion.service} {unit.entity_id} (see the health counters)"

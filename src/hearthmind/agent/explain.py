@@ -54,9 +54,8 @@ def action_sentence(
 
 def suggestion_sentence(unit: RoutineUnit, name: str, habit: str, probability: float) -> str:
     what = doing(name, unit.value, past=False)
-    why = f"{unit.safety}, so I ask first" if unit.safety else f"{probability:.0%} sure"
+    asked = f" It is {unit.safety}: I only ever ask." if unit.safety else ""
     return (
         f"Shall I {what}? Your habit: {habit}. I am {probability:.0%} sure"
-        f"{evidence_phrase(unit)}{'' if not unit.safety else f' ({why})'}. "
-        "Answer yes, no, not now or never."
+        f"{evidence_phrase(unit)}.{asked} Answer yes, no, not now or never."
     )

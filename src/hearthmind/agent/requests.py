@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from hearthmind.core import Context
 
-from . import explain, ladder
+from . import doing, explain, ladder
 from .acting import service_for, value_of
 from .errors import EntityGoneError, LevelRefusedError, NothingToUndoError, UnknownActionError
 from .events import LEVELS, Level
@@ -38,7 +38,7 @@ async def undo(agent: Agent, action_id: str | None, context: Context) -> str:
             f"action {action.action_id} did nothing ({action.status}): nothing to undo"
         )
     by = context.user_id or "a person"
-    agent.close_action(action, "undone", "revert", f"undone by {by}")
+    doing.close_action(agent, action, "undone", "revert", f"undone by {by}")
     agent.block(action.target_item)
     hub = agent.hub
     state = hub.states.get(action.entity_id)
