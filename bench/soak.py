@@ -273,6 +273,8 @@ def docs_section(result: dict[str, Any], command: str) -> str:
         for i, w in enumerate(result["windows"])
     )
     mem = ", ".join(f"{s['rss_mb']:.0f}" for s in result["memory"])
+    clients = result["clients"] or {}
+    failures = f", failures: {clients['failures']}" if clients.get("failures") else ""
     return f"""## Soak
 
 Command: `{command}` ({time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, {result["minutes"]:g} minutes, 2 shared CPUs, load average {result["load_average_start"]} at start).
@@ -292,7 +294,7 @@ client subscribed to every state change (bench/soak.py's docstring has the detai
 |---:|---:|---:|---:|---:|---:|---:|
 {rows}
 
-RSS per minute (MB): {mem}. Clients: {result["clients"]}.
+RSS per minute (MB): {mem}. Clients: {clients.get("polls", 0):,} polls ({clients.get("poll_errors", 0)} errors), {clients.get("ws_messages", 0):,} WebSocket frames received{failures}.
 """
 
 
