@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hearthmind.core.template_limits import TemplateLimits
 from hearthmind.automations.templates import TemplateError, Templates
 from hearthmind.automations.validation import RuleError
 from hearthmind.core.clock import SimulatedClock
+from hearthmind.core.template_limits import TemplateLimits
 
 from .conftest import START, make_hub
 

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from hearthmind.automations.templates import Templates
+from hearthmind.automations.validation import RuleError
+from hearthmind.core import Hub
+from hearthmind.core.clock import SimulatedClock
 from hearthmind.core.template_limits import (
     LOOP_LIMITS,
     WORKER_LIMITS,
     TemplateLimits,
     TemplateOverBudget,
 )
-from hearthmind.automations.templates import Templates
-from hearthmind.automations.validation import RuleError
-from hearthmind.core import Hub
-from hearthmind.core.clock import SimulatedClock
 
 from .conftest import START, make_hub
 

@@ -54,8 +54,8 @@ def render_compiled(
 ) -> str:
     """Render with the hub's current states; a failure is a 400 naming it (and counted).
     On the event loop (the default) with the loop's budget, in a worker with the worker's."""
-    from hearthmind.core.template_limits import LOOP_LIMITS, WORKER_LIMITS
     from hearthmind.automations.templates import TemplateError
+    from hearthmind.core.template_limits import LOOP_LIMITS, WORKER_LIMITS
 
     limits = WORKER_LIMITS if worker else LOOP_LIMITS
     try:
