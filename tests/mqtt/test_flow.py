@@ -39,6 +39,10 @@ async def test_light_json_schema_round_trip(
     await settled(mqtt)
     assert hub.registries.devices["0x01"].manufacturer == "IKEA"
 
+    # the device's first word says what it is: nobody did that (issue 20)
+    await device.publish("zigbee2mqtt/kitchen", json.dumps({"state": "OFF", "brightness": 127}))
+    await wait_for(lambda: hub.states.require("light.kitchen").state == "off")
+    assert hub.states.require("light.kitchen").context.origin is Origin.SENSOR
     # a person at the switch: the report is physical
     await device.publish("zigbee2mqtt/kitchen", json.dumps({"state": "ON", "brightness": 127}))
     await wait_for(lambda: hub.states.require("light.kitchen").state == "on")
@@ -106,6 +110,9 @@ async def test_switch_sensor_binary_sensor(
     await settled(mqtt)
     await device.publish("hall/sensor", json.dumps({"temperature": 21.5, "battery": 90}))
     await device.publish("door/contact", json.dumps({"contact": False}))
+    await device.publish("plug/state", "OFF")  # its first word: a report, not a person
+    await wait_for(lambda: hub.states.require("switch.plug").state == "off")
+    assert hub.states.require("switch.plug").context.origin is Origin.SENSOR
     await device.publish("plug/state", "ON")
     await wait_for(lambda: hub.states.require("sensor.hall_temperature").state == "21.5")
     await wait_for(lambda: hub.states.require("binary_sensor.front_door").state == "on")

@@ -308,14 +308,19 @@ async def test_one_message_one_state_write_and_readings_are_sensor() -> None:
     hub = integration.hub
     changes: list[Any] = []
     hub.bus.async_listen("state_changed", changes.append)
-    report = {"mode": "heat", "target": 20.5, "current": 18.0}
+    report = {"mode": "off", "target": 20.5, "current": 18.0}
     integration.handle_message("th", json.dumps(report).encode())
     assert len(changes) == 1  # three values, one write
+    # the device's first word says what it is, not what anybody did (issue 20)
+    assert hub.states.require("climate.thermostat").context.origin is Origin.SENSOR
+    report = {**report, "mode": "heat"}
+    integration.handle_message("th", json.dumps(report).encode())
+    assert len(changes) == 2
     state = hub.states.require("climate.thermostat")
     assert (state.state, state.attributes["temperature"]) == ("heat", 20.5)
     assert state.context.origin is Origin.PHYSICAL  # somebody turned the heating on
     integration.handle_message("th", json.dumps({**report, "current": 18.5}).encode())
-    assert len(changes) == 2
+    assert len(changes) == 3
     assert hub.states.require("climate.thermostat").context.origin is Origin.SENSOR
 
 

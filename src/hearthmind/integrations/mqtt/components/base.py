@@ -123,6 +123,7 @@ class MqttEntity(Generic[C]):
         self.discovery_topic = discovery_topic
         self.state = STATE_UNKNOWN
         self.attributes: dict[str, Any] = {}
+        self._reported = False  # has the device reported its state yet?
         self.json_attributes: dict[str, Any] = {}
         self._availability = self._availability_items()
         self._available: dict[str, bool] = {}
@@ -234,6 +235,7 @@ class MqttEntity(Generic[C]):
         self.host.write_state(self, context)
 
     def reporting_context(self) -> Context:
+        first, self._reported = not self._reported, True
         if self.host.replaying:
             return self.host.new_context(Origin.SENSOR)
         pending = self._pending
@@ -244,6 +246,10 @@ class MqttEntity(Generic[C]):
                 self._pending_until = min(self._pending_until, now + ECHO_GRACE)
                 return pending
             self._pending = None
+        if first:
+            # a device's first word says what it is, not what a person did: a switch that
+            # appears already on was not switched on by anyone here (issue 20)
+            return self.host.new_context(Origin.SENSOR)
         return self.host.new_context(Origin.PHYSICAL if self.controllable else Origin.SENSOR)
 
     @staticmethod
