@@ -75,6 +75,26 @@ def section(result: dict[str, Any]) -> str:
         f"{h.get('seen', 0):,} / {h.get('sent', 0):,} | |"
     )
     lines.append("")
+    if h.get("heap_before_mb") is not None:
+        warm = d.get("warm_up_seconds")
+        lines += [
+            f"JS heap in use (after a forced GC) before / after the live run: ours "
+            f"{d['heap_before_mb']:.2f} / {d['heap_after_mb']:.2f} MB, Home Assistant's "
+            f"{h['heap_before_mb']:.2f} / {h['heap_after_mb']:.2f} MB"
+            + (
+                f", each read after {warm:g} s of updates not counted."
+                if warm
+                else ", the first reading taken right after the page loaded."
+            )
+            + (
+                " Home Assistant's heap shrank: it was still freeing what its load left behind,"
+                " so its 'growth' is no measure of the live updates, and ours cannot be"
+                " <= it however small."
+                if h["heap_after_mb"] < h["heap_before_mb"]
+                else ""
+            ),
+            "",
+        ]
     if result.get("homeassistant_reason"):
         lines += [f"Home Assistant: {result['homeassistant_reason']}", ""]
     points = "/".join(str(p) for p in sorted(set(d["history_points"])))
@@ -91,7 +111,7 @@ def section(result: dict[str, Any]) -> str:
         "HA draws these unit-less sensors as a Chart.js timeline of the same states). *Update "
         "delay*: the hub sets a random sensor to its wall-clock ms 100 times a second; a "
         "MutationObserver in the page (HA: on every row's shadow root) takes `Date.now()` when "
-        "the row shows it; ours applies changes once per animation frame. *Heap*: "
+        "the row shows it; ours applies changes at most once per animation frame. *Heap*: "
         "`Runtime.getHeapUsage` after `HeapProfiler.collectGarbage`, before and after the "
         f"{minutes:g} minute{'s' if minutes != 1 else ''} of updates. Raw runs: the JSON (`--json`).",
         "<!-- dashboard:end -->",

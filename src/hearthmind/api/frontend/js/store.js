@@ -1,6 +1,6 @@
 // What the page knows about the home: states by entity, areas, who is where, the home's zone.
-// Live changes are queued here and applied once per animation frame (see flush), so a burst of
-// a hundred changes costs one layout, not a hundred.
+// Live changes are applied at most once per animation frame (see applyChange): a burst of a
+// hundred changes costs one layout, not a hundred.
 export const store = {
   states: new Map(),     // entity_id -> HA state object
   areas: [],             // [{area_id, name}]
@@ -12,16 +12,23 @@ export const store = {
 
 const pending = new Set();
 let scheduled = false;
+let lastFlush = -1e9;
+const FRAME_MS = 16;
 
 export function applyChange(entityId, newState) {
   if (newState) store.states.set(entityId, newState);
   else store.states.delete(entityId);
   pending.add(entityId);
-  if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
+  if (scheduled) return;
+  // a lone change is shown at once (the frame it lands in paints it); more within the same
+  // frame wait for the next animation frame and go together, so a burst costs one layout
+  if (performance.now() - lastFlush >= FRAME_MS) flush();
+  else { scheduled = true; requestAnimationFrame(flush); }
 }
 
 function flush() {
   scheduled = false;
+  lastFlush = performance.now();
   if (!pending.size) return;
   const changed = new Set(pending);
   pending.clear();
