@@ -328,8 +328,15 @@ async def test_someone_who_undoes_its_actions_is_asked_when_in_the_room(tmp_path
         unit.people = Counter({"ana": 5})
         now = hub.clock.timestamp()
         assert agent.hold_back(unit, "act", now) == ("act", None)
-        for minutes in (1, 2):  # Ana undid two of its actions lately
+        for minutes in (1, 2):  # Ana undid two of its actions lately: its mistakes, maybe
             agent.undoers.undone_by("ana", now - minutes * 60)
+        assert agent.hold_back(unit, "act", now) == ("act", None)
+        for minutes in range(30):  # and it did 30 things around her: 3 of 32 is not a habit
+            agent.undoers.around(hub, "light.kitchen", now - minutes * 3600)
+        agent.undoers.undone_by("ana", now - 180)
+        assert agent.hold_back(unit, "act", now) == ("act", None)
+        agent.undoers.undone_by("ana", now - 240)
+        agent.undoers.undone_by("ana", now - 300)  # 5 of 30: she undoes what it does
         # the hub cannot tell where she is: while she is home, it asks her first
         assert agent.hold_back(unit, "act", now)[0] == "suggest"
         hub.registries.add_area(Area("hall", "Hall"))

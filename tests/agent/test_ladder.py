@@ -151,7 +151,7 @@ def test_a_trigger_is_trusted_on_its_record() -> None:
     book = TriggerBook(rules)
     unit = _unit()
     units = {unit.routine_id: unit}
-    key = trigger_key("binary_sensor.hall_motion:on", True)
+    key = trigger_key("binary_sensor.hall_motion:on", True, unit.entity_id)
     assert key == "binary_sensor.hall_motion:on|dark"
     t = 0.0
     for _ in range(5):  # five mornings: the motion, and the light 30 s later
@@ -167,8 +167,10 @@ def test_a_trigger_is_trusted_on_its_record() -> None:
     book.done(unit.item, t + 3600, units)
     assert unit.evidence.triggers[key] == [6, 5]
     assert wilson_lower(5, 6) < 0.8 and book.trusted(unit, key) is None
-    # the light's own switching off in the dark is another trigger, counted apart
+    # in the light the same event is another record, for lights and covers only
     assert trigger_key("binary_sensor.hall_motion:on", False) not in unit.evidence.triggers
+    assert trigger_key("x:on", True, "cover.bedroom") == "x:on|dark"
+    assert trigger_key("x:on", True, "climate.living") == trigger_key("x:on", False, "fan.a")
     # an action the agent took closes its occasions only once it is kept (credit)
     book.occasion(unit, key, t + 7200)
     taken = book.taken(unit.item, t + 7210)

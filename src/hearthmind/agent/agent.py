@@ -160,7 +160,7 @@ class Agent:
             self.spend_question(suggestion.person, suggestion.created)  # today's budget
         self.enabled = bool(loaded.settings.get("enabled", True))
         self.opted_out = set(loaded.settings.get("opted_out", []))
-        self.undoers = Undoers(loaded.settings.get("undone_by"))
+        self.undoers = Undoers(loaded.settings.get("undoers"))
         self._unsub = self.hub.bus.async_listen(EVENT_STATE_CHANGED, self._on_state_changed)
         self.call_at(now, self._housekeeping)
         self.call_at(now + TICK, self._tick)
@@ -353,7 +353,7 @@ class Agent:
                 self.block(action.target_item)
                 if ctx.user_id is not None:
                     self.undoers.undone_by(ctx.user_id, when)
-                    self.store.save_setting("undone_by", self.undoers.as_dict())
+                    self.store.save_setting("undoers", self.undoers.as_dict())
         item = f"{entity_id}:{value}"
         self.triggers.done(item, when, self.units)
         for run in list(self.runs.values()):
@@ -419,7 +419,7 @@ class Agent:
         return sun_elevation(now, core.latitude, core.longitude) < DARK_BELOW
 
     def _by_model(self, now: float) -> list[Moment]:
-        key = trigger_key(MODEL, self._dark(now))
+        dark = self._dark(now)
         out = []
         for guess in self.predictions():
             if not self.policy.considers(guess.probability):
@@ -434,6 +434,7 @@ class Agent:
                 continue
             part = part_of_day(to_wall_clock(expected, self.zone))
             unit = self.unit_for(entity_id, value, part)
+            key = trigger_key(MODEL, dark, unit.entity_id)
             trusted = self.triggers.trusted(unit, key) is not None
             out.append(Moment(unit, guess.probability, expected, False, key, trusted))
         return out
@@ -441,12 +442,13 @@ class Agent:
     def _by_trigger(self, item: str, now: float) -> list[Moment]:
         """Every routine not done yet in this part of the day has an occasion; those whose
         trigger this is, and trusted, have their moment."""
-        key = trigger_key(item, self._dark(now))
+        dark = self._dark(now)
         entity = item.rpartition(":")[0]
         out = []
         for unit in self._by_part[part_of_day(to_wall_clock(now, self.zone))]:
             if unit.entity_id == entity or not self.can_do(unit.entity_id, unit.value):
                 continue
+            key = trigger_key(item, dark, unit.entity_id)
             sure = self.triggers.trusted(unit, key)  # on the occasions before this one
             self.triggers.occasion(unit, key, now)
             if sure is not None and self.policy.uses_triggers:

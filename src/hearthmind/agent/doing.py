@@ -95,6 +95,7 @@ async def perform(
     if value_of(agent.hub.states.get(unit.entity_id)) == unit.value:
         action.status = "done"
     agent.counts["actions"] += 1
+    agent.undoers.around(agent.hub, unit.entity_id, now)
     agent.store.save_action(action)
     agent.hub.bus.async_fire(
         EVENT_AGENT_ACTION,

@@ -106,41 +106,71 @@ class QuestionBudget:
         return self._asked[(person, day)]
 
 
-UNDOER_REVERTS = 2  # undone actions in UNDOER_DAYS that make a person one to ask first
+UNDOER_REVERTS = 3  # undone actions in UNDOER_DAYS that may make a person one to ask first
+UNDOER_SHARE = 0.15  # ... when they undo at least this share of what it did around them
 UNDOER_DAYS = 14.0
 
 
 class Undoers:
-    """Who undid the agent's actions lately."""
+    """Who undid the agent's actions lately, of those done around them: someone who undoes
+    a good share of what it does (more than its mistakes) is asked first."""
 
-    def __init__(self, undone: Mapping[str, list[float]] | None = None) -> None:
-        self._undone: dict[str, list[float]] = {k: list(v) for k, v in (undone or {}).items()}
+    def __init__(self, kept: Mapping[str, Any] | None = None) -> None:
+        kept = kept or {}
+        self._undone: dict[str, list[float]] = _times(kept.get("undone"))
+        self._around: dict[str, list[float]] = _times(kept.get("around"))
+
+    def around(self, hub: Hub, entity_id: str, when: float) -> None:
+        """An action on `entity_id`: the people at home in its room saw it."""
+        for user_id in _people_in_room(hub, entity_id):
+            self._around.setdefault(user_id, []).append(when)
 
     def undone_by(self, user_id: str, when: float) -> None:
         self._undone.setdefault(user_id, []).append(when)
 
-    def as_dict(self) -> dict[str, list[float]]:
-        return {k: list(v) for k, v in self._undone.items() if v}
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "undone": {k: list(v) for k, v in self._undone.items() if v},
+            "around": {k: list(v) for k, v in self._around.items() if v},
+        }
 
     def recent(self, now: float) -> list[str]:
         since = now - UNDOER_DAYS * 86400.0
-        out = []
-        for user_id, times in self._undone.items():
+        for times in (*self._undone.values(), *self._around.values()):
             times[:] = [t for t in times if t >= since]
-            if len(times) >= UNDOER_REVERTS:
+        out = []
+        for user_id, undone in self._undone.items():
+            seen = max(len(self._around.get(user_id, [])), len(undone))
+            if len(undone) >= UNDOER_REVERTS and len(undone) >= UNDOER_SHARE * seen:
                 out.append(user_id)
         return out
 
     def near(self, hub: Hub, entity_id: str, now: float) -> str | None:
         """One of them at home and in the entity's room (a room the hub cannot tell is
         taken to be theirs)."""
-        area = hub.registries.area_of(entity_id)
-        for user_id in self.recent(now):
-            if is_away(hub, user_id):
-                continue
-            person = hub.registries.person_by_user(user_id)
-            state = hub.states.get(person.entity_id if person else f"person.{user_id}")
-            room = None if state is None else state.attributes.get("room")
-            if area is None or room is None or room == area.id:
-                return user_id
-        return None
+        undoers = self.recent(now)
+        if not undoers:
+            return None
+        here = _people_in_room(hub, entity_id)
+        return next((u for u in undoers if u in here), None)
+
+
+def _people_in_room(hub: Hub, entity_id: str) -> list[str]:
+    """The users at home in the entity's room (everyone at home when the hub cannot tell
+    the entity's room or theirs)."""
+    area = hub.registries.area_of(entity_id)
+    out = []
+    for state in hub.states.async_all("person"):
+        if state.state in AWAY_STATES:
+            continue
+        user_id = state.attributes.get("user_id") or state.object_id
+        room = state.attributes.get("room")
+        if area is None or room is None or room == area.id:
+            out.append(str(user_id))
+    return out
+
+
+def _times(raw: Any) -> dict[str, list[float]]:
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(k): [float(t) for t in v] for k, v in raw.items() if isinstance(v, list)}

@@ -1,8 +1,8 @@
 """A routine's triggers: for each event that comes while the routine is not yet done (the
 kitchen light off, in the morning, when the kitchen motion sensor goes on), how often the
 routine then followed within its window (10 minutes; 3 for switching something off: done
-too early it is not wanted), kept apart for the dark and the light of the day, since people
-switch lights on after the same event only in the dark.
+too early it is not wanted), for lights and covers kept apart for the dark and the light of
+the day, since people switch lights on after the same event only in the dark.
 
 These are the routine's own predictions, beside the model's: counted on every occasion, not
 only on those the model saw, and they keep counting when the agent does the routine for
@@ -25,7 +25,15 @@ from .units import RoutineUnit
 MAX_TRIGGERS = 24  # per routine: the most informative are kept
 
 
-def trigger_key(item: str, dark: bool) -> str:
+# what people use against the dark: their records are kept apart for the dark and the light
+DAYLIGHT_DOMAINS = frozenset({"light", "cover"})
+
+
+def trigger_key(item: str, dark: bool, entity_id: str = "light.") -> str:
+    """The record of `item` as a trigger of a routine of `entity_id`: apart for the dark and
+    the light for lights and covers, one record for the rest."""
+    if entity_id.partition(".")[0] not in DAYLIGHT_DOMAINS:
+        return f"{item}|any"
     return f"{item}|{'dark' if dark else 'light'}"
 
 
