@@ -40,6 +40,9 @@ async def undo(agent: Agent, action_id: str | None, context: Context) -> str:
     by = context.user_id or "a person"
     doing.close_action(agent, action, "undone", "revert", f"undone by {by}")
     agent.block(action.target_item)
+    if context.user_id is not None:
+        agent.undoers.undone_by(context.user_id, agent.hub.clock.timestamp())
+        agent.store.save_setting("undoers", agent.undoers.as_dict())
     hub = agent.hub
     state = hub.states.get(action.entity_id)
     entry = hub.entities.get(action.entity_id)
