@@ -52,7 +52,15 @@ from .events import (
     Level,
 )
 from .ladder import Policy, after_outcome, make_policy
-from .safety import OFF_LIKE, QuestionBudget, Undoers, anyone_home, is_away, safety_class
+from .safety import (
+    AWAY_STATES,
+    OFF_LIKE,
+    QuestionBudget,
+    Undoers,
+    anyone_home,
+    is_away,
+    safety_class,
+)
 from .store import ActionRecord, AgentStore, Outcome, SuggestionRecord
 from .triggers import Occasion, TriggerBook, sun_elevation, trigger_key, window
 from .units import RoutineUnit, habits_by_unit, lower, part_of_day, routine_id
@@ -553,7 +561,7 @@ class Agent:
         if not self.present_for(unit, people):
             return "observe", "away"
         held = None
-        if level == "act":
+        if level == "act" and self.policy.name == "ladder":  # learning who minds: the ladder's
             near = self.undoers.near(self.hub, unit.entity_id, now)
             if near is not None:  # someone who undoes what it does is there: ask
                 level, held = "suggest", f"{near} is there and undid its actions lately"
@@ -576,11 +584,20 @@ class Agent:
         return unit.value in OFF_LIKE and not anyone_home(self.hub)
 
     def asked_person(self, unit: RoutineUnit) -> str | None:
-        """Whom to ask: the routine's person, or the one of its people who is home."""
+        """Whom to ask: the routine's person, or the one of its people who is home; for a
+        routine of nobody in particular, someone at home (so every question is someone's,
+        within their daily budget). None only when the hub knows no people."""
         for person in [unit.person, *unit.main_people()]:
             if person is not None and not is_away(self.hub, person):
                 return person
-        return unit.person
+        if unit.person is not None:
+            return unit.person
+        home = sorted(
+            str(s.attributes.get("user_id") or s.object_id)
+            for s in self.hub.states.async_all("person")
+            if s.state not in AWAY_STATES
+        )
+        return home[0] if home else None
 
     def spend_question(self, person: str | None, when: float) -> None:
         self.budget.spend(person, int(to_wall_clock(when, self.zone) // DAY))
