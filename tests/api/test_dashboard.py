@@ -10,7 +10,6 @@ Without a Chromium binary the tests are skipped and say why."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -194,9 +193,6 @@ async def test_a_bad_token_asks_again(home: Home) -> None:
         await b.close()
 
 
-@pytest.mark.skipif(
-    not os.environ.get("HEARTHMIND_SCREENSHOTS"), reason="HEARTHMIND_SCREENSHOTS=1 writes docs/"
-)
 async def test_screenshots_for_the_docs(home: Home, tmp_path: Path) -> None:
     """Every page at both widths renders (into tmp_path; bench/dashboard_shots.py writes docs/
     from the demo's hub, whose history has hours in it)."""
