@@ -38,10 +38,10 @@ from hearthmind.core import (
 from hearthmind.core.clock import TimerHandle
 from hearthmind.routines.observations import Kind, Observation
 from hearthmind.routines.online import RoutineLearner
-from hearthmind.routines.predictor import Prediction, likely_actions
+from hearthmind.routines.predictor import Prediction
 from hearthmind.routines.timeofday import DAY, to_wall_clock
 
-from . import asking, doing, requests
+from . import asking, doing, moments, requests
 from .acting import service_for, value_of
 from .config import AgentConfig
 from .errors import UnknownRoutineError
@@ -52,6 +52,7 @@ from .events import (
     Level,
 )
 from .ladder import Policy, after_outcome, make_policy
+from .moments import Moment
 from .safety import (
     AWAY_STATES,
     OFF_LIKE,
@@ -62,7 +63,7 @@ from .safety import (
     safety_class,
 )
 from .store import ActionRecord, AgentStore, Outcome, SuggestionRecord
-from .triggers import Occasion, TriggerBook, sun_elevation, trigger_key, window
+from .triggers import Occasion, TriggerBook, window
 from .units import RoutineUnit, habits_by_unit, lower, part_of_day, routine_id
 
 _LOGGER = logging.getLogger(__name__)
@@ -70,10 +71,7 @@ _LOGGER = logging.getLogger(__name__)
 REPEAT_BLOCK = 3 * 3600.0  # seconds an undone, declined or put-off item is left alone
 KEEP_IN_MEMORY = DAY  # actions and suggestions kept for undo and answers (all are stored)
 HOUSEKEEPING = 3600.0  # seconds between looks at whether the model was refitted
-CANDIDATES = 5  # likeliest next actions looked at per moment
 TICK = 300.0  # seconds between looks by the clock alone (habits of a time, not an event)
-DARK_BELOW = 4.0  # degrees of sun elevation: below it, rooms without lamps are dark
-MODEL = "model"  # the model, as a source of moments beside the triggers (triggers.py)
 
 
 @dataclass
@@ -96,19 +94,6 @@ class Run:
     action_id: str | None = None
     timer: TimerHandle | None = None
     closed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Moment:
-    """A routine's moment, by the model or one of its triggers (`key`, triggers.py);
-    `trusted`: that source has been right often enough to ask or act on."""
-
-    unit: RoutineUnit
-    probability: float
-    expected: float
-    by_trigger: bool
-    key: str
-    trusted: bool
 
 
 class Agent:
@@ -379,32 +364,7 @@ class Agent:
     # -- moments -----------------------------------------------------------------------------
 
     def predictions(self) -> list[Prediction]:
-        """The model's likeliest next device actions now. What is already so cannot be the
-        next change, so its share goes to the others (the probabilities are renormalised)."""
-        model = self.learner.model
-        if model is None or not self.learner.recent:
-            return []
-        now = to_wall_clock(self.hub.clock.timestamp(), self.zone)
-        try:
-            guesses = likely_actions(
-                model, now, list(self.learner.recent), self._acted, 2 * CANDIDATES
-            )
-        except Exception as err:  # a model bug must not stop the hub
-            self.problem("agent_errors", f"{model.name} could not predict: {err!r}")
-            return []
-        impossible = sum(g.probability for g in guesses if self._already(g.item))
-        scale = 1.0 / (1.0 - impossible) if impossible < 0.9 else 1.0
-        return [
-            Prediction(
-                g.item, min(1.0, g.probability * scale), g.expected_time, g.model, g.evidence
-            )
-            for g in guesses
-            if not self._already(g.item)
-        ][:CANDIDATES]
-
-    def _already(self, item: str) -> bool:
-        entity_id, _, value = item.rpartition(":")
-        return value_of(self.hub.states.get(entity_id)) == value
+        return moments.predictions(self)
 
     def _moments(
         self, trigger: Context | None, item: str | None, now: float, seen: Observation | None
@@ -412,89 +372,15 @@ class Agent:
         """The routines whose moment it is, by the model (not on the agent's own actions,
         which the model does not see) and by their own triggers (on an event)."""
         found: dict[str, Moment] = {}
-        moments = self._by_model(now) if seen is not None or item is None else []
+        due = moments.by_model(self, now) if seen is not None or item is None else []
         if item is not None:
-            moments += self._by_trigger(item, now)
-        for moment in moments:  # per routine one moment: a trusted one if there is one
+            due += moments.by_trigger(self, item, now)
+        for moment in due:  # per routine one moment: a trusted one if there is one
             other = found.get(moment.unit.routine_id)
             if other is None or (moment.trusted and not other.trusted):
                 found[moment.unit.routine_id] = moment
-        for moment in self._without_conflicts(list(found.values())):
+        for moment in moments.without_conflicts(self, list(found.values())):
             self._open_run(moment, trigger, seen, now)
-
-    def _dark(self, now: float) -> bool:
-        core = self.hub.config.core
-        return sun_elevation(now, core.latitude, core.longitude) < DARK_BELOW
-
-    def _by_model(self, now: float) -> list[Moment]:
-        dark = self._dark(now)
-        out = []
-        for guess in self.predictions():
-            if not self.policy.considers(guess.probability):
-                continue
-            entity_id, _, value = guess.item.rpartition(":")
-            if not self.can_do(entity_id, value):
-                continue
-            expected = now
-            if guess.expected_time is not None:
-                expected = max(now, self.learner.utc(guess.expected_time))
-            if expected - now > self.rules.horizon_minutes * 60.0:
-                continue
-            part = part_of_day(to_wall_clock(expected, self.zone))
-            unit = self.unit_for(entity_id, value, part)
-            key = trigger_key(MODEL, dark, unit.entity_id)
-            trusted = self.triggers.trusted(unit, key) is not None
-            out.append(Moment(unit, guess.probability, expected, False, key, trusted))
-        return out
-
-    def _by_trigger(self, item: str, now: float) -> list[Moment]:
-        """Every routine not done yet in this part of the day has an occasion; those whose
-        trigger this is, and trusted, have their moment."""
-        dark = self._dark(now)
-        entity = item.rpartition(":")[0]
-        out = []
-        for unit in self._by_part[part_of_day(to_wall_clock(now, self.zone))]:
-            if unit.entity_id == entity or not self.can_do(unit.entity_id, unit.value):
-                continue
-            key = trigger_key(item, dark, unit.entity_id)
-            sure = self.triggers.trusted(unit, key)  # on the occasions before this one
-            self.triggers.occasion(unit, key, now)
-            if sure is not None and self.policy.uses_triggers:
-                expected = now + min(unit.evidence.delay or 0.0, window(unit, self.rules))
-                out.append(Moment(unit, sure, expected, True, key, True))
-        return out
-
-    def can_do(self, entity_id: str, value: str) -> bool:
-        """A device the agent may command, not already so, and a service that does it."""
-        if entity_id == SWITCH_ENTITY_ID:
-            return False
-        state = self.hub.states.get(entity_id)
-        entry = self.hub.entities.get(entity_id)
-        if state is None or entry is None or entry.handler is None:
-            return False
-        return value_of(state) != value and service_for(entity_id, value, state.state) is not None
-
-    def _without_conflicts(self, moments: list[Moment]) -> list[Moment]:
-        """Two routines that want opposite things of one entity at once: neither is done."""
-        by_entity: defaultdict[str, set[str]] = defaultdict(set)
-        for moment in moments:
-            by_entity[moment.unit.entity_id].add(moment.unit.value)
-        for run in self.runs.values():
-            if not run.closed and run.level in ("act", "suggest"):
-                by_entity[run.unit.entity_id].add(run.unit.value)
-        out = []
-        for moment in moments:
-            unit = moment.unit
-            if len(by_entity[unit.entity_id]) == 1:
-                out.append(moment)
-                continue
-            if unit.routine_id not in self.runs:
-                self.counts["conflicts"] += 1
-                self.outcome(unit, "conflict", detail="another routine wants the opposite")
-            for run in list(self.runs.values()):
-                if run.unit.entity_id == unit.entity_id and run.level == "act":
-                    run.level, run.held = "observe", "another routine wants the opposite"
-        return out
 
     # -- runs --------------------------------------------------------------------------------
 
