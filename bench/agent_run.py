@@ -61,7 +61,9 @@ def write_config(folder: Path, policy: Policy, zone: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     config = {
         "hearthmind": {"time_zone": zone},
-        "routines": {"model": policy.model, "refit_every_hours": NEVER, "history_days": 1},
+        # history_days bounds the live learner's history too (routines/component.py): the
+        # whole run's history, so the bench's own refits see all the residents did
+        "routines": {"model": policy.model, "refit_every_hours": NEVER, "history_days": 90},
         "agent": policy.agent,
     }
     (folder / "configuration.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
