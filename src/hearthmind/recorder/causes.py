@@ -16,10 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy import Engine, Float, Select, bindparam, select, union_all
 
-from .history import EventRow, StateRow, _index_mark, _state_row, _state_select
+from .history import (
+    EventRow,
+    StateRow,
+    _event_row,
+    _event_select,
+    _index_mark,
+    _state_row,
+    _state_select,
+)
 from .schema import events as events_table
 from .schema import states, states_entity_index
 
@@ -119,16 +126,7 @@ def _link_rows(
 ) -> tuple[tuple[EventRow, ...], tuple[StateRow, ...]]:
     t = events_table
     found_events = conn.execute(
-        select(
-            t.c.event_id,
-            t.c.event_type,
-            t.c.event_data,
-            t.c.time_fired_ts,
-            t.c.context_id,
-            t.c.origin,
-            t.c.user_id,
-            t.c.parent_id,
-        )
+        _event_select()
         .where(t.c.time_fired_ts >= start, t.c.time_fired_ts <= end, t.c.context_id == context_id)
         .order_by(t.c.time_fired_ts, t.c.event_id)
         .limit(MAX_ROWS)
@@ -144,9 +142,7 @@ def _link_rows(
         .limit(MAX_ROWS)
     ).all()
     return (
-        tuple(
-            EventRow(r[0], r[1], orjson.loads(r[2]) if r[2] else {}, *r[3:]) for r in found_events
-        ),
+        tuple(_event_row(r) for r in found_events),
         tuple(_state_row(r) for r in found_states),
     )
 

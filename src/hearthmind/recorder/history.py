@@ -131,6 +131,24 @@ def _state_row(row: Any) -> StateRow:
     return StateRow(row[0], row[1], row[2], attrs, *row[4:])
 
 
+def _event_select() -> Select[Any]:
+    t = events_table
+    return select(
+        t.c.event_id,
+        t.c.event_type,
+        t.c.event_data,
+        t.c.time_fired_ts,
+        t.c.context_id,
+        t.c.origin,
+        t.c.user_id,
+        t.c.parent_id,
+    )
+
+
+def _event_row(row: Any) -> EventRow:
+    return EventRow(row[0], row[1], orjson.loads(row[2]) if row[2] else {}, *row[3:])
+
+
 def _names(value: str | Iterable[str] | None) -> list[str] | None:
     if value is None:
         return None
@@ -357,16 +375,7 @@ def events(
 ) -> list[EventRow]:
     """Recorded events other than state changes (those are `states` rows), oldest first."""
     t = events_table
-    query = select(
-        t.c.event_id,
-        t.c.event_type,
-        t.c.event_data,
-        t.c.time_fired_ts,
-        t.c.context_id,
-        t.c.origin,
-        t.c.user_id,
-        t.c.parent_id,
-    )
+    query = _event_select()
     if (origins := _names(origin)) is not None:
         query = query.where(t.c.origin.in_(origins))
     if (users := _names(user_id)) is not None:
@@ -381,10 +390,7 @@ def events(
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:
-        return [
-            EventRow(r[0], r[1], orjson.loads(r[2]) if r[2] else {}, *r[3:])
-            for r in conn.execute(query)
-        ]
+        return [_event_row(r) for r in conn.execute(query)]
 
 
 @dataclass(frozen=True, slots=True)
