@@ -33,7 +33,11 @@ class Browser:
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
-        self.profile = tempfile.TemporaryDirectory(prefix="hm-chromium-")
+        # Chromium's helper processes may still write into the profile after the browser
+        # exits: its removal is retried in close(), and never fails the caller
+        self.profile = tempfile.TemporaryDirectory(
+            prefix="hm-chromium-", ignore_cleanup_errors=True
+        )
         self.ws: Any = None
         self.ids = itertools.count(1)
         self.waiting: dict[int, asyncio.Future[Any]] = {}
@@ -172,4 +176,9 @@ class Browser:
                     self.proc.wait(10)
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
+            for _ in range(50):  # bounded: until the helpers have let go of the profile
+                shutil.rmtree(self.profile.name, ignore_errors=True)
+                if not Path(self.profile.name).exists():
+                    break
+                time.sleep(0.1)
             self.profile.cleanup()
