@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hearthmind.agent import gate
 from hearthmind.agent.events import SWITCH_ENTITY_ID
 from hearthmind.agent.store import load
 from hearthmind.core import Area, Origin, Person
@@ -175,12 +176,14 @@ async def test_for_people_away_only_the_last_one_out_rule(tmp_path: Path) -> Non
         away = hub.context(Origin.SENSOR)
         hub.set_presence("ana", "not_home", away)
         # Ana is out, Ben is in: nothing of hers is done, not even switching off
-        assert not agent.present_for(on, ["ana"]) and not agent.present_for(off, ["ana"])
+        assert not gate.present_for(agent, on, ["ana"]) and not gate.present_for(
+            agent, off, ["ana"]
+        )
         hub.set_presence("ben", "not_home", away)
         # nobody home: switching off is the last one out's routine; switching on is not
-        assert agent.present_for(off, ["ana"]) and not agent.present_for(on, ["ana"])
+        assert gate.present_for(agent, off, ["ana"]) and not gate.present_for(agent, on, ["ana"])
         hub.set_presence("ana", "home", away)
-        assert agent.present_for(on, ["ana"])
+        assert gate.present_for(agent, on, ["ana"])
     finally:
         await hub.async_stop()
 
@@ -327,18 +330,18 @@ async def test_someone_who_undoes_its_actions_is_asked_when_in_the_room(tmp_path
         unit = agent.unit_for("light.hall", "on", "morning")
         unit.people = Counter({"ana": 5})
         now = hub.clock.timestamp()
-        assert agent.hold_back(unit, "act", now) == ("act", None)
+        assert gate.hold_back(agent, unit, "act", now) == ("act", None)
         for minutes in (1, 2):  # Ana undid two of its actions lately: its mistakes, maybe
             agent.undoers.undone_by("ana", now - minutes * 60)
-        assert agent.hold_back(unit, "act", now) == ("act", None)
+        assert gate.hold_back(agent, unit, "act", now) == ("act", None)
         for minutes in range(30):  # and it did 30 things around her: 3 of 32 is not a habit
             agent.undoers.around(hub, "light.kitchen", now - minutes * 3600)
         agent.undoers.undone_by("ana", now - 180)
-        assert agent.hold_back(unit, "act", now) == ("act", None)
+        assert gate.hold_back(agent, unit, "act", now) == ("act", None)
         agent.undoers.undone_by("ana", now - 240)
         agent.undoers.undone_by("ana", now - 300)  # 5 of 30: she undoes what it does
         # the hub cannot tell where she is: while she is home, it asks her first
-        assert agent.hold_back(unit, "act", now)[0] == "suggest"
+        assert gate.hold_back(agent, unit, "act", now)[0] == "suggest"
         hub.registries.add_area(Area("hall", "Hall"))
         hub.registries.set_entity_area("light.hall", "hall")
 
@@ -348,10 +351,10 @@ async def test_someone_who_undoes_its_actions_is_asked_when_in_the_room(tmp_path
             )
 
         ana_in("kitchen")
-        assert agent.hold_back(unit, "act", now) == ("act", None)  # she is elsewhere
+        assert gate.hold_back(agent, unit, "act", now) == ("act", None)  # she is elsewhere
         ana_in("hall")
-        assert agent.hold_back(unit, "act", now)[0] == "suggest"
+        assert gate.hold_back(agent, unit, "act", now)[0] == "suggest"
         # two weeks on, that is forgotten
-        assert agent.hold_back(unit, "act", now + 15 * 86400) == ("act", None)
+        assert gate.hold_back(agent, unit, "act", now + 15 * 86400) == ("act", None)
     finally:
         await hub.async_stop()

@@ -9,7 +9,7 @@ within the undo window (a revert). Every outcome moves the routine on the ladder
 and is stored (store.py). What people ask of it (undo, levels, the off switch) is in
 requests.py.
 
-One moment per routine is open at a time (a *run*: a Context of origin agent whose parent is
+One moment per routine is open at a time (a *run*, runs.py, after the hard rules of gate.py: a Context of origin agent whose parent is
 the change that triggered it); the action's Context has the run as parent, so the recorder
 links the change to the routine. The agent never repeats itself: an open run is not opened
 again, an item it just did is left alone while it may be undone, and an item undone,
@@ -22,7 +22,6 @@ import functools
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -39,9 +38,9 @@ from hearthmind.core.clock import TimerHandle
 from hearthmind.routines.observations import Kind, Observation
 from hearthmind.routines.online import RoutineLearner
 from hearthmind.routines.predictor import Prediction
-from hearthmind.routines.timeofday import DAY, to_wall_clock
+from hearthmind.routines.timeofday import DAY
 
-from . import asking, doing, moments, requests
+from . import asking, doing, gate, moments, requests, runs
 from .acting import service_for, value_of
 from .config import AgentConfig
 from .errors import UnknownRoutineError
@@ -53,18 +52,15 @@ from .events import (
 )
 from .ladder import Policy, after_outcome, make_policy
 from .moments import Moment
+from .runs import Run
 from .safety import (
-    AWAY_STATES,
-    OFF_LIKE,
     QuestionBudget,
     Undoers,
-    anyone_home,
-    is_away,
     safety_class,
 )
 from .store import ActionRecord, AgentStore, Outcome, SuggestionRecord
-from .triggers import Occasion, TriggerBook, window
-from .units import RoutineUnit, habits_by_unit, lower, part_of_day, routine_id
+from .triggers import Occasion, TriggerBook
+from .units import RoutineUnit, habits_by_unit, lower, mine_habits, part_of_day, routine_id
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,28 +68,6 @@ REPEAT_BLOCK = 3 * 3600.0  # seconds an undone, declined or put-off item is left
 KEEP_IN_MEMORY = DAY  # actions and suggestions kept for undo and answers (all are stored)
 HOUSEKEEPING = 3600.0  # seconds between looks at whether the model was refitted
 TICK = 300.0  # seconds between looks by the clock alone (habits of a time, not an event)
-
-
-@dataclass
-class Run:
-    """One open moment of a routine: what the agent does with it, and until when it waits
-    for the person to do it."""
-
-    run: Context
-    unit: RoutineUnit
-    probability: float
-    level: Level  # what the agent does at this moment: observe, suggest or act
-    started: float
-    act_at: float
-    deadline: float
-    seen: Observation | None  # the model's last observation when the run opened
-    by_trigger: bool = False  # opened by one of the routine's triggers, not the model
-    trusted: bool = False  # its source was trusted: the ladder moves on its outcome
-    held: str | None = None  # why a higher level was held back
-    suggestion_id: str | None = None
-    action_id: str | None = None
-    timer: TimerHandle | None = None
-    closed: bool = False
 
 
 class Agent:
@@ -123,10 +97,10 @@ class Agent:
         self.undoers = Undoers()
         self.counts: Counter[str] = Counter()
         self._by_part: defaultdict[str, list[RoutineUnit]] = defaultdict(list)
-        self._blocked: dict[str, float] = {}  # item -> until (hub clock)
+        self.blocked: dict[str, float] = {}  # item -> until (hub clock)
         self._acted: set[str] = set()  # items people do to devices: what the agent may do
         self._doers: defaultdict[str, Counter[str]] = defaultdict(Counter)  # routine id -> users
-        self._last_seen: Observation | None = None
+        self.last_seen: Observation | None = None
         self.waiting: dict[str, list[Occasion]] = {}  # action id -> occasions it closed
         self._habits_at_refit = -1
         self._timers: dict[int, TimerHandle] = {}  # by id(): a timer may not hash
@@ -150,7 +124,7 @@ class Agent:
             self.suggestions[suggestion.suggestion_id] = suggestion
             if suggestion.status == "open":
                 self.call_at(suggestion.expires, functools.partial(asking.expire, self, suggestion))
-            self.spend_question(suggestion.person, suggestion.created)  # today's budget
+            gate.spend_question(self, suggestion.person, suggestion.created)  # today's budget
         self.enabled = bool(loaded.settings.get("enabled", True))
         self.opted_out = set(loaded.settings.get("opted_out", []))
         self.undoers = Undoers(loaded.settings.get("undoers"))
@@ -183,6 +157,11 @@ class Agent:
         handle = self.hub.clock.call_at(datetime.fromtimestamp(when, UTC), fire)
         self._timers[id(handle)] = handle
         return handle
+
+    def cancel(self, timer: TimerHandle | None) -> None:
+        if timer is not None:
+            timer.cancel()
+            self._timers.pop(id(timer), None)
 
     def spawn(self, coro: Any, name: str) -> None:
         task = self.hub.async_create_task(coro, name=name)
@@ -251,9 +230,9 @@ class Agent:
         for key, suggestion in list(self.suggestions.items()):
             if suggestion.closed is not None and suggestion.closed < cutoff:
                 del self.suggestions[key]
-        for item, until in list(self._blocked.items()):
+        for item, until in list(self.blocked.items()):
             if until < now:
-                del self._blocked[item]
+                del self.blocked[item]
         self.triggers.forget_before(now)
         refits = self.learner.refits
         if refits == self._habits_at_refit or (self._mining and not self._mining.done()):
@@ -267,7 +246,7 @@ class Agent:
         """The routines code's habits and who does what, from the learner's history."""
         history = list(self.learner.history)
         loop = asyncio.get_running_loop()
-        self._mining = loop.run_in_executor(None, _mine, history)
+        self._mining = loop.run_in_executor(None, mine_habits, history)
         try:
             mined, doers, acted = await self._mining
         except Exception as err:
@@ -304,9 +283,9 @@ class Agent:
         if ctx.origin in HUMAN_ORIGINS and value is not None:
             self._person_did(new.entity_id, value, ctx, now)
         seen = self.learner.recent[-1] if self.learner.recent else None
-        if seen is None or seen is self._last_seen:
+        if seen is None or seen is self.last_seen:
             return  # nothing the routines learn from (the hub's own, a reading, ...)
-        self._last_seen = seen
+        self.last_seen = seen
         if seen.kind is Kind.ACTION:
             self._learn_doer(seen)
         if self.enabled:
@@ -380,138 +359,15 @@ class Agent:
             if other is None or (moment.trusted and not other.trusted):
                 found[moment.unit.routine_id] = moment
         for moment in moments.without_conflicts(self, list(found.values())):
-            self._open_run(moment, trigger, seen, now)
+            runs.open_run(self, moment, trigger, seen, now)
 
     # -- runs --------------------------------------------------------------------------------
-
-    def _open_run(
-        self, moment: Moment, trigger: Context | None, seen: Observation | None, now: float
-    ) -> None:
-        unit = moment.unit
-        if self._blocked.get(unit.item, 0.0) > now:
-            return
-        open_ = self.runs.get(unit.routine_id)
-        if open_ is not None:
-            sooner = moment.expected < open_.act_at and open_.action_id is None
-            if not moment.trusted or (open_.trusted and not sooner):
-                return
-            # a trusted moment takes over an untrusted run, or a trusted one it comes before
-            self.close_run(open_, None)
-        level = self.policy.level_for(unit, moment.probability)
-        if level == "off":
-            return
-        held = None
-        trusted = moment.trusted or self.policy.name == "threshold"
-        if not trusted and level == "act":
-            level = "suggest"  # act when sure, ask when not
-        if held is None:
-            level, held = self.hold_back(unit, level, now)
-        lead = self.rules.act_lead_seconds
-        if lead is None:
-            lead = window(unit, self.rules) / 2
-        act_at = max(now, moment.expected - lead)
-        deadline = max(act_at, moment.expected) + window(unit, self.rules)
-        if not moment.by_trigger:  # the model's record as a source of this routine's moments
-            self.triggers.occasion(unit, moment.key, now, deadline)
-        run = Run(
-            self.hub.context(Origin.AGENT, parent=trigger),
-            unit,
-            moment.probability,
-            level,
-            now,
-            act_at,
-            deadline,
-            seen if seen is not None else self._last_seen,
-            moment.by_trigger,
-            trusted,
-            held,
-        )
-        self.runs[unit.routine_id] = run
-        self.counts[f"runs_{level}"] += 1
-        if level == "suggest":
-            asking.suggest(self, run, now)
-        if level == "act" and act_at <= now:
-            self.spawn(doing.act_now(self, run), "agent-act")
-            self._wait(run, run.deadline)
-        else:
-            self._wait(run, act_at if level == "act" else run.deadline)
-
-    def hold_back(self, unit: RoutineUnit, level: Level, now: float) -> tuple[Level, str | None]:
-        """The hard rules: people who opted out or are away, quiet hours, the question budget.
-        What is held back is still observed (it is evidence all the same)."""
-        if level == "observe":
-            return level, None
-        people = unit.main_people() or ([unit.person] if unit.person else [])
-        if people and all(p in self.opted_out for p in people):
-            return "observe", "opted out"
-        if not self.present_for(unit, people):
-            return "observe", "away"
-        held = None
-        if level == "act" and self.policy.name == "ladder":  # learning who minds: the ladder's
-            near = self.undoers.near(self.hub, unit.entity_id, now)
-            if near is not None:  # someone who undoes what it does is there: ask
-                level, held = "suggest", f"{near} is there and undid its actions lately"
-        if level == "suggest":
-            wall = to_wall_clock(now, self.zone)
-            quiet = self.config.quiet_hours
-            if quiet is not None and quiet.contains(wall % DAY):
-                return "observe", "quiet hours"
-            if self.budget.left(self.asked_person(unit), int(wall // DAY)) <= 0:
-                return "observe", "question budget"
-        return level, held
-
-    def present_for(self, unit: RoutineUnit, people: list[str]) -> bool:
-        """Someone the routine is for is home; or, with nobody home, it switches something
-        off (the last one out, lights off)."""
-        if not people:
-            return anyone_home(self.hub) or unit.value in OFF_LIKE
-        if any(not is_away(self.hub, p) for p in people):
-            return True
-        return unit.value in OFF_LIKE and not anyone_home(self.hub)
-
-    def asked_person(self, unit: RoutineUnit) -> str | None:
-        """Whom to ask: the routine's person, or the one of its people who is home; for a
-        routine of nobody in particular, someone at home (so every question is someone's,
-        within their daily budget). None only when the hub knows no people."""
-        for person in [unit.person, *unit.main_people()]:
-            if person is not None and not is_away(self.hub, person):
-                return person
-        if unit.person is not None:
-            return unit.person
-        home = sorted(
-            str(s.attributes.get("user_id") or s.object_id)
-            for s in self.hub.states.async_all("person")
-            if s.state not in AWAY_STATES
-        )
-        return home[0] if home else None
-
-    def spend_question(self, person: str | None, when: float) -> None:
-        self.budget.spend(person, int(to_wall_clock(when, self.zone) // DAY))
-
-    def _wait(self, run: Run, until: float) -> None:
-        if run.timer is not None:
-            run.timer.cancel()
-            self._timers.pop(id(run.timer), None)
-        run.timer = self.call_at(until, lambda: self._run_due(run))
-
-    def _run_due(self, run: Run) -> None:
-        if run.closed:
-            return
-        now = self.hub.clock.timestamp()
-        if run.level == "act" and run.action_id is None and now < run.deadline:
-            self._wait(run, run.deadline)
-            self.spawn(doing.act_now(self, run), "agent-act")
-            return
-        if run.action_id is None:
-            self.close_run(run, "not_true")
 
     def close_run(self, run: Run, kind: str | None) -> None:
         if run.closed:
             return
         run.closed = True
-        if run.timer is not None:
-            run.timer.cancel()
-            self._timers.pop(id(run.timer), None)
+        self.cancel(run.timer)
         if self.runs.get(run.unit.routine_id) is run:
             del self.runs[run.unit.routine_id]
         if kind is not None:
@@ -519,7 +375,7 @@ class Agent:
 
     def block(self, item: str, seconds: float = REPEAT_BLOCK) -> None:
         until = self.hub.clock.timestamp() + seconds
-        self._blocked[item] = max(until, self._blocked.get(item, 0.0))
+        self.blocked[item] = max(until, self.blocked.get(item, 0.0))
 
     # -- feedback ----------------------------------------------------------------------------
 
@@ -595,23 +451,3 @@ class Agent:
 
     def reject_last_action(self, user_id: str | None, context: Context) -> str | None:
         return requests.reject_last_action(self, user_id)
-
-
-def _mine(
-    history: list[Observation],
-) -> tuple[list[Any], defaultdict[str, Counter[str]], set[str]]:
-    """In a thread: the habits the routines code finds, who did each routine, what people
-    do to devices."""
-    from hearthmind.routines.observations import HomeLog
-    from hearthmind.routines.readable import RoutineMiner
-
-    doers: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    acted: set[str] = set()
-    for obs in history:
-        if obs.kind is Kind.ACTION:
-            acted.add(obs.item)
-            if obs.user_id:
-                rid = routine_id(obs.entity_id, obs.value, part_of_day(obs.time))
-                doers[rid][obs.user_id] += 1
-    mined = RoutineMiner().mine_log(HomeLog("home", history)) if history else []
-    return mined, doers, acted

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from hearthmind.core import Context, Origin
 
-from . import doing, explain, ladder
+from . import doing, explain, gate, ladder
 from .acting import name_of, service_for, value_of
 from .errors import (
     AlreadyAnsweredError,
@@ -23,7 +23,8 @@ from .events import EVENT_AGENT_SUGGESTION, EVENT_SUGGESTION_ANSWERED, Answer
 from .store import SuggestionRecord
 
 if TYPE_CHECKING:
-    from .agent import Agent, Run
+    from .agent import Agent
+    from .runs import Run
 
 
 def suggest(agent: Agent, run: Run, now: float) -> None:
@@ -34,7 +35,7 @@ def suggest(agent: Agent, run: Run, now: float) -> None:
     if call is None or state is None:
         return
     domain, service, data = call
-    person = agent.asked_person(unit)
+    person = gate.asked_person(agent, unit)
     ctx = hub.context(Origin.AGENT, parent=run.run)
     expires = now + agent.config.suggestion_expires_minutes * 60.0
     suggestion = SuggestionRecord(
@@ -48,7 +49,7 @@ def suggest(agent: Agent, run: Run, now: float) -> None:
     agent.suggestions[suggestion.suggestion_id] = suggestion
     run.suggestion_id = suggestion.suggestion_id
     run.deadline = max(run.deadline, expires)
-    agent.spend_question(person, now)
+    gate.spend_question(agent, person, now)
     agent.counts["suggestions"] += 1
     agent.store.save_suggestion(suggestion)
     agent.call_at(expires, functools.partial(expire, agent, suggestion))

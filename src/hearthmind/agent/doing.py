@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from hearthmind.core import Context, Origin
 
-from . import explain
+from . import explain, gate
 from .acting import name_of, service_for, value_of
 from .events import EVENT_AGENT_ACTION
 from .store import ActionRecord
@@ -17,7 +17,8 @@ from .triggers import credit
 from .units import RoutineUnit
 
 if TYPE_CHECKING:
-    from .agent import Agent, Run
+    from .agent import Agent
+    from .runs import Run
 
 
 async def act_now(agent: Agent, run: Run) -> None:
@@ -36,7 +37,7 @@ async def act_now(agent: Agent, run: Run) -> None:
         if still is None or not agent.policy.considers(still.probability):
             run.level, run.held = "observe", "no longer likely"
             return
-    level, held = agent.hold_back(unit, "act", agent.hub.clock.timestamp())
+    level, held = gate.hold_back(agent, unit, "act", agent.hub.clock.timestamp())
     if level != "act":
         run.level, run.held = level, held
         return

@@ -10,11 +10,12 @@ restarts (the id is what the store keys on). The sentence is the routines code's
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from hearthmind.routines.observations import Kind, Observation
 from hearthmind.routines.readable import Routine, describe_item
 from hearthmind.routines.timeofday import DAY, clock_text
 
@@ -279,3 +280,23 @@ __all__ = [
     "part_of_day",
     "routine_id",
 ]
+
+
+def mine_habits(
+    history: list[Observation],
+) -> tuple[list[Any], defaultdict[str, Counter[str]], set[str]]:
+    """In a thread: the habits the routines code finds, who did each routine, what people
+    do to devices."""
+    from hearthmind.routines.observations import HomeLog
+    from hearthmind.routines.readable import RoutineMiner
+
+    doers: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    acted: set[str] = set()
+    for obs in history:
+        if obs.kind is Kind.ACTION:
+            acted.add(obs.item)
+            if obs.user_id:
+                rid = routine_id(obs.entity_id, obs.value, part_of_day(obs.time))
+                doers[rid][obs.user_id] += 1
+    mined = RoutineMiner().mine_log(HomeLog("home", history)) if history else []
+    return mined, doers, acted
