@@ -9,8 +9,8 @@ within the undo window (a revert). Every outcome moves the routine on the ladder
 and is stored (store.py). What people ask of it (undo, levels, the off switch) is in
 requests.py.
 
-One moment per routine is open at a time (a *run*, runs.py, after the hard rules of gate.py: a Context of origin agent whose parent is
-the change that triggered it); the action's Context has the run as parent, so the recorder
+One moment per routine is open at a time (a *run*, runs.py, after the hard rules of gate.py:
+a Context of origin agent whose parent is the change that triggered it); the action's Context has the run as parent, so the recorder
 links the change to the routine. The agent never repeats itself: an open run is not opened
 again, an item it just did is left alone while it may be undone, and an item undone,
 declined or put off is not tried again for `REPEAT_BLOCK`."""
