@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from .device_domains import DEVICE_DOMAIN_SERVICES
 from .errors import HearthmindError
 from .services import ServiceCall, ServiceData
 from .states import split_entity_id
@@ -134,6 +135,8 @@ DOMAIN_SERVICES: dict[str, dict[str, type[ServiceData]]] = {
         "remove_item": TodoRemoveItem,
         "remove_completed_items": EmptyData,
     },
+    # number, select, button, siren, valve, alarm panel, vacuum, ... (MQTT's device domains)
+    **DEVICE_DOMAIN_SERVICES,
 }
 
 # `homeassistant.turn_on` etc. act on any entity, whatever its domain (as in HA)
