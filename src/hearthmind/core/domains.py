@@ -31,11 +31,51 @@ class EmptyData(ServiceData):
 class LightTurnOn(ServiceData):
     brightness: int | None = Field(default=None, ge=0, le=255)
     brightness_pct: float | None = Field(default=None, ge=0, le=100)
+    brightness_step: int | None = Field(default=None, ge=-255, le=255)
     brightness_step_pct: float | None = Field(default=None, ge=-100, le=100)
     color_temp_kelvin: int | None = Field(default=None, ge=1000, le=12000)
+    color_temp: int | None = Field(default=None, ge=1, le=1000)  # mired (HA before 2026.1)
     rgb_color: tuple[int, int, int] | None = None
+    rgbw_color: tuple[int, int, int, int] | None = None
+    rgbww_color: tuple[int, int, int, int, int] | None = None
+    hs_color: tuple[float, float] | None = None
+    xy_color: tuple[float, float] | None = None
+    white: int | bool | None = None
+    flash: Literal["short", "long"] | None = None
     transition: float | None = Field(default=None, ge=0, le=3600)
     effect: str | None = None
+
+
+class FanPreset(ServiceData):
+    preset_mode: str
+
+
+class FanOscillate(ServiceData):
+    oscillating: bool
+
+
+class FanDirection(ServiceData):
+    direction: Literal["forward", "reverse"]
+
+
+class CoverTilt(ServiceData):
+    tilt_position: int = Field(ge=0, le=100)
+
+
+class ClimatePreset(ServiceData):
+    preset_mode: str
+
+
+class ClimateFanMode(ServiceData):
+    fan_mode: str
+
+
+class ClimateSwingMode(ServiceData):
+    swing_mode: str
+
+
+class ClimateHumidity(ServiceData):
+    humidity: float = Field(ge=0, le=100)
 
 
 class TransitionData(ServiceData):
@@ -104,6 +144,9 @@ DOMAIN_SERVICES: dict[str, dict[str, type[ServiceData]]] = {
         "turn_off": EmptyData,
         "toggle": EmptyData,
         "set_percentage": FanPercentage,
+        "set_preset_mode": FanPreset,
+        "oscillate": FanOscillate,
+        "set_direction": FanDirection,
     },
     "cover": {
         "open_cover": EmptyData,
@@ -111,13 +154,23 @@ DOMAIN_SERVICES: dict[str, dict[str, type[ServiceData]]] = {
         "stop_cover": EmptyData,
         "toggle": EmptyData,
         "set_cover_position": CoverPosition,
+        "open_cover_tilt": EmptyData,
+        "close_cover_tilt": EmptyData,
+        "stop_cover_tilt": EmptyData,
+        "toggle_cover_tilt": EmptyData,
+        "set_cover_tilt_position": CoverTilt,
     },
     "lock": {"lock": LockData, "unlock": LockData, "open": LockData},
     "climate": {
         "set_temperature": ClimateTemperature,
         "set_hvac_mode": ClimateHvacMode,
+        "set_preset_mode": ClimatePreset,
+        "set_fan_mode": ClimateFanMode,
+        "set_swing_mode": ClimateSwingMode,
+        "set_humidity": ClimateHumidity,
         "turn_on": EmptyData,
         "turn_off": EmptyData,
+        "toggle": EmptyData,
     },
     "media_player": {
         "turn_on": EmptyData,
