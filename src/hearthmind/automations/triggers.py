@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .device_trigger import DeviceTrigger
 from .event_triggers import EventTrigger, HubTrigger
 from .state_triggers import NumericStateTrigger, StateTrigger
 from .template_trigger import TemplateTrigger
@@ -31,6 +32,7 @@ _PLATFORMS: dict[str, type[Trigger]] = {
     "time_pattern": TimePatternTrigger,
     "sun": SunTrigger,
     "template": TemplateTrigger,
+    "device": DeviceTrigger,
 }
 
 
