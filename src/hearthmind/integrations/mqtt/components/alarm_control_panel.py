@@ -150,5 +150,7 @@ class MqttAlarmControlPanel(MqttEntity[AlarmConfig]):
         self._check_code(code, kind)
         action = str(getattr(self.config, option))
         assert self._cmd_tpl is not None
-        payload = self._cmd_tpl.render_command(action, action=action, code=code)
+        payload = self._cmd_tpl.render_command(
+            action, action=action, code=code, entity_id=self.entity_id
+        )
         self.publish(self.config.command_topic, payload, context)

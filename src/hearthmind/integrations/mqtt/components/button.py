@@ -38,7 +38,7 @@ class MqttButton(MqttEntity[ButtonConfig]):
     async def async_command(self, service: str, data: Mapping[str, Any], context: Context) -> None:
         if service != "press":
             raise PayloadError(f"{self.entity_id} cannot {service}")
-        payload = render_command(self._cmd_tpl, self.config.payload_press)
+        payload = render_command(self.entity_id, self._cmd_tpl, self.config.payload_press)
         self.publish(self.config.command_topic, payload, context)
         self.state = iso_timestamp(self.host)
         self.optimistic_update(context)

@@ -16,12 +16,14 @@ def iso_timestamp(host: EntityHost) -> str:
     return datetime.fromtimestamp(host.timestamp(), UTC).isoformat(timespec="microseconds")
 
 
-def render_command(template: ValueTemplate | None, value: Any, **variables: Any) -> str:
-    """`value` through the command template if there is one, else as text (numbers as
-    HA's templates print them)."""
+def render_command(
+    entity_id: str, template: ValueTemplate | None, value: Any, **variables: Any
+) -> str:
+    """`value` through the command template if there is one (with HA's `entity_id` among
+    its variables), else as text."""
     if template is None:
         return value if isinstance(value, str) else str(value)
-    return template.render_command(value, **variables)
+    return template.render_command(value, entity_id=entity_id, **variables)
 
 
 def is_none_payload(value: str) -> bool:

@@ -179,7 +179,9 @@ class MqttHumidifier(MqttEntity[HumidifierConfig]):
         if service in ("turn_on", "turn_off"):
             on = service == "turn_on"
             value = c.payload_on if on else c.payload_off
-            self.publish(c.command_topic, render_command(self._cmd_tpl, value), context)
+            self.publish(
+                c.command_topic, render_command(self.entity_id, self._cmd_tpl, value), context
+            )
             if self._optimistic(c.state_topic):
                 self.state = "on" if on else "off"
                 self.optimistic_update(context)
@@ -191,7 +193,7 @@ class MqttHumidifier(MqttEntity[HumidifierConfig]):
                     f"Provided humidity {humidity} is not valid. Accepted range is "
                     f"{c.min_humidity} to {c.max_humidity}"
                 )
-            payload = render_command(self._hum_cmd_tpl, humidity)
+            payload = render_command(self.entity_id, self._hum_cmd_tpl, humidity)
             self.publish(c.target_humidity_command_topic, payload, context)
             if self._optimistic(c.target_humidity_state_topic):
                 self.attributes["humidity"] = humidity
@@ -200,7 +202,11 @@ class MqttHumidifier(MqttEntity[HumidifierConfig]):
             mode = str(data["mode"])
             if c.mode_command_topic is None or mode not in c.modes:
                 raise PayloadError(f"{self.entity_id}: mode {mode!r} is not one of {c.modes}")
-            self.publish(c.mode_command_topic, render_command(self._mode_cmd_tpl, mode), context)
+            self.publish(
+                c.mode_command_topic,
+                render_command(self.entity_id, self._mode_cmd_tpl, mode),
+                context,
+            )
             if self._optimistic(c.mode_state_topic):
                 self.attributes["mode"] = mode
                 self.optimistic_update(context)

@@ -79,7 +79,7 @@ class MqttLawnMower(MqttEntity[LawnMowerConfig]):
         topic, template = self._cmd[service]
         if topic is None:
             raise PayloadError(f"{self.entity_id} has no {service}_command_topic")
-        self.publish(topic, render_command(template, service), context)
+        self.publish(topic, render_command(self.entity_id, template, service), context)
         if self.optimistic:
             self.state = COMMANDS[service]
             self.optimistic_update(context)

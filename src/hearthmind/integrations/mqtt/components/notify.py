@@ -35,7 +35,7 @@ class MqttNotify(MqttEntity[NotifyConfig]):
             raise PayloadError(f"{self.entity_id} cannot {service}")
         message = str(data["message"])
         title = data.get("title")
-        payload = render_command(self._cmd_tpl, message, title=title)
+        payload = render_command(self.entity_id, self._cmd_tpl, message, title=title)
         self.publish(self.config.command_topic, payload, context)
         self.state = iso_timestamp(self.host)
         self.optimistic_update(context)

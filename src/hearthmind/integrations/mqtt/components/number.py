@@ -104,7 +104,11 @@ class MqttNumber(MqttEntity[NumberConfig]):
                 f"{self.config.min} - {self.config.max}"
             )
         number = number_value(value)
-        self.publish(self.config.command_topic, render_command(self._cmd_tpl, number), context)
+        self.publish(
+            self.config.command_topic,
+            render_command(self.entity_id, self._cmd_tpl, number),
+            context,
+        )
         if self.optimistic:
             self.state = str(number)
             self.optimistic_update(context)

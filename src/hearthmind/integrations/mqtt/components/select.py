@@ -90,7 +90,11 @@ class MqttSelect(MqttEntity[SelectConfig]):
 
     async def async_command(self, service: str, data: Mapping[str, Any], context: Context) -> None:
         option = self._pick(service, data)
-        self.publish(self.config.command_topic, render_command(self._cmd_tpl, option), context)
+        self.publish(
+            self.config.command_topic,
+            render_command(self.entity_id, self._cmd_tpl, option),
+            context,
+        )
         if self.optimistic:
             self.state = option
             self.optimistic_update(context)

@@ -150,7 +150,7 @@ class MqttSiren(MqttEntity[SirenConfig]):
             self._update_params(params, strict=True)
         template = self._on_tpl if on else self._off_tpl
         if template is not None:
-            payload = template.render_command(value, **params)
+            payload = template.render_command(value, entity_id=self.entity_id, **params)
         else:
             payload = orjson.dumps({"state": value, **params}).decode()
         self.publish(topic, payload, context)

@@ -87,7 +87,9 @@ class MqttText(MqttEntity[TextConfig]):
             raise PayloadError(f"{self.entity_id} cannot {service}")
         value = str(data["value"])
         self._check(value)
-        self.publish(self.config.command_topic, render_command(self._cmd_tpl, value), context)
+        self.publish(
+            self.config.command_topic, render_command(self.entity_id, self._cmd_tpl, value), context
+        )
         if self.optimistic:
             self.state = value
             self.optimistic_update(context)

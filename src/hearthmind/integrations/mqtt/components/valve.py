@@ -164,7 +164,9 @@ class MqttValve(MqttEntity[ValveConfig]):
         else:
             raise PayloadError(f"{self.entity_id} cannot {service}")
         variables = {} if position is None else {"position": value}
-        self.publish(topic, render_command(self._cmd_tpl, value, **variables), context)
+        self.publish(
+            topic, render_command(self.entity_id, self._cmd_tpl, value, **variables), context
+        )
         if self.optimistic and service != "stop_valve":
             if position is not None:
                 self.attributes["current_position"] = position

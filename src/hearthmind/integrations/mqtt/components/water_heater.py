@@ -130,7 +130,7 @@ class MqttWaterHeater(MqttEntity[WaterHeaterConfig]):
             if c.temperature_command_topic is None:
                 raise PayloadError(f"{self.entity_id} has no temperature_command_topic")
             value = int(temperature) if temperature.is_integer() else temperature
-            payload = render_command(self._temp_cmd_tpl, value)
+            payload = render_command(self.entity_id, self._temp_cmd_tpl, value)
             self.publish(c.temperature_command_topic, payload, context)
             if self._optimistic(c.temperature_state_topic):
                 self.attributes["temperature"] = temperature
@@ -143,7 +143,7 @@ class MqttWaterHeater(MqttEntity[WaterHeaterConfig]):
             if c.power_command_topic is None:
                 raise PayloadError(f"{self.entity_id} has no power_command_topic")
             value_text = c.payload_on if service == "turn_on" else c.payload_off
-            payload = render_command(self._power_cmd_tpl, value_text)
+            payload = render_command(self.entity_id, self._power_cmd_tpl, value_text)
             self.publish(c.power_command_topic, payload, context)
         else:
             raise PayloadError(f"{self.entity_id} cannot {service}")
@@ -152,7 +152,9 @@ class MqttWaterHeater(MqttEntity[WaterHeaterConfig]):
         c = self.config
         if c.mode_command_topic is None or mode not in c.modes:
             raise PayloadError(f"{self.entity_id}: operation mode {mode!r} not in {c.modes}")
-        self.publish(c.mode_command_topic, render_command(self._mode_cmd_tpl, mode), context)
+        self.publish(
+            c.mode_command_topic, render_command(self.entity_id, self._mode_cmd_tpl, mode), context
+        )
         if self._optimistic(c.mode_state_topic):
             self.state = mode
             self.attributes["operation_mode"] = mode
