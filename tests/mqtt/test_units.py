@@ -69,11 +69,13 @@ def test_templates(source: str, payload: str, expected: str | None) -> None:
 
 
 def test_template_errors_name_the_template() -> None:
+    broken = ValueTemplate("{{ value_json. }}")  # compiles lazily: fails per message
+    assert broken.compile_error is not None
     with pytest.raises(TemplateError, match="does not compile"):
-        ValueTemplate("{{ value_json. }}")
+        broken.render('{"x": 1}')
     with pytest.raises(TemplateError, match="has no 'missing'"):
         ValueTemplate("{{ value_json.missing }}").render('{"x": 1}')
-    with pytest.raises(TemplateError, match="failed"):
+    with pytest.raises(TemplateError, match="rendering template"):
         ValueTemplate("{{ value_json.x.__class__.__mro__ }}").render('{"x": 1}')
     with pytest.raises(TemplateError, match="not JSON"):
         ValueTemplate("{{ value_json.x }}").render("plain")

@@ -9,11 +9,13 @@ no command pending is a person at the device (`physical`) or, for sensors, `sens
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from hearthmind.core import Context, Device, HearthmindError, Hub, Origin
+from hearthmind.core.clock import TimerHandle
 
 from .components import COMPONENTS, MqttEntity
 from .components.base import MessageHandler
@@ -97,6 +99,19 @@ class MqttIntegration:
     def timestamp(self) -> float:
         return self.hub.clock.timestamp()
 
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> TimerHandle:
+        """A timer on the hub's clock (`off_delay`, `expire_after`); bad input in the
+        callback is counted like a bad message."""
+
+        def run() -> None:
+            try:
+                callback()
+            except (PayloadError, TemplateError) as err:
+                self._problem("mqtt_bad_payload", str(err))
+
+        when = datetime.fromtimestamp(self.hub.clock.timestamp() + max(0.0, seconds), UTC)
+        return self.hub.clock.call_at(when, run)
+
     def new_context(self, origin: Origin) -> Context:
         return self.hub.context(origin)
 
@@ -151,12 +166,17 @@ class MqttIntegration:
                 finally:  # what was valid in the message is written even if a part was not
                     entity.end_batch()
             except (PayloadError, TemplateError) as err:
+                # one message's failure (a template too): logged and counted, the entity and
+                # its last good state stay, as in HA
                 self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err}")
             except Exception as err:  # a parser bug must not take the hub down
                 self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err!r}")
                 _LOGGER.exception("handling %s for %s failed", topic, entity.entity_id)
 
     def _problem(self, counter: str, message: str) -> None:
+        # counted for the health page and logged, so a device's bad payload is seen where
+        # people look first (HA logs these too)
+        _LOGGER.warning("%s: %s", counter, message)
         self.hub.health.problem(counter, message, self.hub.clock.timestamp())
 
     # -- discovery -------------------------------------------------------------------------

@@ -17,9 +17,11 @@ import jinja2
 
 from hearthmind.core.template_limits import BudgetedEnvironment, TemplateLimits
 
+from . import template_extensions
 from .payloads import PayloadError, parse_json
 
 _ENV = BudgetedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+template_extensions.install(_ENV)  # HA's filters, tests and functions, guarded as the rest
 _ENV.guard_filters()
 # a device's value template renders on the event loop for every message: it gets a small
 # budget, so a runaway one (a discovery config is a device's word) fails alone, quickly
@@ -47,11 +49,14 @@ def _scalar_text(value: Any) -> str:
 class ValueTemplate:
     """A compiled template; `render(text)` gives the rendered text or raises TemplateError."""
 
-    __slots__ = ("_path", "_root", "_template", "source")
+    __slots__ = ("_error", "_path", "_root", "_template", "source")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self._template: jinja2.Template | None = None
+        # a template that does not compile fails each message it is asked to render, as in
+        # HA: the entity is still made, and its other values still work
+        self._error: str | None = None
         self._path: tuple[str | int, ...] | None = None
         self._root = ""
         match = _SIMPLE.match(source.strip())
@@ -73,7 +78,11 @@ class ValueTemplate:
             try:
                 self._template = _ENV.from_string(source)
             except (jinja2.TemplateSyntaxError, RecursionError, MemoryError, SyntaxError) as err:
-                raise TemplateError(f"template {source[:200]!r} does not compile: {err}") from err
+                self._error = f"template {source[:200]!r} does not compile: {err}"
+
+    @property
+    def compile_error(self) -> str | None:
+        return self._error
 
     @property
     def uses_json(self) -> bool:
@@ -92,7 +101,8 @@ class ValueTemplate:
                 if current is _MISSING:
                     raise TemplateError(f"template {self.source!r}: payload has no {step!r}")
             return _scalar_text(current)
-        assert self._template is not None
+        if self._template is None:
+            raise TemplateError(str(self._error))
         context: dict[str, Any] = {"value": text, **variables}
         if "value_json" in self.source:
             parsed = json_value if json_value is not _MISSING else _json_or_missing(text)
@@ -102,14 +112,16 @@ class ValueTemplate:
         try:
             return _ENV.run(LIMITS, lambda: template.render(context))
         except Exception as err:  # sandbox violations, undefined names, bad arithmetic
-            raise TemplateError(f"template {self.source!r} failed: {err}") from err
+            raise TemplateError(
+                f"{type(err).__name__}: {err} rendering template {self.source!r}"
+            ) from err
 
     def render_command(self, value: Any, **variables: Any) -> str:
         """A command template: `value` is what is being sent (a number, a mode)."""
         if self._path is not None and self._root == "value":
             return _scalar_text(value)
         if self._template is None:
-            raise TemplateError(f"command template {self.source!r} reads value_json")
+            raise TemplateError(self._error or f"command template {self.source!r} reads value_json")
         template = self._template
         try:
             return _ENV.run(LIMITS, lambda: template.render({"value": value, **variables}))

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hearthmind.core import Context, Origin
+from hearthmind.core.clock import TimerHandle
 
 from ..payloads import PayloadError, parse_json
 from ..templates import ValueTemplate, optional_template
@@ -25,6 +26,17 @@ COMMAND_ECHO_WINDOW = 5.0
 ECHO_GRACE = 0.25
 
 MessageHandler = Callable[[str], None]
+
+# keys a device's JSON attributes never set (HA's MQTT_ATTRIBUTES_BLOCKED, plus `state`):
+# Zigbee2MQTT sends its whole report as attributes, and its `state` or `color_mode` must not
+# pass for the entity's own
+ATTRIBUTES_BLOCKED = frozenset(
+    {
+        "assumed_state", "available", "device_class", "entity_category", "entity_id",
+        "entity_picture", "friendly_name", "icon", "name", "state", "supported_features",
+        "unit_of_measurement",
+    }
+)  # fmt: skip
 
 
 def to_str(value: Any) -> Any:
@@ -61,6 +73,7 @@ class EntityConfig(BaseModel):
     default_entity_id: str | None = None
     device: dict[str, Any] | None = None
     icon: str | None = None
+    entity_picture: str | None = None
     device_class: str | None = None
     entity_category: str | None = None
     enabled_by_default: bool = True
@@ -99,6 +112,8 @@ class EntityHost(Protocol):
 
     def timestamp(self) -> float: ...
 
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> TimerHandle: ...
+
     @property
     def replaying(self) -> bool: ...
 
@@ -115,6 +130,8 @@ class MqttEntity(Generic[C]):
     controllable: ClassVar[bool] = True
     # attributes that are readings, not settings: their changes alone are `sensor` changes
     measurements: ClassVar[frozenset[str]] = frozenset()
+    # the platform's own attributes, which JSON attributes may not set (as in HA)
+    blocked_attributes: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, host: EntityHost, entity_id: str, config: C, discovery_topic: str) -> None:
         self.host = host
@@ -172,6 +189,8 @@ class MqttEntity(Generic[C]):
             attrs["device_class"] = self.config.device_class
         if self.config.icon:
             attrs["icon"] = self.config.icon
+        if self.config.entity_picture:
+            attrs["entity_picture"] = self.config.entity_picture
         return attrs
 
     @property
@@ -252,9 +271,10 @@ class MqttEntity(Generic[C]):
             return self.host.new_context(Origin.SENSOR)
         return self.host.new_context(Origin.PHYSICAL if self.controllable else Origin.SENSOR)
 
-    @staticmethod
-    def render(template: ValueTemplate | None, text: str) -> str:
-        return text if template is None else template.render(text)
+    def render(self, template: ValueTemplate | None, text: str) -> str:
+        """A value template for one message; a failure raises TemplateError (counted and
+        logged by the integration, the entity's last good state kept)."""
+        return text if template is None else template.render(text, entity_id=self.entity_id)
 
     # -- availability and attributes -------------------------------------------------------
 
@@ -293,14 +313,18 @@ class MqttEntity(Generic[C]):
 
     def _on_json_attributes(self, text: str) -> None:
         rendered = self.render(self._json_attr_tpl, text)
-        value = parse_json(rendered)
+        try:
+            value = parse_json(rendered)
+        except PayloadError:
+            raise PayloadError(f"Erroneous JSON: {rendered[:80]!r}") from None
         if not isinstance(value, dict):
-            raise PayloadError(f"JSON attributes are {type(value).__name__}, not an object")
-        # keep attributes JSON-sized and never let a device overwrite the hub's own keys
+            raise PayloadError(
+                f"JSON result was not a dictionary ({type(value).__name__}) for attributes"
+            )
+        # never let a device overwrite the hub's own keys or the platform's attributes
+        blocked = ATTRIBUTES_BLOCKED | self.blocked_attributes
         self.json_attributes = {
-            k: v
-            for k, v in value.items()
-            if k not in ("friendly_name", "device_class", "icon") and isinstance(k, str)
+            k: v for k, v in value.items() if isinstance(k, str) and k not in blocked
         }
         self.report()
 
@@ -327,4 +351,14 @@ def on_off_payloads(value: str, on: str, off: str, what: str) -> bool | None:
         return False
     if value == "None":
         return None
-    raise PayloadError(f"{what} {value[:40]!r} is neither {on!r} nor {off!r}")
+    # `payload_on: true` with a template that renders a JSON boolean (Zigbee2MQTT's
+    # `{{ value_json.occupancy }}` renders `True`): booleans match whatever their case
+    folded = value.lower()
+    if folded in ("true", "false") and on.lower() in ("true", "false"):
+        if folded == on.lower():
+            return True
+        if folded == off.lower():
+            return False
+    raise PayloadError(
+        f"No matching payload found for entity: {what} {value[:40]!r} is neither {on!r} nor {off!r}"
+    )
