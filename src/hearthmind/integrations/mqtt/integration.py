@@ -223,8 +223,7 @@ class MqttIntegration:
         entity = cls(self, entity_id, config, message.topic)  # may refuse the config
         if existing is not None:
             self._remove(message.discovery_id, existing, remove_state=False)
-            entity.state = existing.entity.state
-            entity.attributes = dict(existing.entity.attributes)
+            entity.adopt(existing.entity)
         topics = entity.subscriptions()
         self._discovered[message.discovery_id] = _Discovered(entity, message.config, list(topics))
         if config.unique_id is not None:
@@ -245,6 +244,7 @@ class MqttIntegration:
 
     def _remove(self, discovery_id: str, item: _Discovered, *, remove_state: bool) -> None:
         entity = item.entity
+        entity.close()
         self._discovered.pop(discovery_id, None)
         if entity.config.unique_id is not None:
             self._unique_ids.pop(entity.config.unique_id, None)

@@ -151,6 +151,12 @@ class MqttEntity(Generic[C]):
         self._pending_until = 0.0
         self._json_attr_tpl = optional_template(config.json_attributes_template)
         self._avty_tpl = optional_template(config.availability_template)
+        # `expire_after` (sensor, binary_sensor): unavailable until the first report and
+        # again when no report came for that long
+        self._expire_after: float = float(getattr(config, "expire_after", None) or 0)
+        self._expired = self._expire_after > 0
+        self._expires_at = 0.0
+        self._timers: dict[str, TimerHandle] = {}
 
     # -- what the integration asks ------------------------------------------------------
 
@@ -165,6 +171,8 @@ class MqttEntity(Generic[C]):
 
     @property
     def available(self) -> bool:
+        if self._expired:
+            return False
         if not self._availability:
             return True
         if self.config.availability_mode == "latest":
@@ -204,7 +212,57 @@ class MqttEntity(Generic[C]):
     async def async_command(self, service: str, data: Mapping[str, Any], context: Context) -> None:
         raise PayloadError(f"{self.entity_id} takes no commands")
 
+    def adopt(self, old: MqttEntity[Any]) -> None:
+        """A discovery update replaced `old` with this entity: keep what the device said
+        (state, attributes, expiry), as HA keeps its entity across an update."""
+        self.state = old.state
+        self.attributes = dict(old.attributes)
+        self._reported = old._reported
+        if self._expire_after > 0 and old._expire_after > 0:
+            self._expired = old._expired
+            if not old._expired and old._expires_at:
+                self._schedule_expiry(old._expires_at - self.host.timestamp())
+
+    def close(self) -> None:
+        """The entity is removed or replaced: its timers must not write for it any more."""
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+
     # -- helpers for subclasses ------------------------------------------------------------
+
+    def schedule(self, name: str, seconds: float, callback: Callable[[], None]) -> None:
+        """One timer per name (a newer one replaces it), cancelled when the entity goes."""
+        old = self._timers.pop(name, None)
+        if old is not None:
+            old.cancel()
+
+        def fire() -> None:
+            self._timers.pop(name, None)
+            callback()
+
+        self._timers[name] = self.host.call_later(seconds, fire)
+
+    def cancel(self, name: str) -> None:
+        timer = self._timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
+
+    def touch_expiry(self) -> None:
+        """A report came: the value is fresh for `expire_after` seconds more."""
+        if self._expire_after <= 0:
+            return
+        self._expired = False
+        self._schedule_expiry(self._expire_after)
+
+    def _schedule_expiry(self, seconds: float) -> None:
+        self._expires_at = self.host.timestamp() + seconds
+
+        def expire() -> None:
+            self._expired = True
+            self.host.write_state(self, self.host.new_context(Origin.SENSOR))
+
+        self.schedule("expire", seconds, expire)
 
     def publish(self, topic: str, payload: str, context: Context) -> None:
         """Publish a command and remember its context for the device's answer."""
