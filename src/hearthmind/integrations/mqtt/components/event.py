@@ -71,5 +71,5 @@ class MqttEvent(MqttEntity[EventConfig]):
             "event_type": event_type,
             **{k: v for k, v in data.items() if k not in ("event_types", "friendly_name")},
         }
-        self.state = iso_timestamp(self.host)
+        self.state = iso_timestamp(self.host, "milliseconds")
         self.report()

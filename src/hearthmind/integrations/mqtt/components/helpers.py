@@ -11,9 +11,10 @@ from ..templates import ValueTemplate
 from .base import EntityHost
 
 
-def iso_timestamp(host: EntityHost) -> str:
-    """The hub clock's now as HA writes it (`2025-01-01T12:00:00.000000+00:00`)."""
-    return datetime.fromtimestamp(host.timestamp(), UTC).isoformat(timespec="microseconds")
+def iso_timestamp(host: EntityHost, timespec: str = "microseconds") -> str:
+    """The hub clock's now as HA writes it (`2025-01-01T12:00:00.000000+00:00`; events in
+    milliseconds, `2025-01-01T12:00:00.000+00:00`)."""
+    return datetime.fromtimestamp(host.timestamp(), UTC).isoformat(timespec=timespec)
 
 
 def render_command(

@@ -64,15 +64,21 @@ class MqttText(MqttEntity[TextConfig]):
         return topics
 
     def _check(self, value: str) -> None:
+        # HA's wording (TextEntity.state), so a log reads the same in both
         c = self.config
-        if not c.min <= len(value) <= c.max:
+        if len(value) < c.min:
             raise PayloadError(
-                f"Entity {self.entity_id} provides state {value[:40]!r} which is "
-                f"{'too short' if len(value) < c.min else 'too long'} (min {c.min}, max {c.max})"
+                f"Entity {self.entity_id} provides state {value[:60]} which is too short "
+                f"(minimum length {c.min})"
             )
-        if self._pattern is not None and not self._pattern.fullmatch(value):
+        if len(value) > c.max:
             raise PayloadError(
-                f"Entity {self.entity_id} provides state {value[:40]!r} which does not match "
+                f"Entity {self.entity_id} provides state {value[:60]} which is too long "
+                f"(maximum length {c.max})"
+            )
+        if self._pattern is not None and not self._pattern.match(value):
+            raise PayloadError(
+                f"Entity {self.entity_id} provides state {value[:60]} which does not match "
                 f"expected pattern {c.pattern}"
             )
 
