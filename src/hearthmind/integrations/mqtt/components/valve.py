@@ -25,6 +25,7 @@ class ValveConfig(EntityConfig):
     command_template: str | None = None
     state_topic: str | None = Field(default=None, min_length=1)
     value_template: str | None = None
+    # None given explicitly drops the feature; unset means HA's default (OPEN, CLOSE)
     payload_open: str | None = "OPEN"
     payload_close: str | None = "CLOSE"
     payload_stop: str | None = None
@@ -55,6 +56,12 @@ class ValveConfig(EntityConfig):
     def _positions(self) -> ValveConfig:
         if self.position_open == self.position_closed:
             raise ValueError("position_open and position_closed must differ")
+        given = {"payload_open", "payload_close", "state_open", "state_closed"}
+        if self.reports_position and given & self.model_fields_set:
+            raise ValueError(
+                "Options `payload_open`, `payload_close`, `state_open` and "
+                "`state_closed` are not allowed if the valve reports a position."
+            )
         return self
 
 
@@ -74,8 +81,16 @@ class MqttValve(MqttEntity[ValveConfig]):
                 strict=True,
             )
         )
+        # HA's ValveEntityFeature: OPEN 1, CLOSE 2, SET_POSITION 4, STOP 8
+        features = (
+            (1 if c.reports_position or c.payload_open is not None else 0)
+            | (2 if c.reports_position or c.payload_close is not None else 0)
+            | (4 if c.reports_position else 0)
+            | (8 if c.payload_stop is not None else 0)
+        )
+        self.attributes = {"supported_features": features}
         if c.reports_position:
-            self.attributes = {"current_position": None}
+            self.attributes["current_position"] = None
 
     @property
     def optimistic(self) -> bool:
@@ -88,9 +103,10 @@ class MqttValve(MqttEntity[ValveConfig]):
         return topics
 
     def _percent(self, position: float) -> int:
+        # HA's ranged_value_to_percentage over (closed + 1 .. open), clamped to 0..100
         c = self.config
-        span = c.position_open - c.position_closed
-        return round(min(100.0, max(0.0, (position - c.position_closed) * 100 / span)))
+        percent = (position - c.position_closed) * 100 // (c.position_open - c.position_closed)
+        return int(min(100, max(0, percent)))
 
     def _device_position(self, percent: float) -> int:
         c = self.config
@@ -104,32 +120,40 @@ class MqttValve(MqttEntity[ValveConfig]):
             self.state = "unknown"
             self.report()
             return
-        state: str | None = self._states.get(value)
+        reports = self.config.reports_position
+        data: Any = None
+        with contextlib.suppress(PayloadError):
+            data = parse_json(value)
+        state: str | None = None
         position: float | None = None
-        if state is None:
-            data: Any = None
-            with contextlib.suppress(PayloadError):
-                data = parse_json(value)
-            if isinstance(data, dict):
-                if "state" in data:
-                    state = self._states.get(str(data["state"]))
-                    if state is None and data["state"] is not None:
-                        raise PayloadError(f"Payload is not one of the valve states: {value[:60]}")
-                if "position" in data:
-                    position = number_in(data["position"], "position")
-            elif isinstance(data, int | float) and not isinstance(data, bool):
+        if isinstance(data, dict):
+            if reports and "position" not in data:
+                raise PayloadError("Missing required `position` attribute in json payload")
+            if not reports and "state" not in data:
+                raise PayloadError("Missing required `state` attribute in json payload")
+            raw_state = data.get("state")
+            if raw_state is not None:
+                state = self._states.get(str(raw_state))
+                if state is None:
+                    raise PayloadError(f"Payload is not one of the valve states: {value[:60]}")
+            if reports:
+                position = number_in(data["position"], "position")
+        elif reports:
+            if isinstance(data, int | float) and not isinstance(data, bool):
                 position = float(data)
+            elif value in (self.config.state_opening, self.config.state_closing):
+                state = self._states[value]
             else:
+                raise PayloadError(f"Payload '{value[:40]}' is not numeric for {self.entity_id}")
+        else:
+            state = self._states.get(value)
+            if state is None:
                 raise PayloadError(f"Payload is not one of the valve states: {value[:60]}")
         if position is not None:
-            if not self.config.reports_position:
-                raise PayloadError(
-                    f"Position {value[:40]} received for {self.entity_id}, "
-                    "which does not have reports_position set"
-                )
             percent = self._percent(position)
             self.attributes["current_position"] = percent
             if state is None:
+                # a position alone ends an opening or closing
                 state = "closed" if percent == 0 else "open"
         if state is not None:
             self.state = state
