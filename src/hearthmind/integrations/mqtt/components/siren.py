@@ -150,7 +150,9 @@ class MqttSiren(MqttEntity[SirenConfig]):
             self._update_params(params, strict=True)
         template = self._on_tpl if on else self._off_tpl
         if template is not None:
-            payload = template.render_command(value, entity_id=self.entity_id, **params)
+            # what the call did not give renders empty, as HA's lenient templates do
+            variables = {"tone": "", "duration": "", "volume_level": "", **params}
+            payload = template.render_command(value, entity_id=self.entity_id, **variables).strip()
         else:
             payload = orjson.dumps({"state": value, **params}).decode()
         self.publish(topic, payload, context)
