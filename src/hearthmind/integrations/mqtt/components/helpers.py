@@ -4,11 +4,12 @@ command published through an optional command template."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from ..templates import ValueTemplate
-from .base import EntityHost
+from .base import EntityHost, MessageHandler, add_handler
 
 
 def iso_timestamp(host: EntityHost, timespec: str = "microseconds") -> str:
@@ -30,3 +31,34 @@ def render_command(
 def is_none_payload(value: str) -> bool:
     """HA's reset payloads: an empty report or `None` makes the value unknown."""
     return value == "" or value.lower() == "none"
+
+
+def add_shared_handlers(
+    topics: dict[str, MessageHandler], pairs: Iterable[tuple[str | None, MessageHandler]]
+) -> None:
+    """Several values of one entity read from one topic (a JSON report with `state`,
+    `humidity` and `mode`): every part is read even when another fails on this message, as
+    HA's separate subscriptions do; the first failure is raised after all have run."""
+    by_topic: dict[str, list[MessageHandler]] = {}
+    for topic, handler in pairs:
+        if topic:
+            by_topic.setdefault(topic, []).append(handler)
+    for topic, handlers in by_topic.items():
+        add_handler(topics, topic, _all_of(handlers))
+
+
+def _all_of(handlers: list[MessageHandler]) -> MessageHandler:
+    if len(handlers) == 1:
+        return handlers[0]
+
+    def run(text: str) -> None:
+        failure: Exception | None = None
+        for handler in handlers:
+            try:
+                handler(text)
+            except Exception as err:  # re-raised below, after the other parts
+                failure = failure or err
+        if failure is not None:
+            raise failure
+
+    return run

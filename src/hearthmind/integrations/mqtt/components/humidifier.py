@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from hearthmind.core import Context
 
@@ -17,11 +17,10 @@ from .base import (
     EntityConfig,
     MessageHandler,
     MqttEntity,
-    add_handler,
     on_off_payloads,
     to_str,
 )
-from .helpers import is_none_payload, render_command
+from .helpers import add_shared_handlers, is_none_payload, render_command
 
 ACTIONS = frozenset({"off", "humidifying", "drying", "idle"})
 
@@ -58,6 +57,17 @@ class HumidifierConfig(EntityConfig):
     def _payload_text(cls, value: Any) -> Any:
         return to_str(value)
 
+    @model_validator(mode="after")
+    def _valid(self) -> HumidifierConfig:
+        # HA's humidifier schema checks, so a config HA refuses is refused here too
+        if self.min_humidity >= self.max_humidity:
+            raise ValueError("target_humidity_max must be > target_humidity_min")
+        if self.mode_command_topic and not self.modes:
+            raise ValueError("modes must be set when mode_command_topic is")
+        if self.payload_reset_mode in self.modes:
+            raise ValueError("modes must not contain payload_reset_mode")
+        return self
+
 
 class MqttHumidifier(MqttEntity[HumidifierConfig]):
     component = "humidifier"
@@ -76,6 +86,7 @@ class MqttHumidifier(MqttEntity[HumidifierConfig]):
         self._cur_tpl = optional_template(c.current_humidity_template)
         self._action_tpl = optional_template(c.action_template)
         self.attributes = {
+            "supported_features": 1 if c.mode_command_topic else 0,  # HA's MODES bit
             "min_humidity": c.min_humidity,
             "max_humidity": c.max_humidity,
             "humidity": None,
@@ -94,15 +105,16 @@ class MqttHumidifier(MqttEntity[HumidifierConfig]):
     def subscriptions(self) -> dict[str, MessageHandler]:
         topics = super().subscriptions()
         c = self.config
-        for topic, handler in (
-            (c.state_topic, self._on_state),
-            (c.target_humidity_state_topic, self._on_target),
-            (c.mode_state_topic, self._on_mode),
-            (c.current_humidity_topic, self._on_current),
-            (c.action_topic, self._on_action),
-        ):
-            if topic:
-                add_handler(topics, topic, handler)
+        add_shared_handlers(
+            topics,
+            (
+                (c.state_topic, self._on_state),
+                (c.target_humidity_state_topic, self._on_target),
+                (c.mode_state_topic, self._on_mode),
+                (c.current_humidity_topic, self._on_current),
+                (c.action_topic, self._on_action),
+            ),
+        )
         return topics
 
     def _on_state(self, text: str) -> None:
@@ -113,16 +125,16 @@ class MqttHumidifier(MqttEntity[HumidifierConfig]):
         self.state = "unknown" if on is None else ("on" if on else "off")
         self.report()
 
-    def _humidity(self, value: str, what: str) -> int:
-        humidity = round(parse_float(value, what))
+    def _humidity(self, value: str, what: str, topic: str | None) -> int:
+        problem = f"'{value[:40]}' received on topic {topic}. '{value[:40]}' is not a valid {what}"
+        try:
+            humidity = round(parse_float(value, what))
+        except PayloadError:
+            raise PayloadError(problem) from None
         c = self.config
-        if what == "target humidity" and not c.min_humidity <= humidity <= c.max_humidity:
-            raise PayloadError(
-                f"'{value[:40]}' received on topic {c.target_humidity_state_topic}. "
-                f"'{humidity}' is not a valid target humidity"
-            )
-        if not 0 <= humidity <= 100:
-            raise PayloadError(f"{what} {value[:40]!r} is outside 0..100")
+        low, high = (c.min_humidity, c.max_humidity) if what == "target humidity" else (0, 100)
+        if not low <= humidity <= high:
+            raise PayloadError(problem)
         return humidity
 
     def _on_target(self, text: str) -> None:
@@ -132,7 +144,9 @@ class MqttHumidifier(MqttEntity[HumidifierConfig]):
         if value == self.config.payload_reset_humidity:
             self.attributes["humidity"] = None
         else:
-            self.attributes["humidity"] = self._humidity(value, "target humidity")
+            self.attributes["humidity"] = self._humidity(
+                value, "target humidity", self.config.target_humidity_state_topic
+            )
         self.report()
 
     def _on_mode(self, text: str) -> None:
@@ -157,7 +171,9 @@ class MqttHumidifier(MqttEntity[HumidifierConfig]):
         if value == self.config.payload_reset_humidity:
             self.attributes["current_humidity"] = None
         else:
-            self.attributes["current_humidity"] = self._humidity(value, "current humidity")
+            self.attributes["current_humidity"] = self._humidity(
+                value, "current humidity", self.config.current_humidity_topic
+            )
         self.report()
 
     def _on_action(self, text: str) -> None:
@@ -201,7 +217,7 @@ class MqttHumidifier(MqttEntity[HumidifierConfig]):
         elif service == "set_mode":
             mode = str(data["mode"])
             if c.mode_command_topic is None or mode not in c.modes:
-                raise PayloadError(f"{self.entity_id}: mode {mode!r} is not one of {c.modes}")
+                raise PayloadError(f"{self.entity_id}: '{mode}' is not a valid mode ({c.modes})")
             self.publish(
                 c.mode_command_topic,
                 render_command(self.entity_id, self._mode_cmd_tpl, mode),
