@@ -7,9 +7,9 @@ integration catches those errors, counts them and carries on."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hearthmind.core import Context, Origin
 from hearthmind.core.clock import TimerHandle
@@ -93,6 +93,30 @@ class EntityConfig(BaseModel):
     @classmethod
     def _payload_text(cls, value: Any) -> Any:
         return to_str(value)
+
+    @model_validator(mode="after")
+    def _valid_topics(self) -> Self:
+        for name, value in self:
+            if name.endswith("_topic") and isinstance(value, str):
+                check_topic(name, value)
+        return self
+
+
+def check_topic(name: str, topic: str) -> None:
+    """HA's valid_subscribe_topic / valid_publish_topic: a command topic takes no
+    wildcards; in a state topic `+` fills a whole level and `#` only ends one."""
+    if "\0" in topic or len(topic.encode()) > 65535:
+        raise ValueError(f"{name}: {topic[:60]!r} is not a valid MQTT topic")
+    levels = topic.split("/")
+    if "command" in name or name.endswith("_cmd_t"):
+        if "+" in topic or "#" in topic:
+            raise ValueError(f"{name}: wildcards are not allowed in a publish topic ({topic!r})")
+        return
+    for i, level in enumerate(levels):
+        if "#" in level and (level != "#" or i != len(levels) - 1):
+            raise ValueError(f"{name}: '#' may only end a topic ({topic!r})")
+        if "+" in level and level != "+":
+            raise ValueError(f"{name}: '+' must fill a whole level ({topic!r})")
 
 
 C = TypeVar("C", bound=EntityConfig)
@@ -217,7 +241,13 @@ class MqttEntity(Generic[C]):
         (state, attributes, expiry), as HA keeps its entity across an update."""
         self.state = old.state
         self.attributes = dict(old.attributes)
+        self.json_attributes = dict(old.json_attributes)
         self._reported = old._reported
+        # HA's entity lives on across the update: what it last knew of availability too
+        self._last_availability = old._last_availability
+        self._available = {
+            item.topic: old._last_availability is True for item in self._availability
+        }
         if self._expire_after > 0 and old._expire_after > 0:
             self._expired = old._expired
             if not old._expired and old._expires_at:
@@ -395,8 +425,11 @@ def add_handler(topics: dict[str, MessageHandler], topic: str, handler: MessageH
         return
 
     def both(text: str) -> None:
-        first(text)
-        handler(text)
+        # each reads the message for itself: one failing does not stop the next
+        try:
+            first(text)
+        finally:
+            handler(text)
 
     topics[topic] = both
 
