@@ -13,10 +13,12 @@ from hearthmind.core import Context
 
 from ..payloads import PayloadError, parse_float
 from ..templates import optional_template
-from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
-from .helpers import is_none_payload, render_command
+from .base import EntityConfig, MessageHandler, MqttEntity, to_str
+from .helpers import add_shared_handlers, is_none_payload, render_command
 
-DEFAULT_MODES = ["off", "eco", "electric", "gas", "heat_pump", "high_demand", "performance"]
+DEFAULT_MODES = ["eco", "electric", "gas", "heat_pump", "high_demand", "performance", "off"]
+# HA's defaults, 110 °F and 140 °F, in the heater's own unit
+DEFAULT_RANGE = {"F": (110.0, 140.0), "C": (43.3, 60.0)}
 
 
 class WaterHeaterConfig(EntityConfig):
@@ -36,8 +38,8 @@ class WaterHeaterConfig(EntityConfig):
     payload_on: str = "ON"
     payload_off: str = "OFF"
     initial: float | None = None
-    min_temp: float = 43.3  # HA's 110 °F
-    max_temp: float = 60.0  # HA's 140 °F
+    min_temp: float | None = None
+    max_temp: float | None = None
     precision: float | None = None
     temperature_unit: str | None = None
     value_template: str | None = None
@@ -64,16 +66,26 @@ class MqttWaterHeater(MqttEntity[WaterHeaterConfig]):
         self._mode_cmd_tpl = optional_template(c.mode_command_template)
         self._temp_cmd_tpl = optional_template(c.temperature_command_template)
         self._power_cmd_tpl = optional_template(c.power_command_template)
-        self.state = "unknown" if c.mode_state_topic else "off"
+        unit = "F" if (c.temperature_unit or "").lstrip("°").upper() == "F" else "C"
+        low, high = DEFAULT_RANGE[unit]
+        min_temp = float(c.min_temp) if c.min_temp is not None else low
+        max_temp = float(c.max_temp) if c.max_temp is not None else high
+        # optimistic: the target starts at `initial`, else the lowest, as in HA
+        target = None if c.temperature_state_topic else (c.initial or min_temp)
+        self.state = "unknown" if c.mode_state_topic and not c.optimistic else "off"
         self.attributes = {
-            "min_temp": c.min_temp,
-            "max_temp": c.max_temp,
+            # HA's WaterHeaterEntityFeature: TARGET_TEMPERATURE 1, OPERATION_MODE 2, ON_OFF 8
+            "supported_features": (1 if c.temperature_command_topic else 0)
+            | (2 if c.mode_command_topic else 0)
+            | (8 if c.power_command_topic else 0),
+            "min_temp": min_temp,
+            "max_temp": max_temp,
             "operation_list": list(c.modes),
             "current_temperature": None,
-            "temperature": c.initial,
+            "temperature": target,
             "target_temp_high": None,
             "target_temp_low": None,
-            "operation_mode": None if c.mode_state_topic else "off",
+            "operation_mode": None if self.state == "unknown" else "off",
         }
         if c.temperature_unit:
             self.attributes["temperature_unit"] = c.temperature_unit
@@ -84,13 +96,14 @@ class MqttWaterHeater(MqttEntity[WaterHeaterConfig]):
     def subscriptions(self) -> dict[str, MessageHandler]:
         topics = super().subscriptions()
         c = self.config
-        for topic, handler in (
-            (c.mode_state_topic, self._on_mode),
-            (c.temperature_state_topic, self._on_target),
-            (c.current_temperature_topic, self._on_current),
-        ):
-            if topic:
-                add_handler(topics, topic, handler)
+        add_shared_handlers(
+            topics,
+            (
+                (c.mode_state_topic, self._on_mode),
+                (c.temperature_state_topic, self._on_target),
+                (c.current_temperature_topic, self._on_current),
+            ),
+        )
         return topics
 
     def _rounded(self, value: float) -> float:
@@ -109,19 +122,27 @@ class MqttWaterHeater(MqttEntity[WaterHeaterConfig]):
             raise PayloadError(f"Invalid modes mode: {value[:40]}")
         self.report()
 
-    def _temperature(self, text: str, template: Any, key: str) -> None:
+    def _temperature(self, text: str, template: Any, key: str, option: str) -> None:
         value = self.render(template, text)
-        if is_none_payload(value):
+        if value == "":
+            raise PayloadError(f"Invalid empty payload for attribute _attr_{key}, ignoring update")
+        if value.lower() in ("none", "null"):
             self.attributes[key] = None
         else:
-            self.attributes[key] = self._rounded(parse_float(value, key.replace("_", " ")))
+            try:
+                number = parse_float(value, key)
+            except PayloadError:
+                raise PayloadError(f"Could not parse {option} from {value[:40]}") from None
+            self.attributes[key] = self._rounded(number)
         self.report()
 
     def _on_target(self, text: str) -> None:
-        self._temperature(text, self._temp_tpl, "temperature")
+        self._temperature(text, self._temp_tpl, "temperature", "temperature_state_template")
 
     def _on_current(self, text: str) -> None:
-        self._temperature(text, self._cur_tpl, "current_temperature")
+        self._temperature(
+            text, self._cur_tpl, "current_temperature", "current_temperature_template"
+        )
 
     async def async_command(self, service: str, data: Mapping[str, Any], context: Context) -> None:
         c = self.config
@@ -129,14 +150,14 @@ class MqttWaterHeater(MqttEntity[WaterHeaterConfig]):
             temperature = float(data["temperature"])
             if c.temperature_command_topic is None:
                 raise PayloadError(f"{self.entity_id} has no temperature_command_topic")
-            value = int(temperature) if temperature.is_integer() else temperature
-            payload = render_command(self.entity_id, self._temp_cmd_tpl, value)
+            if data.get("operation_mode") is not None:
+                await self._set_mode(str(data["operation_mode"]), context)
+            # HA sends the target as a float (`120.0`)
+            payload = render_command(self.entity_id, self._temp_cmd_tpl, temperature)
             self.publish(c.temperature_command_topic, payload, context)
             if self._optimistic(c.temperature_state_topic):
                 self.attributes["temperature"] = temperature
                 self.optimistic_update(context)
-            if data.get("operation_mode") is not None:
-                await self._set_mode(str(data["operation_mode"]), context)
         elif service == "set_operation_mode":
             await self._set_mode(str(data["operation_mode"]), context)
         elif service in ("turn_on", "turn_off"):
