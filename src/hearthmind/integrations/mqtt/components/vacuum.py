@@ -105,26 +105,33 @@ class MqttVacuum(MqttEntity[VacuumConfig]):
 
     async def async_command(self, service: str, data: Mapping[str, Any], context: Context) -> None:
         c = self.config
+        # a feature the vacuum lacks is an error; a feature without its topic sends nothing,
+        # as in HA
         if service in COMMANDS:
             feature, option = COMMANDS[service]
-            if feature not in self.features or c.command_topic is None:
-                raise PayloadError(f"{self.entity_id} does not support {service}")
-            self.publish(c.command_topic, str(getattr(c, option)), context)
+            self._require(feature, service)
+            if c.command_topic is not None:
+                self.publish(c.command_topic, str(getattr(c, option)), context)
         elif service == "set_fan_speed":
             speed = str(data["fan_speed"])
-            if "fan_speed" not in self.features or c.set_fan_speed_topic is None:
-                raise PayloadError(f"{self.entity_id} does not support set_fan_speed")
+            self._require("fan_speed", service)
+            if c.set_fan_speed_topic is None:
+                return
             if speed not in c.fan_speed_list:
                 raise PayloadError(f"fan speed {speed!r} is not one of {c.fan_speed_list}")
             self.publish(c.set_fan_speed_topic, speed, context)
         elif service == "send_command":
-            if "send_command" not in self.features or c.send_command_topic is None:
-                raise PayloadError(f"{self.entity_id} does not support send_command")
+            self._require("send_command", service)
             params = data.get("params")
             if isinstance(params, dict):
                 payload = orjson.dumps({"command": data["command"], **params}).decode()
             else:
                 payload = str(data["command"])
-            self.publish(c.send_command_topic, payload, context)
+            if c.send_command_topic is not None:
+                self.publish(c.send_command_topic, payload, context)
         else:
             raise PayloadError(f"{self.entity_id} cannot {service}")
+
+    def _require(self, feature: str, service: str) -> None:
+        if feature not in self.features:
+            raise PayloadError(f"Entity {self.entity_id} does not support {service}")
