@@ -47,6 +47,11 @@ class MqttLawnMower(MqttEntity[LawnMowerConfig]):
             )
             for name in COMMANDS
         }
+        # HA's LawnMowerEntityFeature: START_MOWING 1, PAUSE 2, DOCK 4, by the topics given
+        bits = {"start_mowing": 1, "pause": 2, "dock": 4}
+        self.attributes = {
+            "supported_features": sum(bits[n] for n, (t, _) in self._cmd.items() if t is not None)
+        }
 
     @property
     def optimistic(self) -> bool:
