@@ -18,6 +18,7 @@ from hearthmind.core import EVENT_STATE_CHANGED, DataKey, Event, SpaceKind, Stat
 from .applying import Applier, Level
 from .arrivals import LEAD_MINUTES, ArrivalRoutine
 from .consent import shared_view
+from .editing import edit_consent, edit_preference
 from .exchange import ExchangeError, NonceMemory, PeerKeys, Transport, open_envelope, seal
 from .learning import learn, observation_of, preferences_in
 from .profile import PREFERENCE_KEYS, PROFILE_VERSION, Profile, activity_at, next_activity_change
@@ -106,6 +107,27 @@ class SpacesHub:
         shared = sorted(self.shared.get(person, set()))
         data["shared_with"] = [{"peer": peer, "kind": kind} for peer, kind in shared]
         return data
+
+    def edit(self, person: str, change: dict[str, Any]) -> dict[str, Any]:
+        """A person's own edit: {"context", "activity", "key", "value"} sets a value;
+        {"kind", "categories"} what they share with a kind of space; {"keep_hotel_learning"}."""
+        profile = self.profile(person)
+        try:
+            if "key" in change:
+                edit_preference(profile, str(change.get("context", "home")),
+                                str(change.get("activity", "day")), str(change["key"]),
+                                change.get("value"), self.hub.clock.timestamp())  # fmt: skip
+            elif "kind" in change:
+                edit_consent(profile, str(change["kind"]), list(change.get("categories") or []))
+            elif isinstance(change.get("keep_hotel_learning"), bool):
+                profile.keep_hotel_learning = change["keep_hotel_learning"]
+            else:
+                raise SpacesError("spaces_bad_edit", f"nothing to edit in {sorted(change)}")
+        except SpacesError as err:
+            self._problem(err)
+            raise
+        self._save(profile)
+        return self.export(person)
 
     async def async_delete_profile(self, person: str) -> dict[str, Any]:
         """Delete a person's profile here and in every hub it was shared with."""
