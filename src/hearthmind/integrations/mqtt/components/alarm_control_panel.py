@@ -134,7 +134,12 @@ class MqttAlarmControlPanel(MqttEntity[AlarmConfig]):
             "disarm": c.code_disarm_required,
             "trigger": c.code_trigger_required,
         }[kind]
-        if c.code is None or not required or c.code in (REMOTE_CODE, REMOTE_CODE_TEXT):
+        if c.code is None or not required:
+            return
+        if c.code in (REMOTE_CODE, REMOTE_CODE_TEXT):
+            # the panel checks it, but one must be given
+            if not code:
+                raise PayloadError(f"Invalid alarm code provided for {self.entity_id}")
             return
         if code is None or not hmac.compare_digest(code.encode(), c.code.encode()):
             raise PayloadError(f"Invalid alarm code provided for {self.entity_id}")
