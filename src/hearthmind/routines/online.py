@@ -16,6 +16,7 @@ from typing import Any
 
 from hearthmind.core import EVENT_STATE_CHANGED, DataKey, Event, Hub, StateChangedData
 
+from .live_calibration import RunningCalibration
 from .observations import Kind, Observation
 from .observe import Observer
 from .predictor import Prediction, Predictor, likely_actions
@@ -60,6 +61,8 @@ class RoutineLearner:
         # a history too small to fit is not retried at every event)
         self._first_fit_at = min_history
         self._observer = Observer()  # the recorder reader's rule (observe.py)
+        # each live guess against what came next, bounded (the dashboard's calibration plot)
+        self.calibration = RunningCalibration()
 
     async def async_start(self, history: list[Observation] | None = None) -> None:
         """Start listening; with `history` (e.g. read from the recorder) fit at once."""
@@ -130,6 +133,8 @@ class RoutineLearner:
         )
         if obs is None:
             return  # the hub's own doing, an attribute report, unavailable, a reading
+        if self.model is not None and self.recent:
+            self._score_guess(obs)
         self.history.append(obs)
         self.recent.append(obs)
         if self._arrived_while_fitting is not None:
@@ -152,6 +157,21 @@ class RoutineLearner:
                 f"{self.model.name} could not learn {obs.item}: {err!r}",
                 self.hub.clock.timestamp(),
             )
+
+    def _score_guess(self, obs: Observation) -> None:
+        """What the model would have guessed just before `obs`, scored against it (as the
+        evaluation harness does: at the last observation's time, from the recent ones)."""
+        assert self.model is not None
+        try:
+            guesses = self.model.predict(self.recent[-1].time, list(self.recent), k=3)
+        except Exception as err:  # a model bug must not stop the hub
+            self.hub.health.problem(
+                "routines_predict_errors",
+                f"{self.model.name} could not guess before {obs.item}: {err!r}",
+                self.hub.clock.timestamp(),
+            )
+            return
+        self.calibration.add(guesses, obs.item)
 
     async def async_refit(self) -> None:
         """Fit a fresh model on the history in an executor, then swap it in and replay what
