@@ -154,8 +154,16 @@ class InProcessTransport:
     async def send(self, peer_id: str, envelope: dict[str, Any]) -> dict[str, Any] | None:
         if peer_id not in self.receivers or not self.online.get(peer_id, False):
             raise ExchangeError("spaces_peer_offline", f"hub {peer_id!r} cannot be reached", 503)
-        # a copy through JSON, as a wire would make it
-        return await self.receivers[peer_id](orjson.loads(orjson.dumps(envelope)))
+        # a copy through JSON, as a wire would make it; a refusal comes back as over HTTP
+        try:
+            return await self.receivers[peer_id](orjson.loads(orjson.dumps(envelope)))
+        except Exception as err:
+            status = getattr(err, "status", None)
+            if not isinstance(status, int):
+                raise
+            raise ExchangeError(
+                "spaces_peer_refused", f"hub {peer_id!r} refused: {status} {err}", status
+            ) from err
 
 
 class HttpTransport:
