@@ -17,6 +17,7 @@ from ..payloads import PayloadError, number_in, parse_json
 from ..templates import optional_template
 from .base import EntityConfig, MessageHandler, MqttEntity, add_handler
 
+DEFAULT_PICTURE = "https://brands.home-assistant.io/_/mqtt/icon.png"
 JSON_KEYS = ("title", "release_summary", "release_url", "entity_picture")
 _NUMBERS = re.compile(r"\d+")
 
@@ -71,8 +72,8 @@ class MqttUpdate(MqttEntity[UpdateConfig]):
             "title": c.title,
             "update_percentage": None,
         }
-        if c.entity_picture:
-            self.attributes["entity_picture"] = c.entity_picture
+        # HA shows the MQTT brand icon when the device gives no picture
+        self.attributes["entity_picture"] = c.entity_picture or DEFAULT_PICTURE
 
     def hub_state(self) -> tuple[str, dict[str, Any]]:
         state, attrs = super().hub_state()
@@ -108,8 +109,8 @@ class MqttUpdate(MqttEntity[UpdateConfig]):
                 data = None
         if not isinstance(data, dict):
             self.installed = value
-            if self.latest is None and self.config.latest_version_topic is None:
-                self.latest = value
+            if self.config.latest_version_topic is None:
+                self.latest = value  # nothing else says what is newest
             self._versions()
             self.report()
             return
