@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 
 from hearthmind import __version__
 
-from . import agent, conversation, frontend, rest, spaces, voice
+from . import agent, conversation, frontend, learning, rest, spaces, voice
 from .auth import Unauthorized
 from .openapi_doc import truthful_openapi
 from .operations import ApiError, count_problem
@@ -39,6 +39,7 @@ def build_app(rt: ApiRuntime) -> FastAPI:
     app.include_router(conversation.router)
     app.include_router(agent.router)
     app.include_router(spaces.router)
+    app.include_router(learning.router)
 
     @app.exception_handler(Unauthorized)
     async def unauthorized(_: Request, exc: Unauthorized) -> rest.JsonResponse:
