@@ -20,6 +20,7 @@ from . import (
     recorder,
     routines,
     sim,
+    spaces,
     states,
     voice,
     why,
@@ -43,7 +44,7 @@ def version() -> None:
 
 
 COMMAND_MODULES = (sim, hub, states, call, recorder, why, connect, checkconfig, automations)
-for module in (*COMMAND_MODULES, routines, voice, agent, backup):
+for module in (*COMMAND_MODULES, routines, voice, agent, backup, spaces):
     module.register(app)
 
 
