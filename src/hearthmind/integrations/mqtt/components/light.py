@@ -1,32 +1,37 @@
-"""`light`, in both of Home Assistant's MQTT schemas:
+"""`light`, in both of Home Assistant's MQTT schemas, reporting what HA reports (`color_mode`,
+`supported_color_modes`, every colour representation, `None` while off):
 
 - default: one topic per feature (`command_topic` with ON/OFF, `brightness_command_topic`,
-  `rgb_command_topic`, ... and the matching state topics with value templates);
+  `rgb_command_topic`, `hs_`, `xy_`, `rgbw_`, `rgbww_`, `color_temp_`, `effect_`, `white_`,
+  ... and the matching state topics with value templates);
 - json (`schema: json`, what Zigbee2MQTT uses): one JSON object per command and per report,
-  `{"state": "ON", "brightness": 180, "color_temp": 370, "color": {"r": 255, ...}}`."""
+  `{"state": "ON", "brightness": 180, "color_mode": "xy", "color": {"x": 0.3, "y": 0.3}}`
+  (see light_json.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-import orjson
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from hearthmind.core import Context
 
-from ..payloads import (
-    PayloadError,
-    kelvin_to_mired,
-    mired_to_kelvin,
-    number_in,
-    parse_float,
-    parse_json_object,
-    parse_rgb,
-    rgb_in,
-)
+from ..payloads import PayloadError, parse_float
 from ..templates import optional_template
 from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, on_off_payloads, to_str
+from .light_commands import default_commands, wanted_values
+from .light_json import JsonLightSchema
+from .light_state import LIGHT_ATTRIBUTES, LightState, kelvin_to_mired, mired_to_kelvin, valid_modes
+
+# (mode, state topic key, value template key, number of channels, attribute)
+_COLOR_TOPICS = (
+    ("hs", "hs_state_topic", "hs_value_template", 2, "hs_color"),
+    ("xy", "xy_state_topic", "xy_value_template", 2, "xy_color"),
+    ("rgb", "rgb_state_topic", "rgb_value_template", 3, "rgb_color"),
+    ("rgbw", "rgbw_state_topic", "rgbw_value_template", 4, "rgbw_color"),
+    ("rgbww", "rgbww_state_topic", "rgbww_value_template", 5, "rgbww_color"),
+)
 
 
 class LightConfig(EntityConfig):
@@ -44,13 +49,48 @@ class LightConfig(EntityConfig):
     brightness_value_template: str | None = None
     brightness_scale: int = Field(default=255, ge=1)
     brightness: bool = False  # json schema: the light takes brightness
+    color_mode_state_topic: str | None = None
+    color_mode_value_template: str | None = None
     color_temp_command_topic: str | None = None
+    color_temp_command_template: str | None = None
     color_temp_state_topic: str | None = None
     color_temp_value_template: str | None = None
+    color_temp_kelvin: bool = False  # the device speaks kelvin, not mired
+    min_mireds: int | None = Field(default=None, ge=1)
+    max_mireds: int | None = Field(default=None, ge=1)
+    min_kelvin: int | None = Field(default=None, ge=1)
+    max_kelvin: int | None = Field(default=None, ge=1)
+    effect_command_topic: str | None = None
+    effect_command_template: str | None = None
+    effect_state_topic: str | None = None
+    effect_value_template: str | None = None
+    effect_list: list[str] | None = None
+    effect: bool = False  # json schema: the light takes effects
+    hs_command_topic: str | None = None
+    hs_command_template: str | None = None
+    hs_state_topic: str | None = None
+    hs_value_template: str | None = None
     rgb_command_topic: str | None = None
+    rgb_command_template: str | None = None
     rgb_state_topic: str | None = None
     rgb_value_template: str | None = None
+    rgbw_command_topic: str | None = None
+    rgbw_command_template: str | None = None
+    rgbw_state_topic: str | None = None
+    rgbw_value_template: str | None = None
+    rgbww_command_topic: str | None = None
+    rgbww_command_template: str | None = None
+    rgbww_state_topic: str | None = None
+    rgbww_value_template: str | None = None
+    xy_command_topic: str | None = None
+    xy_command_template: str | None = None
+    xy_state_topic: str | None = None
+    xy_value_template: str | None = None
+    white_command_topic: str | None = None
+    white_scale: int = Field(default=255, ge=1)
     supported_color_modes: list[str] | None = None
+    flash_time_short: int = 2
+    flash_time_long: int = 10
     on_command_type: Literal["last", "first", "brightness"] = "last"
     optimistic: bool | None = None
 
@@ -59,109 +99,189 @@ class LightConfig(EntityConfig):
     def _payload_text(cls, value: Any) -> Any:
         return to_str(value)
 
+    @field_validator("supported_color_modes")
+    @classmethod
+    def _modes(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else valid_modes(value)
+
+    @model_validator(mode="after")
+    def _no_template_schema(self) -> LightConfig:
+        if self.schema_ == "template":
+            raise ValueError("light schema 'template' is not supported (use default or json)")
+        return self
+
+
+def default_modes(c: LightConfig) -> list[str]:
+    """The colour modes of a default-schema light, from its command topics (as HA)."""
+    modes = {
+        mode
+        for mode, topic in (
+            ("color_temp", c.color_temp_command_topic),
+            ("hs", c.hs_command_topic),
+            ("rgb", c.rgb_command_topic),
+            ("rgbw", c.rgbw_command_topic),
+            ("rgbww", c.rgbww_command_topic),
+            ("xy", c.xy_command_topic),
+        )
+        if topic
+    }
+    if c.white_command_topic and modes:
+        modes.add("white")
+    if not modes:
+        modes.add("brightness" if c.brightness_command_topic else "onoff")
+    return sorted(modes)
+
+
+def kelvin_range(c: LightConfig) -> tuple[int, int]:
+    low = c.min_kelvin or (mired_to_kelvin(c.max_mireds) if c.max_mireds else 2000)
+    high = c.max_kelvin or (mired_to_kelvin(c.min_mireds) if c.min_mireds else 6535)
+    return low, high
+
 
 class MqttLight(MqttEntity[LightConfig]):
     component = "light"
     config_model = LightConfig
+    blocked_attributes: ClassVar[frozenset[str]] = LIGHT_ATTRIBUTES
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         c = self.config
-        self.json_schema = c.schema_ == "json"
-        if c.schema_ == "template":
-            raise PayloadError("light schema 'template' is not supported (use default or json)")
+        self.json = JsonLightSchema(self) if c.schema_ == "json" else None
+        modes = self.json.modes() if self.json is not None else default_modes(c)
+        low, high = kelvin_range(c)
+        self.light = LightState(modes, low, high, c.effect_list)
         self._state_tpl = optional_template(c.state_value_template)
         self._bri_tpl = optional_template(c.brightness_value_template)
-        self._bri_cmd_tpl = optional_template(c.brightness_command_template)
         self._ct_tpl = optional_template(c.color_temp_value_template)
-        self._rgb_tpl = optional_template(c.rgb_value_template)
+        self._mode_tpl = optional_template(c.color_mode_value_template)
+        self._fx_tpl = optional_template(c.effect_value_template)
 
     @property
     def optimistic(self) -> bool:
         return bool(self.config.optimistic) or self.config.state_topic is None
 
-    def subscriptions(self) -> dict[str, MessageHandler]:
-        topics = super().subscriptions()
-        c = self.config
-        if c.state_topic:
-            add_handler(
-                topics, c.state_topic, self._on_json_state if self.json_schema else self._on_state
-            )
-        if not self.json_schema:
-            if c.brightness_state_topic:
-                add_handler(topics, c.brightness_state_topic, self._on_brightness)
-            if c.color_temp_state_topic:
-                add_handler(topics, c.color_temp_state_topic, self._on_color_temp)
-            if c.rgb_state_topic:
-                add_handler(topics, c.rgb_state_topic, self._on_rgb)
-        return topics
+    def adopt(self, old: MqttEntity[Any]) -> None:
+        super().adopt(old)
+        if isinstance(old, MqttLight):
+            self.light.values = dict(old.light.values)
+            if old.light.color_mode in self.light.supported:
+                self.light.color_mode = old.light.color_mode
 
     def hub_state(self) -> tuple[str, dict[str, Any]]:
         state, attrs = super().hub_state()
-        if state != "on":
-            # HA shows brightness and color only while the light is on
-            for key in ("brightness", "color_temp_kelvin", "rgb_color"):
-                attrs.pop(key, None)
+        if state == "unavailable":
+            return state, attrs
+        attrs.update(self.light.attributes(state == "on"))
         return state, attrs
 
-    # -- reports ---------------------------------------------------------------------------
+    def subscriptions(self) -> dict[str, MessageHandler]:
+        topics = super().subscriptions()
+        c = self.config
+        if self.json is not None:
+            if c.state_topic:
+                add_handler(topics, c.state_topic, self.json.on_state)
+            return topics
+        handlers: list[tuple[str | None, MessageHandler]] = [
+            (c.state_topic, self._on_state),
+            (c.brightness_state_topic, self._on_brightness),
+            (c.color_mode_state_topic, self._on_color_mode),
+            (c.color_temp_state_topic, self._on_color_temp),
+            (c.effect_state_topic, self._on_effect),
+        ]
+        for mode, topic_key, tpl_key, channels, attr in _COLOR_TOPICS:
+            topic = getattr(c, topic_key)
+            template = optional_template(getattr(c, tpl_key))
+            handlers.append((topic, self._color_handler(mode, template, channels, attr)))
+        for topic, handler in handlers:
+            if topic:
+                add_handler(topics, topic, handler)
+        return topics
 
-    def _scaled(self, value: float) -> int:
-        scale = self.config.brightness_scale
-        return max(0, min(255, round(value * 255 / scale)))
+    # -- reports (default schema) ------------------------------------------------------------
 
     def _on_state(self, text: str) -> None:
         value = self.render(self._state_tpl, text)
+        if value == "":
+            return  # HA: "Ignoring empty state message"
         c = self.config
         on = on_off_payloads(value, c.payload_on, c.payload_off, "state")
         self.state = "unknown" if on is None else ("on" if on else "off")
         self.report()
 
     def _on_brightness(self, text: str) -> None:
-        value = parse_float(self.render(self._bri_tpl, text), "brightness")
-        self.attributes["brightness"] = self._scaled(value)
+        value = self.render(self._bri_tpl, text)
+        if value == "":
+            return
+        device = parse_float(value, "brightness")
+        if device == 0:
+            return  # HA ignores a zero brightness (the state topic says off)
+        scale = self.config.brightness_scale
+        self.light.values["brightness"] = max(0, min(255, round(device / scale * 255)))
+        self.report()
+
+    def _on_color_mode(self, text: str) -> None:
+        value = self.render(self._mode_tpl, text)
+        if value == "":
+            return
+        if value not in self.light.supported:
+            raise PayloadError(f"color mode {value[:20]!r} is not one of {self.light.supported}")
+        self.light.color_mode = value
         self.report()
 
     def _on_color_temp(self, text: str) -> None:
-        mired = parse_float(self.render(self._ct_tpl, text), "color_temp")
-        self.attributes["color_temp_kelvin"] = mired_to_kelvin(mired)
+        value = self.render(self._ct_tpl, text)
+        if value == "":
+            return
+        number = parse_float(value, "color_temp")
+        kelvin = round(number) if self.config.color_temp_kelvin else mired_to_kelvin(number)
+        self._set_color("color_temp", "color_temp_kelvin", kelvin)
+
+    def _on_effect(self, text: str) -> None:
+        value = self.render(self._fx_tpl, text)
+        if value == "":
+            return
+        self.light.values["effect"] = value
         self.report()
 
-    def _on_rgb(self, text: str) -> None:
-        self.attributes["rgb_color"] = parse_rgb(self.render(self._rgb_tpl, text))
-        self.report()
+    def _color_handler(self, mode: str, template: Any, channels: int, attr: str) -> MessageHandler:
+        def handle(text: str) -> None:
+            value = self.render(template, text)
+            if value == "":
+                return
+            parts = value.split(",")
+            try:
+                numbers = [float(p) for p in parts]
+            except ValueError:
+                raise PayloadError(f"Failed to parse {mode} state update {value[:40]!r}") from None
+            if len(numbers) != channels:
+                raise PayloadError(f"Failed to parse {mode} state update {value[:40]!r}")
+            if mode in ("hs", "xy"):
+                self._set_color(mode, attr, (numbers[0], numbers[1]))
+                return
+            color = tuple(int(n) for n in numbers)
+            if not all(0 <= n <= 255 for n in color):
+                raise PayloadError(f"{mode} {value[:40]!r} has a channel outside 0..255")
+            if self.config.brightness_state_topic is None:
+                # no brightness of its own: the colour carries it (HA's rgb brightness)
+                top = max(color)
+                if top == 0:
+                    return  # HA ignores an all-zero colour
+                self.light.values["brightness"] = top
+                color = tuple(round(n * 255 / top) for n in color)
+            self._set_color(mode, attr, color)
 
-    def _on_json_state(self, text: str) -> None:
-        self.apply_json_state(parse_json_object(text))
-        self.report()
+        return handle
 
-    def apply_json_state(self, data: Mapping[str, Any]) -> None:
-        """Zigbee2MQTT's light report; validates everything before changing anything."""
-        updates: dict[str, Any] = {}
-        state = self.state
-        if "state" in data:
-            raw = data["state"]
-            if raw is None:
-                state = "unknown"
-            elif not isinstance(raw, str):
-                raise PayloadError(f"state is {type(raw).__name__}, not a string")
-            else:
-                on = on_off_payloads(raw, "ON", "OFF", "state")
-                state = "unknown" if on is None else ("on" if on else "off")
-        if data.get("brightness") is not None:
-            updates["brightness"] = self._scaled(number_in(data["brightness"], "brightness"))
-        if data.get("color_temp") is not None:
-            updates["color_temp_kelvin"] = mired_to_kelvin(
-                number_in(data["color_temp"], "color_temp")
-            )
-        color = data.get("color")
-        if color is not None:
-            if not isinstance(color, Mapping):
-                raise PayloadError(f"color is {type(color).__name__}, not an object")
-            if any(k in color for k in ("r", "g", "b")):  # may carry only x/y or hue
-                updates["rgb_color"] = rgb_in(color)
-        self.state = state
-        self.attributes.update(updates)
+    def _set_color(self, mode: str, key: str, value: Any) -> None:
+        if self.config.color_mode_state_topic is None:
+            self.light.set_color(mode, key, value)
+        else:
+            self.light.values[key] = value
+            if self.light.color_mode == mode or self.light.color_mode is None:
+                self.light.color_mode = mode
+            elif mode in self.light.supported:
+                self.light.color_mode = mode  # a colour of a mode is the mode (HA's resend)
+        self.report()
 
     # -- commands --------------------------------------------------------------------------
 
@@ -170,84 +290,36 @@ class MqttLight(MqttEntity[LightConfig]):
             service = "turn_off" if self.state == "on" else "turn_on"
         if service not in ("turn_on", "turn_off"):
             raise PayloadError(f"{self.entity_id} cannot {service}")
-        wanted = _wanted(service, data, self.attributes.get("brightness"))
-        if self.json_schema:
-            self._command_json(wanted, data, context)
+        wanted = wanted_values(service, data, self.light)
+        if self.json is not None:
+            self.json.command(wanted, data, context)
         else:
-            self._command_default(wanted, context)
+            for topic, payload in default_commands(self, wanted):
+                self.publish(topic, payload, context)
         if self.optimistic:
             self.state = "on" if wanted.get("on") else "off"
-            for key in ("brightness", "color_temp_kelvin", "rgb_color"):
-                if key in wanted:
-                    self.attributes[key] = wanted[key]
+            self._apply_optimistic(wanted)
             self.optimistic_update(context)
 
-    def _device_brightness(self, brightness: int) -> int:
-        return round(brightness * self.config.brightness_scale / 255)
-
-    def _command_json(
-        self, wanted: Mapping[str, Any], data: Mapping[str, Any], context: Context
-    ) -> None:
-        message: dict[str, Any] = {"state": "ON" if wanted["on"] else "OFF"}
+    def _apply_optimistic(self, wanted: Mapping[str, Any]) -> None:
+        light = self.light
         if "brightness" in wanted:
-            message["brightness"] = self._device_brightness(wanted["brightness"])
-        if "color_temp_kelvin" in wanted:
-            message["color_temp"] = kelvin_to_mired(wanted["color_temp_kelvin"])
-        if "rgb_color" in wanted:
-            r, g, b = wanted["rgb_color"]
-            message["color"] = {"r": r, "g": g, "b": b}
-        if data.get("transition") is not None:
-            message["transition"] = data["transition"]
-        if data.get("effect") is not None:
-            message["effect"] = data["effect"]
-        self.publish(self.config.command_topic, orjson.dumps(message).decode(), context)
-
-    def _command_default(self, wanted: Mapping[str, Any], context: Context) -> None:
-        c = self.config
-        if not wanted["on"]:
-            self.publish(c.command_topic, c.payload_off, context)
-            return
-        extra: list[tuple[str, str]] = []
-        if "brightness" in wanted and c.brightness_command_topic:
-            value = self._device_brightness(wanted["brightness"])
-            payload = self._bri_cmd_tpl.render_command(value) if self._bri_cmd_tpl else str(value)
-            extra.append((c.brightness_command_topic, payload))
-        if "color_temp_kelvin" in wanted and c.color_temp_command_topic:
-            extra.append(
-                (c.color_temp_command_topic, str(kelvin_to_mired(wanted["color_temp_kelvin"])))
-            )
-        if "rgb_color" in wanted and c.rgb_command_topic:
-            extra.append((c.rgb_command_topic, ",".join(str(v) for v in wanted["rgb_color"])))
-        on = (c.command_topic, c.payload_on)
-        if c.on_command_type == "first":
-            sends = [on, *extra]
-        elif c.on_command_type == "brightness" and any(
-            t == c.brightness_command_topic for t, _ in extra
+            light.values["brightness"] = wanted["brightness"]
+        for mode, key in (
+            ("color_temp", "color_temp_kelvin"),
+            ("hs", "hs_color"),
+            ("xy", "xy_color"),
+            ("rgb", "rgb_color"),
+            ("rgbw", "rgbw_color"),
+            ("rgbww", "rgbww_color"),
         ):
-            sends = extra
-        else:
-            sends = [*extra, on]
-        for topic, payload in sends:
-            self.publish(topic, payload, context)
+            if key in wanted and mode in light.supported:
+                light.set_color(mode, key, wanted[key])
+        if "white" in wanted and "white" in light.supported:
+            light.color_mode = "white"
+            light.values["brightness"] = wanted["white"]
+        if "effect" in wanted:
+            light.values["effect"] = wanted["effect"]
 
 
-def _wanted(service: str, data: Mapping[str, Any], current: Any) -> dict[str, Any]:
-    """What a turn_on asks of the light, in the hub's units (brightness 0..255, kelvin)."""
-    wanted: dict[str, Any] = {"on": service == "turn_on"}
-    if service != "turn_on":
-        return wanted
-    if data.get("brightness") is not None:
-        wanted["brightness"] = int(data["brightness"])
-    elif data.get("brightness_pct") is not None:
-        wanted["brightness"] = round(float(data["brightness_pct"]) * 255 / 100)
-    elif data.get("brightness_step_pct") is not None:
-        base = int(current) if isinstance(current, int | float) else 255
-        step = round(float(data["brightness_step_pct"]) * 255 / 100)
-        wanted["brightness"] = max(0, min(255, base + step))
-    if wanted.get("brightness") == 0:
-        return {"on": False}
-    if data.get("color_temp_kelvin") is not None:
-        wanted["color_temp_kelvin"] = int(data["color_temp_kelvin"])
-    if data.get("rgb_color") is not None:
-        wanted["rgb_color"] = tuple(int(v) for v in data["rgb_color"])
-    return wanted
+__all__ = ["LightConfig", "MqttLight", "kelvin_to_mired"]
