@@ -53,9 +53,11 @@ class SpacesHub:
         self.applier = Applier(hub, level)
         self.lead_minutes = {**LEAD_MINUTES, **(lead_minutes or {})}
         self.routines: dict[tuple[str, str], ArrivalRoutine] = {}
-        self.profiles: dict[str, Profile] = {
-            p.person_id: p for p in (store.load_all() if store else [])
-        }
+        problems: list[str] = []
+        loaded = store.load_all(problems) if store else []
+        for message in problems:
+            hub.health.problem("spaces_bad_profile", message, hub.clock.timestamp())
+        self.profiles: dict[str, Profile] = {p.person_id: p for p in loaded}
         self.stays: dict[str, Stay] = {}  # by area id
         self.home_areas: dict[str, list[str]] = {}  # person -> areas of their home here
         self.shared: dict[str, set[tuple[str, str]]] = {}  # person -> {(peer, kind)}

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from .profile import Profile, profile_from_dict
+from .profile import Profile, ProfileFormatError, profile_from_dict
 
 SCHEMA_VERSION = 2
 
@@ -117,10 +117,19 @@ class ProfileStore:
             conn.execute(delete(profiles).where(profiles.c.person_id == profile.person_id))
             conn.execute(profiles.insert().values(**row))
 
-    def load_all(self) -> list[Profile]:
+    def load_all(self, problems: list[str] | None = None) -> list[Profile]:
+        """Every profile that reads; one that does not is left in its row (nothing lost) and
+        named in `problems`."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(profiles.c.profile)).all()
-        return [profile_from_dict(orjson.loads(r[0])) for r in rows]
+            rows = conn.execute(select(profiles.c.person_id, profiles.c.profile)).all()
+        out = []
+        for person_id, raw in rows:
+            try:
+                out.append(profile_from_dict(orjson.loads(raw)))
+            except (ProfileFormatError, orjson.JSONDecodeError) as err:
+                if problems is not None:
+                    problems.append(f"profile of {person_id!r} unreadable, kept as it is: {err}")
+        return out
 
     def record_share(self, person_id: str, peer_id: str, kind: str, ts: float) -> None:
         with self.engine.begin() as conn:
