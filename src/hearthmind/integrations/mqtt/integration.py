@@ -228,18 +228,22 @@ class MqttIntegration:
         self._discovered[message.discovery_id] = _Discovered(entity, message.config, list(topics))
         if config.unique_id is not None:
             self._unique_ids[config.unique_id] = message.discovery_id
-        self.entities[entity_id] = entity
-        self.hub.entities.async_add(
-            entity_id,
-            OWNER,
-            self._command_handler(entity) if entity.controllable else None,
-            device_id=self._register_device(entity),
-            unique_id=config.unique_id,
-        )
+        # device triggers (device_automation) are no entity: only their topic is followed
+        has_entity = getattr(entity, "has_entity", True)
+        if has_entity:
+            self.entities[entity_id] = entity
+            self.hub.entities.async_add(
+                entity_id,
+                OWNER,
+                self._command_handler(entity) if entity.controllable else None,
+                device_id=self._register_device(entity),
+                unique_id=config.unique_id,
+            )
         for topic, handler in topics.items():
             self._handlers.setdefault(topic, []).append((entity, handler))
             self.connection.subscribe(topic, min(config.qos, 1))
-        self.write_state(entity, self.hub.context(Origin.SENSOR))
+        if has_entity:
+            self.write_state(entity, self.hub.context(Origin.SENSOR))
         self.hub.health.incr("mqtt_discovered")
 
     def _remove(self, discovery_id: str, item: _Discovered, *, remove_state: bool) -> None:
