@@ -2,24 +2,11 @@
 // uPlot: drag to zoom, double-click to zoom out), timelines for on/off and modes, any range
 // (quick ranges, pan, or from/to), all in the home's time zone.
 import { store, el, friendly } from "./store.js";
+import { loadUplot } from "./plot.js";
 
 const HOUR = 3600;
 const RANGES = [["1 h", 1], ["24 h", 24], ["7 d", 168], ["30 d", 720]];
 const COLORS = ["#b35c00", "#1a5fb4", "#2f7d4f", "#8b3fa8", "#c01c28", "#5e5c64"];
-let uplotReady = null;
-
-function loadUplot() {
-  // loaded on the first graph only; vendored, so it works offline
-  if (!uplotReady) {
-    uplotReady = new Promise((resolve, reject) => {
-      const css = el("link", { rel: "stylesheet", href: "/frontend/vendor/uPlot.min.css" });
-      const js = el("script", { src: "/frontend/vendor/uPlot.iife.min.js" });
-      js.onload = () => resolve(window.uPlot); js.onerror = reject;
-      document.head.append(css, js);
-    });
-  }
-  return uplotReady;
-}
 
 function colorOf(state) {
   if (state === "on" || state === "open" || state === "unlocked" || state === "home") return "#f3a530";
