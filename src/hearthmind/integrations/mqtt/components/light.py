@@ -99,10 +99,17 @@ class LightConfig(EntityConfig):
     def _payload_text(cls, value: Any) -> Any:
         return to_str(value)
 
-    @field_validator("supported_color_modes")
+    @field_validator("supported_color_modes", mode="before")
     @classmethod
-    def _modes(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else valid_modes(value)
+    def _modes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]  # HA takes a single mode as a string too
+        if not isinstance(value, list):
+            return value
+        try:
+            return valid_modes(str(v) for v in value)
+        except ValueError as err:
+            raise ValueError(f"Invalid supported_color_modes {value}: {err}") from None
 
     @model_validator(mode="after")
     def _no_template_schema(self) -> LightConfig:

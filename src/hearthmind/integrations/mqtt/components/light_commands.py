@@ -41,10 +41,6 @@ def wanted_values(service: str, data: Mapping[str, Any], light: LightState) -> d
         wanted["color_temp_kelvin"] = int(data["color_temp_kelvin"])
     elif data.get("color_temp") is not None:
         wanted["color_temp_kelvin"] = mired_to_kelvin(float(data["color_temp"]))
-    if "color_temp_kelvin" in wanted and "color_temp" in light.supported:
-        wanted["color_temp_kelvin"] = max(
-            light.min_kelvin, min(light.max_kelvin, wanted["color_temp_kelvin"])
-        )
     for key in ("hs_color", "xy_color", "rgb_color", "rgbw_color", "rgbww_color"):
         if data.get(key) is not None:
             value = tuple(data[key])
@@ -52,7 +48,8 @@ def wanted_values(service: str, data: Mapping[str, Any], light: LightState) -> d
     _convert_color(wanted, light.supported)
     if data.get("white") is not None:
         white = data["white"]
-        wanted["white"] = base if white is True else int(white)
+        # HA: a brightness given with white is the white level
+        wanted["white"] = wanted.get("brightness", base if white is True else int(white))
     if data.get("effect") is not None:
         effect = str(data["effect"])
         if light.effect_list is not None and effect not in light.effect_list:
@@ -80,7 +77,11 @@ def _convert_color(wanted: dict[str, Any], supported: list[str]) -> None:
         wanted["xy_color"] = hs_to_xy(*hs)
 
 
-def scale_color(color: tuple[int, ...], brightness: int) -> tuple[int, ...]:
+def scale_color(color: tuple[int, ...], brightness: int, exact: bool = True) -> tuple[int, ...]:
+    """A colour dimmed to `brightness` (HA rounds a colour it is given; a colour it
+    re-dims for a new brightness alone goes through HSV and is truncated)."""
+    if exact:
+        return tuple(round(channel * brightness / 255) for channel in color)
     return tuple(int(channel * brightness / 255) for channel in color)
 
 
@@ -116,12 +117,13 @@ def default_commands(entity: MqttLight, wanted: Mapping[str, Any]) -> list[tuple
     ):
         key, topic = f"{mode}_color", getattr(c, f"{mode}_command_topic")
         color = wanted.get(key)
+        given = color is not None
         if color is None and bri_by_color and "brightness" in wanted and light.color_mode == mode:
             color = light.values.get(key)  # a new brightness of a colour-dimmed light
         if color is None or not topic:
             continue
         if bri_by_color:
-            color = scale_color(tuple(color), int(brightness))
+            color = scale_color(tuple(color), int(brightness), exact=given)
         text = ",".join(str(v) for v in color)
         sends.append((topic, render(mode, text, **dict(zip(names, color, strict=True)))))
         color_sent = True

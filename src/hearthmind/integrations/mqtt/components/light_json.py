@@ -62,7 +62,8 @@ class JsonLightSchema:
             else:
                 device = number_in(raw, "brightness")
                 scale = entity.config.brightness_scale
-                values["brightness"] = max(0, min(255, int(device / scale * 255)))
+                if device != 0:  # HA ignores a zero brightness (the state says off)
+                    values["brightness"] = max(0, min(255, int(device / scale * 255)))
         if "effect" in data:
             values["effect"] = data["effect"]
         mode, color_values = self._color(data)
@@ -143,7 +144,9 @@ class JsonLightSchema:
         if "transition" in wanted:
             message["transition"] = wanted["transition"]
         if wanted["on"]:
-            brightness_supported = "brightness" in light.supported or _has_color(light)
+            # HA sends brightness only to a light whose config says `brightness: true`;
+            # to others the colour carries it
+            brightness_supported = c.brightness
             if "hs_color" in wanted:
                 hue, sat = wanted["hs_color"]
                 message["color"] = {"h": hue, "s": sat}
@@ -157,14 +160,15 @@ class JsonLightSchema:
                 if not brightness_supported:
                     color = scale_color(tuple(color), int(wanted.get("brightness", 255)))
                 message["color"] = dict(zip(keys, color, strict=True))
-            if "brightness" in wanted and brightness_supported:
+            white = "white" in wanted and "white" in light.supported
+            if "brightness" in wanted and brightness_supported and not white:
                 message["brightness"] = int(wanted["brightness"] / 255 * c.brightness_scale)
             if "color_temp_kelvin" in wanted:
                 kelvin = wanted["color_temp_kelvin"]
                 message["color_temp"] = kelvin if c.color_temp_kelvin else kelvin_to_mired(kelvin)
             if "effect" in wanted:
                 message["effect"] = wanted["effect"]
-            if "white" in wanted and "white" in light.supported:
+            if white:
                 message["white"] = int(wanted["white"] / 255 * c.white_scale)
         entity.publish(c.command_topic, orjson.dumps(message).decode(), context)
 
