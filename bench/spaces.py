@@ -101,6 +101,16 @@ def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 sum(x["out_of_band_min_per_arrival"] * x["stays"] for x in rows) / max(1, stays), 2
             ),
         }
+    away = [p for p in PLACES if p != "home"]
+    stays = sum(out["by_place"][p]["stays"] for p in away)
+    out["out_of_band_min_per_arrival_away_from_home"] = round(
+        sum(
+            out["by_place"][p]["out_of_band_min_per_arrival"] * out["by_place"][p]["stays"]
+            for p in away
+        )
+        / max(1, stays),
+        3,
+    )
     return out
 
 

@@ -22,6 +22,7 @@ ALLOWED_BODY_KEYS = frozenset(
         "subject",
         "kind",
         "context_set",
+        "categories",
         "preferences",
         "profile_version",
         "space_id",
