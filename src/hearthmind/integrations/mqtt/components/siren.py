@@ -9,6 +9,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import jinja2
 import orjson
 from pydantic import Field, field_validator
 
@@ -150,8 +151,12 @@ class MqttSiren(MqttEntity[SirenConfig]):
             self._update_params(params, strict=True)
         template = self._on_tpl if on else self._off_tpl
         if template is not None:
-            # what the call did not give renders empty, as HA's lenient templates do
-            variables = {"tone": "", "duration": "", "volume_level": "", **params}
+            # what the call did not give is undefined, as in HA's templates: it renders
+            # empty, and `default(...)` / `is defined` see it missing (Zigbee2MQTT's sirens)
+            variables: dict[str, Any] = {
+                k: jinja2.Undefined(name=k) for k in ("tone", "duration", "volume_level")
+            }
+            variables.update(params)
             payload = template.render_command(value, entity_id=self.entity_id, **variables).strip()
         else:
             payload = orjson.dumps({"state": value, **params}).decode()
