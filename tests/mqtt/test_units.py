@@ -227,10 +227,8 @@ async def test_command_payloads_of_each_component() -> None:
     assert hub.states.require("light.plain").state == "on"
     assert hub.states.require("light.plain").context.id == ctx.id
     assert await call("light", "toggle", "light.plain") == [("p/set", "OFF")]
-    assert await call("fan", "set_percentage", "fan.f", percentage=66) == [
-        ("f/set", "ON"),
-        ("f/pct/set", "2"),
-    ]
+    # as HA: set_percentage sends the speed only (turn_on with a percentage sends both)
+    assert await call("fan", "set_percentage", "fan.f", percentage=66) == [("f/pct/set", "2")]
     assert await call("cover", "set_cover_position", "cover.v", position=40) == [("v/pos", "40")]
     assert await call("cover", "close_cover", "cover.v") == [("v/set", "CLOSE")]
     assert await call("lock", "open", "lock.l") == [("l/set", "OPEN")]
