@@ -63,6 +63,9 @@ class SpacesHub:
         self.shared: dict[str, set[tuple[str, str]]] = {}  # person -> {(peer, kind)}
         self.outbox: list[tuple[str, str, dict[str, Any]]] = []  # kept until a peer answers
         self.on_send: list[Callable[[str, dict[str, Any]], None]] = []
+        # how this hub's spaces recognise people: a phone, a car key, a voice, a booking name
+        # -> (subject, their home hub or None for a profile kept here)
+        self.identities: dict[str, tuple[str, str | None]] = {}
         self._nonce = 0
         self._unlisten = hub.bus.async_listen(EVENT_STATE_CHANGED, self._state_changed)
         hub.data[SPACES] = self
@@ -87,6 +90,9 @@ class SpacesHub:
 
     def add_profile(self, profile: Profile, home_areas: list[str] | None = None) -> Profile:
         self.profiles[profile.person_id] = profile
+        for identity in profile.identity.as_dict().values():
+            if identity:
+                self.identities[identity] = (profile.person_id, None)
         if home_areas:
             self.home_areas[profile.person_id] = list(home_areas)
         self._save(profile)
@@ -147,6 +153,7 @@ class SpacesHub:
         return {"deleted": person, "reached": reached, "pending": sorted(set(peers) - set(reached))}
 
     def _forget_locally(self, person: str) -> None:
+        self.identities = {k: v for k, v in self.identities.items() if v[0] != person}
         for area_id, stay in list(self.stays.items()):
             if stay.person == person:
                 stay.cancel_timers()
@@ -167,6 +174,21 @@ class SpacesHub:
         when = max(self.hub.clock.timestamp(), at - lead)
         self._at(stay, when, at)
         return stay
+
+    def recognise(self, identity: str, person: str, home_hub: str | None = None) -> None:
+        """Learn who a phone, a key, a voice or a booking name belongs to (pairing a key)."""
+        self.identities[identity] = (person, home_hub)
+
+    async def async_arrive_as(self, area_id: str, identity: str) -> Stay | None:
+        """Someone recognised by a phone, key or voice arrives; someone unknown is a guest:
+        counted, nothing applied, the space keeps its defaults."""
+        known = self.identities.get(identity)
+        if known is None:
+            self.kind_of_area(area_id)  # an unknown area is refused first
+            err = SpacesError("spaces_unknown_identity", f"nobody known by {identity!r}: a guest")
+            self._problem(err)
+            return None
+        return await self.async_arrive(area_id, known[0], known[1])
 
     async def async_arrive(self, area_id: str, person: str, home_hub: str | None = None) -> Stay:
         stay = self.stays.get(area_id)

@@ -12,6 +12,7 @@ from hearthmind.core import Origin, SpaceKind
 from hearthmind.spaces.exchange import ExchangeError, InProcessTransport
 
 from .itinerary import DAY, HOUR, MINUTE, PlannedStay, plan_days
+from .pms import PmsLink, pms_message
 from .world import CHECKS_MIN, HOME_RETURN_GUESS, START, WINDOW_MIN, StayResult, World
 
 Step = Callable[[], Awaitable[Any] | None]
@@ -45,6 +46,7 @@ class Runner:
             spaces.transport = link
             self.links[hub_id] = link
         self.measure_from = START.timestamp() + world.warmup_days * DAY
+        self.pms = PmsLink(world.hubs["hotel"], "hotel", world.spaces.get("hotel"))
 
     def hub_of(self, stay: PlannedStay) -> str:
         if stay.place == "home":
@@ -126,7 +128,14 @@ class Runner:
         if stay.place == "hotel":
             prep = max(stay.start - DAY, stay.start - stay.start % DAY + 14 * HOUR)
             self._add(min(prep, stay.start - MINUTE), 1, lambda: w._housekeeping(area, sold=True))
-        if spaces is not None and stay.known_at is not None and stay.known_at < stay.start:
+        room = stay.area_id.rsplit("_", 1)[-1]
+        link = {"subject": stay.person, "home_hub": home_id}
+        reservation = f"{stay.person}-{int(stay.start)}"
+        if stay.place == "hotel" and stay.known_at is not None:
+            # the hotel hears of its guests as its PMS tells it: a reservation, check-in, -out
+            message = pms_message("reservation", room, reservation, stay.person, stay.start, link)
+            self._add(stay.known_at, 2, lambda: self.pms.receive(message))
+        elif spaces is not None and stay.known_at is not None and stay.known_at < stay.start:
             self._add(
                 stay.known_at,
                 2,
@@ -140,7 +149,12 @@ class Runner:
                     self.links[hub_id].up = not stay.offline
                     if not stay.offline:
                         await spaces.async_flush_outbox()
-                await spaces.async_arrive(stay.area_id, stay.person, remote)
+                if stay.place == "hotel":
+                    await self.pms.receive(
+                        pms_message("check_in", room, reservation, "", None, link)
+                    )
+                else:
+                    await spaces.async_arrive(stay.area_id, stay.person, remote)
                 if stay.eta_home:
                     await spaces.async_send_eta(home_id, stay.person, stay.end)
 
@@ -172,7 +186,10 @@ class Runner:
                 person.out_of_band(area, stay.start + m * MINUTE + 30) for m in range(window)
             )
             if spaces is not None:
-                await spaces.async_depart(stay.area_id)
+                if stay.place == "hotel":
+                    await self.pms.receive(pms_message("check_out", room, reservation, ""))
+                else:
+                    await spaces.async_depart(stay.area_id)
                 if stay.hint_home:
                     await spaces.async_send_eta(
                         home_id, stay.person, stay.end + HOME_RETURN_GUESS, kind="hint"
@@ -186,7 +203,6 @@ class Runner:
         w = self.w
         start = START.timestamp()
         rooms = [a for a in w.areas if "_room_" in a]
-        spaces = w.spaces.get("hotel")
         for night in range(w.warmup_days + w.days - 1):
             arrive = start + night * DAY + 15 * HOUR
             leave = start + (night + 1) * DAY + 10 * HOUR
@@ -207,12 +223,10 @@ class Runner:
 
                 async def come(a: Any = area, r: str = room, g: str = guest) -> None:
                     w._space_arrival(a, w.hubs["hotel"])
-                    if spaces is not None:
-                        await spaces.async_arrive(r, g, None)
+                    await self.pms.receive(pms_message("check_in", r.rsplit("_", 1)[-1], g, g))
 
-                async def go(a: Any = area, r: str = room) -> None:
-                    if spaces is not None:
-                        await spaces.async_depart(r)
+                async def go(a: Any = area, r: str = room, g: str = guest) -> None:
+                    await self.pms.receive(pms_message("check_out", r.rsplit("_", 1)[-1], g, g))
                     w._space_departure(a, w.hubs["hotel"])
 
                 self._add(at, 3, come)
