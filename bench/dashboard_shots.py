@@ -22,6 +22,7 @@ PAGES = (
     "history?e=sensor.living_room_temperature,sensor.outdoor_temperature,light.kitchen,cover.living_room",
     "logbook",
     "routines",
+    "energy",
     "agent",
 )
 SIZES = ((390, 844, "phone"), (1280, 900, "desktop"))
