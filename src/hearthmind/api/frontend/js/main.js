@@ -5,7 +5,7 @@ import { store, load, applyChange } from "./store.js";
 import { HomeView } from "./home.js";
 
 const $ = (id) => document.getElementById(id);
-const PAGES = ["home", "history", "logbook", "routines", "energy", "agent"];
+const PAGES = ["home", "history", "logbook", "routines", "energy", "agent", "spaces"];
 const app = { hub: null, views: {}, timings: {} };
 window.hearthmind = app;  // for tests and the benchmark: timings and what was drawn
 
