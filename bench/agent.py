@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from rich.console import Console
@@ -67,11 +69,14 @@ def best_model() -> str:
     return DEFAULT_MODEL
 
 
-def policies(best: str) -> list[Policy]:
+def policies(best: str, ladder: dict[str, Any] | None = None) -> list[Policy]:
+    """The three policies; `ladder`: development overrides of the ladder's rules (ours and
+    markov_ladder), never used for a reported run."""
+    rules = {"ladder": dict(ladder)} if ladder else {}
     return [
-        Policy("ours", {"policy": "ladder", "model": best}, best),
+        Policy("ours", {"policy": "ladder", "model": best, **rules}, best),
         Policy("threshold", {"policy": "threshold", "model": best, "threshold": 0.5}, best),
-        Policy("markov_ladder", {"policy": "ladder", "model": "markov"}, "markov"),
+        Policy("markov_ladder", {"policy": "ladder", "model": "markov", **rules}, "markov"),
     ]
 
 
@@ -100,7 +105,7 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
             figures["homes"][home] = {}
             details["homes"][home] = {}
             weeks[home] = {}
-            for policy in policies(best):
+            for policy in policies(best, args.ladder):
                 if args.policy and policy.name not in args.policy:
                     continue
                 task = bar.add_task(f"{home} / {policy.name}", total=days)
@@ -122,7 +127,7 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
                     "problems": outcome.problems,
                 }
                 weeks[home][policy.name] = summary["weeks"]
-        ours = policies(best)[0]
+        ours = policies(best, args.ladder)[0]
         for folder in logs:
             task = bar.add_task(f"replay {folder.name}", total=None)
             replayed = await replay_log(
@@ -160,6 +165,13 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
     return figures, details, weeks, meta
 
 
+def _ladder_rule(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{text!r} is not RULE=VALUE")
+    return key.strip(), yaml.safe_load(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,6 +192,13 @@ def main(argv: list[str] | None = None) -> int:
         choices=("ours", "threshold", "markov_ladder"),
         help="only this policy (development runs; the check wants all three)",
     )
+    parser.add_argument(
+        "--ladder",
+        type=_ladder_rule,
+        action="append",
+        metavar="RULE=VALUE",
+        help="development runs only: override one of the ladder's rules (agent/config.py)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--docs", action="store_true", help="write docs/ section and plots")
     parser.add_argument(
@@ -194,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         "--work", help="scratch folder (default: a new one under the system's temp folder)"
     )
     args = parser.parse_args(argv)
+    args.ladder = dict(args.ladder or [])
+    if args.ladder and (args.docs or args.seed == 1):
+        parser.error("--ladder is for development runs: not with --docs or the reported seed 1")
     if args.days < 1:
         parser.error("--days must be at least 1")
     console = Console(stderr=True)

@@ -186,9 +186,10 @@ def unconfirmed_safety_actions(run: RunRecords) -> list[AgentAction]:
 
 
 def breakdown(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
-    """What lies behind the figures, for whoever tunes the agent: per action (entity and
-    service) how often the agent did it and how often it was undone, per resident the undos,
-    and every unconfirmed safety-class action."""
+    """What lies behind the figures, for whoever tunes the agent: per want (action and the
+    resident's activity) how often it needed doing and how often the agent did it first; per
+    action (entity and service) how often the agent did it and how often it was undone, per
+    resident the undos, and every unconfirmed safety-class action."""
     cutoff = run.start + first_week * WEEK
     undone_by = {
         str(r["reaction_to"]): str(r.get("user_id")) for r in run.intentions if r.get("reaction_to")
@@ -204,7 +205,22 @@ def breakdown(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
         if who is not None:
             row[1] += 1
             per_resident[who] = per_resident.get(who, 0) + 1
+    wants: dict[str, list[int]] = {}  # action -> [needed, taken by the agent]
+    for record in run.intentions:
+        if record.get("reaction_to") or float(record["epoch"]) < cutoff:
+            continue
+        by = record.get("satisfied_by")
+        if record.get("executed") or by == "agent":
+            what = record.get("action") or f"{record.get('entity_id')}:{record.get('target')}"
+            row = wants.setdefault(f"{what} ({record.get('activity')})", [0, 0])
+            row[0] += 1
+            row[1] += by == "agent"
     return {
+        # the wants behind the takeover rate, the most frequent first: where it is lost
+        "wants": {
+            k: {"needed": v[0], "taken": v[1]}
+            for k, v in sorted(wants.items(), key=lambda kv: -kv[1][0])
+        },
         "actions_undone": {
             k: {"actions": v[0], "undone": v[1]}
             for k, v in sorted(per_action.items(), key=lambda kv: (-kv[1][1], -kv[1][0]))

@@ -79,6 +79,37 @@ async def test_it_observes_climbs_on_evidence_then_acts_and_says_why(tmp_path: P
         await home.hub.async_stop()
 
 
+async def test_why_follows_an_action_back_through_its_routine_to_the_trigger(
+    tmp_path: Path,
+) -> None:
+    """The run is recorded (agent_moment in its Context), so the recorder's chain goes from
+    the light, to the routine's moment, to the motion that triggered it."""
+    from datetime import UTC
+
+    from hearthmind.recorder.causes import change_causes
+    from hearthmind.recorder.why import explain_change
+
+    home = await trained(tmp_path)
+    try:
+        await home.morning(10)
+        action = home.agent.last_action()
+        assert action is not None and action.routine_id == ROUTINE
+        recorder = get_recorder(home.hub)
+        await recorder.async_flush()
+        found = change_causes(recorder.engine, "light.hall")
+        chain = found[0].chain
+        assert [link.origin for link in chain[:3]] == ["agent", "agent", "sensor"]
+        moment = chain[1].event("agent_moment")
+        assert moment is not None and moment.data["routine_id"] == ROUTINE
+        assert moment.data["level"] == "act" and moment.data["source"].startswith(MOTION)
+        sentence = explain_change(found[0], zone=UTC)["sentence"]
+        assert f"after the moment of routine {ROUTINE}, by its trigger {MOTION}:on" in sentence
+        assert "Hall motion became on (the device itself)" in sentence
+        assert sentence.endswith("`hearthmind agent forbid light.hall:on@morning`.")
+    finally:
+        await home.hub.async_stop()
+
+
 async def test_a_revert_brings_it_down_and_it_does_not_repeat_itself(tmp_path: Path) -> None:
     home = await trained(tmp_path)
     try:
@@ -105,6 +136,47 @@ async def test_a_revert_brings_it_down_and_it_does_not_repeat_itself(tmp_path: P
         home.sensor(MOTION, "on")
         await home.run_until(wake + timedelta(minutes=20))
         assert len(home.commands) == commands and home.state("light.hall") == "off"
+    finally:
+        await home.hub.async_stop()
+
+
+@pytest.mark.parametrize("leaves", [False, True])
+async def test_switched_off_on_the_way_out_is_no_revert(tmp_path: Path, leaves: bool) -> None:
+    """Ana switches off the light the agent switched on: if she stays in the hall she did not
+    want it (a revert); if she is in the kitchen a minute later she was leaving, and the
+    action served her (kept)."""
+    home = await trained(tmp_path)
+    try:
+        hub, agent = home.hub, home.agent
+        hub.registries.add_area(Area("hall", "Hall"))
+        hub.registries.set_entity_area("light.hall", "hall")
+
+        def ana_in(room: str) -> None:
+            hub.states.async_set(
+                "person.ana", "home", {"user_id": "ana", "room": room}, hub.context(Origin.SENSOR)
+            )
+
+        ana_in("hall")
+        wake = home.at(10, 7) + home.jitter(10)
+        await home.run_until(wake)
+        home.sensor(MOTION, "on")
+        await home.run_until(wake + timedelta(seconds=5))
+        action = agent.last_action()
+        assert action is not None and action.routine_id == ROUTINE
+        await home.run_until(wake + timedelta(minutes=2))
+        home.person("light.hall", "off")
+        assert action.status == "judging"  # not yet: where is she a little later?
+        await home.run_until(wake + timedelta(minutes=2, seconds=10))
+        if leaves:
+            ana_in("kitchen")
+        await home.run_until(wake + timedelta(minutes=4))
+        unit = agent.unit(ROUTINE)
+        if leaves:
+            assert action.status == "kept" and unit.evidence.reverts == 0
+            assert unit.level == "act"
+        else:
+            assert action.status == "reverted" and unit.evidence.reverts == 1
+            assert unit.level == "observe"
     finally:
         await home.hub.async_stop()
 

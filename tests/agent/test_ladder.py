@@ -175,3 +175,18 @@ def test_a_trigger_is_trusted_on_its_record() -> None:
     book.occasion(unit, key, t + 7200)
     taken = book.taken(unit.item, t + 7210)
     assert [o.key for o in taken] == [key] and unit.evidence.triggers[key] == [7, 5]
+
+
+def test_guesses_of_an_untrusted_source_do_not_stop_a_trusted_trigger() -> None:
+    """The model's guesses of a routine's time (an untrusted source: the agent would not act
+    on them) fail half the time; its trusted trigger is followed every time. The agent acts
+    only at trusted moments, so only their outcomes decide whether it may act."""
+    unit = _unit()
+    for _ in range(6):
+        after_outcome(unit, "not_true", RULES, trusted=False)
+        after_outcome(unit, "came_true", RULES, trusted=True)
+    assert unit.evidence.rate == 0.5 and unit.evidence.sure_rate == 1.0
+    assert unit.level == "act"
+    # a trusted moment that does not come true counts, of course
+    after_outcome(unit, "not_true", RULES, trusted=True)
+    assert unit.evidence.sure_streak == 0

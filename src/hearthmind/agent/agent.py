@@ -320,12 +320,7 @@ class Agent:
                 and when - action.time <= undo_window
                 and value != action.target
             ):
-                by = ctx.user_id or "a person"
-                doing.close_action(self, action, "reverted", "revert", f"by {by}")
-                self.block(action.target_item)
-                if ctx.user_id is not None:
-                    self.undoers.undone_by(ctx.user_id, when)
-                    self.store.save_setting("undoers", self.undoers.as_dict())
+                doing.opposite_change(self, action, ctx.user_id, when)
         item = f"{entity_id}:{value}"
         self.triggers.done(item, when, self.units)
         for run in list(self.runs.values()):

@@ -12,6 +12,7 @@ from hearthmind.core import Context, Origin
 from . import explain, gate
 from .acting import name_of, service_for, value_of
 from .events import EVENT_AGENT_ACTION
+from .safety import AWAY_STATES, OFF_LIKE
 from .store import ActionRecord
 from .triggers import credit
 from .units import RoutineUnit
@@ -19,6 +20,11 @@ from .units import RoutineUnit
 if TYPE_CHECKING:
     from .agent import Agent
     from .runs import Run
+
+# devices people switch off as they leave a room: an opposite change followed by leaving the
+# room is the action used, not undone
+ROOM_DEVICES = frozenset({"light", "fan", "switch", "media_player"})
+LEAVING_SECONDS = 60.0  # how soon after switching off a person who was leaving is elsewhere
 
 
 async def act_now(agent: Agent, run: Run) -> None:
@@ -115,6 +121,53 @@ async def perform(
     )
     schedule_close(agent, action)
     return action
+
+
+def opposite_change(agent: Agent, action: ActionRecord, user_id: str | None, when: float) -> None:
+    """A person changed back what the agent did, within the undo window: a revert; unless
+    they switched a room's light (fan, TV, ...) off on their way out of that room, which is
+    the action used, not undone. Which of the two shows in where they are a little later."""
+    area = agent.hub.registries.area_of(action.entity_id)
+    switched_on = (
+        action.target not in OFF_LIKE and action.entity_id.partition(".")[0] in ROOM_DEVICES
+    )
+    if user_id is None or area is None or not switched_on:
+        _reverted(agent, action, user_id, when)
+        return
+    action.status = "judging"  # neither kept at the window's end nor reverted twice
+
+    def judge() -> None:
+        if action.status != "judging":
+            return
+        if person_room(agent, user_id) == area.id:
+            _reverted(agent, action, user_id, when)
+            return
+        for occasion in agent.waiting.get(action.action_id, []):
+            unit = agent.units.get(action.routine_id)
+            if unit is not None:
+                credit(unit, occasion.key)
+        close_action(agent, action, "kept", "kept", f"used until {user_id} left the room")
+
+    agent.call_at(when + LEAVING_SECONDS, judge)
+
+
+def person_room(agent: Agent, user_id: str) -> str | None:
+    """The area a person is in, as their person entity says (None: away or unknown)."""
+    for state in agent.hub.states.async_all("person"):
+        if (state.attributes.get("user_id") or state.object_id) == user_id:
+            if state.state in AWAY_STATES:
+                return None
+            room = state.attributes.get("room")
+            return None if room is None else str(room)
+    return None
+
+
+def _reverted(agent: Agent, action: ActionRecord, user_id: str | None, when: float) -> None:
+    close_action(agent, action, "reverted", "revert", f"by {user_id or 'a person'}")
+    agent.block(action.target_item)
+    if user_id is not None:
+        agent.undoers.undone_by(user_id, when)
+        agent.store.save_setting("undoers", agent.undoers.as_dict())
 
 
 def schedule_close(agent: Agent, action: ActionRecord) -> None:

@@ -45,6 +45,17 @@ class AgentSuggestionData(TypedDict):
     probability: NotRequired[float]  # added by the agent: how sure the model was
 
 
+class AgentMomentData(TypedDict):
+    """A routine's moment, at which the agent asks or acts: fired in the run's Context, whose
+    parent is the change that triggered it, so "why" can follow an action back to it."""
+
+    routine_id: str
+    level: Level  # "suggest" or "act": what the agent does at this moment
+    source: str  # what told it the moment came: "binary_sensor.hall_motion:on", or "model"
+    probability: float
+    expected: float  # epoch seconds on the hub's clock: when the routine is due
+
+
 class SuggestionAnsweredData(TypedDict):
     suggestion_id: str
     routine_id: str
@@ -66,6 +77,7 @@ class AgentFeedbackData(TypedDict):
 
 EVENT_AGENT_ACTION: EventType[AgentActionData] = EventType("agent_action")
 EVENT_AGENT_SUGGESTION: EventType[AgentSuggestionData] = EventType("agent_suggestion")
+EVENT_AGENT_MOMENT: EventType[AgentMomentData] = EventType("agent_moment")
 EVENT_SUGGESTION_ANSWERED: EventType[SuggestionAnsweredData] = EventType(
     "agent_suggestion_answered"
 )

@@ -22,7 +22,9 @@ async def undo(agent: Agent, action_id: str | None, context: Context) -> str:
     was, and the routine takes it as a revert. Its feedback is kept even when the entity
     can no longer be put back."""
     if action_id is None:
-        done = [a for a in agent.actions.values() if a.status in ("sent", "done", "kept")]
+        done = [
+            a for a in agent.actions.values() if a.status in ("sent", "done", "kept", "judging")
+        ]
         if not done:
             raise NothingToUndoError("the agent has done nothing that could be undone")
         action = max(done, key=lambda a: a.time)

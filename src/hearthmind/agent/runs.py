@@ -13,7 +13,7 @@ from hearthmind.core.clock import TimerHandle
 from hearthmind.routines.observations import Observation
 
 from . import asking, doing, gate
-from .events import Level
+from .events import EVENT_AGENT_MOMENT, Level
 from .moments import Moment
 from .triggers import window
 from .units import RoutineUnit
@@ -86,6 +86,18 @@ def open_run(
     )
     agent.runs[unit.routine_id] = run
     agent.counts[f"runs_{level}"] += 1
+    if level in ("suggest", "act"):  # recorded: the link from what it does to its trigger
+        agent.hub.bus.async_fire(
+            EVENT_AGENT_MOMENT,
+            {
+                "routine_id": unit.routine_id,
+                "level": level,
+                "source": moment.key.partition("|")[0],
+                "probability": round(moment.probability, 4),
+                "expected": moment.expected,
+            },
+            run.run,
+        )
     if level == "suggest":
         asking.suggest(agent, run, now)
     if level == "act" and act_at <= now:

@@ -89,7 +89,9 @@ class Evidence:
         del self.recent[:-window]
         if kind == "revert":
             self.reverts += 1
-        if trusted or not success:  # a failure of any moment breaks the trusted streak too
+        # only the moments the agent would act on: a model's guess that did not come true
+        # says nothing of how often the routine follows its trusted trigger
+        if trusted:
             self.sure.append(success)
             self.sure_streak = self.sure_streak + 1 if success else 0
             del self.sure[:-window]

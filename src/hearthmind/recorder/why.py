@@ -20,6 +20,7 @@ from .history import EventRow, StateRow
 
 HUMAN = {"physical": "by hand, at the device", "voice": "by voice", "app": "from the app"}
 AGENT_ACTION = "agent_action"  # hearthmind.agent.events.EVENT_AGENT_ACTION, by name
+AGENT_MOMENT = "agent_moment"  # hearthmind.agent.events.EVENT_AGENT_MOMENT: a routine's run
 AUTOMATION_TRIGGERED = "automation_triggered"  # hearthmind.automations' event, by name
 _VERBS = {"open": "opened", "closed": "closed", "locked": "locked", "unlocked": "unlocked"}
 
@@ -64,6 +65,8 @@ def _event_summary(event: EventRow) -> str:
         )
     if event.event_type == AGENT_ACTION:
         return f"the agent acted for routine {data.get('routine_id')}: {data.get('explanation')}"
+    if event.event_type == AGENT_MOMENT:
+        return _moment(data)
     if event.event_type == "call_service":
         target = (data.get("service_data") or {}).get("entity_id")
         targets = ", ".join(target) if isinstance(target, list) else target
@@ -71,6 +74,12 @@ def _event_summary(event: EventRow) -> str:
             f" on {targets}" if targets else ""
         )
     return f"event {event.event_type}"
+
+
+def _moment(data: Mapping[str, Any]) -> str:
+    source = data.get("source")
+    by = "the routines model's prediction" if source == "model" else f"its trigger {source}"
+    return f"the moment of routine {data.get('routine_id')}, by {by}"
 
 
 def _changes(link: CauseLink) -> list[StateRow]:
@@ -104,6 +113,8 @@ def _cause(link: CauseLink, names: Mapping[str, str]) -> str:
         what = f"the automation {run.data.get('name')!r} ran"
     elif (act := link.event(AGENT_ACTION)) is not None:
         what = f"the agent acted for routine {act.data.get('routine_id')}"
+    elif (moment := link.event(AGENT_MOMENT)) is not None:
+        return _moment(moment.data)
     elif link.events:
         what = _event_summary(link.events[0])
     else:
@@ -153,6 +164,11 @@ def _by_and_sentence(
         if act.data.get("suggestion_id"):  # it asked first; the Context names who said yes
             sentence += f", when {_person(own.user_id, names) or 'someone'} said yes"
         explanation = str(act.data.get("explanation") or "").strip().rstrip(".")
+        if len(chain) > 1 and chain[1].recorded:  # its run: the routine's moment and trigger
+            sentence += _causes_text(chain, names) + "."
+            return f"agent routine {routine}", sentence + (
+                f" {explanation}." if explanation else ""
+            )
         return f"agent routine {routine}", sentence + (f": {explanation}." if explanation else ".")
     if own.origin == "sensor":
         same = causes.previous is not None and causes.previous.state == change.state
