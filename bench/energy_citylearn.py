@@ -69,6 +69,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         from hearthmind.comfort.battery_mpc import MpcWeights
 
         agent = MpcAgent(env, MpcWeights(**json.loads(args.weights or "{}")), horizon=args.horizon)
+    elif args.agent == "emhass":
+        from energy_citylearn_agent import EmhassAgent
+
+        from hearthmind.comfort.battery_mpc import MpcWeights
+
+        agent = EmhassAgent(env, MpcWeights(**json.loads(args.weights or "{}")), args.emhass_python,
+                            horizon=args.horizon)
     elif args.agent == "ours2023":
         from energy_citylearn_2023 import Agent2023
 
@@ -90,24 +97,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             acts = agent.predict(obs)
         names = env.observation_names[0]
         o = obs[0]
-        series["load"].append([o[i] for i, n in enumerate(names) if n == "non_shiftable_load"])
-        series["pv"].append([o[i] for i, n in enumerate(names) if n == "solar_generation"])
-        series["price"].append(next(o[i] for i, n in enumerate(names) if n == "electricity_pricing"))
-        series["carbon"].append(next(o[i] for i, n in enumerate(names) if n == "carbon_intensity"))
+        series["load"].append([float(o[i]) for i, n in enumerate(names) if n == "non_shiftable_load"])
+        series["pv"].append([float(o[i]) for i, n in enumerate(names) if n == "solar_generation"])
+        series["price"].append(float(next(o[i] for i, n in enumerate(names) if n == "electricity_pricing")))
+        series["carbon"].append(float(next(o[i] for i, n in enumerate(names) if n == "carbon_intensity")))
         obs, _, _, _, _ = env.step(acts)
         series["net"].append(float(env.net_electricity_consumption[-1]))
         series["soc"].append([float(b.electrical_storage.soc[env.time_step - 1]) for b in env.buildings])
         step += 1
     kpis = district_kpis(env)
     return {
-        "agent": args.agent, "dataset": dataset.name, "steps": step, "seconds": time.time() - t0,
+        "agent": args.agent, "dataset": dataset.name, "steps": step, "seconds": time.time() - t0, "load_avg": os.getloadavg()[0],
         "kpis": kpis, "score_2022": score_2022(kpis), "score_2023": score_2023(kpis),
         "buildings": [
-            {"capacity": b.electrical_storage.capacity, "power": b.electrical_storage.nominal_power}
+            {"capacity": float(b.electrical_storage.capacity), "power": float(b.electrical_storage.nominal_power)}
             for b in env.buildings
         ],
         "n_buildings": n_b,
         "fallbacks": getattr(agent, "solver_fallbacks", 0),
+        "emhass_failures": getattr(agent, "failures", 0),
         "series": series if args.series else None,
     }
 
@@ -141,6 +149,7 @@ def main() -> None:
     p.add_argument("--steps", type=int)
     p.add_argument("--horizon", type=int, default=24)
     p.add_argument("--actions")
+    p.add_argument("--emhass-python")
     p.add_argument("--weights")
     p.add_argument("--series", action="store_true")
     p.add_argument("--out")
