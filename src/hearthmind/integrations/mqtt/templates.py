@@ -20,7 +20,10 @@ from hearthmind.core.template_limits import BudgetedEnvironment, TemplateLimits
 from . import template_extensions
 from .payloads import PayloadError, parse_json
 
-_ENV = BudgetedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+# HA enables Jinja's loop controls: Zigbee2MQTT's event template uses {% continue %}
+_ENV = BudgetedEnvironment(
+    undefined=jinja2.StrictUndefined, autoescape=False, extensions=["jinja2.ext.loopcontrols"]
+)
 template_extensions.install(_ENV)  # HA's filters, tests and functions, guarded as the rest
 _ENV.guard_filters()
 # a device's value template renders on the event loop for every message: it gets a small
