@@ -1,0 +1,215 @@
+"""Fleet benchmark (issue 27): many simulated homes' routines learned on Ray.
+
+    .venv/bin/python bench/fleet.py --json bench/out/fleet.json       # 2,000 homes
+    .venv/bin/python bench/fleet.py --quick                            # 200 homes
+    .venv/bin/python bench/fleet.py --dev                              # choose settings
+
+Homes: bench/fleet_homes.py (the full simulator, cached in bench/out/fleet/homes/). Homes
+0-99 are the development homes (`--dev` chooses the pooled model's size and when a space
+gets its own model on them); the reported fleet is homes 100 .. 100+N-1, never looked at
+while choosing. Cold-start figures are over the fleet's probe spaces (10 %, by a hash of the
+id), which the pooled model never learned from; their test days are days 15-21.
+
+Measured, in this order, each in its own output folder, with the same export and pooled model:
+1. a plain serial loop over every space (`train(serial=True)`: the same per-space function
+   in this process, no Ray) and Ray local mode with 2 workers over the same spaces, both
+   under `flock /tmp/hearthmind-bench.lock` (the machine's load printed beside them);
+2. a Ray run over the first `--kill-spaces` spaces in which one worker is SIGKILLed once the
+   first batch is back: every space must still be fitted, exactly once;
+3. cold start and the report's plots (docs/fleet-*.png) from the Ray run's manifest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import shutil
+import signal
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fleet_homes import make_fleet
+from hearthmind.fleet.cluster import ray_session
+from hearthmind.fleet.export import export, read_index
+from hearthmind.fleet.fitting import FitSettings
+from hearthmind.fleet.manifest import Manifest
+from hearthmind.fleet.pooled import POOLED_FILE
+from hearthmind.fleet.report import build_report, write_plots
+from hearthmind.fleet.sources import Source, discover
+from hearthmind.fleet.train import BatchResult, TrainOptions, TrainSummary, train
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out" / "fleet"
+DEV_HOMES = 100
+LOCK = "/tmp/hearthmind-bench.lock"
+
+
+def loadavg() -> str:
+    return Path("/proc/loadavg").read_text().strip()
+
+
+@contextmanager
+def bench_lock() -> Iterator[None]:
+    """The same lock as `flock /tmp/hearthmind-bench.lock`: timed runs do not overlap."""
+    with open(LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def exported(sources: list[Source], folder: Path) -> Path:
+    """The export of these spaces (made again only when the spaces differ)."""
+    index = folder / "spaces.parquet"
+    if index.is_file() and [e.space for e in read_index(folder)] == [s.space for s in sources]:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    export(sources, folder)
+    print(f"exported {len(sources)} spaces in {time.perf_counter() - started:.0f} s")
+    return folder
+
+
+def fresh(folder: Path, pooled_from: Path | None) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    if pooled_from is not None:  # the same pooled model in every run of this bench
+        shutil.copy2(pooled_from / POOLED_FILE, folder / POOLED_FILE)
+    return folder
+
+
+def timed(export_dir: Path, out: Path, options: TrainOptions, label: str) -> dict[str, Any]:
+    with bench_lock():
+        before = loadavg()
+        summary = train(export_dir, out, options)
+        after = loadavg()
+    figures = {
+        "seconds": summary.seconds,
+        "per_min": summary.per_minute,
+        "ok": summary.ok,
+        "corrupt": summary.corrupt,
+        "failed": summary.failed,
+        "load_before": before,
+        "load_after": after,
+        "peak_rss_mb": summary.peak_rss_mb,
+    }
+    print(f"{label}: {summary.ok} spaces in {summary.seconds:.0f} s = {summary.per_minute:.0f}/min "
+          f"(load {before} -> {after})")  # fmt: skip
+    return figures
+
+
+def killed_run(export_dir: Path, out: Path, options: TrainOptions) -> dict[str, Any]:
+    """Ray run in which a busy worker is SIGKILLed once the first batch is back."""
+    killed: list[int] = []
+
+    def kill_one(result: BatchResult) -> None:
+        if not killed and result.pid > 0:
+            killed.append(result.pid)  # it took the next batch at once: killed mid-task
+            os.kill(result.pid, signal.SIGKILL)
+
+    summary: TrainSummary = train(export_dir, out, options, on_batch=kill_one)
+    entries = [e for e in Manifest(out).entries() if e.get("status") == "ok"]
+    counts = Counter(e["space"] for e in entries)
+    wanted = {e.space for e in read_index(export_dir) if e.status == "ok"}
+    lost = len(wanted - set(counts))
+    twice = sum(1 for n in counts.values() if n > 1)
+    artefacts = sum(1 for s in wanted if (out / "models" / f"{s}.model").is_file())
+    print(f"killed worker {killed}: {summary.ok} fitted, lost {lost}, twice {twice}, "
+          f"artefacts {artefacts}/{len(wanted)}")  # fmt: skip
+    return {"killed_pids": killed, "spaces": len(wanted), "lost": lost, "twice": twice,
+            "artefacts": artefacts, "seconds": summary.seconds}  # fmt: skip
+
+
+def dev_run(homes: list[Path], workers: int) -> None:
+    """Cold start on the development homes for a few settings: what to choose."""
+    sources = discover(homes)
+    export_dir = exported(sources, OUT / "dev" / "export")
+    days = (1, 3, 7, 14, 21)
+    for pool in (5, 20):
+        options = TrainOptions(
+            settings=FitSettings(cold_start_days=days), pool_spaces=pool, probe_share=0.5
+        )
+        out = fresh(OUT / "dev" / f"pool{pool}", None)
+        train(export_dir, out, options)
+        report = build_report(Manifest(out).entries())
+        print(f"pool of {pool} spaces: top-1 median {statistics.median(report.top1):.3f}")
+        for d, c in report.cold_start.items():
+            print(f"  {d:>2} days: pooled {c['pooled']:.3f}  per space {c['per_space']:.3f}"
+                  f"  ({c['spaces']:.0f} probes)")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--homes", type=int, default=2000)
+    parser.add_argument("--quick", action="store_true", help="200 homes")
+    parser.add_argument("--dev", action="store_true", help="settings on the development homes")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--kill-spaces", type=int, default=400)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--plots", type=Path, default=REPO / "docs", help="where the PNGs go")
+    args = parser.parse_args(argv)
+    homes_n = 200 if args.quick else args.homes
+    homes = make_fleet(DEV_HOMES + homes_n, workers=args.workers)
+    with ray_session(workers=args.workers):
+        if args.dev:
+            dev_run(homes[:DEV_HOMES], args.workers)
+            return 0
+        sources = discover(homes[DEV_HOMES:])
+        work = OUT / f"run-{homes_n}"
+        export_dir = exported(sources, work / "export")
+        options = TrainOptions()
+        # the pooled model once (fitted by a first short run's `ensure_pooled`), shared
+        seed = fresh(work / "pooled", None)
+        from hearthmind.fleet.pooled import ensure_pooled
+
+        ensure_pooled(export_dir, seed, read_index(export_dir), options.settings,
+                      options.pool_spaces, options.probe_share)  # fmt: skip
+        serial_opts = TrainOptions(serial=True)
+        serial = timed(export_dir, fresh(work / "serial", seed), serial_opts, "serial loop")
+        ray_run = timed(export_dir, fresh(work / "ray", seed), options, "Ray, 2 workers")
+        kill_index = work / "kill-export"
+        kill_sources = sources[: args.kill_spaces]
+        kill = killed_run(exported(kill_sources, kill_index), fresh(work / "kill", seed), options)
+    report = build_report(Manifest(work / "ray").entries())
+    plots = write_plots(report, args.plots)
+    cold = {d: {"pooled": c["pooled"], "per_space": c["per_space"]}
+            for d, c in report.cold_start.items()}  # fmt: skip
+    result = {
+        "spaces": ray_run["ok"],
+        "ray_per_min": ray_run["per_min"],
+        "serial_per_min": serial["per_min"],
+        "speedup": ray_run["per_min"] / serial["per_min"] if serial["per_min"] else 0.0,
+        "lost_after_kill": kill["lost"],
+        "cold_start": cold,
+        "peak_rss_mb_per_worker": max(ray_run["peak_rss_mb"].values(), default=0.0),
+        "details": {
+            "homes": homes_n,
+            "serial": serial,
+            "ray": ray_run,
+            "kill": kill,
+            "cold_start_probes": {d: c["spaces"] for d, c in report.cold_start.items()},
+            "report": report.as_dict(),
+            "per_space_cpu_seconds": serial["seconds"] / max(1, serial["ok"]),
+            "plots": [str(p) for p in plots],
+        },
+    }
+    print(json.dumps({k: v for k, v in result.items() if k != "details"}, indent=2))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
