@@ -16,6 +16,7 @@ from . import (
     call,
     checkconfig,
     connect,
+    fleet,
     hub,
     recorder,
     routines,
@@ -44,7 +45,7 @@ def version() -> None:
 
 
 COMMAND_MODULES = (sim, hub, states, call, recorder, why, connect, checkconfig, automations)
-for module in (*COMMAND_MODULES, routines, voice, agent, backup, spaces):
+for module in (*COMMAND_MODULES, routines, voice, agent, backup, spaces, fleet):
     module.register(app)
 
 
