@@ -51,6 +51,7 @@ ABBREVIATIONS: Mapping[str, str] = {
     "curr_temp_tpl": "current_temperature_template",
     "curr_hum_t": "current_humidity_topic",
     "curr_hum_tpl": "current_humidity_template",
+    "def_ent_id": "default_entity_id",
     "dev": "device",
     "dev_cla": "device_class",
     "dsp_prc": "display_precision",
