@@ -47,7 +47,7 @@ def last_message(hub: Hub, counter: str) -> str:
         # a template that does not compile no longer refuses the device: it fails per
         # message (issue 26; tests/mqtt/parity/discovery.yaml, test_templates_per_message.py)
         ("homeassistant/toaster/f/config", b"{}", "mqtt_bad_discovery", "unknown component"),
-        ("homeassistant/vacuum/g/config", b"{}", "mqtt_unsupported_component", "vacuum"),
+        ("homeassistant/camera/g/config", b"{}", "mqtt_unsupported_component", "camera"),
         (
             "homeassistant/switch/h/config",
             b'{"name": "' + b"x" * 100_000 + b'"}',
