@@ -89,9 +89,10 @@ class EntityConfig(BaseModel):
     json_attributes_topic: str | None = None
     json_attributes_template: str | None = None
 
+    # named apart from the platforms' own `_payload_text`, which would otherwise replace it
     @field_validator("payload_available", "payload_not_available", mode="before")
     @classmethod
-    def _payload_text(cls, value: Any) -> Any:
+    def _availability_payload_text(cls, value: Any) -> Any:
         return to_str(value)
 
     @model_validator(mode="after")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
@@ -29,6 +30,8 @@ class LockConfig(EntityConfig):
     state_jammed: str = "JAMMED"
     state_open: str = "OPEN"
     state_opening: str = "OPENING"
+    payload_reset: str = "None"
+    code_format: str | None = None
     optimistic: bool | None = None
 
     @field_validator(
@@ -37,7 +40,12 @@ class LockConfig(EntityConfig):
         "payload_open",
         "state_locked",
         "state_unlocked",
+        "state_locking",
+        "state_unlocking",
         "state_jammed",
+        "state_open",
+        "state_opening",
+        "payload_reset",
         mode="before",
     )
     @classmethod
@@ -48,6 +56,7 @@ class LockConfig(EntityConfig):
 class MqttLock(MqttEntity[LockConfig]):
     component = "lock"
     config_model = LockConfig
+    blocked_attributes: ClassVar[frozenset[str]] = frozenset({"code_format", "changed_by"})
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -63,6 +72,8 @@ class MqttLock(MqttEntity[LockConfig]):
             c.state_open: "open",
             c.state_opening: "opening",
         }
+        if self.optimistic:
+            self.state = "unlocked"  # HA's optimistic lock starts unlocked
 
     @property
     def optimistic(self) -> bool:
@@ -74,11 +85,19 @@ class MqttLock(MqttEntity[LockConfig]):
             add_handler(topics, self.config.state_topic, self._on_state)
         return topics
 
+    def base_attributes(self) -> dict[str, Any]:
+        attrs = super().base_attributes()
+        if self.config.code_format is not None:
+            attrs["code_format"] = self.config.code_format
+        return attrs
+
     def _on_state(self, text: str) -> None:
         value = self.render(self._value_tpl, text)
+        if value == "":
+            return  # HA: "Ignoring empty state message"
         state = self._states.get(value)
         if state is None:
-            if value != "None":
+            if value != self.config.payload_reset:
                 raise PayloadError(f"lock state {value[:40]!r} is not one it knows")
             state = "unknown"
         self.state = state
@@ -90,6 +109,11 @@ class MqttLock(MqttEntity[LockConfig]):
         payload = payloads.get(service)
         if payload is None:
             raise PayloadError(f"{self.entity_id} cannot {service}")
+        code = data.get("code")
+        if c.code_format is not None and not re.fullmatch(c.code_format, str(code or "")):
+            raise PayloadError(
+                f"Code '{code}' for {self.entity_id} doesn't match pattern {c.code_format}"
+            )
         if self._cmd_tpl is not None:
             payload = self._cmd_tpl.render_command(payload, code=data.get("code"))
         self.publish(c.command_topic, payload, context)
