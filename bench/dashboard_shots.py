@@ -26,6 +26,8 @@ PAGES = (
     "agent",
 )
 SIZES = ((390, 844, "phone"), (1280, 900, "desktop"))
+# pages whose lower part gets a shot of its own: the element to scroll to, the file's suffix
+BELOW = {"routines": ("calibration-heading", "learned")}
 
 
 async def shoot(url: str, token: str, docs: Path = DOCS) -> list[Path]:
@@ -57,6 +59,13 @@ async def shoot(url: str, token: str, docs: Path = DOCS) -> list[Path]:
                 path = docs / f"dashboard-{name}-{label}.png"
                 await b.screenshot(path)
                 written.append(path)
+                if name in BELOW:  # what lies below the first screen, its own shot
+                    element_id, suffix = BELOW[name]
+                    await b.wait_for(f"!!document.getElementById('{element_id}')", 10, element_id)
+                    await b.js(f"document.getElementById('{element_id}').scrollIntoView()")
+                    path = docs / f"dashboard-{name}-{suffix}-{label}.png"
+                    await b.screenshot(path)
+                    written.append(path)
         finally:
             await b.close()
     return written

@@ -196,10 +196,10 @@ async def test_a_bad_token_asks_again(home: Home) -> None:
 async def test_screenshots_for_the_docs(home: Home, tmp_path: Path) -> None:
     """Every page at both widths renders (into tmp_path; bench/dashboard_shots.py writes docs/
     from the demo's hub, whose history has hours in it)."""
-    from dashboard_shots import PAGES, SIZES, shoot
+    from dashboard_shots import BELOW, PAGES, SIZES, shoot
 
     written = await shoot(home.url, home.token, tmp_path)
-    assert len(written) == len(PAGES) * len(SIZES)
+    assert len(written) == (len(PAGES) + len(BELOW)) * len(SIZES)
 
 
 async def test_accept_the_agents_suggestion(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@
 // history otherwise). The last 24 hours come from the recorder's history API.
 import { store, el, friendly } from "./store.js";
 import { loadUplot, widthOf } from "./plot.js";
-import { hubNow } from "./history.js";
 
 const HOUR = 3600;
 const COLORS = ["#b35c00", "#1a5fb4", "#2f7d4f", "#8b3fa8", "#c01c28", "#5e5c64"];
@@ -43,6 +42,12 @@ function forecastPoints(s) {
   return null;
 }
 
+function lastChange() {
+  let t = 0;
+  for (const s of store.states.values()) t = Math.max(t, Date.parse(s.last_updated) / 1000 || 0);
+  return t || Date.now() / 1000;
+}
+
 function toKw(v, unit) { return unit === "W" ? v / 1000 : v; }
 
 export default class EnergyView {
@@ -66,8 +71,9 @@ export default class EnergyView {
       + "The last 24 hours, from the recorder.";
     this.gauges.replaceChildren(...[...groups.climate, ...groups.power, ...groups.storage, ...groups.signal, ...groups.energy]
       .map((s) => this.gauge(s)));
-    // the newest change is at hubNow() itself, and the history API ends before its end_time
-    const end = hubNow() + 1, start = end - 24 * HOUR;
+    // the day up to the hub's last change (nothing changed after it; a simulated home's clock
+    // may run behind or ahead of the browser's), plus a second: the history API's end is open
+    const end = lastChange() + 1, start = end - 24 * HOUR;
     const ids = (g) => groups[g].map((s) => s.entity_id);
     const [plain, climate, uPlot] = await Promise.all([
       this.history([...ids("temperature"), ...ids("power"), ...ids("storage"), ...ids("forecast")], start, end, true),
@@ -132,6 +138,7 @@ export default class EnergyView {
       width: widthOf(box), height: 220,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), store.zone || "UTC"),
       scales: { x: { time: true, min: start, max: end } },
+      legend: { live: false },
       series: [{}, ...kept.map(([label], i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5,
         spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } }))],
     }, data, box);

@@ -47,7 +47,7 @@ export default class RoutinesView {
     this.calText = el("div", { class: "calside", id: "calibration-brier" });
     this.weekNote = el("p", { class: "small", id: "week-note" });
     root.append(el("h1", { text: "What comes next" }), this.note, this.next,
-      el("h1", { text: "How sure, and how right" }),
+      el("h1", { text: "How sure, and how right", id: "calibration-heading" }),
       el("div", { class: "calibration" }, this.calChart, this.calText),
       el("h1", { text: "Routines learned" }), this.weekNote, this.learned);
   }
@@ -100,6 +100,7 @@ export default class RoutinesView {
       series: [{ label: "predicted" },
         { label: "perfectly calibrated", stroke: "#9a948c", dash: [6, 4], width: 1, points: { show: false } },
         { label: "this home", stroke: "#b35c00", width: 2, spanGaps: true, points: { show: true, size: 8, fill: "#b35c00" } }],
+      legend: { live: false },  // the series named, not the value under the cursor
       hooks: { draw: [labels] },
     }, data, this.calChart);
     const pct = (x) => `${Math.round(x * 100)}%`;
