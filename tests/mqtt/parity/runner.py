@@ -267,8 +267,8 @@ async def _call(run: _Run, spec: Mapping[str, Any]) -> None:
         raise CaseFailed(f"{spec['service']} succeeded; expected an error {expect_error!r}")
 
 
-async def _collect(run: _Run) -> None:
-    async for message in run.client.messages:
+async def _collect(client: aiomqtt.Client, seen: list[_Seen]) -> None:
+    async for message in client.messages:
         payload = message.payload
         text = (
             payload.decode(errors="replace")
@@ -277,7 +277,7 @@ async def _collect(run: _Run) -> None:
             if payload is None
             else str(payload)
         )
-        run.seen.append(_Seen(message.topic.value, text, int(message.qos), bool(message.retain)))
+        seen.append(_Seen(message.topic.value, text, int(message.qos), bool(message.retain)))
 
 
 async def run_case(broker_url: str, case: Case) -> CaseResult:
@@ -306,26 +306,31 @@ async def _run_case(broker_url: str, case: Case) -> None:
         logger.setLevel(logging.INFO)
     host, port = _host_port(broker_url)
     try:
-        mqtt = await async_start_mqtt(hub, MqttConfig(broker=broker_url, discovery_prefix=prefix))
-        await hub.async_start()
         async with aiomqtt.Client(
             host, port, protocol=aiomqtt.ProtocolVersion.V5, identifier=f"dev-{prefix}"
         ) as client:
-            run = _Run(case, prefix, hub, mqtt, clock, client, logs)
-            inner = mqtt.connection._on_message_cb
-
-            def counting(topic: str, payload: bytes, retained: bool = False) -> None:
-                try:
-                    inner(topic, payload, retained)
-                finally:
-                    run.handled[topic] += 1
-
-            mqtt.connection._on_message_cb = counting
+            # the device side listens before the hub starts: it sees the hub's birth message
             await client.subscribe(
                 "#", options=SubscribeOptions(qos=2, noLocal=True, retainAsPublished=True)
             )
-            collector = asyncio.create_task(_collect(run))
+            seen: list[_Seen] = []
+            collector = asyncio.create_task(_collect(client, seen))
+            retained: set[str] = set()
             try:
+                config = MqttConfig(broker=broker_url, discovery_prefix=prefix)
+                mqtt = await async_start_mqtt(hub, config)
+                await hub.async_start()
+                run = _Run(case, prefix, hub, mqtt, clock, client, logs, seen=seen)
+                run.retained = retained
+                inner = mqtt.connection._on_message_cb
+
+                def counting(topic: str, payload: bytes, retained: bool = False) -> None:
+                    try:
+                        inner(topic, payload, retained)
+                    finally:
+                        run.handled[topic] += 1
+
+                mqtt.connection._on_message_cb = counting
                 if case.config is not None:
                     await _publish(run, run.topic(case.discovery_topic), json.dumps(case.config))
                 for step in case.steps:
@@ -335,7 +340,7 @@ async def _run_case(broker_url: str, case: Case) -> None:
                     except CaseFailed as err:
                         raise CaseFailed(f"{kind} {spec!r}: {err}") from None
             finally:
-                for topic in run.retained:  # leave nothing retained for the next case
+                for topic in retained:  # leave nothing retained for the next case
                     await client.publish(topic, b"", retain=True)
                 collector.cancel()
     finally:

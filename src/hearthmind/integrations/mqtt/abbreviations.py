@@ -295,6 +295,8 @@ def expand_discovery_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(origin, Mapping):
         config["origin"] = _expand_keys(origin, ORIGIN_ABBREVIATIONS)
     availability = config.get("availability")
+    if isinstance(availability, Mapping):
+        availability = config["availability"] = [availability]  # HA takes one as a list
     if isinstance(availability, list):
         config["availability"] = [
             _expand_keys(item, ABBREVIATIONS) if isinstance(item, Mapping) else item

@@ -89,6 +89,12 @@ class EntityConfig(BaseModel):
     json_attributes_topic: str | None = None
     json_attributes_template: str | None = None
 
+    @field_validator("availability", mode="before")
+    @classmethod
+    def _availability_list(cls, value: Any) -> Any:
+        # HA takes one availability mapping as a list of one
+        return [value] if isinstance(value, dict) else value
+
     # named apart from the platforms' own `_payload_text`, which would otherwise replace it
     @field_validator("payload_available", "payload_not_available", mode="before")
     @classmethod
