@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from hearthmind.comfort.datahall.readings import HallSensors, HallSetpoints  # noqa: E402
+from hearthmind.comfort.datahall.readings import HallSensors, HallSetpoints, safe_setpoints  # noqa: E402
 
 MODEL = ROOT / "bench" / "datahall" / "2ZoneDataCenterHVAC_wEconomizer_CW.epJSON"
 ZONES = ("East", "West")
@@ -80,8 +80,9 @@ class RunResult:
         }
 
 
-def prepare_model(out_dir: Path, month: int | None) -> Path:
-    """The model with its run period (a year, or one month), 15-minute steps kept."""
+def prepare_model(out_dir: Path, month: int | None, days: int | None = None) -> Path:
+    """The model with its run period (a year, one month, or its first `days`), 15-minute
+    steps kept."""
     model = json.loads(MODEL.read_text())
     period = model["RunPeriod"]["RUNPERIOD 1"]
     first, last = (1, 12) if month is None else (month, month)
@@ -89,7 +90,7 @@ def prepare_model(out_dir: Path, month: int | None) -> Path:
         begin_month=first,
         begin_day_of_month=1,
         end_month=last,
-        end_day_of_month=DAYS_IN_MONTH[last - 1],
+        end_day_of_month=DAYS_IN_MONTH[last - 1] if days is None else days,
     )
     # The ITE's own inlet report: the figures a real hall's rack sensors give.
     model["Output:Variable"] = {
@@ -111,8 +112,15 @@ class _Hall:
     """Handles and per-step bookkeeping of one EnergyPlus run."""
 
     def __init__(
-        self, api: Any, workload: np.ndarray, controller: Controller | None, fixed: Fixed | None
+        self,
+        api: Any,
+        workload: np.ndarray,
+        controller: Controller | None,
+        fixed: Fixed | None,
+        trip_at_h: float | None = None,
     ) -> None:
+        self.trip_at_h = trip_at_h
+        self.tripped = False
         self.api = api
         self.x = api.exchange
         self.workload = workload
@@ -182,12 +190,15 @@ class _Hall:
         h["bldg"] = x.get_variable_handle(
             state, "Facility Total Building Electricity Demand Rate", "Whole Building"
         )
-        h["chiller"] = x.get_variable_handle(state, "Chiller Electricity Rate", "CHILLER")
+        h["chiller power"] = x.get_variable_handle(state, "Chiller Electricity Rate", "CHILLER")
         h["cpu"] = x.get_actuator_handle(
             state, "Schedule:Compact", "Schedule Value", "DATA CENTER CPU LOADING SCHEDULE"
         )
         h["zone sp"] = x.get_actuator_handle(
             state, "Schedule:Compact", "Schedule Value", "COOLING SETPOINTS"
+        )
+        h["chiller"] = x.get_actuator_handle(
+            state, "Plant Component Chiller:Electric", "On/Off Supervisory", "CHILLER"
         )
         h["chw sp"] = x.get_actuator_handle(
             state, "Schedule:Compact", "Schedule Value", "CW LOOP TEMP SCHEDULE"
@@ -208,14 +219,23 @@ class _Hall:
             if not x.api_data_fully_ready(state):
                 return
             self.ready = self._handles(state)
-        hour = int(self._hour_of_year(state)) % len(self.workload)
+        now = self._hour_of_year(state)
+        if self.trip_at_h is not None and now >= self.trip_at_h and not x.warmup_flag(state):
+            self.tripped = True  # a chiller fault: it stays off from here on
+        if self.tripped:
+            x.set_actuator_value(state, self.h["chiller"], 0.0)
+        hour = int(now) % len(self.workload)
         x.set_actuator_value(state, self.h["cpu"], float(self.workload[hour]))
         if self.fixed is not None:
             x.set_actuator_value(state, self.h["zone sp"], self.fixed.zone_cooling_c)
             x.set_actuator_value(state, self.h["chw sp"], self.fixed.chilled_water_c)
         cmd = self.command
-        if cmd is None or x.warmup_flag(state):
+        if self.controller is None:
             return
+        if cmd is None or x.warmup_flag(state):
+            # before the controller's first word (and through the warm-up days) the hall
+            # runs on the safe set-points a supervised hall starts with
+            cmd = safe_setpoints(len(ZONES), "starting")
         x.set_actuator_value(state, self.h["zone sp"], cmd.zone_cooling_c)
         x.set_actuator_value(state, self.h["chw sp"], cmd.chilled_water_c)
         for zone, sat in zip(ZONES, cmd.supply_air_c, strict=True):
@@ -253,6 +273,7 @@ class _Hall:
             it_kw=it_kw,
             cooling_kw=hvac_kw,
             mixed_air_c=tuple(v(f"mixed {z}") for z in ZONES),
+            chiller_running=not self.tripped,
         )
         self._hour.append(
             (
@@ -289,20 +310,26 @@ def run(
     controller: Controller | None = None,
     fixed: Fixed | None = None,
     month: int | None = None,
+    days: int | None = None,
+    model: Path | None = None,
+    trip_at_h: float | None = None,
 ) -> RunResult:
     """One EnergyPlus run of the hall; raises RuntimeError when EnergyPlus fails."""
     from pyenergyplus.api import EnergyPlusAPI
 
     api = EnergyPlusAPI()
     state = api.state_manager.new_state()
-    hall = _Hall(api, workload, controller, fixed)
+    hall = _Hall(api, workload, controller, fixed, trip_at_h)
     api.runtime.set_console_output_status(state, False)
     hall.request(state)
     api.runtime.callback_after_predictor_after_hvac_managers(state, hall.control)
     api.runtime.callback_end_zone_timestep_after_zone_reporting(state, hall.read)
     with tempfile.TemporaryDirectory(prefix="hall-") as tmp:
-        model = prepare_model(Path(tmp), month)
-        code = api.runtime.run_energyplus(state, ["-w", str(epw), "-d", tmp, str(model)])
+        path = model or prepare_model(Path(tmp), month, days)
+        if not epw.exists():
+            api.state_manager.delete_state(state)
+            raise RuntimeError(f"EnergyPlus cannot start: no weather file {epw}")
+        code = api.runtime.run_energyplus(state, ["-w", str(epw), "-d", tmp, str(path)])
         if code != 0 or not hall.result.inlet_c:
             err = Path(tmp) / "eplusout.err"
             tail = err.read_text(errors="replace")[-600:] if err.exists() else ""
