@@ -8,20 +8,21 @@ recorder links every change to it and no learner mistakes it for the person's ch
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from hearthmind.core import Context, HearthmindError, Origin
+from hearthmind.core import Context, HearthmindError, Origin, State
 from hearthmind.core.events import EventType
 
 from .fitting import Fit, PlannedCall, fit_preferences
+from .trust import REVERT_WINDOW, Ladder, Level, is_pull_back
 
 if TYPE_CHECKING:
     from hearthmind.core import Hub
 
 _LOGGER = logging.getLogger(__name__)
 
-Level = Literal["observe", "suggest", "act"]
 EVENT_PROFILE_APPLIED: EventType[dict[str, Any]] = EventType("spaces_profile_applied")
 EVENT_PROFILE_SUGGESTION: EventType[dict[str, Any]] = EventType("spaces_profile_suggestion")
 EVENT_PROFILE_UNDONE: EventType[dict[str, Any]] = EventType("spaces_profile_undone")
@@ -41,6 +42,8 @@ class Application:
     fit: Fit
     explanation: str
     previous: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    after: dict[str, float] = field(default_factory=dict)  # what each entity read once set
+    kind: str = ""
     status: str = "applied"  # applied | suggested | noted | undone | failed
 
     def as_dict(self) -> dict[str, Any]:
@@ -89,10 +92,19 @@ class Applier:
 
     def __init__(self, hub: Hub, level: Level = "act") -> None:
         self.hub = hub
-        self.level: Level = level
+        self.ladder = Ladder(level)
         self.applications: dict[str, Application] = {}
         # (kind of space, share taken) of every application, kept after its person leaves
         self.taken: list[tuple[str, float]] = []
+
+    @property
+    def level(self) -> Level:
+        """The space's own level: the ceiling of every person's standing here."""
+        return self.ladder.ceiling
+
+    @level.setter
+    def level(self, level: Level) -> None:
+        self.ladder.ceiling = level
 
     def plan(self, area_id: str, prefs: dict[str, float | str]) -> Fit:
         entity_ids = self.hub.registries.entities_in_area(area_id)
@@ -115,6 +127,7 @@ class Applier:
         area = self.hub.registries.areas.get(area_id)
         text = explain(person_name, area.name if area else area_id, view, fit, kind)
         parent = context or self.hub.context(Origin.AGENT, person)
+        level = self.ladder.level(person, kind)
         app = Application(
             parent.id,
             person,
@@ -122,19 +135,21 @@ class Applier:
             area_id,
             activity,
             self.hub.clock.timestamp(),
-            self.level,
+            level,
             fit,
             text,
+            kind=kind,
         )
         self.applications[app.action_id] = app
         self.taken.append((kind, fit.taken_share))
         for key, why in fit.unmet.items():
             self.hub.health.incr("spaces_unmet_preferences")
             _LOGGER.debug("%s: %s", key, why)
-        if self.level == "observe":
+        if level == "observe":
             app.status = "noted"
-        elif self.level == "suggest":
+        elif level == "suggest":
             app.status = "suggested"
+            self.hub.health.incr("spaces_suggested")
             self.hub.bus.async_fire(EVENT_PROFILE_SUGGESTION, app.as_dict(), parent)
         else:
             await self._run(app, fit.calls, parent)
@@ -159,6 +174,11 @@ class Applier:
                 self.hub.health.problem(
                     "spaces_apply_failed", f"{app.action_id}: {err}", self.hub.clock.timestamp()
                 )
+        for call in calls:
+            state = self.hub.states.get(call.entity_id)
+            value = numeric(state) if state is not None else None
+            if value is not None:
+                app.after[call.entity_id] = value
         app.status = "applied"
         self.hub.bus.async_fire(EVENT_PROFILE_APPLIED, app.as_dict(), parent)
 
@@ -168,7 +188,40 @@ class Applier:
         if app.status != "suggested":
             raise HearthmindError(f"application {action_id} is {app.status}, not suggested")
         await self._run(app, app.fit.calls, self.hub.context(Origin.APP, app.person))
+        self.ladder.answered(app.person, app.kind, yes=True)
+        self.hub.health.incr("spaces_accepted")
         return app
+
+    def decline(self, action_id: str) -> Application:
+        """A person said no to a suggested application: nothing changes in the room."""
+        app = self._get(action_id)
+        if app.status != "suggested":
+            raise HearthmindError(f"application {action_id} is {app.status}, not suggested")
+        app.status = "declined"
+        self.ladder.answered(app.person, app.kind, yes=False)
+        self.hub.health.incr("spaces_declined")
+        return app
+
+    def note_change(self, person: str, state: State) -> bool:
+        """A person's own change of a device: a revert when it pulls back, within minutes,
+        towards what an application of their profile replaced (the ladder falls)."""
+        now = self.hub.clock.timestamp()
+        value = numeric(state)
+        if value is None:
+            return False
+        for app in self.applications.values():
+            if app.person != person or app.status != "applied" or now - app.time > REVERT_WINDOW:
+                continue
+            before = app.previous.get(state.entity_id)
+            after = app.after.get(state.entity_id)
+            old = numeric_of(state.entity_id, *before) if before else None
+            if old is None or after is None or not is_pull_back(old, after, value):
+                continue
+            app.status = "reverted"
+            self.ladder.revert(person, app.kind)
+            self.hub.health.incr("spaces_reverts")
+            return True
+        return False
 
     async def async_undo(self, action_id: str | None, context: Context) -> Application:
         """Put back what the application replaced (the last one without an id)."""
@@ -190,6 +243,8 @@ class Applier:
             except HearthmindError as err:
                 self.hub.health.problem("spaces_undo_failed", str(err), self.hub.clock.timestamp())
         app.status = "undone"
+        if context.user_id == app.person:  # the person's own undo: trust falls here
+            self.ladder.revert(app.person, app.kind)
         self.hub.bus.async_fire(EVENT_PROFILE_UNDONE, app.as_dict(), context)
         return app
 
@@ -204,6 +259,29 @@ class Applier:
         for key in gone:
             del self.applications[key]
         return len(gone)
+
+
+def numeric_of(entity_id: str, state: str, attrs: Mapping[str, Any]) -> float | None:
+    """The one number a person sets on a device: a set-point, a brightness in percent, a fan
+    speed, a seat heater's level."""
+    domain = entity_id.split(".", 1)[0]
+    raw: Any = None
+    if domain == "climate":
+        raw = attrs.get("temperature")
+    elif domain == "light":
+        raw = 0.0 if state == "off" else (attrs.get("brightness") or 0) / 255 * 100
+    elif domain == "fan":
+        raw = attrs.get("percentage") or 0
+    elif domain == "number":
+        raw = state
+    try:
+        return None if raw is None else float(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def numeric(state: State) -> float | None:
+    return numeric_of(state.entity_id, state.state, state.attributes)
 
 
 def _restoring_call(

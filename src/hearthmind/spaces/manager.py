@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from hearthmind.core import EVENT_STATE_CHANGED, DataKey, Event, SpaceKind, StateChangedData
 
-from .applying import Applier, Level
+from .applying import Applier
 from .arrivals import LEAD_MINUTES, ArrivalRoutine
 from .consent import shared_view
 from .editing import edit_consent, edit_preference
@@ -23,6 +23,7 @@ from .exchange import ExchangeError, NonceMemory, PeerKeys, Transport, open_enve
 from .learning import learn, observation_of, preferences_in
 from .profile import PREFERENCE_KEYS, PROFILE_VERSION, Profile, activity_at, next_activity_change
 from .stays import SpacesError, Stay
+from .trust import Level
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -159,6 +160,7 @@ class SpacesHub:
                 stay.cancel_timers()
                 del self.stays[area_id]
         self.applier.forget_person(person)
+        self.applier.ladder.forget(person)
 
     # -- stays ---------------------------------------------------------------------------------
 
@@ -222,6 +224,8 @@ class SpacesHub:
             }
             sent = await self._send(stay.home_hub, "learned", body, keep=True) is not False
         self.applier.forget_person(stay.person)
+        if stay.home_hub is not None:  # a visited space keeps nothing of the person
+            self.applier.ladder.forget(stay.person)
         routine = self.routines.get((stay.person, area_id))
         due = routine.next_after(self.hub.clock.timestamp()) if routine else None
         if due is not None:  # they usually come back then: be ready (a routine)
@@ -316,6 +320,7 @@ class SpacesHub:
         obs = observation_of(new, stay.person)
         if obs is None:
             return
+        self.applier.note_change(stay.person, new)  # a pull-back is a revert: trust falls
         values = preferences_in(obs, new.attributes)
         if not values:
             return

@@ -107,6 +107,28 @@ class Person:
             fan is not None and abs(fan.settings_at(ts)["percentage"] - want["fan"]) > BAND["fan"]
         )
 
+    def likes(self, kind: SpaceKind, ts: float, calls: list[dict[str, Any]]) -> bool:
+        """Whether they say yes to a suggested setting (on their phone): every value near
+        enough to what they will want then, as they judge it (with noise)."""
+        want = self.want(kind, ts)
+        rng = self.rng
+        for call in calls:
+            data = call.get("data", {})
+            checks = (
+                ("temperature", "temperature", self.tol_temperature, 0.3),
+                ("brightness_pct", "brightness", self.tol_brightness, 5.0),
+                ("color_temp_kelvin", "color_temp", self.tol_kelvin, 150.0),
+                ("percentage", "fan", 25.0, 5.0),
+                ("value", "seat", 0.99, 0.0),
+            )
+            for field_name, key, tolerance, noise in checks:
+                value = data.get(field_name)
+                if isinstance(value, int | float) and (
+                    abs(value + rng.gauss(0, noise) - want[key]) > tolerance
+                ):
+                    return False
+        return True
+
     def check(self, area: SimArea, ts: float, context: Context) -> int:
         """Feel the area and change what is too far from what they want; returns how many
         devices they changed (each one a manual comfort adjustment)."""

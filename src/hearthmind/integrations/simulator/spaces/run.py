@@ -8,7 +8,8 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from hearthmind.core import Origin, SpaceKind
+from hearthmind.core import Event, Origin, SpaceKind
+from hearthmind.spaces.applying import EVENT_PROFILE_SUGGESTION
 from hearthmind.spaces.exchange import ExchangeError, InProcessTransport
 
 from .itinerary import DAY, HOUR, MINUTE, PlannedStay, plan_days
@@ -47,6 +48,33 @@ class Runner:
             self.links[hub_id] = link
         self.measure_from = START.timestamp() + world.warmup_days * DAY
         self.pms = PmsLink(world.hubs["hotel"], "hotel", world.spaces.get("hotel"))
+        for hub_id in world.spaces:
+            world.hubs[hub_id].bus.async_listen(EVENT_PROFILE_SUGGESTION, self._answer(hub_id))
+        self.answers = {"yes": 0, "no": 0}
+
+    def _answer(self, hub_id: str) -> Callable[[Event[Any]], None]:
+        """People answer a suggested profile on their phone: yes when it is near what they
+        will want when they are there (people.Person.likes)."""
+        spaces = self.w.spaces[hub_id]
+        hub = self.w.hubs[hub_id]
+
+        def on(event: Event[Any]) -> None:
+            data = event.data
+            person = self.w.people.get(str(data["person"]))
+            if person is None:
+                return
+            stay = spaces.stays.get(str(data["area_id"]))
+            now = hub.clock.timestamp()
+            at = max(now, stay.expected_at or now) if stay is not None else now
+            kind = self.w.areas[str(data["area_id"])].kind
+            if person.likes(kind, at, list(data["calls"])):
+                self.answers["yes"] += 1
+                hub.async_create_task(spaces.applier.async_accept(str(data["action_id"])))
+            else:
+                self.answers["no"] += 1
+                spaces.applier.decline(str(data["action_id"]))
+
+        return on
 
     def hub_of(self, stay: PlannedStay) -> str:
         if stay.place == "home":
