@@ -104,7 +104,8 @@ def forgiving_round(
             number = round(number * 2) / 2
         else:
             number = round(number, precision)
-        return int(number) if precision == 0 else number
+        # "half" rounds to .5 steps (HA's docs: precision 0 with it), so it stays a float
+        return int(number) if precision == 0 and method != "half" else number
     except (ValueError, TypeError, OverflowError):
         if default is _SENTINEL:
             raise _fail("round", value) from None
