@@ -154,3 +154,23 @@ async def test_a_person_sees_edits_exports_and_deletes_their_profile(
     assert "reached: hotel" in result.output
     assert "ana" not in served.home.profiles
     assert served.rooms[0].area_id not in served.hotel.stays  # the hotel forgot her too
+
+
+async def test_a_suggested_profile_is_answered_over_rest(served: Served) -> None:
+    served.hotel.applier.level = "suggest"
+    room = served.rooms[1]
+    assert room.climate is not None
+    stay = await served.hotel.async_arrive(room.area_id, "ana", "home-ana")
+    base = served.hotel_server.url + "/api/hearthmind/spaces/applications"
+    token = TokenStore(Path(served.hotel.hub.config.config_dir)).create(
+        "t", served.hotel.hub.clock.now(), user_id="ana"
+    )
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as client:
+        (listed,) = (await client.get(base)).json()
+        assert listed["status"] == "suggested" and room.climate.setpoint == 17.0
+        reply = await client.post(f"{base}/{stay.applications[-1]}/accept", json={})
+        assert reply.status_code == 200 and reply.json()["status"] == "applied"
+        assert room.climate.setpoint != 17.0
+        again = await client.post(f"{base}/{stay.applications[-1]}/decline", json={})
+        assert again.status_code == 409 and "not suggested" in again.text
+        assert (await client.post(f"{base}/nope/accept", json={})).status_code == 409

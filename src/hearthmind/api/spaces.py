@@ -3,6 +3,7 @@
     GET    /api/hearthmind/spaces                          spaces: kind, areas, stays
     GET    /api/hearthmind/spaces/applications             profiles applied here (explained)
     POST   /api/hearthmind/spaces/applications/{id}/undo   put back what one replaced
+    POST   /api/hearthmind/spaces/applications/{id}/accept (or /decline) a suggested one
     POST   /api/hearthmind/spaces/areas/{area}/expect      {"person", "home_hub"?, "at"}: a
                                                            booking, an ETA
     POST   /api/hearthmind/spaces/areas/{area}/arrive      {"person", "home_hub"?}: check-in
@@ -105,6 +106,20 @@ async def post_undo(rt: Runtime, token: Authorized, action_id: str) -> JsonRespo
     spaces = spaces_of(rt.hub)
     ctx = context_for(rt.hub, token)
     app = await _guarded(spaces.applier.async_undo(action_id, ctx))
+    return JsonResponse(app.as_dict())
+
+
+async def _answer(spaces: SpacesHub, action_id: str, yes: bool) -> Any:
+    if yes:
+        return await spaces.applier.async_accept(action_id)
+    return spaces.applier.decline(action_id)
+
+
+@router.post("/spaces/applications/{action_id}/{answer}", summary="Yes or no to a suggestion")
+async def post_answer(rt: Runtime, _: Authorized, action_id: str, answer: str) -> JsonResponse:
+    if answer not in ("accept", "decline"):
+        raise ApiError(404, "not_found", f"no such answer {answer!r}: accept or decline")
+    app = await _guarded(_answer(spaces_of(rt.hub), action_id, answer == "accept"))
     return JsonResponse(app.as_dict())
 
 

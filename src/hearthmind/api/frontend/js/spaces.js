@@ -37,7 +37,11 @@ export default class SpacesView {
       el("h3", { text: a.explanation }),
       el("p", { class: "small", text: `${new Date(a.time * 1000).toLocaleString()} · ${a.status} · ${Math.round(a.taken_share * 100)}% taken` }),
       a.status === "applied" ? el("button", { text: "Undo", onclick: () => this.act(() => this.hub.rest(
-        `/api/hearthmind/spaces/applications/${encodeURIComponent(a.action_id)}/undo`, { method: "POST", body: {} })) }) : null))
+        `/api/hearthmind/spaces/applications/${encodeURIComponent(a.action_id)}/undo`, { method: "POST", body: {} })) }) : null,
+      a.status === "suggested" ? el("div", { class: "toolbar" }, ...["accept", "decline"].map((w) => el("button", {
+        class: w === "accept" ? "primary" : undefined, text: w === "accept" ? "Yes, set it" : "No",
+        onclick: () => this.act(() => this.hub.rest(
+          `/api/hearthmind/spaces/applications/${encodeURIComponent(a.action_id)}/${w}`, { method: "POST", body: {} })) }))) : null))
       : [el("p", { class: "small", text: "No profile applied here yet." })]));
     const cards = [];
     for (const p of people) {
