@@ -12,7 +12,7 @@ paired hubs and the `spaces.*` services, from the `spaces:` section of configura
 
 Services (Home Assistant's shapes, no target): `spaces.expect` {area_id, person, home_hub?,
 at}, `spaces.arrive` {area_id, person, home_hub?}, `spaces.depart` {area_id},
-`spaces.undo` {action_id?}, `spaces.accept` {action_id}."""
+`spaces.undo` {action_id?}, `spaces.accept` / `spaces.decline` {action_id}."""
 
 from __future__ import annotations
 
@@ -136,6 +136,12 @@ def register_services(hub: Hub, spaces: SpacesHub) -> None:
             raise HearthmindError("spaces.accept: say which application (action_id)")
         return (await spaces.applier.async_accept(data.action_id)).as_dict()
 
+    async def decline(call: ServiceCall) -> dict[str, Any]:
+        data = ActionData.model_validate(call.data.model_dump())
+        if data.action_id is None:
+            raise HearthmindError("spaces.decline: say which application (action_id)")
+        return spaces.applier.decline(data.action_id).as_dict()
+
     for name, handler, schema, text in (
         (
             "expect",
@@ -147,6 +153,7 @@ def register_services(hub: Hub, spaces: SpacesHub) -> None:
         ("depart", depart, AreaData, "someone left an area (a check-out)"),
         ("undo", undo, ActionData, "put back what an applied profile replaced"),
         ("accept", accept, ActionData, "say yes to a suggested profile"),
+        ("decline", decline, ActionData, "say no to a suggested profile"),
     ):
         hub.services.async_register(
             "spaces", name, handler, schema, needs_target=False, description=text
