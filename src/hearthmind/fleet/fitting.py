@@ -142,14 +142,21 @@ def cold_start(
     observations: Sequence[Observation], pooled: Pooled, settings: FitSettings
 ) -> dict[str, dict[str, float]]:
     """Top-1 with 1, 3, 7, 14 days of history: own model and pooled-then-fine-tuned, frozen,
-    on the same `cold_start_test_days` days after the longest history."""
+    on the same `cold_start_test_days` days after the longest history. One copy of the pooled
+    model learns day after day (predicting does not change it), so the fine-tuned model at 3
+    days is the one at 1 day that learned days 2 and 3."""
     longest = max(settings.cold_start_days)
     _, test = split_days(observations, longest, settings.cold_start_test_days)
+    context = [o for o in observations if o.time < test[0].time]
+    tuned = fine_tuned(pooled, [])
+    learned = 0
     out: dict[str, dict[str, float]] = {}
-    for days in settings.cold_start_days:
+    for days in sorted(settings.cold_start_days):
         history, _ = split_days(observations, days)
-        context = [o for o in observations if o.time < test[0].time]
-        pooled_hits, n = top1(fine_tuned(pooled, history), context, test, learn=False)
+        for obs in history[learned:]:
+            tuned.update(obs)
+        learned = len(history)
+        pooled_hits, n = top1(tuned, context, test, learn=False)
         own_hits = 0
         if len(history) >= 2:
             own_hits, _ = top1(own_model(settings.model, history), context, test, learn=False)

@@ -70,8 +70,9 @@ def ensure_pooled(
     settings: FitSettings,
     pool_spaces: int,
     probe_share: float,
-) -> tuple[Path, str]:
-    """The run's pooled artefact (reused when a resumed run finds it whole), and its SHA-256."""
+) -> tuple[Path, str] | None:
+    """The run's pooled artefact (reused when a resumed run finds it whole) and its SHA-256;
+    None when no space has the history to pool (every space then gets its own model)."""
     path = out_dir / POOLED_FILE
     if path.is_file():
         try:
@@ -81,6 +82,8 @@ def ensure_pooled(
         except ArtefactError:
             pass  # damaged: fitted again below
     members = pool_members(index, pool_spaces, settings.own_days + 1, probe_share)
+    if not members:
+        return None
     model, used = fit_pooled(export_dir, members, settings)
     digest = save_model(model, path, {"pooled_over": used, "probe_share": probe_share})
     return path, digest

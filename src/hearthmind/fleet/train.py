@@ -165,10 +165,10 @@ def train(
     manifest = Manifest(out_dir)
     done = manifest.done()
     run = uuid.uuid4().hex[:12]
-    pooled_path, digest = ensure_pooled(
+    found = ensure_pooled(
         export_dir, out_dir, index, options.settings, options.pool_spaces, options.probe_share
     )
-    pooled = (str(pooled_path), digest)
+    pooled = None if found is None else (str(found[0]), found[1])
     batches, unreadable = plan(index, done, options.batch_size)
     manifest.append(unreadable, run)
     summary = TrainSummary(len(index), len(done & {e.space for e in index}), 0, 0, 0, 0, 0.0)
