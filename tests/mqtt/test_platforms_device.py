@@ -150,6 +150,7 @@ async def test_event_entity_reaches_automation(
     state = hub.states.require("event.doorbell")
     assert state.attributes["event_type"] == "press" and state.attributes["x"] == 1
     datetime.fromisoformat(state.state)  # the time of the last event
+    assert state.context.origin is Origin.PHYSICAL  # someone pressed it
     assert len(log) == 1
 
 
@@ -186,3 +187,26 @@ async def test_image_bytes_and_timestamp_states(
     )
     pressed = hub.states.require("button.bell").state
     assert datetime.fromisoformat(pressed).tzinfo is not None
+
+
+async def test_update_news_is_the_devices_not_a_persons(
+    hub_mosquitto: tuple[Hub, MqttIntegration], client: aiomqtt.Client, prefix: str
+) -> None:
+    """A controllable entity's unasked report is a person at the device (issue 20), except
+    an update's: a firmware on offer is the device's news."""
+    hub, mqtt = hub_mosquitto
+    await announce(
+        client,
+        "update",
+        "fw",
+        {"name": "Fw", "state_topic": "fw/state", "command_topic": "fw/install"},
+        prefix,
+    )
+    await wait_for(lambda: hub.states.get("update.fw") is not None, what="discovery")
+    await settled(mqtt)
+    report = {"installed_version": "1.0", "latest_version": "1.0"}
+    await client.publish("fw/state", json.dumps(report))
+    await wait_for(lambda: hub.states.require("update.fw").state == "off")
+    await client.publish("fw/state", json.dumps({**report, "latest_version": "1.1"}))
+    await wait_for(lambda: hub.states.require("update.fw").state == "on")
+    assert hub.states.require("update.fw").context.origin is Origin.SENSOR

@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
+from hearthmind.core import Context, Origin
+
 from ..payloads import PayloadError, parse_json
 from ..templates import optional_template
 from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
@@ -38,6 +40,13 @@ class MqttEvent(MqttEntity[EventConfig]):
         super().__init__(*args)
         self._value_tpl = optional_template(self.config.value_template)
         self.attributes = {"event_types": list(self.config.event_types), "event_type": None}
+
+    def reporting_context(self) -> Context:
+        # an event is someone at the device (a button pressed, a doorbell rung), as a device
+        # trigger is; a retained one replayed on subscribing is old news
+        if self.host.replaying:
+            return self.host.new_context(Origin.SENSOR)
+        return self.host.new_context(Origin.PHYSICAL)
 
     def subscriptions(self) -> dict[str, MessageHandler]:
         topics = super().subscriptions()

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
-from hearthmind.core import Context
+from hearthmind.core import Context, Origin
 
 from ..payloads import PayloadError, number_in, parse_json
 from ..templates import optional_template
@@ -74,6 +74,14 @@ class MqttUpdate(MqttEntity[UpdateConfig]):
         }
         # HA shows the MQTT brand icon when the device gives no picture
         self.attributes["entity_picture"] = c.entity_picture or DEFAULT_PICTURE
+
+    def reporting_context(self) -> Context:
+        # a new firmware on offer, or one installed, is the device's news, not a person's
+        # act: only the answer to an install the hub asked for keeps the asker's context
+        context = super().reporting_context()
+        if context.origin is Origin.PHYSICAL:
+            return self.host.new_context(Origin.SENSOR)
+        return context
 
     def hub_state(self) -> tuple[str, dict[str, Any]]:
         state, attrs = super().hub_state()
