@@ -26,6 +26,7 @@ PAGES = (
     "agent",
 )
 SIZES = ((390, 844, "phone"), (1280, 900, "desktop"))
+
 # pages whose lower part gets a shot of its own: the element to scroll to, the file's suffix
 BELOW = {"routines": ("calibration-heading", "learned")}
 
@@ -51,10 +52,8 @@ async def shoot(url: str, token: str, docs: Path = DOCS) -> list[Path]:
                 if name == "history":
                     await b.wait_for("window.hearthmind.timings.history_ms", 30, "the graph")
                 elif name != "home":
-                    await b.wait_for(
-                        f"document.getElementById('page-{name}').children.length > 1", 10, name
-                    )
-                    await asyncio.sleep(0.5)  # the page's own requests: nothing to poll on
+                    # the page's show() has drawn what it read (main.js route)
+                    await b.wait_for(f"window.hearthmind.shown === '{name}'", 30, name)
                 await b.js("window.scrollTo(0, 0)")
                 path = docs / f"dashboard-{name}-{label}.png"
                 await b.screenshot(path)

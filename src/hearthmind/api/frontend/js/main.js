@@ -44,10 +44,12 @@ async function route() {
   for (const a of document.querySelectorAll("nav a")) {
     if (a.dataset.page === page) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
-  if (page === "home") return;
+  app.shown = null;
+  if (page === "home") { app.shown = page; return; }
   const t0 = performance.now();
   const view = await lazy(page);
   await view.show(new URLSearchParams(query || ""), t0);
+  app.shown = page;  // drawn what it read: for screenshots and tests
 }
 
 async function start(token) {
