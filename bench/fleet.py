@@ -5,9 +5,9 @@
     .venv/bin/python bench/fleet.py --dev                              # choose settings
 
 Homes: bench/fleet_homes.py (the full simulator, cached in bench/out/fleet/homes/). Homes
-0-99 are the development homes (`--dev` chooses the pooled model's size and when a space
-gets its own model on them); the reported fleet is homes 100 .. 100+N-1, never looked at
-while choosing. Cold-start figures are over the fleet's probe spaces (10 %, by a hash of the
+0-59 are the development homes (`--dev` chooses the pooled model's size and when a space
+gets its own model on them); the reported fleet is homes 60 .. 60+N-1, never looked at
+while choosing. Cold-start figures are over the fleet's probe spaces (5 %, by a hash of the
 id), which the pooled model never learned from; their test days are days 15-21.
 
 Measured, in this order, each in its own output folder, with the same export and pooled model:
@@ -48,7 +48,7 @@ from hearthmind.fleet.train import BatchResult, TrainOptions, TrainSummary, trai
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "fleet"
-DEV_HOMES = 100
+DEV_HOMES = 60
 LOCK = "/tmp/hearthmind-bench.lock"
 
 
@@ -120,6 +120,8 @@ def killed_run(export_dir: Path, out: Path, options: TrainOptions) -> dict[str, 
     entries = [e for e in Manifest(out).entries() if e.get("status") == "ok"]
     counts = Counter(e["space"] for e in entries)
     wanted = {e.space for e in read_index(export_dir) if e.status == "ok"}
+    if options.only is not None:
+        wanted &= options.only
     lost = len(wanted - set(counts))
     twice = sum(1 for n in counts.values() if n > 1)
     artefacts = sum(1 for s in wanted if (out / "models" / f"{s}.model").is_file())
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--homes", type=int, default=2000)
     parser.add_argument("--quick", action="store_true", help="200 homes")
     parser.add_argument("--dev", action="store_true", help="settings on the development homes")
-    parser.add_argument("--dev-homes", type=int, default=60, help="with --dev: how many")
+    parser.add_argument("--dev-homes", type=int, default=DEV_HOMES, help="with --dev: how many")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--kill-spaces", type=int, default=400)
     parser.add_argument("--json", type=Path)
@@ -201,9 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         serial = timed(export_dir, fresh(work / "serial", seed), serial_opts, "serial loop")
         ray_run = timed(export_dir, fresh(work / "ray", seed), options, "Ray, 2 workers")
         export_seconds = json.loads((export_dir / "export.json").read_text())["seconds"]
-        kill_index = work / "kill-export"
-        kill_sources = sources[: args.kill_spaces]
-        kill = killed_run(exported(kill_sources, kill_index), fresh(work / "kill", seed), options)
+        subset = frozenset(s.space for s in sources[: args.kill_spaces])
+        kill_opts = TrainOptions(only=subset)
+        kill = killed_run(export_dir, fresh(work / "kill", seed), kill_opts)
     report = build_report(Manifest(work / "ray").entries())
     speedup = ray_run["per_min"] / serial["per_min"] if serial["per_min"] else 0.0
     fit_s = serial["seconds"] / max(1, serial["ok"])

@@ -86,7 +86,7 @@ def train_command(
     batch_size: Annotated[int, typer.Option(min=1, help="Spaces per Ray task.")] = 16,
     pool_spaces: Annotated[
         int, typer.Option(min=1, help="Spaces the pooled model learns from.")
-    ] = 5,
+    ] = 10,
     address: AddressOption = None,
     workers: WorkersOption = 2,
     serial: Annotated[bool, typer.Option(help="A plain loop in this process, no Ray.")] = False,

@@ -145,10 +145,11 @@ def plan(
 class TrainOptions:
     settings: FitSettings = field(default_factory=FitSettings)
     batch_size: int = 16
-    pool_spaces: int = 40
-    probe_share: float = 0.1
+    pool_spaces: int = 10
+    probe_share: float = 0.05  # of the spaces: cold-start probes, kept out of the pooled model
     retries: int = 3  # Ray retries of a task whose worker died
     serial: bool = False  # a plain loop in this process (the bench's baseline), no Ray
+    only: frozenset[str] | None = None  # fit just these spaces of the export (None: all)
 
 
 def train(
@@ -169,9 +170,10 @@ def train(
         export_dir, out_dir, index, options.settings, options.pool_spaces, options.probe_share
     )
     pooled = None if found is None else (str(found[0]), found[1])
-    batches, unreadable = plan(index, done, options.batch_size)
+    wanted = [e for e in index if options.only is None or e.space in options.only]
+    batches, unreadable = plan(wanted, done, options.batch_size)
     manifest.append(unreadable, run)
-    summary = TrainSummary(len(index), len(done & {e.space for e in index}), 0, 0, 0, 0, 0.0)
+    summary = TrainSummary(len(wanted), len(done & {e.space for e in wanted}), 0, 0, 0, 0, 0.0)
     _count(summary, unreadable)
     started = time.perf_counter()
     args = (pooled, options.settings, out_dir, options.probe_share)
