@@ -64,6 +64,13 @@ class MqttSiren(MqttEntity[SirenConfig]):
         if c.support_volume_set:
             self._supported.append("volume_level")
         self.attributes = dict.fromkeys(self._supported)
+        # HA's SirenEntityFeature: TURN_ON 1, TURN_OFF 2, TONES 4, VOLUME_SET 8, DURATION 16
+        self.attributes["supported_features"] = (
+            3
+            | (4 if c.available_tones else 0)
+            | (8 if c.support_volume_set else 0)
+            | (16 if c.support_duration else 0)
+        )
         if c.available_tones:
             self.attributes["available_tones"] = list(c.available_tones)
         if self.optimistic:

@@ -87,8 +87,6 @@ class MqttWaterHeater(MqttEntity[WaterHeaterConfig]):
             "target_temp_low": None,
             "operation_mode": None if self.state == "unknown" else "off",
         }
-        if c.temperature_unit:
-            self.attributes["temperature_unit"] = c.temperature_unit
 
     def _optimistic(self, topic: str | None) -> bool:
         return bool(self.config.optimistic) or topic is None
