@@ -43,8 +43,8 @@ WORKLOADS = (
 )
 # the best-fixed search: zone cooling set-points first (chilled water at the model's 7 C),
 # then chilled water at the best zone set-point
-ZONE_GRID = (23.0, 25.0, 27.0)
-CHW_GRID = (6.0, 7.0, 9.0, 11.0, 13.0)
+ZONE_GRID = (26.0, 27.0)
+CHW_GRID = (6.0, 7.0, 9.0, 12.0)
 
 
 def _feasible(f: dict[str, Any]) -> bool:

@@ -34,6 +34,7 @@ class PlanInputs:
     supply_high_c: np.ndarray
     previous_supply_c: float
     previous_chilled_water_c: float
+    supply_offset_k: float = 0.0  # the zones' mean supply over the planned zone's
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _rows(v: np.ndarray, p: PlanInputs, n: int, block: int) -> np.ndarray:
 
     return np.column_stack(
         [
-            steps(v[:n]),
+            steps(v[:n]) + p.supply_offset_k,
             steps(v[n : 2 * n]),
             steps(v[2 * n :]),
             p.outdoor_c,

@@ -57,7 +57,7 @@ class SupervisorConfig:
     inlet_low_margin_k: float = 0.6  # and the coldest this far over 18 C
     offset_window: int = 96  # readings whose inlet-over-supply rise bounds the plan (a day)
     solve_seconds: float = 2.0
-    replan_steps: int = 2  # follow a plan this many steps before solving again
+    replan_steps: int = 4  # follow a plan this many steps (an hour) before solving again
     rule_supply_c: float = 21.0  # the rule's supply air (bounded by the inlet band)
     rule_chilled_water_c: float = 8.0
     learn_online: bool = False
@@ -83,8 +83,11 @@ class DataHallSupervisor:
         self._freeze = FreezeGuard()
         self._spike = SpikeGuard()
         self._shortfall = ShortfallGuard()
-        self._rise_hi: deque[float] = deque(maxlen=self.config.offset_window)
-        self._rise_lo: deque[float] = deque(maxlen=self.config.offset_window)
+        # each zone's rack inlets over its supply air, over the last day
+        self._rise_hi: deque[np.ndarray] = deque(maxlen=self.config.offset_window)
+        self._rise_lo: deque[np.ndarray] = deque(maxlen=self.config.offset_window)
+        self._zone_low = np.zeros(zones)
+        self._zone_high = np.zeros(zones)
         self.last: HallSetpoints = safe_setpoints(zones, "starting: no reading yet")
         self.counts: dict[str, int] = {}
         self._it_peak = 0.0
@@ -122,7 +125,7 @@ class DataHallSupervisor:
         inputs = self._inputs(s, forecast or Forecast(), low, high)
         probe = np.column_stack(
             [
-                inputs.supply_high_c,
+                inputs.supply_high_c + inputs.supply_offset_k,
                 np.full(len(inputs.it_kw), self.last.chilled_water_c),
                 np.ones(len(inputs.it_kw)),
                 inputs.outdoor_c,
@@ -150,7 +153,7 @@ class DataHallSupervisor:
             cmd = HallSetpoints(
                 zone_cooling_c=INLET_HIGH_C,
                 chilled_water_c=float(plan.chilled_water_c[k]),
-                supply_air_c=(float(np.clip(plan.supply_c[k], low, high)),) * self.zones,
+                supply_air_c=self._zone_supply(float(np.clip(plan.supply_c[k], low, high))),
                 economiser=float(plan.economiser[k]),
                 mode="mpc",
             )
@@ -178,7 +181,7 @@ class DataHallSupervisor:
         cmd = HallSetpoints(
             zone_cooling_c=INLET_HIGH_C,
             chilled_water_c=float(plan.chilled_water_c[0]),
-            supply_air_c=(sat,) * self.zones,
+            supply_air_c=self._zone_supply(sat),
             economiser=float(plan.economiser[0]),
             mode="mpc",
         )
@@ -189,14 +192,11 @@ class DataHallSupervisor:
     def _learn(self, s: HallSensors) -> None:
         """The inlets' rise over the supply air (recirculation, server fans) and, when asked,
         the surrogate's on-line refinement from the last command and this reading."""
-        rises = [i - sup for i, sup in zip(s.zone_inlet_c, s.zone_supply_c, strict=True)]
-        # how far the measured supply runs above its set-point (a coil near its limit)
-        lag = max(
-            (m - sp for m, sp in zip(s.zone_supply_c, self.last.supply_air_c, strict=False)),
-            default=0.0,
-        )
-        self._rise_hi.append(max(rises) + max(lag, 0.0))
-        self._rise_lo.append(min(rises) + min(lag, 0.0))
+        rises = np.subtract(s.zone_inlet_c, s.zone_supply_c)
+        # how far the measured supply runs from its set-point (a coil near its limit)
+        lag = np.subtract(s.zone_supply_c, self.last.supply_air_c[: self.zones])
+        self._rise_hi.append(rises + np.maximum(lag, 0.0))
+        self._rise_lo.append(rises + np.minimum(lag, 0.0))
         if self.config.learn_online and self.surrogate is not None and self.last.mode == "mpc":
             x = np.array(
                 [
@@ -211,21 +211,31 @@ class DataHallSupervisor:
             self.surrogate.update(x, s.cooling_kw)
 
     def _supply_bounds(self, s: HallSensors) -> tuple[float, float]:
-        """Supply air that keeps the hottest inlet under 27 C and the coldest over 18 C, from
-        the inlets' rise over the supply seen in the last day; an inlet close to its limit
-        right now pulls the bound in further."""
+        """Each zone's supply air that keeps its hottest inlet under 27 C and its coldest
+        over 18 C, from its inlets' rise over its supply seen in the last day (an inlet
+        close to its limit right now pulls the bound in further). The plan is made for the
+        zone with the lowest upper bound; the others follow it at their own distance
+        (`_zone_supply`). Returns the planned zone's bounds."""
         c = self.config
-        high = INLET_HIGH_C - c.inlet_high_margin_k - max(self._rise_hi)
-        low = INLET_LOW_C + c.inlet_low_margin_k - min(self._rise_lo)
-        hottest = max(s.zone_inlet_c)
-        if hottest > INLET_HIGH_C - c.inlet_high_margin_k / 2:
-            high -= hottest - (INLET_HIGH_C - c.inlet_high_margin_k / 2)
-        coldest = min(s.zone_inlet_c)
-        if coldest < INLET_LOW_C + c.inlet_low_margin_k / 2:
-            low += (INLET_LOW_C + c.inlet_low_margin_k / 2) - coldest
-        high = float(np.clip(high, 12.0, 26.0))
-        low = float(np.clip(low, 12.0, high))
-        return low, high
+        high = INLET_HIGH_C - c.inlet_high_margin_k - np.max(self._rise_hi, axis=0)
+        low = INLET_LOW_C + c.inlet_low_margin_k - np.min(self._rise_lo, axis=0)
+        inlet = np.asarray(s.zone_inlet_c)
+        hot_edge = INLET_HIGH_C - c.inlet_high_margin_k / 2
+        cold_edge = INLET_LOW_C + c.inlet_low_margin_k / 2
+        high = high - np.maximum(inlet - hot_edge, 0.0)
+        low = low + np.maximum(cold_edge - inlet, 0.0)
+        high = np.clip(high, 12.0, 26.0)
+        low = np.clip(low, 12.0, high)
+        self._zone_low, self._zone_high = low, high
+        offset = high - high.min()
+        plan_low = float(np.max(low - offset))
+        plan_high = float(high.min())
+        return min(plan_low, plan_high), plan_high
+
+    def _zone_supply(self, sat: float) -> tuple[float, ...]:
+        """The planned zone's supply air, and each other zone's at its own distance."""
+        offset = self._zone_high - self._zone_high.min()
+        return tuple(float(v) for v in np.clip(sat + offset, self._zone_low, self._zone_high))
 
     def _inputs(self, s: HallSensors, f: Forecast, low: float, high: float) -> PlanInputs:
         h = self.config.horizon
@@ -247,8 +257,9 @@ class DataHallSupervisor:
             it_kw=it,
             supply_low_c=np.full(h, low),
             supply_high_c=np.maximum(np.full(h, high) - extra, low),
-            previous_supply_c=float(np.mean(self.last.supply_air_c)),
+            previous_supply_c=float(min(self.last.supply_air_c)),
             previous_chilled_water_c=self.last.chilled_water_c,
+            supply_offset_k=float(np.mean(self._zone_high - self._zone_high.min())),
         )
 
     def _fallback(
@@ -278,7 +289,7 @@ class DataHallSupervisor:
         cmd = HallSetpoints(
             zone_cooling_c=INLET_HIGH_C,
             chilled_water_c=c.rule_chilled_water_c,
-            supply_air_c=(sat,) * self.zones,
+            supply_air_c=self._zone_supply(sat),
             economiser=1.0,
             mode="rule",
             reasons=(problem.message,),
