@@ -1,5 +1,6 @@
-"""The live learner's running calibration record: bounded, binned as the evaluation bins, and
-fed by the learner with each guess before what came next is learned."""
+"""The live learner's running calibration record: bounded, binned as the evaluation bins (scored
+by api/learning.py with the evaluation's RankingScore), and fed by the learner with each guess
+before what came next is learned."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hearthmind.api.learning import calibration_figures
 from hearthmind.core import Hub, Origin, SimulatedClock
 from hearthmind.routines.evaluation.metrics import RELIABILITY_BINS, RankingScore
 from hearthmind.routines.live_calibration import RunningCalibration
@@ -37,7 +39,7 @@ def test_bins_and_brier_are_the_evaluations() -> None:
     ]
     for p, right in cases:
         record.add(guess(("light.a:on", p), ("light.b:on", 0.01)), "light.a:on" if right else "x")
-    body = record.as_dict()
+    body = calibration_figures(record)
     assert body["n"] == 9 and body["total"] == 9 and body["bins"] == RELIABILITY_BINS
     points = {(r["predicted"], r["observed"], r["count"]) for r in body["reliability"]}
     assert points == {(0.15, 0.25, 4), (0.55, 1.0, 1), (0.95, 0.75, 4)}
@@ -56,7 +58,7 @@ def test_bounded_keeps_the_newest() -> None:
         record.add(guess(("a:on", 0.05)), "b:on")  # confidently low, wrong
     for _ in range(5):
         record.add(guess(("a:on", 0.85)), "a:on")  # high, right
-    body = record.as_dict()
+    body = calibration_figures(record)
     assert len(record.records) == 5 and body["n"] == 5 and body["total"] == 25
     assert body["reliability"] == [{"predicted": 0.85, "observed": 1.0, "count": 5}]
     assert body["top1"] == 1.0
@@ -64,9 +66,13 @@ def test_bounded_keeps_the_newest() -> None:
 
 def test_no_guess_and_empty_record() -> None:
     record = RunningCalibration(keep=3)
-    assert record.as_dict()["n"] == 0 and record.as_dict()["reliability"] == []
+    assert (
+        calibration_figures(record)["n"] == 0 and calibration_figures(record)["reliability"] == []
+    )
     record.add([], "a:on")  # no guess counts as probability 0, wrong
-    assert record.as_dict()["reliability"] == [{"predicted": 0.0, "observed": 0.0, "count": 1}]
+    assert calibration_figures(record)["reliability"] == [
+        {"predicted": 0.0, "observed": 0.0, "count": 1}
+    ]
     with pytest.raises(ValueError, match="keep"):
         RunningCalibration(keep=0)
 
@@ -96,6 +102,6 @@ async def test_the_learner_scores_each_guess_before_learning() -> None:
     want = fresh.predict(recent[-1].time, recent, k=3)
     assert first_top == tuple((p.item, p.probability) for p in want)
     assert first_truth == live[0].item
-    body = learner.calibration.as_dict()
+    body = calibration_figures(learner.calibration)
     assert sum(r["count"] for r in body["reliability"]) == body["n"] == learned
     await learner.async_stop()

@@ -27,6 +27,7 @@ from .operations import ApiError
 from .rest import JsonResponse
 
 if TYPE_CHECKING:
+    from hearthmind.routines.live_calibration import RunningCalibration
     from hearthmind.routines.online import RoutineLearner
 
 router = APIRouter(prefix="/api/hearthmind/routines", default_response_class=JsonResponse)
@@ -45,10 +46,32 @@ def learner_of(hub: Hub) -> RoutineLearner:
     return learner
 
 
+def calibration_figures(record: RunningCalibration) -> dict[str, Any]:
+    """The record's guesses scored by the evaluation's own metrics (no second implementation):
+    its figures (n, top1, top3, brier_top1, ece) and the reliability curve's points (mean
+    predicted probability, observed share correct, count per non-empty bin of width 1/bins)."""
+    from hearthmind.routines.evaluation.metrics import RELIABILITY_BINS, RankingScore
+
+    score = RankingScore()
+    for predictions, truth in record.guesses():
+        score.add(predictions, truth)
+    return {
+        **(score.as_dict() if score.n else {"n": 0}),
+        "model": record.model,
+        "keep": record.keep,
+        "total": record.total,
+        "bins": RELIABILITY_BINS,
+        "reliability": [
+            {"predicted": round(p, 4), "observed": round(o, 4), "count": c}
+            for p, o, c in score.reliability()
+        ],
+    }
+
+
 def calibration(hub: Hub) -> dict[str, Any]:
     learner = learner_of(hub)
     return {
-        **learner.calibration.as_dict(),
+        **calibration_figures(learner.calibration),
         "current_model": None if learner.model is None else learner.model.name,
     }
 

@@ -1,21 +1,21 @@
 """How well the live learner's confidence matches what happens: a bounded running record of
-its guesses (the top three items with their probabilities) and the observation that came next,
-scored by the evaluation code's own `RankingScore` (Brier score of the top guess, reliability
-curve, expected calibration error), so the dashboard's calibration plot is the one
-`hearthmind eval` draws, on the home's own recent life instead of a held-out log.
+its guesses (the top three items with their probabilities) and the observation that came next.
 
 Each guess is made as the evaluation harness makes it (evaluation/homes.py): before the
 observation is learned, at the time of the last one, from the recent observations. Only the
 last `keep` guesses are kept, so the record says how calibrated the model is now, in constant
-memory however long the hub runs."""
+memory however long the hub runs.
+
+The record is only kept here: it is scored by the evaluation's own `RankingScore` (Brier score
+of the top guess, reliability curve) where it is shown (api/learning.py), so the dashboard's
+calibration plot is the one `hearthmind eval` draws with no second implementation, and the
+live learner does not import the evaluation harness (../shared/checks/house)."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
 
-from .evaluation.metrics import RELIABILITY_BINS, RankingScore
 from .predictor import Prediction
 
 DEFAULT_KEEP = 2000
@@ -26,13 +26,13 @@ Record = tuple[tuple[tuple[str, float], ...], str]
 
 
 class RunningCalibration:
-    """The last `keep` (guesses, truth) pairs; `score()` replays them into a `RankingScore`."""
+    """The last `keep` (guesses, truth) pairs."""
 
     def __init__(self, keep: int = DEFAULT_KEEP) -> None:
         if keep < 1:
             raise ValueError(f"keep must be at least 1, not {keep}")
         self.records: deque[Record] = deque(maxlen=keep)
-        self.total = 0  # guesses scored since the start, kept or not
+        self.total = 0  # guesses recorded since the start, kept or not
         self.model: str | None = None  # the model that made the last guess
 
     @property
@@ -46,26 +46,8 @@ class RunningCalibration:
         if predictions:
             self.model = predictions[0].model
 
-    def score(self) -> RankingScore:
-        """The kept guesses scored by the evaluation's metrics (no second implementation)."""
-        score = RankingScore()
-        for top, truth in self.records:
-            score.add([Prediction(item, p, None, self.model or "") for item, p in top], truth)
-        return score
-
-    def as_dict(self) -> dict[str, Any]:
-        """What the API serves: the scores and the reliability curve's points (mean predicted
-        probability, observed share correct, count per non-empty bin of width 1/bins)."""
-        score = self.score()
-        figures = score.as_dict() if score.n else {"n": 0}
-        return {
-            **figures,
-            "model": self.model,
-            "keep": self.keep,
-            "total": self.total,
-            "bins": RELIABILITY_BINS,
-            "reliability": [
-                {"predicted": round(p, 4), "observed": round(o, 4), "count": c}
-                for p, o, c in score.reliability()
-            ],
-        }
+    def guesses(self) -> Iterator[tuple[list[Prediction], str]]:
+        """The kept guesses as predictions, oldest first, each with what came next: what a
+        scorer's `add(predictions, truth)` takes."""
+        for top, truth in list(self.records):
+            yield [Prediction(item, p, None, self.model or "") for item, p in top], truth
