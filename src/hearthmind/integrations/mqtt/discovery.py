@@ -52,7 +52,8 @@ def parse_discovery(prefix: str, topic: str, payload: bytes) -> DiscoveryMessage
     match = _TOPIC.match(topic[len(prefix) + 1 :])
     if match is None:
         raise DiscoveryError(
-            f"{topic}: not a discovery topic ({prefix}/<component>/[<node_id>/]<object_id>/config)"
+            f"Received message on illegal discovery topic '{topic}' (not "
+            f"{prefix}/<component>/[<node_id>/]<object_id>/config)"
         )
     component, node_id, object_id = match.group("component", "node_id", "object_id")
     if component not in COMPONENTS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from .components import COMPONENTS, MqttEntity
 from .components.base import MessageHandler
 from .config import MqttConfig
 from .connection import BrokerSettings, MqttConnection
+from .device_discovery import device_key, is_device_topic, parse_device_discovery
 from .discovery import (
     DiscoveryError,
     DiscoveryMessage,
@@ -46,6 +47,7 @@ class _Discovered:
     entity: MqttEntity[Any]
     raw: dict[str, Any]
     topics: list[str]
+    message: DiscoveryMessage
 
 
 class MqttIntegration:
@@ -70,6 +72,8 @@ class MqttIntegration:
         self._handlers: dict[str, list[tuple[MqttEntity[Any], MessageHandler]]] = {}
         self._discovered: dict[str, _Discovered] = {}
         self._unique_ids: dict[str, str] = {}  # unique_id -> discovery id
+        # device-based discovery: the device topic -> its components' discovery ids
+        self._device_components: dict[str, set[str]] = {}
         self.entities: dict[str, MqttEntity[Any]] = {}
         self.broker: Any = None  # the embedded broker, when the hub runs one
         # the message being handled is a retained one (the last known state, replayed on
@@ -182,11 +186,40 @@ class MqttIntegration:
     # -- discovery -------------------------------------------------------------------------
 
     def _on_discovery(self, topic: str, payload: bytes) -> None:
+        if is_device_topic(self._prefix, topic):
+            self._on_device_discovery(topic, payload)
+            return
         try:
             message = parse_discovery(self._prefix, topic, payload)
         except DiscoveryError as err:
             self._problem(err.counter, str(err))
             return
+        self._apply_discovery(message)
+
+    def _on_device_discovery(self, topic: str, payload: bytes) -> None:
+        """One announcement for all of a device's components (HA 2024.11)."""
+        try:
+            messages = parse_device_discovery(self._prefix, topic, payload)
+        except DiscoveryError as err:
+            self._problem(err.counter, str(err))
+            return
+        key = device_key(self._prefix, topic)
+        known = self._device_components.setdefault(key, set())
+        if not payload:  # the device is gone: all its components go
+            messages = [
+                replace(self._discovered[d].message, config=None)
+                for d in known
+                if d in self._discovered
+            ]
+        for message in messages:
+            self._apply_discovery(message)
+            if message.config is None:
+                known.discard(message.discovery_id)
+            elif message.discovery_id in self._discovered:
+                known.add(message.discovery_id)
+
+    def _apply_discovery(self, message: DiscoveryMessage) -> None:
+        topic = message.topic
         existing = self._discovered.get(message.discovery_id)
         if message.config is None:
             if existing is not None:
@@ -225,7 +258,9 @@ class MqttIntegration:
             self._remove(message.discovery_id, existing, remove_state=False)
             entity.adopt(existing.entity)
         topics = entity.subscriptions()
-        self._discovered[message.discovery_id] = _Discovered(entity, message.config, list(topics))
+        self._discovered[message.discovery_id] = _Discovered(
+            entity, message.config, list(topics), message
+        )
         if config.unique_id is not None:
             self._unique_ids[config.unique_id] = message.discovery_id
         # device triggers (device_automation) are no entity: only their topic is followed
