@@ -193,8 +193,9 @@ def main() -> None:
     if args.plots is not None:
         from datacenter_plots import week_plots
 
-        series = next(r["series"] for r in results if "series" in r)
-        for path in week_plots(series, args.plots, month):
+        first = next(r for r in results if "series" in r)
+        label = f"{labels[weathers[0]].replace('_', ' ')}, {first['workload']}"
+        for path in week_plots(first["series"], args.plots, month, label):
             print(f"wrote {path}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

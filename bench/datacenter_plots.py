@@ -16,14 +16,16 @@ COLOURS = {"ours": "tab:green", "shipped": "tab:red", "best_fixed": "tab:blue"}
 
 
 def week_plots(
-    series: dict[str, dict[str, list[float]]], folder: Path, month: int | None
+    series: dict[str, dict[str, list[float]]],
+    folder: Path,
+    month: int | None,
+    label: str = "the run's first weather file and workload",
 ) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     hours = len(series["ours"]["inlet_c"])
-    for name, first in WEEKS.items():
-        if month is not None:  # a one-month run: its first week
-            first = 0
+    weeks = WEEKS if month is None else {f"month-{month}": 0}  # a month: its first week
+    for name, first in weeks.items():
         if first + 168 > hours:
             continue
         sl = slice(first, first + 168)
@@ -45,7 +47,7 @@ def week_plots(
         ax2.set_ylabel("outdoor (C, dotted)")
         axes[3].set_xlabel("day of the week")
         axes[0].legend(loc="upper right", ncol=3, fontsize=8)
-        fig.suptitle(f"Data hall in EnergyPlus, {name} week (Leesburg VA, Google trace)")
+        fig.suptitle(f"Data hall in EnergyPlus, {name} week ({label})")
         fig.tight_layout()
         path = folder / f"datacenter-{name}-week.png"
         fig.savefig(path, dpi=90)
