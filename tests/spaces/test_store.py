@@ -56,3 +56,28 @@ def test_an_older_schema_is_brought_up_and_a_newer_one_refused(tmp_path: Path) -
     store.close()
     with pytest.raises(SchemaTooNewError, match="version 99, newer"):
         ProfileStore(url)
+
+
+async def test_what_waits_for_an_unreachable_hub_survives_a_restart(tmp_path: Path) -> None:
+    from hearthmind.spaces.exchange import InProcessTransport, PeerKeys
+
+    url = f"sqlite:///{tmp_path / 'car.db'}"
+    transport = InProcessTransport()  # the home is not registered: out of reach
+    car = SpacesHub(Hub(), "car", transport, ProfileStore(url))
+    car.keys.pair("home", b"k" * 32)
+    assert not await car.async_send_eta("home", "ana", 5.0)  # an ETA is not kept
+    await car._send("home", "learned", {"subject": "ana", "observations": []}, keep=True)
+    assert car.store is not None
+    car.store.close()
+    again = SpacesHub(Hub(), "car", transport, ProfileStore(url))
+    assert again.outbox == [("home", "learned", {"subject": "ana", "observations": []})]
+    received = []
+
+    async def home(envelope: dict[str, object]) -> None:
+        received.append(envelope["type"])
+
+    transport.register("home", home)
+    again.keys = PeerKeys("car", {"home": b"k" * 32})
+    assert await again.async_flush_outbox() == 1 and received == ["learned"]
+    assert again.store is not None and again.store.load_outbox() == []
+    again.store.close()

@@ -62,7 +62,8 @@ class SpacesHub:
         self.stays: dict[str, Stay] = {}  # by area id
         self.home_areas: dict[str, list[str]] = {}  # person -> areas of their home here
         self.shared: dict[str, set[tuple[str, str]]] = {}  # person -> {(peer, kind)}
-        self.outbox: list[tuple[str, str, dict[str, Any]]] = []  # kept until a peer answers
+        # kept until a peer answers, on disk when there is a store
+        self.outbox: list[tuple[str, str, dict[str, Any]]] = store.load_outbox() if store else []
         self.on_send: list[Callable[[str, dict[str, Any]], None]] = []
         # how this hub's spaces recognise people: a phone, a car key, a voice, a booking name
         # -> (subject, their home hub or None for a profile kept here)
@@ -359,6 +360,8 @@ class SpacesHub:
             self._problem(err)
             if keep:
                 self.outbox.append((peer, kind, body))
+                if self.store is not None:
+                    self.store.save_outbox(self.outbox)
             return False
 
     async def async_flush_outbox(self) -> int:
@@ -368,6 +371,8 @@ class SpacesHub:
         for peer, kind, body in pending:
             if await self._send(peer, kind, body, keep=True) is not False:
                 went += 1
+        if self.store is not None:
+            self.store.save_outbox(self.outbox)
         return went
 
     async def async_send_eta(self, peer: str, person: str, eta: float, kind: str = "eta") -> bool:

@@ -1,5 +1,6 @@
-"""The spaces package's own tables: people's profiles (as their export JSON) and which hub was
-given which profile (so a deletion reaches every space that has it). SQLite by default
+"""The spaces package's own tables: people's profiles (as their export JSON), which hub was
+given which profile (so a deletion reaches every space that has it), and the messages
+waiting for a hub that could not be reached (so a restart loses none). SQLite by default
 (SQLAlchemy, as the recorder and the agent use it), a URL for anything else.
 
 The schema is versioned in `spaces_schema_version`; `MIGRATIONS` brings an older database up
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Float,
+    Integer,
     MetaData,
     String,
     Table,
@@ -29,7 +31,7 @@ from sqlalchemy.engine import Engine
 
 from .profile import Profile, ProfileFormatError, profile_from_dict
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 profiles = Table(
@@ -38,6 +40,14 @@ profiles = Table(
     Column("person_id", String, primary_key=True),
     Column("profile", Text, nullable=False),
     Column("updated_ts", Float(precision=53), nullable=False),
+)
+outbox = Table(
+    "spaces_outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("peer_id", String, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("body", Text, nullable=False),
 )
 shares = Table(
     "spaces_shares",
@@ -69,7 +79,17 @@ def _v2(conn: Connection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2}
+def _v3(conn: Connection) -> None:
+    # version 3: messages waiting for a peer that could not be reached survive a restart
+    conn.execute(
+        text(
+            "CREATE TABLE spaces_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "peer_id VARCHAR NOT NULL, type VARCHAR(32) NOT NULL, body TEXT NOT NULL)"
+        )
+    )
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 class SchemaTooNewError(RuntimeError):
@@ -159,6 +179,24 @@ class ProfileStore:
         with self.engine.begin() as conn:
             conn.execute(delete(profiles).where(profiles.c.person_id == person_id))
             conn.execute(delete(shares).where(shares.c.person_id == person_id))
+
+    def save_outbox(self, pending: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """What waits for a peer, as it is now (a small list: replaced whole)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(outbox))
+            for peer, kind, body in pending:
+                conn.execute(
+                    outbox.insert().values(
+                        peer_id=peer, type=kind, body=orjson.dumps(body).decode()
+                    )
+                )
+
+    def load_outbox(self) -> list[tuple[str, str, dict[str, Any]]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(outbox.c.peer_id, outbox.c.type, outbox.c.body).order_by(outbox.c.seq)
+            ).all()
+        return [(r[0], r[1], orjson.loads(r[2])) for r in rows]
 
     def close(self) -> None:
         self.engine.dispose()
