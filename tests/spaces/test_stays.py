@@ -98,6 +98,7 @@ async def test_check_out_forgets_and_sends_what_was_learned_home(hubs: Hubs) -> 
     assert result["learned"] == 1 and result["learned_sent"]
     assert room.area_id not in hubs.hotel.stays
     assert not hubs.hotel.applier.applications
+    assert not hubs.hotel.routines and not hubs.hotel.applier.ladder.standing
     learned = hubs.home.profiles["ana"].preferences[
         (ContextSet.TRAVEL, Activity.DAY, "temperature")
     ]

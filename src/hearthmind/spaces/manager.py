@@ -162,6 +162,8 @@ class SpacesHub:
                 del self.stays[area_id]
         self.applier.forget_person(person)
         self.applier.ladder.forget(person)
+        for key in [k for k in self.routines if k[0] == person]:
+            del self.routines[key]
 
     # -- stays ---------------------------------------------------------------------------------
 
@@ -227,6 +229,8 @@ class SpacesHub:
         self.applier.forget_person(stay.person)
         if stay.home_hub is not None:  # a visited space keeps nothing of the person
             self.applier.ladder.forget(stay.person)
+        if stay.kind == SpaceKind.HOTEL_ROOM:  # not even when they came (check-out forgets)
+            self.routines.pop((stay.person, area_id), None)
         routine = self.routines.get((stay.person, area_id))
         due = routine.next_after(self.hub.clock.timestamp()) if routine else None
         if due is not None:  # they usually come back then: be ready (a routine)
