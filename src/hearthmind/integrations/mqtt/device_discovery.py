@@ -56,6 +56,17 @@ def parse_device_discovery(prefix: str, topic: str, payload: bytes) -> list[Disc
             f"Invalid MQTT device discovery payload for {where}, required key not provided "
             "@ data['device']"
         )
+    origin = raw.get("o", raw.get("origin", {"name": ""}))
+    if not isinstance(origin, Mapping):
+        raise DiscoveryError(
+            f"Invalid MQTT device discovery payload for {where}, expected a dictionary for "
+            "dictionary value @ data['origin']"
+        )
+    if "name" not in origin:
+        raise DiscoveryError(
+            f"Invalid MQTT device discovery payload for {where}, required key not provided "
+            "@ data['origin']['name']"
+        )
     components = config.get("components")
     if not isinstance(components, Mapping):
         raise DiscoveryError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,9 +68,21 @@ def parse_discovery(prefix: str, topic: str, payload: bytes) -> DiscoveryMessage
         raw = parse_json_object(text)
     except PayloadError as err:
         raise DiscoveryError(f"{topic}: {err}") from err
+    check_origin(topic, raw)
     config = expand_discovery_payload(raw)
     config.setdefault("platform", "mqtt")
     return DiscoveryMessage(topic, component, node_id, object_id, config)
+
+
+def check_origin(topic: str, config: Mapping[str, Any]) -> None:
+    """HA refuses an announcement whose origin (`o`) is not a mapping with a name."""
+    if "origin" not in config and "o" not in config:
+        return
+    origin = config.get("origin", config.get("o"))
+    if not isinstance(origin, Mapping) or not isinstance(origin.get("name"), str):
+        raise DiscoveryError(
+            f"{topic}: Unable to parse origin information from discovery message: {origin!r}"
+        )
 
 
 def build_config(message: DiscoveryMessage) -> EntityConfig:
