@@ -216,3 +216,20 @@ async def test_an_unpaired_hub_cannot_send(hubs: Hubs) -> None:
             }
         )
     assert hubs.hotel.hub.health["spaces_unknown_peer"] == 1
+
+
+async def test_a_hotel_in_another_time_zone_keeps_its_own_clock(hubs: Hubs) -> None:
+    hubs.hotel.hub.registries.spaces["hotel"].time_zone = "Asia/Tokyo"  # UTC+9
+    room = hubs.rooms[0]
+    assert room.climate is not None
+    # the fixture's clock is at 12:00 UTC: 21:00 in Tokyo
+    await hubs.hotel.async_arrive(room.area_id, "ana", "home-ana")
+    app = next(iter(hubs.hotel.applier.applications.values()))
+    assert app.activity == "evening" and room.climate.setpoint == 22.5
+    # what she chooses there is learned for the activity on that clock
+    room.climate.set_by(
+        hubs.hotel.hub.context(Origin.PHYSICAL, "ana"), "set_temperature", {"temperature": 23.0}
+    )
+    await hubs.hotel.async_depart(room.area_id)
+    prefs = hubs.home.profiles["ana"].preferences
+    assert prefs[(ContextSet.TRAVEL, Activity.EVENING, "temperature")].value == 23.0

@@ -9,12 +9,13 @@ with the number of times the person chose it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import tzinfo
 from typing import Any
 
 from hearthmind.core import HUMAN_ORIGINS, SpaceKind, State
 from hearthmind.routines.observations import Kind, Observation, learned_value
 
-from .profile import CONTEXT_OF_KIND, NUMERIC_KEYS, PreferenceValue, Profile, activity_at
+from .profile import CONTEXT_OF_KIND, NUMERIC_KEYS, Activity, PreferenceValue, Profile, activity_at
 
 MAX_CONFIDENCE = 0.95
 
@@ -73,11 +74,13 @@ def learn(
     space_id: str,
     ts: float,
     values: Mapping[str, float | str],
+    zone: tzinfo | None = None,
+    activity: Activity | None = None,
 ) -> list[str]:
     """Fold what the person chose into their profile (context set of the space's kind,
     activity of the hour); returns the keys that changed."""
     context = CONTEXT_OF_KIND[kind]
-    activity = activity_at(ts)
+    activity = activity or activity_at(ts, zone)
     changed = []
     for key, value in values.items():
         old = profile.preferences.get((context, activity, key))

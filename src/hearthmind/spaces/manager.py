@@ -10,8 +10,9 @@ refused) gets the room's defaults. Each refusal is counted in the hub's health c
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hearthmind.core import EVENT_STATE_CHANGED, DataKey, Event, SpaceKind, StateChangedData
 
@@ -21,7 +22,14 @@ from .consent import shared_view
 from .editing import edit_consent, edit_preference
 from .exchange import ExchangeError, NonceMemory, PeerKeys, Transport, open_envelope, seal
 from .learning import learn, observation_of, preferences_in
-from .profile import PREFERENCE_KEYS, PROFILE_VERSION, Profile, activity_at, next_activity_change
+from .profile import (
+    PREFERENCE_KEYS,
+    PROFILE_VERSION,
+    Activity,
+    Profile,
+    activity_at,
+    next_activity_change,
+)
 from .stays import SpacesError, Stay
 from .trust import Level
 
@@ -89,6 +97,16 @@ class SpacesHub:
             raise err
         space = self.hub.registries.spaces[area.space_id]
         return space.id, space.kind
+
+    def zone_of(self, space_id: str) -> tzinfo | None:
+        """A space's own clock, for its activities (a hotel in another time zone)."""
+        space = self.hub.registries.spaces.get(space_id)
+        if space is None or space.time_zone in ("", "UTC"):
+            return None
+        try:
+            return ZoneInfo(space.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
 
     def add_profile(self, profile: Profile, home_areas: list[str] | None = None) -> Profile:
         self.profiles[profile.person_id] = profile
@@ -202,10 +220,10 @@ class SpacesHub:
         stay.present = True
         now = self.hub.clock.timestamp()
         self.routines.setdefault((person, area_id), ArrivalRoutine()).add(now)
-        if stay.applied_activity != activity_at(now).value:
+        if stay.applied_activity != activity_at(now, self.zone_of(stay.space_id)).value:
             await self._apply(stay, now)
         stay.cancel_timers()
-        self._at(stay, next_activity_change(now), None)
+        self._at(stay, next_activity_change(now, self.zone_of(stay.space_id)), None)
         return stay
 
     async def async_depart(self, area_id: str) -> dict[str, Any]:
@@ -296,10 +314,11 @@ class SpacesHub:
         now = self.hub.clock.timestamp()
         await self._apply(stay, arrival if arrival is not None and arrival > now else now)
         if stay.present or (arrival is not None and arrival > now):
-            self._at(stay, next_activity_change(max(now, arrival or now)), None)
+            zone = self.zone_of(stay.space_id)
+            self._at(stay, next_activity_change(max(now, arrival or now), zone), None)
 
     async def _apply(self, stay: Stay, for_time: float) -> None:
-        activity = activity_at(for_time).value
+        activity = activity_at(for_time, self.zone_of(stay.space_id)).value
         stay.applied_activity = activity
         if not stay.view:
             return  # a guest without profile (or sharing nothing): the space's defaults
@@ -331,13 +350,14 @@ class SpacesHub:
             return
         profile = self.profiles.get(stay.person) if stay.home_hub is None else None
         if profile is not None:
-            learn(profile, stay.kind, stay.space_id, obs.time, values)
+            learn(profile, stay.kind, stay.space_id, obs.time, values, self.zone_of(stay.space_id))
             self._save(profile)
             return
         # a visited space learns only what the person shares with it
         shared = {k: v for k, v in values.items() if PREFERENCE_KEYS[k].value in stay.categories}
         if shared:
-            stay.learned.append({"ts": obs.time, "values": shared})
+            activity = activity_at(obs.time, self.zone_of(stay.space_id)).value
+            stay.learned.append({"ts": obs.time, "values": shared, "activity": activity})
 
     # -- messages ------------------------------------------------------------------------------
 
@@ -433,7 +453,11 @@ class SpacesHub:
         if kind == SpaceKind.HOTEL_ROOM and not profile.keep_hotel_learning:
             return  # the person keeps nothing of hotel stays
         for item in body.get("observations", []):
-            learn(profile, kind, str(body.get("space_id", "?")), float(item["ts"]), item["values"])
+            act = item.get("activity")
+            learn(
+                profile, kind, str(body.get("space_id", "?")), float(item["ts"]), item["values"],
+                activity=Activity(act) if act in {a.value for a in Activity} else None,
+            )  # fmt: skip
         self._save(profile)
 
     def close(self) -> None:

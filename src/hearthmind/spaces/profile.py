@@ -9,7 +9,7 @@ see why their profile says so."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -72,12 +72,10 @@ ACTIVITY_STARTS: tuple[tuple[float, Activity], ...] = (
 )
 
 
-def activity_at(ts: float, utc_offset_hours: float = 0.0) -> Activity:
-    hour = (
-        datetime.fromtimestamp(ts, UTC).hour
-        + datetime.fromtimestamp(ts, UTC).minute / 60.0
-        + utc_offset_hours
-    ) % 24
+def activity_at(ts: float, zone: tzinfo | None = None) -> Activity:
+    """The activity of an hour on the space's own clock (its time zone; UTC if none)."""
+    local = datetime.fromtimestamp(ts, zone or UTC)
+    hour = local.hour + local.minute / 60.0
     current = Activity.SLEEP
     for start, activity in ACTIVITY_STARTS:
         if hour >= start:
@@ -85,15 +83,16 @@ def activity_at(ts: float, utc_offset_hours: float = 0.0) -> Activity:
     return current
 
 
-def next_activity_change(ts: float) -> float:
-    """The epoch second the next activity starts (UTC wall clock), for re-applying a profile."""
-    day = ts - ts % 86400
-    for offset in (0, 86400):
+def next_activity_change(ts: float, zone: tzinfo | None = None) -> float:
+    """The epoch second the next activity starts on the space's clock, to apply again then."""
+    local = datetime.fromtimestamp(ts, zone or UTC)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    for days in (0, 1, 2):
         for start, _ in ACTIVITY_STARTS:
-            at = day + offset + start * 3600
+            at = (midnight + timedelta(days=days, hours=start)).timestamp()
             if at > ts:
                 return at
-    return day + 86400 + ACTIVITY_STARTS[0][0] * 3600
+    return ts + 86400
 
 
 @dataclass(slots=True)
