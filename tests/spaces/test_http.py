@@ -174,3 +174,19 @@ async def test_a_suggested_profile_is_answered_over_rest(served: Served) -> None
         again = await client.post(f"{base}/{stay.applications[-1]}/decline", json={})
         assert again.status_code == 409 and "not suggested" in again.text
         assert (await client.post(f"{base}/nope/accept", json={})).status_code == 409
+
+
+async def test_hearthmind_spaces_lists_who_stays_where(served: Served, tmp_path: Path) -> None:
+    await served.hotel.async_arrive(served.rooms[0].area_id, "ana", "home-ana")
+    token = TokenStore(Path(served.hotel.hub.config.config_dir)).create(
+        "cli", served.hotel.hub.clock.now(), user_id="staff"
+    )
+    common = ["--url", served.hotel_server.url, "--token", token, "-c", str(tmp_path)]
+    runner = CliRunner()
+    listed = await asyncio.to_thread(runner.invoke, cli_app, ["spaces", "--json", *common])
+    assert listed.exit_code == 0, listed.output
+    (hotel,) = json.loads(listed.output)
+    stays = [a["stay"] for a in hotel["areas"] if a["stay"]]
+    assert hotel["kind"] == "hotel_room" and [s["person"] for s in stays] == ["ana"]
+    shown = await asyncio.to_thread(runner.invoke, cli_app, ["spaces", "applications", *common])
+    assert shown.exit_code == 0 and "For ana in Room 101" in shown.output
