@@ -117,13 +117,13 @@ def default_commands(entity: MqttLight, wanted: Mapping[str, Any]) -> list[tuple
     ):
         key, topic = f"{mode}_color", getattr(c, f"{mode}_command_topic")
         color = wanted.get(key)
-        given = color is not None
         if color is None and bri_by_color and "brightness" in wanted and light.color_mode == mode:
-            color = light.values.get(key)  # a new brightness of a colour-dimmed light
+            # a new brightness of a colour-dimmed light: its colour (white if none yet)
+            color = light.values.get(key) or (255,) * len(names)
         if color is None or not topic:
             continue
         if bri_by_color:
-            color = scale_color(tuple(color), int(brightness), exact=given)
+            color = scale_color(tuple(color), int(brightness), exact=False)
         text = ",".join(str(v) for v in color)
         sends.append((topic, render(mode, text, **dict(zip(names, color, strict=True)))))
         color_sent = True
