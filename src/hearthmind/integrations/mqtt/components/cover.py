@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from hearthmind.core import Context
 
@@ -54,6 +54,12 @@ class CoverConfig(EntityConfig):
     @classmethod
     def _payload_text(cls, value: Any) -> Any:
         return to_str(value)
+
+    @model_validator(mode="after")
+    def _position_topics(self) -> CoverConfig:
+        if self.set_position_topic and not self.position_topic:
+            raise ValueError("'set_position_topic' must be set together with 'position_topic'")
+        return self
 
     @field_validator("device_class")
     @classmethod
