@@ -81,6 +81,11 @@ def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "foreign_fields": sum(r["audit"]["foreign_fields"] for r in runs),
         "health": {},
         "by_place": {},
+        "readiness": {
+            "prepared": sum(r["readiness"]["prepared"] for r in runs),
+            "missed": sum(r["readiness"]["missed"] for r in runs),
+            "missed_hours": round(sum(r["readiness"]["missed_hours"] for r in runs), 1),
+        },
     }
     for r in runs:
         for key, n in r["health"].items():
@@ -197,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         f" -> {on['adjustments_per_first_stay']:.2f} per stay ({adj:.0%} fewer); out of band"
         f" {off['out_of_band_min_per_arrival']:.1f} -> {on['out_of_band_min_per_arrival']:.1f}"
         f" min per arrival ({oob:.0%} fewer); taken share {on['taken_share_mean']};"
-        f" {report['unconsented_shares']} unconsented of {on['messages']} messages"
+        f" {report['unconsented_shares']} unconsented of {on['messages']} messages;"
+        f" got ready {on['readiness']['prepared']} times, {on['readiness']['missed']} for nobody"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

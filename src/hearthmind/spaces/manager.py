@@ -62,6 +62,7 @@ class SpacesHub:
         self.applier = Applier(hub, level)
         self.lead_minutes = {**LEAD_MINUTES, **(lead_minutes or {})}
         self.routines: dict[tuple[str, str], ArrivalRoutine] = {}
+        self.prepared: list[tuple[str, str, float, float]] = []
         problems: list[str] = []
         loaded = store.load_all(problems) if store else []
         for message in problems:
@@ -312,6 +313,10 @@ class SpacesHub:
         if self.stays.get(stay.area_id) is not stay:
             return
         now = self.hub.clock.timestamp()
+        if not stay.present and stay.view and stay.expected_at is not None:
+            # got ready for someone not here yet: kept (kind, area, when, expected) so what
+            # readiness costs when they do not come can be counted
+            self.prepared.append((stay.kind.value, stay.area_id, now, stay.expected_at))
         await self._apply(stay, arrival if arrival is not None and arrival > now else now)
         if stay.present or (arrival is not None and arrival > now):
             zone = self.zone_of(stay.space_id)

@@ -76,6 +76,23 @@ def summarize(world: World) -> dict[str, Any]:
             "out_of_band_min_per_arrival": round(_mean([r.out_of_band_min for r in rs]), 2),
         }
     shares = [share for spaces in world.spaces.values() for _, share in spaces.applier.taken]
+    # readiness that waited for nobody: a space got ready for an arrival (a routine, a
+    # booking, an ETA) and the person did not come within two hours of it
+    starts: dict[str, list[float]] = {}
+    for r in world.results:
+        starts.setdefault(r.area_id, []).append(r.start)
+    prepared = [p for spaces in world.spaces.values() for p in spaces.prepared]
+    missed = [
+        (kind, at, expected)
+        for kind, area, at, expected in prepared
+        if not any(at <= t <= expected + 7200 for t in starts.get(area, []))
+    ]
+    readiness = {
+        "prepared": len(prepared),
+        "missed": len(missed),
+        "missed_by_kind": dict(Counter(kind for kind, _, _ in missed)),
+        "missed_hours": round(sum(expected + 7200 - at for _, at, expected in missed) / 3600, 1),
+    }
     health: Counter[str] = Counter()
     for hub in world.hubs.values():
         health.update({k: v for k, v in hub.health.counts.items() if k.startswith("spaces_")})
@@ -92,6 +109,7 @@ def summarize(world: World) -> dict[str, Any]:
         if shares
         else None,
         "by_place": by_place,
+        "readiness": readiness,
         "health": dict(sorted(health.items())),
         "audit": audit_messages(world),
     }
