@@ -105,7 +105,7 @@ def test_a_worker_killed_mid_run_loses_nothing(exported: Path, tmp_path: Path) -
 def test_a_model_that_fails_to_fit_is_reported(
     exported: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def own_model(name: str, history: object) -> object:
+    def own_model(settings: FitSettings, history: object) -> object:
         raise RuntimeError("the model blew up")
 
     monkeypatch.setattr(fitting, "own_model", own_model)  # serial: in this process

@@ -14,10 +14,9 @@ import pyarrow.parquet as pq
 
 from hearthmind.routines.artefact import ArtefactError, load_model, save_model
 from hearthmind.routines.predictor import Predictor
-from hearthmind.routines.registry import make_model
 
 from .export import SpaceEntry, shard_path
-from .fitting import CorruptSpace, FitSettings, observations_from
+from .fitting import CorruptSpace, FitSettings, new_model, observations_from
 
 POOLED_FILE = "pooled.model"
 
@@ -58,7 +57,7 @@ def fit_pooled(
         used.append(entry.space)
     if not episodes:
         raise ValueError("no space with enough history to fit a pooled model on")
-    model = make_model(settings.model)
+    model = new_model(settings)
     model.fit(episodes)
     return model, used
 
