@@ -27,14 +27,16 @@ ECHO_GRACE = 0.25
 
 MessageHandler = Callable[[str], None]
 
-# keys a device's JSON attributes never set (HA's MQTT_ATTRIBUTES_BLOCKED, plus `state`):
+# keys a device's JSON attributes never set (HA's MQTT_ATTRIBUTES_BLOCKED, and the hub's
+# own friendly_name and entity_id):
 # Zigbee2MQTT sends its whole report as attributes, and its `state` or `color_mode` must not
 # pass for the entity's own
 ATTRIBUTES_BLOCKED = frozenset(
     {
-        "assumed_state", "available", "device_class", "entity_category", "entity_id",
-        "entity_picture", "friendly_name", "icon", "name", "state", "supported_features",
-        "unit_of_measurement",
+        "assumed_state", "available", "device_class", "device_info", "entity_category",
+        "entity_id", "entity_picture", "entity_registry_enabled_default",
+        "extra_state_attributes", "force_update", "friendly_name", "icon", "name",
+        "should_poll", "state", "supported_features", "unique_id", "unit_of_measurement",
     }
 )  # fmt: skip
 

@@ -67,9 +67,7 @@ class MqttSensor(MqttEntity[SensorConfig]):
     component = "sensor"
     config_model = SensorConfig
     controllable: ClassVar[bool] = False
-    blocked_attributes: ClassVar[frozenset[str]] = frozenset(
-        {"last_reset", "options", "state_class"}
-    )
+    blocked_attributes: ClassVar[frozenset[str]] = frozenset({"last_reset", "state_class"})
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
