@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -15,8 +14,6 @@ from ..payloads import PayloadError
 from ..templates import optional_template
 from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
 from .helpers import render_command
-
-_LOGGER = logging.getLogger(__name__)
 
 
 class NumberConfig(EntityConfig):
