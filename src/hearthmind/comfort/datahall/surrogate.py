@@ -22,15 +22,11 @@ SHIPPED = Path(__file__).with_name("surrogate.yaml")
 
 
 def features(x: np.ndarray) -> np.ndarray:
-    """Quadratic features of scaled inputs (rows: samples, columns: INPUTS)."""
+    """Quadratic features of scaled inputs (rows: samples, columns: INPUTS): 1, each input,
+    and each product of two (squares included), in row-major order of the pairs."""
     x = np.atleast_2d(x)
-    n, k = x.shape
-    cols = [np.ones(n)]
-    cols.extend(x[:, i] for i in range(k))
-    for i in range(k):
-        for j in range(i, k):
-            cols.append(x[:, i] * x[:, j])
-    return np.column_stack(cols)
+    i, j = np.triu_indices(x.shape[1])
+    return np.hstack([np.ones((x.shape[0], 1)), x, x[:, i] * x[:, j]])
 
 
 @dataclass
