@@ -20,13 +20,17 @@ from hearthmind.comfort.forecast import SeasonalForecaster
 class MpcAgent:
     """Central agent over every building's electrical storage."""
 
-    def __init__(self, env: Any, weights: MpcWeights, horizon: int = 24, efficiency: float = 0.93) -> None:
+    def __init__(
+        self, env: Any, weights: MpcWeights, horizon: int = 24, efficiency: float = 0.93
+    ) -> None:
         self.env = env
         self.weights = weights
         self.horizon = horizon
         self.buildings = env.buildings
         self.specs = [
-            BatterySpec(b.electrical_storage.capacity, b.electrical_storage.nominal_power, efficiency)
+            BatterySpec(
+                b.electrical_storage.capacity, b.electrical_storage.nominal_power, efficiency
+            )
             for b in self.buildings
         ]
         self.load_f = [SeasonalForecaster(horizon) for _ in self.buildings]
@@ -57,23 +61,44 @@ class MpcAgent:
         self.price_f.observe(price)
         self.carbon_f.observe(carbon)
         # hour t is observed now (CityLearn shows the load of the hour being decided); t+1.. forecast
-        load = np.array([np.concatenate([[loads[b]], f.forecast()[: self.horizon - 1]])
-                         for b, f in enumerate(self.load_f)])
-        pv = np.array([np.concatenate([[pvs[b]], f.forecast()[: self.horizon - 1]])
-                       for b, f in enumerate(self.pv_f)])
+        load = np.array(
+            [
+                np.concatenate([[loads[b]], f.forecast()[: self.horizon - 1]])
+                for b, f in enumerate(self.load_f)
+            ]
+        )
+        pv = np.array(
+            [
+                np.concatenate([[pvs[b]], f.forecast()[: self.horizon - 1]])
+                for b, f in enumerate(self.pv_f)
+            ]
+        )
         prices = np.concatenate([[price], self.price_f.forecast()[: self.horizon - 1]])
         carbons = np.concatenate([[carbon], self.carbon_f.forecast()[: self.horizon - 1]])
         soc0 = np.array([s * sp.capacity_kwh for s, sp in zip(socs, self.specs)])
         hour = int(self._obs(obs, "hour")[0]) % 24
         day = (hour + np.arange(self.horizon)) // 24
-        plan = plan_or_rule(self.specs, soc0, load, pv, prices, carbons, self.weights,
-                            prev_district=self.prev_district, day_of_step=day)
+        plan = plan_or_rule(
+            self.specs,
+            soc0,
+            load,
+            pv,
+            prices,
+            carbons,
+            self.weights,
+            prev_district=self.prev_district,
+            day_of_step=day,
+        )
         if not plan.solved:
             self.solver_fallbacks += 1
         self.prev_district = float(np.sum(plan.grid[:, 0]))
         self.step += 1
-        return [[float(np.clip(plan.charge[b, 0] / sp.capacity_kwh, -1.0, 1.0))
-                 for b, sp in enumerate(self.specs)]]
+        return [
+            [
+                float(np.clip(plan.charge[b, 0] / sp.capacity_kwh, -1.0, 1.0))
+                for b, sp in enumerate(self.specs)
+            ]
+        ]
 
 
 class EmhassAgent(MpcAgent):
@@ -86,15 +111,28 @@ class EmhassAgent(MpcAgent):
     plans every hour) and follows its planned battery power in between.
     """
 
-    def __init__(self, env: Any, weights: MpcWeights, emhass_python: str, horizon: int = 24,
-                 soc_final: float = 0.6, efficiency: float = 0.93, replan_every: int = 4) -> None:
+    def __init__(
+        self,
+        env: Any,
+        weights: MpcWeights,
+        emhass_python: str,
+        horizon: int = 24,
+        soc_final: float = 0.6,
+        efficiency: float = 0.93,
+        replan_every: int = 4,
+    ) -> None:
         super().__init__(env, weights, horizon, efficiency)
         import subprocess
         from pathlib import Path
 
         worker = Path(__file__).resolve().parent / "energy_emhass.py"
-        self.proc = subprocess.Popen([emhass_python, str(worker)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.proc = subprocess.Popen(
+            [emhass_python, str(worker)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         self.soc_final = soc_final
         self.failures = 0
         self.replan_every = replan_every
@@ -120,18 +158,30 @@ class EmhassAgent(MpcAgent):
         cost = self.weights.price * prices + self.weights.carbon * carbons
         self.age += 1
         if self.plan and self.age < self.replan_every:
-            return [[float(np.clip(-p[self.age] / sp.capacity_kwh, -1, 1))
-                     for p, sp in zip(self.plan, self.specs)]]
+            return [
+                [
+                    float(np.clip(-p[self.age] / sp.capacity_kwh, -1, 1))
+                    for p, sp in zip(self.plan, self.specs)
+                ]
+            ]
         self.age = 0
         self.plan = []
         actions = []
         for b, sp in enumerate(self.specs):
             load = np.concatenate([[loads[b]], self.load_f[b].forecast()[: self.horizon - 1]])
             pv = np.concatenate([[pvs[b]], self.pv_f[b].forecast()[: self.horizon - 1]])
-            problem = {"battery": {"capacity_kwh": sp.capacity_kwh, "power_kw": sp.power_kw,
-                                   "efficiency": sp.efficiency},
-                       "soc_init": float(np.clip(socs[b], 0, 1)), "soc_final": self.soc_final,
-                       "load_kw": load.tolist(), "pv_kw": pv.tolist(), "cost": cost.tolist()}
+            problem = {
+                "battery": {
+                    "capacity_kwh": sp.capacity_kwh,
+                    "power_kw": sp.power_kw,
+                    "efficiency": sp.efficiency,
+                },
+                "soc_init": float(np.clip(socs[b], 0, 1)),
+                "soc_final": self.soc_final,
+                "load_kw": load.tolist(),
+                "pv_kw": pv.tolist(),
+                "cost": cost.tolist(),
+            }
             assert self.proc.stdin is not None and self.proc.stdout is not None
             self.proc.stdin.write(json.dumps(problem) + "\n")
             self.proc.stdin.flush()

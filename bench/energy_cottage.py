@@ -36,7 +36,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hearthmind.comfort.cottage import CottageSpec, CottageState, Deferrable, plan_cottage, safe_rule
+from hearthmind.comfort.cottage import (
+    CottageSpec,
+    CottageState,
+    Deferrable,
+    plan_cottage,
+    safe_rule,
+)
 from hearthmind.comfort.forecast import SeasonalForecaster
 from hearthmind.comfort.lp import SolverError
 from hearthmind.comfort.thermal import RoomModelKeeper
@@ -45,7 +51,10 @@ from hearthmind.integrations.simulator.thermal import EpwWeather, RoomPhysics, h
 PV_KWP = 6.0
 LOAD_SHARE = 0.5  # a cottage uses half of what this Californian house does (about 10 kWh a day)
 DRAWS = {7: 2.0, 13: 1.0, 20: 3.0}  # hour -> kWh of hot water drawn
-LOADS = {"dishwasher": (1.2, 20, 22), "washing machine": (1.0, 9, 11)}  # kW, asked at, hours allowed
+LOADS = {
+    "dishwasher": (1.2, 20, 22),
+    "washing machine": (1.0, 9, 11),
+}  # kW, asked at, hours allowed
 
 
 def room_floor(hour: int) -> float:
@@ -83,7 +92,16 @@ class Result:
     curtailed_kwh: float = 0.0
     fallbacks: int = 0
     said: list[str] = field(default_factory=list)
-    trace: dict[str, list[float]] = field(default_factory=lambda: {"soc": [], "room": [], "tank": [], "pv": [], "use": [], "unserved": []})
+    trace: dict[str, list[float]] = field(
+        default_factory=lambda: {
+            "soc": [],
+            "room": [],
+            "tank": [],
+            "pv": [],
+            "use": [],
+            "unserved": [],
+        }
+    )
 
 
 class Emhass:
@@ -91,8 +109,13 @@ class Emhass:
 
     def __init__(self, python: str) -> None:
         worker = Path(__file__).resolve().parent / "energy_emhass.py"
-        self.proc = subprocess.Popen([python, str(worker)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.proc = subprocess.Popen(
+            [python, str(worker)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
 
     def solve(self, problem: dict[str, Any]) -> dict[str, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -107,14 +130,24 @@ class Emhass:
         self.proc.wait(timeout=30)
 
 
-def run_cottage(inp: Inputs, policy: str, hours: int, emhass_python: str | None = None,
-                horizon: int = 24, emhass_replan: int = 4) -> Result:
+def run_cottage(
+    inp: Inputs,
+    policy: str,
+    hours: int,
+    emhass_python: str | None = None,
+    horizon: int = 24,
+    emhass_replan: int = 4,
+) -> Result:
     spec = CottageSpec()
     room = RoomPhysics(max_heat_kw=spec.heat_pump_kw, air=20.0, mass=20.0)
     soc, tank = spec.battery_kwh * 0.5, 55.0
     res = Result()
     keeper = RoomModelKeeper()
-    f_load, f_pv, f_out = SeasonalForecaster(horizon), SeasonalForecaster(horizon), SeasonalForecaster(horizon, nonnegative=False)
+    f_load, f_pv, f_out = (
+        SeasonalForecaster(horizon),
+        SeasonalForecaster(horizon),
+        SeasonalForecaster(horizon, nonnegative=False),
+    )
     f_ghi = SeasonalForecaster(horizon)
     f_total = SeasonalForecaster(horizon)  # base + thermostats, what EMHASS is told
     pending: dict[str, int] = {}  # load -> hour index of its deadline
@@ -152,8 +185,20 @@ def run_cottage(inp: Inputs, policy: str, hours: int, emhass_python: str | None 
             try:
                 if keeper.model is None:
                     raise SolverError("no room model yet")
-                dec = plan_cottage(spec, state, keeper.model, pf, lf, of, gf, heat_pump_cop(of), floors,
-                                   draws, loads, hod)
+                dec = plan_cottage(
+                    spec,
+                    state,
+                    keeper.model,
+                    pf,
+                    lf,
+                    of,
+                    gf,
+                    heat_pump_cop(of),
+                    floors,
+                    draws,
+                    loads,
+                    hod,
+                )
             except SolverError:
                 dec = rule
                 res.fallbacks += 1
@@ -167,24 +212,47 @@ def run_cottage(inp: Inputs, policy: str, hours: int, emhass_python: str | None 
                 res.said.append(dec.say)
         elif emhass is not None:
             plan_age += 1
-            if not emhass_plan or plan_age >= emhass_replan or any(n not in emhass_names for n in pending):
+            if (
+                not emhass_plan
+                or plan_age >= emhass_replan
+                or any(n not in emhass_names for n in pending)
+            ):
                 plan_age = 0
-                tf = np.concatenate([[base + heat / cop + tank_kw], f_total.forecast()[: horizon - 1]])
+                tf = np.concatenate(
+                    [[base + heat / cop + tank_kw], f_total.forecast()[: horizon - 1]]
+                )
                 pf = np.concatenate([[pv], f_pv.forecast()[: horizon - 1]])
                 names = list(pending)
-                problem = {"battery": {"capacity_kwh": spec.battery_kwh, "power_kw": spec.battery_kw,
-                                       "efficiency": spec.efficiency},
-                           "soc_init": soc / spec.battery_kwh, "soc_final": 0.3, "grid_max_kw": 50.0,
-                           "load_kw": tf.tolist(), "pv_kw": pf.tolist(), "cost": [10.0] * horizon,
-                           "deferrables": [{"power_kw": LOADS[n][0], "end": max(1, min(horizon, pending[n] - t))}
-                                           for n in names]}
+                problem = {
+                    "battery": {
+                        "capacity_kwh": spec.battery_kwh,
+                        "power_kw": spec.battery_kw,
+                        "efficiency": spec.efficiency,
+                    },
+                    "soc_init": soc / spec.battery_kwh,
+                    "soc_final": 0.3,
+                    "grid_max_kw": 50.0,
+                    "load_kw": tf.tolist(),
+                    "pv_kw": pf.tolist(),
+                    "cost": [10.0] * horizon,
+                    "deferrables": [
+                        {"power_kw": LOADS[n][0], "end": max(1, min(horizon, pending[n] - t))}
+                        for n in names
+                    ],
+                }
                 answer = emhass.solve(problem)
                 emhass_plan = answer.get("deferrables_kw", [])
                 emhass_names = names
                 if not str(answer["status"]).startswith("Optimal"):
                     res.fallbacks += 1
-            start = [n for j, n in enumerate(emhass_names) if n in pending and j < len(emhass_plan)
-                     and plan_age < len(emhass_plan[j]) and emhass_plan[j][plan_age] > 0.1]
+            start = [
+                n
+                for j, n in enumerate(emhass_names)
+                if n in pending
+                and j < len(emhass_plan)
+                and plan_age < len(emhass_plan[j])
+                and emhass_plan[j][plan_age] > 0.1
+            ]
             start += [n for n in pending if pending[n] - t <= 1 and n not in start]
         # physics of the hour
         defer_kw = sum(LOADS[n][0] for n in start if n in pending)
@@ -204,7 +272,11 @@ def run_cottage(inp: Inputs, policy: str, hours: int, emhass_python: str | None 
         before = room.air
         room.step(out, heat * served, ghi)
         draw = DRAWS.get(hod, 0.0)
-        tank = tank - spec.tank_loss_per_h * (tank - 20.0) + (tank_kw * served - draw) / spec.tank_kwh_per_k
+        tank = (
+            tank
+            - spec.tank_loss_per_h * (tank - 20.0)
+            + (tank_kw * served - draw) / spec.tank_kwh_per_k
+        )
         tank = min(tank, spec.tank_max_c)
         if room.air < floor - 0.5 or (draw > 0 and tank < spec.tank_floor_c):
             res.discomfort_hours += 1

@@ -30,7 +30,11 @@ import numpy as np
 from hearthmind.comfort.preheat import plan_or_rule
 from hearthmind.comfort.thermal import RoomModelKeeper
 from hearthmind.integrations.simulator.layout import AWAY, Layout
-from hearthmind.integrations.simulator.planner import HouseholdPlanner, ResidentPlanner, ResidentStatus
+from hearthmind.integrations.simulator.planner import (
+    HouseholdPlanner,
+    ResidentPlanner,
+    ResidentStatus,
+)
 from hearthmind.integrations.simulator.spec import load_home
 from hearthmind.integrations.simulator.thermal import EpwWeather, RoomPhysics, heat_pump_cop
 
@@ -114,20 +118,34 @@ def run_preheat(weather_path: Path, quick: bool, seed: int = 7) -> dict[str, Any
             fallbacks += run.fallbacks
             series[f"{home}:{policy}"] = run.temps[:168]
             series[f"{home}:{policy}:setpoint"] = run.setpoints[:168]
-        series[f"{home}:occupied"] = (jan_occ.reshape(-1, TICKS).mean(axis=1) >= 0.25)[:168].tolist()
+        series[f"{home}:occupied"] = (jan_occ.reshape(-1, TICKS).mean(axis=1) >= 0.25)[
+            :168
+        ].tolist()
         series[f"{home}:model"] = keeper.model.as_dict() if keeper.model else None
     saving = 1 - totals["ours"][0] / totals["fixed"][0]
     return {
-        "energy_saving": saving, "discomfort_hours": int(totals["ours"][1]),
+        "energy_saving": saving,
+        "discomfort_hours": int(totals["ours"][1]),
         "baseline_discomfort_hours": int(totals["fixed"][1]),
         "energy_kwh": {"ours": totals["ours"][0], "fixed": totals["fixed"][0]},
-        "fallbacks": fallbacks, "weather": weather.name, "days": jan_days, "series": series,
+        "fallbacks": fallbacks,
+        "weather": weather.name,
+        "days": jan_days,
+        "series": series,
         "outdoor": weather.outdoor_c[jan[:168]].tolist(),
     }
 
 
-def simulate_hours(occ_all: np.ndarray, weather: EpwWeather, hours: list[int], first: date,
-                   day0: int, policy: str, keeper: RoomModelKeeper, room: RoomPhysics) -> Run:
+def simulate_hours(
+    occ_all: np.ndarray,
+    weather: EpwWeather,
+    hours: list[int],
+    first: date,
+    day0: int,
+    policy: str,
+    keeper: RoomModelKeeper,
+    room: RoomPhysics,
+) -> Run:
     """Run ``policy`` over the weather ``hours``, which start on day ``day0`` after ``first``;
     the days before ``day0`` are the occupancy history 'ours' learns from."""
     run = Run()
@@ -141,8 +159,18 @@ def simulate_hours(occ_all: np.ndarray, weather: EpwWeather, hours: list[int], f
         if policy == "fixed":
             setpoint = fixed_setpoint(day, hod)
         else:
-            setpoint = _plan_hour(day0 + k // 24, day, hod, hours[k:] + hours[-1:] * 24, weather,
-                                  hist, ticks, room, keeper, run)
+            setpoint = _plan_hour(
+                day0 + k // 24,
+                day,
+                hod,
+                hours[k:] + hours[-1:] * 24,
+                weather,
+                hist,
+                ticks,
+                room,
+                keeper,
+                run,
+            )
         cop = float(heat_pump_cop(out))
         heating = room.air < setpoint
         heat_sum, cold, before = 0.0, False, room.air
@@ -164,16 +192,29 @@ def simulate_hours(occ_all: np.ndarray, weather: EpwWeather, hours: list[int], f
     return run
 
 
-def _plan_hour(d: int, day: date, hod: int, ahead: list[int], weather: EpwWeather, hist: np.ndarray,
-               ticks: np.ndarray, room: RoomPhysics, keeper: RoomModelKeeper, run: Run,
-               horizon: int = 24) -> float:
+def _plan_hour(
+    d: int,
+    day: date,
+    hod: int,
+    ahead: list[int],
+    weather: EpwWeather,
+    hist: np.ndarray,
+    ticks: np.ndarray,
+    room: RoomPhysics,
+    keeper: RoomModelKeeper,
+    run: Run,
+    horizon: int = 24,
+) -> float:
     floor = np.full(horizon, SETBACK)
     for j in range(horizon):
         dj = d + (hod + j) // 24
         hj = (hod + j) % 24
         target_weekend = (day + timedelta(days=dj - d)).weekday() >= 5
-        past = [x for x in range(max(0, d - 21), d)
-                if ((day + timedelta(days=x - d)).weekday() >= 5) == target_weekend]
+        past = [
+            x
+            for x in range(max(0, d - 21), d)
+            if ((day + timedelta(days=x - d)).weekday() >= 5) == target_weekend
+        ]
         if past and hist[past, hj].mean() >= TUNING["occupied_share"]:
             floor[j] = PREFERRED - TUNING["margin"]
     if ticks[:3].any():
@@ -181,8 +222,16 @@ def _plan_hour(d: int, day: date, hod: int, ahead: list[int], weather: EpwWeathe
     idx = ahead[:horizon]
     out = weather.outdoor_c[idx]
     ghi = weather.ghi_w_m2[idx]
-    plan = plan_or_rule(keeper.model, room.air, out, ghi, floor, heat_pump_cop(out), np.ones(horizon),
-                        max_heat_kw=room.max_heat_kw)
+    plan = plan_or_rule(
+        keeper.model,
+        room.air,
+        out,
+        ghi,
+        floor,
+        heat_pump_cop(out),
+        np.ones(horizon),
+        max_heat_kw=room.max_heat_kw,
+    )
     if not plan.solved:
         run.fallbacks += 1
         return float(floor[0])

@@ -59,7 +59,8 @@ def self_consumption(specs: list[BatterySpec], soc0: Array, load: Array, pv: Arr
     charge = np.zeros((n_b, n_t))
     soc = np.zeros((n_b, n_t))
     for b, sp in enumerate(specs):
-        s = float(np.clip(soc0[b], 0.0, sp.capacity_kwh))
+        # a state of charge that makes no sense counts as empty: never discharge on a guess
+        s = float(np.clip(soc0[b], 0.0, sp.capacity_kwh)) if np.isfinite(soc0[b]) else 0.0
         for t in range(n_t):
             surplus = pv[b, t] - load[b, t]
             if surplus > 0:
@@ -99,14 +100,18 @@ def plan_batteries(
         d_idx.append(lp.add_vars(n_t, 0.0, sp.power_kw))
         s_cost = np.zeros(n_t)
         s_cost[-1] = -end_value
-        s_idx.append(lp.add_vars(n_t, min(sp.reserve_kwh, sp.capacity_kwh), sp.capacity_kwh, s_cost))
+        s_idx.append(
+            lp.add_vars(n_t, min(sp.reserve_kwh, sp.capacity_kwh), sp.capacity_kwh, s_cost)
+        )
         i_idx.append(lp.add_vars(n_t, 0.0, np.inf, unit))
         e_idx.append(lp.add_vars(n_t, 0.0, np.inf, -weights.export * price))
         s_start = float(np.clip(soc0[b], 0.0, sp.capacity_kwh))
         for t in range(n_t):
             # balance: c - d - i + e = pv - load
-            lp.add_eq({c_idx[b][t]: 1.0, d_idx[b][t]: -1.0, i_idx[b][t]: -1.0, e_idx[b][t]: 1.0},
-                      float(pv[b, t] - load[b, t]))
+            lp.add_eq(
+                {c_idx[b][t]: 1.0, d_idx[b][t]: -1.0, i_idx[b][t]: -1.0, e_idx[b][t]: 1.0},
+                float(pv[b, t] - load[b, t]),
+            )
             # storage: s_t - s_{t-1} - eta c + d / eta = 0
             row = {s_idx[b][t]: 1.0, c_idx[b][t]: -sp.efficiency, d_idx[b][t]: 1.0 / sp.efficiency}
             if t == 0:
@@ -149,8 +154,16 @@ def _neg(row: dict[int, float]) -> dict[int, float]:
     return {k: -v for k, v in row.items()}
 
 
-def plan_or_rule(specs: list[BatterySpec], soc0: Array, load: Array, pv: Array, price: Array,
-                 carbon: Array, weights: MpcWeights, **kw: object) -> BatteryPlan:
+def plan_or_rule(
+    specs: list[BatterySpec],
+    soc0: Array,
+    load: Array,
+    pv: Array,
+    price: Array,
+    carbon: Array,
+    weights: MpcWeights,
+    **kw: object,
+) -> BatteryPlan:
     """The LP plan, or the self-consumption rule when the LP gives none."""
     try:
         return plan_batteries(specs, soc0, load, pv, price, carbon, weights, **kw)  # type: ignore[arg-type]

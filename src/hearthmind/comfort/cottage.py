@@ -63,8 +63,14 @@ class CottageDecision:
     plan_soc: Array = field(default_factory=lambda: np.zeros(0))
 
 
-def safe_rule(spec: CottageSpec, state: CottageState, room_floor: float, pv_now: float,
-              load_now: float, loads: list[Deferrable]) -> CottageDecision:
+def safe_rule(
+    spec: CottageSpec,
+    state: CottageState,
+    room_floor: float,
+    pv_now: float,
+    load_now: float,
+    loads: list[Deferrable],
+) -> CottageDecision:
     """Thermostats, and deferrable loads on surplus or at their deadline."""
     heat = spec.heat_pump_kw if state.room_c < room_floor else 0.0
     tank = spec.tank_heater_kw if state.tank_c < spec.tank_floor_c + 5 else 0.0
@@ -73,12 +79,29 @@ def safe_rule(spec: CottageSpec, state: CottageState, room_floor: float, pv_now:
     return CottageDecision(heat, tank, start, solved=False, say="on the safe rule: thermostats")
 
 
-def plan_cottage(spec: CottageSpec, state: CottageState, model: RcModel, pv: Array, load: Array,
-                 outdoor: Array, ghi: Array, cop: Array, room_floor: Array, tank_draw_kwh: Array,
-                 loads: list[Deferrable], hour_of_day: int, time_limit_s: float = 3.0) -> CottageDecision:
+def plan_cottage(
+    spec: CottageSpec,
+    state: CottageState,
+    model: RcModel,
+    pv: Array,
+    load: Array,
+    outdoor: Array,
+    ghi: Array,
+    cop: Array,
+    room_floor: Array,
+    tank_draw_kwh: Array,
+    loads: list[Deferrable],
+    hour_of_day: int,
+    time_limit_s: float = 3.0,
+) -> CottageDecision:
     n = len(pv)
-    if not (np.all(np.isfinite(pv)) and np.all(np.isfinite(load)) and np.isfinite(state.room_c)
-            and np.isfinite(state.tank_c) and np.isfinite(state.soc_kwh)):
+    if not (
+        np.all(np.isfinite(pv))
+        and np.all(np.isfinite(load))
+        and np.isfinite(state.room_c)
+        and np.isfinite(state.tank_c)
+        and np.isfinite(state.soc_kwh)
+    ):
         raise SolverError("non-finite forecast or state")
     lp = LinearProgram()
     q = lp.add_vars(n, 0.0, spec.heat_pump_kw)
@@ -93,12 +116,20 @@ def plan_cottage(spec: CottageSpec, state: CottageState, model: RcModel, pv: Arr
     cold = lp.add_vars(n, 0.0, np.inf, ROOM_COST)
     warm = lp.add_vars(n, 0.0, np.inf, ROOM_COST * 0.2)
     cool_tank = lp.add_vars(n, 0.0, np.inf, TANK_COST)
-    runs = [lp.add_vars(n, 0.0, 1.0, 1e-4 * np.arange(n)) for _ in loads]  # earlier is a hair better
+    runs = [
+        lp.add_vars(n, 0.0, 1.0, 1e-4 * np.arange(n)) for _ in loads
+    ]  # earlier is a hair better
     soc0 = float(np.clip(state.soc_kwh, 0, spec.battery_kwh))
     for t in range(n):
         # power: pv - k + d + u = load + q / cop + w + sum P x + c
-        row = {int(k[t]): -1.0, int(d[t]): 1.0, int(u[t]): 1.0, int(q[t]): -1.0 / float(cop[t]),
-               int(w[t]): -1.0, int(c[t]): -1.0}
+        row = {
+            int(k[t]): -1.0,
+            int(d[t]): 1.0,
+            int(u[t]): 1.0,
+            int(q[t]): -1.0 / float(cop[t]),
+            int(w[t]): -1.0,
+            int(c[t]): -1.0,
+        }
         for j, dl in enumerate(loads):
             row[int(runs[j][t])] = -dl.power_kw
         lp.add_eq(row, float(load[t] - pv[t]))
@@ -109,16 +140,29 @@ def plan_cottage(spec: CottageSpec, state: CottageState, model: RcModel, pv: Arr
         rrow = {int(room[t]): 1.0, int(q[t]): -model.c}
         if t:
             rrow[int(room[t - 1])] = -model.a
-        lp.add_eq(rrow, float(model.b * outdoor[t] + model.d * ghi[t] + model.e
-                              + (model.a * state.room_c if t == 0 else 0.0)))
+        lp.add_eq(
+            rrow,
+            float(
+                model.b * outdoor[t]
+                + model.d * ghi[t]
+                + model.e
+                + (model.a * state.room_c if t == 0 else 0.0)
+            ),
+        )
         lp.add_row({int(room[t]): 1.0, int(cold[t]): 1.0}, lo=float(room_floor[t]))
         lp.add_row({int(room[t]): 1.0, int(warm[t]): -1.0}, hi=spec.room_ceiling_c)
         # the tank loses a share of its excess over the room (20 C) each hour
         trow = {int(tank[t]): 1.0, int(w[t]): -1.0 / spec.tank_kwh_per_k}
         if t:
             trow[int(tank[t - 1])] = -(1 - spec.tank_loss_per_h)
-        lp.add_eq(trow, float(-tank_draw_kwh[t] / spec.tank_kwh_per_k + spec.tank_loss_per_h * 20.0
-                              + ((1 - spec.tank_loss_per_h) * state.tank_c if t == 0 else 0.0)))
+        lp.add_eq(
+            trow,
+            float(
+                -tank_draw_kwh[t] / spec.tank_kwh_per_k
+                + spec.tank_loss_per_h * 20.0
+                + ((1 - spec.tank_loss_per_h) * state.tank_c if t == 0 else 0.0)
+            ),
+        )
         lp.add_row({int(tank[t]): 1.0, int(cool_tank[t]): 1.0}, lo=spec.tank_floor_c)
     for j, dl in enumerate(loads):
         window = range(0, max(1, min(n, dl.hours_left_to_deadline)))
@@ -126,14 +170,18 @@ def plan_cottage(spec: CottageSpec, state: CottageState, model: RcModel, pv: Arr
         for t in range(len(window), n):
             lp.add_eq({int(runs[j][t]): 1.0}, 0.0)
     x = lp.solve(time_limit_s)
-    start = [dl.name for j, dl in enumerate(loads)
-             if x[runs[j][0]] >= 0.5 or dl.hours_left_to_deadline <= 1]
+    start = [
+        dl.name
+        for j, dl in enumerate(loads)
+        if x[runs[j][0]] >= 0.5 or dl.hours_left_to_deadline <= 1
+    ]
     say = describe(loads, [x[r] for r in runs], x[s], hour_of_day, start)
     return CottageDecision(float(x[q[0]]), float(x[w[0]]), start, True, say, x[s])
 
 
-def describe(loads: list[Deferrable], runs: list[Array], soc: Array, hour_of_day: int,
-             start: list[str]) -> str:
+def describe(
+    loads: list[Deferrable], runs: list[Array], soc: Array, hour_of_day: int, start: list[str]
+) -> str:
     """The plan in words: when each load runs, what the battery keeps for the night."""
     parts = []
     for dl, r in zip(loads, runs):

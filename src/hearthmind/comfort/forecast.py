@@ -22,8 +22,13 @@ DAY = 24
 class SeasonalForecaster:
     """Forecasts 1..horizon hours ahead from an hourly series observed one value at a time."""
 
-    def __init__(self, horizon: int = 24, window: int = 24 * 42, refit_every: int = 24 * 7,
-                 nonnegative: bool = True) -> None:
+    def __init__(
+        self,
+        horizon: int = 24,
+        window: int = 24 * 42,
+        refit_every: int = 24 * 7,
+        nonnegative: bool = True,
+    ) -> None:
         self.horizon = horizon
         self.window = window
         self.refit_every = refit_every
@@ -39,7 +44,9 @@ class SeasonalForecaster:
             value = self.history[-1] if self.history else 0.0
         self.history.append(float(value))
         self._since_fit += 1
-        if self._since_fit >= self.refit_every or (self.weights is None and len(self.history) >= 9 * DAY):
+        if self._since_fit >= self.refit_every or (
+            self.weights is None and len(self.history) >= 9 * DAY
+        ):
             self.refit()
 
     def _features(self, h: Array, now: int, k: int) -> Array:

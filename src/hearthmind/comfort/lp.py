@@ -38,8 +38,9 @@ class LinearProgram:
     row_lo: list[float] = field(default_factory=list)
     row_hi: list[float] = field(default_factory=list)
 
-    def add_vars(self, n: int, lo: float | Array = 0.0, hi: float | Array = INF,
-                 cost: float | Array = 0.0) -> npt.NDArray[np.int64]:
+    def add_vars(
+        self, n: int, lo: float | Array = 0.0, hi: float | Array = INF, cost: float | Array = 0.0
+    ) -> npt.NDArray[np.int64]:
         """Add n columns; returns their indices."""
         start = len(self.cost)
         self.cost.extend(np.broadcast_to(np.asarray(cost, dtype=float), (n,)).tolist())

@@ -40,14 +40,27 @@ def thermostat_rule(model: RcModel | None, t_now: float, floor: float, max_heat_
     return max_heat_kw * 0.5 if t_now < floor + 0.5 else 0.0
 
 
-def plan_heat(model: RcModel, t_now: float, outdoor: Array, ghi: Array, floor: Array,
-              cop: Array, price: Array, carbon: Array | None = None, carbon_weight: float = 0.0,
-              max_heat_kw: float = 6.0, ceiling: float = 24.0, time_limit_s: float = 2.0) -> HeatPlan:
+def plan_heat(
+    model: RcModel,
+    t_now: float,
+    outdoor: Array,
+    ghi: Array,
+    floor: Array,
+    cop: Array,
+    price: Array,
+    carbon: Array | None = None,
+    carbon_weight: float = 0.0,
+    max_heat_kw: float = 6.0,
+    ceiling: float = 24.0,
+    time_limit_s: float = 2.0,
+) -> HeatPlan:
     """The cheapest heat per hour that keeps each hour's end temperature above its floor."""
     n = len(floor)
     if not np.isfinite(t_now) or not np.all(np.isfinite(outdoor)):
         raise SolverError("no indoor or outdoor temperature to plan from")
-    unit = np.asarray(price, float) + (carbon_weight * np.asarray(carbon, float) if carbon is not None else 0.0)
+    unit = np.asarray(price, float) + (
+        carbon_weight * np.asarray(carbon, float) if carbon is not None else 0.0
+    )
     lp = LinearProgram()
     q = lp.add_vars(n, 0.0, max_heat_kw, unit / np.asarray(cop, float))
     temp = lp.add_vars(n, -50.0, 60.0)
@@ -68,13 +81,23 @@ def plan_heat(model: RcModel, t_now: float, outdoor: Array, ghi: Array, floor: A
     return HeatPlan(x[q], x[temp], solved=True)
 
 
-def plan_or_rule(model: RcModel | None, t_now: float, outdoor: Array, ghi: Array, floor: Array,
-                 cop: Array, price: Array, max_heat_kw: float = 6.0, **kw: object) -> HeatPlan:
+def plan_or_rule(
+    model: RcModel | None,
+    t_now: float,
+    outdoor: Array,
+    ghi: Array,
+    floor: Array,
+    cop: Array,
+    price: Array,
+    max_heat_kw: float = 6.0,
+    **kw: object,
+) -> HeatPlan:
     """The LP plan, or the thermostat rule for this hour when there is no model or no plan."""
     if model is not None:
         try:
-            return plan_heat(model, t_now, outdoor, ghi, floor, cop, price,
-                             max_heat_kw=max_heat_kw, **kw)  # type: ignore[arg-type]
+            return plan_heat(
+                model, t_now, outdoor, ghi, floor, cop, price, max_heat_kw=max_heat_kw, **kw
+            )  # type: ignore[arg-type]
         except SolverError as err:
             reason = str(err)
     else:

@@ -40,12 +40,17 @@ class RcModel:
         return self.a * t_in + self.b * t_out + self.c * heat_kw + self.d * ghi + self.e
 
     def as_dict(self) -> dict[str, float]:
-        return {"r_k_per_kw": round(self.r_k_per_kw, 3), "c_kwh_per_k": round(self.c_kwh_per_k, 3),
-                "rmse_k": round(self.rmse_k, 4), "rows": self.rows}
+        return {
+            "r_k_per_kw": round(self.r_k_per_kw, 3),
+            "c_kwh_per_k": round(self.c_kwh_per_k, 3),
+            "rmse_k": round(self.rmse_k, 4),
+            "rows": self.rows,
+        }
 
 
-def fit_rc(t_in: Array, t_out: Array, heat_kw: Array, ghi: Array | None = None,
-           holdout: float = 0.2) -> RcModel:
+def fit_rc(
+    t_in: Array, t_out: Array, heat_kw: Array, ghi: Array | None = None, holdout: float = 0.2
+) -> RcModel:
     """Fit on hourly rows; NaN rows (missing readings) are dropped, not filled."""
     t_in, t_out, heat_kw = (np.asarray(x, dtype=float) for x in (t_in, t_out, heat_kw))
     sun = np.zeros_like(t_in) if ghi is None else np.asarray(ghi, dtype=float) / 1000.0
@@ -61,7 +66,9 @@ def fit_rc(t_in: Array, t_out: Array, heat_kw: Array, ghi: Array | None = None,
     coef, *_ = np.linalg.lstsq(feats[:n_fit], (y - x[:, 0])[:n_fit], rcond=None)
     k1, k2, k3, bias = (float(v) for v in coef)
     if not (0 < k1 < 1) or k2 <= 0:
-        raise FitError(f"history gives no physical room (loss {k1:.4f}/h, heater gain {k2:.4f} K/kWh)")
+        raise FitError(
+            f"history gives no physical room (loss {k1:.4f}/h, heater gain {k2:.4f} K/kWh)"
+        )
     c_cap = 1.0 / k2
     r_res = 1.0 / (k1 * c_cap)
     test = slice(n_fit, None) if n_fit < len(y) else slice(None)
