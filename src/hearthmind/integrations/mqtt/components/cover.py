@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from hearthmind.core import Context
 
-from ..payloads import PayloadError, parse_float
+from ..payloads import PayloadError, parse_json
 from ..templates import optional_template
 from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
 
@@ -159,7 +159,22 @@ class MqttCover(MqttEntity[CoverConfig]):
         if value == "":
             return
         c = self.config
-        position = self._percent(parse_float(value, "position"), c.position_closed, c.position_open)
+        if value.startswith("{") and value.endswith("}"):
+            # HA: a position template may give {"position": .., "tilt_position": ..}
+            data = parse_json(value)
+            if isinstance(data, dict):
+                if "position" not in data:
+                    raise PayloadError(
+                        "Template (position_template) returned JSON without position attribute"
+                    )
+                if "tilt_position" in data:
+                    self._set_tilt_reading(str(data["tilt_position"]))
+                value = str(data["position"])
+        try:
+            device = float(value)
+        except ValueError:
+            raise PayloadError(f"Payload '{value[:40]}' is not numeric") from None
+        position = self._percent(device, c.position_closed, c.position_open)
         self.attributes["current_position"] = position
         if c.state_topic is None:
             self.state = "closed" if position == 0 else "open"
@@ -169,9 +184,13 @@ class MqttCover(MqttEntity[CoverConfig]):
         value = self.render(self._tilt_tpl, text)
         if value == "":
             return
+        self._set_tilt_reading(value)
+        self.report()
+
+    def _set_tilt_reading(self, value: str) -> None:
         c = self.config
         try:
-            device = float(value)
+            device = round(float(value))
         except ValueError:
             raise PayloadError(f"Payload '{value[:40]}' is not numeric") from None
         low, high = min(c.tilt_min, c.tilt_max), max(c.tilt_min, c.tilt_max)
@@ -181,7 +200,6 @@ class MqttCover(MqttEntity[CoverConfig]):
                 f"'{c.tilt_max}' inclusive"
             )
         self.attributes["current_tilt_position"] = self._percent(device, c.tilt_min, c.tilt_max)
-        self.report()
 
     # -- commands --------------------------------------------------------------------------
 
