@@ -39,7 +39,9 @@ class EpwWeather:
         return cls(head[1] if len(head) > 1 else path.stem, float(head[6]), temp[:8760], ghi[:8760])
 
 
-def heat_pump_cop(outdoor_c: float | Array, supply_c: float = 35.0, carnot_share: float = 0.45) -> Array:
+def heat_pump_cop(
+    outdoor_c: float | Array, supply_c: float = 35.0, carnot_share: float = 0.45
+) -> Array:
     """Heating COP: a share of the Carnot COP between outdoors and the supply water."""
     lift = np.maximum(supply_c - np.asarray(outdoor_c, dtype=float), 5.0)
     return np.asarray(np.clip(carnot_share * (supply_c + 273.15) / lift, 1.5, 6.0), dtype=float)
@@ -61,8 +63,14 @@ class RoomPhysics:
     air: float = 20.0
     mass: float = 20.0
 
-    def step(self, outdoor_c: float, heat_kw: float, ghi_w_m2: float, hours: float = 1.0,
-             substeps: int = 12) -> float:
+    def step(
+        self,
+        outdoor_c: float,
+        heat_kw: float,
+        ghi_w_m2: float,
+        hours: float = 1.0,
+        substeps: int = 12,
+    ) -> float:
         """Advance by ``hours`` with a constant heat input; returns the air temperature."""
         heat = min(max(heat_kw, 0.0), self.max_heat_kw)
         sun = self.solar_aperture_m2 * max(ghi_w_m2, 0.0) / 1000.0
@@ -88,5 +96,6 @@ def solar_elevation_factor(hour_of_year: int, latitude: float) -> float:
     hour_angle = 15 * ((hour_of_year % 24) + 0.5 - 12)
     lat = math.radians(latitude)
     s = math.sin(lat) * math.sin(math.radians(decl)) + math.cos(lat) * math.cos(
-        math.radians(decl)) * math.cos(math.radians(hour_angle))
+        math.radians(decl)
+    ) * math.cos(math.radians(hour_angle))
     return max(0.0, s)
