@@ -98,6 +98,24 @@ def rgbw_to_rgb(red: int, green: int, blue: int, white: int) -> RGB:
     return _match_max(max(red, green, blue, white), mixed)
 
 
+def rgbww_to_rgb(color: tuple[int, ...], min_kelvin: int, max_kelvin: int) -> RGB:
+    """HA's color_rgbww_to_rgb: the white channels as the colour temperature between the
+    light's limits that their ratio gives, added to r, g, b."""
+    red, green, blue, cold, warm = color[:5]
+    max_mireds = math.floor(1_000_000 / min_kelvin)
+    min_mireds = math.floor(1_000_000 / max_kelvin)
+    ratio = warm / (cold + warm) if cold + warm else 0.5
+    mired = min_mireds + ratio * (max_mireds - min_mireds)
+    kelvin = math.floor(1_000_000 / mired) if mired else 0
+    w_r, w_g, w_b = kelvin_to_rgb(kelvin)
+    level = max(cold, warm) / 255
+    mixed = (red + w_r * level, green + w_g * level, blue + w_b * level)
+    top_in = max(red, green, blue, cold, warm)
+    top_out = max(mixed)
+    factor = top_in / top_out if top_out else 0.0
+    return (round(mixed[0] * factor), round(mixed[1] * factor), round(mixed[2] * factor))
+
+
 def _match_max(wanted: int, values: tuple[int, int, int]) -> RGB:
     top = max(values)
     if top == 0:
@@ -106,7 +124,9 @@ def _match_max(wanted: int, values: tuple[int, int, int]) -> RGB:
     return (round(values[0] * factor), round(values[1] * factor), round(values[2] * factor))
 
 
-def derived(mode: str | None, value: object) -> dict[str, object]:
+def derived(
+    mode: str | None, value: object, kelvin_range: tuple[int, int] = (2000, 6535)
+) -> dict[str, object]:
     """The other representations HA reports for a light in `mode` with `value`."""
     if mode == "hs" and isinstance(value, tuple):
         hue, sat = float(value[0]), float(value[1])
@@ -131,6 +151,9 @@ def derived(mode: str | None, value: object) -> dict[str, object]:
         }
     if mode == "rgbw" and isinstance(value, tuple):
         rgb = rgbw_to_rgb(*(int(v) for v in value[:4]))
+        return {"hs_color": rgb_to_hs(*rgb), "rgb_color": rgb, "xy_color": rgb_to_xy(*rgb)}
+    if mode == "rgbww" and isinstance(value, tuple):
+        rgb = rgbww_to_rgb(tuple(int(v) for v in value), *kelvin_range)
         return {"hs_color": rgb_to_hs(*rgb), "rgb_color": rgb, "xy_color": rgb_to_xy(*rgb)}
     if mode == "color_temp" and isinstance(value, int | float):
         hue, sat = kelvin_to_hs(value)

@@ -116,5 +116,5 @@ class LightState:
             value = self.values.get(key)
             if value is not None:
                 attrs[key] = value
-                attrs.update(derived(mode, value))
+                attrs.update(derived(mode, value, (self.min_kelvin, self.max_kelvin)))
         return attrs
