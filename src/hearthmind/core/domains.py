@@ -80,6 +80,7 @@ class ClimateHumidity(ServiceData):
 
 class TransitionData(ServiceData):
     transition: float | None = Field(default=None, ge=0, le=3600)
+    flash: Literal["short", "long"] | None = None  # light.turn_off takes it too (HA)
 
 
 class FanTurnOn(ServiceData):
