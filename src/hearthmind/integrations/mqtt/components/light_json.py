@@ -63,7 +63,7 @@ class JsonLightSchema:
                 device = number_in(raw, "brightness")
                 scale = entity.config.brightness_scale
                 if device != 0:  # HA ignores a zero brightness (the state says off)
-                    values["brightness"] = max(0, min(255, int(device / scale * 255)))
+                    values["brightness"] = max(1, min(255, round(device / scale * 255)))
         if "effect" in data:
             values["effect"] = data["effect"]
         mode, color_values = self._color(data)
@@ -162,14 +162,16 @@ class JsonLightSchema:
                 message["color"] = dict(zip(keys, color, strict=True))
             white = "white" in wanted and "white" in light.supported
             if "brightness" in wanted and brightness_supported and not white:
-                message["brightness"] = int(wanted["brightness"] / 255 * c.brightness_scale)
+                scaled = round(wanted["brightness"] / 255 * c.brightness_scale)
+                message["brightness"] = max(1, scaled)  # never rounded down to 0
             if "color_temp_kelvin" in wanted:
                 kelvin = wanted["color_temp_kelvin"]
                 message["color_temp"] = kelvin if c.color_temp_kelvin else kelvin_to_mired(kelvin)
             if "effect" in wanted:
                 message["effect"] = wanted["effect"]
             if white:
-                message["white"] = int(wanted["white"] / 255 * c.white_scale)
+                level = min(round(wanted["white"] / 255 * c.white_scale), c.white_scale)
+                message["white"] = max(1, level)
         entity.publish(c.command_topic, orjson.dumps(message).decode(), context)
 
 
