@@ -19,6 +19,7 @@ A case file (`tests/mqtt/parity/<platform>.yaml`, `tests/mqtt/corpus/<source>/<n
           - expect_log: "substring of a log line"
           - expect_problem: mqtt_bad_payload
           - advance: 10                # seconds of the hub's clock (off_delay, expire_after)
+          - expect_state_changes: {entity_id: sensor.t, count: 2}  # state_changed since the steps began
 
 `config` is published (not retained) on the discovery topic before the steps; leave it out
 to publish discovery in the steps instead. Topics beginning `homeassistant/` are moved under
@@ -56,6 +57,7 @@ STEP_KINDS = (
     "expect_log",
     "expect_problem",
     "advance",
+    "expect_state_changes",
 )
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import aiomqtt
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from hearthmind.core import Hub, Origin
+from hearthmind.core import EVENT_STATE_CHANGED, Event, Hub, Origin
 from hearthmind.integrations.mqtt import MqttConfig, MqttIntegration, async_start_mqtt
 
 from .cases import HA_PREFIX, Case, all_cases, case_files, load_cases
@@ -95,6 +95,7 @@ class _Run:
     handled: Counter[str] = field(default_factory=Counter)
     seen: list[_Seen] = field(default_factory=list)
     retained: set[str] = field(default_factory=set)
+    changes: Counter[str] = field(default_factory=Counter)  # state_changed per entity
 
     def topic(self, topic: str) -> str:
         if topic == HA_PREFIX or topic.startswith(HA_PREFIX + "/"):
@@ -239,6 +240,19 @@ async def _step(run: _Run, kind: str, spec: Any) -> None:
             lambda: run.hub.health[str(spec)] > 0,
             lambda: f"no {spec!r} problem; counters {dict(run.hub.health.counts)}",
         )
+    elif kind == "expect_state_changes":
+        # HA's event-counting tests (force_update, off_delay): the writes since the steps
+        # began; publish steps have already waited for their message to be handled
+        entity_id, count = str(spec["entity_id"]), int(spec["count"])
+        await _wait(
+            lambda: run.changes[entity_id] >= count,
+            lambda: f"{entity_id} changed {run.changes[entity_id]} times, expected {count}",
+        )
+        await run.hub.async_block_till_done()
+        if run.changes[entity_id] != count:
+            raise CaseFailed(
+                f"{entity_id} changed {run.changes[entity_id]} times, expected {count}"
+            )
     elif kind == "advance":
         run.clock.advance(float(spec))
         await asyncio.sleep(0)
@@ -333,6 +347,12 @@ async def _run_case(broker_url: str, case: Case) -> None:
                 mqtt.connection._on_message_cb = counting
                 if case.config is not None:
                     await _publish(run, run.topic(case.discovery_topic), json.dumps(case.config))
+                await hub.async_block_till_done()
+
+                def count(event: Event) -> None:
+                    run.changes[str(event.data.get("entity_id"))] += 1
+
+                hub.bus.async_listen(EVENT_STATE_CHANGED, count)
                 for step in case.steps:
                     kind, spec = next(iter(step.items()))
                     try:

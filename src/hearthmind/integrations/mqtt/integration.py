@@ -126,8 +126,12 @@ class MqttIntegration:
         snapshot: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
         state, attributes = snapshot or entity.hub_state()
+        # `force_update` (sensor, binary_sensor): every report is a state change, as in HA
+        force = bool(getattr(entity.config, "force_update", False))
         try:
-            self.hub.states.async_set(entity.entity_id, state, attributes, context)
+            self.hub.states.async_set(
+                entity.entity_id, state, attributes, context, force_update=force
+            )
         except (ValueError, HearthmindError) as err:
             self._problem("mqtt_bad_payload", f"{entity.entity_id}: {err}")
 
