@@ -233,3 +233,20 @@ async def test_a_hotel_in_another_time_zone_keeps_its_own_clock(hubs: Hubs) -> N
     await hubs.hotel.async_depart(room.area_id)
     prefs = hubs.home.profiles["ana"].preferences
     assert prefs[(ContextSet.TRAVEL, Activity.EVENING, "temperature")].value == 23.0
+
+
+async def test_nobody_comes_and_the_home_goes_back_to_away(hubs: Hubs) -> None:
+    climate = hubs.home_area.climate
+    assert climate is not None
+    climate.set_by(
+        hubs.home.hub.context(Origin.AUTOMATION), "set_temperature", {"temperature": 16.5}
+    )  # away
+    eta = hubs.clock.timestamp() + 2 * HOUR
+    await hubs.home.async_expect(hubs.home_area.area_id, "ana", None, eta)
+    await hubs.run_until(eta)
+    assert climate.setpoint == 21.5
+    await hubs.run_until(eta + 2 * HOUR + 60)
+    assert climate.setpoint == 16.5  # put back: nobody came
+    assert hubs.home_area.area_id not in hubs.home.stays
+    assert hubs.home.hub.health["spaces_no_shows"] == 1
+    assert hubs.home.applier.ladder.level("ana", "home") == "act"  # not her revert

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hearthmind.core import EVENT_STATE_CHANGED, DataKey, Event, SpaceKind, StateChangedData
+from hearthmind.core import EVENT_STATE_CHANGED, DataKey, Event, Origin, SpaceKind, StateChangedData
 
 from .applying import Applier
 from .arrivals import LEAD_MINUTES, ArrivalRoutine
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .store import ProfileStore
 
 _LOGGER = logging.getLogger(__name__)
+NO_SHOW_HOURS = 2.0  # after the expected arrival: nobody came, the space goes back
 SPACES: DataKey[SpacesHub] = DataKey("spaces")
 
 
@@ -197,7 +198,27 @@ class SpacesHub:
         lead = self.lead_minutes.get(stay.kind.value, 30.0) * 60
         when = max(self.hub.clock.timestamp(), at - lead)
         self._at(stay, when, at)
+
+        def no_show() -> None:
+            self.hub.async_create_task(self._no_show(stay), name="spaces-no-show")
+
+        when_late = datetime.fromtimestamp(at + NO_SHOW_HOURS * 3600, UTC)
+        stay.timers.append(self.hub.clock.call_at(when_late, no_show))
         return stay
+
+    async def _no_show(self, stay: Stay) -> None:
+        """Nobody came: put back what was set for them (the space's own settings, its away
+        mode) and forget the stay."""
+        if self.stays.get(stay.area_id) is not stay or stay.present:
+            return
+        stay.cancel_timers()
+        del self.stays[stay.area_id]
+        self.hub.health.incr("spaces_no_shows")
+        ctx = self.hub.context(Origin.AGENT)
+        for action_id in stay.applications:
+            app = self.applier.applications.get(action_id)
+            if app is not None and app.status == "applied":
+                await self.applier.async_undo(action_id, ctx)
 
     def recognise(self, identity: str, person: str, home_hub: str | None = None) -> None:
         """Learn who a phone, a key, a voice or a booking name belongs to (pairing a key)."""

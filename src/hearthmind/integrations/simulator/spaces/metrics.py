@@ -91,7 +91,10 @@ def summarize(world: World) -> dict[str, Any]:
         "prepared": len(prepared),
         "missed": len(missed),
         "missed_by_kind": dict(Counter(kind for kind, _, _ in missed)),
-        "missed_hours": round(sum(expected + 7200 - at for _, at, expected in missed) / 3600, 1),
+        # held ready until the expected arrival and two hours more (then it goes back)
+        "missed_hours": round(
+            sum(max(0.0, expected + 7200 - at) for _, at, expected in missed) / 3600, 1
+        ),
     }
     health: Counter[str] = Counter()
     for hub in world.hubs.values():
