@@ -36,6 +36,7 @@ from .templates import TemplateError
 _LOGGER = logging.getLogger(__name__)
 
 OWNER = "mqtt"
+LOG_BURST = 10  # problems of one entity logged a minute; the rest are counted only
 
 
 class MqttCommandError(HearthmindError):
@@ -72,6 +73,8 @@ class MqttIntegration:
         self._handlers: dict[str, list[tuple[MqttEntity[Any], MessageHandler]]] = {}
         self._discovered: dict[str, _Discovered] = {}
         self._unique_ids: dict[str, str] = {}  # unique_id -> discovery id
+        # (counter and entity) -> (start of its minute, problems logged in it)
+        self._logged: dict[str, tuple[float, int]] = {}
         # device-based discovery: the device topic -> its components' discovery ids
         self._device_components: dict[str, set[str]] = {}
         self.entities: dict[str, MqttEntity[Any]] = {}
@@ -183,9 +186,21 @@ class MqttIntegration:
 
     def _problem(self, counter: str, message: str) -> None:
         # counted for the health page and logged, so a device's bad payload is seen where
-        # people look first (HA logs these too)
-        _LOGGER.warning("%s: %s", counter, message)
-        self.hub.health.problem(counter, message, self.hub.clock.timestamp())
+        # people look first (HA logs these too); a device that sends nothing but bad
+        # payloads is logged LOG_BURST times a minute, the rest only counted
+        now = self.hub.clock.timestamp()
+        key = f"{counter} {message.split(' ', 1)[0]}"
+        start, logged = self._logged.get(key, (now, 0))
+        if now - start >= 60.0:
+            start, logged = now, 0
+        if logged < LOG_BURST:
+            _LOGGER.warning("%s: %s", counter, message)
+        elif logged == LOG_BURST:
+            _LOGGER.warning("%s: more problems like this one this minute are only counted", key)
+        self._logged[key] = (start, logged + 1)
+        if len(self._logged) > 10_000:  # keys are per entity: bounded all the same
+            self._logged.clear()
+        self.hub.health.problem(counter, message, now)
 
     # -- discovery -------------------------------------------------------------------------
 
