@@ -94,6 +94,7 @@ def one(job: tuple[str, str, str, int | None, bool]) -> dict[str, Any]:
         "best_fixed": fixed_figs,
         "ours": dict(ours.figures(), modes=ours.modes, problems=ours_ctl.sup.counts),
         "seconds": round(time.time() - start, 1),
+        "period": f"month {month}" if month else "year",
     }
     if keep:
         out["series"] = {
@@ -157,7 +158,15 @@ def main() -> None:
         "--plots", type=Path, default=None, help="write week plots (PNG) to this folder"
     )
     ap.add_argument("--jobs", type=int, default=3, help="EnergyPlus runs at once")
+    ap.add_argument(
+        "--from-parts",
+        type=Path,
+        help="no runs: the JSON from the pairs finished earlier (bench/out/datacenter-parts)",
+    )
     args = ap.parse_args()
+    if args.from_parts:
+        write(from_parts(args.from_parts, "month 7" if args.quick else "year"), args.json)
+        return
     data = args.data or eplus.data_dir()
     if args.dev:
         from datacenter_train import DEV_WORKLOAD, dev_weather
@@ -170,7 +179,7 @@ def main() -> None:
         if not path.exists():
             sys.exit(f"missing input {path} (set --data or HEARTHMIND_DATA)")
     month = QUICK_MONTH if args.quick else None
-    labels = {w: w.stem.replace("USA_", "").split(".")[0] for w in weathers}
+    labels = {w: label_of(w.name) for w in weathers}
     # every weather on the first trace first, then the next trace
     jobs = [
         (str(w), str(c), labels[w], month, args.plots is not None and i == 0 and j == 0)
@@ -186,7 +195,35 @@ def main() -> None:
         "workloads": [c.name for c in workloads],
         "model": eplus.MODEL.name,
     }
-    for name, r in runs.items():
+    if args.plots is not None:
+        from datacenter_plots import week_plots
+
+        first = next(r for r in results if "series" in r)
+        label = f"{labels[weathers[0]].replace('_', ' ')}, {first['workload']}"
+        for path in week_plots(first["series"], args.plots, month, label):
+            print(f"wrote {path}")
+    write(report, args.json)
+
+
+def label_of(epw_name: str) -> str:
+    return Path(epw_name).stem.replace("USA_", "").split(".")[0]
+
+
+def from_parts(folder: Path, period: str) -> dict[str, Any]:
+    """The report from the per-pair files of earlier runs (runs split over processes)."""
+    parts = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    parts = [p for p in parts if p.get("period", "year") == period]
+    weathers = sorted({p["weather"] for p in parts})
+    return {
+        "runs": {label_of(w): combine([p for p in parts if p["weather"] == w]) for w in weathers},
+        "period": period,
+        "workloads": sorted({p["workload"] for p in parts}),
+        "model": eplus.MODEL.name,
+    }
+
+
+def write(report: dict[str, Any], path: Path | None) -> None:
+    for name, r in report["runs"].items():
         o, s, b = r["ours"], r["shipped"], r["best_fixed"]
         print(
             f"{name}: cooling ours {o['cooling_kwh']:.0f} kWh, shipped {s['cooling_kwh']:.0f} "
@@ -196,17 +233,10 @@ def main() -> None:
             f"max inlet {o['max_inlet_c']} C; facility kWh ours {o['facility_kwh']:.0f}, "
             f"shipped {s['facility_kwh']:.0f}, best fixed {b['facility_kwh']:.0f}"
         )
-    if args.plots is not None:
-        from datacenter_plots import week_plots
-
-        first = next(r for r in results if "series" in r)
-        label = f"{labels[weathers[0]].replace('_', ' ')}, {first['workload']}"
-        for path in week_plots(first["series"], args.plots, month, label):
-            print(f"wrote {path}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=1))
-        print(f"wrote {args.json}")
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=1))
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":
