@@ -280,14 +280,11 @@ class MqttLight(MqttEntity[LightConfig]):
         return handle
 
     def _set_color(self, mode: str, key: str, value: Any) -> None:
-        if self.config.color_mode_state_topic is None:
+        # with a colour-mode topic the device says its mode there, unless optimistic (HA)
+        if self.config.color_mode_state_topic is None or self.config.optimistic:
             self.light.set_color(mode, key, value)
         else:
             self.light.values[key] = value
-            if self.light.color_mode == mode or self.light.color_mode is None:
-                self.light.color_mode = mode
-            elif mode in self.light.supported:
-                self.light.color_mode = mode  # a colour of a mode is the mode (HA's resend)
         self.report()
 
     # -- commands --------------------------------------------------------------------------
