@@ -259,8 +259,15 @@ class MqttClimate(MqttEntity[ClimateConfig]):
             value = self.render(self._state_tpl[f.key], text)
             if value == "":
                 return  # HA ignores an empty payload
+            if f.key == "action" and value == "None":
+                return  # HA: a null action is ignored, the last one stays
             if f.number:
-                self.attributes[f.attribute] = _reading(value, f.key)
+                try:
+                    self.attributes[f.attribute] = _reading(value, f.key)
+                except PayloadError:
+                    raise PayloadError(
+                        f"Could not parse {f.state_template} from {value[:40]}"
+                    ) from None
             else:
                 self.attributes[f.attribute] = self._choice(f, value)
             self.report()
@@ -270,8 +277,6 @@ class MqttClimate(MqttEntity[ClimateConfig]):
     def _choice(self, f: _Feature, value: str) -> str | None:
         c = self.config
         if f.key == "action":
-            if value in ("None", "none"):
-                return None
             if value not in HVAC_ACTIONS:
                 raise PayloadError(
                     f"Invalid ['hvac_action'] action: {value[:40]}, expected one of {sorted(HVAC_ACTIONS)}"
