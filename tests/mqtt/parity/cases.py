@@ -64,7 +64,11 @@ STEP_KINDS = (
 # -- the files -------------------------------------------------------------------------------
 
 
-class _Yaml12Loader(yaml.SafeLoader):
+# the C parser when PyYAML has it: the case files are large, and pytest loads them all
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Yaml12Loader(_BaseLoader):  # type: ignore[misc]
     """SafeLoader with YAML 1.2's booleans: `ON`, `off`, `yes` are strings (payloads)."""
 
 
