@@ -4,10 +4,13 @@ test of its own, run against the session's real Mosquitto (see parity/runner.py)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.fixtures.mosquitto import MosquittoServer
 
+from .parity import runner
 from .parity.runner import Case, all_cases, case_files, load_cases, run_case
 
 CASES = list(all_cases())
@@ -26,9 +29,12 @@ def test_every_file_loads() -> None:
         assert load_cases(path), f"{path} has no cases"
 
 
-async def test_runner_reports_a_wrong_expectation(mosquitto: MosquittoServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_runner_reports_a_wrong_expectation(
+    mosquitto: MosquittoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The harness can fail: a wrong state, a missing command and a bad step are failures
     with a reason; `ON` in YAML stays the string a device sends."""
+    monkeypatch.setattr(runner, "WAIT", 1.0)  # the failing cases wait this long, not 5 s
     path = tmp_path / "switch.yaml"
     path.write_text(
         """
