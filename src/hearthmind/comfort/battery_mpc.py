@@ -141,8 +141,8 @@ def plan_batteries(
             days = np.zeros(n_t, dtype=int) if day_of_step is None else np.asarray(day_of_step)
             for day in np.unique(days):
                 peak = lp.add_vars(1, 0.0, np.inf, weights.peak)
-                for t in np.flatnonzero(days == day):
-                    lp.add_row({int(peak[0]): 1.0, int(dist[t]): -1.0}, lo=0.0)
+                for ti in np.flatnonzero(days == day):
+                    lp.add_row({int(peak[0]): 1.0, int(dist[ti]): -1.0}, lo=0.0)
     x = lp.solve(time_limit_s)
     charge = np.array([x[c_idx[b]] - x[d_idx[b]] for b in range(n_b)])
     soc = np.array([x[s_idx[b]] for b in range(n_b)])

@@ -116,9 +116,8 @@ def plan_cottage(
     cold = lp.add_vars(n, 0.0, np.inf, ROOM_COST)
     warm = lp.add_vars(n, 0.0, np.inf, ROOM_COST * 0.2)
     cool_tank = lp.add_vars(n, 0.0, np.inf, TANK_COST)
-    runs = [
-        lp.add_vars(n, 0.0, 1.0, 1e-4 * np.arange(n)) for _ in loads
-    ]  # earlier is a hair better
+    early = 1e-4 * np.arange(n, dtype=np.float64)  # earlier is a hair better
+    runs = [lp.add_vars(n, 0.0, 1.0, early) for _ in loads]
     soc0 = float(np.clip(state.soc_kwh, 0, spec.battery_kwh))
     for t in range(n):
         # power: pv - k + d + u = load + q / cop + w + sum P x + c
@@ -184,7 +183,7 @@ def describe(
 ) -> str:
     """The plan in words: when each load runs, what the battery keeps for the night."""
     parts = []
-    for dl, r in zip(loads, runs):
+    for dl, r in zip(loads, runs, strict=True):
         if dl.name in start:
             parts.append(f"the {dl.name} runs now")
         else:

@@ -86,8 +86,6 @@ class SeasonalForecaster:
             return np.full(self.horizon, h[-1])
         now = len(h) - 1
         feats = np.array([self._features(h, now, k) for k in range(1, self.horizon + 1)])
-        if self.weights is None:
-            out = feats[:, 1]  # the same hour's weekly mean until a fit exists
-        else:
-            out = np.einsum("kf,kf->k", feats, self.weights)
+        # the same hour's weekly mean until a fit exists
+        out = feats[:, 1] if self.weights is None else np.einsum("kf,kf->k", feats, self.weights)
         return np.maximum(out, 0.0) if self.nonnegative else out

@@ -96,8 +96,16 @@ def plan_or_rule(
     if model is not None:
         try:
             return plan_heat(
-                model, t_now, outdoor, ghi, floor, cop, price, max_heat_kw=max_heat_kw, **kw
-            )  # type: ignore[arg-type]
+                model,
+                t_now,
+                outdoor,
+                ghi,
+                floor,
+                cop,
+                price,
+                max_heat_kw=max_heat_kw,
+                **kw,  # type: ignore[arg-type]
+            )
         except SolverError as err:
             reason = str(err)
     else:

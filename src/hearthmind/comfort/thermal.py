@@ -74,7 +74,7 @@ def fit_rc(
     test = slice(n_fit, None) if n_fit < len(y) else slice(None)
     pred = x[test, 0] + feats[test] @ coef
     rmse = float(np.sqrt(np.mean((pred - y[test]) ** 2)))
-    return RcModel(1 - k1, k1, k2, k3 / 1000.0, bias, r_res, c_cap, rmse, int(len(y)))
+    return RcModel(1 - k1, k1, k2, k3 / 1000.0, bias, r_res, c_cap, rmse, len(y))
 
 
 @dataclass
