@@ -71,6 +71,13 @@ class MqttFan(MqttEntity[FanConfig]):
         c = self.config
         if c.speed_range_max < c.speed_range_min:
             raise PayloadError("speed_range_max must be > speed_range_min")
+        if c.preset_mode_command_topic and not c.preset_modes:
+            raise PayloadError("preset_modes must be set together with preset_mode_command_topic")
+        if c.payload_reset_preset_mode in c.preset_modes:
+            raise PayloadError(
+                "preset_modes must not contain payload_reset_preset_mode "
+                f"{c.payload_reset_preset_mode!r}"
+            )
         self._tpl: dict[str, ValueTemplate | None] = {
             name: optional_template(getattr(c, name))
             for name in (
@@ -83,7 +90,8 @@ class MqttFan(MqttEntity[FanConfig]):
         }  # fmt: skip
         self.attributes = {"percentage": None, "preset_mode": None}
         if c.oscillation_command_topic or c.oscillation_state_topic:
-            self.attributes["oscillating"] = False
+            # HA: False once there is a topic that reports it, unknown (None) until then
+            self.attributes["oscillating"] = False if c.oscillation_state_topic else None
         if c.direction_command_topic or c.direction_state_topic:
             self.attributes["direction"] = None
 
