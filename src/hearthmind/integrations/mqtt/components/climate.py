@@ -228,6 +228,23 @@ class MqttClimate(MqttEntity[ClimateConfig]):
             attrs["swing_modes"] = list(c.swing_modes)
         return attrs
 
+    def hub_state(self) -> tuple[str, dict[str, Any]]:
+        state, attrs = super().hub_state()
+        for key in ("temperature", "target_temp_low", "target_temp_high", "current_temperature"):
+            value = attrs.get(key)
+            if isinstance(value, int | float):
+                attrs[key] = self._shown(float(value))
+        return state, attrs
+
+    def _shown(self, value: float) -> float:
+        """HA's show_temp: the precision (tenths in °C, whole in °F unless configured)."""
+        precision = self.config.precision or (1.0 if self._fahrenheit else 0.1)
+        if precision == 0.5:
+            return round(value * 2) / 2.0
+        if precision == 0.1:
+            return round(value, 1)
+        return float(round(value))
+
     def subscriptions(self) -> dict[str, MessageHandler]:
         topics = super().subscriptions()
         c = self.config
