@@ -33,13 +33,11 @@ def build_app(rt: ApiRuntime) -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = rt
-    app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
-    app.include_router(rest.router)
-    app.include_router(voice.router)
-    app.include_router(conversation.router)
-    app.include_router(agent.router)
-    app.include_router(spaces.router)
-    app.include_router(learning.router)
+    routers = [rest.router, voice.router, conversation.router, agent.router, spaces.router]
+    routers.append(learning.router)
+    for router in routers:
+        app.include_router(router)
+    app.openapi = truthful_openapi(app, routers)  # type: ignore[method-assign]
 
     @app.exception_handler(Unauthorized)
     async def unauthorized(_: Request, exc: Unauthorized) -> rest.JsonResponse:

@@ -6,11 +6,13 @@ logins) or 503 (no recorder). A generated client trusts this document, so it mus
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 MESSAGE = {
     "type": "object",
@@ -32,7 +34,9 @@ REFUSALS = {
 CREATED = {("/api/states/{entity_id}", "post"): "The entity's state, newly created"}
 
 
-def truthful_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+def truthful_openapi(
+    app: FastAPI, routers: Sequence[APIRouter] = ()
+) -> Callable[[], dict[str, Any]]:
     """`app.openapi`, generated once, then corrected."""
 
     def openapi() -> dict[str, Any]:
@@ -44,6 +48,7 @@ def truthful_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 routes=app.routes,
             )
             correct(spec)
+            document_bodies(spec, [r for router in routers for r in router.routes])
             app.openapi_schema = spec
         return app.openapi_schema
 
@@ -74,3 +79,31 @@ def correct(spec: dict[str, Any]) -> None:
     # nothing refers to FastAPI's validation-error schemas any more
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
+
+
+# a body the handler reads itself (rest._json_body, or the raw stream) rather than through a
+# FastAPI parameter, so FastAPI does not know of it: optional, as each handler treats it
+JSON_BODY = {"required": False, "content": {"application/json": {"schema": {}}}}
+RAW_BODY = {
+    "required": False,
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+def document_bodies(spec: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """Document the request body of each operation whose handler reads one (seen in the names
+    its code uses), unless the route documents it already (`openapi_extra`): a client
+    generated from the document then sends it, and schemathesis tries it."""
+    paths = spec.get("paths", {})
+    for route in routes:
+        code = getattr(getattr(route, "endpoint", None), "__code__", None)
+        if not isinstance(route, APIRoute) or route.path not in paths or code is None:
+            continue
+        names = set(code.co_names)
+        body = JSON_BODY if "_json_body" in names else RAW_BODY if "stream" in names else None
+        if body is None:
+            continue
+        for method in route.methods or ():
+            operation = paths[route.path].get(method.lower())
+            if operation is not None and "requestBody" not in operation:
+                operation["requestBody"] = body
