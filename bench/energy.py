@@ -189,6 +189,7 @@ def main() -> None:
     )
     p.add_argument("--json", type=Path)
     p.add_argument("--quick", action="store_true", help="a week of each")
+    p.add_argument("--days", type=int, help="the first N days of CityLearn 2022 and the cottage")
     p.add_argument(
         "--citylearn-dataset",
         type=Path,
@@ -201,7 +202,7 @@ def main() -> None:
     p.add_argument("--plots", action="store_true", help="write docs/energy-*.png")
     args = p.parse_args()
     parts = args.parts.split(",")
-    steps = 168 if args.quick else None
+    steps = 168 if args.quick else (24 * args.days if args.days else None)
     result: dict[str, Any] = {}
     if "citylearn_2022" in parts:
         result["citylearn_2022"] = citylearn_2022(
@@ -216,7 +217,7 @@ def main() -> None:
     if "citylearn_2023" in parts:
         result["citylearn_2023"] = citylearn_2023(steps)
     if "cottage" in parts:
-        result["cottage"] = cottage(168 if args.quick else 8760, args.weather)
+        result["cottage"] = cottage(steps or 8760, args.weather)
     if "home_preheat" in parts:
         result["home_preheat"] = home_preheat(args.weather or WEATHER, args.quick)
     result["load_avg_end"] = os.getloadavg()[0]

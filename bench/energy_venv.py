@@ -42,15 +42,20 @@ def _python(root: Path) -> Path:
 
 def _ensure(root: Path, steps: list[list[str]], probe: str) -> Path:
     py = _python(root)
+    done = root / ".hearthmind-ready"  # written once the probe passed: no torch import per episode
+    if py.exists() and done.exists():
+        return py
     if py.exists():
         ok = subprocess.run([str(py), "-c", probe], capture_output=True, check=False)
         if ok.returncode == 0:
+            done.touch()
             return py
     print(f"creating the bench venv {root} (first use; a few minutes)", file=sys.stderr)
     venv.EnvBuilder(with_pip=True, clear=False).create(root)
     for args in steps:
         subprocess.run([str(py), "-m", "pip", "install", "-q", *args], check=True)
     subprocess.run([str(py), "-c", probe], check=True)
+    done.touch()
     return py
 
 
