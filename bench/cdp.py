@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import websockets
 
@@ -30,6 +30,10 @@ class CdpError(RuntimeError):
 
 class Browser:
     """One headless Chromium with one page (a flat CDP session over the browser's socket)."""
+
+    # more command-line switches for every browser started (a bench's diagnostic runs, e.g.
+    # `--js-flags=...`, the same for both dashboards)
+    extra_args: ClassVar[list[str]] = []
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
@@ -61,6 +65,7 @@ class Browser:
                 "--remote-debugging-port=0",
                 f"--window-size={width},{height}",
                 f"--user-data-dir={self.profile.name}",
+                *Browser.extra_args,
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,

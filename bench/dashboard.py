@@ -446,6 +446,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             **lv,
             "load_average": round(load, 2),
             "load_average_end": round(os.getloadavg()[0], 2),
+            "js_flags": args.js_flags,
             "seconds": round(time.time() - began, 1),
             "command": " ".join([".venv/bin/python", "bench/dashboard.py", *sys.argv[1:]]),
         },
@@ -460,7 +461,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="200,000 changes, 1 minute live")
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--no-ha", action="store_true", help="ours only")
+    parser.add_argument(
+        "--js-flags",
+        help="V8 flags for both browsers (a diagnostic run, e.g. --js-flags=--no-flush-bytecode)",
+    )
     args = parser.parse_args()
+    if args.js_flags:
+        Browser.extra_args = [f"--js-flags={args.js_flags}"]
     result = asyncio.run(run(args))
     text = json.dumps(result, indent=2)
     if args.json:
