@@ -95,7 +95,7 @@ class ValueTemplate:
         """Render for one payload; `json_value` may be given when already parsed."""
         if self._path is not None:
             if self._root == "value":
-                return text
+                return text.strip()  # HA strips what a template renders
             current = json_value if json_value is not _MISSING else _json_or_missing(text)
             if current is _MISSING:
                 raise TemplateError(f"template {self.source!r}: the payload is not JSON")
@@ -103,7 +103,7 @@ class ValueTemplate:
                 current = _step(current, step)
                 if current is _MISSING:
                     raise TemplateError(f"template {self.source!r}: payload has no {step!r}")
-            return _scalar_text(current)
+            return _scalar_text(current).strip()
         if self._template is None:
             raise TemplateError(str(self._error))
         context: dict[str, Any] = {"value": text, **variables}
@@ -113,7 +113,8 @@ class ValueTemplate:
                 context["value_json"] = parsed
         template = self._template
         try:
-            return _ENV.run(LIMITS, lambda: template.render(context))
+            # HA strips what a template renders (`{% if .. %} white {% endif %}` is "white")
+            return _ENV.run(LIMITS, lambda: template.render(context)).strip()
         except Exception as err:  # sandbox violations, undefined names, bad arithmetic
             raise TemplateError(
                 f"{type(err).__name__}: {err} rendering template {self.source!r}"
@@ -127,7 +128,8 @@ class ValueTemplate:
             raise TemplateError(self._error or f"command template {self.source!r} reads value_json")
         template = self._template
         try:
-            return _ENV.run(LIMITS, lambda: template.render({"value": value, **variables}))
+            rendered = _ENV.run(LIMITS, lambda: template.render({"value": value, **variables}))
+            return rendered.strip()
         except Exception as err:
             raise TemplateError(f"command template {self.source!r} failed: {err}") from err
 
