@@ -63,11 +63,12 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     config = api_config(hub, options)
     if config is None:
         return
-    warning = plain_http_warning(config)
+    server = await async_serve(hub, config)
+    # said once it listens: an address it cannot listen on is one error line, not two
+    warning = plain_http_warning(config.model_copy(update={"port": server.port}))
     if warning is not None:
         _LOGGER.warning("%s", warning)
         hub.health.problem("api_without_tls", warning, hub.clock.timestamp())
-    server = await async_serve(hub, config)
     hub.data[DATA_KEY] = server
     folder = hub.config.config_dir
     kept_token(server.rt.tokens, folder, CLI_TOKEN_NAME, hub.clock.now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 from collections.abc import Generator
@@ -52,12 +53,22 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as err:
         sock.close()
         raise ApiStartError(
-            f"the API cannot listen on {host}:{port}: {err.strerror or err} (another program "
-            "has the port? set http: server_port, or --port)"
+            f"the API cannot listen on {host}:{port}: {err.strerror or err} ({_hint(err)})"
         ) from err
     sock.listen(128)
     sock.setblocking(False)
     return sock
+
+
+def _hint(err: OSError) -> str:
+    """What to change: the port when another program has it, else the address (a name that
+    does not resolve, or an address that is not this machine's)."""
+    if err.errno in (errno.EADDRINUSE, errno.EACCES):
+        return "another program has the port? set http: server_port, or --port"
+    return (
+        "not an address of this machine: set http: server_host (or api: host) to one of its "
+        "addresses, 0.0.0.0 for all, or 127.0.0.1"
+    )
 
 
 class ApiServer:
