@@ -28,6 +28,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("automations", "hearthmind.automations"),
     ("routines", "hearthmind.routines.component"),
     ("agent", "hearthmind.agent"),
+    ("spaces", "hearthmind.spaces.component"),
     ("datahall", "hearthmind.comfort.datahall.component"),
     ("home_energy", "hearthmind.comfort.home_energy"),
     ("voice", "hearthmind.voice"),
