@@ -45,7 +45,7 @@ from rich.progress import (
 from agent_metrics import summarise
 from agent_replay import replay_log
 from agent_report import plot_weeks, section
-from agent_run import START, Policy, quiet_logs, run_home
+from agent_run import START, Policy, RunOutcome, quiet_logs, records_from_folder, run_home
 
 REPO = Path(__file__).resolve().parents[1]
 HOMES = ("single", "couple", "family")
@@ -101,22 +101,29 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
         TimeElapsedColumn(),
         console=console,
     ) as bar:
-        for home in args.home or HOMES:
+        for home in [] if args.replay_only else args.home or HOMES:
             figures["homes"][home] = {}
             details["homes"][home] = {}
             weeks[home] = {}
             for policy in policies(best, args.ladder):
                 if args.policy and policy.name not in args.policy:
                     continue
-                task = bar.add_task(f"{home} / {policy.name}", total=days)
-                outcome = await run_home(
-                    home,
-                    policy,
-                    days,
-                    args.seed,
-                    work / f"{home}-{policy.name}",
-                    lambda step, task=task: bar.advance(task, step),
-                )
+                folder = work / f"{home}-{policy.name}"
+                if args.from_work:  # a run made in another process, read back
+                    if not folder.exists():
+                        continue
+                    records = records_from_folder(home, folder, days)
+                    outcome = RunOutcome(records, float("nan"))
+                else:
+                    task = bar.add_task(f"{home} / {policy.name}", total=days)
+                    outcome = await run_home(
+                        home,
+                        policy,
+                        days,
+                        args.seed,
+                        folder,
+                        lambda step, task=task: bar.advance(task, step),
+                    )
                 first_week = 0 if args.quick else 2
                 summary = summarise(outcome.records, first_week)
                 figures["homes"][home][policy.name] = summary["figures"]
@@ -128,6 +135,12 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
                 }
                 weeks[home][policy.name] = summary["weeks"]
         ours = policies(best, args.ladder)[0]
+        if args.replay_from is not None:  # a replay-only run's figures, made in another process
+            done = json.loads(args.replay_from.with_suffix(".details.json").read_text())
+            figures["replay"] = json.loads(args.replay_from.read_text())["replay"]
+            details["replay"] = done["replay"]
+            details["replay_without_actions"] = done["replay_without_actions"]
+            logs = []
         for folder in logs:
             task = bar.add_task(f"replay {folder.name}", total=None)
             replayed = await replay_log(
@@ -212,8 +225,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--work", help="scratch folder (default: a new one under the system's temp folder)"
     )
+    parser.add_argument(
+        "--from-work",
+        action="store_true",
+        help="run nothing: read back the finished runs in --work (HOME-POLICY folders, each "
+        "made by a `--home H --policy P --work DIR` run in its own process, same seed)",
+    )
+    parser.add_argument("--replay-only", action="store_true", help="only the real logs' replay")
+    parser.add_argument(
+        "--replay-from", type=Path, help="with --from-work: a --replay-only run's JSON FILE"
+    )
     args = parser.parse_args(argv)
     args.ladder = dict(args.ladder or [])
+    if args.from_work and not args.work:
+        parser.error("--from-work reads the runs in --work DIR")
     if args.ladder and (args.docs or args.seed == 1):
         parser.error("--ladder is for development runs: not with --docs or the reported seed 1")
     if args.days < 1:

@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -196,6 +197,55 @@ async def run_home(
         if k not in ("events", "service_calls") and v
     }
     return RunOutcome(records, seconds, problems, refits)
+
+
+def records_from_folder(home: str, folder: Path, days: int) -> RunRecords:
+    """The records of a finished run, read back from what it left in `folder`: the agent's
+    actions and suggestions as the recorder kept their events, the residents' intentions
+    and answers. The same records `run_home` returns, for a run made in another process
+    (`bench/agent.py --from-work`)."""
+    import sqlite3
+
+    spec = load_home(home)
+    db = folder / "home.db"
+    if not db.exists():
+        raise SystemExit(f"bench/agent.py: {db} is not there: that run did not finish")
+    begin = datetime.combine(START, time(0), spec.zone)
+    actions: list[AgentAction] = []
+    suggestions: list[AgentSuggestion] = []
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        if not conn.execute("SELECT 1 FROM events WHERE event_type = 'hub_stop'").fetchone():
+            raise SystemExit(f"bench/agent.py: {db} has no hub_stop: that run did not finish")
+        rows = conn.execute(
+            "SELECT event_type, event_data, time_fired_ts, context_id FROM events "
+            "WHERE event_type IN ('agent_action', 'agent_suggestion') ORDER BY event_id"
+        ).fetchall()
+        locks = {r[0] for r in conn.execute("SELECT DISTINCT entity_id FROM states_entity_index")}
+    for event_type, raw, fired, context_id in rows:
+        d = json.loads(raw)
+        if event_type == "agent_action":
+            actions.append(
+                AgentAction(
+                    fired, str(d.get("action_id")), context_id, d.get("person"),
+                    str(d.get("entity_id")), str(d.get("service")), d.get("suggestion_id"),
+                )
+            )  # fmt: skip
+        else:
+            suggestions.append(
+                AgentSuggestion(
+                    fired, str(d.get("suggestion_id")), d.get("person"), str(d.get("entity_id"))
+                )
+            )
+    return RunRecords(
+        start=begin.timestamp(),
+        days=float(days),
+        residents=len(spec.residents),
+        intentions=_read_jsonl(Path(str(db) + ".intentions.jsonl")),
+        answers=_read_jsonl(Path(str(db) + ".answers.jsonl")),
+        actions=actions,
+        suggestions=suggestions,
+        safety_entities=frozenset(e for e in locks if e.startswith("lock.")),
+    )
 
 
 def _recorder(hub: Hub) -> Any:
