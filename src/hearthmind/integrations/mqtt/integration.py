@@ -164,6 +164,9 @@ class MqttIntegration:
     ) -> None:
         text: str | None = None
         encoding = ""
+        # one state write per entity and message, however many of its handlers read the
+        # topic (state and availability on one topic change the state once, as in HA)
+        batched: dict[int, MqttEntity[Any]] = {}
         for entity, handler in handlers:
             try:
                 if text is None or entity.config.encoding != encoding:
@@ -171,18 +174,33 @@ class MqttIntegration:
                     encoding = entity.config.encoding
                     text = None
                     text = decode_text(payload, self._limit, encoding)
-                entity.begin_batch()
-                try:
-                    handler(text)
-                finally:  # what was valid in the message is written even if a part was not
-                    entity.end_batch()
-            except (PayloadError, TemplateError) as err:
-                # one message's failure (a template too): logged and counted, the entity and
-                # its last good state stay, as in HA
-                self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err}")
-            except Exception as err:  # a parser bug must not take the hub down
-                self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err!r}")
-                _LOGGER.exception("handling %s for %s failed", topic, entity.entity_id)
+                if id(entity) not in batched:
+                    batched[id(entity)] = entity
+                    entity.begin_batch()
+                handler(text)
+            except Exception as err:
+                self._dispatch_failed(topic, entity, err)
+        # what was valid in the message is written even if a part was not
+        for entity in batched.values():
+            try:
+                entity.end_batch()
+            except Exception as err:
+                self._dispatch_failed(topic, entity, err)
+
+    def _dispatch_failed(self, topic: str, entity: MqttEntity[Any], err: Exception) -> None:
+        if isinstance(err, (PayloadError, TemplateError)):
+            # one message's failure (a template too): logged and counted, the entity and
+            # its last good state stay, as in HA
+            self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err}")
+            return
+        # a parser bug must not take the hub down
+        self._problem("mqtt_bad_payload", f"{entity.entity_id} ({topic}): {err!r}")
+        _LOGGER.error(
+            "handling %s for %s failed",
+            topic,
+            entity.entity_id,
+            exc_info=(type(err), err, err.__traceback__),
+        )
 
     def _problem(self, counter: str, message: str) -> None:
         # counted for the health page and logged, so a device's bad payload is seen where

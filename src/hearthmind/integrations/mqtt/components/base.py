@@ -180,6 +180,7 @@ class MqttEntity(Generic[C]):
         self._last_availability: bool | None = None
         self._pending: Context | None = None
         self._batch: list[bool] | None = None
+        self._batch_availability = False
         self._before: tuple[str, dict[str, Any]] | None = None
         self._pending_until = 0.0
         self._json_attr_tpl = optional_template(config.json_attributes_template)
@@ -326,7 +327,10 @@ class MqttEntity(Generic[C]):
 
     def end_batch(self) -> None:
         batch, self._batch = self._batch, None
+        availability, self._batch_availability = self._batch_availability, False
         if not batch:
+            if availability:
+                self.host.write_state(self, self.host.new_context(Origin.SENSOR))
             return
         before = self._before
         if before is None:
@@ -393,17 +397,20 @@ class MqttEntity(Generic[C]):
 
         def handle(text: str) -> None:
             value = self.render(template, text)
-            if value == item.payload_available:
-                available = True
-            elif value == item.payload_not_available:
-                available = False
-            else:
+            available = _match_boolean_payload(
+                value, item.payload_available, item.payload_not_available
+            )
+            if available is None:
                 raise PayloadError(
                     f"availability {value[:40]!r} is neither {item.payload_available!r} "
                     f"nor {item.payload_not_available!r}"
                 )
             self._available[item.topic] = available
             self._last_availability = available
+            if self._batch is not None:
+                # a topic shared by state and availability: one write for both, as in HA
+                self._batch_availability = True
+                return
             self.host.write_state(self, self.host.new_context(Origin.SENSOR))
 
         return handle
@@ -443,6 +450,23 @@ def add_handler(topics: dict[str, MessageHandler], topic: str, handler: MessageH
     topics[topic] = both
 
 
+def _match_boolean_payload(value: str, yes: str, no: str) -> bool | None:
+    """True for `yes`, False for `no`, None for neither. `payload_available: true` in
+    JSON is HA's string 'True', and a template such as `{{ value != '0' }}` renders
+    'True' too: booleans match whatever their case."""
+    if value == yes:
+        return True
+    if value == no:
+        return False
+    folded = value.lower()
+    if folded in ("true", "false") and yes.lower() in ("true", "false"):
+        if folded == yes.lower():
+            return True
+        if folded == no.lower():
+            return False
+    return None
+
+
 def on_off_payloads(value: str, on: str, off: str, what: str) -> bool | None:
     """True / False for the on and off payloads, None for HA's `None` (unknown)."""
     if value == on:
@@ -453,12 +477,9 @@ def on_off_payloads(value: str, on: str, off: str, what: str) -> bool | None:
         return None
     # `payload_on: true` with a template that renders a JSON boolean (Zigbee2MQTT's
     # `{{ value_json.occupancy }}` renders `True`): booleans match whatever their case
-    folded = value.lower()
-    if folded in ("true", "false") and on.lower() in ("true", "false"):
-        if folded == on.lower():
-            return True
-        if folded == off.lower():
-            return False
+    matched = _match_boolean_payload(value, on, off)
+    if matched is not None:
+        return matched
     raise PayloadError(
         f"No matching payload found for entity: {what} {value[:40]!r} is neither {on!r} nor {off!r}"
     )
