@@ -48,7 +48,7 @@ def plot_citylearn(series: dict[str, Any], title: str, path: Path) -> None:
 
 def plot_cottage(traces: dict[str, Any], path: Path) -> None:
     n = len(traces["ours"]["soc"])
-    sl = _week(n, 190)  # mid-January for a year from July
+    sl = _week(n, 190)  # mid-January for a year from July; the first week in shorter runs
     fig, axes = plt.subplots(3, 1, figsize=(10, 8), sharex=True)
     x = np.arange(sl.stop - sl.start)
     axes[0].plot(x, np.array(traces["ours"]["pv"])[sl], color="orange", label="PV")
@@ -60,7 +60,7 @@ def plot_cottage(traces: dict[str, Any], path: Path) -> None:
     axes[1].set_ylabel("battery (kWh)")
     axes[2].set_ylabel("room (C)")
     axes[2].set_xlabel("hour of the week")
-    axes[0].set_title("Off-grid cottage: a winter week")
+    axes[0].set_title("Off-grid cottage: a week")
     for a in axes:
         a.legend(fontsize=8)
     fig.tight_layout()
