@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from hearthmind.core import Context
 
@@ -50,8 +50,8 @@ class ClimateConfig(EntityConfig):
     target_humidity_command_template: str | None = None
     target_humidity_state_topic: str | None = None
     target_humidity_state_template: str | None = None
-    min_humidity: float = 30
-    max_humidity: float = 99
+    min_humidity: float = Field(default=30, ge=0)
+    max_humidity: float = Field(default=99, le=100)
     action_topic: str | None = None
     action_template: str | None = None
     preset_mode_command_topic: str | None = None
@@ -93,6 +93,17 @@ class ClimateConfig(EntityConfig):
         if PRESET_NONE in value:
             raise ValueError("preset_modes must not include preset mode 'none'")
         return value
+
+    @model_validator(mode="after")
+    def _humidity_config(self) -> ClimateConfig:
+        # HA's valid_humidity_range_configuration and valid_humidity_state_configuration
+        if self.min_humidity >= self.max_humidity:
+            raise ValueError("target_humidity_max must be > target_humidity_min")
+        if self.target_humidity_state_topic and not self.target_humidity_command_topic:
+            raise ValueError(
+                "target_humidity_state_topic cannot be used without target_humidity_command_topic"
+            )
+        return self
 
 
 @dataclass(frozen=True, slots=True)
