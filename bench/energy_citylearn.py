@@ -29,7 +29,8 @@ SCORE_2022 = (
     "ramping_average",
     "daily_one_minus_load_factor_average",
 )
-KPIS_2023 = SCORE_2022 + (
+KPIS_2023 = (
+    *SCORE_2022,
     "daily_peak_average",
     "all_time_peak_average",
     "discomfort_proportion",
@@ -75,13 +76,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         agent = BaselineAgent(env)
     elif args.agent == "ours":
         from energy_citylearn_agent import MpcAgent
-
         from hearthmind.comfort.battery_mpc import MpcWeights
 
         agent = MpcAgent(env, MpcWeights(**json.loads(args.weights or "{}")), horizon=args.horizon)
     elif args.agent == "emhass":
         from energy_citylearn_agent import EmhassAgent
-
         from hearthmind.comfort.battery_mpc import MpcWeights
 
         agent = EmhassAgent(

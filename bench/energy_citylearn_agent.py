@@ -75,7 +75,7 @@ class MpcAgent:
         )
         prices = np.concatenate([[price], self.price_f.forecast()[: self.horizon - 1]])
         carbons = np.concatenate([[carbon], self.carbon_f.forecast()[: self.horizon - 1]])
-        soc0 = np.array([s * sp.capacity_kwh for s, sp in zip(socs, self.specs)])
+        soc0 = np.array([s * sp.capacity_kwh for s, sp in zip(socs, self.specs, strict=False)])
         hour = int(self._obs(obs, "hour")[0]) % 24
         day = (hour + np.arange(self.horizon)) // 24
         plan = plan_or_rule(
@@ -161,7 +161,7 @@ class EmhassAgent(MpcAgent):
             return [
                 [
                     float(np.clip(-p[self.age] / sp.capacity_kwh, -1, 1))
-                    for p, sp in zip(self.plan, self.specs)
+                    for p, sp in zip(self.plan, self.specs, strict=False)
                 ]
             ]
         self.age = 0

@@ -13,8 +13,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 WEEK = 168
 
@@ -71,7 +71,7 @@ def plot_cottage(traces: dict[str, Any], path: Path) -> None:
 def plot_preheat(series: dict[str, Any], outdoor: list[float], path: Path) -> None:
     homes = sorted({k.split(":")[0] for k in series})
     fig, axes = plt.subplots(len(homes), 1, figsize=(10, 3 * len(homes)), sharex=True)
-    for ax, home in zip(np.atleast_1d(axes), homes):
+    for ax, home in zip(np.atleast_1d(axes), homes, strict=False):
         occ = np.array(series[f"{home}:occupied"], dtype=float)
         x = np.arange(len(occ))
         ax.fill_between(
