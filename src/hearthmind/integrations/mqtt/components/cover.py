@@ -155,10 +155,23 @@ class MqttCover(MqttEntity[CoverConfig]):
         self.report()
 
     def _on_position(self, text: str) -> None:
-        value = self.render(self._pos_tpl, text)
+        c = self.config
+        tpl = self._pos_tpl
+        # HA's position template variables: the entity and the configured ranges
+        value = (
+            text
+            if tpl is None
+            else tpl.render(
+                text,
+                entity_id=self.entity_id,
+                position_open=c.position_open,
+                position_closed=c.position_closed,
+                tilt_min=c.tilt_min,
+                tilt_max=c.tilt_max,
+            )
+        )
         if value == "":
             return
-        c = self.config
         if value.startswith("{") and value.endswith("}"):
             # HA: a position template may give {"position": .., "tilt_position": ..}
             data = parse_json(value)
