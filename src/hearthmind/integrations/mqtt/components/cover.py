@@ -57,8 +57,17 @@ class CoverConfig(EntityConfig):
 
     @model_validator(mode="after")
     def _position_topics(self) -> CoverConfig:
-        if self.set_position_topic and not self.position_topic:
-            raise ValueError("'set_position_topic' must be set together with 'position_topic'")
+        # HA's validate_options: a topic without the one it needs, a template without its topic
+        for key, needs in (
+            ("set_position_topic", "position_topic"),
+            ("value_template", "state_topic"),
+            ("position_template", "position_topic"),
+            ("set_position_template", "set_position_topic"),
+            ("tilt_command_template", "tilt_command_topic"),
+            ("tilt_status_template", "tilt_status_topic"),
+        ):
+            if getattr(self, key) is not None and not getattr(self, needs):
+                raise ValueError(f"'{key}' must be set together with '{needs}'.")
         return self
 
     @field_validator("device_class")
