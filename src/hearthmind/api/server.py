@@ -7,7 +7,9 @@ import asyncio
 import contextlib
 import errno
 import logging
+import os
 import socket
+import ssl
 from collections.abc import Generator
 
 import uvicorn
@@ -71,6 +73,23 @@ def _hint(err: OSError) -> str:
     )
 
 
+def check_tls(certificate: str, key: str) -> None:
+    """Load the certificate and key as the server will, so that a missing file or one that
+    is not PEM is said with its name and the setting to change (uvicorn says only
+    `PEM lib (_ssl.c:3905)`)."""
+    for path, setting in ((certificate, "ssl_certificate"), (key, "ssl_key")):
+        if not os.access(path, os.R_OK):
+            reason = "no such file" if not os.path.exists(path) else "not readable"
+            raise ApiStartError(f"the API's TLS files: {path}: {reason} (http: {setting})")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(certificate, key)
+    except (ssl.SSLError, ValueError) as err:
+        raise ApiStartError(
+            f"the API's TLS files: {certificate} and {key} are not a PEM certificate and its "
+            f"private key ({getattr(err, 'reason', None) or err}; http: ssl_certificate, ssl_key)"
+        ) from err
+
+
 class ApiServer:
     def __init__(self, rt: ApiRuntime) -> None:
         self.rt = rt
@@ -88,6 +107,8 @@ class ApiServer:
 
     async def async_start(self) -> None:
         cfg = self.rt.config
+        if cfg.tls is not None:
+            check_tls(*cfg.tls)
         self._socket = bind(cfg.host, cfg.port)
         self.port = self._socket.getsockname()[1]
         config = uvicorn.Config(
