@@ -27,7 +27,9 @@ import jinja2
 import jinja2.runtime
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.optimizer import Optimizer
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 MAX_RESULT_ITEMS = 100_000  # `'a' * 10**10` would take the hub's memory
 MAX_EXPONENT = 10_000
@@ -249,8 +251,33 @@ def _budget_call(attribute: str, *args: nodes.Node) -> nodes.Call:
     return nodes.Call(nodes.EnvironmentAttribute(attribute), list(args), [], None, None)
 
 
+class _Folding(Optimizer):
+    """Jinja's constant folding, except that a constant which fails to fold is left to the
+    render, where a failure is the template's own error: Jinja folds `'a'.l ~ 'b'` at compile
+    time and the undefined `'a'.l` raised UndefinedError out of `from_string` (found by
+    bench/fuzz.py), which neither a syntax error nor a render error catches."""
+
+    def generic_visit(self, node: nodes.Node, *args: Any, **kwargs: Any) -> nodes.Node:
+        node = NodeTransformer.generic_visit(self, node, *args, **kwargs)
+        if isinstance(node, nodes.Expr):
+            try:
+                value = node.as_const(args[0] if args else None)
+                return nodes.Const.from_untrusted(
+                    value, lineno=node.lineno, environment=self.environment
+                )
+            except Exception:  # Impossible, or any error folding: it is the render's
+                pass
+        return node
+
+
 class _CodeGenerator(CodeGenerator):
-    """`a ~ b` through `budget_concat`, which checks the size before joining."""
+    """`a ~ b` through `budget_concat`, which checks the size before joining; constants
+    folded by `_Folding`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.optimizer is not None:
+            self.optimizer = _Folding(self.environment)
 
     @optimizeconst
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
