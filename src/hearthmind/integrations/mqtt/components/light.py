@@ -1,4 +1,4 @@
-"""`light`, in both of Home Assistant's MQTT schemas, reporting what HA reports (`color_mode`,
+"""`light`, in Home Assistant's three MQTT schemas, reporting what HA reports (`color_mode`,
 `supported_color_modes`, every colour representation, `None` while off):
 
 - default: one topic per feature (`command_topic` with ON/OFF, `brightness_command_topic`,
@@ -6,7 +6,9 @@
   ... and the matching state topics with value templates);
 - json (`schema: json`, what Zigbee2MQTT uses): one JSON object per command and per report,
   `{"state": "ON", "brightness": 180, "color_mode": "xy", "color": {"x": 0.3, "y": 0.3}}`
-  (see light_json.py)."""
+  (see light_json.py);
+- template (`schema: template`): one state topic read by templates, one command topic
+  written by `command_on_template`/`command_off_template` (see light_template.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, on_off_
 from .light_commands import default_commands, wanted_values
 from .light_json import JsonLightSchema
 from .light_state import LIGHT_ATTRIBUTES, LightState, kelvin_to_mired, mired_to_kelvin, valid_modes
+from .light_template import TemplateLightSchema
 
 # (mode, state topic key, value template key, number of channels, attribute)
 _COLOR_TOPICS = (
@@ -93,6 +96,16 @@ class LightConfig(EntityConfig):
     flash_time_long: int = 10
     on_command_type: Literal["last", "first", "brightness"] = "last"
     optimistic: bool | None = None
+    # the template schema (light_template.py)
+    command_on_template: str | None = None
+    command_off_template: str | None = None
+    state_template: str | None = None
+    brightness_template: str | None = None
+    color_temp_template: str | None = None
+    red_template: str | None = None
+    green_template: str | None = None
+    blue_template: str | None = None
+    effect_template: str | None = None
 
     @field_validator("payload_on", "payload_off", mode="before")
     @classmethod
@@ -112,9 +125,13 @@ class LightConfig(EntityConfig):
             raise ValueError(f"Invalid supported_color_modes {value}: {err}") from None
 
     @model_validator(mode="after")
-    def _no_template_schema(self) -> LightConfig:
-        if self.schema_ == "template":
-            raise ValueError("light schema 'template' is not supported (use default or json)")
+    def _template_schema(self) -> LightConfig:
+        if self.schema_ == "template" and (
+            self.command_on_template is None or self.command_off_template is None
+        ):
+            raise ValueError(
+                "light schema 'template' needs command_on_template and command_off_template"
+            )
         return self
 
 
@@ -154,7 +171,13 @@ class MqttLight(MqttEntity[LightConfig]):
         super().__init__(*args)
         c = self.config
         self.json = JsonLightSchema(self) if c.schema_ == "json" else None
-        modes = self.json.modes() if self.json is not None else default_modes(c)
+        self.template = TemplateLightSchema(self) if c.schema_ == "template" else None
+        if self.json is not None:
+            modes = self.json.modes()
+        elif self.template is not None:
+            modes = self.template.modes()
+        else:
+            modes = default_modes(c)
         low, high = kelvin_range(c)
         self.light = LightState(modes, low, high, c.effect_list)
         self._state_tpl = optional_template(c.state_value_template)
@@ -165,6 +188,8 @@ class MqttLight(MqttEntity[LightConfig]):
 
     @property
     def optimistic(self) -> bool:
+        if self.template is not None:
+            return self.template.optimistic
         return bool(self.config.optimistic) or self.config.state_topic is None
 
     def adopt(self, old: MqttEntity[Any]) -> None:
@@ -187,6 +212,10 @@ class MqttLight(MqttEntity[LightConfig]):
         if self.json is not None:
             if c.state_topic:
                 add_handler(topics, c.state_topic, self.json.on_state)
+            return topics
+        if self.template is not None:
+            if c.state_topic:
+                add_handler(topics, c.state_topic, self.template.on_state)
             return topics
         handlers: list[tuple[str | None, MessageHandler]] = [
             (c.state_topic, self._on_state),
@@ -295,6 +324,9 @@ class MqttLight(MqttEntity[LightConfig]):
         if service not in ("turn_on", "turn_off"):
             raise PayloadError(f"{self.entity_id} cannot {service}")
         wanted = wanted_values(service, data, self.light)
+        if self.template is not None:
+            self.template.command(wanted, context)
+            return
         if self.json is not None:
             self.json.command(wanted, data, context)
         else:
