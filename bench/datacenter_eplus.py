@@ -245,7 +245,7 @@ class _Hall:
                 value = sat - FAN_HEAT_K if part == "Zone Mixed Air Node" else sat
                 x.set_actuator_value(state, self.h[f"sat {zone} {part}"], value)
             if cmd.economiser <= 0.0:
-                # economiser off: the outdoor-air damper at its minimum (no mass flow asked)
+                # economiser locked out: the outdoor-air flow actuated to zero (a closed hall)
                 x.set_actuator_value(state, self.h[f"oa {zone}"], 0.0)
             else:
                 x.reset_actuator(state, self.h[f"oa {zone}"])
