@@ -49,6 +49,12 @@ def check_yaml(text: str, file: str, loader: type[Any]) -> None:
             if event.anchor is not None:
                 sizes[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
+            if any(open_anchor == event.anchor for _, open_anchor in stack):
+                # `a: &a [*a]`: PyYAML builds a list that contains itself, which everything
+                # walking the configuration then follows forever (found by bench/fuzz.py)
+                raise ConfigError(
+                    file, line, f"*{event.anchor} is used inside &{event.anchor} itself (a loop)"
+                )
             count = sizes.get(event.anchor or "", 1)  # an unknown anchor: the composer says so
             total += count
         else:
