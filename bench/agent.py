@@ -257,6 +257,17 @@ def main(argv: list[str] | None = None) -> int:
     meta["when"] = started.strftime("%Y-%m-%d %H:%M UTC")
     meta["command"] = " ".join([".venv/bin/python bench/agent.py", *(argv or sys.argv[1:])])
     meta["code"] = code_version()
+    if args.from_work:  # the runs' own times: from their folders (a config is written first)
+        made = [f for f in Path(args.work).glob("*-*") if (f / "home.db").exists()]
+        if made:
+            first = min((f / "configuration.yaml").stat().st_mtime for f in made)
+            last = max((f / "home.db").stat().st_mtime for f in made)
+            meta["wall_minutes"] = (last - first) / 60
+            meta["when"] = datetime.fromtimestamp(first, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        meta["code"] += (
+            f"; {len(made)} runs made side by side, one process per home and policy, and read "
+            "back with --from-work"
+        )
     details["meta"] = meta
     details["figures"] = figures
     details["weeks"] = weeks
