@@ -233,7 +233,16 @@ class MqttEntity(Generic[C]):
             attrs["icon"] = self.config.icon
         if self.config.entity_picture:
             attrs["entity_picture"] = self.config.entity_picture
+        features = self.supported_features
+        if features is not None:
+            attrs["supported_features"] = features
         return attrs
+
+    @property
+    def supported_features(self) -> int | None:
+        """HA's `supported_features` bit mask, for the platforms that have one (reported
+        whether the entity is available or not, as HA does); None for the others."""
+        return None
 
     @property
     def friendly_name(self) -> str | None:

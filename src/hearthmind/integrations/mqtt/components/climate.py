@@ -217,6 +217,32 @@ class MqttClimate(MqttEntity[ClimateConfig]):
     def _fahrenheit(self) -> bool:
         return (self.config.temperature_unit or "").upper() in ("F", "°F")
 
+    @property
+    def supported_features(self) -> int:
+        """HA's ClimateEntityFeature: TARGET_TEMPERATURE 1, TARGET_TEMPERATURE_RANGE 2,
+        TARGET_HUMIDITY 4, FAN_MODE 8, PRESET_MODE 16, SWING_MODE 32, TURN_OFF 128,
+        TURN_ON 256 (an MQTT thermostat always has the last two)."""
+        c = self.config
+        features = 128 | 256
+        if c.temperature_state_topic or c.temperature_command_topic:
+            features |= 1
+        if (
+            c.temperature_low_state_topic
+            or c.temperature_low_command_topic
+            or c.temperature_high_state_topic
+            or c.temperature_high_command_topic
+        ):
+            features |= 2
+        if c.target_humidity_command_topic:
+            features |= 4
+        if c.fan_mode_state_topic or c.fan_mode_command_topic:
+            features |= 8
+        if c.preset_mode_command_topic and c.preset_modes:
+            features |= 16
+        if c.swing_mode_state_topic or c.swing_mode_command_topic:
+            features |= 32
+        return features
+
     def base_attributes(self) -> dict[str, Any]:
         attrs = super().base_attributes()
         c = self.config

@@ -118,6 +118,25 @@ class MqttCover(MqttEntity[CoverConfig]):
         c = self.config
         return c.tilt_optimistic if c.tilt_optimistic is not None else c.tilt_status_topic is None
 
+    @property
+    def supported_features(self) -> int:
+        """HA's CoverEntityFeature: OPEN 1, CLOSE 2, SET_POSITION 4, STOP 8 and the four tilt
+        features (16, 32, 64, 128) with a tilt command topic."""
+        c = self.config
+        features = 0
+        if c.command_topic is not None:
+            if c.payload_open is not None:
+                features |= 1
+            if c.payload_close is not None:
+                features |= 2
+            if c.payload_stop is not None:
+                features |= 8
+        if c.set_position_topic is not None:
+            features |= 4
+        if c.tilt_command_topic is not None:
+            features |= 16 | 32 | 64 | 128
+        return features
+
     def subscriptions(self) -> dict[str, MessageHandler]:
         topics = super().subscriptions()
         c = self.config

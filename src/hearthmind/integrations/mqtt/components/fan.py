@@ -103,6 +103,21 @@ class MqttFan(MqttEntity[FanConfig]):
     def speed_count(self) -> int:
         return self.config.speed_range_max - self.config.speed_range_min + 1
 
+    @property
+    def supported_features(self) -> int:
+        """HA's FanEntityFeature: SET_SPEED 1, OSCILLATE 2, DIRECTION 4, PRESET_MODE 8."""
+        c = self.config
+        features = 0
+        if c.percentage_command_topic:
+            features |= 1
+        if c.oscillation_command_topic:
+            features |= 2
+        if c.direction_command_topic:
+            features |= 4
+        if c.preset_mode_command_topic and c.preset_modes:
+            features |= 8
+        return features
+
     def base_attributes(self) -> dict[str, Any]:
         attrs = super().base_attributes()
         if self.config.percentage_command_topic:

@@ -192,6 +192,18 @@ class MqttLight(MqttEntity[LightConfig]):
             return self.template.optimistic
         return bool(self.config.optimistic) or self.config.state_topic is None
 
+    @property
+    def supported_features(self) -> int:
+        """HA's LightEntityFeature: EFFECT 4, FLASH 8, TRANSITION 32. The default schema has
+        EFFECT with an effect command topic; json and template have FLASH and TRANSITION,
+        and EFFECT with `effect: true` (json) or an effect list (template)."""
+        c = self.config
+        if self.json is not None:
+            return 8 | 32 | (4 if c.effect else 0)
+        if self.template is not None:
+            return 8 | 32 | (4 if c.effect_list is not None else 0)
+        return 4 if c.effect_command_topic else 0
+
     def adopt(self, old: MqttEntity[Any]) -> None:
         super().adopt(old)
         if isinstance(old, MqttLight):

@@ -85,6 +85,11 @@ class MqttLock(MqttEntity[LockConfig]):
             add_handler(topics, self.config.state_topic, self._on_state)
         return topics
 
+    @property
+    def supported_features(self) -> int:
+        """HA's LockEntityFeature: OPEN 1 when the lock has `payload_open`."""
+        return 1 if self.config.payload_open is not None else 0
+
     def base_attributes(self) -> dict[str, Any]:
         attrs = super().base_attributes()
         if self.config.code_format is not None:
