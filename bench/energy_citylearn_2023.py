@@ -99,6 +99,11 @@ class Agent2023:
             ]
         )
         hour = int(self._get(obs, "hour")) % 24
+        has_outages = "power_outage" in self.idx  # 2023 phase_1 has no outages at all
+        outage = [
+            has_outages and self._get(obs, "power_outage", b) > 0.5
+            for b in range(len(self.buildings))
+        ]
         plan = plan_or_rule(
             self.specs,
             soc0,
@@ -120,9 +125,12 @@ class Agent2023:
                 b += 1
                 actions.append(0.0)
             elif name == "electrical_storage":
-                actions.append(
-                    float(np.clip(plan.charge[b, 0] / self.specs[b].capacity_kwh, -1, 1))
-                )
+                if outage[b]:  # in an outage the battery serves the building, reserve and all
+                    actions.append(float(np.clip(-use_now[b] / self.specs[b].capacity_kwh, -1, 0)))
+                else:
+                    actions.append(
+                        float(np.clip(plan.charge[b, 0] / self.specs[b].capacity_kwh, -1, 1))
+                    )
             elif name == "cooling_device":
                 actions.append(cool_share[b])
             else:
