@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..templates import ValueTemplate
-from .base import EntityHost, MessageHandler, add_handler
+from .base import C, EntityHost, MessageHandler, MqttEntity, add_handler
 
 
 def iso_timestamp(host: EntityHost, timespec: str = "microseconds") -> str:
@@ -62,3 +62,23 @@ def _all_of(handlers: list[MessageHandler]) -> MessageHandler:
             raise failure
 
     return run
+
+
+class StateTopicEntity(MqttEntity[C]):
+    """An entity whose state comes on an optional `state_topic` (read by `_on_state`); with
+    none, or with `optimistic: true`, it assumes its commands worked, as HA's do."""
+
+    @property
+    def optimistic(self) -> bool:
+        c = self.config
+        return bool(getattr(c, "optimistic", None)) or getattr(c, "state_topic", None) is None
+
+    def subscriptions(self) -> dict[str, MessageHandler]:
+        topics = super().subscriptions()
+        topic = getattr(self.config, "state_topic", None)
+        if topic:
+            add_handler(topics, topic, self._on_state)
+        return topics
+
+    def _on_state(self, text: str) -> None:
+        raise NotImplementedError

@@ -12,7 +12,8 @@ from hearthmind.core import Context
 
 from ..payloads import PayloadError
 from ..templates import optional_template
-from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
+from .base import EntityConfig, to_str
+from .helpers import StateTopicEntity
 
 
 class LockConfig(EntityConfig):
@@ -53,7 +54,7 @@ class LockConfig(EntityConfig):
         return to_str(value)
 
 
-class MqttLock(MqttEntity[LockConfig]):
+class MqttLock(StateTopicEntity[LockConfig]):
     component = "lock"
     config_model = LockConfig
     blocked_attributes: ClassVar[frozenset[str]] = frozenset({"code_format", "changed_by"})
@@ -74,16 +75,6 @@ class MqttLock(MqttEntity[LockConfig]):
         }
         if self.optimistic:
             self.state = "unlocked"  # HA's optimistic lock starts unlocked
-
-    @property
-    def optimistic(self) -> bool:
-        return bool(self.config.optimistic) or self.config.state_topic is None
-
-    def subscriptions(self) -> dict[str, MessageHandler]:
-        topics = super().subscriptions()
-        if self.config.state_topic:
-            add_handler(topics, self.config.state_topic, self._on_state)
-        return topics
 
     @property
     def supported_features(self) -> int:

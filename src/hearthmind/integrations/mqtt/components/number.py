@@ -12,8 +12,8 @@ from hearthmind.core import Context
 
 from ..payloads import PayloadError
 from ..templates import optional_template
-from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
-from .helpers import render_command
+from .base import EntityConfig, to_str
+from .helpers import StateTopicEntity, render_command
 
 
 class NumberConfig(EntityConfig):
@@ -46,7 +46,7 @@ def number_value(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-class MqttNumber(MqttEntity[NumberConfig]):
+class MqttNumber(StateTopicEntity[NumberConfig]):
     component = "number"
     config_model = NumberConfig
 
@@ -62,16 +62,6 @@ class MqttNumber(MqttEntity[NumberConfig]):
         if self.config.unit_of_measurement is not None:
             attrs["unit_of_measurement"] = self.config.unit_of_measurement
         return attrs
-
-    @property
-    def optimistic(self) -> bool:
-        return bool(self.config.optimistic) or self.config.state_topic is None
-
-    def subscriptions(self) -> dict[str, MessageHandler]:
-        topics = super().subscriptions()
-        if self.config.state_topic:
-            add_handler(topics, self.config.state_topic, self._on_state)
-        return topics
 
     def _on_state(self, text: str) -> None:
         value = self.render(self._value_tpl, text)

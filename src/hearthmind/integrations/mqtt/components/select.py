@@ -12,8 +12,8 @@ from hearthmind.core import Context
 
 from ..payloads import PayloadError
 from ..templates import optional_template
-from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
-from .helpers import is_none_payload, render_command
+from .base import EntityConfig, to_str
+from .helpers import StateTopicEntity, is_none_payload, render_command
 
 
 class SelectConfig(EntityConfig):
@@ -30,7 +30,7 @@ class SelectConfig(EntityConfig):
         return [to_str(v) for v in value] if isinstance(value, list) else value
 
 
-class MqttSelect(MqttEntity[SelectConfig]):
+class MqttSelect(StateTopicEntity[SelectConfig]):
     component = "select"
     config_model = SelectConfig
 
@@ -39,16 +39,6 @@ class MqttSelect(MqttEntity[SelectConfig]):
         self._value_tpl = optional_template(self.config.value_template)
         self._cmd_tpl = optional_template(self.config.command_template)
         self.attributes = {"options": list(self.config.options)}
-
-    @property
-    def optimistic(self) -> bool:
-        return bool(self.config.optimistic) or self.config.state_topic is None
-
-    def subscriptions(self) -> dict[str, MessageHandler]:
-        topics = super().subscriptions()
-        if self.config.state_topic:
-            add_handler(topics, self.config.state_topic, self._on_state)
-        return topics
 
     def _on_state(self, text: str) -> None:
         value = self.render(self._value_tpl, text)

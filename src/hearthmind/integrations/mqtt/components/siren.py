@@ -17,7 +17,8 @@ from hearthmind.core import Context
 
 from ..payloads import PayloadError, parse_json
 from ..templates import optional_template
-from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
+from .base import EntityConfig, to_str
+from .helpers import StateTopicEntity
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class SirenConfig(EntityConfig):
         return to_str(value)
 
 
-class MqttSiren(MqttEntity[SirenConfig]):
+class MqttSiren(StateTopicEntity[SirenConfig]):
     component = "siren"
     config_model = SirenConfig
 
@@ -75,16 +76,6 @@ class MqttSiren(MqttEntity[SirenConfig]):
             self.attributes["available_tones"] = list(c.available_tones)
         if self.optimistic:
             self.state = "off"
-
-    @property
-    def optimistic(self) -> bool:
-        return bool(self.config.optimistic) or self.config.state_topic is None
-
-    def subscriptions(self) -> dict[str, MessageHandler]:
-        topics = super().subscriptions()
-        if self.config.state_topic:
-            add_handler(topics, self.config.state_topic, self._on_state)
-        return topics
 
     def _on_state(self, text: str) -> None:
         value = self.render(self._value_tpl, text)

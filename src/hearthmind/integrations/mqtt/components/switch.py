@@ -11,7 +11,8 @@ from hearthmind.core import Context
 
 from ..payloads import PayloadError
 from ..templates import optional_template
-from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, on_off_payloads, to_str
+from .base import EntityConfig, on_off_payloads, to_str
+from .helpers import StateTopicEntity
 
 
 class SwitchConfig(EntityConfig):
@@ -31,7 +32,7 @@ class SwitchConfig(EntityConfig):
         return to_str(value)
 
 
-class MqttSwitch(MqttEntity[SwitchConfig]):
+class MqttSwitch(StateTopicEntity[SwitchConfig]):
     component = "switch"
     config_model = SwitchConfig
 
@@ -42,21 +43,11 @@ class MqttSwitch(MqttEntity[SwitchConfig]):
         self.state_on = self.config.state_on or self.config.payload_on
         self.state_off = self.config.state_off or self.config.payload_off
 
-    def subscriptions(self) -> dict[str, MessageHandler]:
-        topics = super().subscriptions()
-        if self.config.state_topic:
-            add_handler(topics, self.config.state_topic, self._on_state)
-        return topics
-
     def _on_state(self, text: str) -> None:
         value = self.render(self._value_tpl, text)
         on = on_off_payloads(value, self.state_on, self.state_off, "state")
         self.state = "unknown" if on is None else ("on" if on else "off")
         self.report()
-
-    @property
-    def optimistic(self) -> bool:
-        return bool(self.config.optimistic) or self.config.state_topic is None
 
     async def async_command(self, service: str, data: Mapping[str, Any], context: Context) -> None:
         topic = self.config.command_topic

@@ -14,8 +14,8 @@ from hearthmind.core.states import MAX_STATE_LENGTH
 
 from ..payloads import PayloadError
 from ..templates import optional_template
-from .base import EntityConfig, MessageHandler, MqttEntity, add_handler
-from .helpers import render_command
+from .base import EntityConfig
+from .helpers import StateTopicEntity, render_command
 
 
 class TextConfig(EntityConfig):
@@ -41,7 +41,7 @@ class TextConfig(EntityConfig):
         return self
 
 
-class MqttText(MqttEntity[TextConfig]):
+class MqttText(StateTopicEntity[TextConfig]):
     component = "text"
     config_model = TextConfig
 
@@ -52,16 +52,6 @@ class MqttText(MqttEntity[TextConfig]):
         self._cmd_tpl = optional_template(c.command_template)
         self._pattern = re.compile(c.pattern) if c.pattern is not None else None
         self.attributes = {"min": c.min, "max": c.max, "mode": c.mode, "pattern": c.pattern}
-
-    @property
-    def optimistic(self) -> bool:
-        return bool(self.config.optimistic) or self.config.state_topic is None
-
-    def subscriptions(self) -> dict[str, MessageHandler]:
-        topics = super().subscriptions()
-        if self.config.state_topic:
-            add_handler(topics, self.config.state_topic, self._on_state)
-        return topics
 
     def _check(self, value: str) -> None:
         # HA's wording (TextEntity.state), so a log reads the same in both

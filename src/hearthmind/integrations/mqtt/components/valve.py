@@ -14,8 +14,8 @@ from hearthmind.core import Context
 
 from ..payloads import PayloadError, number_in, parse_json
 from ..templates import optional_template
-from .base import EntityConfig, MessageHandler, MqttEntity, add_handler, to_str
-from .helpers import render_command
+from .base import EntityConfig, to_str
+from .helpers import StateTopicEntity, render_command
 
 _STATES = ("open", "opening", "closed", "closing")
 
@@ -65,7 +65,7 @@ class ValveConfig(EntityConfig):
         return self
 
 
-class MqttValve(MqttEntity[ValveConfig]):
+class MqttValve(StateTopicEntity[ValveConfig]):
     component = "valve"
     config_model = ValveConfig
 
@@ -91,16 +91,6 @@ class MqttValve(MqttEntity[ValveConfig]):
         self.attributes = {"supported_features": features}
         if c.reports_position:
             self.attributes["current_position"] = None
-
-    @property
-    def optimistic(self) -> bool:
-        return bool(self.config.optimistic) or self.config.state_topic is None
-
-    def subscriptions(self) -> dict[str, MessageHandler]:
-        topics = super().subscriptions()
-        if self.config.state_topic:
-            add_handler(topics, self.config.state_topic, self._on_state)
-        return topics
 
     def _percent(self, position: float) -> int:
         # HA's ranged_value_to_percentage over (closed + 1 .. open), clamped to 0..100
