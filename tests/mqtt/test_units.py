@@ -195,7 +195,10 @@ async def test_command_payloads_of_each_component() -> None:
             },
         ),
         ("fan/f", {"name": "F", "cmd_t": "f/set", "pct_cmd_t": "f/pct/set", "spd_rng_max": 3}),
-        ("cover/v", {"name": "V", "cmd_t": "v/set", "set_pos_t": "v/pos", "pos_t": "v/p", "pos_clsd": 0}),
+        (
+            "cover/v",
+            {"name": "V", "cmd_t": "v/set", "set_pos_t": "v/pos", "pos_t": "v/p", "pos_clsd": 0},
+        ),
         ("lock/l", {"name": "L", "cmd_t": "l/set", "stat_t": "l", "pl_open": "OPEN"}),
         (
             "climate/c",
