@@ -137,3 +137,17 @@ def test_state_as_dict_has_home_assistant_shape() -> None:
     assert d["last_changed"].startswith("2026-01-05T00:00:00")
     assert d["context"]["origin"] == "app"
     assert state.name == "Kitchen"
+
+
+async def test_at_start_runs_at_hub_start_or_at_once_when_running() -> None:
+    """A component set up before the hub starts begins with it; one set up later, at once."""
+    hub = make_hub()
+    ran: list[str] = []
+    hub.async_at_start(lambda: ran.append("early"))
+    assert ran == []
+    await hub.async_start()
+    await hub.async_block_till_done()
+    assert ran == ["early"]
+    hub.async_at_start(lambda: ran.append("late"))
+    assert ran == ["early", "late"]
+    await hub.async_stop()

@@ -27,9 +27,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from hearthmind.core import (
-    EVENT_HUB_START,
     DataKey,
-    Event,
     Hub,
     SetupOptions,
     register_section,
@@ -70,13 +68,7 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     controller = HomeEnergy(hub, hub.config.section("home_energy", HomeEnergyConfig))
     hub.data[DATA_KEY] = controller
 
-    def start(_event: Event) -> None:
-        controller.schedule()
-
-    if hub.running:
-        controller.schedule()
-    else:
-        hub.bus.async_listen_once(EVENT_HUB_START, start)
+    hub.async_at_start(controller.schedule)
 
     async def _stop() -> None:
         controller.stop()

@@ -109,6 +109,14 @@ class Hub:
     def async_on_stop(self, hook: StopHook) -> None:
         self._stop_hooks.append(hook)
 
+    def async_at_start(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the hub runs: now if it already does, else at hub_start (Home
+        Assistant's helpers.start.async_at_start), so a component set up late still starts."""
+        if self.running:
+            callback()
+        else:
+            self.bus.async_listen_once(EVENT_HUB_START, lambda _event: callback())
+
     def async_create_task(
         self, coro: Coroutine[Any, Any, Any], name: str | None = None
     ) -> asyncio.Task[Any]:

@@ -20,9 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from hearthmind.core import (
-    EVENT_HUB_START,
     DataKey,
-    Event,
     HearthmindError,
     Hub,
     Origin,
@@ -222,13 +220,7 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     controller = HallController(hub, cfg, shipped_surrogate(cfg.it_design_kw))
     hub.data[DATA_KEY] = controller
 
-    def start(_event: Event) -> None:
-        controller.schedule()
-
-    if hub.running:
-        controller.schedule()
-    else:
-        hub.bus.async_listen_once(EVENT_HUB_START, start)
+    hub.async_at_start(controller.schedule)
 
     async def stop() -> None:
         controller.stop()

@@ -117,9 +117,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hearthmind.core import (
-    EVENT_HUB_START,
     DataKey,
-    Event,
     HearthmindError,
     Hub,
     SetupOptions,
@@ -230,13 +228,7 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
         # the residents on the hub's bus
         AgentLink(hub, home).attach()
 
-    def start(_event: Event) -> None:
-        home.start()
-
-    if hub.running:
-        home.start()
-    else:
-        hub.bus.async_listen_once(EVENT_HUB_START, start)
+    hub.async_at_start(home.start)
 
     async def stop() -> None:
         home.close()

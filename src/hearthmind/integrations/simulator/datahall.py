@@ -35,12 +35,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hearthmind.core import (
-    EVENT_HUB_START,
     Area,
     Context,
     DataKey,
     Device,
-    Event,
     Hub,
     Origin,
     SetupOptions,
@@ -391,13 +389,7 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     hall.attach()
     hub.data[DATA_KEY] = hall
 
-    def start(_event: Event) -> None:
-        hall.schedule()
-
-    if hub.running:
-        hall.schedule()
-    else:
-        hub.bus.async_listen_once(EVENT_HUB_START, start)
+    hub.async_at_start(hall.schedule)
 
     async def stop() -> None:
         hall.stop()
