@@ -151,3 +151,21 @@ async def test_a_simulated_home_gives_the_hub_its_time_zone(tmp_path: Path) -> N
         assert learner is not None and learner.zone == ZoneInfo("Europe/Amsterdam")
     finally:
         await hub.async_stop()
+
+
+def test_the_rankers_library_is_loaded_at_set_up_not_at_its_first_fit() -> None:
+    """lightgbm takes over a second to import, holding the interpreter: the component loads
+    it before the hub serves, for the model that needs it and only for that one."""
+    import subprocess
+    import sys
+
+    def loaded_after(model: str) -> bool:
+        code = (
+            "import sys; from hearthmind.routines.registry import load_libraries; "
+            f"load_libraries({model!r}); print('lightgbm' in sys.modules)"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        return out.stdout.strip() == "True"
+
+    assert loaded_after("boosted_ranker")
+    assert not loaded_after("markov")

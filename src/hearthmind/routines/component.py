@@ -29,7 +29,7 @@ from hearthmind.recorder import get_recorder
 from .observations import on_wall_clock
 from .online import DATA_KEY, RoutineLearner
 from .recorder_bridge import read_observations
-from .registry import DEFAULT_MODEL, make_model, model_names
+from .registry import DEFAULT_MODEL, load_libraries, make_model, model_names
 from .showing import DEFAULT_MIN_PROBABILITY
 
 _LOGGER = logging.getLogger(__name__)
@@ -84,6 +84,10 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
             str(hub.config.path), None, f"hearthmind.time_zone: unknown time zone {err}"
         ) from err
 
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, load_libraries, section.model)
+    except ImportError as err:  # its first fit will say so, counted; the hub starts all the same
+        _LOGGER.warning("routines: model %s cannot load %s", section.model, err)
     learner = RoutineLearner(
         hub,
         lambda: make_model(section.model),

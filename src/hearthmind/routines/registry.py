@@ -34,6 +34,20 @@ _FACTORIES: dict[str, Callable[[ModelOptions], Predictor]] = {
 }
 
 
+# libraries a model loads on demand at its first fit: loaded at set-up instead (in a thread,
+# before the hub serves), since importing lightgbm holds the interpreter for over a second,
+# which the event loop would feel as a stall in the middle of serving
+_LIBRARIES: dict[str, tuple[str, ...]] = {"boosted_ranker": ("lightgbm",)}
+
+
+def load_libraries(name: str) -> None:
+    """Import what model `name` loads on demand (nothing for most models)."""
+    import importlib
+
+    for module in _LIBRARIES.get(name, ()):
+        importlib.import_module(module)
+
+
 def model_names() -> list[str]:
     return list(_FACTORIES)
 
