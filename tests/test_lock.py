@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sys
+import sysconfig
 from importlib import metadata
 from pathlib import Path
 
@@ -44,9 +45,16 @@ def test_every_locked_requirement_has_a_hash() -> None:
     not sys.prefix.startswith(str(REPO)), reason="runs in the project's own .venv only"
 )
 def test_installed_set_equals_the_lock() -> None:
+    # imported first, as the fleet's tests do before this one: its vendored copies must not
+    # count as installed
+    import ray  # noqa: F401
+
+    # what is installed in the venv's site-packages, not what sys.path holds now: ray puts
+    # its vendored copies (ray/thirdparty_files: colorama, ...) on sys.path once imported
+    site = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
     installed = {
         _norm(d.metadata["Name"]): d.version
-        for d in metadata.distributions()
+        for d in metadata.distributions(path=site)
         if _norm(d.metadata["Name"]) not in INSTALLER | {"hearthmind"}
     }
     pins = locked()
