@@ -12,7 +12,7 @@ from hearthmind.core import Context, Origin
 from . import explain, gate
 from .acting import name_of, service_for, value_of
 from .events import EVENT_AGENT_ACTION
-from .safety import AWAY_STATES, OFF_LIKE
+from .safety import OFF_LIKE, person_room
 from .store import ActionRecord
 from .triggers import credit
 from .units import RoutineUnit
@@ -139,7 +139,7 @@ def opposite_change(agent: Agent, action: ActionRecord, user_id: str | None, whe
     def judge() -> None:
         if action.status != "judging":
             return
-        if person_room(agent, user_id) == area.id:
+        if person_room(agent.hub, user_id) == area.id:
             _reverted(agent, action, user_id, when)
             return
         for occasion in agent.waiting.get(action.action_id, []):
@@ -149,17 +149,6 @@ def opposite_change(agent: Agent, action: ActionRecord, user_id: str | None, whe
         close_action(agent, action, "kept", "kept", f"used until {user_id} left the room")
 
     agent.call_at(when + LEAVING_SECONDS, judge)
-
-
-def person_room(agent: Agent, user_id: str) -> str | None:
-    """The area a person is in, as their person entity says (None: away or unknown)."""
-    for state in agent.hub.states.async_all("person"):
-        if (state.attributes.get("user_id") or state.object_id) == user_id:
-            if state.state in AWAY_STATES:
-                return None
-            room = state.attributes.get("room")
-            return None if room is None else str(room)
-    return None
 
 
 def _reverted(agent: Agent, action: ActionRecord, user_id: str | None, when: float) -> None:

@@ -69,12 +69,24 @@ def safety_class(entity_id: str, state: State | None, sensitive: Iterable[str] =
     return None
 
 
+def _person_state(hub: Hub, user_id: str) -> State | None:
+    person = hub.registries.person_by_user(user_id)
+    return hub.states.get(person.entity_id if person is not None else f"person.{user_id}")
+
+
 def presence(hub: Hub, user_id: str) -> str | None:
     """The person entity's state for a user (None: the hub does not know them)."""
-    person = hub.registries.person_by_user(user_id)
-    entity_id = person.entity_id if person is not None else f"person.{user_id}"
-    state = hub.states.get(entity_id)
+    state = _person_state(hub, user_id)
     return None if state is None else state.state
+
+
+def person_room(hub: Hub, user_id: str) -> str | None:
+    """The area a person is in, as their person entity says (None: away or unknown)."""
+    state = _person_state(hub, user_id)
+    if state is None or state.state in AWAY_STATES:
+        return None
+    room = state.attributes.get("room")
+    return None if room is None else str(room)
 
 
 def is_away(hub: Hub, user_id: str) -> bool:
