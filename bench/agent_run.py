@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -129,29 +129,10 @@ async def run_home(
     suggestions: list[AgentSuggestion] = []
 
     def on_action(event: Event[Any]) -> None:
-        d = event.data
-        actions.append(
-            AgentAction(
-                event.time_fired,
-                str(d.get("action_id")),
-                event.context.id,
-                d.get("person"),
-                str(d.get("entity_id")),
-                str(d.get("service")),
-                d.get("suggestion_id"),
-            )
-        )
+        actions.append(_action(event.data, event.time_fired, event.context.id))
 
     def on_suggestion(event: Event[Any]) -> None:
-        d = event.data
-        suggestions.append(
-            AgentSuggestion(
-                event.time_fired,
-                str(d.get("suggestion_id")),
-                d.get("person"),
-                str(d.get("entity_id")),
-            )
-        )
+        suggestions.append(_suggestion(event.data, event.time_fired))
 
     hub.bus.async_listen("agent_action", on_action)
     hub.bus.async_listen("agent_suggestion", on_suggestion)
@@ -199,6 +180,20 @@ async def run_home(
     return RunOutcome(records, seconds, problems, refits)
 
 
+def _action(d: Mapping[str, Any], fired: float, context_id: str) -> AgentAction:
+    """An agent_action event's data as the metrics read it."""
+    return AgentAction(
+        fired, str(d.get("action_id")), context_id, d.get("person"),
+        str(d.get("entity_id")), str(d.get("service")), d.get("suggestion_id"),
+    )  # fmt: skip
+
+
+def _suggestion(d: Mapping[str, Any], fired: float) -> AgentSuggestion:
+    return AgentSuggestion(
+        fired, str(d.get("suggestion_id")), d.get("person"), str(d.get("entity_id"))
+    )
+
+
 def records_from_folder(home: str, folder: Path, days: int) -> RunRecords:
     """The records of a finished run, read back from what it left in `folder`: the agent's
     actions and suggestions as the recorder kept their events, the residents' intentions
@@ -222,20 +217,10 @@ def records_from_folder(home: str, folder: Path, days: int) -> RunRecords:
         ).fetchall()
         locks = {r[0] for r in conn.execute("SELECT DISTINCT entity_id FROM states_entity_index")}
     for event_type, raw, fired, context_id in rows:
-        d = json.loads(raw)
         if event_type == "agent_action":
-            actions.append(
-                AgentAction(
-                    fired, str(d.get("action_id")), context_id, d.get("person"),
-                    str(d.get("entity_id")), str(d.get("service")), d.get("suggestion_id"),
-                )
-            )  # fmt: skip
+            actions.append(_action(json.loads(raw), fired, context_id))
         else:
-            suggestions.append(
-                AgentSuggestion(
-                    fired, str(d.get("suggestion_id")), d.get("person"), str(d.get("entity_id"))
-                )
-            )
+            suggestions.append(_suggestion(json.loads(raw), fired))
     return RunRecords(
         start=begin.timestamp(),
         days=float(days),
