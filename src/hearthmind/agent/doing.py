@@ -142,11 +142,7 @@ def opposite_change(agent: Agent, action: ActionRecord, user_id: str | None, whe
         if person_room(agent.hub, user_id) == area.id:
             _reverted(agent, action, user_id, when)
             return
-        for occasion in agent.waiting.get(action.action_id, []):
-            unit = agent.units.get(action.routine_id)
-            if unit is not None:
-                credit(unit, occasion.key)
-        close_action(agent, action, "kept", "kept", f"used until {user_id} left the room")
+        _kept(agent, action, f"used until {user_id} left the room")
 
     agent.call_at(when + LEAVING_SECONDS, judge)
 
@@ -192,11 +188,15 @@ def _device_due(agent: Agent, action: ActionRecord) -> None:
 def _undo_window_over(agent: Agent, action: ActionRecord) -> None:
     if action.status != "done":
         return
+    _kept(agent, action, None)
+
+
+def _kept(agent: Agent, action: ActionRecord, detail: str | None) -> None:
     unit = agent.units.get(action.routine_id)
     if unit is not None:
         for occasion in agent.waiting.get(action.action_id, []):
             credit(unit, occasion.key)  # the routine was done after its trigger
-    close_action(agent, action, "kept", "kept", None)
+    close_action(agent, action, "kept", "kept", detail)
 
 
 def close_action(
