@@ -12,8 +12,10 @@ id), which the pooled model never learned from; their test days are days 15-21.
 
 Measured, in this order, each in its own output folder, with the same export and pooled model:
 1. a plain serial loop over every space (`train(serial=True)`: the same per-space function
-   in this process, no Ray) and Ray local mode with 2 workers over the same spaces, both
-   under `flock /tmp/hearthmind-bench.lock` (the machine's load printed beside them);
+   in a fresh process of its own, without Ray) and Ray local mode with 2 workers over the
+   same spaces, in `--repeats` pairs (3; serial first, then Ray first, in turn), all under
+   one hold of `flock /tmp/hearthmind-bench.lock` (the machine's load printed beside each):
+   the speedup is the median of the pairs' ratios, the rates the median runs';
 2. a Ray run over the first `--kill-spaces` spaces in which one worker is SIGKILLed once the
    first batch is back: every space must still be fitted, exactly once;
 3. cold start and the report's plots (docs/fleet-*.png) from the Ray run's manifest.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -32,6 +35,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,7 +96,14 @@ def fresh(folder: Path, pooled_from: Path | None) -> Path:
 
 def timed(export_dir: Path, out: Path, options: TrainOptions, label: str) -> dict[str, Any]:
     before = loadavg()
-    summary = train(export_dir, out, options)
+    if options.serial:
+        # the serial loop in a fresh process of its own: this one runs Ray's driver, whose
+        # threads would share the loop's interpreter lock (and its heap grows run by run)
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as plain:
+            summary = plain.submit(train, export_dir, out, options).result()
+    else:
+        summary = train(export_dir, out, options)
     after = loadavg()
     figures = {
         "seconds": summary.seconds,
@@ -107,6 +118,12 @@ def timed(export_dir: Path, out: Path, options: TrainOptions, label: str) -> dic
     print(f"{label}: {summary.ok} spaces in {summary.seconds:.0f} s = {summary.per_minute:.0f}/min "
           f"(load {before} -> {after})")  # fmt: skip
     return figures
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run at the median rate (the lower middle one of an even number)."""
+    ranked = sorted(runs, key=lambda r: r["per_min"])
+    return ranked[(len(ranked) - 1) // 2]
 
 
 def killed_run(export_dir: Path, out: Path, options: TrainOptions) -> dict[str, Any]:
@@ -179,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev-homes", type=int, default=DEV_HOMES, help="with --dev: how many")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--kill-spaces", type=int, default=400)
+    parser.add_argument("--repeats", type=int, default=3, help="timed serial/Ray pairs")
     parser.add_argument("--json", type=Path)
     parser.add_argument(
         "--no-lock", dest="lock", action="store_false", help="a trial: no bench lock"
@@ -203,15 +221,25 @@ def main(argv: list[str] | None = None) -> int:
         ensure_pooled(export_dir, seed, read_index(export_dir), options.settings,
                       options.pool_spaces, options.probe_share)  # fmt: skip
         serial_opts = TrainOptions(serial=True)
-        with bench_lock(args.lock):  # both timed runs in one hold of the lock
-            serial = timed(export_dir, fresh(work / "serial", seed), serial_opts, "serial loop")
-            ray_run = timed(export_dir, fresh(work / "ray", seed), options, "Ray, 2 workers")
+        serials: list[dict[str, Any]] = []
+        rays: list[dict[str, Any]] = []
+        with bench_lock(args.lock):  # every timed run in one hold of the lock
+            for n in range(args.repeats):
+                # pairs in turn serial-first and Ray-first, so a drift in the machine's load
+                # does not favour one side; each run in a fresh output folder
+                pair = [("serial", serial_opts, serials), ("ray", options, rays)]
+                for kind, opts, runs in pair if n % 2 == 0 else pair[::-1]:
+                    label = f"{'serial loop' if kind == 'serial' else 'Ray, 2 workers'} #{n + 1}"
+                    runs.append(timed(export_dir, fresh(work / kind, seed), opts, label))
+        speedups = [r["per_min"] / s["per_min"] if s["per_min"] else 0.0
+                    for s, r in zip(serials, rays, strict=True)]  # fmt: skip
+        serial, ray_run = median_run(serials), median_run(rays)
         export_seconds = json.loads((export_dir / "export.json").read_text())["seconds"]
         subset = frozenset(s.space for s in sources[: args.kill_spaces])
         kill_opts = TrainOptions(only=subset)
         kill = killed_run(export_dir, fresh(work / "kill", seed), kill_opts)
     report = build_report(Manifest(work / "ray").entries())
-    speedup = ray_run["per_min"] / serial["per_min"] if serial["per_min"] else 0.0
+    speedup = statistics.median(speedups)
     fit_s = serial["seconds"] / max(1, serial["ok"])
     # the export ran on `workers` cores: its CPU seconds per space
     export_s = export_seconds * args.workers / max(1, len(sources))
@@ -230,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
             "homes": homes_n,
             "serial": serial,
             "ray": ray_run,
+            "serial_runs": serials,
+            "ray_runs": rays,
+            "speedups": speedups,
             "kill": kill,
             "cold_start_probes": {d: c["spaces"] for d, c in report.cold_start.items()},
             "report": report.as_dict(),
