@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import functools
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -229,24 +227,6 @@ class RoutineLearner:
         return from_wall_clock(wall_clock, self.zone)
 
 
-def trim_heap() -> None:
-    """Give the memory a fit has freed back to the system. glibc keeps freed memory in its
-    arenas, so each refit on a longer history left the hub's RSS at a new high-water mark
-    (+4-7 MB a refit in the one-hour soak) though nothing was kept. A no-op where the C
-    library has no `malloc_trim` (musl, macOS)."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):
-        return None
-
-
 def _in_daemon_thread(work: Callable[[], None]) -> asyncio.Future[None]:
     """Run `work` in a daemon thread: unlike the default executor's threads, which the
     interpreter joins at exit, a hub stopping mid-refit does not wait for it."""
@@ -267,8 +247,6 @@ def _in_daemon_thread(work: Callable[[], None]) -> asyncio.Future[None]:
             work()
         except BaseException as err:  # handed to the awaiting task
             error = err
-        finally:
-            trim_heap()
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
             loop.call_soon_threadsafe(settle, error)
 
