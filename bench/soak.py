@@ -172,11 +172,8 @@ async def _soak(
     from hearthmind.recorder import get_recorder
     from hearthmind.routines.component import get_learner
 
-    # the broker with Nagle off (mosquitto's `set_tcp_nodelay true`), as a home hub's broker
-    # should run: with mosquitto's default, its small writes to the latency probe's
-    # subscriber (which sends nothing back to carry ACKs) wait for delayed ACKs, and that,
-    # not the hub, was the window p99 (19.9 ms against 2.5 ms, 5-minute windows; the
-    # docstring says more). SOAK_BROKER_NAGLE=1 measures with mosquitto's default
+    # the broker with Nagle off, as a home hub's broker should run (the docstring says why);
+    # SOAK_BROKER_NAGLE=1 measures with mosquitto's default
     nodelay = os.environ.get("SOAK_BROKER_NAGLE") != "1"
     with MosquittoServer(nodelay=nodelay) as broker, tempfile.TemporaryDirectory() as tmp:
         await _generator(broker.port, "discover", "--count", str(SENSORS))
