@@ -92,6 +92,7 @@ async def _learner(hub: Hub, section: AgentConfig) -> RoutineLearner:
         refit_every=timedelta(hours=routines.refit_every_hours),
         min_history=routines.min_history,
         zone=zone,
+        fit_in_process=routines.fit_in == "process",
     )
     await learner.async_start()
     # it registers itself as the routines' learner: the routines component's stays that

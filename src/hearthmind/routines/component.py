@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -46,6 +47,9 @@ class RoutinesConfig(BaseModel):
     # the live history is bounded by history_days (older observations are let go at each
     # refit) and by this count, so the learner's memory stays flat over years
     max_observations: int = Field(default=200_000, ge=100)
+    # where a refit runs: a child process gives its memory peak back to the system when it
+    # ends (fit_process.py); a thread keeps it in the hub's process as free heap
+    fit_in: Literal["process", "thread"] = "process"
     # a prediction under this is not shown (status page, API, `hearthmind predict`)
     min_probability: float = Field(default=DEFAULT_MIN_PROBABILITY, ge=0, le=1)
 
@@ -96,6 +100,7 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
         zone=zone,
         keep=section.max_observations,
         max_age=timedelta(days=section.history_days),
+        fit_in_process=section.fit_in == "process",
     )
     await learner.async_start()
     hub.async_create_task(

@@ -1,6 +1,7 @@
 """Keeps learning on a live hub: every state change made by a person or reported by a sensor
 becomes an observation the model learns from at once (`update`), and a periodic refit on the
-hub's clock retrains a fresh model on the recent history in an executor, then swaps it in.
+hub's clock retrains a fresh model on the recent history in a child process (or a thread), then swaps it
+in.
 
 Changes made by automations or by the agent itself are never learned from."""
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from hearthmind.core import EVENT_STATE_CHANGED, DataKey, Event, Hub, StateChangedData
 
+from .fit_process import async_fit_in_process
 from .live_calibration import RunningCalibration
 from .observations import Kind, Observation
 from .observe import Observer
@@ -37,8 +39,12 @@ class RoutineLearner:
         min_history: int = 50,
         zone: tzinfo | None = None,
         max_age: timedelta | None = None,
+        fit_in_process: bool = False,
     ) -> None:
         self.hub = hub
+        # a refit in a child process (fit_process.py: the fit's memory peak leaves with it)
+        # or in a thread of the hub's (tests' own models, quick fits)
+        self.fit_in_process = fit_in_process
         # observations are on the residents' wall clock (see timeofday): their habits keep
         # their hour through summer time
         self.zone = zone
@@ -174,8 +180,8 @@ class RoutineLearner:
         self.calibration.add(guesses, obs.item)
 
     async def async_refit(self) -> None:
-        """Fit a fresh model on the history in an executor, then swap it in and replay what
-        arrived meanwhile."""
+        """Fit a fresh model on the history in a child process or a thread, then swap it in
+        and replay what arrived meanwhile."""
         self._forget_old()
         if len(self.history) < self.min_history:
             return
@@ -183,7 +189,10 @@ class RoutineLearner:
         model = self.make_model()
         self._arrived_while_fitting = []
         try:
-            await _in_daemon_thread(lambda: model.fit([snapshot]))
+            if self.fit_in_process:
+                model = await async_fit_in_process(model, snapshot)
+            else:
+                await _in_daemon_thread(lambda: model.fit([snapshot]))
         except Exception as err:
             self.hub.health.problem(
                 "routines_fit_errors",
