@@ -322,7 +322,7 @@ def _free_port() -> int:
         return port
 
 
-def docs_section(result: dict[str, Any], command: str) -> str:
+def docs_section(result: dict[str, Any], command: str, finished: float | None = None) -> str:
     rows = "\n".join(
         f"| {i + 1} | {w['sent']:,} | {w['lost']} | {w['p50_ms']:.2f} | {w['p99_ms']:.2f} | "
         f"{w['max_ms']:.1f} | {w['load']} |"
@@ -333,7 +333,7 @@ def docs_section(result: dict[str, Any], command: str) -> str:
     failures = f", failures: {clients['failures']}" if clients.get("failures") else ""
     return f"""## Soak
 
-Command: `{command}` ({time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, {result["minutes"]:g} minutes, 2 shared CPUs, load average {result["load_average_start"]} at start).
+Command: `{command}` (ended {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(finished))}, {result["minutes"]:g} minutes, 2 shared CPUs, load average {result["load_average_start"]} at start).
 
 1,000 MQTT messages/s through a real Mosquitto (`set_tcp_nodelay true`) to 1,000 discovered sensors, 100 automations
 answering over MQTT, the recorder (SQLite) and the routines learner on (a light switched by
@@ -360,12 +360,24 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, help="length (default 60; 5 with --quick)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--docs", action="store_true", help="add them to docs/BENCHMARKS.md")
+    parser.add_argument(
+        "--docs-from",
+        type=Path,
+        metavar="JSON",
+        help="write docs/BENCHMARKS.md's section from a run's --json file (e.g. the check's)",
+    )
+    parser.add_argument("--command", help="with --docs-from: the command that made the file")
     parser.add_argument("--no-clients", action="store_true", help="diagnosis: no API clients")
     parser.add_argument("--clients", nargs=2, metavar=("URL", "TOKEN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.clients:
         url, token = args.clients
         print(json.dumps(asyncio.run(_clients(url, token))), flush=True)
+        return
+    if args.docs_from:
+        result = json.loads(args.docs_from.read_text(encoding="utf-8"))
+        command = args.command or f"python bench/soak.py --json {args.docs_from}"
+        _write_docs(docs_section(result, command, args.docs_from.stat().st_mtime))
         return
     minutes = args.minutes or (5.0 if args.quick else 60.0)
     window = 1.0 if args.quick else 5.0
