@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -95,6 +95,23 @@ def _hold_back(learner: Any) -> None:
         learner._timer = None
 
 
+async def start_simulated_hub(
+    config_dir: Path, home: str, seed: int, wanted: Collection[str]
+) -> tuple[Hub, SimulatedClock, datetime]:
+    """A hub with the `wanted` components and the simulated `home`, recording into
+    config_dir/home.db, on a simulated clock from START's local midnight (returned too)."""
+    spec = load_home(home)
+    begin = datetime.combine(START, time(0), spec.zone)
+    clock = SimulatedClock(begin)
+    hub = await async_setup_hub(
+        config_dir,
+        SetupOptions(db_url=f"sqlite:///{config_dir / 'home.db'}", home=home, seed=seed),
+        clock,
+        components=[name for name, _ in COMPONENTS if name in wanted],
+    )
+    return hub, clock, begin
+
+
 async def run_home(
     home: str,
     policy: Policy,
@@ -111,14 +128,8 @@ async def run_home(
         shutil.rmtree(folder)
     config_dir = write_config(folder, policy, spec.time_zone)
     db = folder / "home.db"
-    begin = datetime.combine(START, time(0), spec.zone)
-    clock = SimulatedClock(begin)
-    wanted = ["recorder", "simulator", "routines", "agent"]
-    hub = await async_setup_hub(
-        config_dir,
-        SetupOptions(db_url=f"sqlite:///{db}", home=home, seed=seed),
-        clock,
-        components=[name for name, _ in COMPONENTS if name in wanted],
+    hub, clock, begin = await start_simulated_hub(
+        config_dir, home, seed, ("recorder", "simulator", "routines", "agent")
     )
     sim = get_home(hub)
     assert sim is not None
