@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from docs_section import write_marked
+
 DOC = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 START, END = "<!-- datahall:start -->", "<!-- datahall:end -->"
 
@@ -113,15 +115,7 @@ def main() -> None:
     ap.add_argument("--note", default="", help="when and at what load it ran")
     args = ap.parse_args()
     report = json.loads(args.json.read_text())
-    text = DOC.read_text()
-    new = section(report, args.note)
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + new + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    DOC.write_text(text)
+    write_marked(DOC, START, END, section(report, args.note))
     print(f"updated {DOC}")
 
 

@@ -37,20 +37,17 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO / "bench") not in sys.path:
-    sys.path.insert(0, str(REPO / "bench"))
+for _path in (REPO, REPO / "bench"):  # soak.py reads tests.fixtures
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from agent_run import NEVER, learners, quiet_logs, start_simulated_hub  # noqa: E402
+from docs_section import write_marked  # noqa: E402
 from hearthmind.integrations.simulator import load_home  # noqa: E402
+from soak import rss_mb  # noqa: E402
 
 MARK_START, MARK_END = "<!-- learner-year:start -->", "<!-- learner-year:end -->"
 FLAT = 0.05
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 async def run_year(
@@ -188,14 +185,7 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
 
 
 def write_docs(section: str) -> None:
-    path = REPO / "docs" / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8")
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        text = head + section + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    write_marked(REPO / "docs" / "BENCHMARKS.md", MARK_START, MARK_END, section)
 
 
 def _in_own_process(way: str, args: argparse.Namespace) -> dict[str, Any]:

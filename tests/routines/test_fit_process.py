@@ -13,6 +13,7 @@ import pytest
 from hearthmind.core import Hub, Origin, SimulatedClock
 from hearthmind.routines.fit_process import CHUNK, FitProcessError, async_fit_in_process
 from hearthmind.routines.models import MarkovChain
+from hearthmind.routines.observations import Observation
 from hearthmind.routines.online import RoutineLearner
 
 from .fit_models import BrokenFit, DyingFit, MarkedSlowFit
@@ -28,23 +29,22 @@ def _child_imports_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
 
 
-async def test_a_model_fitted_in_a_child_predicts_as_one_fitted_here() -> None:
-    history = observations(10)
+async def _assert_fits_alike(history: list[Observation]) -> None:
+    """A Markov chain fitted on `history` in a child predicts as one fitted here."""
     here = MarkovChain()
     here.fit([history])
     there = await async_fit_in_process(MarkovChain(), history)
     recent = history[-20:]
     assert there.predict(recent[-1].time, recent, 5) == here.predict(recent[-1].time, recent, 5)
+
+
+async def test_a_model_fitted_in_a_child_predicts_as_one_fitted_here() -> None:
+    await _assert_fits_alike(observations(10))
 
 
 async def test_a_history_of_many_chunks_arrives_whole() -> None:
     base = observations(10)
-    history = (base * (2 * CHUNK // len(base) + 2))[: 2 * CHUNK + 7]  # three chunks, uneven
-    here = MarkovChain()
-    here.fit([history])
-    there = await async_fit_in_process(MarkovChain(), history)
-    recent = history[-20:]
-    assert there.predict(recent[-1].time, recent, 5) == here.predict(recent[-1].time, recent, 5)
+    await _assert_fits_alike((base * (2 * CHUNK // len(base) + 2))[: 2 * CHUNK + 7])  # 3 chunks
 
 
 async def test_a_failing_fit_names_its_error() -> None:

@@ -1,7 +1,7 @@
 """Keeps learning on a live hub: every state change made by a person or reported by a sensor
 becomes an observation the model learns from at once (`update`), and a periodic refit on the
-hub's clock retrains a fresh model on the recent history in a child process (or a thread), then swaps it
-in.
+hub's clock retrains a fresh model on the recent history in a child process (or a thread),
+then swaps it in.
 
 Changes made by automations or by the agent itself are never learned from."""
 
