@@ -13,11 +13,11 @@ import pytest
 
 from hearthmind.agent import gate
 from hearthmind.agent.events import SWITCH_ENTITY_ID
-from hearthmind.agent.store import load
+from hearthmind.agent.store import SuggestionRecord, load
 from hearthmind.core import Area, Origin, Person
 from hearthmind.recorder import get_recorder
 
-from .home import CONFIG, LOCK, MOTION, Home, start_home
+from .home import CONFIG, LOCK, MOTION, THERMOSTAT, Home, start_home
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -267,7 +267,13 @@ async def test_a_lock_is_only_ever_suggested_and_a_yes_does_it(tmp_path: Path) -
 
         async def mornings(first: int, last: int) -> None:
             for day in range(first, last):
+                asked = len(home.said("agent_suggestion"))
                 await home.morning(day)
+                for event in home.said("agent_suggestion")[asked:]:
+                    if event.data["entity_id"] == LOCK:  # she answers "not now", in time
+                        await home.agent.async_answer(
+                            event.data["suggestion_id"], "not_now", hub.context(Origin.APP, "ana")
+                        )
                 await home.run_until(home.at(day, 7.1) + home.jitter(day))
                 if home.state(LOCK) == "locked":
                     home.person(LOCK, "unlocked")
@@ -310,34 +316,61 @@ async def test_a_lock_is_only_ever_suggested_and_a_yes_does_it(tmp_path: Path) -
 
 
 async def test_questions_are_capped_per_person_per_day_and_quiet_at_night(tmp_path: Path) -> None:
-    # the routine asks (Ana pinned it to suggest); she never answers, she does it herself
+    # the routine asks (Ana pinned it to suggest); she answers yes, five times a morning
     config = CONFIG.replace("quiet_hours: null", "quiet_hours: {start: '06:00', end: '06:30'}")
     home = await trained(tmp_path, config)
     try:
         agent = home.agent
         agent.set_level(ROUTINE, "suggest", "ana")
-        for day in range(10, 12):
-            for n in range(5):  # five times a morning: the light off, motion, the light on
-                at = home.at(day, 7 + n * 0.5)
-                await home.run_until(at)
-                if home.state("light.hall") == "on":
-                    home.person("light.hall", "off")
-                await home.run_until(at + timedelta(minutes=1))
-                home.sensor(MOTION, "on")
-                await home.run_until(at + timedelta(minutes=1, seconds=30))
-                home.person("light.hall", "on")
-                await home.run_until(at + timedelta(minutes=2))
-                home.sensor(MOTION, "off")
-        per_day: dict[int, int] = {}
-        for event in home.said("agent_suggestion"):
-            day = int((event.time_fired - home.at(0, 0).timestamp()) // 86400)
-            per_day[day] = per_day.get(day, 0) + 1
+
+        async def five_mornings_a_day(days: range, answers: bool) -> dict[int, int]:
+            asked = len(home.said("agent_suggestion"))
+            for day in days:
+                for n in range(5):  # five times a morning: the light off, motion, the light on
+                    at = home.at(day, 7 + n * 0.5)
+                    await home.run_until(at)
+                    if home.state("light.hall") == "on":
+                        home.person("light.hall", "off")
+                    await home.run_until(at + timedelta(minutes=1))
+                    home.sensor(MOTION, "on")
+                    await home.run_until(at + timedelta(minutes=1, seconds=10))
+                    said = home.said("agent_suggestion")
+                    if answers and len(said) > asked:
+                        await agent.async_answer(
+                            said[-1].data["suggestion_id"],
+                            "yes",
+                            home.hub.context(Origin.APP, "ana"),
+                        )
+                    asked = len(said)
+                    await home.run_until(at + timedelta(minutes=1, seconds=30))
+                    if home.state("light.hall") != "on":
+                        home.person("light.hall", "on")
+                    await home.run_until(at + timedelta(minutes=2))
+                    home.sensor(MOTION, "off")
+            per_day: dict[int, int] = {}
+            for event in home.said("agent_suggestion"):
+                day = int((event.time_fired - home.at(0, 0).timestamp()) // 86400)
+                per_day[day] = per_day.get(day, 0) + 1
+            return per_day
+
+        per_day = await five_mornings_a_day(range(10, 12), answers=True)
         assert per_day.get(10) == 3 and per_day.get(11) == 3
         # in quiet hours nothing is asked, whatever the routine
         await home.run_until(home.at(12, 6.1))
         home.sensor(MOTION, "on")
         await home.run_until(home.at(12, 6.2))
         assert all(e.time_fired < home.at(12, 0).timestamp() for e in home.said("agent_suggestion"))
+        # she stops answering and does it herself first: a question that came too late is
+        # not asked again that morning, and after three in a row, none that week
+        await five_mornings_a_day(range(13, 18), answers=False)
+        asked = [
+            int((e.time_fired - home.at(0, 0).timestamp()) // 86400)
+            for e in home.said("agent_suggestion")
+            if e.data["routine_id"] == ROUTINE and e.time_fired > home.at(13, 0).timestamp()
+        ]
+        assert asked == [13, 14, 15]  # 25 moments, 3 questions: her budget is spared
+        reason = agent.unit(ROUTINE).evidence.why_not_ask(home.at(18, 12).timestamp())
+        assert reason == "its last 3 questions came too late or went unanswered"
     finally:
         await home.hub.async_stop()
 
@@ -428,5 +461,93 @@ async def test_someone_who_undoes_its_actions_is_asked_when_in_the_room(tmp_path
         assert gate.hold_back(agent, unit, "act", now)[0] == "suggest"
         # two weeks on, that is forgotten
         assert gate.hold_back(agent, unit, "act", now + 15 * 86400) == ("act", None)
+    finally:
+        await hub.async_stop()
+
+
+async def test_a_never_is_the_persons_own_and_the_others_keep_the_routine(
+    tmp_path: Path,
+) -> None:
+    home = await start_home(tmp_path)
+    hub = home.hub
+    try:
+        agent = home.agent
+        hub.add_person(Person("ben", "Ben", user_id="ben"), presence="home")
+        hub.registries.add_area(Area("hall", "Hall"))
+        hub.registries.set_entity_area("light.hall", "hall")
+
+        def in_room(user: str, room: str) -> None:
+            hub.states.async_set(
+                f"person.{user}", "home", {"user_id": user, "room": room},
+                hub.context(Origin.SENSOR),
+            )  # fmt: skip
+
+        in_room("ana", "hall")
+        in_room("ben", "kitchen")
+        unit = agent.unit_for("light.hall", "on", "morning")
+        unit.people = Counter({"ana": 6, "ben": 4})
+        unit.level = "act"
+        now = hub.clock.timestamp()
+
+        def asked(person: str | None) -> str:
+            record = SuggestionRecord(
+                f"s-{person}-{len(agent.suggestions)}", unit.routine_id, person, "light.hall",
+                "light.turn_on", {}, "on", "ctx", None, 0.9, "Turn on the hall light?",
+                "open", now, now + 600,
+            )  # fmt: skip
+            agent.suggestions[record.suggestion_id] = record
+            return record.suggestion_id
+
+        reply = await agent.async_answer(asked("ben"), "never", hub.context(Origin.APP, "ben"))
+        assert reply.startswith("I will not ask you again, nor do this around you")
+        # Ben's "never" is his: Ana's evidence stands, and it still acts around her
+        assert unit.refused_by == {"ben"} and unit.level == "act"
+        assert gate.hold_back(agent, unit, "act", now) == ("act", None)
+        assert gate.asked_person(agent, unit) == "ana"
+        in_room("ben", "hall")  # but not while he is there, not even a question
+        assert gate.hold_back(agent, unit, "act", now) == ("observe", "ben said never")
+        assert gate.hold_back(agent, unit, "suggest", now) == ("observe", "ben said never")
+        in_room("ben", "kitchen")
+        # once everyone it is for has said never, it is forbidden outright
+        reply = await agent.async_answer(asked("ana"), "never", hub.context(Origin.APP, "ana"))
+        assert reply.startswith("I will never do this again")
+        assert unit.level == "off" and unit.ceiling == "off"
+        assert gate.asked_person(agent, unit) is None
+        await agent.store.async_close()
+        stored = load(get_recorder(hub).engine, since=0.0).routines[unit.routine_id]
+        assert stored.refused_by == {"ana", "ben"} and stored.level == "off"
+    finally:
+        await hub.async_stop()
+
+
+async def test_heating_put_back_up_later_than_a_light_is_still_a_revert(tmp_path: Path) -> None:
+    """People feel the cold after a while (in issue 18's development runs they put the
+    heating back 2 to 20 minutes on): a thermostat's undo window is 30 minutes, a light's 5."""
+    home = await start_home(tmp_path)
+    hub = home.hub
+    try:
+        agent = home.agent
+        assert agent.config.undo_window(THERMOSTAT) == 1800.0
+        assert agent.config.undo_window("light.hall") == 300.0
+        cool = agent.unit_for(THERMOSTAT, "heat@17", "late")
+        hall = agent.unit_for("light.hall", "on", "late")
+        for unit in (cool, hall):
+            agent.set_level(unit.routine_id, "act", "ana")
+            unit.evidence.triggers[f"{MOTION}:on|any"] = [20, 20]
+            unit.evidence.triggers[f"{MOTION}:on|dark"] = [20, 20]
+        await home.run_until(home.at(0, 22))
+        home.sensor(MOTION, "on")
+        await home.run_until(home.at(0, 22) + timedelta(minutes=1))
+        done = {e.data["entity_id"]: e.data for e in home.said("agent_action")}
+        assert set(done) == {THERMOSTAT, "light.hall"}
+        assert "Undo it within 30 minutes" in done[THERMOSTAT]["explanation"]
+        await home.run_until(home.at(0, 22) + timedelta(minutes=20))
+        warm = {"friendly_name": "Thermostat", "temperature": 20.5}
+        hub.states.async_set(THERMOSTAT, "heat", warm, hub.context(Origin.PHYSICAL, "ana"))
+        home.person("light.hall", "off")
+        await home.run_until(home.at(0, 22) + timedelta(minutes=21))
+        kinds = {e.data["routine_id"]: e.data["kind"] for e in home.said("agent_feedback")}
+        assert kinds[cool.routine_id] == "revert" and cool.level == "observe"
+        assert kinds[hall.routine_id] == "kept"  # 20 minutes on, the light was used
     finally:
         await hub.async_stop()

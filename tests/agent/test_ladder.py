@@ -190,3 +190,61 @@ def test_guesses_of_an_untrusted_source_do_not_stop_a_trusted_trigger() -> None:
     # a trusted moment that does not come true counts, of course
     after_outcome(unit, "not_true", RULES, trusted=True)
     assert unit.evidence.sure_streak == 0
+
+
+def test_questions_that_go_unanswered_or_come_too_late_are_not_asked_again_soon() -> None:
+    ev = _unit().evidence
+    hour, day = 3600.0, 86400.0
+    assert ev.why_not_ask(0.0) is None  # never asked
+    ev.question(False, 0.0)  # asleep: no answer
+    assert ev.why_not_ask(hour) == "its last question went unanswered or came too late"
+    assert ev.why_not_ask(3 * hour) is None
+    ev.question(True, 3 * hour)  # answered: asking is worth it
+    ev.question(False, day)  # the person did it before answering ...
+    ev.question(False, 2 * day)
+    assert ev.why_not_ask(2 * day + 4 * hour) is None  # two futile questions are no pattern
+    ev.question(False, 3 * day)  # ... three times in a row: at most once a week
+    reason = "its last 3 questions came too late or went unanswered"
+    assert ev.why_not_ask(3 * day + 4 * hour) == reason
+    assert ev.why_not_ask(9 * day) == reason
+    assert ev.why_not_ask(10 * day) is None
+    back = type(ev).from_dict(ev.as_dict())  # stored with the routine
+    assert back.asked == ev.asked and back.last_asked == 3 * day
+    ev.question(True, 10 * day)
+    assert ev.why_not_ask(10 * day + 60) is None
+    assert type(ev).from_dict({}).asked == []  # a routine stored before: asked nothing yet
+
+
+def test_how_long_after_a_trigger_is_learned_per_trigger() -> None:
+    """The bathroom light goes off seconds after the fan and minutes after the hallway
+    motion: acting at the routine's average delay after the fan would come after the person
+    (issue 18's development runs: 'missed' at act, the light switched off by hand first)."""
+    from hearthmind.agent.triggers import TriggerBook, expected_delay
+
+    book = TriggerBook(LadderRules())
+    unit = RoutineUnit("light.bathroom:off@morning", "light.bathroom", "off", "morning")
+    units = {unit.routine_id: unit}
+    fan, motion = "fan.bathroom:off|dark", "binary_sensor.hall_motion:off|dark"
+    assert expected_delay(unit, fan) == 0.0  # nothing learned: at once
+    t = 0.0
+    for _ in range(6):
+        book.occasion(unit, motion, t)
+        book.occasion(unit, motion, t + 30)  # again: the delay counts from the latest
+        book.occasion(unit, fan, t + 160)
+        book.done(unit.item, t + 166, units)
+        t += 86400
+    assert expected_delay(unit, fan) == pytest.approx(6.0)
+    assert expected_delay(unit, motion) == pytest.approx(136.0)
+    assert 6.0 < unit.evidence.delay < 136.0  # the routine's over both
+    assert expected_delay(unit, "light.hall:on|dark") == unit.evidence.delay  # unknown: that
+    back = type(unit.evidence).from_dict(unit.evidence.as_dict())
+    assert back.delays == {fan: 6.0, motion: 136.0}
+
+
+def test_undo_windows_by_domain() -> None:
+    config = AgentConfig(undo_window_minutes=4, undo_window_minutes_by_domain={"cover": 10})
+    assert config.undo_window("cover.blinds") == 600.0 and config.undo_window("light.a") == 240.0
+    assert config.undo_window("climate.living") == 240.0  # the defaults are replaced, not merged
+    assert AgentConfig().undo_window("climate.living") == 1800.0
+    with pytest.raises(ValueError, match="undo window for climate: 0"):
+        AgentConfig(undo_window_minutes_by_domain={"climate": 0})

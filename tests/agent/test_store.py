@@ -1,5 +1,6 @@
 """The agent's memory: migration 0004 adds its tables to a recorded database (data intact, and
-back down), and what the agent stores comes back after a restart, on SQLite and PostgreSQL."""
+back down), 0005 who refused a routine (rows saved before it keep theirs), and what the agent
+stores comes back after a restart, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import inspect
 
+from hearthmind.agent.records import routine_row
 from hearthmind.agent.store import (
     ActionRecord,
     AgentStore,
@@ -15,10 +17,17 @@ from hearthmind.agent.store import (
     SuggestionRecord,
     load,
     recorded_outcomes,
+    routines,
 )
 from hearthmind.agent.units import Evidence, RoutineUnit
 from hearthmind.core import Hub, Origin, SimulatedClock
-from hearthmind.recorder import Recorder, create_recorder_engine, state_history, upgrade
+from hearthmind.recorder import (
+    SCHEMA_VERSION,
+    Recorder,
+    create_recorder_engine,
+    state_history,
+    upgrade,
+)
 from hearthmind.recorder.migrate import downgrade
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -54,7 +63,24 @@ async def test_migration_0004_adds_the_agents_tables_to_a_recorded_database(db_u
     assert downgrade(engine, "0003") == "0003"
     assert not AGENT_TABLES & set(inspect(engine).get_table_names())
     assert [r.state for r in state_history(engine, "light.kitchen")] == ["on"]
-    assert upgrade(engine) == "0004"
+    assert upgrade(engine) == SCHEMA_VERSION
+    engine.dispose()
+
+
+def test_migration_0005_adds_who_refused_and_keeps_the_routines_saved_before(db_url: str) -> None:
+    engine = create_recorder_engine(db_url)
+    assert upgrade(engine, "0004") == "0004"
+    saved = _unit()
+    row = {k: v for k, v in routine_row(saved).items() if k != "refused_by"}
+    with engine.begin() as conn:  # a routine saved by a hub at 0004
+        conn.execute(routines.insert().values(**{k: row[k] for k in row}))
+    assert upgrade(engine) == "0005"
+    loaded = load(engine, since=0.0).routines[saved.routine_id]
+    assert loaded == saved and loaded.refused_by == set()  # nobody refused it then
+    assert downgrade(engine, "0004") == "0004"
+    columns = {c["name"] for c in inspect(engine).get_columns("agent_routines")}
+    assert "refused_by" not in columns and "evidence" in columns
+    assert upgrade(engine) == "0005"
     engine.dispose()
 
 
@@ -99,6 +125,7 @@ async def test_what_the_agent_stores_comes_back(db_url: str) -> None:
     await store.async_close()
     unit.level = "observe"
     unit.evidence.record("revert", 20)
+    unit.refused_by = {"ben"}
     action.status = "reverted"
     store.save_routine(unit)
     store.save_action(action)
@@ -111,6 +138,7 @@ async def test_what_the_agent_stores_comes_back(db_url: str) -> None:
     back = loaded.routines[unit.routine_id]
     assert back == unit
     assert back.person == "ana" and back.evidence.reverts == 1 and back.evidence.streak == 0
+    assert back.refused_by == {"ben"}
     assert [a.status for a in loaded.actions] == ["reverted"]
     assert loaded.suggestions[0].service_data == {"brightness": 100}
     assert loaded.suggestions[0].expires == now + 600

@@ -67,7 +67,7 @@ async def test_upgrade_saved_database(db_url: str) -> None:
     hub = Hub(clock=SimulatedClock(T0.replace(hour=12)), seed=1)
     rec = Recorder(hub, db_url)
     await rec.async_start()  # migrates to the head
-    assert current_revision(rec.engine) == SCHEMA_VERSION == "0004"
+    assert current_revision(rec.engine) == SCHEMA_VERSION == "0005"
 
     kitchen = state_history(rec.engine, "light.kitchen")
     assert [(r.state, r.attributes, r.origin, r.user_id) for r in kitchen] == [

@@ -312,7 +312,7 @@ class Agent:
     def _person_did(self, entity_id: str, value: str, ctx: Context, when: float) -> None:
         """A person changed an entity: a revert of an agent action, a prediction come true,
         a missed chance, or a suggestion made moot."""
-        undo_window = self.config.undo_window_minutes * 60.0
+        undo_window = self.config.undo_window(entity_id)
         for action in list(self.actions.values()):
             if (
                 action.entity_id == entity_id
@@ -331,6 +331,7 @@ class Agent:
                 suggestion.status = "done_by_person"
                 suggestion.answered_by = ctx.user_id
                 suggestion.closed = when
+                run.unit.evidence.question(False, suggestion.created)  # asked too late
                 self.store.save_suggestion(suggestion)
             kind = "missed" if run.level == "act" and run.action_id is None else "came_true"
             self.close_run(run, kind)

@@ -1,7 +1,9 @@
 """Asking: a suggestion (agent_suggestion) for a routine at suggest, its expiry (ignored),
 and a person's answer (the `agent.answer` service): yes does it with their confirmation, no
-and never lower the routine (never forbids it), not now leaves it be for a while. An answer
-after the suggestion expired does nothing, but is noted (and "never" is obeyed)."""
+lowers the routine, never is that person's (`ladder.refuse`: not asked again, nothing done
+around them; forbidden outright when everyone it is for refused), not now leaves it be for a
+while. An answer after the suggestion expired does nothing, but is noted (and "never" is
+obeyed)."""
 
 from __future__ import annotations
 
@@ -87,6 +89,7 @@ def expire(agent: Agent, suggestion: SuggestionRecord) -> None:
     )
     unit = agent.units.get(suggestion.routine_id)
     if unit is not None:
+        unit.evidence.question(False, suggestion.created)
         agent.outcome(unit, "ignored", suggestion_id=suggestion.suggestion_id)
 
 
@@ -102,6 +105,8 @@ async def answer(agent: Agent, suggestion_id: str, reply: Answer, context: Conte
         return _too_late(agent, suggestion, reply, context)
     suggestion.status = {"yes": "accepted", "no": "declined"}.get(reply, reply)
     suggestion.answered_by = context.user_id
+    if unit is not None:
+        unit.evidence.question(True, suggestion.created)
     suggestion.closed = now
     agent.store.save_suggestion(suggestion)
     agent.hub.bus.async_fire(
@@ -137,10 +142,13 @@ async def answer(agent: Agent, suggestion_id: str, reply: Answer, context: Conte
         agent.outcome(unit, "not_now", suggestion_id=suggestion_id)
         return "not now: I will not ask again for a while"
     if reply == "never":
-        ladder.forbid(unit, context.user_id)
+        if ladder.refuse(unit, context.user_id):
+            agent.outcome(unit, "declined", suggestion_id=suggestion_id)
+            return f"I will never do this again: {agent.habit(unit)}"
+        # the others it is for still want it: their evidence stands
+        agent.outcome(unit, "refused", suggestion_id=suggestion_id, detail=context.user_id)
+        return f"I will not ask you again, nor do this around you: {agent.habit(unit)}"
     agent.outcome(unit, "declined", suggestion_id=suggestion_id)
-    if reply == "never":
-        return f"I will never do this again: {agent.habit(unit)}"
     return "declined: I will watch a while longer before I ask again"
 
 
@@ -151,16 +159,24 @@ def _too_late(agent: Agent, suggestion: SuggestionRecord, reply: Answer, context
     who = context.user_id or "someone"
     if unit is not None and suggestion.status in ("ignored", "done_by_person"):
         if reply == "never":
-            ladder.forbid(unit, context.user_id)
+            ladder.refuse(unit, context.user_id)
         agent.outcome(
             unit, "late_answer", suggestion_id=suggestion.suggestion_id,
             detail=f"{who} said {reply} after it was {suggestion.status}",
         )  # fmt: skip
     if suggestion.status == "ignored":
         until = datetime.fromtimestamp(suggestion.expires, UTC).isoformat()
+        heard = ""
+        if reply == "never":
+            forbidden = unit is None or unit.level == "off"
+            heard = (
+                ", and the routine is forbidden as asked"
+                if forbidden
+                else ", and it will not be done around you again"
+            )
         raise SuggestionExpiredError(
             f"suggestion {suggestion.suggestion_id} expired at {until}: nothing was done"
-            + (", and the routine is forbidden as asked" if reply == "never" else "")
+            + heard
             + " (your answer is noted)"
         )
     if suggestion.status == "done_by_person":

@@ -6,6 +6,7 @@
       model: boosted_ranker       # a routines model (default: the routines component's)
       threshold: 0.5              # the threshold policy's probability
       undo_window_minutes: 5      # a person's opposite change within this is a revert
+      undo_window_minutes_by_domain: {climate: 30}   # heating turned down is felt later
       quiet_hours: {start: "22:30", end: "07:00"}   # no questions then
       max_questions_per_person_per_day: 3
       sensitive: [switch.heater]  # never acted on without a person's yes
@@ -97,6 +98,11 @@ class AgentConfig(BaseModel):
     model: str | None = None  # None: the routines component's model
     threshold: float = Field(default=0.5, gt=0, le=1)
     undo_window_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
+    # a light's undo comes within minutes; a thermostat turned down is felt later (in the
+    # development runs people put the heating back up to 20 minutes on, after the 5 minutes)
+    undo_window_minutes_by_domain: dict[str, float] = Field(
+        default_factory=lambda: {"climate": 30.0, "water_heater": 30.0}
+    )
     quiet_hours: QuietHours | None = QuietHours()
     max_questions_per_person_per_day: int = Field(default=3, ge=0, le=100)
     suggestion_expires_minutes: float = Field(default=10.0, gt=0, le=24 * 60)
@@ -104,6 +110,19 @@ class AgentConfig(BaseModel):
     device_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     sensitive: list[str] = Field(default_factory=list)
     ladder: LadderRules = LadderRules()
+
+    @field_validator("undo_window_minutes_by_domain")
+    @classmethod
+    def _windows_in_range(cls, value: dict[str, float]) -> dict[str, float]:
+        for domain, minutes in value.items():
+            if not 0 < minutes <= 24 * 60:
+                raise ValueError(f"undo window for {domain}: {minutes} minutes, not in (0, 1440]")
+        return value
+
+    def undo_window(self, entity_id: str) -> float:
+        """Seconds within which a person's opposite change of this entity is a revert."""
+        domain = entity_id.partition(".")[0]
+        return self.undo_window_minutes_by_domain.get(domain, self.undo_window_minutes) * 60.0
 
 
 register_section("agent", AgentConfig)

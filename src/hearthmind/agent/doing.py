@@ -77,7 +77,7 @@ async def perform(
         unit.value, value_of(state), ctx.id, parent.id, suggestion_id, probability,
         explain.action_sentence(
             unit, name_of(state, unit.entity_id), agent.habit(unit), probability,
-            agent.config.undo_window_minutes, confirmed_by,
+            agent.config.undo_window(unit.entity_id) / 60.0, confirmed_by,
         ),
         "sent", now,
     )  # fmt: skip
@@ -85,7 +85,7 @@ async def perform(
     # the occasions it closes count once it is kept
     agent.waiting[action.action_id] = agent.triggers.taken(unit.item, now)
     # not again while it may still be undone or the device may still answer
-    hold = max(agent.config.undo_window_minutes * 60.0, agent.config.device_timeout_seconds)
+    hold = max(agent.config.undo_window(unit.entity_id), agent.config.device_timeout_seconds)
     agent.block(unit.item, hold)
     try:
         await agent.hub.services.async_call(
@@ -164,7 +164,7 @@ def schedule_close(agent: Agent, action: ActionRecord) -> None:
             lambda: _device_due(agent, action),
         )
     agent.call_at(
-        action.time + agent.config.undo_window_minutes * 60.0,
+        action.time + agent.config.undo_window(action.entity_id),
         lambda: _undo_window_over(agent, action),
     )
 

@@ -68,8 +68,9 @@ class AgentFeedbackData(TypedDict):
         "revert", "missed", "came_true", "accepted", "declined", "ignored",
         # added by the agent: a prediction that did not come true, an action nobody undid,
         # "not now", a device that did not do it, a call that failed, two routines wanting
-        # opposite things, an answer after the suggestion expired
+        # opposite things, an answer after the suggestion expired, one person's "never"
         "not_true", "kept", "not_now", "device_ignored", "failed", "conflict", "late_answer",
+        "refused",
     ]  # fmt: skip
     action_id: str | None
     suggestion_id: NotRequired[str | None]  # added by the agent

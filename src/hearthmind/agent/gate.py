@@ -1,6 +1,7 @@
 """The hard rules between what a routine's level says and what the agent does: people who
-opted out or are away, someone there who undoes its actions, quiet hours, and each person's
-daily budget of questions (whom a question is for, and spending it)."""
+opted out or are away, someone there who said "never" to the routine or who undoes its
+actions, quiet hours, and each person's daily budget of questions (whom a question is for,
+and spending it)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 from hearthmind.routines.timeofday import DAY, to_wall_clock
 
 from .events import Level
-from .safety import AWAY_STATES, OFF_LIKE, anyone_home, is_away
+from .safety import AWAY_STATES, OFF_LIKE, anyone_home, is_away, people_in_room
 from .units import RoutineUnit
 
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ def hold_back(
         return "observe", "opted out"
     if not present_for(agent, unit, people):
         return "observe", "away"
+    if unit.refused_by:  # their "never": nothing done around them, nor asked of them
+        here = [p for p in people_in_room(agent.hub, unit.entity_id) if p in unit.refused_by]
+        if here:
+            return "observe", f"{here[0]} said never"
     held = None
     if level == "act" and agent.policy.name == "ladder":  # learning who minds: the ladder's
         near = agent.undoers.near(agent.hub, unit.entity_id, now)
@@ -38,7 +43,13 @@ def hold_back(
         quiet = agent.config.quiet_hours
         if quiet is not None and quiet.contains(wall % DAY):
             return "observe", "quiet hours"
-        if agent.budget.left(asked_person(agent, unit), int(wall // DAY)) <= 0:
+        futile = unit.evidence.why_not_ask(now)
+        if futile is not None:
+            return "observe", futile
+        person = asked_person(agent, unit)
+        if person is None and unit.refused_by:
+            return "observe", "nobody to ask but people who said never"
+        if agent.budget.left(person, int(wall // DAY)) <= 0:
             return "observe", "question budget"
     return level, held
 
@@ -56,16 +67,19 @@ def present_for(agent: Agent, unit: RoutineUnit, people: list[str]) -> bool:
 def asked_person(agent: Agent, unit: RoutineUnit) -> str | None:
     """Whom to ask: the routine's person, or the one of its people who is home; for a
     routine of nobody in particular, someone at home (so every question is someone's,
-    within their daily budget). None only when the hub knows no people."""
+    within their daily budget); never someone who said "never" to it. None when the hub
+    knows no people, or nobody but those."""
+    refused = unit.refused_by
     for person in [unit.person, *unit.main_people()]:
-        if person is not None and not is_away(agent.hub, person):
+        if person is not None and person not in refused and not is_away(agent.hub, person):
             return person
-    if unit.person is not None:
+    if unit.person is not None and unit.person not in refused:
         return unit.person
     home = sorted(
-        str(s.attributes.get("user_id") or s.object_id)
+        user
         for s in agent.hub.states.async_all("person")
         if s.state not in AWAY_STATES
+        and (user := str(s.attributes.get("user_id") or s.object_id)) not in refused
     )
     return home[0] if home else None
 

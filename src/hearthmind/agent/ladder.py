@@ -9,9 +9,10 @@ strong, since asking about what is sure costs questions). At its other moments a
 act asks, as one at suggest does: act when sure, ask when not. It falls at once on a revert (to
 observe, and each revert makes the streak needed to act again `revert_penalty` times longer)
 or a declined suggestion (to observe), and to the level its hit rate still supports when
-predictions stop coming true. "Never" forbids it. A person may set a level (it is then the
-routine's ceiling, and evidence no longer moves it up; a revert or a "no" still brings it
-down); safety classes have "suggest" as their ceiling, whatever the confidence.
+predictions stop coming true. A person's "never" is theirs (`refuse`: not asked again, nothing
+done around them); it forbids the routine once everyone it is for said it. A person may set a
+level (it is then the routine's ceiling, and evidence no longer moves it up; a revert or a "no"
+still brings it down); safety classes have "suggest" as their ceiling, whatever the confidence.
 
 The threshold policy (the benchmark's baseline) has no ladder: it acts whenever the model's
 probability reaches the threshold, within the same hard rules (safety classes, forbidden
@@ -68,6 +69,20 @@ def set_level(unit: RoutineUnit, level: Level, by: str | None) -> None:
 
 def forbid(unit: RoutineUnit, by: str | None) -> None:
     set_level(unit, "off", by)
+
+
+def refuse(unit: RoutineUnit, by: str | None) -> bool:
+    """A person's "never": theirs, not the household's. They are not asked again and nothing
+    is done while they are in the entity's room (gate.py), and the routine goes on for the
+    others; when nobody is named, or everyone the routine is for has refused, it is forbidden
+    outright. Returns whether it was."""
+    if by is not None:
+        unit.refused_by.add(by)
+    people = set(unit.main_people()) | ({unit.person} if unit.person else set())
+    if by is None or people <= unit.refused_by:
+        forbid(unit, by)
+        return True
+    return False
 
 
 class Policy(Protocol):

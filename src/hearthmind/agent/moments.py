@@ -14,7 +14,7 @@ from hearthmind.routines.timeofday import to_wall_clock
 
 from .acting import service_for, value_of
 from .events import SWITCH_ENTITY_ID
-from .triggers import sun_elevation, trigger_key, window
+from .triggers import expected_delay, sun_elevation, trigger_key, window
 from .units import RoutineUnit, part_of_day
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def by_trigger(agent: Agent, item: str, now: float) -> list[Moment]:
         sure = agent.triggers.trusted(unit, key)  # on the occasions before this one
         agent.triggers.occasion(unit, key, now)
         if sure is not None and agent.policy.uses_triggers:
-            expected = now + min(unit.evidence.delay or 0.0, window(unit, agent.rules))
+            expected = now + min(expected_delay(unit, key), window(unit, agent.rules))
             out.append(Moment(unit, sure, expected, True, key, True))
     return out
 

@@ -144,6 +144,7 @@ def routine_row(unit: RoutineUnit) -> dict[str, Any]:
         "evidence": _json(unit.evidence.as_dict()),
         "created_ts": unit.created,
         "updated_ts": unit.updated,
+        "refused_by": _json(sorted(unit.refused_by)) if unit.refused_by else None,
     }
 
 
@@ -164,6 +165,7 @@ def unit_from_row(row: Mapping[Any, Any]) -> RoutineUnit:
         evidence=Evidence.from_dict(orjson.loads(row["evidence"] or "{}")),
         created=float(row["created_ts"]),
         updated=float(row["updated_ts"]),
+        refused_by={str(u) for u in orjson.loads(row.get("refused_by") or "[]")},
     )
 
 

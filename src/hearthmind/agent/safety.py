@@ -134,7 +134,7 @@ class Undoers:
 
     def around(self, hub: Hub, entity_id: str, when: float) -> None:
         """An action on `entity_id`: the people at home in its room saw it."""
-        for user_id in _people_in_room(hub, entity_id):
+        for user_id in people_in_room(hub, entity_id):
             self._around.setdefault(user_id, []).append(when)
 
     def undone_by(self, user_id: str, when: float) -> None:
@@ -163,11 +163,11 @@ class Undoers:
         undoers = self.recent(now)
         if not undoers:
             return None
-        here = _people_in_room(hub, entity_id)
+        here = people_in_room(hub, entity_id)
         return next((u for u in undoers if u in here), None)
 
 
-def _people_in_room(hub: Hub, entity_id: str) -> list[str]:
+def people_in_room(hub: Hub, entity_id: str) -> list[str]:
     """The users at home in the entity's room (everyone at home when the hub cannot tell
     the entity's room or theirs)."""
     area = hub.registries.area_of(entity_id)

@@ -1,7 +1,8 @@
 """The agent's memory in the recorder's database, so a restart forgets nothing: each
 routine's level and evidence, every action and suggestion, every piece of feedback, and the
 off switch and opt-outs. The tables are created by the recorder's migration 0004
-(recorder/migrations/versions/0004_agent.py); their shape and every query on them are here.
+(recorder/migrations/versions/0004_agent.py, and 0005 added who refused a routine); their
+shape and every query on them are here.
 
 Writes go through the recorder's writer thread (`Recorder.async_run_job`), after everything
 queued before them, so the agent never blocks the event loop on the database; what changed
@@ -84,6 +85,7 @@ routines = Table(
     Column("evidence", Text, nullable=False),  # JSON, Evidence.as_dict
     Column("created_ts", Timestamp, nullable=False),
     Column("updated_ts", Timestamp, nullable=False),
+    Column("refused_by", Text),  # JSON [user_id]: who said "never" (0005; NULL: nobody)
 )
 
 actions = Table(

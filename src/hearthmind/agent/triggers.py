@@ -95,13 +95,15 @@ class TriggerBook:
         if counts is None:
             if len(triggers) >= MAX_TRIGGERS:
                 # forget the least telling: the fewest occasions
-                del triggers[min(triggers, key=lambda k: (triggers[k][0], k))]
+                least = min(triggers, key=lambda k: (triggers[k][0], k))
+                del triggers[least]
+                unit.evidence.delays.pop(least, None)
             counts = triggers[key] = [0, 0]
         counts[0] += 1
         occasions = self._open[unit.item]
         for open_ in occasions:
             if open_.routine_id == unit.routine_id and open_.key == key:
-                open_.deadline = until  # the latest occasion counts
+                open_.opened, open_.deadline = now, until  # the latest occasion counts
                 return
         occasions.append(Occasion(unit.routine_id, key, now, until))
 
@@ -111,7 +113,7 @@ class TriggerBook:
             unit = units.get(occasion.routine_id)
             if unit is not None:
                 credit(unit, occasion.key)
-                _learn_delay(unit, now - occasion.opened)
+                _learn_delay(unit, occasion.key, now - occasion.opened)
 
     def taken(self, item: str, now: float) -> list[Occasion]:
         """The agent did `item`: its open occasions wait for the action to be kept."""
@@ -144,7 +146,19 @@ def credit(unit: RoutineUnit, key: str) -> None:
         counts[1] += 1
 
 
-def _learn_delay(unit: RoutineUnit, delay: float) -> None:
+def _learn_delay(unit: RoutineUnit, key: str, delay: float) -> None:
     ev = unit.evidence
     delay = max(0.0, delay)
     ev.delay = delay if ev.delay is None else 0.7 * ev.delay + 0.3 * delay
+    known = ev.delays.get(key)
+    ev.delays[key] = delay if known is None else 0.7 * known + 0.3 * delay
+
+
+def expected_delay(unit: RoutineUnit, key: str) -> float:
+    """How long after this trigger the routine is usually done (seconds): its own record,
+    else the routine's over all its triggers, else at once."""
+    ev = unit.evidence
+    known = ev.delays.get(key)
+    if known is not None:
+        return known
+    return ev.delay or 0.0

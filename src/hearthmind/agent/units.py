@@ -35,9 +35,17 @@ _PHRASE: dict[str, str] = {name: phrase for name, _, _, phrase in PARTS_OF_DAY}
 SUCCESSES = frozenset({"came_true", "missed", "accepted", "kept"})
 FAILURES = frozenset({"not_true", "declined", "revert"})
 # stored and counted, but neither for nor against the routine: the person was busy, the
-# device failed, two routines disagreed, the person was away
-NEUTRAL = frozenset({"ignored", "not_now", "device_ignored", "failed", "conflict", "late_answer"})
+# device failed, two routines disagreed, the person was away; one person's "never" (the
+# routine goes on for the others)
+NEUTRAL = frozenset(
+    {"ignored", "not_now", "device_ignored", "failed", "conflict", "late_answer", "refused"}
+)
 OUTCOMES = SUCCESSES | FAILURES | NEUTRAL
+# a question that went unanswered is not asked again this soon; after this many in a row
+# that went unanswered or came too late (the person did it first), at most once a week
+HUSH_AFTER_UNANSWERED = 3 * 3600.0
+HUSH_AFTER_FUTILE = 3
+HUSH_FUTILE_SECONDS = 7 * 86400.0
 
 
 def part_of_day(wall_clock: float) -> PartOfDay:
@@ -67,7 +75,9 @@ class Evidence:
     outcomes (True: success), the successes since the last failure, and the reverts; and
     its triggers (triggers.py): per event that may come before it ("item|dark" or
     "item|light"), how often it came and how often the routine followed within its window,
-    and how long after its trigger it is usually done (seconds)."""
+    and how long after its trigger it is usually done (seconds): over all its triggers
+    (`delay`) and after each (`delays`: the bathroom light goes off seconds after the fan,
+    minutes after the hallway motion)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     recent: list[bool] = field(default_factory=list)
@@ -78,6 +88,11 @@ class Evidence:
     # the same, of the moments whose source was trusted (those the agent would act on)
     sure: list[bool] = field(default_factory=list)
     sure_streak: int = 0
+    # how its last questions ended: True answered in time; False unanswered, or the person
+    # did it before answering; and when the last was asked (epoch s)
+    asked: list[bool] = field(default_factory=list)
+    last_asked: float = 0.0
+    delays: dict[str, float] = field(default_factory=dict)
 
     def record(self, kind: str, window: int, trusted: bool = True) -> None:
         self.counts[kind] += 1
@@ -95,6 +110,27 @@ class Evidence:
             self.sure.append(success)
             self.sure_streak = self.sure_streak + 1 if success else 0
             del self.sure[:-window]
+
+    def question(self, answered: bool, when: float, keep: int = 10) -> None:
+        """How a question about the routine ended."""
+        self.asked.append(answered)
+        del self.asked[:-keep]
+        self.last_asked = max(self.last_asked, when)
+
+    def why_not_ask(self, now: float) -> str | None:
+        """Why a question now would be wasted on the person's daily budget, or None: the
+        last, a moment ago, went unanswered (asleep, busy) or the person did it before
+        answering; or the last few all did (the person is quicker than their answers, or
+        asleep at that hour: asked once a week)."""
+        if not self.asked:
+            return None
+        since = now - self.last_asked
+        if not self.asked[-1] and since < HUSH_AFTER_UNANSWERED:
+            return "its last question went unanswered or came too late"
+        recent = self.asked[-HUSH_AFTER_FUTILE:]
+        if len(recent) == HUSH_AFTER_FUTILE and not any(recent) and since < HUSH_FUTILE_SECONDS:
+            return f"its last {HUSH_AFTER_FUTILE} questions came too late or went unanswered"
+        return None
 
     @property
     def rate(self) -> float | None:
@@ -116,6 +152,9 @@ class Evidence:
             "delay": self.delay,
             "sure": [int(x) for x in self.sure],
             "sure_streak": self.sure_streak,
+            "asked": [int(x) for x in self.asked],
+            "last_asked": self.last_asked,
+            "delays": {k: round(v, 3) for k, v in self.delays.items()},
         }
 
     @classmethod
@@ -134,6 +173,9 @@ class Evidence:
             None if data.get("delay") is None else float(data["delay"]),
             [bool(x) for x in data.get("sure") or []],
             int(data.get("sure_streak", 0)),
+            [bool(x) for x in data.get("asked") or []],
+            float(data.get("last_asked") or 0.0),
+            {str(k): float(v) for k, v in (data.get("delays") or {}).items()},
         )
 
 
@@ -155,6 +197,9 @@ class RoutineUnit:
     evidence: Evidence = field(default_factory=Evidence)
     created: float = 0.0
     updated: float = 0.0
+    # people who answered "never": not asked again, and nothing done while they are in the
+    # entity's room; the others in the home keep the routine (gate.py)
+    refused_by: set[str] = field(default_factory=set)
 
     @property
     def item(self) -> str:
@@ -195,6 +240,7 @@ class RoutineUnit:
             "pinned": self.pinned,
             "set_by": self.set_by,
             "safety": self.safety,
+            "refused_by": sorted(self.refused_by),
             "evidence": {
                 "counts": dict(ev.counts),
                 "hit_rate": None if ev.rate is None else round(ev.rate, 3),

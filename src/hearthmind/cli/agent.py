@@ -140,6 +140,8 @@ def list_routines(
         lvl = r["level"] + (
             f" (≤{r['ceiling']})" if r["ceiling"] not in ("act", r["level"]) else ""
         )
+        if r.get("refused_by"):  # their own "never": not around them
+            lvl += ", not for " + ", ".join(r["refused_by"])
         table.add_row(r["routine_id"], lvl, r["person"] or "-", evidence, r["sentence"])
     console.print(table)
 

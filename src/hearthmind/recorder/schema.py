@@ -17,7 +17,8 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = "0004"  # the Alembic head (0004 added the agent's tables: agent/store.py)
+# the Alembic head (0004 added the agent's tables, 0005 who refused a routine: agent/store.py)
+SCHEMA_VERSION = "0005"
 
 metadata = MetaData()
 
