@@ -248,3 +248,34 @@ def test_undo_windows_by_domain() -> None:
     assert AgentConfig().undo_window("climate.living") == 1800.0
     with pytest.raises(ValueError, match="undo window for climate: 0"):
         AgentConfig(undo_window_minutes_by_domain={"climate": 0})
+
+
+def test_a_newcomer_among_many_poor_triggers_keeps_its_record() -> None:
+    """A routine's record holds MAX_TRIGGERS triggers. When it is full, the one least likely
+    ever to be trusted goes: a frequent poor one, not the newcomer (the family's bathroom
+    motion, 143 of 143 in hindsight, had been dropped at each coming by 23 busier records)."""
+    from hearthmind.agent.triggers import MAX_TRIGGERS, TriggerBook, wilson_upper
+
+    rules = LadderRules(trigger_min=5, trigger_min_rate=0.8)
+    book = TriggerBook(rules)
+    unit = RoutineUnit("light.bathroom:on@morning", "light.bathroom", "on", "morning")
+    units = {unit.routine_id: unit}
+    poor = [f"sensor.thing_{i}:on|dark" for i in range(MAX_TRIGGERS)]
+    t = 0.0
+    for n in range(20):  # every poor trigger comes often, followed once in four
+        for key in poor:
+            book.occasion(unit, key, t)
+        if n % 4 == 0:
+            book.done(unit.item, t + 30, units)
+        t += 3600
+    assert len(unit.evidence.triggers) == MAX_TRIGGERS
+    motion = "binary_sensor.bathroom_motion:on|dark"
+    for _ in range(6):  # the motion, always followed; between, one more newcomer a time
+        book.occasion(unit, motion, t)
+        book.done(unit.item, t + 20, units)
+        book.occasion(unit, f"sensor.other_{t}:on|dark", t + 600)
+        t += 3600
+    assert unit.evidence.triggers[motion] == [6, 6]
+    assert book.trusted(unit, motion) is not None
+    assert len(unit.evidence.triggers) == MAX_TRIGGERS
+    assert wilson_upper(0, 0) == 1.0 and wilson_upper(146, 508) < 0.35

@@ -47,6 +47,16 @@ def wilson_lower(hits: int, n: int, z: float = 1.0) -> float:
     return (centre - spread) / (1 + z * z / n)
 
 
+def wilson_upper(hits: int, n: int, z: float = 1.0) -> float:
+    """The upper bound of a success rate's interval (1 with no occasions)."""
+    if n <= 0:
+        return 1.0
+    p = hits / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre + spread) / (1 + z * z / n)
+
+
 def sun_elevation(ts: float, latitude: float, longitude: float) -> float:
     """The sun's elevation in degrees (a textbook approximation, good to about a degree)."""
     moment = datetime.fromtimestamp(ts, UTC)
@@ -94,8 +104,13 @@ class TriggerBook:
         counts = triggers.get(key)
         if counts is None:
             if len(triggers) >= MAX_TRIGGERS:
-                # forget the least telling: the fewest occasions
-                least = min(triggers, key=lambda k: (triggers[k][0], k))
+                # forget the one least likely ever to be trusted: the lowest upper bound of
+                # its rate. (Forgetting the fewest occasions kept the hallway motion, 146 of
+                # 508, and dropped every newcomer at once: the family's bathroom motion, 143
+                # of 143 in hindsight, never got a record; a newcomer's bound is high.)
+                least = min(
+                    triggers, key=lambda k: (wilson_upper(triggers[k][1], triggers[k][0]), k)
+                )
                 del triggers[least]
                 unit.evidence.delays.pop(least, None)
             counts = triggers[key] = [0, 0]
