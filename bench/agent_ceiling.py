@@ -39,15 +39,18 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from hearthmind.agent.config import LadderRules
+from hearthmind.agent.moments import DARK_BELOW
 from hearthmind.agent.triggers import sun_elevation, trigger_key
 from hearthmind.agent.units import part_of_day
 from hearthmind.routines.timeofday import to_wall_clock
 
 HOMES = Path(__file__).resolve().parents[1] / "src/hearthmind/integrations/simulator/homes"
 WEEK = 7 * 86400.0
-WINDOW_ON, WINDOW_OFF = 600.0, 180.0  # the agent's truth windows (agent/config.py defaults)
+_RULES = LadderRules()  # the agent's truth windows, its defaults
+WINDOW_ON = _RULES.truth_window_minutes * 60.0
+WINDOW_OFF = _RULES.truth_window_off_minutes * 60.0
 OFF_TARGETS = frozenset({"off", "closed", "locked", "idle", "standby", "paused"})
-DARK_BELOW = 4.0  # degrees, as agent/moments.py
 PRECISIONS = (0.99, 0.95, 0.9, 0.85, 0.8, 0.7)
 
 

@@ -37,24 +37,25 @@ def trigger_key(item: str, dark: bool, entity_id: str = "light.") -> str:
     return f"{item}|{'dark' if dark else 'light'}"
 
 
-def wilson_lower(hits: int, n: int, z: float = 1.0) -> float:
-    """The lower bound of a success rate's interval (0 with no occasions)."""
+def wilson_interval(hits: int, n: int, z: float = 1.0) -> tuple[float, float]:
+    """A success rate's Wilson interval, `z` standard errors wide ((0, 1) with no occasions)."""
     if n <= 0:
-        return 0.0
+        return 0.0, 1.0
     p = hits / n
     centre = p + z * z / (2 * n)
     spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre - spread) / (1 + z * z / n)
+    scale = 1 + z * z / n
+    return (centre - spread) / scale, (centre + spread) / scale
+
+
+def wilson_lower(hits: int, n: int, z: float = 1.0) -> float:
+    """The lower bound of a success rate's interval (0 with no occasions)."""
+    return wilson_interval(hits, n, z)[0]
 
 
 def wilson_upper(hits: int, n: int, z: float = 1.0) -> float:
     """The upper bound of a success rate's interval (1 with no occasions)."""
-    if n <= 0:
-        return 1.0
-    p = hits / n
-    centre = p + z * z / (2 * n)
-    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre + spread) / (1 + z * z / n)
+    return wilson_interval(hits, n, z)[1]
 
 
 def sun_elevation(ts: float, latitude: float, longitude: float) -> float:
