@@ -38,7 +38,9 @@ from zoneinfo import ZoneInfo
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from agent_metrics import is_need
 from hearthmind.agent.config import LadderRules
 from hearthmind.agent.moments import DARK_BELOW
 from hearthmind.agent.triggers import sun_elevation, trigger_key
@@ -69,8 +71,8 @@ class Want:
     part: str
 
     @property
-    def kind(self) -> str:
-        return f"{self.entity_id}:{self.target}@{self.part}"
+    def kind(self) -> tuple[str, str, str]:
+        return self.entity_id, self.target, self.part
 
 
 def window(target: str) -> float:
@@ -97,8 +99,8 @@ def load_run(folder: Path) -> tuple[list[Change], list[Want], float, ZoneInfo, t
     wants = []
     by_agent: list[Change] = []
     for r in intentions:
-        if r.get("reaction_to") or not (r.get("executed") or r.get("satisfied_by") == "agent"):
-            continue  # what the benchmark counts as needed (bench/agent_metrics.py)
+        if not is_need(r):
+            continue
         t = float(r["epoch"])
         part = part_of_day(to_wall_clock(t, zone))
         wants.append(Want(t, str(r["entity_id"]), str(r["target"]), part))
@@ -140,13 +142,13 @@ def ceiling(
 ) -> dict[str, Any]:
     """Per precision: the share of wants (weeks `first_week` + 1 on) a good trigger came
     before; and the wants by kind, for who wants to see where the bound comes from."""
-    times_by_kind: dict[str, list[float]] = defaultdict(list)
+    times_by_kind: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     kinds_of_entity: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for want in wants:
         times_by_kind[want.kind].append(want.time)
         kinds_of_entity[want.entity_id].add((want.target, want.part))
     # occasions: (want kind, trigger key) -> times; followed counted against the wants
-    occasions: dict[tuple[str, str], list[float]] = defaultdict(list)
+    occasions: dict[tuple[tuple[str, str, str], str], list[float]] = defaultdict(list)
     state: dict[str, str] = {}
     for change in changes:
         t = change.time
@@ -160,22 +162,21 @@ def ceiling(
                 if want_part != part or satisfies(state.get(entity_id), target):
                     continue
                 key = trigger_key(item, dark, entity_id)
-                occasions[(f"{entity_id}:{target}@{part}", key)].append(t)
+                occasions[((entity_id, target, part), key)].append(t)
         state[change.entity_id] = change.state
     for times in times_by_kind.values():
         times.sort()
-    rate: dict[tuple[str, str], tuple[int, int]] = {}
+    rate: dict[tuple[tuple[str, str, str], str], tuple[int, int]] = {}
     for (kind, key), times in occasions.items():
-        target = kind.rpartition("@")[0].rpartition(":")[2]
         wanted = times_by_kind[kind]
-        span = window(target)
+        span = window(kind[1])  # the want's target
         followed = sum(bisect_right(wanted, t + span) > bisect_left(wanted, t) for t in times)
         rate[(kind, key)] = (len(times), followed)
     cutoff = start + first_week * WEEK
     counted = [w for w in wants if w.time >= cutoff]
     out: dict[str, Any] = {"wants": len(counted), "precision": {}}
     for precision in precisions:
-        good: dict[str, list[float]] = defaultdict(list)
+        good: dict[tuple[str, str, str], list[float]] = defaultdict(list)
         for (kind, key), (n, hits) in rate.items():
             if n >= min_occasions and hits / n >= precision:
                 good[kind].extend(occasions[(kind, key)])

@@ -117,6 +117,14 @@ class _Tally:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
+def is_need(record: Mapping[str, Any]) -> bool:
+    """Whether a resident's intention counts as a routine want: done by them or taken by the
+    agent, and no undo (an undo is a reaction, not a want)."""
+    if record.get("reaction_to"):
+        return False
+    return bool(record.get("executed")) or record.get("satisfied_by") == "agent"
+
+
 def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
@@ -136,13 +144,10 @@ def weekly_tallies(run: RunRecords) -> dict[int, _Tally]:
     for w in range(full_weeks + (1 if run.days % 7 else 0)):
         weeks.setdefault(w, _Tally()).days = min(7.0, run.days - 7 * w)
     for record in run.intentions:
-        if record.get("reaction_to"):
-            continue  # an undo is no routine want
-        by = record.get("satisfied_by")
-        if record.get("executed") or by == "agent":
+        if is_need(record):
             tally = at(float(record["epoch"]))
             tally.needed += 1
-            tally.taken += by == "agent"
+            tally.taken += record.get("satisfied_by") == "agent"
     undone = {str(r["reaction_to"]) for r in run.intentions if r.get("reaction_to")}
     for action in run.actions:
         tally = at(action.time)
@@ -207,14 +212,11 @@ def breakdown(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
             per_resident[who] = per_resident.get(who, 0) + 1
     wants: dict[str, list[int]] = {}  # action -> [needed, taken by the agent]
     for record in run.intentions:
-        if record.get("reaction_to") or float(record["epoch"]) < cutoff:
-            continue
-        by = record.get("satisfied_by")
-        if record.get("executed") or by == "agent":
+        if is_need(record) and float(record["epoch"]) >= cutoff:
             what = record.get("action") or f"{record.get('entity_id')}:{record.get('target')}"
             row = wants.setdefault(f"{what} ({record.get('activity')})", [0, 0])
             row[0] += 1
-            row[1] += by == "agent"
+            row[1] += record.get("satisfied_by") == "agent"
     return {
         # the wants behind the takeover rate, the most frequent first: where it is lost
         "wants": {
