@@ -300,6 +300,12 @@ def main() -> None:
     )
     parser.add_argument("--skip", default="", help="comma-separated: ha,slurp,speech,dialogs")
     parser.add_argument(
+        "--draw",
+        type=int,
+        default=0,
+        help="seed of the grammar samples behind the speech index and language model (the hub uses 0; other draws show how much a speech figure owes to this one)",
+    )
+    parser.add_argument(
         "--dialogs",
         type=Path,
         default=REPO / "bench" / "voice_dialogs.jsonl",
@@ -358,8 +364,14 @@ def main() -> None:
         for backend in filter(None, args.backends.split(",")):
             with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
                 figures = pool.submit(
-                    speech_worker, backend, str(args.speech), str(args.ha_tests), not args.no_dev
+                    speech_worker,
+                    backend,
+                    str(args.speech),
+                    str(args.ha_tests),
+                    not args.no_dev,
+                    args.draw,
                 ).result()
+            figures["draw"] = args.draw
             result["speech"][backend] = figures
             console.print(
                 f"speech {backend}: right action {figures['right_action']:.3f} (dev "

@@ -142,22 +142,34 @@ def is_right(want: Any, got: Any, no_command: bool) -> bool:
 
 
 def make_stt(
-    backend: str, limits: Limits | None = None, weigh_all: bool = False, samples: int | None = None
+    backend: str,
+    limits: Limits | None = None,
+    weigh_all: bool = False,
+    samples: int | None = None,
+    draw: int = 0,
 ) -> Any:
+    """A speech backend; `draw` seeds the random samples of the grammar that Whisper's
+    near-sentence index and pocketsphinx's language model are built from (0 in the hub)."""
     extra: dict[str, Any] = {} if samples is None else {"grammar_samples": samples}
     if backend == "whisper":
         from hearthmind.voice.stt.whisper import WhisperStt
 
-        return WhisperStt(limits=limits, **extra)
+        return WhisperStt(limits=limits, draw=draw, **extra)
     if backend == "pocketsphinx":
         from hearthmind.voice.stt.sphinx import PocketsphinxStt
 
-        return PocketsphinxStt()
+        return PocketsphinxStt(draw=draw)
     if backend == "whisper+pocketsphinx":
         from hearthmind.voice.stt.sphinx import PocketsphinxStt
         from hearthmind.voice.stt.whisper import WhisperStt
 
-        return WhisperStt(proposer=PocketsphinxStt(), limits=limits, weigh_all=weigh_all, **extra)
+        return WhisperStt(
+            proposer=PocketsphinxStt(draw=draw),
+            limits=limits,
+            weigh_all=weigh_all,
+            draw=draw,
+            **extra,
+        )
     if backend.startswith("wyoming="):  # a remote Wyoming asr server: wyoming=tcp://host:port
         from hearthmind.voice.wyoming import WyomingStt
 
@@ -269,17 +281,21 @@ async def run_items(
     return rows
 
 
-def speech_worker(backend: str, speech_dir: str, ha_dir: str, dev: bool) -> dict[str, Any]:
+def speech_worker(
+    backend: str, speech_dir: str, ha_dir: str, dev: bool, draw: int = 0
+) -> dict[str, Any]:
     """One backend, in its own process (so its peak memory is its own)."""
-    return asyncio.run(_speech_worker(backend, Path(speech_dir), Path(ha_dir), dev))
+    return asyncio.run(_speech_worker(backend, Path(speech_dir), Path(ha_dir), dev, draw))
 
 
-async def _speech_worker(backend: str, speech_dir: Path, ha_dir: Path, dev: bool) -> dict[str, Any]:
+async def _speech_worker(
+    backend: str, speech_dir: Path, ha_dir: Path, dev: bool, draw: int = 0
+) -> dict[str, Any]:
     from voice_devset import CHOSEN_ON
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     load_before = os.getloadavg()[0]
-    pipeline = make_pipeline(make_stt(backend), ha_dir)
+    pipeline = make_pipeline(make_stt(backend, draw=draw), ha_dir)
     items = speech_items(speech_dir)
     rows = await run_items(pipeline, items, f"speech ({backend})", len(items))
     load_after = os.getloadavg()[0]

@@ -108,6 +108,16 @@ def test_corpus_gives_each_intent_a_voice(home: HomeVocabulary) -> None:
         assert entity.name in corpus
 
 
+def test_corpus_draw_is_its_seed(home: HomeVocabulary) -> None:
+    """`draw` (bench/voice.py --draw) is the sample's seed: the same draw gives the same
+    corpus, another draw another sample of the same grammar."""
+    recognizer = GrammarIntentRecognizer()
+    first = home_corpus(recognizer, home, per_intent=20, seed=0)
+    assert home_corpus(recognizer, home, per_intent=20, seed=0) == first
+    other = home_corpus(recognizer, home, per_intent=20, seed=1)
+    assert other != first and len(other) == len(first)
+
+
 # -- pronunciations ------------------------------------------------------------------------------
 
 

@@ -107,6 +107,7 @@ class PocketsphinxStt:
         dictionary: Path | None = None,
         order: int = 3,
         language_weight: float = 6.5,
+        draw: int = 0,
         **decoder_options: Any,
     ) -> None:
         model = model_dir or bundled_sphinx_model()
@@ -123,6 +124,7 @@ class PocketsphinxStt:
         self.unpronounceable: list[str] = []
         self.vocabulary: set[str] = set()
         self._prepared_for: Any = None
+        self.draw = draw  # the seed of the language model's sample of the grammar
 
     # -- the home's language -------------------------------------------------------------
 
@@ -131,7 +133,7 @@ class PocketsphinxStt:
         recognizer.slot_lists(home)
         key = (id(recognizer), recognizer.home_key)
         if key != self._prepared_for:
-            self.prepare_sentences(home_corpus(recognizer, home))
+            self.prepare_sentences(home_corpus(recognizer, home, seed=self.draw))
             self._prepared_for = key
 
     def prepare_sentences(self, sentences: list[str]) -> None:
