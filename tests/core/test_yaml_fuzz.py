@@ -36,3 +36,15 @@ def test_a_file_loads_or_fails_in_one_line(tmp_path: Path, parts: list[str]) -> 
         load_yaml(path, {"pw": "s3cret"})
     except ConfigError as err:
         assert "\n" not in str(err), str(err)
+
+
+def test_a_name_folded_over_a_blank_line_fails_in_one_line(tmp_path: Path) -> None:
+    """Found by the test above on a fresh clone: YAML folds "other.yaml", a blank line and
+    "a" into one name with a newline in it; the error names it escaped, on one line."""
+    (tmp_path / "other.yaml").write_text("k: [1, 2]\n", encoding="utf-8")
+    path = tmp_path / "self.yaml"
+    path.write_text("!include other.yaml\n\na", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_yaml(path, {})
+    assert "\n" not in str(caught.value)
+    assert "!include other.yaml\\na: no such file" in str(caught.value)

@@ -52,6 +52,9 @@ class ConfigError(HearthmindError):
 
     def __init__(self, path: str, line: int | None, reason: str) -> None:
         where = f"{path}, line {line}" if line is not None else path
+        # one line, whatever the file put in it: a name YAML folded over a blank line
+        # ("!include other.yaml" + blank line + "a" names "other.yaml\na") is shown escaped
+        reason = reason.replace("\r", "\\r").replace("\n", "\\n")
         super().__init__(f"{where}: {reason}")
         self.path = path
         self.line = line
