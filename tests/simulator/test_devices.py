@@ -118,6 +118,17 @@ def test_any_command_is_applied_or_refused(
         assert err.entity_id == "light.x"
 
 
+@pytest.mark.parametrize("value", [float("inf"), float("-inf")])
+def test_an_infinite_percentage_is_refused(value: float) -> None:
+    """Found by the test above on a fresh clone: int(inf) raised OverflowError out of the
+    fan, where every other bad number is refused."""
+    fan = entity("fan", "fan.x")
+    before = fan.snapshot()
+    with pytest.raises(DeviceCommandError, match="bad data"):
+        fan.apply("set_percentage", {"percentage": value})
+    assert fan.snapshot() == before
+
+
 def test_refused_mode_leaves_set_point() -> None:
     climate = entity("thermostat", "climate.x")
     with pytest.raises(DeviceCommandError, match="hvac mode"):

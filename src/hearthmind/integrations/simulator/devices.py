@@ -154,8 +154,9 @@ class SimEntity:
         except DeviceCommandError:
             self.state, self.attributes = before
             raise
-        except (KeyError, TypeError, ValueError) as err:
-            # data that did not come through the hub's schemas (e.g. straight from MQTT)
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
+            # data that did not come through the hub's schemas (e.g. straight from MQTT); an
+            # infinite number is no percentage either (int(inf) raises OverflowError)
             self.state, self.attributes = before
             raise DeviceCommandError(self.entity_id, service, f"bad data {err!r}") from err
         return (self.state, self.attributes) != before
