@@ -92,6 +92,17 @@ async def test_the_energy_page_finds_and_draws_what_exists(home: Home) -> None:
         "sensor.pv_forecast", "1.5", {"forecast": ahead, "unit_of_measurement": "kW"}, sensor
     )
 
+    # a planner that explains itself: its mode and its reasons in words (issue 23, item 3)
+    hub.states.async_set(
+        "sensor.data_hall_supervisor",
+        "mpc",
+        {
+            "friendly_name": "Data hall supervisor",
+            "reasons": ["chilled water raised to 9 C: wet-bulb is low and the IT load light", 3],
+        },
+        hub.context(Origin.AUTOMATION),
+    )
+
     b = await logged_in(home)
     try:
         await b.js("location.hash = '#/energy'")
@@ -119,5 +130,17 @@ async def test_the_energy_page_finds_and_draws_what_exists(home: Home) -> None:
         )
         assert "20.5 → 21 °C" in gauge
         assert await b.js("document.querySelectorAll('#energy-graphs canvas').length") == 4
+        said = await b.js(
+            "Array.from(document.querySelectorAll('#energy-says [data-says]'),"
+            " e => [e.dataset.says, e.querySelector('h3').textContent,"
+            " Array.from(e.querySelectorAll('li'), li => li.textContent)])"
+        )
+        assert said == [
+            [
+                "sensor.data_hall_supervisor",
+                "Data hall supervisor: mpc",
+                ["chilled water raised to 9 C: wet-bulb is low and the IT load light"],
+            ]
+        ]
     finally:
         await b.close()

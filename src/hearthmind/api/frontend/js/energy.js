@@ -4,7 +4,9 @@
 // set-point), room temperatures, power (PV, grid, load: W or kW), home batteries (storage in
 // kWh, or a state of charge named as such), price and carbon signals, and `sensor.*_forecast`
 // (its forecast attribute drawn when it has one, HA's list of {datetime, value} shape; its
-// history otherwise). The last 24 hours come from the recorder's history API.
+// history otherwise). The last 24 hours come from the recorder's history API. What the planners
+// say (an entity whose `reasons` attribute is a list of sentences: the battery plan, the data
+// hall's supervisor, pre-heating) is shown in their words above the graphs, with their mode.
 import { store, el, friendly } from "./store.js";
 import { loadUplot, widthOf } from "./plot.js";
 
@@ -48,6 +50,13 @@ function lastChange() {
   return t || Date.now() / 1000;
 }
 
+// the entities that explain themselves: a `reasons` attribute holding sentences
+function saying() {
+  return [...store.states.values()]
+    .filter((s) => Array.isArray(attr(s, "reasons")) && attr(s, "reasons").some((r) => typeof r === "string"))
+    .sort((a, b) => a.entity_id.localeCompare(b.entity_id));
+}
+
 function toKw(v, unit) { return unit === "W" ? v / 1000 : v; }
 
 export default class EnergyView {
@@ -55,8 +64,9 @@ export default class EnergyView {
     this.hub = hub; this.root = root; this.plots = []; this.groups = {}; this.drawn = {};
     this.gauges = el("div", { class: "gauges", id: "energy-gauges" });
     this.graphs = el("div", { id: "energy-graphs" });
+    this.says = el("div", { id: "energy-says" });
     this.note = el("p", { class: "small", role: "status", id: "energy-note" });
-    root.append(el("h1", { text: "Energy and comfort" }), this.note, this.gauges, this.graphs);
+    root.append(el("h1", { text: "Energy and comfort" }), this.note, this.says, this.gauges, this.graphs);
   }
 
   async show() {
@@ -69,6 +79,7 @@ export default class EnergyView {
     const missing = ["power", "storage", "forecast"].filter((g) => !groups[g].length);
     this.note.textContent = (missing.length ? `No ${missing.join(", ")} entities on this hub yet: their graphs appear here as they land (the comfort component's plan and forecasts, PV, battery and grid meters). ` : "")
       + "The last 24 hours, from the recorder.";
+    this.says.replaceChildren(...saying().map((s) => this.said(s)));
     this.gauges.replaceChildren(...[...groups.climate, ...groups.power, ...groups.storage, ...groups.signal, ...groups.energy]
       .map((s) => this.gauge(s)));
     // the day up to the hub's last change (nothing changed after it; a simulated home's clock
@@ -99,6 +110,14 @@ export default class EnergyView {
         : this.graph(uPlot, friendly(s.entity_id), series([s]), start, end, s.entity_id));
     }
     this.graphs.replaceChildren(...sections.filter(Boolean));
+  }
+
+  said(s) {
+    // a planner's mode and its reasons, as it wrote them
+    const reasons = attr(s, "reasons").filter((r) => typeof r === "string");
+    return el("section", { class: "card", "data-says": s.entity_id },
+      el("h3", { text: `${friendly(s.entity_id)}: ${s.state}` }),
+      el("ul", {}, ...reasons.map((r) => el("li", { text: r }))));
   }
 
   gauge(s) {
