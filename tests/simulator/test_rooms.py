@@ -14,8 +14,16 @@ from typing import Any
 import pytest
 import yaml
 
-from hearthmind.core import ConfigError, Hub, Origin, SimulatedClock
-from hearthmind.integrations.simulator import HomeSpec, SimulatedHome, load_home, parse_home
+from hearthmind.bootstrap import SetupOptions
+from hearthmind.core import ConfigError, Hub, Origin, SimulatedClock, load_config
+from hearthmind.integrations.simulator import (
+    HomeSpec,
+    SimulatedHome,
+    async_setup,
+    load_home,
+    parse_home,
+)
+from hearthmind.integrations.simulator.mqtt_bridge import MqttBridge
 from hearthmind.integrations.simulator.outdoor import EpwOutdoor, read_epw
 from hearthmind.integrations.simulator.rooms import RcRooms, SimpleRooms
 from hearthmind.integrations.simulator.spec import home_path
@@ -345,8 +353,6 @@ async def test_the_default_home_has_no_physics_and_no_new_entities() -> None:
 
 
 def test_mqtt_discovery_announces_the_meters_state_class() -> None:
-    from hearthmind.integrations.simulator.mqtt_bridge import MqttBridge
-
     run = Bare(rc_home())
     bridge = MqttBridge(run.hub, run.home, connection=None)  # type: ignore[arg-type]
     infos = {i.entity_id: i for i in run.home.entities()}
@@ -365,3 +371,16 @@ def test_mqtt_discovery_announces_the_meters_state_class() -> None:
     # the temperature sensors announce themselves as before
     outdoor = bridge.discovery_config(infos["sensor.outdoor_temperature"], "Outdoor sensor")
     assert outdoor["stat_cla"] == "measurement"
+
+
+async def test_a_bad_epw_file_stops_the_component_set_up_counted(tmp_path: Path) -> None:
+    (tmp_path / "broken.epw").write_text(epw_text(temperature=lambda h: 99.9 if h == 0 else 4))
+    home = tmp_path / "home.yaml"
+    home.write_text(yaml.safe_dump(single(weather={"epw": "broken.epw"})))
+    clock = SimulatedClock(datetime.fromisoformat("2026-01-05T00:00:00+01:00"))
+    hub = Hub(load_config(tmp_path), clock)
+    with pytest.raises(ConfigError) as info:
+        await async_setup(hub, SetupOptions(home=str(home), record=False))
+    assert info.value.path == str(tmp_path / "broken.epw") and info.value.line == 9
+    assert "dry-bulb temperature (field 7) is 99.9" in str(info.value)
+    assert hub.health.counts["config_errors"] == 1
