@@ -57,9 +57,9 @@ def test_cover_lock_thermostat_tv_fan() -> None:
     assert fan.state == "on" and fan.attributes["percentage"] == 66
 
 
-@pytest.mark.parametrize("kind", ["motion", "door", "temperature"])
+@pytest.mark.parametrize("kind", ["motion", "door", "temperature", "power", "energy"])
 def test_sensors_refuse_commands(kind: EntityKind) -> None:
-    sensor = entity(kind, "binary_sensor.x" if kind != "temperature" else "sensor.x")
+    sensor = entity(kind, "binary_sensor.x" if kind in ("motion", "door") else "sensor.x")
     with pytest.raises(DeviceCommandError):
         sensor.apply("turn_on", {})
     assert not sensor.controllable

@@ -13,6 +13,24 @@ use a thing for: coffee, kettle, extractor, shower_fan, front_lock, front_door, 
 trip rates). Areas named kitchen, living_room, bathroom, hallway and office are found by
 name. Errors name the file and line (`ConfigError`).
 
+Heating and weather (rooms.py, outdoor.py). By default (`thermal: physics: simple`) each
+thermostat heats a one-node room with a modulating boiler on a seeded synthetic weather; the
+shipped homes use it, and the seeded histories other benchmarks are measured on come from it,
+so it does not change. Opt in per home:
+    thermal:
+      physics: rc          # each area with a thermostat is a two-node RC room (thermal.py:
+      rc: {max_heat_kw: 6} # air + building mass, sun through the windows) heated by its own
+                           # modulating heat pump, COP falling with the cold (heat_pump_cop)
+    weather:
+      epw: weather.epw     # a real year (EnergyPlus EPW; relative to the home file): outdoor
+                           # temperature and global horizontal irradiance by hour of the year,
+                           # local standard time (without it the sun's elevation gives the sun)
+With `rc` each heated area also has `sensor.<area>_heat_pump_power` (kW, measurement;
+attributes heat_output_kw and cop) and `sensor.<area>_heat_pump_energy` (kWh,
+total_increasing), on a device `<area>_heat_pump`. A missing or malformed EPW file is a
+`ConfigError` naming it (and the line) when the home is set up. Both need NumPy (the
+`comfort` extra); the default home does not.
+
 The device seam (`SimulatedHome`, for any binding: in process here, MQTT in mqtt_bridge.py)
 --------------------------------------------------------------------------------------------
     home = SimulatedHome(spec, clock, seed=7, make_context=lambda origin, user: ...,
@@ -25,7 +43,8 @@ Description:
                                    controllable, services, capabilities)]
         capabilities: {"kind", "services", and per kind: supported_color_modes (light),
         percentage (fan), position (cover), hvac_modes/min_temp/max_temp/step (climate),
-        device_class (binary_sensor, sensor), unit_of_measurement (sensor)}
+        device_class (binary_sensor, sensor), unit_of_measurement (sensor), state_class
+        (the heat pumps' power and energy meters)}
     home.resident_infos() -> [ResidentInfo(id, name, entity_id="person.<id>")]
 State:
     home.state(entity_id) -> (state, attributes)  (attributes include friendly_name)

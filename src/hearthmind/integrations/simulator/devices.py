@@ -48,6 +48,20 @@ SERVICES: dict[EntityKind, tuple[str, ...]] = {
     "motion": (),
     "door": (),
     "temperature": (),
+    "power": (),
+    "energy": (),
+}
+
+# a heat pump's meter (made by the simulator with thermal: physics: rc), as Home Assistant's
+# power and energy sensors describe themselves; energy only grows (the Energy dashboard's
+# total_increasing), power is a measurement
+METER_ATTRIBUTES: dict[EntityKind, dict[str, str]] = {
+    "power": {"device_class": "power", "unit_of_measurement": "kW", "state_class": "measurement"},
+    "energy": {
+        "device_class": "energy",
+        "unit_of_measurement": "kWh",
+        "state_class": "total_increasing",
+    },
 }
 
 # what residents want, as a target word, and the service that gets it
@@ -106,6 +120,8 @@ class SimEntity:
             caps["device_class"] = "motion" if self.kind == "motion" else "door"
         elif self.kind == "temperature":
             caps.update(device_class="temperature", unit_of_measurement="°C")
+        elif self.kind in METER_ATTRIBUTES:
+            caps.update(METER_ATTRIBUTES[self.kind])
         return caps
 
     def snapshot(self) -> tuple[str, dict[str, Any]]:
@@ -314,4 +330,8 @@ def initial_state(kind: EntityKind) -> tuple[str, dict[str, Any]]:
             "unit_of_measurement": "°C",
             "state_class": "measurement",
         }
+    if kind == "power":
+        return "0.0", dict(METER_ATTRIBUTES[kind])
+    if kind == "energy":
+        return "0.00", dict(METER_ATTRIBUTES[kind])
     return "off", {}

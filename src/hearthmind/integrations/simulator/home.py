@@ -16,11 +16,13 @@ from hearthmind.core.clock import TimerHandle
 
 from .days import ResidentDays
 from .devices import DeviceCommandError, SimEntity, initial_state
-from .environment import ThermalZone, Weather, sun_elevation
+from .environment import sun_elevation
 from .intentions import IntentionLog
 from .layout import AWAY, Layout
+from .outdoor import make_weather
 from .records import DeviceInfo, EntityChange, EntityInfo, ResidentInfo, SimStats
 from .residents import Resident
+from .rooms import make_rooms
 from .spec import HomeSpec
 
 _LOGGER = logging.getLogger(__name__)
@@ -29,10 +31,6 @@ ContextMaker = Callable[[Origin, str | None], Context]
 ProblemReporter = Callable[[str, str], None]  # (counter, message), e.g. hub.health.problem
 ChangeListener = Callable[["EntityChange"], None]
 
-THERMAL_TICK = 1800.0  # seconds between thermal model steps (rooms change slowly)
-# smallest change a temperature sensor reports (as battery sensors do, to save power)
-INDOOR_STEP = 0.3
-OUTDOOR_STEP = 0.5
 MOTION_HOLD = 120.0  # seconds a motion sensor stays on after a room empties
 NOT_HOME = "not_home"
 HOME = "home"
@@ -99,14 +97,12 @@ class SimulatedHome:
                     tuple(e.entity_id for e in device.entities),
                 )
             )
-        self.weather = Weather(spec.weather, spec.longitude, f"{seed}:weather")
-        self._zones: dict[str, ThermalZone] = {
-            eid: ThermalZone(spec.thermal, 18.0)
-            for eid, ent in self._entities.items()
-            if ent.kind == "thermostat"
-        }
-        self._reported: dict[str, float] = {}
-        self._temperature_sensors = [e for e in self._entities.values() if e.kind == "temperature"]
+        # set-up errors (a bad EPW file) are raised here, as ConfigError, not mid-run
+        self.weather = make_weather(spec, seed)
+        self.rooms = make_rooms(spec, self.layout, self._entities, self.weather, self)
+        for device_info, made in self.rooms.made_devices():  # heat pumps with physics rc
+            self._devices.append(device_info)
+            self._entities.update((e.entity_id, e) for e in made)
         self.days = ResidentDays(self, spec, seed)
         self.residents: list[Resident] = self.days.residents
 
@@ -233,7 +229,8 @@ class SimulatedHome:
         self.running = True
         now = self.clock.timestamp()
         self.days.start(now)
-        self.at(now + THERMAL_TICK, self._thermal_tick)
+        self.rooms.start(now)
+        self.at(now + self.rooms.tick_seconds, self._thermal_tick)
 
     def stop(self) -> None:
         self.running = False
@@ -396,44 +393,17 @@ class SimulatedHome:
             datetime.fromtimestamp(self.clock.timestamp() + self._rng.uniform(5, 25), UTC), close
         )
 
-    # -- heating ----------------------------------------------------------------------------
+    # -- heating (rooms.py) -----------------------------------------------------------------
+
+    def report_reading(self, entity: SimEntity) -> None:
+        self._changed(entity, self._context(Origin.SENSOR), reading=True)
+
+    def report_sensor(self, entity: SimEntity, state: str) -> None:
+        self._set_sensor(entity, state)
 
     def _thermal_tick(self) -> None:
         if not self.running:
             return
         now = self.clock.timestamp()
-        outdoor = self.weather.outdoor(now)
-        main: float | None = None
-        for entity_id, zone in self._zones.items():
-            thermostat = self._entities[entity_id]
-            target = thermostat.attributes.get("temperature")
-            zone.step(
-                THERMAL_TICK,
-                outdoor,
-                float(target) if thermostat.state == "heat" and target is not None else None,
-            )
-            main = zone.temperature if main is None else main
-            reading = round(zone.temperature, 1)
-            moved = abs(reading - self._reported.get(entity_id, -99.0)) >= INDOOR_STEP
-            if moved:
-                self._reported[entity_id] = reading
-                thermostat.attributes["current_temperature"] = reading
-            if thermostat.set_heating(zone.heating) or moved:
-                self._changed(thermostat, self._context(Origin.SENSOR), reading=True)
-        for entity in self._temperature_sensors:
-            if entity.role == "outdoor":
-                value, step = outdoor, OUTDOOR_STEP
-            else:
-                area_zone = next(
-                    (self._zones[t] for t in self.layout.areas[entity.area].thermostats), None
-                )
-                if area_zone is not None:
-                    value = area_zone.temperature
-                else:
-                    value = (main if main is not None else outdoor) - 1.2
-                step = INDOOR_STEP
-            last = self._reported.get(entity.entity_id)
-            if last is None or abs(value - last) >= step:
-                self._reported[entity.entity_id] = round(value, 1)
-                self._set_sensor(entity, f"{round(value, 1):.1f}")
-        self.at(now + THERMAL_TICK, self._thermal_tick)
+        self.rooms.tick(now)
+        self.at(now + self.rooms.tick_seconds, self._thermal_tick)

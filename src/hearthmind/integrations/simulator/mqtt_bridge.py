@@ -276,7 +276,8 @@ class MqttBridge:
                 config["dev_cla"] = caps["device_class"]
             if caps.get("unit_of_measurement"):
                 config["unit_of_meas"] = caps["unit_of_measurement"]
-                config["stat_cla"] = "measurement"
+                # an energy meter is total_increasing (HA's Energy dashboard needs it)
+                config["stat_cla"] = caps.get("state_class", "measurement")
         for suffix, parser in commands.items():
             self._commands[base + suffix[1:]] = (info.entity_id, parser)
         return config

@@ -22,8 +22,22 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # What a simulated entity is; the domain of its entity id decides the default.
 EntityKind = Literal[
-    "light", "switch", "fan", "cover", "lock", "thermostat", "tv", "motion", "door", "temperature"
+    "light",
+    "switch",
+    "fan",
+    "cover",
+    "lock",
+    "thermostat",
+    "tv",
+    "motion",
+    "door",
+    "temperature",
+    "power",
+    "energy",
 ]
+# kinds the simulator makes itself (a heated room's heat pump with `thermal: physics: rc`);
+# a home file cannot declare them, since nothing would drive them
+MADE_KINDS: tuple[EntityKind, ...] = ("power", "energy")
 DEFAULT_KIND: dict[str, EntityKind] = {
     "light": "light",
     "switch": "switch",
@@ -44,6 +58,8 @@ KIND_DOMAINS: dict[str, tuple[str, ...]] = {
     "motion": ("binary_sensor",),
     "door": ("binary_sensor",),
     "temperature": ("sensor",),
+    "power": ("sensor",),
+    "energy": ("sensor",),
 }
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -96,6 +112,11 @@ class EntitySpec(_Strict):
             raise ValueError(f"{self.entity_id}: say which kind of {domain} it is (kind: ...)")
         if domain not in KIND_DOMAINS[kind]:
             raise ValueError(f"{self.entity_id}: a {kind} must be a {KIND_DOMAINS[kind][0]}")
+        if kind in MADE_KINDS:
+            raise ValueError(
+                f"{self.entity_id}: {kind} sensors are made by the simulator for each heated "
+                "room with thermal: physics: rc, not declared"
+            )
         return self
 
     @property
@@ -197,9 +218,33 @@ class WeatherSpec(_Strict):
     season_amplitude: float = Field(default=7.5, ge=0, le=30)
     day_amplitude: float = Field(default=3.5, ge=0, le=20)
     weather_sd: float = Field(default=2.5, ge=0, le=15)
+    # a real year instead of the synthetic one: an EnergyPlus weather file (EPW) gives the
+    # outdoor temperature and the sun (global horizontal irradiance), hour by hour of the
+    # year in local standard time. A relative path is taken from the home file's folder.
+    epw: str | None = Field(default=None, min_length=1)
+
+
+class RcRoomSpec(_Strict):
+    """The two-node room of thermal.RoomPhysics (air and building mass), one per heated area
+    with `thermal: physics: rc`. The defaults are the pre-heating bench's room."""
+
+    c_air: float = Field(default=1.2, gt=0, le=100)  # kWh/K, the air and furnishings
+    c_mass: float = Field(default=8.0, gt=0, le=1000)  # kWh/K, walls and floors
+    r_air_mass: float = Field(default=0.6, gt=0, le=100)  # K/kW between air and mass
+    r_out: float = Field(default=6.0, gt=0, le=500)  # K/kW from the air to outdoors
+    # effective glazing: kW of sun per kW/m2 of global irradiance (0 in windowless areas)
+    solar_aperture_m2: float = Field(default=3.0, ge=0, le=100)
+    max_heat_kw: float = Field(default=6.0, gt=0, le=100)  # the heat pump's heat output
 
 
 class ThermalSpec(_Strict):
+    # The room model. "simple" (the default) is environment.ThermalZone, one node and a
+    # modulating boiler: the seeded histories the other issues' benchmarks are measured on
+    # come from it, so it stays the default and those histories do not move. "rc" makes
+    # each heated area a two-node RC room (thermal.RoomPhysics) with a heat pump whose COP
+    # falls with the cold, and reports its power and energy (rooms.py).
+    physics: Literal["simple", "rc"] = "simple"
+    rc: RcRoomSpec = RcRoomSpec()
     loss_hours: float = Field(default=30.0, gt=0, le=500)  # time constant toward outdoors
     heat_rate: float = Field(default=1.6, gt=0, le=20)  # degrees per hour when heating
     comfort: float = Field(default=20.5, ge=5, le=30)
@@ -280,7 +325,13 @@ def load_home(name_or_path: str) -> HomeSpec:
     data, lines = load_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(str(path), 1, "a home must be a mapping (name, areas, devices, ...)")
-    return parse_home(data, lines, str(path))
+    spec = parse_home(data, lines, str(path))
+    epw = spec.weather.epw
+    if epw is not None and not Path(epw).expanduser().is_absolute():
+        # beside the home file, as an !include is: the file is read when the home is set up
+        weather = spec.weather.model_copy(update={"epw": str(path.parent / epw)})
+        spec = spec.model_copy(update={"weather": weather})
+    return spec
 
 
 def parse_home(data: Any, lines: LineMap | None = None, source: str = "<home>") -> HomeSpec:
@@ -330,4 +381,33 @@ def find_reference_problem(spec: HomeSpec) -> tuple[tuple[str | int, ...], str] 
         people.add(resident.id)
     if all(r.schedule.child for r in spec.residents):
         return ("residents",), "residents: a home needs at least one adult"
+    if spec.thermal.physics == "rc":
+        for heated in heated_areas(spec):
+            device_id, *sensors = heat_pump_ids(heated)
+            if device_id in device_ids:
+                return ("thermal", "physics"), (
+                    f"thermal.physics: rc makes a device {device_id!r} for {heated}'s heat pump; "
+                    "the home already has one of that id"
+                )
+            for entity_id in sensors:
+                if entity_id in seen:
+                    return ("thermal", "physics"), (
+                        f"thermal.physics: rc makes {entity_id} for {heated}'s heat pump; "
+                        "the home already has that entity"
+                    )
     return None
+
+
+def heated_areas(spec: HomeSpec) -> list[str]:
+    """Areas with a thermostat, in the file's order of areas."""
+    with_thermostat = {d.area for d, e in spec.entities() if e.resolved_kind == "thermostat"}
+    return [a.id for a in spec.areas if a.id in with_thermostat]
+
+
+def heat_pump_ids(area: str) -> tuple[str, str, str]:
+    """(device id, power sensor, energy sensor) of a heated area's heat pump (physics rc)."""
+    return (
+        f"{area}_heat_pump",
+        f"sensor.{area}_heat_pump_power",
+        f"sensor.{area}_heat_pump_energy",
+    )
