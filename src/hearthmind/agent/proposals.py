@@ -230,7 +230,8 @@ async def confirmed(
     when that has passed."""
     occasion = agent.proposals.get(unit.routine_id)
     if occasion is None or occasion.closed or occasion.suggestion_id != suggestion.suggestion_id:
-        return "yes noted: the next time it is planned it will be done"
+        # the occasion asked about is gone (a restart): the yes counts, the next is asked
+        return "yes noted: nothing is planned now; I will ask again the next time"
     occasion.level, occasion.held = "act", None
     occasion.confirmed_by = context.user_id or "a person"
     at = occasion.proposal.at
