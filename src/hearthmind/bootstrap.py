@@ -29,6 +29,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("routines", "hearthmind.routines.component"),
     ("agent", "hearthmind.agent"),
     ("spaces", "hearthmind.spaces.component"),
+    ("preheat", "hearthmind.comfort.preheat_component"),
     ("datahall", "hearthmind.comfort.datahall.component"),
     ("home_energy", "hearthmind.comfort.home_energy"),
     ("voice", "hearthmind.voice"),

@@ -40,7 +40,7 @@ from hearthmind.routines.online import RoutineLearner
 from hearthmind.routines.predictor import Prediction
 from hearthmind.routines.timeofday import DAY
 
-from . import asking, doing, gate, moments, requests, runs
+from . import asking, doing, gate, moments, proposals, requests, runs
 from .acting import service_for, value_of
 from .config import AgentConfig
 from .errors import UnknownRoutineError
@@ -60,7 +60,15 @@ from .safety import (
 )
 from .store import ActionRecord, AgentStore, Outcome, SuggestionRecord
 from .triggers import Occasion, TriggerBook
-from .units import RoutineUnit, habits_by_unit, lower, mine_habits, part_of_day, routine_id
+from .units import (
+    RoutineUnit,
+    habits_by_unit,
+    is_proposed,
+    lower,
+    mine_habits,
+    part_of_day,
+    routine_id,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -88,6 +96,7 @@ class Agent:
         self.zone: tzinfo | None = learner.zone
         self.units: dict[str, RoutineUnit] = {}
         self.runs: dict[str, Run] = {}
+        self.proposals: dict[str, proposals.Occasion] = {}  # other components' (proposals.py)
         self.actions: dict[str, ActionRecord] = {}
         self.suggestions: dict[str, SuggestionRecord] = {}
         self.enabled = True
@@ -203,7 +212,8 @@ class Agent:
 
     def _add_unit(self, unit: RoutineUnit) -> None:
         self.units[unit.routine_id] = unit
-        self._by_part[unit.part].append(unit)
+        if not is_proposed(unit.routine_id):  # a proposed one's moments are its component's
+            self._by_part[unit.part].append(unit)
 
     def _classify(self, unit: RoutineUnit) -> None:
         """Safety class from the entity as it is now and the configured sensitive ids."""
@@ -321,6 +331,7 @@ class Agent:
                 and value != action.target
             ):
                 doing.opposite_change(self, action, ctx.user_id, when)
+        proposals.person_did(self, entity_id, value)
         item = f"{entity_id}:{value}"
         self.triggers.done(item, when, self.units)
         for run in list(self.runs.values()):
@@ -340,6 +351,13 @@ class Agent:
 
     def predictions(self) -> list[Prediction]:
         return moments.predictions(self)
+
+    async def async_propose(
+        self, proposal: proposals.Proposal, context: Context | None = None
+    ) -> proposals.ProposalStatus:
+        """Another component's change for a routine of its own (proposals.py): asked, done
+        or observed as the routine's level and the hard rules say."""
+        return await proposals.propose(self, proposal, context)
 
     def _moments(
         self, trigger: Context | None, item: str | None, now: float, seen: Observation | None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from hearthmind.core import Context, Origin
 
-from . import doing, explain, gate, ladder
+from . import doing, explain, gate, ladder, proposals
 from .acting import name_of, service_for, value_of
 from .errors import (
     AlreadyAnsweredError,
@@ -23,6 +23,7 @@ from .errors import (
 )
 from .events import EVENT_AGENT_SUGGESTION, EVENT_SUGGESTION_ANSWERED, Answer
 from .store import SuggestionRecord
+from .units import RoutineUnit, is_proposed
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -31,26 +32,44 @@ if TYPE_CHECKING:
 
 def suggest(agent: Agent, run: Run, now: float) -> None:
     unit = run.unit
+    state = agent.hub.states.get(unit.entity_id)
+    if state is None:
+        return
+    expires = now + agent.config.suggestion_expires_minutes * 60.0
+    explanation = explain.suggestion_sentence(
+        unit, name_of(state, unit.entity_id), agent.habit(unit), run.probability
+    )
+    suggestion = ask(agent, unit, run.run, run.probability, explanation, expires, now)
+    if suggestion is not None:
+        run.suggestion_id = suggestion.suggestion_id
+        run.deadline = max(run.deadline, expires)
+
+
+def ask(
+    agent: Agent,
+    unit: RoutineUnit,
+    parent: Context,
+    probability: float,
+    explanation: str,
+    expires: float,
+    now: float,
+) -> SuggestionRecord | None:
+    """A question to the routine's person (gate.asked_person), on their daily budget, for
+    the service call that gives the entity the routine's value; None when no service does.
+    Runs ask it (suggest), and so do other components' proposals (proposals.py)."""
     hub = agent.hub
     state = hub.states.get(unit.entity_id)
     call = None if state is None else service_for(unit.entity_id, unit.value, state.state)
     if call is None or state is None:
-        return
+        return None
     domain, service, data = call
     person = gate.asked_person(agent, unit)
-    ctx = hub.context(Origin.AGENT, parent=run.run)
-    expires = now + agent.config.suggestion_expires_minutes * 60.0
+    ctx = hub.context(Origin.AGENT, parent=parent)
     suggestion = SuggestionRecord(
         ctx.id, unit.routine_id, person, unit.entity_id, f"{domain}.{service}", data,
-        unit.value, ctx.id, run.run.id, run.probability,
-        explain.suggestion_sentence(
-            unit, name_of(state, unit.entity_id), agent.habit(unit), run.probability
-        ),
-        "open", now, expires,
+        unit.value, ctx.id, parent.id, probability, explanation, "open", now, expires,
     )  # fmt: skip
     agent.suggestions[suggestion.suggestion_id] = suggestion
-    run.suggestion_id = suggestion.suggestion_id
-    run.deadline = max(run.deadline, expires)
     gate.spend_question(agent, person, now)
     agent.counts["suggestions"] += 1
     agent.store.save_suggestion(suggestion)
@@ -66,10 +85,11 @@ def suggest(agent: Agent, run: Run, now: float) -> None:
             "service_data": dict(data),
             "explanation": suggestion.explanation,
             "expires": expires,
-            "probability": round(run.probability, 4),
+            "probability": round(probability, 4),
         },
         ctx,
     )
+    return suggestion
 
 
 def expire(agent: Agent, suggestion: SuggestionRecord) -> None:
@@ -123,6 +143,8 @@ async def answer(agent: Agent, suggestion_id: str, reply: Answer, context: Conte
         return "noted"
     if reply == "yes":
         agent.outcome(unit, "accepted", suggestion_id=suggestion_id)
+        if is_proposed(unit.routine_id):  # another component's: done at its own time
+            return await proposals.confirmed(agent, suggestion, unit, context)
         state = agent.hub.states.get(unit.entity_id)
         if state is None:
             raise EntityGoneError(

@@ -18,16 +18,18 @@ if TYPE_CHECKING:
 
 
 def hold_back(
-    agent: Agent, unit: RoutineUnit, level: Level, now: float
+    agent: Agent, unit: RoutineUnit, level: Level, now: float, *, away_ok: bool = False
 ) -> tuple[Level, str | None]:
     """The hard rules: people who opted out or are away, quiet hours, the question budget.
-    What is held back is still observed (it is evidence all the same)."""
+    What is held back is still observed (it is evidence all the same). `away_ok`: the
+    routine is about people coming home (a room warmed for their arrival), so that they are
+    away is no reason to hold it back."""
     if level == "observe":
         return level, None
     people = unit.main_people() or ([unit.person] if unit.person else [])
     if people and all(p in agent.opted_out for p in people):
         return "observe", "opted out"
-    if not present_for(agent, unit, people):
+    if not away_ok and not present_for(agent, unit, people):
         return "observe", "away"
     if unit.refused_by:  # their "never": nothing done around them, nor asked of them
         here = [p for p in people_in_room(agent.hub, unit.entity_id) if p in unit.refused_by]

@@ -61,6 +61,14 @@ def routine_id(entity_id: str, value: str, part: str) -> str:
     return f"{entity_id}:{value}@{part}"
 
 
+def is_proposed(rid: str) -> bool:
+    """A routine another component proposes (proposals.py: "preheat:living_room@morning"),
+    not one learned from what people do ("light.hall:on@morning"): its id starts with the
+    component's name, which, unlike an entity id, has no dot."""
+    head, colon, _ = rid.partition(":")
+    return bool(colon) and "." not in head
+
+
 def rank(level: Level) -> int:
     return LEVELS.index(level)
 
@@ -325,6 +333,7 @@ __all__ = [
     "describe_named",
     "habit_sentence",
     "habits_by_unit",
+    "is_proposed",
     "part_of_day",
     "routine_id",
 ]
