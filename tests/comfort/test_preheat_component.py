@@ -102,6 +102,7 @@ async def test_with_the_agent_the_warm_up_is_asked_first_and_a_yes_does_it(
         state, attrs = plan(home)
         assert state != "idle", attrs
         assert "when someone is usually up (8 of 8 work days)" in str(attrs["reason"])
+        assert attrs["reasons"] == [attrs["reason"]]
         open_ = agent.open_suggestions()
         assert len(open_) == 1 and open_[0].routine_id == "preheat:living_room@morning"
         text = open_[0].explanation

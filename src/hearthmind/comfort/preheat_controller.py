@@ -304,6 +304,7 @@ class Preheat:
         out: dict[str, Any] = {
             "mode": mode,
             "reason": words,
+            "reasons": [words],  # as the battery plan and the data hall say it (the Energy page)
             "target": warm.target if warm else None,
             "start": _iso(warm.start) if warm else None,
             "due": _iso(warm.due) if warm else None,
