@@ -6,7 +6,9 @@ hourly IT-load traces driving the CPU-loading schedule, under three controls:
 - best_fixed: the constant zone cooling and chilled-water set-points with the least cooling
               energy and no hour outside 18-27 C, found by search on the evaluated year
               itself (hindsight the peer gets for free);
-- ours:       hearthmind.comfort.datahall's supervisor every 15 minutes.
+- ours:       hearthmind.comfort.datahall's supervisor every 15 minutes, as the hub runs it:
+              the shipped surrogate refined on line from the hall's own readings
+              (`datahall: learn_online`, on by default; `--no-learn-online` keeps it fixed).
 
     .venv/bin/python bench/datacenter.py --json bench/out/datacenter.json [--quick]
         [--weather EPW ...] [--workload CSV ...] [--plots] [--jobs 2]
@@ -74,18 +76,19 @@ def best_fixed(epw: Path, workload: Any, month: int | None) -> tuple[dict[str, A
     return figures, result
 
 
-def one(job: tuple[str, str, str, int | None, bool]) -> dict[str, Any]:
+def one(job: tuple[str, str, str, int | None, bool, bool]) -> dict[str, Any]:
     """shipped, best fixed and ours on one weather file and one workload trace."""
     from datacenter_ours import Ours
+    from hearthmind.comfort.datahall.supervisor import SupervisorConfig
     from hearthmind.comfort.datahall.surrogate import PlantSurrogate
 
-    epw_s, wl_s, label, month, keep = job
+    epw_s, wl_s, label, month, keep, learn_online = job
     epw, csv = Path(epw_s), Path(wl_s)
     workload = eplus.load_workload(csv)
     start = time.time()
     shipped = eplus.run(epw, workload, month=month)
     fixed_figs, fixed = best_fixed(epw, workload, month)
-    ours_ctl = Ours(epw, PlantSurrogate.load())
+    ours_ctl = Ours(epw, PlantSurrogate.load(), SupervisorConfig(learn_online=learn_online))
     ours = eplus.run(epw, workload, controller=ours_ctl, month=month)
     out: dict[str, Any] = {
         "weather": epw.name,
@@ -95,6 +98,7 @@ def one(job: tuple[str, str, str, int | None, bool]) -> dict[str, Any]:
         "ours": dict(ours.figures(), modes=ours.modes, problems=ours_ctl.sup.counts),
         "seconds": round(time.time() - start, 1),
         "period": f"month {month}" if month else "year",
+        "learn_online": learn_online,
     }
     if keep:
         out["series"] = {
@@ -159,6 +163,13 @@ def main() -> None:
     )
     ap.add_argument("--jobs", type=int, default=3, help="EnergyPlus runs at once")
     ap.add_argument(
+        "--no-learn-online",
+        dest="learn_online",
+        action="store_false",
+        help="keep the shipped surrogate as it is (the hub refines it from the hall's own "
+        "readings: datahall: learn_online, on by default)",
+    )
+    ap.add_argument(
         "--from-parts",
         type=Path,
         help="no runs: the JSON from the pairs finished earlier (bench/out/datacenter-parts)",
@@ -182,7 +193,14 @@ def main() -> None:
     labels = {w: label_of(w.name) for w in weathers}
     # every weather on the first trace first, then the next trace
     jobs = [
-        (str(w), str(c), labels[w], month, args.plots is not None and i == 0 and j == 0)
+        (
+            str(w),
+            str(c),
+            labels[w],
+            month,
+            args.plots is not None and i == 0 and j == 0,
+            args.learn_online,
+        )
         for j, c in enumerate(workloads)
         for i, w in enumerate(weathers)
     ]
@@ -193,6 +211,8 @@ def main() -> None:
         "runs": runs,
         "period": f"month {month}" if month else "year",
         "workloads": [c.name for c in workloads],
+        "weather_files": [w.name for w in weathers],
+        "learn_online": args.learn_online,
         "model": eplus.MODEL.name,
     }
     if args.plots is not None:
@@ -218,6 +238,7 @@ def from_parts(folder: Path, period: str) -> dict[str, Any]:
         "runs": {label_of(w): combine([p for p in parts if p["weather"] == w]) for w in weathers},
         "period": period,
         "workloads": sorted({p["workload"] for p in parts}),
+        "weather_files": weathers,
         "model": eplus.MODEL.name,
     }
 
