@@ -26,10 +26,18 @@ DEV_WEATHER = "USA_NJ_Newark.Intl.AP.725020_TMY3.epw"
 DEV_WORKLOAD = "workload/Alibaba_CPU_Data_Hourly_2.csv"
 
 
-def dev_weather() -> Path:
+def dev_weather(name: str = DEV_WEATHER) -> Path:
+    """A TMY3 file that ships with pyenergyplus (by its file name or its start)."""
     import pyenergyplus
 
-    return Path(pyenergyplus.__file__).parent / "data" / "weather" / DEV_WEATHER
+    folder = Path(pyenergyplus.__file__).parent / "data" / "weather"
+    exact = folder / name
+    if exact.exists():
+        return exact
+    found = sorted(folder.glob(f"{name}*.epw"))
+    if not found:
+        raise SystemExit(f"no pyenergyplus weather file {name!r} in {folder}")
+    return found[0]
 
 
 class Explorer:
@@ -75,7 +83,13 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=None, help="../shared/data/energy/datacenter")
     ap.add_argument("--out", type=Path, default=SHIPPED)
     ap.add_argument("--months", type=int, nargs="*", default=None, help="default: whole year")
+    ap.add_argument(
+        "--weather",
+        action="append",
+        help=f"pyenergyplus TMY3 file(s) to explore on (repeatable; default {DEV_WEATHER})",
+    )
     args = ap.parse_args()
+    weathers = [dev_weather(w) for w in args.weather or [DEV_WEATHER]]
     data = args.data or eplus.data_dir()
     trace = eplus.load_workload(data / DEV_WORKLOAD)
     # the trace with a random gain a day (0.5-2.5, clipped to 1): the surrogate sees light
@@ -85,8 +99,9 @@ def main() -> None:
     explorer = Explorer(seed=23)
     start = time.time()
     months: list[int | None] = list(args.months) if args.months else [None]
-    for month in months:
-        eplus.run(dev_weather(), workload, controller=explorer, month=month)
+    for weather in weathers:
+        for month in months:
+            eplus.run(weather, workload, controller=explorer, month=month)
     x = np.asarray(explorer.x)
     y = np.asarray(explorer.y)
     keep = np.isfinite(y) & np.all(np.isfinite(x), axis=1)
@@ -105,7 +120,8 @@ def main() -> None:
     model.save(
         args.out,
         note=(
-            f"fitted by bench/datacenter_train.py on {DEV_WEATHER} + {DEV_WORKLOAD} "
+            f"fitted by bench/datacenter_train.py on {' + '.join(w.name for w in weathers)}"
+            f" + {DEV_WORKLOAD} "
             f"(development inputs), {len(y)} samples; held-out-day MAE "
             f"{np.mean(np.abs(err)):.2f} kW of mean {y.mean():.1f} kW"
         ),
