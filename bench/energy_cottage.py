@@ -51,6 +51,10 @@ from hearthmind.integrations.simulator.thermal import EpwWeather, RoomPhysics, h
 PV_KWP = 6.0
 LOAD_SHARE = 0.5  # a cottage uses half of what this Californian house does (about 10 kWh a day)
 DRAWS = {7: 2.0, 13: 1.0, 20: 3.0}  # hour -> kWh of hot water drawn
+# the cold water that replaces what is drawn: a draw takes at most the heat the tank holds
+# above it (a cold tank gives cold water, not heat it never had: the tank used to fall to
+# -19 C in winter and owe that energy back)
+MAINS_C = 15.0
 LOADS = {
     "dishwasher": (1.2, 20, 22),
     "washing machine": (1.0, 9, 11),
@@ -258,6 +262,7 @@ def run_cottage(
         defer_kw = sum(LOADS[n][0] for n in start if n in pending)
         use = base + heat / cop + tank_kw + defer_kw
         net = pv - use
+        short = 0.0
         if net >= 0:
             charge = min(net, spec.battery_kw, (spec.battery_kwh - soc) / spec.efficiency)
             soc += charge * spec.efficiency
@@ -272,10 +277,11 @@ def run_cottage(
         before = room.air
         room.step(out, heat * served, ghi)
         draw = DRAWS.get(hod, 0.0)
+        drawn = min(draw, max(0.0, tank - MAINS_C) * spec.tank_kwh_per_k)
         tank = (
             tank
             - spec.tank_loss_per_h * (tank - 20.0)
-            + (tank_kw * served - draw) / spec.tank_kwh_per_k
+            + (tank_kw * served - drawn) / spec.tank_kwh_per_k
         )
         tank = min(tank, spec.tank_max_c)
         if room.air < floor - 0.5 or (draw > 0 and tank < spec.tank_floor_c):
@@ -294,7 +300,7 @@ def run_cottage(
         tr["tank"].append(tank)
         tr["pv"].append(pv)
         tr["use"].append(use)
-        tr["unserved"].append(-min(0.0, net + min(-net, spec.battery_kw, 1e9)) if net < 0 else 0.0)
+        tr["unserved"].append(short)  # what the hour could not serve, as the total counts it
     if emhass is not None:
         emhass.close()
     return res
