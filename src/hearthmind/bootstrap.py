@@ -32,6 +32,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("preheat", "hearthmind.comfort.preheat_component"),
     ("datahall", "hearthmind.comfort.datahall.component"),
     ("home_energy", "hearthmind.comfort.home_energy"),
+    ("cottage", "hearthmind.comfort.cottage_component"),
     ("voice", "hearthmind.voice"),
     ("wyoming", "hearthmind.api.wyoming"),
     ("api", "hearthmind.api"),

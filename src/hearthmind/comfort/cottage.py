@@ -61,6 +61,15 @@ class CottageDecision:
     solved: bool
     say: str
     plan_soc: Array = field(default_factory=lambda: np.zeros(0))
+    # the whole plan per hour (empty on the safe rule): heat, tank element, battery charge
+    # (+) / discharge (-) in kW, the room and the tank at the end of each hour, and the hour
+    # (from now) each deferrable load starts in
+    plan_heat: Array = field(default_factory=lambda: np.zeros(0))
+    plan_tank_kw: Array = field(default_factory=lambda: np.zeros(0))
+    plan_battery_kw: Array = field(default_factory=lambda: np.zeros(0))
+    plan_room: Array = field(default_factory=lambda: np.zeros(0))
+    plan_tank_c: Array = field(default_factory=lambda: np.zeros(0))
+    load_hour: dict[str, int] = field(default_factory=dict)
 
 
 def safe_rule(
@@ -175,7 +184,23 @@ def plan_cottage(
         if x[runs[j][0]] >= 0.5 or dl.hours_left_to_deadline <= 1
     ]
     say = describe(loads, [x[r] for r in runs], x[s], hour_of_day, start)
-    return CottageDecision(float(x[q[0]]), float(x[w[0]]), start, True, say, x[s])
+    return CottageDecision(
+        float(x[q[0]]),
+        float(x[w[0]]),
+        start,
+        True,
+        say,
+        x[s],
+        plan_heat=x[q],
+        plan_tank_kw=x[w],
+        plan_battery_kw=x[c] - x[d],
+        plan_room=x[room],
+        plan_tank_c=x[tank],
+        load_hour={
+            dl.name: 0 if dl.name in start else int(np.argmax(x[runs[j]]))
+            for j, dl in enumerate(loads)
+        },
+    )
 
 
 def describe(
