@@ -9,9 +9,11 @@ hourly IT-load traces driving the CPU-loading schedule, under three controls:
 - ours:       hearthmind.comfort.datahall's supervisor every 15 minutes, as the hub runs it:
               the shipped surrogate refined on line from the hall's own readings
               (`datahall: learn_online`, on by default; `--no-learn-online` keeps it fixed).
+              `--it-per-kelvin X` (kW/K, or `auto` from the model's ITE objects) gives it
+              the facility objective (`datahall: it_power_per_kelvin_kw`): cooling + IT.
 
     .venv/bin/python bench/datacenter.py --json bench/out/datacenter.json [--quick]
-        [--weather EPW ...] [--workload CSV ...] [--plots] [--jobs 2]
+        [--weather EPW ...] [--workload CSV ...] [--plots] [--jobs 2] [--it-per-kelvin auto]
 
 The supervisor's surrogate and settings were chosen on development inputs only (Newark NJ
 TMY3 + Alibaba trace 2: bench/datacenter_train.py, `--dev` here); the figures are on the
@@ -76,19 +78,23 @@ def best_fixed(epw: Path, workload: Any, month: int | None) -> tuple[dict[str, A
     return figures, result
 
 
-def one(job: tuple[str, str, str, int | None, bool, bool]) -> dict[str, Any]:
+def one(job: tuple[str, str, str, int | None, bool, bool, float]) -> dict[str, Any]:
     """shipped, best fixed and ours on one weather file and one workload trace."""
     from datacenter_ours import Ours
+    from hearthmind.comfort.datahall.planner import PlanLimits
     from hearthmind.comfort.datahall.supervisor import SupervisorConfig
     from hearthmind.comfort.datahall.surrogate import PlantSurrogate
 
-    epw_s, wl_s, label, month, keep, learn_online = job
+    epw_s, wl_s, label, month, keep, learn_online, it_per_k = job
     epw, csv = Path(epw_s), Path(wl_s)
     workload = eplus.load_workload(csv)
     start = time.time()
     shipped = eplus.run(epw, workload, month=month)
     fixed_figs, fixed = best_fixed(epw, workload, month)
-    ours_ctl = Ours(epw, PlantSurrogate.load(), SupervisorConfig(learn_online=learn_online))
+    config = SupervisorConfig(
+        learn_online=learn_online, limits=PlanLimits(it_power_per_kelvin_kw=it_per_k)
+    )
+    ours_ctl = Ours(epw, PlantSurrogate.load(), config)
     ours = eplus.run(epw, workload, controller=ours_ctl, month=month)
     out: dict[str, Any] = {
         "weather": epw.name,
@@ -99,6 +105,7 @@ def one(job: tuple[str, str, str, int | None, bool, bool]) -> dict[str, Any]:
         "seconds": round(time.time() - start, 1),
         "period": f"month {month}" if month else "year",
         "learn_online": learn_online,
+        "it_power_per_kelvin_kw": it_per_k,
     }
     if keep:
         out["series"] = {
@@ -115,7 +122,9 @@ def one(job: tuple[str, str, str, int | None, bool, bool]) -> dict[str, Any]:
     if PARTS is not None:  # each finished pair at once, so a long run's figures survive
         PARTS.mkdir(parents=True, exist_ok=True)
         part = {k: v for k, v in out.items() if k != "series"}
-        (PARTS / f"{label}-{csv.stem}.json").write_text(json.dumps(part, indent=1))
+        # the facility objective's pairs apart, so that they never overwrite the others
+        tag = f"-it{it_per_k:g}" if it_per_k > 0 else ""
+        (PARTS / f"{label}-{csv.stem}{tag}.json").write_text(json.dumps(part, indent=1))
     return out
 
 
@@ -170,13 +179,22 @@ def main() -> None:
         "readings: datahall: learn_online, on by default)",
     )
     ap.add_argument(
+        "--it-per-kelvin",
+        default="0",
+        help="ours minimises cooling + IT: the hall's extra IT kW per K of inlet (kW/K), or "
+        "'auto': the model's ITE design power x its CPU curve's per-K coefficient "
+        "(datahall: it_power_per_kelvin_kw; 0, the default, minimises cooling alone)",
+    )
+    ap.add_argument(
         "--from-parts",
         type=Path,
         help="no runs: the JSON from the pairs finished earlier (bench/out/datacenter-parts)",
     )
     args = ap.parse_args()
+    it_per_k = it_per_kelvin(args.it_per_kelvin)
     if args.from_parts:
-        write(from_parts(args.from_parts, "month 7" if args.quick else "year"), args.json)
+        period = "month 7" if args.quick else "year"
+        write(from_parts(args.from_parts, period, it_per_k), args.json)
         return
     data = args.data or eplus.data_dir()
     if args.dev:
@@ -200,6 +218,7 @@ def main() -> None:
             month,
             args.plots is not None and i == 0 and j == 0,
             args.learn_online,
+            it_per_k,
         )
         for j, c in enumerate(workloads)
         for i, w in enumerate(weathers)
@@ -213,6 +232,8 @@ def main() -> None:
         "workloads": [c.name for c in workloads],
         "weather_files": [w.name for w in weathers],
         "learn_online": args.learn_online,
+        "it_power_per_kelvin_kw": it_per_k,
+        "it_per_kelvin_from": args.it_per_kelvin,
         "model": eplus.MODEL.name,
     }
     if args.plots is not None:
@@ -225,20 +246,45 @@ def main() -> None:
     write(report, args.json)
 
 
+def it_per_kelvin(arg: str) -> float:
+    """--it-per-kelvin's kW/K: a number, or `auto` from the model (said on the console)."""
+    if arg == "auto":
+        value = round(eplus.it_power_per_kelvin_kw(), 3)
+        print(
+            f"--it-per-kelvin auto: {value} kW/K (the ITE objects' design power x their CPU "
+            f"curve's per-K coefficient, {eplus.MODEL.name})",
+            flush=True,
+        )
+        return value
+    try:
+        value = float(arg)
+    except ValueError:
+        sys.exit(f"--it-per-kelvin {arg!r}: give kW/K or auto")
+    if not value >= 0.0 or value == float("inf"):
+        sys.exit(f"--it-per-kelvin {arg}: give a finite kW/K of 0 or more")
+    return value
+
+
 def label_of(epw_name: str) -> str:
     return Path(epw_name).stem.replace("USA_", "").split(".")[0]
 
 
-def from_parts(folder: Path, period: str) -> dict[str, Any]:
-    """The report from the per-pair files of earlier runs (runs split over processes)."""
+def from_parts(folder: Path, period: str, it_per_k: float = 0.0) -> dict[str, Any]:
+    """The report from the per-pair files of earlier runs (runs split over processes), of
+    the one objective asked for."""
     parts = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
-    parts = [p for p in parts if p.get("period", "year") == period]
+    parts = [
+        p
+        for p in parts
+        if p.get("period", "year") == period and p.get("it_power_per_kelvin_kw", 0.0) == it_per_k
+    ]
     weathers = sorted({p["weather"] for p in parts})
     return {
         "runs": {label_of(w): combine([p for p in parts if p["weather"] == w]) for w in weathers},
         "period": period,
         "workloads": sorted({p["workload"] for p in parts}),
         "weather_files": weathers,
+        "it_power_per_kelvin_kw": it_per_k,
         "model": eplus.MODEL.name,
     }
 

@@ -339,6 +339,35 @@ def run(
     return hall.result
 
 
+def it_power_per_kelvin_kw(model: Path = MODEL) -> float:
+    """The hall's extra IT kW per K of inlet from the model's ITE objects: each one's design
+    power (W/m2 x its zone's floor area) times its CPU power curve's inlet coefficient
+    (Sinergym's 0.0667 per K). Design power as a whole, fans and UPS losses in it, as a
+    data sheet's figure would be; about 6.5 kW/K for the two zones."""
+    m = json.loads(model.read_text())
+    curves = m.get("Curve:Biquadratic", {})
+    total = 0.0
+    for ite in m["ElectricEquipment:ITE:AirCooled"].values():
+        if ite.get("design_power_input_calculation_method") != "Watts/Area":
+            raise ValueError(f"ITE design power by {ite['design_power_input_calculation_method']}")
+        zone = ite["zone_or_space_name"]
+        area = sum(
+            _polygon_area(s["vertices"])
+            for s in m["BuildingSurface:Detailed"].values()
+            if s["surface_type"] == "Floor" and s["zone_name"] == zone
+        )
+        curve = curves[ite["cpu_power_input_function_of_loading_and_air_temperature_curve_name"]]
+        total += ite["watts_per_floor_area"] * area * float(curve.get("coefficient4_y", 0.0))
+    return total / 1000.0
+
+
+def _polygon_area(vertices: list[dict[str, float]]) -> float:
+    """A flat floor's area (shoelace in x-y; the model's floors are horizontal)."""
+    x = np.array([v["vertex_x_coordinate"] for v in vertices])
+    y = np.array([v["vertex_y_coordinate"] for v in vertices])
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+
+
 def load_workload(csv: Path) -> np.ndarray:
     """An hourly CPU-utilisation trace (column cpu_load, 0-1), clipped to 0-1."""
     import pandas as pd

@@ -5,6 +5,7 @@ sets its set-point entities through services, like any other controller.
       prefix: data_hall          # entity ids: sensor.data_hall_zone_1_inlet_temperature, ...
       zones: 2
       it_design_kw: 200          # scales the shipped surrogate to this hall
+      it_power_per_kelvin_kw: 0  # > 0: minimise cooling + IT (servers' kW per K of inlet)
 
 What it decided and why is the state of `sensor.<prefix>_supervisor` (the mode: mpc, rule or
 safe) with the reasons in words and the set-points as attributes. A missing or unreadable
@@ -17,7 +18,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hearthmind.core import (
     DataKey,
@@ -37,6 +38,11 @@ if TYPE_CHECKING:  # SciPy and NumPy load only when a hall is configured
 _LOGGER = logging.getLogger(__name__)
 
 
+# without it_design_kw the hall is the shipped surrogate's (IT up to about 210 kW): a
+# quarter of that per K
+MAX_IT_PER_KELVIN_KW = 50.0
+
+
 class DataHallConfig(BaseModel):
     """The `datahall:` section."""
 
@@ -47,6 +53,26 @@ class DataHallConfig(BaseModel):
     interval_minutes: float = 15.0
     it_design_kw: float | None = None
     learn_online: bool = True  # refine the surrogate from the hall's own history
+    # the hall's extra IT power per K of rack-inlet temperature (kW/K, from the servers'
+    # data sheets or a step test); 0 minimises cooling alone, > 0 cooling + IT
+    it_power_per_kelvin_kw: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _plausible_sensitivity(self) -> DataHallConfig:
+        # Servers' power rises a few % of design per K (Sinergym's model: 6.7 %); a quarter
+        # of the design power per K is a unit slip (W for kW, per-server for the hall).
+        limit = 0.25 * self.it_design_kw if self.it_design_kw else MAX_IT_PER_KELVIN_KW
+        if self.it_power_per_kelvin_kw > limit:
+            of = (
+                f"0.25 x it_design_kw ({self.it_design_kw:g} kW)"
+                if self.it_design_kw
+                else "the limit without it_design_kw"
+            )
+            raise ValueError(
+                f"it_power_per_kelvin_kw {self.it_power_per_kelvin_kw:g} kW/K is more than "
+                f"{of}, {limit:g} kW/K: give the whole hall's extra IT kW per K of inlet"
+            )
+        return self
 
 
 register_section("datahall", DataHallConfig)
@@ -56,6 +82,7 @@ class HallController:
     """Reads the hall's entities, asks the supervisor, calls the set-point services."""
 
     def __init__(self, hub: Hub, cfg: DataHallConfig, surrogate: PlantSurrogate | None) -> None:
+        from .planner import PlanLimits
         from .supervisor import DataHallSupervisor, SupervisorConfig
 
         self.hub = hub
@@ -66,7 +93,10 @@ class HallController:
             report=lambda counter, message: hub.health.problem(
                 counter, message, hub.clock.timestamp()
             ),
-            config=SupervisorConfig(learn_online=cfg.learn_online),
+            config=SupervisorConfig(
+                learn_online=cfg.learn_online,
+                limits=PlanLimits(it_power_per_kelvin_kw=cfg.it_power_per_kelvin_kw),
+            ),
         )
         self.ticks = 0
         self._timer: Any = None

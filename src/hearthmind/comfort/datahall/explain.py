@@ -37,6 +37,26 @@ def _moved(new: float, old: float, what: str) -> str:
     return f"{what} held at {new:.1f} C"
 
 
+def _facility(cmd: HallSetpoints, it_per_k: float, saved_per_k: float | None) -> str:
+    """The facility objective's words, or nothing when the plan minimises cooling alone (the
+    rule and the safe set-points do not plan, so the objective has no say there)."""
+    if it_per_k <= 0.0 or cmd.mode != "mpc":
+        return ""
+    per_k = f"the servers draw {it_per_k:.1f} kW more per K"
+    if saved_per_k is None:
+        return f"facility objective ({per_k} of inlet, weighed against cooling); "
+    # the surrogate's slope where the plant now is: what a K warmer air would save
+    if saved_per_k < it_per_k:
+        return (
+            f"{per_k}, more than cooling saves ({saved_per_k:.1f} kW per K warmer; "
+            "facility objective); "
+        )
+    return (
+        f"a K warmer saves {saved_per_k:.1f} kW of cooling, more than the servers' "
+        f"{it_per_k:.1f} kW per K (facility objective); "
+    )
+
+
 def explain(
     s: HallSensors,
     cmd: HallSetpoints,
@@ -44,8 +64,12 @@ def explain(
     predicted_kw: float | None,
     supply_high_c: float,
     it_peak_kw: float,
+    it_power_per_kelvin_kw: float = 0.0,
+    cooling_saved_per_k_kw: float | None = None,
 ) -> tuple[str, ...]:
-    """Sentences for this step's set-points."""
+    """Sentences for this step's set-points; with `it_power_per_kelvin_kw` > 0 (the
+    facility objective) the supply-air sentence says so, and weighs the servers' kW per K
+    against `cooling_saved_per_k_kw`, the cooling a K warmer supply would save now."""
     ratio = s.it_kw / max(it_peak_kw, 1e-6)
     load = f"{'light' if ratio < 0.6 else 'heavy'}, {ratio:.0%} of the peak seen"
     wet = s.outdoor_wetbulb_c
@@ -64,7 +88,8 @@ def explain(
     sat = float(np.mean(cmd.supply_air_c))
     hottest = max(s.zone_inlet_c)
     out.append(
-        f"{_moved(sat, float(np.mean(last.supply_air_c)), 'supply air')}: hottest rack inlet "
+        f"{_moved(sat, float(np.mean(last.supply_air_c)), 'supply air')}: "
+        f"{_facility(cmd, it_power_per_kelvin_kw, cooling_saved_per_k_kw)}hottest rack inlet "
         f"{hottest:.1f} C, the plan keeps it under {INLET_HIGH_C:.0f} C "
         f"(supply at most {supply_high_c:.1f} C)"
     )

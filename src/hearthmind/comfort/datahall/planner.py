@@ -2,6 +2,11 @@
 next steps (15 minutes each) that use the least cooling power the surrogate predicts, with
 every step's supply air inside the bounds that keep the rack inlets in their band and the
 set-points moving no faster than a plant should (SciPy's SLSQP solves it).
+
+With `PlanLimits.it_power_per_kelvin_kw` > 0 the objective is the facility's instead:
+predicted cooling power plus the servers' extra power at warmer inlets, taken as that many
+kW per K of the zones' planned supply air (the inlets follow the supply at their measured
+rise, so a K of supply is a K of inlet).
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ class PlanLimits:
     max_chilled_water_step_k: float = 1.0
     move_weight: float = 0.05  # kW per K^2 of set-point change: a calm plant
     block_steps: int = 2  # set-points held over blocks of this many steps (fewer unknowns)
+    # the hall's extra IT kW per K of rack inlet (servers' data sheets or a step test);
+    # 0 = minimise cooling alone, > 0 = cooling + IT (the facility's energy)
+    it_power_per_kelvin_kw: float = 0.0
 
 
 Solver = Callable[[PlantSurrogate, PlanInputs, PlanLimits, Callable[[], bool]], Plan]
@@ -74,6 +82,53 @@ def _rows(v: np.ndarray, p: PlanInputs, n: int, block: int) -> np.ndarray:
             p.it_kw,
         ]
     )
+
+
+def objective(
+    surrogate: PlantSurrogate, p: PlanInputs, limits: PlanLimits
+) -> tuple[Callable[[np.ndarray], float], Callable[[np.ndarray], np.ndarray]]:
+    """The plan's cost over the block unknowns (supply, chilled water, economiser; `block`
+    steps each) and its exact gradient: predicted cooling kW summed over the steps, plus the
+    facility term when `limits.it_power_per_kelvin_kw` > 0, plus the move penalty."""
+    h = len(p.outdoor_c)
+    block = max(1, limits.block_steps)
+    n = -(-h // block)
+    first_of_block = np.arange(n) * block
+    supply_prev = p.previous_supply_c
+    chw_prev = p.previous_chilled_water_c
+
+    def moves(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ds = np.diff(np.concatenate([[supply_prev], v[:n]]))
+        dc = np.diff(np.concatenate([[chw_prev], v[n : 2 * n]]))
+        return ds, dc
+
+    it_per_k = limits.it_power_per_kelvin_kw
+    # steps each block covers (the last may be shorter): d(sum of step supplies)/d(block)
+    block_len = np.add.reduceat(np.ones(h), first_of_block)
+
+    def cost(v: np.ndarray) -> float:
+        ds, dc = moves(v)
+        rows = _rows(v, p, n, block)
+        power = float(np.sum(surrogate.predict(rows)))
+        if it_per_k > 0.0:  # skipped at 0 so that the cooling-only plan is exactly the old one
+            power += it_per_k * float(np.sum(rows[:, 0]))
+        return power + limits.move_weight * float(np.sum(ds**2) + np.sum(dc**2))
+
+    def grad(v: np.ndarray) -> np.ndarray:
+        rows = _rows(v, p, n, block)
+        g = np.concatenate(
+            [np.add.reduceat(surrogate.gradient(rows, c), first_of_block) for c in range(3)]
+        )
+        if it_per_k > 0.0:
+            g[:n] += it_per_k * block_len
+        ds, dc = moves(v)
+        for part, d in ((0, ds), (1, dc)):
+            # d/dv_k of sum (v_k - v_{k-1})^2 = 2 d_k - 2 d_{k+1}
+            gm = 2 * d - 2 * np.concatenate([d[1:], [0.0]])
+            g[part * n : (part + 1) * n] += limits.move_weight * gm
+        return g
+
+    return cost, grad
 
 
 def solve(
@@ -103,27 +158,7 @@ def solve(
         [[limits.max_chilled_water_step_k], np.full(n - 1, block * limits.max_chilled_water_step_k)]
     )
 
-    def moves(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ds = np.diff(np.concatenate([[supply_prev], v[:n]]))
-        dc = np.diff(np.concatenate([[chw_prev], v[n : 2 * n]]))
-        return ds, dc
-
-    def cost(v: np.ndarray) -> float:
-        ds, dc = moves(v)
-        power = float(np.sum(surrogate.predict(_rows(v, p, n, block))))
-        return power + limits.move_weight * float(np.sum(ds**2) + np.sum(dc**2))
-
-    def grad(v: np.ndarray) -> np.ndarray:
-        rows = _rows(v, p, n, block)
-        g = np.concatenate(
-            [np.add.reduceat(surrogate.gradient(rows, c), first_of_block) for c in range(3)]
-        )
-        ds, dc = moves(v)
-        for part, d in ((0, ds), (1, dc)):
-            # d/dv_k of sum (v_k - v_{k-1})^2 = 2 d_k - 2 d_{k+1}
-            gm = 2 * d - 2 * np.concatenate([d[1:], [0.0]])
-            g[part * n : (part + 1) * n] += limits.move_weight * gm
-        return g
+    cost, grad = objective(surrogate, p, limits)
 
     # rate limits: |v_k - v_{k-1}| <= step, as A v <= b rows for SLSQP ("ineq": b - A v >= 0)
     diff = np.eye(n) - np.eye(n, k=-1)

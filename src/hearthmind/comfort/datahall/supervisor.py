@@ -297,9 +297,37 @@ class DataHallSupervisor:
         return self._done(s, cmd, predicted_kw=None, high=high)
 
     def _done(
-        self, s: HallSensors, cmd: HallSetpoints, predicted_kw: float | None, high: float
+        self,
+        s: HallSensors,
+        cmd: HallSetpoints,
+        predicted_kw: float | None,
+        high: float,
     ) -> HallSetpoints:
-        reasons = cmd.reasons + explain(s, cmd, self.last, predicted_kw, high, self._it_peak)
+        it_per_k = self.config.limits.it_power_per_kelvin_kw
+        saved: float | None = None
+        if it_per_k > 0.0 and cmd.mode == "mpc" and self.surrogate is not None:
+            row = np.array(
+                [
+                    float(np.mean(cmd.supply_air_c)),
+                    cmd.chilled_water_c,
+                    cmd.economiser,
+                    s.outdoor_drybulb_c,
+                    s.outdoor_wetbulb_c,
+                    s.it_kw,
+                ]
+            )
+            # the cooling a K warmer supply would save here, for the words only
+            saved = -float(self.surrogate.gradient(row, 0)[0])
+        reasons = cmd.reasons + explain(
+            s,
+            cmd,
+            self.last,
+            predicted_kw,
+            high,
+            self._it_peak,
+            it_power_per_kelvin_kw=it_per_k,
+            cooling_saved_per_k_kw=saved,
+        )
         cmd = HallSetpoints(
             zone_cooling_c=cmd.zone_cooling_c,
             chilled_water_c=cmd.chilled_water_c,
