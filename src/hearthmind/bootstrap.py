@@ -24,6 +24,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("mqtt", "hearthmind.integrations.mqtt"),
     ("simulator", "hearthmind.integrations.simulator"),
     ("datahall_simulator", "hearthmind.integrations.simulator.datahall"),
+    ("cottage_simulator", "hearthmind.integrations.simulator.cottage"),
     ("todo", "hearthmind.integrations.todo"),
     ("automations", "hearthmind.automations"),
     ("routines", "hearthmind.routines.component"),
