@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from hearthmind.core import ConfigError, ContextFactory, Hub, Origin, SimulatedClock, load_config
+from hearthmind.core import (
+    ConfigError,
+    ContextFactory,
+    Hub,
+    Origin,
+    SimulatedClock,
+    load_config,
+    track_time_interval,
+)
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -37,6 +45,30 @@ async def test_simulated_clock_fires_timers_in_order_and_sleepers_wake() -> None
     assert [name for name, _ in fired] == ["a", "sleeper", "b"]
     assert fired[1][1] == START + timedelta(minutes=90)
     assert clock.now() == START + timedelta(days=1)
+
+
+async def test_track_time_interval_repeats_until_cancelled() -> None:
+    """Every interval from now on, the next one set after the action ran; a cancel, even from
+    inside the action, ends it (the simulators' and planners' ticking)."""
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    clock = SimulatedClock(start)
+    seen: list[datetime] = []
+    handle = track_time_interval(clock, timedelta(minutes=15), lambda: seen.append(clock.now()))
+    await clock.async_run_until(start + timedelta(hours=1))
+    assert seen == [start + timedelta(minutes=15 * k) for k in (1, 2, 3, 4)]
+    handle.cancel()
+    await clock.async_run_until(start + timedelta(hours=2))
+    assert len(seen) == 4
+
+    fired: list[int] = []
+
+    def once() -> None:
+        fired.append(1)
+        inner.cancel()
+
+    inner = track_time_interval(clock, timedelta(minutes=1), once)
+    await clock.async_run_until(start + timedelta(hours=3))
+    assert fired == [1]
 
 
 def test_seeded_context_ids_are_reproducible_and_sortable() -> None:

@@ -2,7 +2,7 @@
 
 The core imports nothing else of Hearthmind's."""
 
-from .clock import Clock, RealClock, SimulatedClock
+from .clock import Clock, RealClock, SimulatedClock, track_time_interval
 from .component import ComponentSetup, DataKey, HubData, SetupOptions
 from .config import (
     CoreConfig,
@@ -119,6 +119,7 @@ __all__ = [
     "register_section",
     "remove_hub_address",
     "split_entity_id",
+    "track_time_interval",
     "valid_entity_id",
     "validate",
     "validate_service_data",

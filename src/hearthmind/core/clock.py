@@ -38,6 +38,41 @@ class Clock(Protocol):
     def call_at(self, when: datetime, callback: Callable[[], None]) -> TimerHandle: ...
 
 
+def track_time_interval(
+    clock: Clock, interval: timedelta, action: Callable[[], None]
+) -> TimerHandle:
+    """Call `action` every `interval` on `clock`, the first time one interval from now, until
+    the returned handle is cancelled (Home Assistant's async_track_time_interval). The next
+    call is set once the action has run, from the clock's time then, as the components that
+    each wrote this chain of timers did; an action that raises ends the chain."""
+    return _Repeating(clock, interval, action).start()
+
+
+@dataclass(eq=False)
+class _Repeating:
+    clock: Clock
+    interval: timedelta
+    action: Callable[[], None]
+    handle: TimerHandle | None = None
+    cancelled: bool = False
+
+    def start(self) -> _Repeating:
+        self.handle = self.clock.call_at(self.clock.now() + self.interval, self._fire)
+        return self
+
+    def _fire(self) -> None:
+        if self.cancelled:
+            return
+        self.action()
+        if not self.cancelled:  # the action may have cancelled it
+            self.start()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        if self.handle is not None:
+            self.handle.cancel()
+
+
 class RealClock:
     """Wall-clock time, optionally sped up (`speed=60` runs an hour a minute) from `start`."""
 

@@ -56,7 +56,9 @@ from hearthmind.core import (
     Space,
     SpaceKind,
     register_section,
+    track_time_interval,
 )
+from hearthmind.core.clock import TimerHandle
 
 from .environment import Weather, sun_elevation
 from .outdoor import (
@@ -298,7 +300,7 @@ class SimulatedCottage:
             max_heat_kw=cfg.heat_pump_kw, air=cfg.room_start_c, mass=cfg.room_start_c
         )
         self.plant = CottagePlant(cfg, weather, room, zone)
-        self._timer: Any = None
+        self._timer: TimerHandle | None = None
         self.steps = 0
         self.commanded: dict[str, Context] = {}  # entity -> the Context of its last command
 
@@ -456,11 +458,7 @@ class SimulatedCottage:
         self._publish()
 
     def schedule(self) -> None:
-        def fire() -> None:
-            self.tick()
-            self.schedule()
-
-        self._timer = self.hub.clock.call_at(self.hub.clock.now() + STEP, fire)
+        self._timer = track_time_interval(self.hub.clock, STEP, self.tick)
 
     def stop(self) -> None:
         if self._timer is not None:

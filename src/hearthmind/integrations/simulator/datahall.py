@@ -45,7 +45,9 @@ from hearthmind.core import (
     Space,
     SpaceKind,
     register_section,
+    track_time_interval,
 )
+from hearthmind.core.clock import TimerHandle
 
 STEP = timedelta(minutes=15)
 PREFIX = "data_hall"
@@ -181,7 +183,7 @@ class SimulatedDataHall:
         self.cfg = cfg
         self.plant = HallPlant(cfg.zones, cfg.it_design_kw, cfg.seed, cfg.mean_outdoor_c)
         self._start = hub.clock.timestamp()
-        self._timer: Any = None
+        self._timer: TimerHandle | None = None
         self.steps = 0
 
     # -- entities ---------------------------------------------------------------------------
@@ -362,11 +364,7 @@ class SimulatedDataHall:
         self._publish()
 
     def schedule(self) -> None:
-        def fire() -> None:
-            self.tick()
-            self.schedule()
-
-        self._timer = self.hub.clock.call_at(self.hub.clock.now() + STEP, fire)
+        self._timer = track_time_interval(self.hub.clock, STEP, self.tick)
 
     def stop(self) -> None:
         if self._timer is not None:
