@@ -19,8 +19,8 @@ from hearthmind.integrations.simulator.cottage import (
     STEP,
     CottagePlant,
     CottageSimulatorConfig,
-    CottageWeather,
 )
+from hearthmind.integrations.simulator.outdoor import SyntheticWeather
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -30,7 +30,7 @@ DT = STEP.total_seconds()
 
 def plant(**kw: object) -> CottagePlant:
     cfg = CottageSimulatorConfig.model_validate(kw)
-    weather = CottageWeather(cfg.weather, 52.37, 4.89, f"{cfg.seed}:weather")
+    weather = SyntheticWeather(cfg.weather, 52.37, 4.89, f"{cfg.seed}:weather")
     room = thermal.RoomPhysics(max_heat_kw=cfg.heat_pump_kw, air=cfg.room_start_c, mass=16.0)
     return CottagePlant(cfg, weather, room, ZoneInfo("UTC"))
 

@@ -60,15 +60,7 @@ from hearthmind.core import (
 )
 from hearthmind.core.clock import TimerHandle
 
-from .environment import Weather, sun_elevation
-from .outdoor import (
-    CLEAR_SKY_SHARE,
-    EpwOutdoor,
-    OutdoorWeather,
-    clear_sky_irradiance,
-    read_epw,
-    thermal_module,
-)
+from .outdoor import EpwOutdoor, OutdoorWeather, SyntheticWeather, read_epw, thermal_module
 from .spec import WeatherSpec
 
 if TYPE_CHECKING:  # NumPy loads only when a simulated cottage is configured
@@ -129,18 +121,6 @@ class CottageSimulatorConfig(BaseModel):
 
 
 register_section("cottage_simulator", CottageSimulatorConfig)
-
-
-class CottageWeather(Weather):
-    """The simulated home's synthetic weather (outdoor.SyntheticWeather) without a HomeSpec."""
-
-    def __init__(self, spec: WeatherSpec, latitude: float, longitude: float, seed: str) -> None:
-        super().__init__(spec, longitude, seed)
-        self.latitude = latitude
-
-    def irradiance(self, ts: float) -> float:
-        elevation = sun_elevation(ts, self.latitude, self.longitude)
-        return CLEAR_SKY_SHARE * clear_sky_irradiance(elevation)
 
 
 @dataclass
@@ -288,7 +268,7 @@ class SimulatedCottage:
         thermal = thermal_module("cottage_simulator", "the simulated cottage")
         weather: OutdoorWeather
         if cfg.epw is None:
-            weather = CottageWeather(
+            weather = SyntheticWeather(
                 cfg.weather, core.latitude, core.longitude, f"{cfg.seed}:weather"
             )
         else:

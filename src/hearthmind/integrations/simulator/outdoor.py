@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from hearthmind.core import ConfigError
 
 from .environment import Weather, sun_elevation
-from .spec import HomeSpec
+from .spec import HomeSpec, WeatherSpec
 
 if TYPE_CHECKING:
     from .thermal import EpwWeather
@@ -58,11 +58,12 @@ def clear_sky_irradiance(elevation_deg: float) -> float:
 
 
 class SyntheticWeather(Weather):
-    """The seeded synthetic weather (unchanged temperatures), with a sun from its elevation."""
+    """The seeded synthetic weather (unchanged temperatures), with a sun from its elevation:
+    a home's (its spec's weather and place) or the simulated cottage's (the hub's place)."""
 
-    def __init__(self, spec: HomeSpec, seed: str) -> None:
-        super().__init__(spec.weather, spec.longitude, seed)
-        self.latitude = spec.latitude
+    def __init__(self, spec: WeatherSpec, latitude: float, longitude: float, seed: str) -> None:
+        super().__init__(spec, longitude, seed)
+        self.latitude = latitude
 
     def irradiance(self, ts: float) -> float:
         elevation = sun_elevation(ts, self.latitude, self.longitude)
@@ -114,7 +115,7 @@ class EpwOutdoor:
 def make_weather(spec: HomeSpec, seed: int) -> OutdoorWeather:
     """The home's weather: its EPW year when `weather: epw:` names one, else synthetic."""
     if spec.weather.epw is None:
-        return SyntheticWeather(spec, f"{seed}:weather")
+        return SyntheticWeather(spec.weather, spec.latitude, spec.longitude, f"{seed}:weather")
     return EpwOutdoor(read_epw(Path(spec.weather.epw).expanduser()), spec.zone)
 
 
