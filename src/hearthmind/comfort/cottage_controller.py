@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hearthmind.core import Context, HearthmindError, Hub, Origin
-from hearthmind.core.clock import TimerHandle
 
 from .cottage import CottageDecision, CottageSpec, CottageState, plan_cottage, safe_rule
 from .cottage_loads import (
@@ -27,15 +26,13 @@ from .cottage_loads import (
     Loads,
     UnknownLoadError,
     forecast_attributes,
-    home_zone,
     hourly_plan,
     reported,
 )
-from .cottage_loads import (
-    float_or_none as _float,
-)
 from .forecast import SeasonalForecaster
 from .guard import Guard
+from .hub_io import HourlyTicks, home_zone, number
+from .hub_io import float_or_none as _float
 from .lp import SolverError
 from .thermal import RoomModelKeeper
 
@@ -74,8 +71,7 @@ class Cottage:
         self.ignoring: dict[str, int] = {}
         self.seeded = False
         self.last_plan: dict[str, Any] = {}
-        self._timer: TimerHandle | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.ticks = HourlyTicks(hub, self.async_tick, "cottage")
 
     # -- each hour ---------------------------------------------------------------------
 
@@ -92,14 +88,14 @@ class Cottage:
         if not self.seeded:
             await self._async_seed(now)
         pv, use = self._power(self.cfg.pv_power), self._power(self.cfg.house_power)
-        soc_pct = self._number(self.cfg.battery_soc)
+        soc_pct = number(self.hub, self.cfg.battery_soc)
         soc = None if soc_pct is None else soc_pct / 100.0 * self.spec.battery_kwh
         room, out = (
             self._attr(self.cfg.room, "current_temperature"),
-            self._number(self.cfg.outdoor_temperature),
+            number(self.hub, self.cfg.outdoor_temperature),
         )
         tank = self._tank()
-        sun = self._number(self.cfg.irradiance) if self.cfg.irradiance else 0.0
+        sun = number(self.hub, self.cfg.irradiance) if self.cfg.irradiance else 0.0
         g = self.guard
         ok = {
             "PV power": g.reading("PV power", pv, now, 0.0, 1000.0),
@@ -438,13 +434,9 @@ class Cottage:
 
     # -- readings ----------------------------------------------------------------------
 
-    def _number(self, entity_id: str | None) -> float | None:
-        state = self.hub.states.get(entity_id) if entity_id else None
-        return None if state is None else _float(state.state)
-
     def _power(self, entity_id: str) -> float | None:
         """kW, whether the sensor reports W or kW."""
-        value = self._number(entity_id)
+        value = number(self.hub, entity_id)
         state = self.hub.states.get(entity_id)
         unit = str(state.attributes.get("unit_of_measurement", "kW")) if state else "kW"
         return None if value is None else value / 1000.0 if unit == "W" else value
@@ -460,7 +452,7 @@ class Cottage:
 
     def _tank(self) -> float | None:
         if self.cfg.tank_temperature:
-            return self._number(self.cfg.tank_temperature)
+            return number(self.hub, self.cfg.tank_temperature)
         return self._attr(self.cfg.water_heater, "current_temperature")
 
     def _ahead(self, forecaster: SeasonalForecaster, now: float | None) -> np.ndarray[Any, Any]:
@@ -479,19 +471,7 @@ class Cottage:
 
     def schedule(self) -> None:
         """A tick at every full hour of the hub's clock."""
-        nxt = (self.hub.clock.timestamp() // HOUR + 1) * HOUR
-
-        def fire() -> None:
-            task = self.hub.async_create_task(self.async_tick(), name="cottage")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            self.schedule()
-
-        self._timer = self.hub.clock.call_at(datetime.fromtimestamp(nxt, UTC), fire)
+        self.ticks.schedule()
 
     async def async_stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.ticks.async_stop()

@@ -13,14 +13,14 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hearthmind.core import HearthmindError
 
 from .cottage import CottageDecision, Deferrable
+from .hub_io import float_or_none
 
 if TYPE_CHECKING:
-    from hearthmind.core import Hub, State
+    from hearthmind.core import State
 
     from .cottage_component import CottageLoad
 
@@ -162,21 +162,6 @@ def forecast_attributes(stamps: list[str], series: Any, name: str) -> dict[str, 
         ],
         "friendly_name": name,
     }
-
-
-def float_or_none(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
-
-
-def home_zone(hub: Hub) -> tzinfo | None:
-    try:
-        return ZoneInfo(hub.config.core.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def reported(state: State | None) -> str | None:

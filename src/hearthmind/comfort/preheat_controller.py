@@ -15,11 +15,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
@@ -28,6 +26,8 @@ from hearthmind.core.clock import TimerHandle
 from hearthmind.routines.timeofday import DAY, to_wall_clock
 
 from .guard import Guard
+from .hub_io import HourlyTicks, home_zone, number
+from .hub_io import float_or_none as _float
 from .lp import SolverError
 from .preheat_history import HOUR, Occupancy, learn_occupancy, room_rows
 from .preheat_plan import (
@@ -76,15 +76,14 @@ class Preheat:
     def __init__(self, hub: Hub, cfg: PreheatConfig) -> None:
         self.hub = hub
         self.cfg = cfg
-        self.zone = _zone(hub)
+        self.zone = home_zone(hub)
         self.rooms = {
             key: Room(key, room, Guard(hub.health, f"pre-heating {key}"))
             for key, room in cfg.rooms.items()
         }
         self.occupancy: Occupancy | None = None
         self.fitted_at: float | None = None
-        self._timer: TimerHandle | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.ticks = HourlyTicks(hub, self.async_tick, "preheat")
 
     # -- learning from the recorder ------------------------------------------------------
 
@@ -155,7 +154,7 @@ class Preheat:
         now = self.hub.clock.timestamp()
         if self.fitted_at is None or now - self.fitted_at >= DAY:
             await self.async_refit()
-        outdoor = self._number(self.cfg.outdoor_temperature)
+        outdoor = number(self.hub, self.cfg.outdoor_temperature)
         for room in self.rooms.values():
             try:
                 room.last = await self._async_room(room, now, outdoor)
@@ -248,7 +247,7 @@ class Preheat:
         if warm.start < now + HOUR:  # the next hour's plan says it again if it is later
             room.timer = self.hub.clock.call_at(
                 datetime.fromtimestamp(warm.start, UTC),
-                lambda: self._spawn(self._async_set(room, warm)),
+                lambda: self.ticks.spawn(self._async_set(room, warm)),
             )
         return f"hub (no agent): heats to {warm.target:g} C from {clock(start_wall)}"
 
@@ -328,14 +327,10 @@ class Preheat:
 
     # -- readings ----------------------------------------------------------------------
 
-    def _number(self, entity_id: str | None) -> float | None:
-        state = self.hub.states.get(entity_id) if entity_id else None
-        return None if state is None else _float(state.state)
-
     def _series(self, entity_id: str | None, default: float) -> np.ndarray[Any, Any]:
         """The next HORIZON hours of a sensor: its `forecast` attribute where it has one
         (per hour, as the price integrations give), else its reading held."""
-        now = self._number(entity_id)
+        now = number(self.hub, entity_id)
         state = self.hub.states.get(entity_id) if entity_id else None
         ahead = state.attributes.get("forecast") if state is not None else None
         values = [now if now is not None else default]
@@ -346,7 +341,7 @@ class Preheat:
 
     def _indoor(self, room: Room) -> float | None:
         if room.cfg.temperature_sensor:
-            return self._number(room.cfg.temperature_sensor)
+            return number(self.hub, room.cfg.temperature_sensor)
         state = self.hub.states.get(room.cfg.climate)
         return None if state is None else _float(state.attributes.get("current_temperature"))
 
@@ -365,42 +360,14 @@ class Preheat:
 
     def schedule(self) -> None:
         """A tick at every full hour of the hub's clock."""
-        now = self.hub.clock.timestamp()
-        nxt = (now // HOUR + 1) * HOUR
-
-        def fire() -> None:
-            self._spawn(self.async_tick())
-            self.schedule()
-
-        self._timer = self.hub.clock.call_at(datetime.fromtimestamp(nxt, UTC), fire)
-
-    def _spawn(self, coro: Any) -> None:
-        task = self.hub.async_create_task(coro, name="preheat")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.ticks.schedule()
 
     async def async_stop(self) -> None:
-        for timer in (self._timer, *(r.timer for r in self.rooms.values())):
-            if timer is not None:
-                timer.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-
-def _float(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
+        for room in self.rooms.values():
+            if room.timer is not None:
+                room.timer.cancel()
+        await self.ticks.async_stop()
 
 
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
-
-
-def _zone(hub: Hub) -> tzinfo | None:
-    try:
-        return ZoneInfo(hub.config.core.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
