@@ -31,6 +31,7 @@ from sqlalchemy import Engine
 from hearthmind.recorder import StateRow, state_histories
 from hearthmind.routines.timeofday import DAY, to_wall_clock
 
+from .hub_io import float_or_none
 from .lp import Array
 
 HOUR = 3600.0
@@ -77,11 +78,8 @@ class StepSeries:
 
 
 def _number(value: Any) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return out if math.isfinite(out) else math.nan
+    out = float_or_none(value)
+    return math.nan if out is None else out
 
 
 def _series(rows: Sequence[StateRow], read: Any) -> StepSeries:
