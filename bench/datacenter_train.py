@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import datacenter_eplus as eplus
 from hearthmind.comfort.datahall.readings import HallSensors, HallSetpoints
+from hearthmind.comfort.datahall.supervisor import surrogate_input
 from hearthmind.comfort.datahall.surrogate import SHIPPED, PlantSurrogate
 
 DEV_WEATHER = "USA_NJ_Newark.Intl.AP.725020_TMY3.epw"
@@ -52,17 +53,7 @@ class Explorer:
 
     def __call__(self, s: HallSensors) -> HallSetpoints:
         if self.command is not None:
-            c = self.command
-            self.x.append(
-                [
-                    float(np.mean(c.supply_air_c)),
-                    c.chilled_water_c,
-                    c.economiser,
-                    s.outdoor_drybulb_c,
-                    s.outdoor_wetbulb_c,
-                    s.it_kw,
-                ]
-            )
+            self.x.append(surrogate_input(self.command, s).tolist())
             self.y.append(s.cooling_kw)
         if self.left <= 0 or self.command is None:
             sat = self.rng.uniform(16.0, 26.0)

@@ -198,16 +198,7 @@ class DataHallSupervisor:
         self._rise_hi.append(rises + np.maximum(lag, 0.0))
         self._rise_lo.append(rises + np.minimum(lag, 0.0))
         if self.config.learn_online and self.surrogate is not None and self.last.mode == "mpc":
-            x = np.array(
-                [
-                    float(np.mean(self.last.supply_air_c)),
-                    self.last.chilled_water_c,
-                    self.last.economiser,
-                    s.outdoor_drybulb_c,
-                    s.outdoor_wetbulb_c,
-                    s.it_kw,
-                ]
-            )
+            x = surrogate_input(self.last, s)
             self.surrogate.update(x, s.cooling_kw)
 
     def _supply_bounds(self, s: HallSensors) -> tuple[float, float]:
@@ -306,16 +297,7 @@ class DataHallSupervisor:
         it_per_k = self.config.limits.it_power_per_kelvin_kw
         saved: float | None = None
         if it_per_k > 0.0 and cmd.mode == "mpc" and self.surrogate is not None:
-            row = np.array(
-                [
-                    float(np.mean(cmd.supply_air_c)),
-                    cmd.chilled_water_c,
-                    cmd.economiser,
-                    s.outdoor_drybulb_c,
-                    s.outdoor_wetbulb_c,
-                    s.it_kw,
-                ]
-            )
+            row = surrogate_input(cmd, s)
             # the cooling a K warmer supply would save here, for the words only
             saved = -float(self.surrogate.gradient(row, 0)[0])
         reasons = cmd.reasons + explain(
@@ -338,3 +320,17 @@ class DataHallSupervisor:
         )
         self.last = cmd
         return cmd
+
+
+def surrogate_input(cmd: HallSetpoints, s: HallSensors) -> np.ndarray:
+    """The surrogate's inputs (its INPUTS order) for set-points `cmd` in conditions `s`."""
+    return np.array(
+        [
+            float(np.mean(cmd.supply_air_c)),
+            cmd.chilled_water_c,
+            cmd.economiser,
+            s.outdoor_drybulb_c,
+            s.outdoor_wetbulb_c,
+            s.it_kw,
+        ]
+    )
