@@ -84,16 +84,22 @@ def _rows(v: np.ndarray, p: PlanInputs, n: int, block: int) -> np.ndarray:
     )
 
 
+def blocks(p: PlanInputs, limits: PlanLimits) -> tuple[int, int, int, np.ndarray]:
+    """The horizon's steps, the steps a block holds its set-points, the number of blocks and
+    each block's first step (the last block may be shorter)."""
+    h = len(p.outdoor_c)
+    block = max(1, limits.block_steps)
+    n = -(-h // block)
+    return h, block, n, np.arange(n) * block
+
+
 def objective(
     surrogate: PlantSurrogate, p: PlanInputs, limits: PlanLimits
 ) -> tuple[Callable[[np.ndarray], float], Callable[[np.ndarray], np.ndarray]]:
     """The plan's cost over the block unknowns (supply, chilled water, economiser; `block`
     steps each) and its exact gradient: predicted cooling kW summed over the steps, plus the
     facility term when `limits.it_power_per_kelvin_kw` > 0, plus the move penalty."""
-    h = len(p.outdoor_c)
-    block = max(1, limits.block_steps)
-    n = -(-h // block)
-    first_of_block = np.arange(n) * block
+    h, block, n, first_of_block = blocks(p, limits)
     supply_prev = p.previous_supply_c
     chw_prev = p.previous_chilled_water_c
 
@@ -142,10 +148,7 @@ def solve(
 
     Unknowns: supply air, chilled water and economiser (relaxed to 0-1, rounded after) for
     each block of `limits.block_steps` steps; the block's power is the sum of its steps'."""
-    h = len(p.outdoor_c)
-    block = max(1, limits.block_steps)
-    n = -(-h // block)
-    first_of_block = np.arange(n) * block
+    _, block, n, first_of_block = blocks(p, limits)
     supply_prev = p.previous_supply_c
     chw_prev = p.previous_chilled_water_c
     # a block's supply bounds: the tightest of its steps
