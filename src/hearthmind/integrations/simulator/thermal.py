@@ -28,15 +28,12 @@ class EpwWeather:
 
     @classmethod
     def read(cls, path: Path) -> EpwWeather:
-        """Dry-bulb temperature (field 7) and global horizontal radiation (field 14)."""
-        lines = path.read_text(errors="replace").splitlines()
-        head = lines[0].split(",")
-        rows = [ln.split(",") for ln in lines[8:] if ln.strip()]
-        temp = np.array([float(r[6]) for r in rows])
-        ghi = np.array([float(r[13]) for r in rows])
-        if len(temp) < 8760 or not np.all(np.isfinite(temp)):
-            raise ValueError(f"{path}: an EPW file has 8,760 hourly rows, found {len(temp)}")
-        return cls(head[1] if len(head) > 1 else path.stem, float(head[6]), temp[:8760], ghi[:8760])
+        """Dry-bulb temperature (field 7) and global horizontal radiation (field 14), read
+        and checked by the simulated home's reader (outdoor.read_epw: a bad file is a
+        ConfigError naming it and the line)."""
+        from .outdoor import read_epw  # outdoor loads this module lazily, for NumPy
+
+        return read_epw(path)
 
 
 def heat_pump_cop(
