@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/energy.py [--json FILE] [--quick] [--citylearn-dataset DIR ...]
         [--weather EPW] [--parts citylearn_2022,citylearn_2023,cottage,home_preheat] [--docs]
+        [--interior-factor X]
 
 - citylearn_2022: our MPC as a CityLearn 3.0.2 agent against no control (1.0), OptimizedRBC,
   EMHASS's MPC fed our forecasts and a perfect-foresight LP bound. Score = mean of cost,
@@ -12,7 +13,9 @@
 - citylearn_2023: on citylearn_challenge_2023_phase_2_local_evaluation, ours against
   CityLearn's BaselineAgent, 0.3 comfort + 0.1 emissions + 0.3 grid + 0.3 resilience.
 - cottage: a year off grid (bench/energy_cottage.py).
-- home_preheat: the simulated homes over January (bench/energy_preheat.py).
+- home_preheat: the simulated homes over January, heated room by room, with the single-zone
+  figures beside (bench/energy_preheat.py; ``--interior-factor`` sets the heat exchange between
+  rooms, 1.0 by default).
 
 CityLearn and EMHASS run in the bench's own venvs (bench/energy_venv.py), made on first use.
 ``--quick`` runs a week of each.
@@ -174,12 +177,16 @@ def cottage(hours: int, weather: Path | None) -> dict[str, Any]:
     return out
 
 
-def home_preheat(weather: Path, quick: bool) -> dict[str, Any]:
+def home_preheat(weather: Path, quick: bool, interior_factor: float = 1.0) -> dict[str, Any]:
     from energy_preheat import run_preheat
 
-    r = run_preheat(weather, quick)
+    r = run_preheat(weather, quick, interior_factor=interior_factor)
+    one = r["single_zone"]
     log(
-        f"preheat: saving {r['energy_saving']:.3f}, discomfort {r['discomfort_hours']} vs {r['baseline_discomfort_hours']}"
+        f"preheat per room (interior factor {interior_factor}): saving {r['energy_saving']:.3f}, "
+        f"discomfort {r['discomfort_hours']} vs {r['baseline_discomfort_hours']}; single zone: "
+        f"saving {one['energy_saving']:.3f}, discomfort {one['discomfort_hours']} vs "
+        f"{one['baseline_discomfort_hours']}"
     )
     r["_series"] = r.pop("series")
     return r
@@ -202,6 +209,13 @@ def main() -> None:
     p.add_argument("--parts", default="citylearn_2022,citylearn_2023,cottage,home_preheat")
     p.add_argument("--dev", action="store_true", help="also run phase_1 (the development set)")
     p.add_argument("--plots", action="store_true", help="write docs/energy-*.png")
+    p.add_argument(
+        "--interior-factor",
+        type=float,
+        default=1.0,
+        help="home_preheat: heat exchange between rooms, as a multiple of a room's conductance "
+        "to outdoors (an assumption, not fitted; bench/energy_preheat_house.py)",
+    )
     args = p.parse_args()
     parts = args.parts.split(",")
     steps = 168 if args.quick else (24 * args.days if args.days else None)
@@ -221,7 +235,9 @@ def main() -> None:
     if "cottage" in parts:
         result["cottage"] = cottage(steps or 8760, args.weather)
     if "home_preheat" in parts:
-        result["home_preheat"] = home_preheat(args.weather or WEATHER, args.quick)
+        result["home_preheat"] = home_preheat(
+            args.weather or WEATHER, args.quick, args.interior_factor
+        )
     result["load_avg_end"] = os.getloadavg()[0]
     if args.plots:
         from energy_plots import plot_all

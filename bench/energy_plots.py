@@ -68,18 +68,25 @@ def plot_cottage(traces: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def plot_preheat(series: dict[str, Any], outdoor: list[float], path: Path) -> None:
+def plot_preheat(
+    series: dict[str, Any],
+    outdoor: list[float],
+    path: Path,
+    rooms: dict[str, str] | None = None,
+) -> None:
+    """A week of each home: the house (single zone), or with ``rooms`` (home -> area) the
+    one room of each home the series hold (bench/energy_preheat.py: the living room)."""
     homes = sorted({k.split(":")[0] for k in series})
     fig, axes = plt.subplots(len(homes), 1, figsize=(10, 3 * len(homes)), sharex=True)
     for ax, home in zip(np.atleast_1d(axes), homes, strict=False):
         occ = np.array(series[f"{home}:occupied"], dtype=float)
         x = np.arange(len(occ))
-        ax.fill_between(
-            x, 15, 15 + 7 * occ, color="0.9", step="post", label="someone home and awake"
-        )
+        room = (rooms or {}).get(home)
+        who = f"someone awake in the {room.replace('_', ' ')}" if room else "someone home and awake"
+        ax.fill_between(x, 15, 15 + 7 * occ, color="0.9", step="post", label=who)
         ax.plot(x, series[f"{home}:fixed"], label="fixed schedule")
         ax.plot(x, series[f"{home}:ours"], label="ours (pre-heating)")
-        ax.set_ylabel(f"{home}: room (C)")
+        ax.set_ylabel(f"{home}: {room.replace('_', ' ') if room else 'room'} (C)")
         ax.set_ylim(14, 23)
         ax.legend(fontsize=8, loc="lower right")
     np.atleast_1d(axes)[-1].set_xlabel("hour of the first January week")
@@ -116,6 +123,7 @@ def plot_all(result: dict[str, Any], docs: Path) -> list[Path]:
             {k: v for k, v in ph["_series"].items() if not k.endswith(("model", "setpoint"))},
             ph.get("outdoor", [0.0]),
             p,
+            ph.get("series_room"),
         )
         made.append(p)
     return made
