@@ -92,6 +92,8 @@ NEW_STATE = {
     "turn_on": "on", "turn_off": "off", "open_cover": "open", "close_cover": "closed",
     "lock": "locked", "unlock": "unlocked", "start": "cleaning", "return_to_base": "docked",
     "media_play": "playing", "media_pause": "paused", "media_stop": "idle",
+    "open_valve": "open", "close_valve": "closed", "alarm_disarm": "disarmed",
+    "alarm_arm_home": "armed_home", "alarm_arm_away": "armed_away",
 }  # fmt: skip
 
 
