@@ -315,12 +315,25 @@ def _answer(question: Question, said: str, home: HomeVocabulary) -> IntentMatch 
         and any(re.search(rf"\b{re.escape(normalize_name(n))}\b", words) for n in by_id[eid].names)
     ]
     if not chosen:
+        # part of a name, when it tells the options apart: "the radiator" for "Den Radiator"
+        short = re.sub(r"\b(the|a|an|one|please|my|our)\b", " ", words).split()
+        part = " ".join(short)
+        chosen = [
+            eid
+            for eid in options
+            if part
+            and eid in by_id
+            and any(f" {part} " in f" {normalize_name(n)} " for n in by_id[eid].names)
+        ]
+        chosen = chosen if len(chosen) == 1 else []
+    if not chosen:
         for word, index in ORDINALS.items():
             if re.search(rf"\b{word}\b", words):
                 chosen = [options[index]] if -len(options) <= index < len(options) else []
                 break
     if not chosen and BOTH.search(words) and not ACTION_PATTERN.search(words):
         chosen = options
+        slots["hub_each"] = True
     if not chosen:
         return None
     slots["hub_entity_ids"] = chosen

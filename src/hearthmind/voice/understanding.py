@@ -303,9 +303,8 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
     bare = POSSESSIVE.sub(r"\1", said)
     question = QUESTION.match(bare)
     if question and question.group(2) in STATE_WORDS:
-        return _read_target(
-            question.group(1), home, speaker_area, "state", STATE_WORDS[question.group(2)]
-        )
+        target = f"{question.group(1)}{question.group(3)}"
+        return _read_target(target, home, speaker_area, "state", STATE_WORDS[question.group(2)])
     if bare.startswith(("is ", "are ", "what", "which", "who", "where", "when", "how", "why")):
         return None  # other questions are the grammar's; reading them as commands would act
     return _read_target(bare, home, speaker_area, None, None)

@@ -238,7 +238,12 @@ HELP = re.compile(
     r"what are you able to do|what do you know|how do (?:i|you) work|what commands .*|"
     r"what can you help (?:me )?with|how can you help(?: me)?|what are your (?:skills|options))$"
 )
-QUESTION = re.compile(r"^(?:is|are)\s+(?:the\s+|my\s+|any\s+)?(.+?)\s+(\w+)$")
+# "is the X open", "are the lights on in the kitchen": the device, its state, a place after
+QUESTION = re.compile(
+    r"^(?:is|are)\s+(?:the\s+|my\s+|any\s+(?:of\s+the\s+)?)?(.+?)\s+"
+    r"(on|off|open|closed|shut|locked|unlocked|running|playing)"
+    r"((?:\s+(?:in|on|at|upstairs|downstairs)\b.*)?)$"
+)
 STATE_WORDS = {
     "on": "on", "off": "off", "open": "open", "closed": "closed", "shut": "closed",
     "locked": "locked", "unlocked": "unlocked", "running": "on", "playing": "playing",

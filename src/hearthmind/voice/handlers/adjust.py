@@ -11,7 +11,7 @@ from .. import answers
 from ..acting import Acting
 from ..home import NamedEntity
 from ..targets import NOUN, find_targets
-from ..turns import AskBack, NotUnderstood, Question, Turn, VoiceAnswer
+from ..turns import AskBack, NotUnderstood, Question, ServiceAction, Turn, VoiceAnswer
 
 MAX_STEP = 5.0  # degrees at once: a bigger change is made as 5 and said so (issue 25)
 CELSIUS_RANGE = (7.0, 30.0)
@@ -77,7 +77,7 @@ def ask_which(turn: Turn, entities: list[NamedEntity]) -> AskBack:
 
 async def device_action(act: Acting, turn: Turn) -> VoiceAnswer:
     entities = find_targets(turn)
-    if turn.slot("hub_ask_if_many") and len(entities) > 1:
+    if turn.slot("hub_ask_if_many") and len(entities) > 1 and not turn.slot("hub_each"):
         raise ask_which(turn, entities)
     action = str(turn.slot("hub_action"))
     unable = [e for e in entities if service_for(e.domain, action) is None]
@@ -129,9 +129,20 @@ async def climate_step(act: Acting, turn: Turn) -> VoiceAnswer:
     if direction not in ("up", "down"):
         raise AskBack("Warmer or cooler?", Question("direction", turn.match))
     entities = find_targets(turn, {"climate"})
-    if len(entities) > 1:
+    if len(entities) > 1 and not turn.slot("hub_each"):
         raise ask_which(turn, entities)
-    entity = entities[0]
+    actions: list[ServiceAction] = []
+    said: list[str] = []
+    for entity in entities:  # several only when the answer to "which one?" was "both"
+        done, speech = await _step_one(act, turn, entity, direction == "up")
+        actions += done
+        said.append(speech)
+    return act.done(turn, " ".join(said), actions)
+
+
+async def _step_one(
+    act: Acting, turn: Turn, entity: NamedEntity, up: bool
+) -> tuple[list[ServiceAction], str]:
     state = act.hub.states.get(entity.entity_id)
     attrs = state.attributes if state is not None else {}
     base = _number(attrs.get("temperature"))
@@ -143,28 +154,23 @@ async def climate_step(act: Acting, turn: Turn) -> VoiceAnswer:
     asked = _number(turn.slot("hub_amount")) or 1.0
     step = min(abs(asked), MAX_STEP)
     low, high = climate_limits(act, entity, base)
-    target = round(base + (step if direction == "up" else -step), 1)
-    target = min(max(target, low), high)
+    target = min(max(round(base + (step if up else -step), 1), low), high)
     name = answers.the(entity.name)
-    if (direction == "up" and target <= base) or (direction == "down" and target >= base):
-        edge, limit = ("higher", high) if direction == "up" else ("lower", low)
+    if (up and target <= base) or (not up and target >= base):
+        edge, limit = ("higher", high) if up else ("lower", low)
         now = f"reads {degrees(base)}" if reading else f"is set to {degrees(base)}"
-        return act.done(
-            turn, f"{name[0].upper()}{name[1:]} {now}; I don't set it {edge} than {limit:g}.", []
-        )
+        return [], f"{_capital(name)} {now}; I don't set it {edge} than {limit:g}."
     actions = await act.call(turn, [entity], lambda e: "set_temperature", {"temperature": target})
-    verb = "Raised" if direction == "up" else "Lowered"
+    verb = "Raised" if up else "Lowered"
     if target in (low, high):
         edge = "highest" if target == high else "lowest"
-        said = f"{verb} {name} to {target:g} degrees, the {edge} I set"
-    elif abs(asked) > MAX_STEP:
-        said = (
+        return actions, f"{verb} {name} to {target:g} degrees, the {edge} I set."
+    if abs(asked) > MAX_STEP:
+        return actions, (
             f"That's a big change at once, so I {verb.lower()} {name} by {step:g} degrees, "
-            f"to {target:g}"
+            f"to {target:g}."
         )
-    else:
-        said = f"{verb} {name} to {target:g} degrees"
-    return act.done(turn, said + ".", actions)
+    return actions, f"{verb} {name} to {target:g} degrees."
 
 
 # -- the volume ----------------------------------------------------------------------------
@@ -181,33 +187,33 @@ def volume_of(act: Acting, entity: NamedEntity) -> float | None:
 
 async def volume_step(act: Acting, turn: Turn) -> VoiceAnswer:
     entities = find_targets(turn, {"media_player"})
-    if len(entities) > 1:
+    if len(entities) > 1 and not turn.slot("hub_each"):
         awake = [e for e in entities if act.state(e) not in ("off", "unavailable", "unknown")]
         playing = [e for e in awake if act.state(e) == "playing"]
         entities = playing or awake or entities
         if len(entities) > 1:
             raise ask_which(turn, entities)
-    entity = entities[0]
-    level = volume_of(act, entity)
-    if level is None:
-        raise NotUnderstood(
-            f"I don't know how loud {answers.the(entity.name)} is; say 'set the volume to 30'.",
-            "no_value",
-        )
     up = turn.slot("direction") == "up"
-    target = round(min(1.0, max(0.0, level + (VOLUME_STEP if up else -VOLUME_STEP))), 2)
-    if target == level:
-        return act.done(
-            turn,
-            f"{answers.the(entity.name).capitalize()} is already as {'loud' if up else 'quiet'} as it goes.",
-            [],
-        )
-    actions = await act.call(turn, [entity], lambda e: "volume_set", {"volume_level": target})
-    return act.done(
-        turn,
-        f"Turned {answers.the(entity.name)} {'up' if up else 'down'} to {target * 100:.0f} percent.",
-        actions,
-    )
+    actions: list[ServiceAction] = []
+    said: list[str] = []
+    for entity in entities:
+        level = volume_of(act, entity)
+        name = answers.the(entity.name)
+        if level is None:
+            raise NotUnderstood(
+                f"I don't know how loud {name} is; say 'set the volume to 30'.", "no_value"
+            )
+        target = round(min(1.0, max(0.0, level + (VOLUME_STEP if up else -VOLUME_STEP))), 2)
+        if target == level:
+            said.append(f"{_capital(name)} is already as {'loud' if up else 'quiet'} as it goes.")
+            continue
+        actions += await act.call(turn, [entity], lambda e: "volume_set", {"volume_level": target})
+        said.append(f"Turned {name} {'up' if up else 'down'} to {target * 100:.0f} percent.")
+    return act.done(turn, " ".join(said), actions)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 # -- everything -----------------------------------------------------------------------------
