@@ -122,3 +122,60 @@ async def test_a_read_request_is_redone_elsewhere(talk: Talk) -> None:
         ("climate.set_temperature", "climate.radiator"),
         ("climate.set_temperature", "climate.study"),
     ]
+
+
+async def test_more_less_and_them(talk: Talk) -> None:
+    await talk.say("make the study warmer")
+    await talk.say("a bit more")
+    assert talk.state("climate.study").attributes["temperature"] == 22
+    await talk.say("less")
+    assert talk.state("climate.study").attributes["temperature"] == 21
+    talk.made()
+    await talk.say("turn on the lights in the living room")
+    talk.made()
+    await talk.say("dim them")  # all that was turned on, not the first of them
+    assert talk.made() == [
+        ("light.turn_on", "light.reading"),
+        ("light.turn_on", "light.sofa_lamp"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the coffee is too hot",
+        "the kids are too loud",
+        "it's cold outside",
+        "tell me a joke",
+        "I love you",
+    ],
+)
+async def test_remarks_about_other_things_are_not_acted_on(talk: Talk, said: str) -> None:
+    await talk.say(said)
+    assert talk.made() == [], said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("set the study heating to 23", [("climate.set_temperature", "climate.study")]),
+        ("clean the house", [("vacuum.start", "vacuum.robbie")]),
+        ("stop cleaning", [("vacuum.return_to_base", "vacuum.robbie")]),
+        ("close the garage", [("cover.close_cover", "cover.garage_door")]),
+    ],
+)
+async def test_more_everyday_requests(
+    talk: Talk, said: str, expected: list[tuple[str, str]]
+) -> None:
+    from hearthmind.core import Area
+
+    talk.hub.registries.add_area(Area("garage", "Garage"))
+    talk.hub.registries.set_entity_area("cover.garage_door", "garage")
+    turn = await talk.say(said)
+    assert talk.made() == expected, turn.result.speech
+
+
+async def test_thanks(talk: Talk) -> None:
+    await talk.say("turn on the reading light")
+    turn = await talk.say("thanks")
+    assert turn.result.speech == "You're welcome." and turn.result.answer.handled

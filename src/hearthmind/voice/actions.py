@@ -94,6 +94,7 @@ class IntentHandler:
             "HubEverythingOn": bound(adjust.everything_on),
             "HubNoSuchDevice": bound(adjust.no_such_device),
             "HubHelp": bound(adjust.help_here),
+            "HubThanks": bound(adjust.thanks),
             "HubUndoTurn": bound(undo.undo_turn),
         }
 

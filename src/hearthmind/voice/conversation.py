@@ -37,8 +37,15 @@ MAX_CONVERSATIONS = 256  # the oldest are forgotten first beyond this
 PRONOUN = re.compile(r"\b(it|them|that one|this one)\b(?!')", re.I)
 AGAIN = re.compile(r"\s+(again|too|as well)\b", re.I)
 FOLLOW_UP = re.compile(
-    r"^\s*(and|what about|how about|now)\s+(?:in\s+|on\s+)?(?:the\s+)?(.+?)[\s?.!]*$", re.I
+    r"^\s*(and|what about|how about|now)\s+(?:in\s+|on\s+)?(?:the\s+)?(.+?)"
+    r"(?:,?\s+(?:too|as well|also|please))*[\s?.!]*$",
+    re.I,
 )
+PLURAL = re.compile(r"\b(them|those|these|they)\b", re.I)
+# "a bit more" after a step: the same step again; "less": the other way
+MORE = re.compile(r"^(?:(?:a )?(?:little |bit |tiny bit )?more|even more|again|more please)$")
+LESS = re.compile(r"^(?:(?:a )?(?:little |bit )?less|not so much|too much)$")
+STEPS = frozenset({"HubClimateStep", "HubLightStep", "HubVolumeStep"})
 ASK_WHICH = "Which device do you mean?"
 # grammar intents that "all the lights" widens to the whole home
 WIDENED_BY_ALL = frozenset({"HassTurnOn", "HassTurnOff", "HubLightStep", "HassLightSet"})
@@ -126,6 +133,12 @@ class Conversations:
             redone, moved = self._again_elsewhere(state, follow.group(2), home, area)
             if redone is not None:
                 return await self._do(state, redone, said, home, before, user_id, area, moved)
+        step = _again(state.last_match, clean(said))
+        if step is not None:
+            return await self._do(
+                state, step, said, home, before, user_id, area, state.last_request
+            )
+        plural = bool(PLURAL.search(said)) and len(state.last_ids) > 1
         if PRONOUN.search(said) and state.last_names:
             said = AGAIN.sub("", PRONOUN.sub(state.last_names[0], said, count=1))
         readings: list[Request] = []
@@ -145,7 +158,7 @@ class Conversations:
             # a grammar intent the hub does not do ("turn the volume up" is HA's relative
             # volume): the everyday reading may do it
             match = self._read(said, home, area, state, readings) or match
-        match = self._adjusted(match, said, state)
+        match = self._adjusted(match, said, state, plural)
         answer = await self.pipeline.handler.handle(match, home, user_id=user_id, area=area)
         if answer.error == "no_target" and match.source == "grammar" and not answer.actions:
             # the grammar's reading found nothing here ("open the shades" where the covers
@@ -195,12 +208,22 @@ class Conversations:
         readings.append(request)
         return request.resolve(home, area, state.last_ids)
 
-    def _adjusted(self, match: IntentMatch, said: str, state: ConversationState) -> IntentMatch:
-        """A grammar match as this conversation means it: "undo" undoes the last turn here
-        (the agent's own undo when this conversation changed nothing), and "all the lights"
-        with no place said means the home's, not the speaker's room's."""
+    def _adjusted(
+        self, match: IntentMatch, said: str, state: ConversationState, plural: bool = False
+    ) -> IntentMatch:
+        """A match as this conversation means it: "undo" undoes the last turn here (the
+        agent's own undo when this conversation changed nothing); "them" is all the last
+        turn acted on, not its first; "all the lights" with no place said means the
+        home's, not the speaker's room's."""
         if match.intent == "HubUndo" and state.undo:
             return IntentMatch("HubUndoTurn", {"hub_restore": list(state.undo)}, source="reader")
+        first = state.last_ids[0] if state.last_ids else None
+        if plural and (
+            match.slots.get("name") == state.last_names[0]
+            or match.slots.get("hub_entity_ids") == [first]
+        ):
+            slots = {k: v for k, v in match.slots.items() if k not in ("name", "area")}
+            return replace(match, slots={**slots, "hub_entity_ids": list(state.last_ids)})
         spoken = match.spoken_slots
         if (
             match.intent in WIDENED_BY_ALL
@@ -284,6 +307,16 @@ class Conversations:
     def _name(self, entity_id: str) -> str:
         state = self.pipeline.hub.states.get(entity_id)
         return state.name if state is not None else entity_id
+
+
+def _again(last: IntentMatch | None, words: str) -> IntentMatch | None:
+    """ "A bit more" (or "less") after a step: the step again, the same way or the other."""
+    if last is None or last.intent not in STEPS or not (MORE.match(words) or LESS.match(words)):
+        return None
+    direction = last.slots.get("direction")
+    if LESS.match(words):
+        direction = {"up": "down", "down": "up"}.get(str(direction), direction)
+    return replace(last, slots={**last.slots, "direction": direction})
 
 
 def _undo_offer(match: IntentMatch | None) -> str | None:

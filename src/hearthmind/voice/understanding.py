@@ -31,6 +31,7 @@ from .words import (
     HELP,
     HERE,
     KIND_PATTERN,
+    KIND_WORDS,
     KINDS,
     LOUDER,
     NOT_A_STEP,
@@ -41,6 +42,7 @@ from .words import (
     STEP_DOWN,
     STEP_UP,
     TEMPERATURE_WORDS,
+    THANKS,
     UPSTAIRS,
     WARMER,
     Kind,
@@ -65,7 +67,11 @@ POSSESSIVE = re.compile(r"\b(?!(?:it|that|what|there|here|he|she|let|who|where)'
 ACTION_PATTERN = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in sorted(ACTION_WORDS, key=len, reverse=True)) + r")\b"
 )
+CLEANING = re.compile(
+    r"^(?:start |begin |stop |end )?(?:clean|cleaning|vacuum|vacuuming|hoover|hoovering)\b"
+)
 HIGHER = re.compile(r"\b(higher|up|warmer|hotter)\b")
+SET_TO = re.compile(r"\b(?:set|put|change|turn|make)\b.*\bto \d")
 LOWER = re.compile(r"\b(lower|down|cooler|colder)\b")
 
 
@@ -105,8 +111,8 @@ class Request:
         """The intent with its devices, as the home is now; `context` holds the devices the
         conversation acted on last (what "louder" means after "turn on the TV")."""
         slots: dict[str, Any] = {}
-        if self.action == "help":
-            return IntentMatch("HubHelp", source="reader")
+        if self.action in ("help", "thanks"):
+            return IntentMatch("HubHelp" if self.action == "help" else "HubThanks", source="reader")
         if self.action in ("everything_off", "everything_on"):
             return IntentMatch(
                 "HubEverythingOff" if self.action == "everything_off" else "HubEverythingOn",
@@ -115,6 +121,11 @@ class Request:
             )
         if self.action == "state":
             return self._question(home, speaker_area)
+        if self.action == "set_temperature":
+            kind = KINDS["ac"] if self.kind == "ac" else KINDS["climate"]
+            ids = self._targets(home, speaker_area, kind, fall_back_to_home=True)
+            slots = {"temperature": self.amount}
+            return self._match("HassClimateSetTemperature", home, ids, slots, kind)
         if self.action in ("warmer", "cooler", "adjust"):
             direction = {"warmer": "up", "cooler": "down"}.get(self.action)
             slots = {"direction": direction, "hub_amount": self.amount, "hub_small": self.small}
@@ -300,6 +311,8 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         return None
     if HELP.match(said):
         return Request("help")
+    if THANKS.match(said):
+        return Request("thanks")
     bare = POSSESSIVE.sub(r"\1", said)
     question = QUESTION.match(bare)
     if question and question.group(2) in STATE_WORDS:
@@ -313,14 +326,12 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
 def _read_target(
     text: str, home: HomeVocabulary, speaker_area: str | None, action: str | None, state: str | None
 ) -> Request | None:
-    # devices named first (their names hold area words: "Kitchen ceiling"), then places
-    names = {
-        normalize_name(n): e.entity_id
-        for e in home.entities
-        if e.domain in ACTIONABLE or action == "state"
-        for n in e.names
-    }
-    named = _spans(text, names)
+    # devices named first (their names hold area words: "Kitchen ceiling"), then places; a
+    # question may name a sensor, but a device to act on or a kind said wins ("is the
+    # kitchen light on" asks about the kitchen's lights, not the sensor called "Light")
+    named = _spans(text, _names(home, ACTIONABLE))
+    if not named and action == "state" and not kinds_in(text):
+        named = _spans(text, _names(home, None))
     rest = _cut(text, named)
     entity_ids = tuple(dict.fromkeys(v for _, _, v in named))
     area_names = {normalize_name(n): a for a in home.areas for n in a.names}
@@ -339,6 +350,11 @@ def _read_target(
     rest = " ".join(HERE.sub(" ", rest).split())
     kinds = kinds_in(rest)
     kind = kinds[0] if kinds else None
+    if kind is None and not entity_ids and CLEANING.search(rest):
+        kind = "vacuum"  # "clean the house", "start cleaning"
+    # "open the garage": a room named like a kind of device, when nothing else is named
+    room_words = [normalize_name(n) for n in (area.names if area else ())]
+    room_kind = next((KIND_WORDS[w] for w in room_words if w in KIND_WORDS), None)
     named_domains = {e.split(".", 1)[0] for e in entity_ids}
     whole = bool(ALL.search(rest)) and area is None and floor is None and not here
     request = Request(
@@ -355,17 +371,29 @@ def _read_target(
     )
     if action == "state":
         return request if entity_ids or kind else None
-    chosen = _action(rest, kind, named_domains, request)
+    outdoors = any(re.search(r"\b(outside|outdoors?|garden|yard)\b", w) for w in room_words)
+    chosen = _action(rest, kind, named_domains, request, outdoors)
     if chosen is None:
         return None
     request = replace(request, action=chosen)
+    if chosen in ("open", "close") and kind is None and not entity_ids and room_kind == "garage":
+        request = replace(request, kind=room_kind)
     needs_target = chosen not in (
-        "warmer", "cooler", "adjust", "brighter", "dimmer", "louder", "quieter",
+        "warmer", "cooler", "adjust", "set_temperature", "brighter", "dimmer", "louder", "quieter",
         "everything_off", "everything_on",
     )  # fmt: skip
-    if needs_target and not entity_ids and kind is None:
+    if needs_target and not entity_ids and request.kind is None:
         return None  # "turn it on" with nothing named: the conversation asks which device
     return request
+
+
+def _names(home: HomeVocabulary, domains: frozenset[str] | None) -> dict[str, str]:
+    return {
+        normalize_name(n): e.entity_id
+        for e in home.entities
+        if domains is None or e.domain in domains
+        for n in e.names
+    }
 
 
 def _area_id(home: HomeVocabulary, speaker_area: str | None) -> str | None:
@@ -380,19 +408,27 @@ def _amount(text: str) -> float | None:
     return float(found.group(1) or found.group(2))
 
 
-def _action(rest: str, kind: str | None, named: set[str], request: Request) -> str | None:
+def _action(
+    rest: str, kind: str | None, named: set[str], request: Request, outdoors: bool = False
+) -> str | None:
     """What the request asks, from its words and what it names."""
     about = set(named) | (KINDS[kind].domains if kind in KINDS else set())
     up = bool(STEP_UP.search(NOT_A_STEP.sub(" ", rest)))
     down = bool(STEP_DOWN.search(rest))
-    if kind == "vacuum" and re.match(r"(?:vacuum|hoover)\b", rest):
-        return "start"  # "vacuum the house": the verb
+    if kind == "vacuum" and CLEANING.match(rest) and _device_action(rest) in (None, "start"):
+        return "start"  # "vacuum the house", "clean the house": the verb
     if EVERYTHING.search(rest):
         action = _device_action(rest)
         if action in ("off", "close", "stop"):
             return "everything_off"
         return "everything_on" if action in ("on", "start", "open") else None
+    if not about and not _about_here(rest, outdoors):
+        # "the coffee is too hot", "the kids are too loud", "it's cold outside": a remark
+        # about something that is no device of this home, not a request to the heating
+        return _device_action(rest) if kind else None
     climate = "climate" in about or (not about and TEMPERATURE_WORDS.search(rest) is not None)
+    if climate and request.amount is not None and SET_TO.search(rest):
+        return "set_temperature"  # "set the heating to 21": the grammar says "temperature"
     if climate or (not about and (WARMER.search(rest) or COOLER.search(rest))):
         if WARMER.search(rest) or up or (climate and HIGHER.search(rest)):
             return "warmer"
@@ -403,9 +439,9 @@ def _action(rest: str, kind: str | None, named: set[str], request: Request) -> s
         if climate and (kind == "climate" or "climate" in named) and not _device_action(rest):
             return None
     lights = "light" in about or not about
-    if lights and (BRIGHTER.search(rest) or ("light" in about and up)):
+    if lights and (BRIGHTER.search(rest) or ("light" in about and _up(rest))):
         return "brighter"
-    if lights and (DIMMER.search(rest) or ("light" in about and down)):
+    if lights and (DIMMER.search(rest) or ("light" in about and _down(rest))):
         return "dimmer"
     media = "media_player" in about or (not about and kind in (None, "media"))
     if media and (LOUDER.search(rest) or ((up or "media_player" in about) and _up(rest))):
@@ -415,6 +451,23 @@ def _action(rest: str, kind: str | None, named: set[str], request: Request) -> s
     if kind == "media" and not named:
         return None  # "the volume" with no way to go
     return _device_action(rest)
+
+
+SUBJECT = re.compile(
+    r"^(?:(?:the|my|our|your|a)\s+)?(.+?)\s+(?:is|are|was|feels|seems|sounds|looks|gets|getting)\b"
+)
+HERE_SUBJECTS = frozenset(
+    {"it", "this", "that", "room", "this room", "the room", "house", "the house", "home", "place",
+     "everything", "everyone", "we", "i", "in here", "here", "air"}
+)  # fmt: skip
+
+
+def _about_here(rest: str, outdoors: bool) -> bool:
+    """Whether a vague remark is about here (the room, the speaker) and nothing unknown."""
+    if outdoors or re.search(r"\b(outside|outdoors)\b", rest):
+        return False
+    subject = SUBJECT.match(rest)
+    return subject is None or subject.group(1) in HERE_SUBJECTS
 
 
 def _up(rest: str) -> bool:

@@ -239,6 +239,10 @@ HELP = re.compile(
     r"what can you help (?:me )?with|how can you help(?: me)?|what are your (?:skills|options))$"
 )
 # "is the X open", "are the lights on in the kitchen": the device, its state, a place after
+THANKS = re.compile(
+    r"^(?:thanks?(?: you)?(?: (?:very|so) much)?|thank you|cheers|ta|great,? thanks?|"
+    r"perfect,? thanks?|that'?s (?:great|perfect|lovely),?(?: thanks?)?)$"
+)
 QUESTION = re.compile(
     r"^(?:is|are)\s+(?:the\s+|my\s+|any\s+(?:of\s+the\s+)?)?(.+?)\s+"
     r"(on|off|open|closed|shut|locked|unlocked|running|playing)"
@@ -248,7 +252,7 @@ STATE_WORDS = {
     "on": "on", "off": "off", "open": "open", "closed": "closed", "shut": "closed",
     "locked": "locked", "unlocked": "unlocked", "running": "on", "playing": "playing",
 }  # fmt: skip
-AMOUNT = re.compile(r"\bby (\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:degrees?|deg|percent|%)")
+AMOUNT = re.compile(r"\b(?:by|to) (\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:degrees?|deg|percent|%)")
 ORDINALS = {"first": 0, "second": 1, "third": 2, "1st": 0, "2nd": 1, "3rd": 2, "last": -1}
 BOTH = re.compile(r"\b(both|all of them|each of them|all|them all|either)\b")
 UP_ANSWER = re.compile(r"\b(warmer|hotter|up|higher|raise|increase|more|warm|heat)\b")

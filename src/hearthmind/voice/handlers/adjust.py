@@ -307,3 +307,7 @@ def abilities(turn: Turn) -> str:
 
 async def help_here(act: Acting, turn: Turn) -> VoiceAnswer:
     return VoiceAnswer(f"Here I can {abilities(turn)}. Try '{example(turn)}'.", None, True)
+
+
+async def thanks(act: Acting, turn: Turn) -> VoiceAnswer:
+    return act.done(turn, "You're welcome.", [])
