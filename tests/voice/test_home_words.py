@@ -179,3 +179,10 @@ async def test_thanks(talk: Talk) -> None:
     await talk.say("turn on the reading light")
     turn = await talk.say("thanks")
     assert turn.result.speech == "You're welcome." and turn.result.answer.handled
+
+
+async def test_a_name_said_with_another_word_for_its_kind(talk: Talk) -> None:
+    await talk.say("turn on the reading lamp")  # the Reading Light
+    assert talk.made() == [("light.turn_on", "light.reading")]
+    turn = await talk.say("is anything on in the kitchen")
+    assert turn.result.speech == "Yes: Kitchen Light and Kettle."

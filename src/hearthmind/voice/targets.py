@@ -47,6 +47,16 @@ def has_target(turn: Turn) -> bool:
     return True
 
 
+def _where_said(turn: Turn) -> str:
+    """ " in the Kitchen", " upstairs", " on the First Floor", or "" when no place was said."""
+    if turn.slot("area"):
+        return f" in the {turn.slot('area')}"
+    floor = str(turn.slot("floor") or "")
+    if floor.casefold() in ("upstairs", "downstairs"):
+        return f" {floor.casefold()}"
+    return f" on the {floor}" if floor else ""
+
+
 def find_targets(
     turn: Turn, domains: set[str] | None = None, *, allow_whole_home: bool = False
 ) -> list[NamedEntity]:
@@ -61,16 +71,14 @@ def find_targets(
         found = [by_id[i] for i in chosen if i in by_id]
         found = [e for e in found if not domains or e.domain in domains]
         if not found:
-            where = turn.slot("area") or turn.slot("floor")
-            noun = (
+            noun = turn.slot("hub_noun") or (
                 NOUN.get(next(iter(domains)), "device")
                 if domains and len(domains) == 1
                 else "device"
             )
+            where = _where_said(turn)
             if where:
-                raise NotUnderstood(
-                    f"There's no {noun} in the {where} that I know of.", "no_target"
-                )
+                raise NotUnderstood(f"There's no {noun}{where} that I know of.", "no_target")
             raise NotUnderstood("Which device do you mean?", "no_target")
         return found
     name = turn.slot("name")

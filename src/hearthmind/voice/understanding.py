@@ -171,8 +171,9 @@ class Request:
         if not ids and kind is not None and not _of_kind(home.entities, kind):
             # the home has nothing of the kind at all: say so rather than "which device?"
             return IntentMatch("HubNoSuchDevice", {"hub_noun": kind.noun}, source="reader")
+        noun = {"hub_noun": kind.noun} if kind is not None and not ids else {}
         return IntentMatch(
-            intent, {**slots, "hub_entity_ids": ids, **self._where(home)}, source="reader"
+            intent, {**slots, "hub_entity_ids": ids, **noun, **self._where(home)}, source="reader"
         )
 
     def _where(self, home: HomeVocabulary) -> dict[str, Any]:
@@ -387,13 +388,22 @@ def _read_target(
     return request
 
 
+# a name said with another word for its kind: "the standing lamp" for the Standing Light
+NAME_SWAPS = (("light", "lamp"), ("lamp", "light"), ("tv", "television"), ("tv", "telly"))
+
+
 def _names(home: HomeVocabulary, domains: frozenset[str] | None) -> dict[str, str]:
-    return {
-        normalize_name(n): e.entity_id
-        for e in home.entities
-        if domains is None or e.domain in domains
-        for n in e.names
-    }
+    names: dict[str, str] = {}
+    for entity in home.entities:
+        if domains is not None and entity.domain not in domains:
+            continue
+        for name in map(normalize_name, entity.names):
+            names[name] = entity.entity_id
+            for said, other in NAME_SWAPS:
+                swapped = re.sub(rf"\b{said}\b", other, name)
+                if swapped != name:
+                    names.setdefault(swapped, entity.entity_id)
+    return names
 
 
 def _area_id(home: HomeVocabulary, speaker_area: str | None) -> str | None:

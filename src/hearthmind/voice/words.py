@@ -61,6 +61,8 @@ KINDS: dict[str, Kind] = {
     "alarm": Kind("alarm", frozenset({"alarm_control_panel"})),
     "switch": Kind("switch", frozenset({"switch"})),
     "media": Kind("player", frozenset({"media_player"})),
+    # "is anything on in the kitchen": what "everything off" would turn off
+    "any": Kind("device", frozenset({"light", "switch", "fan", "media_player"})),
 }
 # the words for each kind, longest first when matched (so "tv set" beats "tv")
 KIND_WORDS: dict[str, str] = {
@@ -107,6 +109,7 @@ KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(("alarm", "alarm system", "burglar alarm", "security system"), "alarm"),
     **dict.fromkeys(("switch", "switches", "plug", "plugs", "socket", "sockets"), "switch"),
     **dict.fromkeys(("volume", "sound", "player"), "media"),
+    **dict.fromkeys(("anything", "something", "any device", "any devices"), "any"),
 }
 KIND_PATTERN = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in sorted(KIND_WORDS, key=len, reverse=True)) + r")\b"
