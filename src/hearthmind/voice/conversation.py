@@ -301,8 +301,8 @@ class Conversations:
         turn = Turn(
             IntentMatch("HubHelp"), home, self.pipeline.hub.context(Origin.VOICE), None, area
         )
-        first = abilities(turn).split(", ")[0]
-        return f"I can {first}, change the temperature and more. Try '{example(turn)}', or ask 'what can you do?'"
+        can = ", ".join(abilities(turn, most=2) or ["turn things on and off"])
+        return f"I can {can} and more. Try '{example(turn)}', or ask 'what can you do?'"
 
     def _name(self, entity_id: str) -> str:
         state = self.pipeline.hub.states.get(entity_id)

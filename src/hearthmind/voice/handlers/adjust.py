@@ -294,19 +294,19 @@ def example(turn: Turn) -> str:
     return "what time is it"
 
 
-def abilities(turn: Turn) -> str:
+def abilities(turn: Turn, most: int = 5) -> list[str]:
+    """What works in this home, by the kinds of device it has (at most `most` of them)."""
     domains = {e.domain for e in turn.home.entities} | (
         {"script"} if any(e.domain == "scene" for e in turn.home.entities) else set()
     )
-    said = [text for domain, text in ABILITIES if domain in domains][:5]
-    locks = [e for e in turn.home.entities if e.domain == "lock"]
-    asked = f"is {answers.the(locks[0].name)} locked?" if locks else "what time is it?"
-    said.append(f"answer questions like '{asked}'")
-    return answers.join_names(said)
+    return [text for domain, text in ABILITIES if domain in domains][:most]
 
 
 async def help_here(act: Acting, turn: Turn) -> VoiceAnswer:
-    return VoiceAnswer(f"Here I can {abilities(turn)}. Try '{example(turn)}'.", None, True)
+    locks = [e for e in turn.home.entities if e.domain == "lock"]
+    asked = f"is {answers.the(locks[0].name)} locked?" if locks else "what time is it?"
+    said = answers.join_names([*abilities(turn), f"answer questions like '{asked}'"])
+    return VoiceAnswer(f"Here I can {said}. Try '{example(turn)}'.", None, True)
 
 
 async def thanks(act: Acting, turn: Turn) -> VoiceAnswer:
