@@ -4,6 +4,7 @@ conversation layer (voice/conversation.py), one conversation per dialog, on a fr
 
     .venv/bin/python bench/voice_dialogs.py --write    # (re)write bench/voice_dialogs.jsonl
     .venv/bin/python bench/voice.py --dialogs bench/voice_dialogs.jsonl
+    .venv/bin/python bench/voice_dialogs.py --dialogs bench/voice_dialogs_dev.jsonl --failures
 
 The dialogs are our own, written from the requests people make of home assistants (the
 issue's own examples from real recordings, HA's intent kinds), over this home's devices:
@@ -191,15 +192,35 @@ async def run_dialogs(path: Path, fixtures: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    import argparse
+    import os
+
     sys.path.insert(0, str(REPO / "src"))
     sys.path.insert(0, str(REPO / "bench"))
     from voice_speech import bench_fixtures
 
-    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "ha-intents-tests-en"
-    if "--write" in sys.argv:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write", action="store_true", help=f"(re)write {DIALOGS.name}")
+    parser.add_argument(
+        "--dialogs",
+        type=Path,
+        default=DIALOGS,
+        help="the dialogs to run (e.g. the development set, bench/voice_dialogs_dev.jsonl)",
+    )
+    parser.add_argument(
+        "--failures", action="store_true", help="also print the dialogs that went wrong"
+    )
+    args = parser.parse_args()
+    shared = Path(os.environ.get("HEARTHMIND_DATA", REPO.parent / "shared" / "data"))
+    data = shared / "ha-intents-tests-en"
+    if args.write:
         print(f"{write(bench_fixtures(data))} dialogs written to {DIALOGS}")
     else:
         import asyncio
 
-        figures = asyncio.run(run_dialogs(DIALOGS, bench_fixtures(data)))
+        figures = asyncio.run(run_dialogs(args.dialogs, bench_fixtures(data)))
         print(json.dumps({k: v for k, v in figures.items() if k != "rows"}, indent=2))
+        if args.failures:
+            for row in figures["rows"]:
+                if not row["right"]:
+                    print(json.dumps(row))

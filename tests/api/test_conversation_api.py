@@ -57,3 +57,48 @@ async def test_bad_requests_get_clear_answers(api: ApiEnv) -> None:
     assert anonymous.status_code == 401
     assert french.status_code == 400 and "English" in french.json()["message"]
     assert no_text.status_code == 400 and "text" in no_text.json()["message"]
+
+
+async def test_a_relative_request_asked_back_and_undone(api: ApiEnv) -> None:
+    """ "Two degrees warmer in the den" with two thermostats there: the hub asks which (HA's
+    continue_conversation), the next turn answers, and "undo" puts the set-point back."""
+    from hearthmind.voice.fixtures import populate_hub
+
+    populate_hub(
+        api.hub,
+        {
+            "areas": [{"name": "Den", "id": "den"}],
+            "entities": [
+                {"name": "Den Thermostat", "id": "climate.den", "area": "den", "state": "heat",
+                 "attributes": {"temperature": 20}},
+                {"name": "Den Radiator", "id": "climate.den_radiator", "area": "den",
+                 "state": "heat", "attributes": {"temperature": 18}},
+            ],
+        },
+    )  # fmt: skip
+
+    def set_point(entity_id: str) -> object:
+        state = api.hub.states.get(entity_id)
+        return state.attributes.get("temperature") if state is not None else None
+
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
+        url = "/api/conversation/process"
+        asked = (await client.post(url, json={"text": "two degrees warmer in the den"})).json()
+        assert asked["continue_conversation"] is True
+        assert asked["response"]["response_type"] == "query_answer"
+        assert asked["response"]["speech"]["plain"]["speech"] == (
+            "Which one, the Den Thermostat or the Den Radiator?"
+        )
+        cid = asked["conversation_id"]
+        done = (
+            await client.post(url, json={"text": "the radiator", "conversation_id": cid})
+        ).json()
+        assert done["response"]["response_type"] == "action_done", done
+        assert [t["id"] for t in done["response"]["data"]["success"]] == ["climate.den_radiator"]
+        assert (
+            "Raised the Den Radiator to 20 degrees" in done["response"]["speech"]["plain"]["speech"]
+        )
+        assert set_point("climate.den_radiator") == 20 and set_point("climate.den") == 20
+        undone = (await client.post(url, json={"text": "undo", "conversation_id": cid})).json()
+        assert undone["response"]["response_type"] == "action_done", undone
+        assert set_point("climate.den_radiator") == 18

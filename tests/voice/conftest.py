@@ -17,6 +17,8 @@ from hearthmind.voice.fixtures import populate_hub
 from hearthmind.voice.intents import GrammarIntentRecognizer
 from hearthmind.voice.pipeline import VoicePipeline
 
+from .conversing import Talk, make_talk
+
 HOME: dict[str, Any] = {
     "areas": [
         {"name": "Kitchen", "id": "kitchen"},
@@ -137,3 +139,11 @@ def spoken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., P
 
 def clip_of(path: Path) -> AudioClip:
     return load_audio(path)
+
+
+@pytest.fixture
+async def talk(recognizer: GrammarIntentRecognizer) -> AsyncIterator[Talk]:
+    """A conversation with the richer home of conversing.py (the speaker in the living room)."""
+    found = make_talk(recognizer)
+    yield found
+    found.talk.pipeline.close()

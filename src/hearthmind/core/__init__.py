@@ -47,7 +47,7 @@ from .instance import (
     write_hub_address,
 )
 from .logs import LoggerConfig, configure_logging
-from .registry import Area, Device, Person, Registries, Space, SpaceKind
+from .registry import Area, Device, Floor, Person, Registries, Space, SpaceKind
 from .services import (
     ServiceCall,
     ServiceData,
@@ -81,6 +81,7 @@ __all__ = [
     "Event",
     "EventBus",
     "EventType",
+    "Floor",
     "HealthCounters",
     "HealthProblem",
     "HeapSettler",

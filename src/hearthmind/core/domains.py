@@ -140,6 +140,8 @@ DOMAIN_SERVICES: dict[str, dict[str, type[ServiceData]]] = {
     "light": {"turn_on": LightTurnOn, "turn_off": TransitionData, "toggle": LightTurnOn},
     "switch": dict(ON_OFF),
     "input_boolean": dict(ON_OFF),
+    # a script entity runs when turned on and stops when turned off (HA's script.turn_on)
+    "script": dict(ON_OFF),
     "fan": {
         "turn_on": FanTurnOn,
         "turn_off": EmptyData,

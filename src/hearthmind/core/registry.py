@@ -28,10 +28,22 @@ class Space:
 
 
 @dataclass(slots=True)
+class Floor:
+    """A storey, as Home Assistant's floor registry has it (`level` 0 is the ground floor)."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    level: int | None = None
+
+
+@dataclass(slots=True)
 class Area:
     id: str
     name: str
     space_id: str | None = None
+    floor_id: str | None = None  # HA's area.floor_id
+    aliases: tuple[str, ...] = ()  # other names people call the room by (HA's area aliases)
 
 
 @dataclass(slots=True)
@@ -60,6 +72,7 @@ class Registries:
 
     def __init__(self) -> None:
         self.spaces: dict[str, Space] = {}
+        self.floors: dict[str, Floor] = {}
         self.areas: dict[str, Area] = {}
         self.devices: dict[str, Device] = {}
         self.people: dict[str, Person] = {}
@@ -69,6 +82,10 @@ class Registries:
     def add_space(self, space: Space) -> Space:
         self.spaces[space.id] = space
         return space
+
+    def add_floor(self, floor: Floor) -> Floor:
+        self.floors[floor.id] = floor
+        return floor
 
     def add_area(self, area: Area) -> Area:
         self.areas[area.id] = area

@@ -38,7 +38,7 @@ class Acting:
             service = service_for(entity)
             if service is None:
                 continue
-            refuse_unconfirmed(entity, service)
+            refuse_unconfirmed(entity, service, data)
             groups[(entity.domain, service)].append(entity.entity_id)
         actions: list[ServiceAction] = []
         for (domain, service), ids in groups.items():

@@ -12,16 +12,17 @@ from collections.abc import Awaitable, Callable
 
 from hearthmind.core import Context, HearthmindError, Hub, Origin
 
+from . import undo
 from .acting import Acting
 from .agent_link import AgentLink
-from .handlers import agent_turns, devices, hub_intents, lists, questions
+from .handlers import adjust, agent_turns, devices, hub_intents, lists, questions
 from .handlers.devices import TurnHandler
 from .home import HomeVocabulary
 from .intents import IntentMatch
 from .sources import RecentActionLog
 from .targets import has_target
 from .timers import VoiceTimers
-from .turns import NotUnderstood, ServiceAction, Turn, VoiceAnswer
+from .turns import AskBack, NotUnderstood, ServiceAction, Turn, VoiceAnswer
 
 __all__ = ["IntentHandler", "ServiceAction", "Turn", "VoiceAnswer"]
 
@@ -84,6 +85,17 @@ class IntentHandler:
             "HubUsualRoutine": bound(hub_intents.usual),
             "HubGoodNight": bound(hub_intents.good_night),
             "HubGoodMorning": bound(hub_intents.good_morning),
+            # read by the conversation layer after the grammar (understanding.py); the
+            # grammar never yields these
+            "HubClimateStep": bound(adjust.climate_step),
+            "HubVolumeStep": bound(adjust.volume_step),
+            "HubDeviceAction": bound(adjust.device_action),
+            "HubEverythingOff": bound(adjust.everything_off),
+            "HubEverythingOn": bound(adjust.everything_on),
+            "HubNoSuchDevice": bound(adjust.no_such_device),
+            "HubHelp": bound(adjust.help_here),
+            "HubThanks": bound(adjust.thanks),
+            "HubUndoTurn": bound(undo.undo_turn),
         }
 
     @property
@@ -119,6 +131,10 @@ class IntentHandler:
         turn = Turn(match, home, ctx, user_id, area)
         try:
             answer = await handler(turn)
+        except AskBack as err:  # nothing done yet: the conversation's next turn answers
+            return VoiceAnswer(
+                err.speech, match.intent, False, error=err.error, context=ctx, question=err.question
+            )
         except NotUnderstood as err:
             self.hub.health.problem("voice_unknown_target", err.speech, self.hub.clock.timestamp())
             return VoiceAnswer(err.speech, match.intent, False, error=err.error, context=ctx)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from hearthmind.core import Area, Context, HearthmindError, Hub, Origin
+from hearthmind.core import Area, Context, Floor, HearthmindError, Hub, Origin
 
 from .home import HomeVocabulary, NamedArea, NamedEntity, NamedFloor
 
@@ -69,10 +69,24 @@ def home_from_fixtures(
 
 def populate_hub(hub: Hub, fixtures: Mapping[str, Any]) -> None:
     ctx = hub.context(Origin.SENSOR)
+    for floor in fixtures.get("floors") or []:
+        names = expand_names(floor["name"])
+        level = floor.get("level")
+        hub.registries.add_floor(
+            Floor(
+                str(floor.get("id", floor["name"])),
+                names[0],
+                names[1:],
+                int(level) if level is not None else None,
+            )
+        )
     for area in fixtures.get("areas") or []:
         area_id = str(area.get("id", area["name"]))
         names = expand_names(area["name"])
-        hub.registries.add_area(Area(area_id, names[0]))
+        floor_id = area.get("floor")
+        hub.registries.add_area(
+            Area(area_id, names[0], floor_id=str(floor_id) if floor_id else None, aliases=names[1:])
+        )
     for entity in fixtures.get("entities") or []:
         entity_id = _entity_id(entity)
         names = expand_names(str(entity["name"]))
@@ -92,6 +106,8 @@ NEW_STATE = {
     "turn_on": "on", "turn_off": "off", "open_cover": "open", "close_cover": "closed",
     "lock": "locked", "unlock": "unlocked", "start": "cleaning", "return_to_base": "docked",
     "media_play": "playing", "media_pause": "paused", "media_stop": "idle",
+    "open_valve": "open", "close_valve": "closed", "alarm_disarm": "disarmed",
+    "alarm_arm_home": "armed_home", "alarm_arm_away": "armed_away",
 }  # fmt: skip
 
 

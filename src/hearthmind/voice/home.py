@@ -38,6 +38,7 @@ class NamedArea:
 class NamedFloor:
     id: str
     names: tuple[str, ...]
+    level: int | None = None  # 0 the ground floor, as Home Assistant numbers them
 
     @property
     def name(self) -> str:
@@ -76,11 +77,24 @@ class HomeVocabulary:
     entities: list[NamedEntity] = field(default_factory=list)
 
     @classmethod
-    def from_hub(cls, hub: Hub) -> HomeVocabulary:
+    def from_hub(cls, hub: Hub, *, with_floors: bool = False) -> HomeVocabulary:
+        """The home as the hub knows it now. Floors only `with_floors`: the grammar's home
+        leaves them out, because the speech models are built from samples of the grammar
+        with this home's names, and floor names would add sentences to those samples (the
+        speech figures were measured without them); floors are read after the grammar, by
+        the conversation layer (understanding.py)."""
         areas = [
-            NamedArea(area.id, _names(area.name, getattr(area, "aliases", ())))
+            NamedArea(area.id, _names(area.name, area.aliases), area.floor_id)
             for area in hub.registries.areas.values()
         ]
+        floors = (
+            [
+                NamedFloor(floor.id, _names(floor.name, floor.aliases), floor.level)
+                for floor in hub.registries.floors.values()
+            ]
+            if with_floors
+            else []
+        )
         entities: list[NamedEntity] = []
         for state in hub.states.async_all():
             if state.domain in ("zone", "sun"):
@@ -98,7 +112,7 @@ class HomeVocabulary:
                     dict(state.attributes),
                 )
             )
-        return cls(areas=areas, entities=entities)
+        return cls(areas=areas, floors=floors, entities=entities)
 
     def area(self, name: str | None) -> NamedArea | None:
         if not name:

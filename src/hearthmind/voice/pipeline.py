@@ -44,6 +44,8 @@ RESCORE_MAX_LOSS = 2.5
 RESCORE_MARGIN = 0.3
 RESCORE_FLOOR = -3.5
 Rescorer = Callable[[list[str]], "list[float] | None"]
+# reads a sentence the grammar did not match (the conversation layer's understanding.py)
+Reader = Callable[[str], "IntentMatch | None"]
 # whisper's usual inventions on silence and noise
 HALLUCINATIONS = frozenset(
     {"", "you", "thank you", "thanks for watching", "thank you for watching", "bye", "so"}
@@ -134,11 +136,15 @@ class VoicePipeline:
         area: str | None = None,
         from_speech: bool = False,
         rescore: Rescorer | None = None,
+        reader: Reader | None = None,
     ) -> tuple[IntentMatch | None, str | None]:
         """The intent for a sentence, and the sentence really matched (if it differs).
 
         `rescore`, when the speech model offers it, scores candidate sentences against the
-        audio itself, so the choice between near readings is made by what was heard."""
+        audio itself, so the choice between near readings is made by what was heard.
+        `reader` reads what the grammar (and snapping) did not match, before a sentence is
+        put down to a name the home lacks or left to the learned fallback; without it (the
+        benchmarks, the plain voice API) nothing changes."""
         variants = sentence_variants(text)
         for variant in variants:
             match = self.recognizer.recognize(variant, home, context_area=area, allow_unknown=False)
@@ -151,6 +157,10 @@ class VoicePipeline:
             snapped = self._snap(text, variants, home, area, rescore)
             if snapped is not None:
                 return snapped
+        if reader is not None:
+            read = reader(text)
+            if read is not None:
+                return read, None
         unknown = None
         for variant in variants:
             unknown = self.recognizer.recognize(variant, home, context_area=area)
@@ -256,16 +266,7 @@ class VoicePipeline:
         )
         t_intent = time.perf_counter()
         if match is None:
-            self.hub.health.problem(
-                "voice_not_understood", f"no intent for {text!r}", self.hub.clock.timestamp()
-            )
-            heard = text.strip()
-            speech = (
-                f"Sorry, I didn't understand \u201c{heard}\u201d."
-                if heard
-                else "Sorry, I didn't catch that."
-            )
-            answer = VoiceAnswer(speech, None, False, error="no_intent")
+            answer = self.not_understood(text)
         else:
             answer = await self.handler.handle(match, home, user_id=user_id, area=area)
         t_action = time.perf_counter()
@@ -284,6 +285,19 @@ class VoicePipeline:
             result.audio = await self.speak(answer.speech)
             result.timings_ms["tts"] = (time.perf_counter() - t_action) * 1000
         return result
+
+    def not_understood(self, text: str) -> VoiceAnswer:
+        """The answer to a sentence no reading matched (counted)."""
+        self.hub.health.problem(
+            "voice_not_understood", f"no intent for {text!r}", self.hub.clock.timestamp()
+        )
+        heard = text.strip()
+        speech = (
+            f"Sorry, I didn't understand \u201c{heard}\u201d."
+            if heard
+            else "Sorry, I didn't catch that."
+        )
+        return VoiceAnswer(speech, None, False, error="no_intent")
 
     # -- audio ------------------------------------------------------------------------------
 

@@ -47,10 +47,40 @@ def has_target(turn: Turn) -> bool:
     return True
 
 
+def _where_said(turn: Turn) -> str:
+    """ " in the Kitchen", " upstairs", " on the First Floor", or "" when no place was said."""
+    if turn.slot("area"):
+        return f" in the {turn.slot('area')}"
+    floor = str(turn.slot("floor") or "")
+    if floor.casefold() in ("upstairs", "downstairs"):
+        return f" {floor.casefold()}"
+    return f" on the {floor}" if floor else ""
+
+
 def find_targets(
     turn: Turn, domains: set[str] | None = None, *, allow_whole_home: bool = False
 ) -> list[NamedEntity]:
-    """The entities an intent's slots point at; NotUnderstood when there are none."""
+    """The entities an intent's slots point at; NotUnderstood when there are none.
+
+    A request read by the conversation layer (understanding.py) names its devices outright
+    (`hub_entity_ids`), or asks for the whole home (`hub_scope: home`, "all the lights");
+    the grammar never fills those slots."""
+    chosen = turn.slot("hub_entity_ids")
+    if chosen is not None:
+        by_id = {e.entity_id: e for e in turn.home.entities}
+        found = [by_id[i] for i in chosen if i in by_id]
+        found = [e for e in found if not domains or e.domain in domains]
+        if not found:
+            noun = turn.slot("hub_noun") or (
+                NOUN.get(next(iter(domains)), "device")
+                if domains and len(domains) == 1
+                else "device"
+            )
+            where = _where_said(turn)
+            if where:
+                raise NotUnderstood(f"There's no {noun}{where} that I know of.", "no_target")
+            raise NotUnderstood("Which device do you mean?", "no_target")
+        return found
     name = turn.slot("name")
     area = turn.slot("area")
     floor = turn.slot("floor")
@@ -82,11 +112,12 @@ def find_targets(
             noun = NOUN.get(next(iter(wanted)), "device") if len(wanted) == 1 else "device"
             raise NotUnderstood(f"There's no {noun} in {where} that I know of.", "no_target")
         return found
-    if turn.area:
+    whole_home = turn.slot("hub_scope") == "home"
+    if turn.area and not whole_home:
         found = home.find_entities(area=turn.area, domains=wanted or None, device_classes=class_set)
         if found:
             return found
-    if wanted and (allow_whole_home or wanted <= {"light"}):
+    if wanted and (allow_whole_home or whole_home or wanted <= {"light"}):
         found = home.find_entities(domains=wanted, device_classes=class_set)
         if found:
             return found

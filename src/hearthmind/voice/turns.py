@@ -22,6 +22,16 @@ class ServiceAction:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What the hub asked back before acting, and the request it will finish with the answer:
+    `which` (one of `options`, entity ids) or `direction` (up or down)."""
+
+    kind: str
+    match: IntentMatch
+    options: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class VoiceAnswer:
     speech: str
@@ -30,6 +40,7 @@ class VoiceAnswer:
     actions: list[ServiceAction] = field(default_factory=list)
     error: str | None = None  # "no_intent", "unknown_device", "unsupported", "failed", ...
     context: Context | None = None
+    question: Question | None = None  # asked back; the next turn of a conversation answers
 
 
 class NotUnderstood(Exception):
@@ -39,6 +50,14 @@ class NotUnderstood(Exception):
         super().__init__(speech)
         self.speech = speech
         self.error = error
+
+
+class AskBack(NotUnderstood):
+    """Nothing done yet: the request needs one more thing (which device, which way)."""
+
+    def __init__(self, speech: str, question: Question) -> None:
+        super().__init__(speech, "question")
+        self.question = question
 
 
 Handler = Callable[["Turn"], Awaitable[VoiceAnswer]]

@@ -15,7 +15,7 @@ async def get_state(act: Acting, turn: Turn) -> VoiceAnswer:
     if entities and all(e.domain == "person" for e in entities):
         return _people(act, turn, entities, wanted)
     if wanted is not None:
-        matching = [e for e in entities if act.state(e) == wanted]
+        matching = [e for e in entities if _is(act, e, wanted)]
         if turn.slot("name"):
             speech = f"{'Yes' if matching else 'No'}, the {entities[0].name} is {act.state(entities[0]) or 'unknown'}."
         elif matching:
@@ -31,6 +31,15 @@ async def get_state(act: Acting, turn: Turn) -> VoiceAnswer:
         parts.append(f"the {entity.name} is {value}{(' ' + str(unit)) if unit else ''}")
     speech = answers.join_names(parts)
     return VoiceAnswer(speech[0].upper() + speech[1:] + ".", None, True)
+
+
+def _is(act: Acting, entity: NamedEntity, wanted: str) -> bool:
+    """Whether the entity is in the state asked about; a thermostat is "on" in any mode but
+    off (its state is heat, cool, auto ...)."""
+    state = act.state(entity)
+    if entity.domain == "climate" and wanted == "on":
+        return state not in (None, "off", "unavailable", "unknown")
+    return state == wanted
 
 
 def _where(act: Acting, entity: NamedEntity) -> str:

@@ -1,0 +1,286 @@
+"""The words people use for a home's things and for what to do with them, beyond the
+grammar's: kinds of device and their other names (telly, shades, air con), the verbs of
+everyday speech ("kill the lights", "shades up", "put the telly on"), the framing around a
+request ("could you please ...", "I want the TV on"), and the words of a relative or vague
+request (warmer, brighter, louder, "I'm cold").
+
+Only understanding.py reads these, after the grammar has not matched, so the grammar (and
+the speech models sampled from it) stay exactly as they were."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .phrases import words_to_digits
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A kind of device as people name it: the entities it covers are those in `domains`
+    (narrowed to `device_classes` when given), or any whose name has one of `name_words`."""
+
+    noun: str  # as the hub says it: "air conditioner"
+    domains: frozenset[str]
+    device_classes: frozenset[str] = frozenset()
+    name_words: frozenset[str] = frozenset()
+    by_name_only: bool = False  # only entities whose names say so (no domain of its own)
+
+
+WINDOW_COVERINGS = frozenset({"curtain", "blind", "shade", "shutter", "awning"})
+KINDS: dict[str, Kind] = {
+    "light": Kind("light", frozenset({"light"})),
+    "tv": Kind(
+        "TV",
+        frozenset({"media_player"}),
+        frozenset({"tv"}),
+        frozenset({"tv", "television", "telly"}),
+    ),
+    "speaker": Kind(
+        "speaker", frozenset({"media_player"}), frozenset({"speaker", "receiver"}), frozenset()
+    ),
+    "fan": Kind("fan", frozenset({"fan"})),
+    "covering": Kind(
+        "blind",
+        frozenset({"cover"}),
+        WINDOW_COVERINGS,
+        frozenset({"curtain", "curtains", "blind", "blinds", "shade", "shades", "drapes"}),
+    ),
+    "garage": Kind("garage door", frozenset({"cover"}), frozenset({"garage"})),
+    "gate": Kind("gate", frozenset({"cover"}), frozenset({"gate"})),
+    "lock": Kind("lock", frozenset({"lock"})),
+    "climate": Kind("thermostat", frozenset({"climate"})),
+    "ac": Kind(
+        "air conditioner",
+        frozenset({"climate", "switch", "fan"}),
+        name_words=frozenset({"ac", "aircon", "air conditioner", "air conditioning", "air con"}),
+        by_name_only=True,
+    ),
+    "vacuum": Kind("vacuum", frozenset({"vacuum"})),
+    "valve": Kind("valve", frozenset({"valve"})),
+    "alarm": Kind("alarm", frozenset({"alarm_control_panel"})),
+    "switch": Kind("switch", frozenset({"switch"})),
+    "media": Kind("player", frozenset({"media_player"})),
+    # "is anything on in the kitchen": what "everything off" would turn off
+    "any": Kind("device", frozenset({"light", "switch", "fan", "media_player"})),
+}
+# the words for each kind, longest first when matched (so "tv set" beats "tv")
+KIND_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("light", "lights", "lamp", "lamps", "lighting", "bulb", "bulbs", "lightbulbs"), "light"
+    ),
+    **dict.fromkeys(
+        ("tv", "tvs", "tv set", "television", "televisions", "telly", "telly box"), "tv"
+    ),
+    **dict.fromkeys(("speaker", "speakers", "stereo", "radio", "music"), "speaker"),
+    **dict.fromkeys(("fan", "fans", "ceiling fan"), "fan"),
+    **dict.fromkeys(
+        (
+            "blind",
+            "blinds",
+            "shade",
+            "shades",
+            "curtain",
+            "curtains",
+            "drape",
+            "drapes",
+            "shutter",
+            "shutters",
+            "window covering",
+            "window coverings",
+            "roller blind",
+        ),
+        "covering",
+    ),
+    **dict.fromkeys(("garage door", "garage doors", "garage"), "garage"),
+    **dict.fromkeys(("gate", "gates"), "gate"),
+    **dict.fromkeys(("lock", "locks", "door", "doors", "front door", "back door"), "lock"),
+    **dict.fromkeys(
+        ("heating", "heat", "heater", "thermostat", "thermostats", "temperature"), "climate"
+    ),
+    **dict.fromkeys(
+        ("ac", "a c", "aircon", "air con", "air conditioner", "air conditioning", "cooling"),
+        "ac",
+    ),
+    **dict.fromkeys(
+        ("vacuum", "vacuum cleaner", "hoover", "robot vacuum", "robot", "roomba"), "vacuum"
+    ),
+    **dict.fromkeys(("valve", "valves", "water valve", "water supply"), "valve"),
+    **dict.fromkeys(("alarm", "alarm system", "burglar alarm", "security system"), "alarm"),
+    **dict.fromkeys(("switch", "switches", "plug", "plugs", "socket", "sockets"), "switch"),
+    **dict.fromkeys(("volume", "sound", "player"), "media"),
+    **dict.fromkeys(("anything", "something", "any device", "any devices"), "any"),
+}
+KIND_PATTERN = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in sorted(KIND_WORDS, key=len, reverse=True)) + r")\b"
+)
+
+# what is said around a request, taken off before it is read (leading, then trailing)
+FRAMING = re.compile(
+    r"^(?:(?:hey|hi|ok|okay|so|um|uh|oh|well|right|alright|now|and|then)\b[\s,]*)*"
+    r"(?:(?:please|kindly)\s+)?"
+    r"(?:(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+|just\s+)?"
+    r"(?:mind\s+)?|"
+    r"(?:i\s+(?:would|'d|d)\s+like|i\s+want|i\s+wanna|i\s+need|we\s+want|we\s+need)"
+    r"(?:\s+you)?(?:\s+to)?\s+|"
+    r"(?:go\s+ahead\s+and|let's|lets)\s+)?"
+    r"(?:please\s+)?"
+)
+TRAILING = re.compile(
+    r"(?:[\s,]+(?:please|for me|for us|thanks|thank you|now|right now|if you can|"
+    r"if you could|would you|could you|ok|okay))+$"
+)
+# a verb as people say it -> the action it asks (the device's kind decides the service)
+ACTION_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "turn on",
+            "switch on",
+            "put on",
+            "power on",
+            "on",
+            "enable",
+            "fire up",
+            "boot up",
+            "start up",
+            "power up",
+        ),
+        "on",
+    ),
+    **dict.fromkeys(
+        (
+            "turn off",
+            "switch off",
+            "shut off",
+            "power off",
+            "off",
+            "kill",
+            "cut",
+            "disable",
+            "turn out",
+            "put out",
+            "out",
+        ),
+        "off",
+    ),
+    **dict.fromkeys(("open", "opens", "raise", "lift", "roll up", "pull up", "up"), "open"),
+    **dict.fromkeys(("close", "shut", "lower", "roll down", "pull down", "draw", "down"), "close"),
+    **dict.fromkeys(("lock", "lock up", "secure"), "lock"),
+    **dict.fromkeys(("unlock",), "unlock"),
+    **dict.fromkeys(("disarm",), "disarm"),
+    **dict.fromkeys(("arm",), "arm"),
+    **dict.fromkeys(
+        ("start", "run", "activate", "launch", "trigger", "begin", "get going"), "start"
+    ),
+    **dict.fromkeys(("stop", "end", "cancel"), "stop"),
+    **dict.fromkeys(
+        ("send home", "go home", "dock", "send back", "return", "go back", "go to the dock"),
+        "home",
+    ),
+}
+# "turn X up/down", "X up/down": brighter for a light, louder for a player, warmer for a
+# thermostat, open/close for a blind (ACTION_WORDS' "up"/"down" are those of a blind)
+# "up" that belongs to another verb ("fire up the telly" turns it on)
+NOT_A_STEP = re.compile(r"\b(fire|boot|start|power|pick|warm|heat|set|lock|roll|pull) up\b")
+STEP_UP = re.compile(
+    r"\b(turn (?:\w+ ){0,4}up|turn up|up a bit|up a little|crank up|bump up|increase|raise)\b"
+)
+STEP_DOWN = re.compile(
+    r"\b(turn (?:\w+ ){0,4}down|turn down|down a bit|down a little|decrease|reduce|lower|drop)\b"
+)
+
+# relative and vague requests
+WARMER = re.compile(
+    r"\b(warmer|hotter|warm (?:it |things )?up|heat (?:it |things )?up|more heat|"
+    r"(?:i'?m|i am|we'?re|we are|it'?s|it is|feels?|getting|so|too|bit|little|kinda|"
+    r"freezing|cold)\s+(?:\w+\s+)?(?:cold|freezing|chilly|frozen)|"
+    r"(?:cold|freezing|chilly) in here|freezing|chilly)\b"
+)
+COOLER = re.compile(
+    r"\b(cooler|colder|cool (?:it |things )?down|less heat|"
+    r"(?:i'?m|i am|we'?re|we are|it'?s|it is|feels?|getting|so|too|bit|little|kinda)\s+"
+    r"(?:\w+\s+)?(?:hot|warm|boiling|roasting|stuffy|sweltering|sweaty)|"
+    r"(?:hot|warm|stuffy|boiling) in here|boiling|roasting|sweltering)\b"
+)
+BRIGHTER = re.compile(
+    r"\b(brighter|brighten(?: up)?|lighter|more light|(?:too|so|very|bit|quite|rather) "
+    r"dark|dark in here|can'?t see)\b"
+)
+DIMMER = re.compile(
+    r"\b(dimmer|dim(?: down)?|darker|less light|less bright|(?:too|so|very|bit|quite|rather) "
+    r"bright|bright in here|glaring)\b"
+)
+LOUDER = re.compile(
+    r"\b(louder|(?:too|so|very|bit) quiet|can'?t hear|volume up|more volume|"
+    r"(?:turn|crank|pump|bump) up the (?:volume|sound)|"
+    r"(?:raise|increase) the (?:volume|sound)|(?:volume|sound) up)\b"
+)
+QUIETER = re.compile(
+    r"\b(quieter|softer|(?:too|so|very|bit) loud|volume down|less volume|"
+    r"(?:turn) down the (?:volume|sound)|(?:lower|decrease|reduce) the (?:volume|sound)|"
+    r"(?:volume|sound) down|keep it down)\b"
+)
+TEMPERATURE_WORDS = re.compile(
+    r"\b(degrees?|temperature|temp|heating|heat|heater|thermostat|thermostats|warm|warmer|"
+    r"hot|hotter|cool|cooler|cold|colder|freezing|chilly|boiling|stuffy)\b"
+)
+ADJUST = re.compile(r"\b(change|adjust|alter|modify|fix|tweak)\b")
+SMALL = re.compile(r"\b(a (?:tiny |little )?bit|a little|slightly|a touch|a tad|somewhat)\b")
+EVERYTHING = re.compile(
+    r"\b(everything|all the (?:things|devices|stuff)|all devices|every device|the whole "
+    r"(?:house|home|place|lot)|it all|all of it)\b"
+)
+ALL = re.compile(r"\b(all|every|each)\b")
+HERE = re.compile(r"\b(in here|here|this room|in this room)\b")
+# floors as people say them, to the floor they most often mean: a floor with that name or
+# alias wins; else the ground floor for "downstairs", the floors above it for "upstairs"
+DOWNSTAIRS = re.compile(r"\b(downstairs|down stairs|ground floor)\b")
+UPSTAIRS = re.compile(r"\b(upstairs|up stairs)\b")
+HELP = re.compile(
+    r"^(help(?: me)?|what (?:can|do) you do(?: for me| here)?|what can i (?:say|ask)(?: you)?|"
+    r"what are you able to do|what do you know|how do (?:i|you) work|what commands .*|"
+    r"what can you help (?:me )?with|how can you help(?: me)?|what are your (?:skills|options))$"
+)
+# "is the X open", "are the lights on in the kitchen": the device, its state, a place after
+THANKS = re.compile(
+    r"^(?:thanks?(?: you)?(?: (?:very|so) much)?|thank you|cheers|ta|great,? thanks?|"
+    r"perfect,? thanks?|that'?s (?:great|perfect|lovely),?(?: thanks?)?)$"
+)
+QUESTION = re.compile(
+    r"^(?:is|are)\s+(?:the\s+|my\s+|any\s+(?:of\s+the\s+)?)?(.+?)\s+"
+    r"(on|off|open|closed|shut|locked|unlocked|running|playing)"
+    r"((?:\s+(?:in|on|at|upstairs|downstairs)\b.*)?)$"
+)
+STATE_WORDS = {
+    "on": "on", "off": "off", "open": "open", "closed": "closed", "shut": "closed",
+    "locked": "locked", "unlocked": "unlocked", "running": "on", "playing": "playing",
+}  # fmt: skip
+AMOUNT = re.compile(r"\b(?:by|to) (\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:degrees?|deg|percent|%)")
+ORDINALS = {"first": 0, "second": 1, "third": 2, "1st": 0, "2nd": 1, "3rd": 2, "last": -1}
+BOTH = re.compile(r"\b(both|all of them|each of them|all|them all|either)\b")
+UP_ANSWER = re.compile(r"\b(warmer|hotter|up|higher|raise|increase|more|warm|heat)\b")
+DOWN_ANSWER = re.compile(r"\b(cooler|colder|down|lower|decrease|less|cool|cold)\b")
+
+
+def clean(text: str) -> str:
+    """Lower case, numbers as digits, no punctuation but apostrophes, the framing taken off:
+    "Could you please put the telly on for me?" -> "put the telly on"."""
+    said = words_to_digits(text.replace("\u2019", "'").replace("%", " percent"))
+    said = " ".join(said.split())
+    previous = None
+    while previous != said:  # "hey, can you please ..." has framing in layers
+        previous = said
+        said = FRAMING.sub("", said, count=1).strip()
+        said = TRAILING.sub("", said).strip()
+    return said
+
+
+# "switch it off", "switch the TV on": the verb, not a switch
+SWITCH_VERB = re.compile(
+    r"\bswitch(?=\s+(?:on|off|it|them|that|this|everything|all|the|my|our|over|back)\b)"
+)
+
+
+def kinds_in(text: str) -> list[str]:
+    """The kinds of device a sentence names, in the order said."""
+    return [KIND_WORDS[m.group(1)] for m in KIND_PATTERN.finditer(SWITCH_VERB.sub(" ", text))]
