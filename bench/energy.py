@@ -160,7 +160,7 @@ def cottage(hours: int, weather: Path | None) -> dict[str, Any]:
     inp = read_inputs(CITYLEARN / "citylearn_challenge_2022_phase_2", "Building_9", weather)
     out: dict[str, Any] = {}
     traces: dict[str, Any] = {}
-    for policy in ("rule", "ours", "emhass"):
+    for policy in ("rule", "rule_guarded", "ours", "emhass"):
         t0 = time.time()
         r = run_cottage(inp, policy, min(hours, len(inp.load)), str(emhass_python()))
         out[policy] = {

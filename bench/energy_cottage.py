@@ -15,6 +15,9 @@ loads of that hour are cut in proportion (the heat they would have made is lost 
 
 - rule: heat pump on a thermostat (on below the floor: 20 C from 07:00 to 23:00, 17 C at
   night), tank element on below 50 C until 60 C, deferrable loads start when asked;
+- rule_guarded (reported beside, not a peer of the issue's): the rule's thermostats switched
+  on only when the hour's sun and battery can run them, the guard ours' safety net has, so
+  the figures show what the guard alone does and what the plan adds;
 - ours: hearthmind.comfort.cottage's LP on forecasts learned from the cottage's own past
   (hearthmind.comfort.forecast) and a room model fitted from it (hearthmind.comfort.thermal);
 - emhass: EMHASS's MPC (bench/energy_emhass.py) with the grid disabled, modelled as an import
@@ -59,6 +62,11 @@ LOADS = {
     "dishwasher": (1.2, 20, 22),
     "washing machine": (1.0, 9, 11),
 }  # kW, asked at, hours allowed
+
+
+def spare_kw(spec: CottageSpec, pv: float, soc: float, base: float) -> float:
+    """What the hour's sun and battery can give beyond the household's own load."""
+    return pv + min(spec.battery_kw, soc * spec.efficiency) - base
 
 
 def room_floor(hour: int) -> float:
@@ -178,6 +186,12 @@ def run_cottage(
         heat = spec.heat_pump_kw if heat_on else 0.0
         tank_kw = spec.tank_heater_kw if tank_on else 0.0
         start = list(pending)
+        if policy == "rule_guarded":
+            # the rule's thermostats behind the same guard as ours' safety net: a load is
+            # switched on only when the hour's sun and battery can run it
+            spare = spare_kw(spec, pv, soc, base)
+            heat = heat if heat / cop <= spare else 0.0
+            tank_kw = tank_kw if tank_kw <= spare - heat / cop else 0.0
         if policy == "ours":
             ahead = [(hod + j) % 24 for j in range(horizon)]
             draws = np.array([DRAWS.get(h, 0.0) for h in ahead])
@@ -207,10 +221,14 @@ def run_cottage(
                 dec = rule
                 res.fallbacks += 1
             heat, tank_kw, start = dec.heat_kw, dec.tank_kw, dec.start
-            # the thermostats stay as a safety net under the plan
-            if room.air < floor - 1.0:
+            # the thermostats stay as a safety net under the plan, where there is power for
+            # them: a net that switches a load on with the battery empty and no sun only
+            # browns the house out (every load of the hour is cut), so it waits for power
+            spare = spare_kw(spec, pv, soc, base) - heat / cop - tank_kw
+            if room.air < floor - 1.0 and spare >= (spec.heat_pump_kw - heat) / cop:
+                spare -= (spec.heat_pump_kw - heat) / cop
                 heat = spec.heat_pump_kw
-            if tank < spec.tank_floor_c - 3:
+            if tank < spec.tank_floor_c - 3 and spare >= spec.tank_heater_kw - tank_kw:
                 tank_kw = spec.tank_heater_kw
             if dec.solved and hod == 9 and len(res.said) < 400:
                 res.said.append(dec.say)

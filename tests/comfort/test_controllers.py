@@ -87,3 +87,29 @@ def test_cottage_nonsense_state_raises_and_the_safe_rule_keeps_lights_on() -> No
         raise AssertionError("a NaN state gave a plan")
     rule = safe_rule(spec, bad, 20.0, 0.0, 0.5, loads)
     assert rule.heat_kw > 0 and rule.tank_kw > 0 and rule.start == ["dishwasher"]
+
+
+def test_cottage_never_plans_a_brown_out_to_buy_comfort() -> None:
+    """An empty battery at night, a cold tank and a cold room: the plan waits for the sun
+    rather than switching the element or the heat pump on with nothing to run them (an
+    inverter that cannot supply them cuts every load of the hour, lights and fridge too)."""
+    spec = CottageSpec()
+    state = CottageState(soc_kwh=0.0, room_c=17.5, tank_c=38.0)
+    dec = plan_cottage(spec, state, MODEL, loads=[], **_cottage_day(22))  # type: ignore[arg-type]
+    assert dec.solved
+    assert dec.heat_kw < 1e-6 and dec.tank_kw < 1e-6
+    # in the sun it heats the tank back (hour 11 from 22:00 is 09:00)
+    assert dec.plan_tank_kw[11:18].sum() > 0.5
+
+
+def test_cottage_plan_aims_above_the_floor_by_its_margin() -> None:
+    spec = CottageSpec()
+    state = CottageState(soc_kwh=10.0, room_c=20.0, tank_c=55.0)
+    day = _cottage_day(12)
+    dec = plan_cottage(spec, state, MODEL, loads=[], margin_k=1.0, **day)  # type: ignore[arg-type]
+    floor = np.asarray(day["room_floor"])
+    # from noon to 22:00, with the sun and a charged battery, it holds the floor + 1 K; a
+    # plan without the margin sits on the floor itself
+    assert dec.solved and np.all(dec.plan_room[1:11] >= floor[1:11] + 1.0 - 1e-6)
+    flat = plan_cottage(spec, state, MODEL, loads=[], margin_k=0.0, **day)  # type: ignore[arg-type]
+    assert flat.plan_room[1:11].mean() < dec.plan_room[1:11].mean() - 0.5
