@@ -8,6 +8,7 @@ it gets a second venv. Both are created on first use and reused after.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -43,6 +44,23 @@ def _python(root: Path) -> Path:
 def _ensure(root: Path, steps: list[list[str]], probe: str) -> Path:
     py = _python(root)
     done = root / ".hearthmind-ready"  # written once the probe passed: no torch import per episode
+    if py.exists() and done.exists():
+        return py
+    # the bench runs its episodes in several processes at once: on a fresh machine each would
+    # build the venv, and the second's makedirs raised FileExistsError (the check failed on a
+    # new clone); one builds it under the lock, the others wait and find it ready
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f"{root.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _build(root, steps, probe)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build(root: Path, steps: list[list[str]], probe: str) -> Path:
+    py = _python(root)
+    done = root / ".hearthmind-ready"
     if py.exists() and done.exists():
         return py
     if py.exists():
