@@ -24,8 +24,9 @@ from .handlers.adjust import abilities, example
 from .home import HomeVocabulary, normalize_name
 from .intents import IntentMatch
 from .pipeline import VoiceResult
+from .request import Request
 from .turns import Question, Turn, VoiceAnswer
-from .understanding import ACTION_PATTERN, Request, read
+from .understanding import ACTION_PATTERN, read
 from .undo import Restore, restorations, snapshot
 from .words import ALL, BOTH, DOWN_ANSWER, ORDINALS, UP_ANSWER, clean
 
