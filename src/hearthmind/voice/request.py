@@ -6,11 +6,14 @@ finding devices."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .home import HomeVocabulary, NamedEntity, NamedFloor, normalize_name
 from .intents import IntentMatch
+from .naming import entity_names
+from .places import area_named
 from .words import DOWNSTAIRS, KINDS, UPSTAIRS, Kind
 
 # the domains a spoken command may act on (a sensor named "Light" is no light to turn on)
@@ -23,13 +26,25 @@ ACTIONABLE = frozenset(
 )  # fmt: skip
 # what "everything off" turns off (never locks, covers, valves or the heating)
 EVERYTHING_DOMAINS = frozenset({"light", "switch", "fan", "media_player"})
+# the kind a named device is, when its request moves to another room ("and the bedroom one"
+# after "turn off the kitchen switch" is the bedroom's switch, not all its devices)
+DOMAIN_KINDS = {
+    "light": "light", "switch": "switch", "fan": "fan", "cover": "covering", "lock": "lock",
+    "climate": "climate", "media_player": "media", "vacuum": "vacuum", "valve": "valve",
+}  # fmt: skip
+# answers that are no device action, by the action read
+ANSWERS = {
+    "help": "HubHelp", "thanks": "HubThanks", "ack": "HassNevermind",
+    "outside": "HubOutsideTemperature", "later": "HubLater",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
     """A request as read: `action` (on, off, open, close, lock, unlock, start, stop, home,
     disarm, arm, warmer, cooler, adjust, brighter, dimmer, louder, quieter, everything_off,
-    everything_on, state, help), the devices named, else a kind of device and where."""
+    everything_on, state, setting, help, thanks, ack, outside, unknown), the devices named,
+    else a kind of device and where."""
 
     action: str
     entity_ids: tuple[str, ...] = ()
@@ -41,19 +56,31 @@ class Request:
     small: bool = False  # "a bit", "a little"
     state: str | None = None  # what a yes/no question asks about
     pronoun: bool = False  # "turn it down": nothing named
+    one: bool = False  # one said ("the curtain"): several found are asked about
+    unknown: tuple[str, str] | None = None  # ("room", "spare room"): said, not in this home
 
     def elsewhere(self, home: HomeVocabulary, place: str) -> Request | None:
         """The same request for another area or device: "and the bedroom?"."""
-        area = home.area(place)
+        kind = self.kind or self._named_kind(home)
+        area = area_named(home, place)
         if area is not None:
-            return replace(self, entity_ids=(), area=area.id, floor=None, whole_home=False)
+            return replace(
+                self, entity_ids=(), kind=kind, area=area.id, floor=None, whole_home=False
+            )
         floor = floor_said(home, normalize_name(place))
         if floor is not None:
-            return replace(self, entity_ids=(), area=None, floor=floor.id, whole_home=False)
-        found = [e for e in home.find_entities(name=place) if e.domain in ACTIONABLE]
-        if found:
-            return replace(self, entity_ids=(found[0].entity_id,), area=None, floor=None)
+            return replace(
+                self, entity_ids=(), kind=kind, area=None, floor=floor.id, whole_home=False
+            )
+        said = re.sub(r"^(?:the|my|our)\s+", "", normalize_name(place))
+        found = entity_names(home, ACTIONABLE).get(said)
+        if found is not None:
+            return replace(self, entity_ids=(found,), area=None, floor=None)
         return None
+
+    def _named_kind(self, home: HomeVocabulary) -> str | None:
+        domains = {e.domain for e in home.entities if e.entity_id in self.entity_ids}
+        return DOMAIN_KINDS.get(domains.pop()) if len(domains) == 1 else None
 
     def resolve(
         self, home: HomeVocabulary, speaker_area: str | None, context: tuple[str, ...] = ()
@@ -61,8 +88,17 @@ class Request:
         """The intent with its devices, as the home is now; `context` holds the devices the
         conversation acted on last (what "louder" means after "turn on the TV")."""
         slots: dict[str, Any] = {}
-        if self.action in ("help", "thanks"):
-            return IntentMatch("HubHelp" if self.action == "help" else "HubThanks", source="reader")
+        if self.action in ANSWERS:
+            return IntentMatch(ANSWERS[self.action], source="reader")
+        if self.action == "unknown" and self.unknown is not None:
+            # said and not known: answered as the grammar's unknown names are, nothing done
+            what, said = self.unknown
+            slot = "area" if what == "room" else "name"
+            return IntentMatch("HubDeviceAction", unmatched={slot: said}, source="reader")
+        if self.action == "setting":
+            return IntentMatch(
+                "HubGetSetting", {"hub_entity_ids": list(self.entity_ids)}, source="reader"
+            )
         if self.action in ("everything_off", "everything_on"):
             return IntentMatch(
                 "HubEverythingOff" if self.action == "everything_off" else "HubEverythingOn",
@@ -73,7 +109,7 @@ class Request:
             return self._question(home, speaker_area)
         if self.action == "set_temperature":
             kind = KINDS["ac"] if self.kind == "ac" else KINDS["climate"]
-            ids = self._targets(home, speaker_area, kind, fall_back_to_home=True)
+            ids = self.targets(home, speaker_area, kind, fall_back_to_home=True)
             slots = {"temperature": self.amount}
             return self._match("HassClimateSetTemperature", home, ids, slots, kind)
         if self.action in ("warmer", "cooler", "adjust"):
@@ -81,7 +117,7 @@ class Request:
             slots = {"direction": direction, "hub_amount": self.amount, "hub_small": self.small}
             # "turn down the AC" is about an air conditioner, not any thermostat
             kind = KINDS["ac"] if self.kind == "ac" else KINDS["climate"]
-            ids = self._targets(home, speaker_area, kind, fall_back_to_home=True)
+            ids = self.targets(home, speaker_area, kind, fall_back_to_home=True)
             return self._match("HubClimateStep", home, ids, slots, kind)
         if self.action in ("brighter", "dimmer"):
             slots = {
@@ -89,7 +125,7 @@ class Request:
                 "step_pct": 10 if self.small else 25,
                 "hub_lit_first": not self.entity_ids,
             }
-            ids = self._targets(home, speaker_area, KINDS["light"])
+            ids = self.targets(home, speaker_area, KINDS["light"])
             return self._match("HubLightStep", home, ids, slots, KINDS["light"])
         if self.action in ("louder", "quieter"):
             slots = {"direction": "up" if self.action == "louder" else "down"}
@@ -97,15 +133,15 @@ class Request:
             ids = (
                 players
                 if players and not self.entity_ids and not self.area and self.kind is None
-                else self._targets(home, speaker_area, KINDS["media"], fall_back_to_home=True)
+                else self.targets(home, speaker_area, KINDS["media"], fall_back_to_home=True)
             )
             return self._match("HubVolumeStep", home, ids, slots, KINDS["media"])
         said_kind = KINDS.get(self.kind or "")
-        ids = self._targets(home, speaker_area, said_kind, fall_back_to_home=True)
+        ids = self.targets(home, speaker_area, said_kind, fall_back_to_home=True)
         # a kind found only beyond the speaker's room ("start the hoover") is asked about
         # when there are several, rather than all of them started
-        near = self.entity_ids or self._targets(home, speaker_area, said_kind)
-        slots = {"hub_action": self.action, "hub_ask_if_many": bool(ids) and not near}
+        near = self.entity_ids or self.targets(home, speaker_area, said_kind)
+        slots = {"hub_action": self.action, "hub_ask_if_many": bool(ids) and (not near or self.one)}
         return self._match("HubDeviceAction", home, ids, slots, said_kind)
 
     # -- resolving ---------------------------------------------------------------------
@@ -147,7 +183,7 @@ class Request:
         area = home.area(speaker_area)
         return [e for e in home.entities if area is not None and e.area_id == area.id]
 
-    def _targets(
+    def targets(
         self,
         home: HomeVocabulary,
         speaker_area: str | None,
@@ -178,7 +214,7 @@ class Request:
             slots["name"] = named[0].name if named else self.entity_ids[0]
         else:
             kind = KINDS.get(self.kind or "")
-            ids = self._targets(home, speaker_area, kind)
+            ids = self.targets(home, speaker_area, kind)
             slots["hub_entity_ids"] = ids
             slots.update(self._where(home))
         return IntentMatch("HassGetState", slots, source="reader")

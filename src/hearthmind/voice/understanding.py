@@ -1,13 +1,17 @@
 """Reading a request the grammar did not match: everyday words ("put the telly on", "shades
-up", "kill the lights"), relative and vague requests ("two degrees warmer", "I'm cold",
-"brighter", "too loud"), "everything off" (downstairs, in here), yes/no questions about a
-device ("is the main valve open?") and "what can you do".
+up", "kill the lights", "bolt the door", "shut off the water"), relative and vague requests
+("two degrees warmer", "I'm cold", "brighter", "too loud", "it's dark in here"), "everything
+off" (downstairs, in here), questions about a device ("is the main valve open?", "what's the
+office thermostat set to?", "how cold is it outside?"), "ok, leave it" and "what can you do".
 
 `read` turns the sentence into a `Request` (request.py: what to do, to which named devices
-or to which kind of device where), which finds the devices and gives the intent. Reading runs only
-in the conversation layer and only after the grammar found nothing, so every sentence the
-grammar matched is matched and done as before, and the grammar samples behind the speech
-models do not change."""
+or to which kind of device where), which finds the devices and gives the intent. Words the
+reading would otherwise leave unused are never dropped: a room the home does not know, a
+word before a kind of device that no name of that kind has ("the big light"), a thing said
+that is no device here ("the dishwasher") make a request that is answered and not done
+(naming.py, places.py). Reading runs only in the conversation layer and only after the
+grammar found nothing, so every sentence the grammar matched is matched and done as before,
+and the grammar samples behind the speech models do not change."""
 
 from __future__ import annotations
 
@@ -16,10 +20,14 @@ from dataclasses import replace
 from typing import Any
 
 from .home import HomeVocabulary, NamedArea, NamedFloor, normalize_name
-from .request import ACTIONABLE, Request, floor_said
+from .naming import NOT_A_NAME, entity_names, kind_said, modifiers, named_by
+from .places import area_names, unknown_place
+from .request import ACTIONABLE, Request, floor_said, of_kind
 from .words import (
+    ACK,
     ACTION_WORDS,
     ADJUST,
+    AIR,
     ALL,
     AMOUNT,
     BRIGHTER,
@@ -31,17 +39,27 @@ from .words import (
     KIND_PATTERN,
     KIND_WORDS,
     KINDS,
+    LATER,
+    LIGHTS_ON,
     LOUDER,
+    MAKE_SURE,
     NOT_A_STEP,
+    ONE_COVERING,
+    ONE_OF,
+    OUTSIDE,
     QUESTION,
     QUIETER,
+    SETTING,
     SMALL,
     STATE_WORDS,
     STEP_DOWN,
     STEP_UP,
     TEMPERATURE_WORDS,
     THANKS,
+    TO_BASE,
     WARMER,
+    WHOLE_HOME,
+    Kind,
     clean,
     kinds_in,
 )
@@ -54,10 +72,14 @@ ACTION_PATTERN = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in sorted(ACTION_WORDS, key=len, reverse=True)) + r")\b"
 )
 CLEANING = re.compile(
-    r"^(?:start |begin |stop |end )?(?:clean|cleaning|vacuum|vacuuming|hoover|hoovering)\b"
+    r"^(?:start |begin |stop |end |continue |resume |carry on )?"
+    r"(?:clean|cleaning|vacuum|vacuuming|hoover|hoovering)\b"
 )
 HIGHER = re.compile(r"\b(higher|up|warmer|hotter)\b")
 SET_TO = re.compile(r"\b(?:set|put|change|turn|make)\b.*\bto \d")
+# "set the office thermostat", "set the temperature": a value to set, said or still to ask
+SET_VERB = re.compile(r"^set\b")
+NO_SET_VALUE = re.compile(r"\b(?:by|up|down|higher|lower|warmer|cooler|hotter|colder)\b")
 LOWER = re.compile(r"\b(lower|down|cooler|colder)\b")
 
 
@@ -86,7 +108,9 @@ def _with_prepositions(text: str, spans: list[tuple[int, int, Any]]) -> list[tup
     """Each place's span widened over the words that lead to it: "on the first floor"."""
     out = []
     for start, end, value in spans:
-        lead = re.search(r"(?:\b(?:in|on|at|for|of|from)\s+)?(?:\bthe\s+)?$", text[:start])
+        lead = re.search(
+            r"(?:\b(?:in|on|at|for|of|from)\s+)?(?:\b(?:the|my|our)\s+)?$", text[:start]
+        )
         out.append((lead.start() if lead else start, end, value))
     return out
 
@@ -95,12 +119,26 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
     """The request in a sentence the grammar did not match, or None."""
     said = clean(text)
     if not said:
-        return None
+        # "ok", "okay": all framing, and an acknowledgement
+        return Request("ack") if ACK.match(normalize_name(text)) else None
     if HELP.match(said):
         return Request("help")
     if THANKS.match(said):
         return Request("thanks")
+    if ACK.match(said):
+        return Request("ack")  # "ok, leave it then": nothing to do, and it is understood
+    if OUTSIDE.match(said):
+        return Request("outside")
     bare = POSSESSIVE.sub(r"\1", said)
+    sure = MAKE_SURE.match(bare)
+    if sure is not None:
+        verb = {"on": "turn on", "off": "turn off", "locked": "lock"}.get(sure.group(2), "close")
+        bare = f"{verb} {sure.group(1)}"  # "make sure the kitchen light is off"
+    setting = SETTING.match(bare)
+    if setting is not None:
+        named = _spans(setting.group(1), entity_names(home, ACTIONABLE))
+        ids = tuple(dict.fromkeys(v for _, _, v in named))
+        return Request("setting", ids) if len(ids) == 1 else None
     question = QUESTION.match(bare)
     if question and question.group(2) in STATE_WORDS:
         target = f"{question.group(1)}{question.group(3)}"
@@ -116,13 +154,12 @@ def _read_target(
     # devices named first (their names hold area words: "Kitchen ceiling"), then places; a
     # question may name a sensor, but a device to act on or a kind said wins ("is the
     # kitchen light on" asks about the kitchen's lights, not the sensor called "Light")
-    named = _spans(text, _names(home, ACTIONABLE))
+    named = _spans(text, entity_names(home, ACTIONABLE))
     if not named and action == "state" and not kinds_in(text):
-        named = _spans(text, _names(home, None))
+        named = _spans(text, entity_names(home, None))
     rest = _cut(text, named)
     entity_ids = tuple(dict.fromkeys(v for _, _, v in named))
-    area_names = {normalize_name(n): a for a in home.areas for n in a.names}
-    places = _with_prepositions(rest, _spans(rest, area_names))
+    places = _with_prepositions(rest, _spans(rest, area_names(home)))
     area: NamedArea | None = places[0][2] if places else None
     rest = _cut(rest, places)
     floor: NamedFloor | None = None
@@ -135,15 +172,23 @@ def _read_target(
             break
     here = bool(HERE.search(rest))
     rest = " ".join(HERE.sub(" ", rest).split())
+    in_home = bool(WHOLE_HOME.search(rest))
+    rest = " ".join(WHOLE_HOME.sub(" ", rest).split())
+    place = unknown_place(rest)
+    if place is not None:
+        # a room this home does not have: never the speaker's room or the home instead
+        return Request("unknown", unknown=("room", place))
     kinds = kinds_in(rest)
     kind = kinds[0] if kinds else None
+    if kind == "any" and action != "state":
+        kind = None  # "turn something off": which device is still to say
     if kind is None and not entity_ids and CLEANING.search(rest):
         kind = "vacuum"  # "clean the house", "start cleaning"
     # "open the garage": a room named like a kind of device, when nothing else is named
     room_words = [normalize_name(n) for n in (area.names if area else ())]
     room_kind = next((KIND_WORDS[w] for w in room_words if w in KIND_WORDS), None)
     named_domains = {e.split(".", 1)[0] for e in entity_ids}
-    whole = bool(ALL.search(rest)) and area is None and floor is None and not here
+    whole = (bool(ALL.search(rest)) or in_home) and area is None and floor is None and not here
     request = Request(
         action or "",
         entity_ids,
@@ -155,41 +200,91 @@ def _read_target(
         bool(SMALL.search(rest)),
         state,
         bool(PRONOUN.search(rest)) and not entity_ids,
+        bool(ONE_COVERING.search(rest) or ONE_OF.search(rest)) and not entity_ids,
     )
+    said_names = modifiers(rest) if kind and not entity_ids else []
+    if said_names:
+        request = _narrowed(request, said_names, kind_said(rest), home, speaker_area)
+        if request.action == "unknown":
+            return request
     if action == "state":
-        return request if entity_ids or kind else None
+        return request if request.entity_ids or kind else None
     outdoors = any(re.search(r"\b(outside|outdoors?|garden|yard)\b", w) for w in room_words)
     chosen = _action(rest, kind, named_domains, request, outdoors)
     if chosen is None:
         return None
     request = replace(request, action=chosen)
-    if chosen in ("open", "close") and kind is None and not entity_ids and room_kind == "garage":
-        request = replace(request, kind=room_kind)
+    if LATER.search(rest):
+        return Request("later")  # "start the robot in an hour": not now, and not later either
     needs_target = chosen not in (
         "warmer", "cooler", "adjust", "set_temperature", "brighter", "dimmer", "louder", "quieter",
         "everything_off", "everything_on",
     )  # fmt: skip
+    thing = _unknown_thing(rest) if kind is None and not entity_ids and needs_target else None
+    if thing is not None:
+        # "resume the dishwasher" in a home without one: no TV or room stands in for it
+        return Request("unknown", unknown=("device", thing))
+    if chosen in ("play", "pause") and kind is None and not entity_ids:
+        request = replace(request, kind="media")  # "carry on", "pause it for a sec"
+    if chosen == "on" and kind is None and not entity_ids and AIR.search(rest):
+        request = replace(request, kind="fan")  # "get some air moving"
+    if chosen == "on" and kind is None and not entity_ids and LIGHTS_ON.search(rest):
+        request = replace(request, kind="light")  # "it's dark in here"
+    if chosen in ("open", "close") and kind is None and not entity_ids and room_kind == "garage":
+        request = replace(request, kind=room_kind)
     if needs_target and not entity_ids and request.kind is None:
         return None  # "turn it on" with nothing named: the conversation asks which device
     return request
 
 
-# a name said with another word for its kind: "the standing lamp" for the Standing Light
-NAME_SWAPS = (("light", "lamp"), ("lamp", "light"), ("tv", "television"), ("tv", "telly"))
+# a thing said with its article that no reading used: "the dishwasher" where there is none
+THING = re.compile(r"\b(?:the|my|our|your)\s+([a-z][a-z']+)")
+NOT_THINGS = frozenset(
+    {"house", "home", "place", "room", "lot", "way", "whole", "rest", "same", "one", "ones",
+     "heat", "cold", "dark", "air", "moment", "minute", "second", "time", "morning", "night"}
+)  # fmt: skip
 
 
-def _names(home: HomeVocabulary, domains: frozenset[str] | None) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for entity in home.entities:
-        if domains is not None and entity.domain not in domains:
+def _unknown_thing(rest: str) -> str | None:
+    for found in THING.finditer(rest):
+        word = found.group(1)
+        if word in NOT_THINGS or word in NOT_A_NAME or word in ACTION_WORDS:
             continue
-        for name in map(normalize_name, entity.names):
-            names[name] = entity.entity_id
-            for said, other in NAME_SWAPS:
-                swapped = re.sub(rf"\b{said}\b", other, name)
-                if swapped != name:
-                    names.setdefault(swapped, entity.entity_id)
-    return names
+        if KIND_PATTERN.fullmatch(word) or TEMPERATURE_WORDS.fullmatch(word):
+            continue
+        return word
+    return None
+
+
+def _narrowed(
+    request: Request,
+    words: list[str],
+    kind_word: str,
+    home: HomeVocabulary,
+    speaker_area: str | None,
+) -> Request:
+    """The request for the devices of its kind whose names have the words said before the
+    kind ("the right curtain"): in its place first, else in the home; none is a name this
+    home does not know, and nothing is done."""
+    kind = KINDS.get(request.kind or "")
+    if kind is None:
+        return request
+    near = request.targets(home, speaker_area, kind, fall_back_to_home=True)
+    by_id = {e.entity_id: e for e in home.entities}
+    found = [i for i in near if named_by(by_id[i], words)]
+    one = request.one
+    if not found and not (request.area or request.floor):
+        # a name said from another room: the home's, asked about when several have it
+        found = [e.entity_id for e in home.entities if e.entity_id not in near
+                 and e.entity_id in _kind_ids(home, kind) and named_by(e, words)]  # fmt: skip
+        one = True
+    if not found:
+        return Request("unknown", unknown=("device", " ".join([*words, kind_word]).strip()))
+    return replace(request, entity_ids=tuple(found), one=one)
+
+
+def _kind_ids(home: HomeVocabulary, kind: Kind) -> set[str]:
+    return {e.entity_id for e in of_kind(home.entities, kind)}
 
 
 def _area_id(home: HomeVocabulary, speaker_area: str | None) -> str | None:
@@ -213,6 +308,8 @@ def _action(
     down = bool(STEP_DOWN.search(rest))
     if kind == "vacuum" and CLEANING.match(rest) and _device_action(rest) in (None, "start"):
         return "start"  # "vacuum the house", "clean the house": the verb
+    if AIR.search(rest) and kind in (None, "fan"):
+        return "on"  # "it's stuffy, get some air moving": the request, not the remark
     if EVERYTHING.search(rest):
         action = _device_action(rest)
         if action in ("off", "close", "stop"):
@@ -222,9 +319,13 @@ def _action(
         # "the coffee is too hot", "the kids are too loud", "it's cold outside": a remark
         # about something that is no device of this home, not a request to the heating
         return _device_action(rest) if kind else None
+    if LIGHTS_ON.search(rest) and kind in (None, "light") and not named:
+        return "on"  # "it's dark in here" (never "it's dark outside": a remark)
     climate = "climate" in about or (not about and TEMPERATURE_WORDS.search(rest) is not None)
     if climate and request.amount is not None and SET_TO.search(rest):
         return "set_temperature"  # "set the heating to 21": the grammar says "temperature"
+    if climate and SET_VERB.search(rest) and not NO_SET_VALUE.search(rest):
+        return "set_temperature"  # "set the office thermostat": the value is asked for
     if climate or (not about and (WARMER.search(rest) or COOLER.search(rest))):
         if WARMER.search(rest) or up or (climate and HIGHER.search(rest)):
             return "warmer"
@@ -253,7 +354,8 @@ SUBJECT = re.compile(
     r"^(?:(?:the|my|our|your|a)\s+)?(.+?)\s+(?:is|are|was|feels|seems|sounds|looks|gets|getting)\b"
 )
 HERE_SUBJECTS = frozenset(
-    {"it", "this", "that", "room", "this room", "the room", "house", "the house", "home", "place",
+    {"it", "it's", "its", "this", "that", "room", "this room", "the room", "house", "the house",
+     "home", "place",
      "everything", "everyone", "we", "i", "in here", "here", "air"}
 )  # fmt: skip
 
@@ -278,6 +380,8 @@ def _down(rest: str) -> bool:
 def _device_action(rest: str) -> str | None:
     """The verb of an on/off kind of request, articles and device words aside: "send the
     vacuum home" -> home, "shades up" -> open, "kill the lights" -> off."""
+    if TO_BASE.search(rest):
+        return "home"  # "send Rover back to its base"
     rest = KIND_PATTERN.sub(lambda m: m.group(0) if m.group(0) in ACTION_WORDS else " ", rest)
     words = " ".join(ARTICLES.sub(" ", re.sub(r"\b(it|them|back|again|too)\b", " ", rest)).split())
     found = [m.group(1) for m in ACTION_PATTERN.finditer(words)]
