@@ -142,3 +142,22 @@ async def test_generic_words_for_a_name(recognizer: GrammarIntentRecognizer) -> 
     turn = await talk.say("switch off the porch light")
     assert talk.made() == [] and turn.result.speech == "I don't know a device called porch light."
     talk.talk.pipeline.close()
+
+
+async def test_every_part_joined_by_and_is_done(talk: Talk) -> None:
+    await talk.say("turn on the lights in the kitchen and the study")
+    assert talk.made() == [("light.turn_on", "light.desk"), ("light.turn_on", "light.kitchen")]
+    await talk.say("switch off the television and the lights")
+    assert talk.made() == [
+        ("light.turn_off", "light.reading"),
+        ("light.turn_off", "light.sofa_lamp"),
+        ("media_player.turn_off", "media_player.television"),
+    ]
+    turn = await talk.say("turn off the kettle and the dishwasher")  # no dishwasher here
+    assert talk.made() == [] and turn.result.speech == "I don't know a device called dishwasher."
+
+
+async def test_the_other_one_by_a_word_of_its_name(blinds: Talk) -> None:
+    await blinds.say("close the left blind")
+    await blinds.say("and the right one")
+    assert blinds.made() == [(CLOSE, "cover.blind_left"), (CLOSE, "cover.blind_right")]

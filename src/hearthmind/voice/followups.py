@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from .home import HomeVocabulary, normalize_name
 from .intents import IntentMatch
-from .naming import entity_names
+from .naming import entity_names, named_by
 from .pipeline import VoiceResult
 from .places import area_named
 from .request import ACTIONABLE
@@ -116,6 +116,12 @@ def match_elsewhere(last: IntentMatch, place: str, home: HomeVocabulary) -> Inte
         slots = {k: v for k, v in slots.items() if k not in ("area", "domain", "device_class")}
         name = next(e.name for e in home.entities if e.entity_id == entity)
         return replace(last, slots={**slots, "name": name}, context_slots=frozenset())
+    kinds = domains or ({str(slots["domain"])} if isinstance(slots.get("domain"), str) else set())
+    ids = [e.entity_id for e in home.entities if e.domain in kinds and named_by(e, place.split())]
+    if ids:
+        # "and the back one" after the front door: the one of its kind whose name says so
+        slots = {k: v for k, v in slots.items() if k not in ("area", "domain", "device_class")}
+        return replace(last, slots={**slots, "hub_entity_ids": ids}, context_slots=frozenset())
     return None
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .home import HomeVocabulary, NamedEntity, NamedFloor, normalize_name
 from .intents import IntentMatch
-from .naming import entity_names
+from .naming import entity_names, named_by
 from .places import area_named
 from .words import DOWNSTAIRS, KINDS, UPSTAIRS, Kind
 
@@ -76,6 +76,15 @@ class Request:
         found = entity_names(home, ACTIONABLE).get(said)
         if found is not None:
             return replace(self, entity_ids=(found,), area=None, floor=None)
+        if kind in KINDS and said:
+            # "and the back one" after the front door: the one of the kind whose name says so
+            ids = [
+                e.entity_id
+                for e in of_kind(home.entities, KINDS[kind])
+                if named_by(e, said.split())
+            ]
+            if ids:
+                return replace(self, entity_ids=tuple(ids), area=None, floor=None, one=True)
         return None
 
     def _named_kind(self, home: HomeVocabulary) -> str | None:

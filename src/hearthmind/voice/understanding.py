@@ -157,7 +157,7 @@ def _read_target(
     named = _spans(text, entity_names(home, ACTIONABLE))
     if not named and action == "state" and not kinds_in(text):
         named = _spans(text, entity_names(home, None))
-    rest = _cut(text, named)
+    rest = _cut(text, [(_article_before(text, start), end, v) for start, end, v in named])
     entity_ids = tuple(dict.fromkeys(v for _, _, v in named))
     places = _with_prepositions(rest, _spans(rest, area_names(home)))
     area: NamedArea | None = places[0][2] if places else None
@@ -214,13 +214,17 @@ def _read_target(
     if chosen is None:
         return None
     request = replace(request, action=chosen)
+    areas = list(dict.fromkeys(a for _, _, a in places))
+    if re.search(r"\band\b|,", rest) or len(areas) > 1:
+        request = _joined(request, kinds, areas, home, speaker_area)
     if LATER.search(rest):
         return Request("later")  # "start the robot in an hour": not now, and not later either
     needs_target = chosen not in (
         "warmer", "cooler", "adjust", "set_temperature", "brighter", "dimmer", "louder", "quieter",
         "everything_off", "everything_on",
     )  # fmt: skip
-    thing = _unknown_thing(rest) if kind is None and not entity_ids and needs_target else None
+    # what a vacuum cleans ("the floor", "the carpet") is no device
+    thing = _unknown_thing(rest, set(said_names)) if needs_target and kind != "vacuum" else None
     if thing is not None:
         # "resume the dishwasher" in a home without one: no TV or room stands in for it
         return Request("unknown", unknown=("device", thing))
@@ -237,23 +241,57 @@ def _read_target(
     return request
 
 
+def _article_before(text: str, start: int) -> int:
+    """Where a name's article starts ("the" of "the smart plug"), or the name's start."""
+    lead = re.search(r"\b(?:the|my|our|your)\s+$", text[:start])
+    return lead.start() if lead else start
+
+
 # a thing said with its article that no reading used: "the dishwasher" where there is none
-THING = re.compile(r"\b(?:the|my|our|your)\s+([a-z][a-z']+)")
+# (its last word before a particle, a joint or the end: "the right curtain" is a name's word;
+# "for the kids" is who it is for)
+THING = re.compile(
+    r"(?<!\bfor )(?<!\bwith )\b(?:the|my|our|your)\s+([a-z][a-z']+)(?=\s*$|\s*,|\s+(?:and|on|off|in|up|down|to|for|"
+    r"please|too|again|now|back|as)\b)"
+)
 NOT_THINGS = frozenset(
     {"house", "home", "place", "room", "lot", "way", "whole", "rest", "same", "one", "ones",
      "heat", "cold", "dark", "air", "moment", "minute", "second", "time", "morning", "night"}
 )  # fmt: skip
 
 
-def _unknown_thing(rest: str) -> str | None:
+def _unknown_thing(rest: str, used: set[str]) -> str | None:
     for found in THING.finditer(rest):
         word = found.group(1)
-        if word in NOT_THINGS or word in NOT_A_NAME or word in ACTION_WORDS:
+        if word in used or word in NOT_THINGS or word in NOT_A_NAME or word in ACTION_WORDS:
             continue
         if KIND_PATTERN.fullmatch(word) or TEMPERATURE_WORDS.fullmatch(word):
             continue
         return word
     return None
+
+
+def _joined(
+    request: Request,
+    kinds: list[str],
+    areas: list[NamedArea],
+    home: HomeVocabulary,
+    speaker_area: str | None,
+) -> Request:
+    """Every part of "the TV and the fan", "the lights in the living room and kitchen": the
+    devices named, and each kind said in each place said (none is dropped)."""
+    named = {e.split(".", 1)[0] for e in request.entity_ids}
+    wanted = [KINDS[k] for k in dict.fromkeys(kinds) if k in KINDS and k != "any"]
+    wanted = [k for k in wanted if not (k.domains & named)]
+    if len(areas) < 2 and len(wanted) + bool(request.entity_ids) < 2:
+        return request
+    ids = list(request.entity_ids)
+    places: list[NamedArea | None] = [*areas] or [None]
+    for area in places:
+        there = replace(request, entity_ids=(), area=area.id if area else request.area)
+        for kind in wanted:
+            ids += there.targets(home, speaker_area, kind, fall_back_to_home=area is None)
+    return replace(request, entity_ids=tuple(dict.fromkeys(ids)))
 
 
 def _narrowed(

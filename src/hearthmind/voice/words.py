@@ -316,7 +316,8 @@ WHOLE_HOME = re.compile(
 # a time said: the hub does things now, not later, by voice ("in an hour", "at 4 pm")
 LATER = re.compile(
     r"\b(?:in (?:an?|\d+|half an?) (?:hour|hours|minute|minutes|min|mins|second|seconds)|"
-    r"at \d+(?::\d+)?\s*(?:am|pm|o'?clock)|at (?:noon|midnight)|tomorrow|tonight|later on)\b"
+    r"at \d+(?::\d+)?\s*(?:am|pm|o'?clock)|at (?:noon|midnight)|tomorrow|tonight|later on|"
+    r"during the (?:day|night)|every (?:day|night|morning|evening))\b"
 )
 # "make sure the kitchen light is off": the state asked for, as a request
 MAKE_SURE = re.compile(

@@ -88,7 +88,9 @@ async def device_action(act: Acting, turn: Turn) -> VoiceAnswer:
         raise NotUnderstood(f"I can't {verb} {answers.the(unable[0].name)}.", "unsupported")
     actions = await act.call(turn, entities, lambda e: service_for(e.domain, action))
     first = service_for(entities[0].domain, action) or ""
-    what = answers.things([e.name for e in entities], NOUN.get(entities[0].domain, "device"))
+    domains = {e.domain for e in entities}
+    noun = NOUN.get(entities[0].domain, "device") if len(domains) == 1 else "device"
+    what = answers.things([e.name for e in entities], noun)
     if entities[0].domain in ("scene", "script") and first == "turn_on":
         return act.done(
             turn, f"{'Activated' if entities[0].domain == 'scene' else 'Started'} {what}.", actions
