@@ -136,3 +136,12 @@ async def test_a_device_pointed_at_with_nothing_to_redo_does_nothing(talk: Talk)
     """ "The study one" alone: the grammar would read "study 1" as a brightness of 1 %."""
     turn = await talk.say("the study one")
     assert talk.made() == [] and turn.result.speech == ASK_WHICH
+
+
+async def test_a_follow_up_to_a_place_the_home_lacks_is_said(talk: Talk) -> None:
+    await talk.say("turn on the kitchen light")
+    talk.made()
+    turn = await talk.say("and the pantry")
+    assert (
+        talk.made() == [] and turn.result.speech == "I don't know a room or device called pantry."
+    )

@@ -29,6 +29,7 @@ from .followups import (
     incomplete,
     lacks_device,
     match_elsewhere,
+    names_only,
     one_said,
     only_a_device,
     place_of,
@@ -168,6 +169,7 @@ class Conversations:
         hub = self.pipeline.hub
         home = HomeVocabulary.from_hub(hub, with_floors=True)
         before = snapshot(hub)
+        unknown: str | None = None
         if state.question is not None:
             # the answer to "Which one?", "Warmer or cooler?" or "What temperature?"; a place
             # ("in the office") asks for the request there; anything else is a request
@@ -202,6 +204,8 @@ class Conversations:
                 # "the office one" with no request to redo: nothing to do, and nothing done
                 result = VoiceResult(said, VoiceAnswer(ASK_WHICH, error="no_target"))
                 return self._after(state, result, said, None, before)
+            if state.last_match is not None and names_only(place):
+                unknown = place  # "and the pantry", said so if nothing else reads it
         step = again(state.last_match, clean(said))
         if step is not None:
             return await self._do(
@@ -221,6 +225,8 @@ class Conversations:
         if match is None:
             answer_ = self.pipeline.not_understood(said)
             answer_.speech += f" {self._hint(home, area)}"
+            if unknown is not None:
+                answer_.speech = f"I don't know a room or device called {unknown}."
             result = VoiceResult(said, answer_, None, understood_as)
             return self._after(state, result, said, None, before)
         if match.intent not in self.pipeline.handler.supported_intents:

@@ -86,6 +86,12 @@ def one_said(said: str) -> bool:
     return found is not None and re.search(r"\bone\b", found.group(0), re.I) is not None
 
 
+def names_only(place: str) -> bool:
+    """Whether a follow-up's words are a name at most ("pantry", "guest bath"), not a request
+    of their own ("turn on the hall light" too)."""
+    return len(place.split()) <= 3 and ACTION_PATTERN.search(place) is None
+
+
 def only_a_device(said: str) -> bool:
     """ "The office one": a device pointed at, no request of its own."""
     found = FOLLOW_UP.match(said)
