@@ -93,8 +93,11 @@ class IntentHandler:
             "HubEverythingOff": bound(adjust.everything_off),
             "HubEverythingOn": bound(adjust.everything_on),
             "HubNoSuchDevice": bound(adjust.no_such_device),
+            "HubLater": bound(adjust.later),
             "HubHelp": bound(adjust.help_here),
             "HubThanks": bound(adjust.thanks),
+            "HubGetSetting": bound(questions.get_setting),
+            "HubOutsideTemperature": bound(questions.outside_temperature),
             "HubUndoTurn": bound(undo.undo_turn),
         }
 

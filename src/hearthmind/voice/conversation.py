@@ -3,52 +3,63 @@ turns of one exchange together, so a person can say "turn it off again" or "and 
 after a request, answer the hub's "Which device?" or "Warmer or cooler?" with a word, and say
 "undo" to put back what the last turn changed.
 
-Nothing here adds words to the grammar. A turn that leans on the one before is rewritten into
-a whole request (the pronoun replaced by the last thing acted on, the missing device put into
-the sentence that lacked it), or the last request is done again with the new place or the
-answer given. What the grammar does not match is read by understanding.py (everyday words,
-relative and vague requests, everything off, help) before it is put down to an unknown name;
-every sentence the grammar matched is matched as before. A conversation forgets after
-`IDLE_SECONDS` of silence on the hub's clock."""
+Nothing here adds words to the grammar. A turn that leans on the one before (its words are
+read by followups.py) is rewritten into a whole request (the pronoun replaced by the last thing
+acted on or asked about, the missing device put into the sentence that lacked it), or the last
+request is done again with the new place, device or answer given. Two requests in one sentence
+are done, or refused, each on its own. What the grammar does not match is read by
+understanding.py (everyday words, relative and vague requests, everything off, help) before it
+is put down to an unknown name; every sentence the grammar matched is matched as before, save
+one covering said where there are several ("open the curtain"), which is asked about. A
+conversation forgets after `IDLE_SECONDS` of silence on the hub's clock."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from hearthmind.core import Origin, State
 
+from .followups import (
+    PLURAL,
+    PRONOUN,
+    again,
+    answer,
+    incomplete,
+    lacks_device,
+    match_elsewhere,
+    names_only,
+    one_said,
+    only_a_device,
+    place_of,
+    requests_in,
+    strip_article,
+    with_name,
+)
 from .handlers.adjust import abilities, example
 from .home import HomeVocabulary, normalize_name
 from .intents import IntentMatch
 from .pipeline import VoiceResult
-from .turns import Question, Turn, VoiceAnswer
-from .understanding import ACTION_PATTERN, Request, read
+from .places import area_named
+from .request import Request
+from .targets import find_targets
+from .turns import NotUnderstood, Question, Turn, VoiceAnswer
+from .understanding import read
 from .undo import Restore, restorations, snapshot
-from .words import ALL, BOTH, DOWN_ANSWER, ORDINALS, UP_ANSWER, clean
+from .words import ACK, ALL, ONE_COVERING, WHOLE_HOME, clean
 
 if TYPE_CHECKING:
     from .pipeline import VoicePipeline
 
 IDLE_SECONDS = 300.0  # a conversation forgets after five minutes of silence
 MAX_CONVERSATIONS = 256  # the oldest are forgotten first beyond this
-PRONOUN = re.compile(r"\b(it|them|that one|this one)\b(?!')", re.I)
-AGAIN = re.compile(r"\s+(again|too|as well)\b", re.I)
-FOLLOW_UP = re.compile(
-    r"^\s*(and|what about|how about|now)\s+(?:in\s+|on\s+)?(?:the\s+)?(.+?)"
-    r"(?:,?\s+(?:too|as well|also|please))*[\s?.!]*$",
-    re.I,
-)
-PLURAL = re.compile(r"\b(them|those|these|they)\b", re.I)
-# "a bit more" after a step: the same step again; "less": the other way
-MORE = re.compile(r"^(?:(?:a )?(?:little |bit |tiny bit )?more|even more|again|more please)$")
-LESS = re.compile(r"^(?:(?:a )?(?:little |bit )?less|not so much|too much)$")
-STEPS = frozenset({"HubClimateStep", "HubLightStep", "HubVolumeStep"})
 ASK_WHICH = "Which device do you mean?"
 # grammar intents that "all the lights" widens to the whole home
 WIDENED_BY_ALL = frozenset({"HassTurnOn", "HassTurnOff", "HubLightStep", "HassLightSet"})
+# questions about a device: what they asked about is what "it" means next ("is the back door
+# locked?" then "lock it then")
+QUESTIONS = frozenset({"HassGetState", "HubGetSetting", "HassClimateGetTemperature"})
 # the way back, offered after a change a person may want to take back at once
 UNDO_OFFER = {
     ("HubClimateStep", "up"): "Say 'undo' if that's too warm.",
@@ -67,6 +78,7 @@ class ConversationState:
     updated: float
     last_names: list[str] = field(default_factory=list)  # what the last request acted on
     last_ids: tuple[str, ...] = ()
+    group_ids: tuple[str, ...] = ()  # "them both": the last turn's and those it followed up
     last_match: IntentMatch | None = None
     last_request: Request | None = None  # the last request, when understanding.py read it
     pending: str | None = None  # a request that lacked its device: "turn {} on"
@@ -112,13 +124,64 @@ class Conversations:
     ) -> ConversationTurn:
         state = self._state(conversation_id)
         said = " ".join(text.split())
+        parts = requests_in(said) if state.question is None and state.pending is None else []
+        if len(parts) > 1:
+            return await self._several(state, said, parts, user_id, area)
+        return await self._turn(state, said, user_id, area)
+
+    async def _several(
+        self,
+        state: ConversationState,
+        said: str,
+        parts: list[str],
+        user_id: str | None,
+        area: str | None,
+    ) -> ConversationTurn:
+        """Two requests in one sentence: each done, or refused, on its own, and both answers
+        said ("I don't open the Garage Door by voice alone. Turned on the Garage Light.")."""
+        turns: list[ConversationTurn] = []
+        undo: list[Restore] = []
+        for part in parts:
+            turn = await self._turn(state, part, user_id, area)
+            turns.append(turn)
+            undo += state.undo if turn.result.answer.actions else []
+        answers = [t.result.answer for t in turns]
+        handled = any(a.handled for a in answers)
+        last = turns[-1]
+        joined = VoiceAnswer(
+            " ".join(a.speech for a in answers),
+            last.result.answer.intent,
+            handled,
+            [action for a in answers for action in a.actions],
+            error=None if handled else last.result.answer.error,
+            context=last.result.answer.context,
+            question=last.result.answer.question,
+        )
+        state.undo = undo or state.undo
+        result = VoiceResult(said, joined, last.result.match)
+        return ConversationTurn(
+            state.id, result, last.asked, " and ".join(t.said_as for t in turns)
+        )
+
+    async def _turn(
+        self, state: ConversationState, said: str, user_id: str | None, area: str | None
+    ) -> ConversationTurn:
         hub = self.pipeline.hub
         home = HomeVocabulary.from_hub(hub, with_floors=True)
         before = snapshot(hub)
+        unknown: str | None = None
         if state.question is not None:
-            # the answer to "Which one?" or "Warmer or cooler?"; anything else is a request
-            answered = _answer(state.question, said, home)
-            asked_request, state.question, state.asked_request = state.asked_request, None, None
+            # the answer to "Which one?", "Warmer or cooler?" or "What temperature?"; a place
+            # ("in the office") asks for the request there; anything else is a request
+            question, asked_request = state.question, state.asked_request
+            state.question, state.asked_request = None, None
+            answered = answer(question, said, home)
+            if answered is None and question.kind == "which":
+                place = place_of(f"and {said}")
+                if place is not None and area_named(home, place) is not None:
+                    answered, asked_request = self._elsewhere(
+                        asked_request, question.match, place, home, area
+                    )
             if answered is not None:
                 return await self._do(
                     state, answered, said, home, before, user_id, area, asked_request
@@ -126,21 +189,31 @@ class Conversations:
         if state.pending is not None:
             # the answer to "Which device?": a whole request of its own is taken as it is
             alone, _ = self.pipeline.understand(said, self.pipeline.home(), area=area)
-            if alone is None or alone.unmatched:
-                said = state.pending.format(_strip(said))
+            if (alone is None or alone.unmatched) and not ACK.match(clean(said)):
+                said = state.pending.format(strip_article(said))
             state.pending = None
-        elif follow := FOLLOW_UP.match(said):
-            redone, moved = self._again_elsewhere(state, follow.group(2), home, area)
+        elif (place := place_of(said)) is not None:
+            redone, moved = self._elsewhere(state.last_request, state.last_match, place, home, area)
+            if redone is not None and one_said(said):
+                redone = self._one_of(redone, home, area)
             if redone is not None:
-                return await self._do(state, redone, said, home, before, user_id, area, moved)
-        step = _again(state.last_match, clean(said))
+                return await self._do(
+                    state, redone, said, home, before, user_id, area, moved, follows=True
+                )
+            if only_a_device(said):
+                # "the office one" with no request to redo: nothing to do, and nothing done
+                result = VoiceResult(said, VoiceAnswer(ASK_WHICH, error="no_target"))
+                return self._after(state, result, said, None, before)
+            if state.last_match is not None and names_only(place):
+                unknown = place  # "and the pantry", said so if nothing else reads it
+        step = again(state.last_match, clean(said))
         if step is not None:
             return await self._do(
                 state, step, said, home, before, user_id, area, state.last_request
             )
-        plural = bool(PLURAL.search(said)) and len(state.last_ids) > 1
-        if PRONOUN.search(said) and state.last_names:
-            said = AGAIN.sub("", PRONOUN.sub(state.last_names[0], said, count=1))
+        plural = bool(PLURAL.search(said)) and len(state.group_ids) > 1
+        if PRONOUN.search(said) and state.last_names and not ACK.match(clean(said)):
+            said = with_name(said, state.last_names[0])
         readings: list[Request] = []
         match, understood_as = await asyncio.to_thread(
             self.pipeline.understand,
@@ -150,24 +223,29 @@ class Conversations:
             reader=lambda text: self._read(text, home, area, state, readings),
         )
         if match is None:
-            answer = self.pipeline.not_understood(said)
-            answer.speech += f" {self._hint(home, area)}"
-            result = VoiceResult(said, answer, None, understood_as)
+            answer_ = self.pipeline.not_understood(said)
+            answer_.speech += f" {self._hint(home, area)}"
+            if unknown is not None:
+                answer_.speech = f"I don't know a room or device called {unknown}."
+            result = VoiceResult(said, answer_, None, understood_as)
             return self._after(state, result, said, None, before)
         if match.intent not in self.pipeline.handler.supported_intents:
             # a grammar intent the hub does not do ("turn the volume up" is HA's relative
             # volume): the everyday reading may do it
             match = self._read(said, home, area, state, readings) or match
+        match = self._one_of_several(match, said, home, area, readings)
         match = self._adjusted(match, said, state, plural)
-        answer = await self.pipeline.handler.handle(match, home, user_id=user_id, area=area)
-        if answer.error == "no_target" and match.source == "grammar" and not answer.actions:
+        answered_ = await self.pipeline.handler.handle(match, home, user_id=user_id, area=area)
+        if answered_.error == "no_target" and match.source == "grammar" and not answered_.actions:
             # the grammar's reading found nothing here ("open the shades" where the covers
             # are curtains): nothing was done, so the everyday reading may try
-            again = self._read(said, home, area, state, readings)
-            if again is not None and again.intent != "HubNoSuchDevice":
-                match = again
-                answer = await self.pipeline.handler.handle(match, home, user_id=user_id, area=area)
-        result = VoiceResult(said, answer, match, understood_as)
+            second = self._read(said, home, area, state, readings)
+            if second is not None and second.intent != "HubNoSuchDevice":
+                match = second
+                answered_ = await self.pipeline.handler.handle(
+                    match, home, user_id=user_id, area=area
+                )
+        result = VoiceResult(said, answered_, match, understood_as)
         return self._after(state, result, said, readings[-1] if readings else None, before)
 
     async def _do(
@@ -180,10 +258,12 @@ class Conversations:
         user_id: str | None,
         area: str | None,
         request: Request | None = None,
+        *,
+        follows: bool = False,
     ) -> ConversationTurn:
-        answer = await self.pipeline.handler.handle(match, home, user_id=user_id, area=area)
-        result = VoiceResult(said, answer, match)
-        return self._after(state, result, said, request, before)
+        answered = await self.pipeline.handler.handle(match, home, user_id=user_id, area=area)
+        result = VoiceResult(said, answered, match)
+        return self._after(state, result, said, request, before, follows=follows)
 
     def _read(
         self,
@@ -200,7 +280,11 @@ class Conversations:
             match = self.pipeline.recognizer.recognize(
                 cleaned, self.pipeline.home(), context_area=area, allow_unknown=False
             )
-            if match is not None and self.pipeline.handler.has_target(match, home, area):
+            if (
+                match is not None
+                and match.intent in self.pipeline.handler.supported_intents
+                and self.pipeline.handler.has_target(match, home, area)
+            ):
                 return match
         request = read(text, home, area)
         if request is None:
@@ -208,13 +292,54 @@ class Conversations:
         readings.append(request)
         return request.resolve(home, area, state.last_ids)
 
+    def _one_of(self, match: IntentMatch, home: HomeVocabulary, area: str | None) -> IntentMatch:
+        """A request for one device ("the one in the bedroom") that finds several: asked
+        about, never done to all of them."""
+        action = _action_of(match)
+        if action is None:
+            return match  # a step or a setting: its handler asks about several itself
+        turn = Turn(match, home, self.pipeline.hub.context(Origin.VOICE), None, area)
+        try:
+            found = find_targets(turn)
+        except NotUnderstood:
+            return match  # nothing there: the handler says so
+        if len(found) < 2:
+            return match
+        ids = [e.entity_id for e in found]
+        slots = {k: v for k, v in match.slots.items() if k not in ("area", "domain", "name")}
+        slots.update(hub_entity_ids=ids, hub_ask_if_many=True, hub_action=action)
+        return IntentMatch("HubDeviceAction", slots, source="reader")
+
+    def _one_of_several(
+        self,
+        match: IntentMatch,
+        said: str,
+        home: HomeVocabulary,
+        area: str | None,
+        readings: list[Request],
+    ) -> IntentMatch:
+        """ "Open the curtain" where the room has two: the grammar opens every curtain of
+        the room (Home Assistant's way); one was said, so which one is asked."""
+        if (
+            match.source != "grammar"
+            or match.intent not in ("HassTurnOn", "HassTurnOff")
+            or "name" in match.slots
+            or not ONE_COVERING.search(clean(said))
+        ):
+            return match
+        request = read(said, home, area)
+        if request is None or not request.one:
+            return match
+        readings.append(request)
+        return request.resolve(home, area)
+
     def _adjusted(
         self, match: IntentMatch, said: str, state: ConversationState, plural: bool = False
     ) -> IntentMatch:
         """A match as this conversation means it: "undo" undoes the last turn here (the
         agent's own undo when this conversation changed nothing); "them" is all the last
-        turn acted on, not its first; "all the lights" with no place said means the
-        home's, not the speaker's room's."""
+        turn acted on, not its first; "all the lights" (or "the lights in the house") with
+        no place said means the home's, not the speaker's room's."""
         if match.intent == "HubUndo" and state.undo:
             return IntentMatch("HubUndoTurn", {"hub_restore": list(state.undo)}, source="reader")
         first = state.last_ids[0] if state.last_ids else None
@@ -223,11 +348,11 @@ class Conversations:
             or match.slots.get("hub_entity_ids") == [first]
         ):
             slots = {k: v for k, v in match.slots.items() if k not in ("name", "area")}
-            return replace(match, slots={**slots, "hub_entity_ids": list(state.last_ids)})
+            return replace(match, slots={**slots, "hub_entity_ids": list(state.group_ids)})
         spoken = match.spoken_slots
         if (
             match.intent in WIDENED_BY_ALL
-            and ALL.search(said.casefold())
+            and (ALL.search(said.casefold()) or WHOLE_HOME.search(clean(said)))
             and not any(k in spoken for k in ("area", "floor", "name"))
         ):
             context = match.context_slots - {"area"}
@@ -235,30 +360,23 @@ class Conversations:
             return replace(match, slots={**slots, "hub_scope": "home"}, context_slots=context)
         return match
 
-    def _again_elsewhere(
-        self, state: ConversationState, place: str, home: HomeVocabulary, area: str | None
+    def _elsewhere(
+        self,
+        request: Request | None,
+        last: IntentMatch | None,
+        place: str,
+        home: HomeVocabulary,
+        area: str | None,
     ) -> tuple[IntentMatch | None, Request | None]:
-        """The last request with a new area (or device): "and the bedroom?"."""
-        if state.last_request is not None:
-            moved = state.last_request.elsewhere(home, place)
+        """A request again in another place or on another device ("and the bedroom?", "the
+        garage too"), of the same kind: after "turn off the kitchen switch", "and the
+        bedroom one" is the bedroom's switch, never everything in the bedroom."""
+        if request is not None:
+            moved = request.elsewhere(home, place)
             if moved is None:
                 return None, None
-            return moved.resolve(home, area, state.last_ids), moved
-        last = state.last_match
-        if last is None:
-            return None, None
-        slots = {k: v for k, v in last.slots.items() if k != "hub_scope"}
-        found_area = home.area(place)
-        if found_area is not None:
-            slots = {k: v for k, v in slots.items() if k != "name"}
-            moved_to = {**slots, "area": found_area.name}
-            return replace(last, slots=moved_to, context_slots=frozenset()), None
-        found = home.find_entities(name=place)
-        if found:
-            slots = {k: v for k, v in slots.items() if k != "area"}
-            moved_to = {**slots, "name": found[0].name}
-            return replace(last, slots=moved_to, context_slots=frozenset()), None
-        return None, None
+            return moved.resolve(home, area), moved
+        return (match_elsewhere(last, place, home) if last is not None else None), None
 
     def _after(
         self,
@@ -267,34 +385,57 @@ class Conversations:
         said: str,
         request: Request | None,
         before: dict[str, State],
+        *,
+        follows: bool = False,
     ) -> ConversationTurn:
-        answer = result.answer
+        answered = result.answer
         match = result.match
         asked = False
-        if answer.actions:
-            state.undo = restorations(before, answer.actions, self.pipeline.hub)
+        if answered.actions:
+            state.undo = restorations(before, answered.actions, self.pipeline.hub)
             offer = _undo_offer(match)
             if offer and state.undo and match is not None and match.intent != "HubUndoTurn":
-                answer.speech = f"{answer.speech} {offer}"
-        if answer.handled and answer.actions:
-            ids = [e for a in answer.actions for e in a.entity_ids]
+                answered.speech = f"{answered.speech} {offer}"
+        if answered.handled and (answered.actions or self._subjects(match)):
+            # what "it" means next: what was acted on, or the device a question was about
+            ids = [e for a in answered.actions for e in a.entity_ids] or self._subjects(match)
+            state.group_ids = tuple(dict.fromkeys((*state.group_ids, *ids) if follows else ids))
             state.last_names = [self._name(e) for e in ids]
             state.last_ids = tuple(ids)
-            state.last_match = match
-            state.last_request = request if match is not None and match.source == "reader" else None
-        elif match is not None and answer.handled:
+        if answered.handled and match is not None:
             state.last_match = match
             state.last_request = request if match.source == "reader" else None
-        elif answer.question is not None:
-            state.question = answer.question
+        elif answered.question is not None:
+            state.question = answered.question
             state.asked_request = request
             asked = True
-        elif _lacks_device(result, said):
-            # "turn it on" with nothing to point at: ask, and take the answer as the device
-            state.pending = PRONOUN.sub("{}", said, count=1)
-            answer.speech = ASK_WHICH
+        elif (template := self._to_finish(result, said)) is not None:
+            # "turn it on" with nothing to point at, or "turn on" alone: ask, and take the
+            # answer as the device
+            state.pending = template
+            answered.speech = ASK_WHICH
             asked = True
         return ConversationTurn(state.id, result, asked, said)
+
+    def _to_finish(self, result: VoiceResult, said: str) -> str | None:
+        """The request to finish with the next turn's device, when this one named none."""
+        if lacks_device(result, said):
+            return PRONOUN.sub("{}", said, count=1)
+        if result.answer.handled or result.answer.error not in (
+            "no_intent", "unknown_device", "no_target",
+        ):  # fmt: skip
+            return None
+        return incomplete(clean(said))
+
+    def _subjects(self, match: IntentMatch | None) -> list[str]:
+        """The one device a question asked about ("is the back door locked?")."""
+        if match is None or match.intent not in QUESTIONS:
+            return []
+        ids = list(match.slots.get("hub_entity_ids") or [])
+        if not ids and match.slots.get("name"):
+            found = self.pipeline.home().find_entities(name=str(match.slots["name"]))
+            ids = [e.entity_id for e in found]
+        return ids if len(ids) == 1 else []
 
     def _hint(self, home: HomeVocabulary, area: str | None) -> str:
         """What to try instead, after a request no reading matched."""
@@ -309,14 +450,14 @@ class Conversations:
         return state.name if state is not None else entity_id
 
 
-def _again(last: IntentMatch | None, words: str) -> IntentMatch | None:
-    """ "A bit more" (or "less") after a step: the step again, the same way or the other."""
-    if last is None or last.intent not in STEPS or not (MORE.match(words) or LESS.match(words)):
-        return None
-    direction = last.slots.get("direction")
-    if LESS.match(words):
-        direction = {"up": "down", "down": "up"}.get(str(direction), direction)
-    return replace(last, slots={**last.slots, "direction": direction})
+def _action_of(match: IntentMatch) -> str | None:
+    """The device action of a request, for asking which one: on, off, or the reader's."""
+    if match.intent == "HassTurnOn":
+        return "on"
+    if match.intent == "HassTurnOff":
+        return "off"
+    action = match.slots.get("hub_action")
+    return str(action) if action else None
 
 
 def _undo_offer(match: IntentMatch | None) -> str | None:
@@ -324,70 +465,6 @@ def _undo_offer(match: IntentMatch | None) -> str | None:
         return None
     direction = match.slots.get("direction") if match.intent != "HubEverythingOff" else None
     return UNDO_OFFER.get((match.intent, direction))
-
-
-def _answer(question: Question, said: str, home: HomeVocabulary) -> IntentMatch | None:
-    """The asked-back request finished with the answer, or None when it is no answer."""
-    words = clean(said)
-    slots = dict(question.match.slots)
-    if question.kind == "direction":
-        up, down = UP_ANSWER.search(words), DOWN_ANSWER.search(words)
-        if bool(up) == bool(down):
-            return None
-        amount = re.search(r"\b(\d+(?:\.\d+)?)\b", words)
-        slots["direction"] = "up" if up else "down"
-        if amount is not None:
-            slots["hub_amount"] = float(amount.group(1))
-        return replace(question.match, slots=slots)
-    options = list(question.options)
-    by_id = {e.entity_id: e for e in home.entities}
-    chosen = [
-        eid
-        for eid in options
-        if eid in by_id
-        and any(re.search(rf"\b{re.escape(normalize_name(n))}\b", words) for n in by_id[eid].names)
-    ]
-    if not chosen:
-        # part of a name, when it tells the options apart: "the radiator" for "Den Radiator"
-        short = re.sub(r"\b(the|a|an|one|please|my|our)\b", " ", words).split()
-        part = " ".join(short)
-        chosen = [
-            eid
-            for eid in options
-            if part
-            and eid in by_id
-            and any(f" {part} " in f" {normalize_name(n)} " for n in by_id[eid].names)
-        ]
-        chosen = chosen if len(chosen) == 1 else []
-    if not chosen:
-        for word, index in ORDINALS.items():
-            if re.search(rf"\b{word}\b", words):
-                chosen = [options[index]] if -len(options) <= index < len(options) else []
-                break
-    if not chosen and BOTH.search(words) and not ACTION_PATTERN.search(words):
-        chosen = options
-        slots["hub_each"] = True
-    if not chosen:
-        return None
-    slots["hub_entity_ids"] = chosen
-    return replace(question.match, slots=slots)
-
-
-def _strip(text: str) -> str:
-    return re.sub(r"^(the|my|our)\s+", "", text.strip(" .?!"), flags=re.I)
-
-
-def _lacks_device(result: VoiceResult, said: str) -> bool:
-    """A request for "it" with nothing to point at ("turn it on", "close it")."""
-    if not PRONOUN.search(said):
-        return False
-    match = result.match
-    if match is not None and match.unmatched.get("name", "").casefold() in ("it", "them"):
-        return True
-    error = result.answer.error
-    if error == "no_intent":
-        return ACTION_PATTERN.search(clean(said)) is not None
-    return error in ("no_target", "unknown_device")
 
 
 __all__ = ["ConversationState", "ConversationTurn", "Conversations", "VoiceAnswer"]

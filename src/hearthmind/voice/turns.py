@@ -25,7 +25,8 @@ class ServiceAction:
 @dataclass(frozen=True, slots=True)
 class Question:
     """What the hub asked back before acting, and the request it will finish with the answer:
-    `which` (one of `options`, entity ids) or `direction` (up or down)."""
+    `which` (one of `options`, entity ids), `direction` (up or down) or `value` (a number:
+    "What temperature should I set the Office Thermostat to?")."""
 
     kind: str
     match: IntentMatch

@@ -1,65 +1,69 @@
 """Reading a request the grammar did not match: everyday words ("put the telly on", "shades
-up", "kill the lights"), relative and vague requests ("two degrees warmer", "I'm cold",
-"brighter", "too loud"), "everything off" (downstairs, in here), yes/no questions about a
-device ("is the main valve open?") and "what can you do".
+up", "kill the lights", "bolt the door", "shut off the water"), relative and vague requests
+("two degrees warmer", "I'm cold", "brighter", "too loud", "it's dark in here"), "everything
+off" (downstairs, in here), questions about a device ("is the main valve open?", "what's the
+office thermostat set to?", "how cold is it outside?"), "ok, leave it" and "what can you do".
 
-`read` turns the sentence into a `Request` (what to do, to which named devices or to which
-kind of device where); `Request.resolve` finds the devices in the home as it is now and
-gives the intent the handlers act on (handlers/adjust.py for the new ones). Reading runs only
-in the conversation layer and only after the grammar found nothing, so every sentence the
-grammar matched is matched and done as before, and the grammar samples behind the speech
-models do not change."""
+`read` turns the sentence into a `Request` (request.py: what to do, to which named devices
+or to which kind of device where), which finds the devices and gives the intent. Words the
+reading would otherwise leave unused are never dropped: a room the home does not know, a
+word before a kind of device that no name of that kind has ("the big light"), a thing said
+that is no device here ("the dishwasher") make a request that is answered and not done
+(naming.py, places.py). Reading runs only in the conversation layer and only after the
+grammar found nothing, so every sentence the grammar matched is matched and done as before,
+and the grammar samples behind the speech models do not change."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from .home import HomeVocabulary, NamedArea, NamedEntity, NamedFloor, normalize_name
-from .intents import IntentMatch
+from .home import HomeVocabulary, NamedArea, NamedFloor, normalize_name
+from .naming import NOT_A_NAME, entity_names, kind_said, modifiers, named_by
+from .places import area_names, unknown_place
+from .request import ACTIONABLE, Request, floor_said, of_kind
 from .words import (
+    ACK,
     ACTION_WORDS,
     ADJUST,
+    AIR,
     ALL,
     AMOUNT,
     BRIGHTER,
     COOLER,
     DIMMER,
-    DOWNSTAIRS,
     EVERYTHING,
     HELP,
     HERE,
     KIND_PATTERN,
     KIND_WORDS,
     KINDS,
+    LATER,
+    LIGHTS_ON,
     LOUDER,
+    MAKE_SURE,
     NOT_A_STEP,
+    ONE_COVERING,
+    ONE_OF,
+    OUTSIDE,
     QUESTION,
     QUIETER,
+    SETTING,
     SMALL,
     STATE_WORDS,
     STEP_DOWN,
     STEP_UP,
     TEMPERATURE_WORDS,
     THANKS,
-    UPSTAIRS,
+    TO_BASE,
     WARMER,
+    WHOLE_HOME,
     Kind,
     clean,
     kinds_in,
 )
 
-# the domains a spoken command may act on (a sensor named "Light" is no light to turn on)
-ACTIONABLE = frozenset(
-    {
-        "light", "switch", "fan", "cover", "lock", "climate", "media_player", "vacuum",
-        "valve", "scene", "script", "alarm_control_panel", "input_boolean", "humidifier",
-        "water_heater", "siren", "button", "input_button",
-    }
-)  # fmt: skip
-# what "everything off" turns off (never locks, covers, valves or the heating)
-EVERYTHING_DOMAINS = frozenset({"light", "switch", "fan", "media_player"})
 PRONOUN = re.compile(r"\b(it|them|that|this)\b")
 ARTICLES = re.compile(r"\b(the|a|an|my|our|your|some|all|every|each)\b")
 # "the Ecobee's temperature" names the Ecobee; "it's", "what's" are no possessives
@@ -68,211 +72,15 @@ ACTION_PATTERN = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in sorted(ACTION_WORDS, key=len, reverse=True)) + r")\b"
 )
 CLEANING = re.compile(
-    r"^(?:start |begin |stop |end )?(?:clean|cleaning|vacuum|vacuuming|hoover|hoovering)\b"
+    r"^(?:start |begin |stop |end |continue |resume |carry on )?"
+    r"(?:clean|cleaning|vacuum|vacuuming|hoover|hoovering)\b"
 )
 HIGHER = re.compile(r"\b(higher|up|warmer|hotter)\b")
 SET_TO = re.compile(r"\b(?:set|put|change|turn|make)\b.*\bto \d")
+# "set the office thermostat", "set the temperature": a value to set, said or still to ask
+SET_VERB = re.compile(r"^set\b")
+NO_SET_VALUE = re.compile(r"\b(?:by|up|down|higher|lower|warmer|cooler|hotter|colder)\b")
 LOWER = re.compile(r"\b(lower|down|cooler|colder)\b")
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """A request as read: `action` (on, off, open, close, lock, unlock, start, stop, home,
-    disarm, arm, warmer, cooler, adjust, brighter, dimmer, louder, quieter, everything_off,
-    everything_on, state, help), the devices named, else a kind of device and where."""
-
-    action: str
-    entity_ids: tuple[str, ...] = ()
-    kind: str | None = None
-    area: str | None = None  # an area id said ("in the kitchen"), or the speaker's ("here")
-    floor: str | None = None  # a floor id said
-    whole_home: bool = False  # "all the lights", "everything"
-    amount: float | None = None
-    small: bool = False  # "a bit", "a little"
-    state: str | None = None  # what a yes/no question asks about
-    pronoun: bool = False  # "turn it down": nothing named
-
-    def elsewhere(self, home: HomeVocabulary, place: str) -> Request | None:
-        """The same request for another area or device: "and the bedroom?"."""
-        area = home.area(place)
-        if area is not None:
-            return replace(self, entity_ids=(), area=area.id, floor=None, whole_home=False)
-        floor = _floor(home, normalize_name(place))
-        if floor is not None:
-            return replace(self, entity_ids=(), area=None, floor=floor.id, whole_home=False)
-        found = [e for e in home.find_entities(name=place) if e.domain in ACTIONABLE]
-        if found:
-            return replace(self, entity_ids=(found[0].entity_id,), area=None, floor=None)
-        return None
-
-    def resolve(
-        self, home: HomeVocabulary, speaker_area: str | None, context: tuple[str, ...] = ()
-    ) -> IntentMatch:
-        """The intent with its devices, as the home is now; `context` holds the devices the
-        conversation acted on last (what "louder" means after "turn on the TV")."""
-        slots: dict[str, Any] = {}
-        if self.action in ("help", "thanks"):
-            return IntentMatch("HubHelp" if self.action == "help" else "HubThanks", source="reader")
-        if self.action in ("everything_off", "everything_on"):
-            return IntentMatch(
-                "HubEverythingOff" if self.action == "everything_off" else "HubEverythingOn",
-                {"hub_entity_ids": self._everything(home, speaker_area), **self._where(home)},
-                source="reader",
-            )
-        if self.action == "state":
-            return self._question(home, speaker_area)
-        if self.action == "set_temperature":
-            kind = KINDS["ac"] if self.kind == "ac" else KINDS["climate"]
-            ids = self._targets(home, speaker_area, kind, fall_back_to_home=True)
-            slots = {"temperature": self.amount}
-            return self._match("HassClimateSetTemperature", home, ids, slots, kind)
-        if self.action in ("warmer", "cooler", "adjust"):
-            direction = {"warmer": "up", "cooler": "down"}.get(self.action)
-            slots = {"direction": direction, "hub_amount": self.amount, "hub_small": self.small}
-            # "turn down the AC" is about an air conditioner, not any thermostat
-            kind = KINDS["ac"] if self.kind == "ac" else KINDS["climate"]
-            ids = self._targets(home, speaker_area, kind, fall_back_to_home=True)
-            return self._match("HubClimateStep", home, ids, slots, kind)
-        if self.action in ("brighter", "dimmer"):
-            slots = {
-                "direction": "up" if self.action == "brighter" else "down",
-                "step_pct": 10 if self.small else 25,
-                "hub_lit_first": not self.entity_ids,
-            }
-            ids = self._targets(home, speaker_area, KINDS["light"])
-            return self._match("HubLightStep", home, ids, slots, KINDS["light"])
-        if self.action in ("louder", "quieter"):
-            slots = {"direction": "up" if self.action == "louder" else "down"}
-            players = [i for i in context if i.startswith("media_player.")]
-            ids = (
-                players
-                if players and not self.entity_ids and not self.area and self.kind is None
-                else self._targets(home, speaker_area, KINDS["media"], fall_back_to_home=True)
-            )
-            return self._match("HubVolumeStep", home, ids, slots, KINDS["media"])
-        said_kind = KINDS.get(self.kind or "")
-        ids = self._targets(home, speaker_area, said_kind, fall_back_to_home=True)
-        # a kind found only beyond the speaker's room ("start the hoover") is asked about
-        # when there are several, rather than all of them started
-        near = self.entity_ids or self._targets(home, speaker_area, said_kind)
-        slots = {"hub_action": self.action, "hub_ask_if_many": bool(ids) and not near}
-        return self._match("HubDeviceAction", home, ids, slots, said_kind)
-
-    # -- resolving ---------------------------------------------------------------------
-
-    def _match(
-        self,
-        intent: str,
-        home: HomeVocabulary,
-        ids: list[str],
-        slots: dict[str, Any],
-        kind: Kind | None,
-    ) -> IntentMatch:
-        if not ids and kind is not None and not _of_kind(home.entities, kind):
-            # the home has nothing of the kind at all: say so rather than "which device?"
-            return IntentMatch("HubNoSuchDevice", {"hub_noun": kind.noun}, source="reader")
-        noun = {"hub_noun": kind.noun} if kind is not None and not ids else {}
-        return IntentMatch(
-            intent, {**slots, "hub_entity_ids": ids, **noun, **self._where(home)}, source="reader"
-        )
-
-    def _where(self, home: HomeVocabulary) -> dict[str, Any]:
-        """The place said, by name, for the answer ("in the Kitchen", "upstairs")."""
-        if self.area and (area := home.area(self.area)) is not None:
-            return {"area": area.name}
-        if self.floor and (floor := home.floor(self.floor)) is not None:
-            return {"floor": floor.name}
-        return {}
-
-    def _scope(self, home: HomeVocabulary, speaker_area: str | None) -> list[NamedEntity]:
-        """The entities where the request points: the area or floor said, the whole home
-        for "all", else the speaker's area."""
-        if self.area:
-            return [e for e in home.entities if e.area_id == self.area]
-        if self.floor:
-            areas = {a.id for a in home.areas if a.floor_id == self.floor}
-            return [e for e in home.entities if e.area_id in areas]
-        if self.whole_home or not speaker_area:
-            return list(home.entities)
-        area = home.area(speaker_area)
-        return [e for e in home.entities if area is not None and e.area_id == area.id]
-
-    def _targets(
-        self,
-        home: HomeVocabulary,
-        speaker_area: str | None,
-        kind: Kind | None,
-        *,
-        fall_back_to_home: bool = False,
-    ) -> list[str]:
-        if self.entity_ids:
-            return list(self.entity_ids)
-        if kind is None:
-            return []
-        found = _of_kind(self._scope(home, speaker_area), kind)
-        said_where = self.area or self.floor or self.whole_home
-        if not found and fall_back_to_home and not said_where:
-            # "start the hoover" from a room without one: the home's, where it is the only
-            # one of its kind (several are asked about by the handler)
-            found = _of_kind(home.entities, kind)
-        return [e.entity_id for e in found]
-
-    def _everything(self, home: HomeVocabulary, speaker_area: str | None) -> list[str]:
-        scoped = self._scope(home, speaker_area) if self.area or self.floor else home.entities
-        return [e.entity_id for e in scoped if e.domain in EVERYTHING_DOMAINS]
-
-    def _question(self, home: HomeVocabulary, speaker_area: str | None) -> IntentMatch:
-        slots: dict[str, Any] = {"state": self.state}
-        if self.entity_ids:
-            named = [e for e in home.entities if e.entity_id == self.entity_ids[0]]
-            slots["name"] = named[0].name if named else self.entity_ids[0]
-        else:
-            kind = KINDS.get(self.kind or "")
-            ids = self._targets(home, speaker_area, kind)
-            slots["hub_entity_ids"] = ids
-            slots.update(self._where(home))
-        return IntentMatch("HassGetState", slots, source="reader")
-
-
-def _of_kind(entities: list[NamedEntity], kind: Kind) -> list[NamedEntity]:
-    out = []
-    for entity in entities:
-        if entity.domain not in kind.domains:
-            continue
-        words = " " + " ".join(normalize_name(n) for n in entity.names) + " "
-        named = any(f" {w} " in words for w in kind.name_words)
-        if kind.by_name_only:
-            if named:
-                out.append(entity)
-            continue
-        klass = entity.attributes.get("device_class")
-        if not kind.device_classes or klass in kind.device_classes or (named and klass is None):
-            out.append(entity)
-    if kind.domains == {"media_player"} and kind.device_classes and not out:
-        # a TV that does not say it is one: the home's players stand in for it
-        out = [e for e in entities if e.domain == "media_player"]
-    return out
-
-
-def _floor(home: HomeVocabulary, said: str) -> NamedFloor | None:
-    for floor in home.floors:
-        if any(normalize_name(n) == said for n in floor.names):
-            return floor
-    if DOWNSTAIRS.fullmatch(said):
-        ground = [f for f in home.floors if f.level == 0]
-        return ground[0] if ground else _floor_named(home, ("ground floor", "downstairs"))
-    if UPSTAIRS.fullmatch(said):
-        above = sorted((f for f in home.floors if (f.level or 0) >= 1), key=lambda f: f.level or 0)
-        return above[0] if above else _floor_named(home, ("upstairs", "first floor"))
-    return None
-
-
-def _floor_named(home: HomeVocabulary, names: tuple[str, ...]) -> NamedFloor | None:
-    for name in names:
-        for floor in home.floors:
-            if any(normalize_name(n) == name for n in floor.names):
-                return floor
-    return None
 
 
 def _spans(text: str, phrases: dict[str, Any]) -> list[tuple[int, int, Any]]:
@@ -300,7 +108,9 @@ def _with_prepositions(text: str, spans: list[tuple[int, int, Any]]) -> list[tup
     """Each place's span widened over the words that lead to it: "on the first floor"."""
     out = []
     for start, end, value in spans:
-        lead = re.search(r"(?:\b(?:in|on|at|for|of|from)\s+)?(?:\bthe\s+)?$", text[:start])
+        lead = re.search(
+            r"(?:\b(?:in|on|at|for|of|from)\s+)?(?:\b(?:the|my|our)\s+)?$", text[:start]
+        )
         out.append((lead.start() if lead else start, end, value))
     return out
 
@@ -309,12 +119,26 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
     """The request in a sentence the grammar did not match, or None."""
     said = clean(text)
     if not said:
-        return None
+        # "ok", "okay": all framing, and an acknowledgement
+        return Request("ack") if ACK.match(normalize_name(text)) else None
     if HELP.match(said):
         return Request("help")
     if THANKS.match(said):
         return Request("thanks")
+    if ACK.match(said):
+        return Request("ack")  # "ok, leave it then": nothing to do, and it is understood
+    if OUTSIDE.match(said):
+        return Request("outside")
     bare = POSSESSIVE.sub(r"\1", said)
+    sure = MAKE_SURE.match(bare)
+    if sure is not None:
+        verb = {"on": "turn on", "off": "turn off", "locked": "lock"}.get(sure.group(2), "close")
+        bare = f"{verb} {sure.group(1)}"  # "make sure the kitchen light is off"
+    setting = SETTING.match(bare)
+    if setting is not None:
+        named = _spans(setting.group(1), entity_names(home, ACTIONABLE))
+        ids = tuple(dict.fromkeys(v for _, _, v in named))
+        return Request("setting", ids) if len(ids) == 1 else None
     question = QUESTION.match(bare)
     if question and question.group(2) in STATE_WORDS:
         target = f"{question.group(1)}{question.group(3)}"
@@ -330,34 +154,41 @@ def _read_target(
     # devices named first (their names hold area words: "Kitchen ceiling"), then places; a
     # question may name a sensor, but a device to act on or a kind said wins ("is the
     # kitchen light on" asks about the kitchen's lights, not the sensor called "Light")
-    named = _spans(text, _names(home, ACTIONABLE))
+    named = _spans(text, entity_names(home, ACTIONABLE))
     if not named and action == "state" and not kinds_in(text):
-        named = _spans(text, _names(home, None))
-    rest = _cut(text, named)
+        named = _spans(text, entity_names(home, None))
+    rest = _cut(text, [(_article_before(text, start), end, v) for start, end, v in named])
     entity_ids = tuple(dict.fromkeys(v for _, _, v in named))
-    area_names = {normalize_name(n): a for a in home.areas for n in a.names}
-    places = _with_prepositions(rest, _spans(rest, area_names))
+    places = _with_prepositions(rest, _spans(rest, area_names(home)))
     area: NamedArea | None = places[0][2] if places else None
     rest = _cut(rest, places)
     floor: NamedFloor | None = None
     floor_words = {normalize_name(n): n for f in home.floors for n in f.names}
     floor_words.update({w: w for w in ("upstairs", "downstairs", "ground floor")})
     for start, end, said in _with_prepositions(rest, _spans(rest, floor_words)):
-        floor = _floor(home, normalize_name(said))
+        floor = floor_said(home, normalize_name(said))
         if floor is not None:
             rest = _cut(rest, [(start, end, said)])
             break
     here = bool(HERE.search(rest))
     rest = " ".join(HERE.sub(" ", rest).split())
+    in_home = bool(WHOLE_HOME.search(rest))
+    rest = " ".join(WHOLE_HOME.sub(" ", rest).split())
+    place = unknown_place(rest)
+    if place is not None:
+        # a room this home does not have: never the speaker's room or the home instead
+        return Request("unknown", unknown=("room", place))
     kinds = kinds_in(rest)
     kind = kinds[0] if kinds else None
+    if kind == "any" and action != "state":
+        kind = None  # "turn something off": which device is still to say
     if kind is None and not entity_ids and CLEANING.search(rest):
         kind = "vacuum"  # "clean the house", "start cleaning"
     # "open the garage": a room named like a kind of device, when nothing else is named
     room_words = [normalize_name(n) for n in (area.names if area else ())]
     room_kind = next((KIND_WORDS[w] for w in room_words if w in KIND_WORDS), None)
     named_domains = {e.split(".", 1)[0] for e in entity_ids}
-    whole = bool(ALL.search(rest)) and area is None and floor is None and not here
+    whole = (bool(ALL.search(rest)) or in_home) and area is None and floor is None and not here
     request = Request(
         action or "",
         entity_ids,
@@ -369,41 +200,129 @@ def _read_target(
         bool(SMALL.search(rest)),
         state,
         bool(PRONOUN.search(rest)) and not entity_ids,
+        bool(ONE_COVERING.search(rest) or ONE_OF.search(rest)) and not entity_ids,
     )
+    said_names = modifiers(rest) if kind and not entity_ids else []
+    if said_names:
+        request = _narrowed(request, said_names, kind_said(rest), home, speaker_area)
+        if request.action == "unknown":
+            return request
     if action == "state":
-        return request if entity_ids or kind else None
+        return request if request.entity_ids or kind else None
     outdoors = any(re.search(r"\b(outside|outdoors?|garden|yard)\b", w) for w in room_words)
     chosen = _action(rest, kind, named_domains, request, outdoors)
     if chosen is None:
         return None
     request = replace(request, action=chosen)
-    if chosen in ("open", "close") and kind is None and not entity_ids and room_kind == "garage":
-        request = replace(request, kind=room_kind)
+    areas = list(dict.fromkeys(a for _, _, a in places))
+    if re.search(r"\band\b|,", rest) or len(areas) > 1:
+        request = _joined(request, kinds, areas, home, speaker_area)
+    if LATER.search(rest):
+        return Request("later")  # "start the robot in an hour": not now, and not later either
     needs_target = chosen not in (
         "warmer", "cooler", "adjust", "set_temperature", "brighter", "dimmer", "louder", "quieter",
         "everything_off", "everything_on",
     )  # fmt: skip
+    # what a vacuum cleans ("the floor", "the carpet") is no device
+    thing = _unknown_thing(rest, set(said_names)) if needs_target and kind != "vacuum" else None
+    if thing is not None:
+        # "resume the dishwasher" in a home without one: no TV or room stands in for it
+        return Request("unknown", unknown=("device", thing))
+    if chosen in ("play", "pause") and kind is None and not entity_ids:
+        request = replace(request, kind="media")  # "carry on", "pause it for a sec"
+    if chosen == "on" and kind is None and not entity_ids and AIR.search(rest):
+        request = replace(request, kind="fan")  # "get some air moving"
+    if chosen == "on" and kind is None and not entity_ids and LIGHTS_ON.search(rest):
+        request = replace(request, kind="light")  # "it's dark in here"
+    if chosen in ("open", "close") and kind is None and not entity_ids and room_kind == "garage":
+        request = replace(request, kind=room_kind)
     if needs_target and not entity_ids and request.kind is None:
         return None  # "turn it on" with nothing named: the conversation asks which device
     return request
 
 
-# a name said with another word for its kind: "the standing lamp" for the Standing Light
-NAME_SWAPS = (("light", "lamp"), ("lamp", "light"), ("tv", "television"), ("tv", "telly"))
+def _article_before(text: str, start: int) -> int:
+    """Where a name's article starts ("the" of "the smart plug"), or the name's start."""
+    lead = re.search(r"\b(?:the|my|our|your)\s+$", text[:start])
+    return lead.start() if lead else start
 
 
-def _names(home: HomeVocabulary, domains: frozenset[str] | None) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for entity in home.entities:
-        if domains is not None and entity.domain not in domains:
+# a thing said with its article that no reading used: "the dishwasher" where there is none
+# (its last word before a particle, a joint or the end: "the right curtain" is a name's word;
+# "for the kids" is who it is for)
+THING = re.compile(
+    r"(?<!\bfor )(?<!\bwith )\b(?:the|my|our|your)\s+([a-z][a-z']+)(?=\s*$|\s*,|\s+(?:and|on|off|in|up|down|to|for|"
+    r"please|too|again|now|back|as)\b)"
+)
+NOT_THINGS = frozenset(
+    {"house", "home", "place", "room", "lot", "way", "whole", "rest", "same", "one", "ones",
+     "heat", "cold", "dark", "air", "moment", "minute", "second", "time", "morning", "night"}
+)  # fmt: skip
+
+
+def _unknown_thing(rest: str, used: set[str]) -> str | None:
+    for found in THING.finditer(rest):
+        word = found.group(1)
+        if word in used or word in NOT_THINGS or word in NOT_A_NAME or word in ACTION_WORDS:
             continue
-        for name in map(normalize_name, entity.names):
-            names[name] = entity.entity_id
-            for said, other in NAME_SWAPS:
-                swapped = re.sub(rf"\b{said}\b", other, name)
-                if swapped != name:
-                    names.setdefault(swapped, entity.entity_id)
-    return names
+        if KIND_PATTERN.fullmatch(word) or TEMPERATURE_WORDS.fullmatch(word):
+            continue
+        return word
+    return None
+
+
+def _joined(
+    request: Request,
+    kinds: list[str],
+    areas: list[NamedArea],
+    home: HomeVocabulary,
+    speaker_area: str | None,
+) -> Request:
+    """Every part of "the TV and the fan", "the lights in the living room and kitchen": the
+    devices named, and each kind said in each place said (none is dropped)."""
+    named = {e.split(".", 1)[0] for e in request.entity_ids}
+    wanted = [KINDS[k] for k in dict.fromkeys(kinds) if k in KINDS and k != "any"]
+    wanted = [k for k in wanted if not (k.domains & named)]
+    if len(areas) < 2 and len(wanted) + bool(request.entity_ids) < 2:
+        return request
+    ids = list(request.entity_ids)
+    places: list[NamedArea | None] = [*areas] or [None]
+    for area in places:
+        there = replace(request, entity_ids=(), area=area.id if area else request.area)
+        for kind in wanted:
+            ids += there.targets(home, speaker_area, kind, fall_back_to_home=area is None)
+    return replace(request, entity_ids=tuple(dict.fromkeys(ids)))
+
+
+def _narrowed(
+    request: Request,
+    words: list[str],
+    kind_word: str,
+    home: HomeVocabulary,
+    speaker_area: str | None,
+) -> Request:
+    """The request for the devices of its kind whose names have the words said before the
+    kind ("the right curtain"): in its place first, else in the home; none is a name this
+    home does not know, and nothing is done."""
+    kind = KINDS.get(request.kind or "")
+    if kind is None:
+        return request
+    near = request.targets(home, speaker_area, kind, fall_back_to_home=True)
+    by_id = {e.entity_id: e for e in home.entities}
+    found = [i for i in near if named_by(by_id[i], words)]
+    one = request.one
+    if not found and not (request.area or request.floor):
+        # a name said from another room: the home's, asked about when several have it
+        found = [e.entity_id for e in home.entities if e.entity_id not in near
+                 and e.entity_id in _kind_ids(home, kind) and named_by(e, words)]  # fmt: skip
+        one = True
+    if not found:
+        return Request("unknown", unknown=("device", " ".join([*words, kind_word]).strip()))
+    return replace(request, entity_ids=tuple(found), one=one)
+
+
+def _kind_ids(home: HomeVocabulary, kind: Kind) -> set[str]:
+    return {e.entity_id for e in of_kind(home.entities, kind)}
 
 
 def _area_id(home: HomeVocabulary, speaker_area: str | None) -> str | None:
@@ -427,6 +346,8 @@ def _action(
     down = bool(STEP_DOWN.search(rest))
     if kind == "vacuum" and CLEANING.match(rest) and _device_action(rest) in (None, "start"):
         return "start"  # "vacuum the house", "clean the house": the verb
+    if AIR.search(rest) and kind in (None, "fan"):
+        return "on"  # "it's stuffy, get some air moving": the request, not the remark
     if EVERYTHING.search(rest):
         action = _device_action(rest)
         if action in ("off", "close", "stop"):
@@ -436,9 +357,13 @@ def _action(
         # "the coffee is too hot", "the kids are too loud", "it's cold outside": a remark
         # about something that is no device of this home, not a request to the heating
         return _device_action(rest) if kind else None
+    if LIGHTS_ON.search(rest) and kind in (None, "light") and not named:
+        return "on"  # "it's dark in here" (never "it's dark outside": a remark)
     climate = "climate" in about or (not about and TEMPERATURE_WORDS.search(rest) is not None)
     if climate and request.amount is not None and SET_TO.search(rest):
         return "set_temperature"  # "set the heating to 21": the grammar says "temperature"
+    if climate and SET_VERB.search(rest) and not NO_SET_VALUE.search(rest):
+        return "set_temperature"  # "set the office thermostat": the value is asked for
     if climate or (not about and (WARMER.search(rest) or COOLER.search(rest))):
         if WARMER.search(rest) or up or (climate and HIGHER.search(rest)):
             return "warmer"
@@ -467,7 +392,8 @@ SUBJECT = re.compile(
     r"^(?:(?:the|my|our|your|a)\s+)?(.+?)\s+(?:is|are|was|feels|seems|sounds|looks|gets|getting)\b"
 )
 HERE_SUBJECTS = frozenset(
-    {"it", "this", "that", "room", "this room", "the room", "house", "the house", "home", "place",
+    {"it", "it's", "its", "this", "that", "room", "this room", "the room", "house", "the house",
+     "home", "place",
      "everything", "everyone", "we", "i", "in here", "here", "air"}
 )  # fmt: skip
 
@@ -492,6 +418,8 @@ def _down(rest: str) -> bool:
 def _device_action(rest: str) -> str | None:
     """The verb of an on/off kind of request, articles and device words aside: "send the
     vacuum home" -> home, "shades up" -> open, "kill the lights" -> off."""
+    if TO_BASE.search(rest):
+        return "home"  # "send Rover back to its base"
     rest = KIND_PATTERN.sub(lambda m: m.group(0) if m.group(0) in ACTION_WORDS else " ", rest)
     words = " ".join(ARTICLES.sub(" ", re.sub(r"\b(it|them|back|again|too)\b", " ", rest)).split())
     found = [m.group(1) for m in ACTION_PATTERN.finditer(words)]

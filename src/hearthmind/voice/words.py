@@ -58,6 +58,7 @@ KINDS: dict[str, Kind] = {
     ),
     "vacuum": Kind("vacuum", frozenset({"vacuum"})),
     "valve": Kind("valve", frozenset({"valve"})),
+    "water_heater": Kind("water heater", frozenset({"water_heater"})),
     "alarm": Kind("alarm", frozenset({"alarm_control_panel"})),
     "switch": Kind("switch", frozenset({"switch"})),
     "media": Kind("player", frozenset({"media_player"})),
@@ -67,7 +68,18 @@ KINDS: dict[str, Kind] = {
 # the words for each kind, longest first when matched (so "tv set" beats "tv")
 KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(
-        ("light", "lights", "lamp", "lamps", "lighting", "bulb", "bulbs", "lightbulbs"), "light"
+        (
+            "light",
+            "lights",
+            "lamp",
+            "lamps",
+            "lighting",
+            "bulb",
+            "bulbs",
+            "lightbulbs",
+            "brightness",
+        ),
+        "light",
     ),
     **dict.fromkeys(
         ("tv", "tvs", "tv set", "television", "televisions", "telly", "telly box"), "tv"
@@ -103,9 +115,27 @@ KIND_WORDS: dict[str, str] = {
         "ac",
     ),
     **dict.fromkeys(
-        ("vacuum", "vacuum cleaner", "hoover", "robot vacuum", "robot", "roomba"), "vacuum"
+        (
+            "vacuum",
+            "vacuum cleaner",
+            "hoover",
+            "robot vacuum",
+            "robot",
+            "roomba",
+            "robot cleaner",
+            "cleaning robot",
+            "cleaner robot",
+            "robotic vacuum",
+            "robot hoover",
+        ),
+        "vacuum",
     ),
-    **dict.fromkeys(("valve", "valves", "water valve", "water supply"), "valve"),
+    # "shut off the water": a home's water is its main valve
+    **dict.fromkeys(
+        ("valve", "valves", "water valve", "water supply", "water", "water main", "mains water"),
+        "valve",
+    ),
+    **dict.fromkeys(("water heater", "boiler", "hot water"), "water_heater"),
     **dict.fromkeys(("alarm", "alarm system", "burglar alarm", "security system"), "alarm"),
     **dict.fromkeys(("switch", "switches", "plug", "plugs", "socket", "sockets"), "switch"),
     **dict.fromkeys(("volume", "sound", "player"), "media"),
@@ -117,10 +147,12 @@ KIND_PATTERN = re.compile(
 
 # what is said around a request, taken off before it is read (leading, then trailing)
 FRAMING = re.compile(
-    r"^(?:(?:hey|hi|ok|okay|so|um|uh|oh|well|right|alright|now|and|then)\b[\s,]*)*"
+    r"^(?:(?:hey|hi|ok|okay|so|um|uh|oh|well|right|alright|now|and|then|hold on|wait|"
+    r"one sec(?:ond)?)\b[\s,]*)*"
     r"(?:(?:please|kindly)\s+)?"
     r"(?:(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+|just\s+)?"
-    r"(?:mind\s+)?|"
+    r"(?:mind\s+)?|(?:(?:would|do)\s+you\s+)?mind\s+|you\s+(?:can|could|may)\s+|"
+    r"(?:would|will)\s+it\s+be\s+possible\s+to\s+|is\s+it\s+possible\s+to\s+|"
     r"(?:i\s+(?:would|'d|d)\s+like|i\s+want|i\s+wanna|i\s+need|we\s+want|we\s+need)"
     r"(?:\s+you)?(?:\s+to)?\s+|"
     r"(?:go\s+ahead\s+and|let's|lets)\s+)?"
@@ -128,7 +160,8 @@ FRAMING = re.compile(
 )
 TRAILING = re.compile(
     r"(?:[\s,]+(?:please|for me|for us|thanks|thank you|now|right now|if you can|"
-    r"if you could|would you|could you|ok|okay))+$"
+    r"if you could|would you|could you|ok|okay|then|for (?:a )?(?:sec|second|moment|minute)|"
+    r"for a bit))+$"
 )
 # a verb as people say it -> the action it asks (the device's kind decides the service)
 ACTION_WORDS: dict[str, str] = {
@@ -165,7 +198,7 @@ ACTION_WORDS: dict[str, str] = {
     ),
     **dict.fromkeys(("open", "opens", "raise", "lift", "roll up", "pull up", "up"), "open"),
     **dict.fromkeys(("close", "shut", "lower", "roll down", "pull down", "draw", "down"), "close"),
-    **dict.fromkeys(("lock", "lock up", "secure"), "lock"),
+    **dict.fromkeys(("lock", "lock up", "secure", "bolt"), "lock"),
     **dict.fromkeys(("unlock",), "unlock"),
     **dict.fromkeys(("disarm",), "disarm"),
     **dict.fromkeys(("arm",), "arm"),
@@ -173,6 +206,12 @@ ACTION_WORDS: dict[str, str] = {
         ("start", "run", "activate", "launch", "trigger", "begin", "get going"), "start"
     ),
     **dict.fromkeys(("stop", "end", "cancel"), "stop"),
+    # a player's own verbs: "pause the telly", "play it again", "carry on"
+    **dict.fromkeys(("pause",), "pause"),
+    **dict.fromkeys(
+        ("play", "resume", "unpause", "continue", "carry on", "keep playing", "play again"),
+        "play",
+    ),
     **dict.fromkeys(
         ("send home", "go home", "dock", "send back", "return", "go back", "go to the dock"),
         "home",
@@ -224,6 +263,43 @@ TEMPERATURE_WORDS = re.compile(
     r"\b(degrees?|temperature|temp|heating|heat|heater|thermostat|thermostats|warm|warmer|"
     r"hot|hotter|cool|cooler|cold|colder|freezing|chilly|boiling|stuffy)\b"
 )
+# "it's dark in here", "pitch black in the hall": the lights on (a room already lit but not
+# enough is "too dark", a step brighter)
+LIGHTS_ON = re.compile(
+    r"\b(?:it'?s|it is|getting)\s+(?:pitch\s+)?(?:dark|black)\b|\bpitch (?:black|dark)\b"
+)
+# "get some air moving": a fan on, whatever is said about the heat around it
+AIR = re.compile(
+    r"\b(?:get|move|need|want)\s+(?:some\s+|the\s+)?(?:fresh\s+)?air\b|\bair\s+(?:moving|going|"
+    r"flowing|circulating)\b"
+)
+# "send Rover back to its base": home, for a vacuum
+TO_BASE = re.compile(
+    r"\b(?:back\s+)?to\s+(?:its|the|his|her|their)\s+(?:base|dock|charger|charging station)\b|"
+    r"\bto base\b"
+)
+# an acknowledgement that asks for nothing: "ok, leave it then", "never mind", "that's fine"
+ACK = re.compile(
+    r"^(?:leave (?:it|them|that)(?: (?:as it is|like that|be|on|off))?|let it be|forget it|"
+    r"never ?mind|no worries|no need|don't bother|that'?s (?:fine|ok|okay|all)|all good|"
+    r"ok|okay|fine|alright|no thanks?(?: you)?|not now)$"
+)
+# what the temperature is outside: the home's outdoor sensor, else its weather
+OUTSIDE = re.compile(
+    r"^(?:how (?:cold|hot|warm|chilly) is it|what(?:'s| is) (?:the )?(?:temperature|temp)|"
+    r"what temperature is it|how (?:cold|hot|warm) is it getting)\s+(?:outside|outdoors|out there)$"
+)
+# "what's the office thermostat set to?": a device's setting, not its reading
+SETTING = re.compile(
+    r"^(?:what(?:'s| is)|what temperature is)\s+(?:the\s+|my\s+)?(.+?)\s+set\s+(?:to|at)$"
+)
+# a window covering said as one ("open the curtain") where there are several: which one?
+ONE_COVERING = re.compile(
+    r"\b(?:the|that|this)\s+(?:\w+\s+)?(?:curtain|blind|shade|drape|shutter|roller blind)\b"
+    r"(?!s)"
+)
+# "turn off one light in the bedroom": one of several, asked about ("one" is read as a digit)
+ONE_OF = re.compile(r"\b(?:one|1|a single|just one)\s+(?:of\s+(?:the|my|our)\s+)?[a-z]")
 ADJUST = re.compile(r"\b(change|adjust|alter|modify|fix|tweak)\b")
 SMALL = re.compile(r"\b(a (?:tiny |little )?bit|a little|slightly|a touch|a tad|somewhat)\b")
 EVERYTHING = re.compile(
@@ -231,7 +307,22 @@ EVERYTHING = re.compile(
     r"(?:house|home|place|lot)|it all|all of it)\b"
 )
 ALL = re.compile(r"\b(all|every|each)\b")
-HERE = re.compile(r"\b(in here|here|this room|in this room)\b")
+HERE = re.compile(r"\b(in here|here|(?:in |of )?(?:this|the|my|our) room)\b")
+# the whole home said as a place: "the lights in the house", "at home"
+WHOLE_HOME = re.compile(
+    r"\b(?:in|at|around|throughout|across) (?:the|my|our) (?:whole )?(?:house|home|flat|apartment)\b|"
+    r"\b(?:at|around the) home\b"
+)
+# a time said: the hub does things now, not later, by voice ("in an hour", "at 4 pm")
+LATER = re.compile(
+    r"\b(?:in (?:an?|\d+|half an?) (?:hour|hours|minute|minutes|min|mins|second|seconds)|"
+    r"at \d+(?::\d+)?\s*(?:am|pm|o'?clock)|at (?:noon|midnight)|tomorrow|tonight|later on|"
+    r"during the (?:day|night)|every (?:day|night|morning|evening))\b"
+)
+# "make sure the kitchen light is off": the state asked for, as a request
+MAKE_SURE = re.compile(
+    r"^(?:make sure|ensure)\s+(?:that\s+)?(.+?)\s+(?:is|are)\s+(on|off|closed|shut|locked)$"
+)
 # floors as people say them, to the floor they most often mean: a floor with that name or
 # alias wins; else the ground floor for "downstairs", the floors above it for "upstairs"
 DOWNSTAIRS = re.compile(r"\b(downstairs|down stairs|ground floor)\b")
@@ -247,7 +338,7 @@ THANKS = re.compile(
     r"perfect,? thanks?|that'?s (?:great|perfect|lovely),?(?: thanks?)?)$"
 )
 QUESTION = re.compile(
-    r"^(?:is|are)\s+(?:the\s+|my\s+|any\s+(?:of\s+the\s+)?)?(.+?)\s+"
+    r"^(?:is|are)\s+(?:the\s+|my\s+|any\s+(?:of\s+the\s+)?)?(.+?)\s+(?:still\s+)?"
     r"(on|off|open|closed|shut|locked|unlocked|running|playing)"
     r"((?:\s+(?:in|on|at|upstairs|downstairs)\b.*)?)$"
 )
@@ -262,6 +353,19 @@ UP_ANSWER = re.compile(r"\b(warmer|hotter|up|higher|raise|increase|more|warm|hea
 DOWN_ANSWER = re.compile(r"\b(cooler|colder|down|lower|decrease|less|cool|cold)\b")
 
 
+# "would you mind closing the blinds": the verb after "mind" is said as its -ing form
+GERUNDS = {
+    "turning": "turn", "switching": "switch", "closing": "close", "opening": "open",
+    "shutting": "shut", "locking": "lock", "unlocking": "unlock", "running": "run",
+    "starting": "start", "stopping": "stop", "setting": "set", "putting": "put",
+    "dimming": "dim", "pausing": "pause", "playing": "play", "activating": "activate",
+    "raising": "raise", "lowering": "lower", "sending": "send", "making": "make",
+    "bolting": "bolt", "resuming": "resume", "brightening": "brighten", "killing": "kill",
+    "drawing": "draw", "pulling": "pull", "rolling": "roll", "powering": "power",
+    "getting": "get", "giving": "give", "cranking": "crank", "muting": "mute",
+}  # fmt: skip
+
+
 def clean(text: str) -> str:
     """Lower case, numbers as digits, no punctuation but apostrophes, the framing taken off:
     "Could you please put the telly on for me?" -> "put the telly on"."""
@@ -270,7 +374,12 @@ def clean(text: str) -> str:
     previous = None
     while previous != said:  # "hey, can you please ..." has framing in layers
         previous = said
-        said = FRAMING.sub("", said, count=1).strip()
+        framed = FRAMING.match(said)
+        if framed is not None and framed.end() > 0:
+            said = said[framed.end() :].strip()
+            if re.search(r"\bmind\s*$", framed.group(0)):
+                first, _, after = said.partition(" ")
+                said = f"{GERUNDS.get(first, first)} {after}".strip()
         said = TRAILING.sub("", said).strip()
     return said
 

@@ -36,6 +36,8 @@ SERVICES: dict[str, dict[str, str]] = {
     "start": {"vacuum": "start", "media_player": "media_play", "button": "press"},
     "stop": {"vacuum": "return_to_base", "media_player": "media_stop", "cover": "stop_cover"},
     "home": {"vacuum": "return_to_base"},
+    "pause": {"media_player": "media_pause", "vacuum": "pause"},
+    "play": {"media_player": "media_play", "vacuum": "start"},
 }  # fmt: skip
 # what an action does to a domain not listed above
 DEFAULT_SERVICE = {"on": "turn_on", "off": "turn_off", "start": "turn_on", "stop": "turn_off"}
@@ -47,7 +49,7 @@ DONE = {
     "open_cover": "Opened", "close_cover": "Closed", "open_valve": "Opened",
     "close_valve": "Closed", "lock": "Locked", "start": "Started",
     "return_to_base": "Sent home", "turn_on": "Turned on", "turn_off": "Turned off",
-    "media_play": "Playing", "media_stop": "Stopped", "stop_cover": "Stopped",
+    "media_play": "Playing", "media_pause": "Paused", "media_stop": "Stopped", "stop_cover": "Stopped",
     "alarm_arm_away": "Armed", "press": "Pressed",
 }  # fmt: skip
 
@@ -86,7 +88,9 @@ async def device_action(act: Acting, turn: Turn) -> VoiceAnswer:
         raise NotUnderstood(f"I can't {verb} {answers.the(unable[0].name)}.", "unsupported")
     actions = await act.call(turn, entities, lambda e: service_for(e.domain, action))
     first = service_for(entities[0].domain, action) or ""
-    what = answers.things([e.name for e in entities], NOUN.get(entities[0].domain, "device"))
+    domains = {e.domain for e in entities}
+    noun = NOUN.get(entities[0].domain, "device") if len(domains) == 1 else "device"
+    what = answers.things([e.name for e in entities], noun)
     if entities[0].domain in ("scene", "script") and first == "turn_on":
         return act.done(
             turn, f"{'Activated' if entities[0].domain == 'scene' else 'Started'} {what}.", actions
@@ -258,6 +262,17 @@ async def everything_on(act: Acting, turn: Turn) -> VoiceAnswer:
     return VoiceAnswer(
         "I don't turn everything on at once. Tell me what to turn on, like 'turn on the "
         "lights in here'.",
+        None,
+        False,
+        error="unsupported",
+    )
+
+
+async def later(act: Acting, turn: Turn) -> VoiceAnswer:
+    """A request for a later time: nothing is done now, and no schedule is made by voice."""
+    return VoiceAnswer(
+        "I can only do that now, not at a set time. Ask me again when you want it done, or "
+        "make an automation in the app.",
         None,
         False,
         error="unsupported",

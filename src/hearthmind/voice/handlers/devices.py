@@ -4,12 +4,14 @@ the vacuum, media, volume, the thermostat, the coffee machine."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from .. import answers
 from ..acting import Acting
 from ..targets import NOUN, find_targets
-from ..turns import NotUnderstood, Turn, VoiceAnswer
+from ..turns import AskBack, NotUnderstood, Question, Turn, VoiceAnswer
+from .adjust import ask_which
 
 TurnHandler = Callable[[Acting, Turn], Awaitable[VoiceAnswer]]
 
@@ -147,6 +149,17 @@ async def set_volume(act: Acting, turn: Turn) -> VoiceAnswer:
 
 async def set_temperature(act: Acting, turn: Turn) -> VoiceAnswer:
     entities = find_targets(turn, {"climate"}, allow_whole_home=True)
+    if turn.slot("temperature") is None:
+        # "set the office thermostat" (read by the conversation): which one, then to what
+        if len(entities) > 1:
+            raise ask_which(turn, entities)
+        chosen = replace(
+            turn.match, slots={**turn.match.slots, "hub_entity_ids": [entities[0].entity_id]}
+        )
+        raise AskBack(
+            f"What temperature should I set {answers.the(entities[0].name)} to?",
+            Question("value", chosen),
+        )
     temp = float(turn.slot("temperature"))
     actions = await act.call(turn, entities, lambda e: "set_temperature", {"temperature": temp})
     return act.done(turn, f"Set the temperature to {temp:g} degrees.", actions)

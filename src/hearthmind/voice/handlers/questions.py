@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .. import answers
 from ..acting import Acting
 from ..home import NamedEntity
@@ -120,3 +122,46 @@ async def weather(act: Acting, turn: Turn) -> VoiceAnswer:
 
 async def nevermind(act: Acting, turn: Turn) -> VoiceAnswer:
     return VoiceAnswer("Okay.", None, True)
+
+
+OUTDOOR = re.compile(r"\b(outside|outdoors?|exterior)\b", re.I)
+
+
+async def get_setting(act: Acting, turn: Turn) -> VoiceAnswer:
+    """What a device is set to ("what's the office thermostat set to?"): a thermostat's
+    set-point (or, without one, its reading), a light's brightness, a player's volume."""
+    entity = find_targets(turn)[0]
+    state = act.hub.states.get(entity.entity_id)
+    attrs = state.attributes if state is not None else {}
+    name = answers.the(entity.name)
+    name = name[:1].upper() + name[1:]
+    if entity.domain == "climate":
+        if attrs.get("temperature") is not None:
+            return VoiceAnswer(f"{name} is set to {attrs['temperature']} degrees.", None, True)
+        reading = attrs.get("current_temperature")
+        now = f"; it reads {reading} degrees" if reading is not None else ""
+        return VoiceAnswer(f"{name} has no set temperature{now}.", None, True)
+    if entity.domain == "light" and attrs.get("brightness") is not None:
+        percent = round(float(attrs["brightness"]) / 255 * 100)
+        return VoiceAnswer(f"{name} is at {percent} percent.", None, True)
+    if entity.domain == "media_player" and attrs.get("volume_level") is not None:
+        return VoiceAnswer(f"{name}'s volume is {attrs['volume_level']}.", None, True)
+    return VoiceAnswer(f"{name} is {act.state(entity) or 'unknown'}.", None, True)
+
+
+async def outside_temperature(act: Acting, turn: Turn) -> VoiceAnswer:
+    """How cold it is outside: the home's outdoor temperature sensor, else its weather."""
+    for entity in turn.home.entities:
+        state = act.hub.states.get(entity.entity_id)
+        if entity.domain != "sensor" or state is None or not any(map(OUTDOOR.search, entity.names)):
+            continue
+        unit = str(state.attributes.get("unit_of_measurement") or "")
+        if state.attributes.get("device_class") == "temperature" or unit in ("°C", "°F"):
+            return VoiceAnswer(f"It's {state.state} {unit} outside.".replace("  ", " "), None, True)
+    for entity in turn.home.entities:
+        state = act.hub.states.get(entity.entity_id)
+        if entity.domain == "weather" and state is not None:
+            temp = state.attributes.get("temperature")
+            if temp is not None:
+                return VoiceAnswer(f"It's {temp} degrees and {state.state} outside.", None, True)
+    return VoiceAnswer("I don't have a reading from outside.", None, False, error="no_value")

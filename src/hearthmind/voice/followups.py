@@ -1,0 +1,237 @@
+"""The turns of a conversation that lean on the one before, as words: "it" and "that" for the
+last thing acted on (or asked about), "them both" for all the last turns acted on, "and the
+bedroom", "the garage too", "same for the hall", "the office one" (the last request in another
+place or on another device), "a bit more", the answer to "Which one?" or "What temperature?",
+a request too short to act on ("turn on", "turn something off") and two requests in one
+sentence. conversation.py keeps the state and acts; this reads the words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .home import HomeVocabulary, normalize_name
+from .intents import IntentMatch
+from .naming import entity_names, named_by
+from .pipeline import VoiceResult
+from .places import area_named
+from .request import ACTIONABLE
+from .turns import Question
+from .understanding import ACTION_PATTERN
+from .words import BOTH, DOWN_ANSWER, ORDINALS, UP_ANSWER, WINDOW_COVERINGS, clean
+
+# "it", "them" (and "them both"), and "that" or "this" right after a verb: "turn that off"
+POINTING_VERBS = ("turn", "switch", "shut", "open", "close", "lock", "stop", "start", "play",
+                  "pause", "dim", "kill", "raise", "lower")  # fmt: skip
+PRONOUN = re.compile(
+    r"\b(it|them(?:\s+both|\s+all)?|that one|this one)\b(?!')|(?:"
+    + "|".join(rf"(?<=\b{verb} )" for verb in POINTING_VERBS)
+    + r")(?:that|this)\b"
+)
+AGAIN = re.compile(r"\s+(again|too|as well)\b", re.I)
+PLURAL = re.compile(r"\b(them|those|these|they|both)\b", re.I)
+# "and the bedroom?", "what about the kitchen", "same for the hall", "the garage too", "the
+# office one" (which the grammar would read as "office 1", a brightness of 1 percent)
+FOLLOW_UP = re.compile(
+    r"^\s*(?:(?:and|what about|how about|now|also|plus|same (?:for|with|in)|"
+    r"(?:and )?(?:do )?the same (?:for|with|in))\s+(?P<lead>.+?)|(?P<tail>.+?),?\s+"
+    r"(?:too|as well|also)|(?P<one>the\s+(?:[\w']+\s+){1,3}one|the one (?:in|on|at)\s+.+?))"
+    r"(?:,?\s+(?:too|as well|also|please))*[\s?.!]*$",
+    re.I,
+)
+# "a bit more" after a step: the same step again; "less": the other way
+MORE = re.compile(r"^(?:(?:a )?(?:little |bit |tiny bit )?more|even more|again|more please)$")
+LESS = re.compile(r"^(?:(?:a )?(?:little |bit )?less|not so much|too much)$")
+STEPS = frozenset({"HubClimateStep", "HubLightStep", "HubVolumeStep"})
+# a request with a verb and nothing to act on: "turn on", "open", "turn something off"
+SOMETHING = re.compile(r"\b(?:something|anything|a thing|a device|some device)\b")
+BARE_VERBS = frozenset(
+    {"turn", "switch", "put", "power", "shut", "open", "close", "lock", "unlock", "activate",
+     "run", "set", "dim", "raise", "lower", "kill", "draw", "bolt"}
+)  # fmt: skip
+PARTICLES = frozenset({"on", "off", "up", "down", "out"})
+# "open the garage door and turn on the garage light": two requests, each done (or refused)
+# on its own; only where a device verb starts each ("go and make me a coffee" is one)
+DEVICE_VERB = (
+    r"(?:turn|switch|open|close|shut|lock|unlock|start|stop|set|dim|put|pause|play|resume|run|"
+    r"activate)\b"
+)
+SECOND_REQUEST = re.compile(
+    rf"(?:,\s*|\s+)(?:and\s+(?:then\s+)?|then\s+|also\s+)(?=(?:please\s+)?{DEVICE_VERB})", re.I
+)
+
+
+def with_name(said: str, name: str) -> str:
+    """The sentence with its pronoun replaced by a name, and "again"/"too" taken off."""
+    return AGAIN.sub("", PRONOUN.sub(name, said, count=1))
+
+
+def place_of(said: str) -> str | None:
+    """The place or device a follow-up names ("and the one in the bedroom" -> "bedroom",
+    "the office one" -> "office"), or None when the sentence is no follow-up."""
+    found = FOLLOW_UP.match(said)
+    if found is None:
+        return None
+    place = normalize_name(found.group("lead") or found.group("tail") or found.group("one") or "")
+    place = re.sub(r"^(?:in|on|at|for|with)\s+", "", place)
+    place = re.sub(r"^(?:the|my|our)\s+", "", place)
+    place = re.sub(r"^ones?\s+(?:in|on|at|from|for)\s+(?:the\s+)?", "", place)
+    place = re.sub(r"\s+ones?$", "", place)
+    return place or None
+
+
+def one_said(said: str) -> bool:
+    """ "And the one in the bedroom": one device, not every one of its kind there."""
+    found = FOLLOW_UP.match(said)
+    return found is not None and re.search(r"\bone\b", found.group(0), re.I) is not None
+
+
+def names_only(place: str) -> bool:
+    """Whether a follow-up's words are a name at most ("pantry", "guest bath"), not a request
+    of their own ("turn on the hall light" too)."""
+    return len(place.split()) <= 3 and ACTION_PATTERN.search(place) is None
+
+
+def only_a_device(said: str) -> bool:
+    """ "The office one": a device pointed at, no request of its own."""
+    found = FOLLOW_UP.match(said)
+    return found is not None and found.group("one") is not None
+
+
+def match_elsewhere(last: IntentMatch, place: str, home: HomeVocabulary) -> IntentMatch | None:
+    """A grammar request in another place or on another device, of the same kind: after
+    "turn off the kitchen switch", "and the bedroom one" is the bedroom's switch, never
+    everything in the bedroom."""
+    slots = {k: v for k, v in last.slots.items() if k not in ("hub_scope", "hub_entity_ids")}
+    said_ids = list(last.slots.get("hub_entity_ids") or [])
+    if slots.get("name"):
+        said_ids += [e.entity_id for e in home.find_entities(name=str(slots["name"]))]
+    domains = {i.split(".", 1)[0] for i in said_ids}
+    found_area = area_named(home, place)
+    if found_area is not None:
+        slots.pop("name", None)
+        if "domain" not in slots and len(domains) == 1:
+            slots["domain"] = domains.pop()
+        if slots.get("device_class") in WINDOW_COVERINGS:
+            # "and the one in the bedroom" after the guest room's shade: its curtain
+            slots["device_class"] = sorted(WINDOW_COVERINGS)
+        moved_to = {**slots, "area": found_area.name}
+        return replace(last, slots=moved_to, context_slots=frozenset())
+    entity = entity_names(home, ACTIONABLE).get(place)
+    if entity is not None:
+        slots = {k: v for k, v in slots.items() if k not in ("area", "domain", "device_class")}
+        name = next(e.name for e in home.entities if e.entity_id == entity)
+        return replace(last, slots={**slots, "name": name}, context_slots=frozenset())
+    kinds = domains or ({str(slots["domain"])} if isinstance(slots.get("domain"), str) else set())
+    ids = [e.entity_id for e in home.entities if e.domain in kinds and named_by(e, place.split())]
+    if ids:
+        # "and the back one" after the front door: the one of its kind whose name says so
+        slots = {k: v for k, v in slots.items() if k not in ("area", "domain", "device_class")}
+        return replace(last, slots={**slots, "hub_entity_ids": ids}, context_slots=frozenset())
+    return None
+
+
+def again(last: IntentMatch | None, words: str) -> IntentMatch | None:
+    """ "A bit more" (or "less") after a step: the step again, the same way or the other."""
+    if last is None or last.intent not in STEPS or not (MORE.match(words) or LESS.match(words)):
+        return None
+    direction = last.slots.get("direction")
+    if LESS.match(words):
+        direction = {"up": "down", "down": "up"}.get(str(direction), direction)
+    return replace(last, slots={**last.slots, "direction": direction})
+
+
+def incomplete(words: str) -> str | None:
+    """The request to finish with the device the next turn names ("turn on" -> "turn on {}",
+    "turn something off" -> "turn {} off"), or None when it names or asks something."""
+    template = SOMETHING.sub("{}", words, count=1)
+    tokens = template.replace("{}", " ").split()
+    if not tokens or tokens[0] not in BARE_VERBS:
+        return None
+    if any(t not in BARE_VERBS | PARTICLES for t in tokens):
+        return None
+    return template if "{}" in template else f"{template} {{}}"
+
+
+def requests_in(said: str) -> list[str]:
+    """The requests in one sentence, each with its own verb."""
+    parts = [part.strip() for part in SECOND_REQUEST.split(said) if part.strip()]
+    if len(parts) > 1 and not re.match(DEVICE_VERB, clean(parts[0])):
+        return [said]  # "if the switch is on then turn it off": no two requests
+    return parts
+
+
+def answer(question: Question, said: str, home: HomeVocabulary) -> IntentMatch | None:
+    """The asked-back request finished with the answer, or None when it is no answer."""
+    words = clean(said)
+    slots = dict(question.match.slots)
+    number = re.search(r"\b(\d+(?:\.\d+)?)\b", words)
+    if question.kind == "direction":
+        up, down = UP_ANSWER.search(words), DOWN_ANSWER.search(words)
+        if bool(up) == bool(down):
+            return None
+        slots["direction"] = "up" if up else "down"
+        if number is not None:
+            slots["hub_amount"] = float(number.group(1))
+        return replace(question.match, slots=slots)
+    if question.kind == "value":
+        if number is None:
+            return None
+        return replace(question.match, slots={**slots, "temperature": float(number.group(1))})
+    chosen = _chosen(question, words, home)
+    if not chosen and BOTH.search(words) and not ACTION_PATTERN.search(words):
+        chosen = list(question.options)
+        slots["hub_each"] = True
+    if not chosen:
+        return None
+    slots["hub_entity_ids"] = chosen
+    if "temperature" in slots and slots["temperature"] is None and number is not None:
+        slots["temperature"] = float(number.group(1))  # "the ecobee, 20 degrees"
+    return replace(question.match, slots=slots)
+
+
+def _chosen(question: Question, words: str, home: HomeVocabulary) -> list[str]:
+    """The options an answer names: by a name, a part of one that tells them apart ("the
+    radiator" for "Den Radiator", "the left one"), or "the first one"."""
+    options = list(question.options)
+    by_id = {e.entity_id: e for e in home.entities}
+    chosen = [
+        eid
+        for eid in options
+        if eid in by_id
+        and any(re.search(rf"\b{re.escape(normalize_name(n))}\b", words) for n in by_id[eid].names)
+    ]
+    if not chosen:
+        # "one" is read as a digit: "the left one" -> "the left 1"
+        short = re.sub(r"\b(the|a|an|one|1|please|my|our)\b", " ", words).split()
+        part = " ".join(short)
+        chosen = [
+            eid
+            for eid in options
+            if part
+            and eid in by_id
+            and any(f" {part} " in f" {normalize_name(n)} " for n in by_id[eid].names)
+        ]
+        chosen = chosen if len(chosen) == 1 else []
+    if not chosen:
+        for word, index in ORDINALS.items():
+            if re.search(rf"\b{word}\b", words):
+                return [options[index]] if -len(options) <= index < len(options) else []
+    return chosen
+
+
+def strip_article(text: str) -> str:
+    return re.sub(r"^(the|my|our)\s+", "", text.strip(" .?!"), flags=re.I)
+
+
+def lacks_device(result: VoiceResult, said: str) -> bool:
+    """A request for "it" with nothing to point at ("turn it on", "close it")."""
+    if not PRONOUN.search(said):
+        return False
+    match = result.match
+    if match is not None and match.unmatched.get("name", "").casefold() in ("it", "them"):
+        return True
+    error = result.answer.error
+    if error == "no_intent":
+        return ACTION_PATTERN.search(clean(said)) is not None
+    return error in ("no_target", "unknown_device")
