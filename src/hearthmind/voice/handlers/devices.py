@@ -160,6 +160,10 @@ async def set_temperature(act: Acting, turn: Turn) -> VoiceAnswer:
             f"What temperature should I set {answers.the(entities[0].name)} to?",
             Question("value", chosen),
         )
+    if len(entities) > 1 and not turn.slot("hub_each") and turn.slot("hub_scope") != "home":
+        # "set the temperature to 21" where two thermostats are: one temperature said, so
+        # which one is asked (the answer, or "both", sets it), never both set at once
+        raise ask_which(turn, entities)
     temp = float(turn.slot("temperature"))
     actions = await act.call(turn, entities, lambda e: "set_temperature", {"temperature": temp})
     return act.done(turn, f"Set the temperature to {temp:g} degrees.", actions)
