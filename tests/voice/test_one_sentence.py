@@ -88,3 +88,20 @@ async def test_a_follow_up_keeps_the_kind_and_takes_its_value(talk: Talk) -> Non
     talk.made()
     await talk.say("oh, and the study")
     assert talk.made() == [("light.turn_off", "light.desk")]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("it's too dark in here", ["light.reading", "light.sofa_lamp"]),
+        ("more light in here please", ["light.reading", "light.sofa_lamp"]),
+        ("Can't see a thing in here, lights please", ["light.reading", "light.sofa_lamp"]),
+        ("it's so gloomy in the living room", ["light.reading", "light.sofa_lamp"]),
+        ("brighter in here", ["light.sofa_lamp"]),  # a plain "brighter" steps the lit one
+    ],
+)
+async def test_too_dark_switches_the_off_lights_on_too(
+    talk: Talk, said: str, expected: list[str]
+) -> None:
+    done = await talk.say(said)
+    assert talk.made() == [("light.turn_on", e) for e in expected], done.result.speech

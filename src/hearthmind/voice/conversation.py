@@ -50,7 +50,7 @@ from .targets import find_targets
 from .turns import NotUnderstood, Question, Turn, VoiceAnswer
 from .understanding import read
 from .undo import Restore, restorations, snapshot
-from .words import ACK, ALL, ONE_COVERING, WHOLE_HOME, clean
+from .words import ACK, ALL, MORE_LIGHT, ONE_COVERING, WHOLE_HOME, clean
 
 if TYPE_CHECKING:
     from .pipeline import VoicePipeline
@@ -356,6 +356,13 @@ class Conversations:
         ):
             slots = {k: v for k, v in match.slots.items() if k not in ("name", "area")}
             return replace(match, slots={**slots, "hub_entity_ids": list(state.group_ids)})
+        if (
+            match.intent == "HubLightStep"
+            and match.slots.get("direction") == "up"
+            and MORE_LIGHT.search(clean(said))
+        ):
+            # "it's too dark in here" read by the grammar: the room's off lights on too
+            match = replace(match, slots={**match.slots, "hub_all_on": True})
         spoken = match.spoken_slots
         if (
             match.intent in WIDENED_BY_ALL

@@ -43,6 +43,7 @@ from .words import (
     LIGHTS_ON,
     LOUDER,
     MAKE_SURE,
+    MORE_LIGHT,
     NOT_A_STEP,
     ONE_COVERING,
     ONE_OF,
@@ -130,6 +131,8 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
     if OUTSIDE.match(said):
         return Request("outside")
     bare = POSSESSIVE.sub(r"\1", said)
+    # "can't see a thing": no thing to find, the room is dark
+    bare = re.sub(r"\bcan'?t see(?: (?:a thing|anything|a bloody thing))?\b", "it's too dark", bare)
     sure = MAKE_SURE.match(bare)
     if sure is not None:
         verb = {"on": "turn on", "off": "turn off", "locked": "lock"}.get(sure.group(2), "close")
@@ -213,7 +216,7 @@ def _read_target(
     chosen = _action(rest, kind, named_domains, request, outdoors)
     if chosen is None:
         return None
-    request = replace(request, action=chosen)
+    request = replace(request, action=chosen, all_lights=bool(MORE_LIGHT.search(rest)))
     areas = list(dict.fromkeys(a for _, _, a in places))
     if re.search(r"\band\b|,", rest) or len(areas) > 1:
         request = _joined(request, kinds, areas, home, speaker_area)

@@ -243,7 +243,13 @@ COOLER = re.compile(
 )
 BRIGHTER = re.compile(
     r"\b(brighter|brighten(?: up)?|lighter|more light|(?:too|so|very|bit|quite|rather) "
-    r"dark|dark in here|can'?t see)\b"
+    r"dark|dark in here|can'?t see|gloomy)\b"
+)
+# "it's too dark", "more light", "lights please", "so gloomy": the room's lights wanted, the
+# off ones switched on too (a plain "brighter" steps the lit ones: DESIGN-NOTES)
+MORE_LIGHT = re.compile(
+    r"\b(?:more light|(?:too|so|very|bit|quite|rather) (?:dark|gloomy)|dark in here|gloomy|"
+    r"can'?t see|lights? please)\b"
 )
 DIMMER = re.compile(
     r"\b(dimmer|dim(?: down)?|darker|less light|less bright|(?:too|so|very|bit|quite|rather) "

@@ -89,7 +89,9 @@ async def light_set(act: Acting, turn: Turn) -> VoiceAnswer:
 
 async def light_step(act: Acting, turn: Turn) -> VoiceAnswer:
     entities = find_targets(turn, {"light"})
-    if turn.slot("hub_lit_first") or not (turn.slot("name") or turn.slot("hub_entity_ids")):
+    if turn.slot("hub_all_on"):
+        pass  # "it's too dark in here": the room's lights, the off ones switched on too
+    elif turn.slot("hub_lit_first") or not (turn.slot("name") or turn.slot("hub_entity_ids")):
         # "brighter" in a room: the lights that are on (turning on a dark lamp at a step
         # is no "brighter"), or all of them when none is
         entities = [e for e in entities if act.state(e) == "on"] or entities
