@@ -105,3 +105,30 @@ async def test_too_dark_switches_the_off_lights_on_too(
 ) -> None:
     done = await talk.say(said)
     assert talk.made() == [("light.turn_on", e) for e in expected], done.result.speech
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("Put the telly on pause", [("media_player.media_pause", "media_player.television")]),
+        ("you can start the film again on the television",
+         [("media_player.media_play", "media_player.television")]),
+        ("get Robbie to clean up please", [("vacuum.start", "vacuum.robbie")]),
+        ("the hoover's done, send it back to charge", [("vacuum.return_to_base", "vacuum.robbie")]),
+        ("Shut off the main valve, there's a leak under the sink",
+         [("valve.close_valve", "valve.main_valve")]),
+    ],
+)  # fmt: skip
+async def test_everyday_phrases_say_what_they_ask(
+    talk: Talk, said: str, expected: list[tuple[str, str]]
+) -> None:
+    done = await talk.say(said)
+    assert talk.made() == expected, done.result.speech
+
+
+async def test_did_i_leave_is_a_question(talk: Talk) -> None:
+    done = await talk.say("Did I leave the front door unlocked?")
+    assert done.result.answer.handled and talk.made() == []
+    assert "locked" in done.result.speech
+    helped = await talk.say("What are you able to help me with?")
+    assert helped.result.answer.handled and talk.made() == []

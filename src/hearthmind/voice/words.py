@@ -336,7 +336,7 @@ UPSTAIRS = re.compile(r"\b(upstairs|up stairs)\b")
 HELP = re.compile(
     r"^(help(?: me)?|what (?:can|do) you do(?: for me| here)?|what can i (?:say|ask)(?: you)?|"
     r"what are you able to do|what do you know|how do (?:i|you) work|what commands .*|"
-    r"what can you help (?:me )?with|how can you help(?: me)?|what are your (?:skills|options))$"
+    r"what can you help (?:me )?with|what are you able to help (?:me )?with|how can you help(?: me)?|what are your (?:skills|options))$"
 )
 # "is the X open", "are the lights on in the kitchen": the device, its state, a place after
 THANKS = re.compile(
