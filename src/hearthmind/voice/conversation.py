@@ -26,6 +26,7 @@ from .followups import (
     PRONOUN,
     again,
     answer,
+    corrected,
     incomplete,
     lacks_device,
     match_elsewhere,
@@ -35,7 +36,9 @@ from .followups import (
     place_of,
     requests_in,
     strip_article,
+    value_of,
     with_name,
+    with_value,
 )
 from .handlers.adjust import abilities, example
 from .home import HomeVocabulary, normalize_name
@@ -47,7 +50,7 @@ from .targets import find_targets
 from .turns import NotUnderstood, Question, Turn, VoiceAnswer
 from .understanding import read
 from .undo import Restore, restorations, snapshot
-from .words import ACK, ALL, ONE_COVERING, WHOLE_HOME, clean
+from .words import ACK, ALL, MORE_LIGHT, ONE_COVERING, WHOLE_HOME, clean
 
 if TYPE_CHECKING:
     from .pipeline import VoicePipeline
@@ -56,7 +59,9 @@ IDLE_SECONDS = 300.0  # a conversation forgets after five minutes of silence
 MAX_CONVERSATIONS = 256  # the oldest are forgotten first beyond this
 ASK_WHICH = "Which device do you mean?"
 # grammar intents that "all the lights" widens to the whole home
-WIDENED_BY_ALL = frozenset({"HassTurnOn", "HassTurnOff", "HubLightStep", "HassLightSet"})
+WIDENED_BY_ALL = frozenset(
+    {"HassTurnOn", "HassTurnOff", "HubLightStep", "HassLightSet", "HassClimateSetTemperature"}
+)
 # questions about a device: what they asked about is what "it" means next ("is the back door
 # locked?" then "lock it then")
 QUESTIONS = frozenset({"HassGetState", "HubGetSetting", "HassClimateGetTemperature"})
@@ -123,11 +128,11 @@ class Conversations:
         area: str | None = None,
     ) -> ConversationTurn:
         state = self._state(conversation_id)
-        said = " ".join(text.split())
+        said = corrected(" ".join(text.split()))
         parts = requests_in(said) if state.question is None and state.pending is None else []
         if len(parts) > 1:
             return await self._several(state, said, parts, user_id, area)
-        return await self._turn(state, said, user_id, area)
+        return await self._turn(state, parts[0] if parts else said, user_id, area)
 
     async def _several(
         self,
@@ -196,6 +201,8 @@ class Conversations:
             redone, moved = self._elsewhere(state.last_request, state.last_match, place, home, area)
             if redone is not None and one_said(said):
                 redone = self._one_of(redone, home, area)
+            if redone is not None:
+                redone = with_value(redone, value_of(said))
             if redone is not None:
                 return await self._do(
                     state, redone, said, home, before, user_id, area, moved, follows=True
@@ -349,6 +356,13 @@ class Conversations:
         ):
             slots = {k: v for k, v in match.slots.items() if k not in ("name", "area")}
             return replace(match, slots={**slots, "hub_entity_ids": list(state.group_ids)})
+        if (
+            match.intent == "HubLightStep"
+            and match.slots.get("direction") == "up"
+            and MORE_LIGHT.search(clean(said))
+        ):
+            # "it's too dark in here" read by the grammar: the room's off lights on too
+            match = replace(match, slots={**match.slots, "hub_all_on": True})
         spoken = match.spoken_slots
         if (
             match.intent in WIDENED_BY_ALL

@@ -33,12 +33,14 @@ PLURAL = re.compile(r"\b(them|those|these|they|both)\b", re.I)
 # "and the bedroom?", "what about the kitchen", "same for the hall", "the garage too", "the
 # office one" (which the grammar would read as "office 1", a brightness of 1 percent)
 FOLLOW_UP = re.compile(
-    r"^\s*(?:(?:and|what about|how about|now|also|plus|same (?:for|with|in)|"
+    r"^\s*(?:(?:oh|ah|um|uh|ok|okay|right|well)[,!]?\s+)*(?:(?:and|what about|how about|now|also|plus|same (?:for|with|in)|"
     r"(?:and )?(?:do )?the same (?:for|with|in))\s+(?P<lead>.+?)|(?P<tail>.+?),?\s+"
     r"(?:too|as well|also)|(?P<one>the\s+(?:[\w']+\s+){1,3}one|the one (?:in|on|at)\s+.+?))"
     r"(?:,?\s+(?:too|as well|also|please))*[\s?.!]*$",
     re.I,
 )
+# a value said with a follow-up's place: "and the office to 65", "the bedroom at 19 degrees"
+VALUE = re.compile(r",?\s+(?:to|at)\s+(\d+(?:\.\d+)?)(?:\s*(?:degrees?|percent))?(?=\s*$|[\s?.!,])")
 # "a bit more" after a step: the same step again; "less": the other way
 MORE = re.compile(r"^(?:(?:a )?(?:little |bit |tiny bit )?more|even more|again|more please)$")
 LESS = re.compile(r"^(?:(?:a )?(?:little |bit )?less|not so much|too much)$")
@@ -73,11 +75,30 @@ def place_of(said: str) -> str | None:
     if found is None:
         return None
     place = normalize_name(found.group("lead") or found.group("tail") or found.group("one") or "")
+    place = VALUE.sub("", place)
     place = re.sub(r"^(?:in|on|at|for|with)\s+", "", place)
     place = re.sub(r"^(?:the|my|our)\s+", "", place)
     place = re.sub(r"^ones?\s+(?:in|on|at|from|for)\s+(?:the\s+)?", "", place)
     place = re.sub(r"\s+ones?$", "", place)
     return place or None
+
+
+def value_of(said: str) -> float | None:
+    """The value a follow-up gives with its place: "and the office to 65" -> 65."""
+    found = FOLLOW_UP.match(said)
+    value = VALUE.search(normalize_name(found.group(0))) if found else None
+    return float(value.group(1)) if value else None
+
+
+def with_value(match: IntentMatch, value: float | None) -> IntentMatch:
+    """The redone request with the follow-up's own value, of the same kind (a temperature
+    stays a temperature: "and the office to 65" after setting the thermostat)."""
+    if value is None:
+        return match
+    for slot in ("temperature", "brightness", "volume_level", "position"):
+        if slot in match.slots:
+            return replace(match, slots={**match.slots, slot: value})
+    return match
 
 
 def one_said(said: str) -> bool:
@@ -153,8 +174,60 @@ def incomplete(words: str) -> str | None:
     return template if "{}" in template else f"{template} {{}}"
 
 
+# a remark before the request, ended by its punctuation: "Movie time! Turn on the TV",
+# "Good night, lock the front door" (read with the request, its words would lend their verb
+# or device to it: "good night" is no unlocking)
+REMARK = re.compile(
+    rf"^(?!\s*(?:if|when|unless|after|before|once|in|at|as soon)\b)[^,.!?;]*?[,.!?;]+\s*(?=(?:(?:please|now|and|so)\s+)?{DEVICE_VERB})",
+    re.I,
+)
+# a correction said in the same sentence: what follows it replaces what came before
+CORRECTION = re.compile(
+    r"[,.;!]?\s+\b(?:no+(?:,?\s+wait)?|wait|sorry|i mean|actually|or rather|rather)\b"
+    r"(?:[,.;!]?\s+(?:no+|wait|sorry|i mean|actually|make that|make it))*[,.;!]?\s+",
+    re.I,
+)
+VERB_LEAD = re.compile(
+    rf"^(?:please\s+)?{DEVICE_VERB}(?:\s+(?:on|off|up|down))?(?:\s+(?:the\s+)?(?=\w))?", re.I
+)
+
+
+def without_remark(said: str) -> str:
+    """The request without a remark said before it ("Movie time! Turn on the TV")."""
+    found = REMARK.match(said)
+    if found is None or re.match(DEVICE_VERB, clean(said)):
+        return said
+    rest = said[found.end() :]
+    # "somebody left the hall light on, turn it off": the remark holds what "it" is
+    return rest if rest.strip() and not PRONOUN.search(rest) else said
+
+
+def corrected(said: str) -> str:
+    """The sentence as corrected in itself: "turn on the bathroom light, no wait, sorry, the
+    hall light" -> "turn on the hall light" (the correction's device with the first verb)."""
+    parts = CORRECTION.split(said)
+    if len(parts) < 2 or not re.match(DEVICE_VERB, clean(parts[0])):
+        return said
+    first, last = parts[0], parts[-1].strip(" ,.!?")
+    if not last:
+        return said
+    if re.match(DEVICE_VERB, clean(last)):
+        return last  # "..., no, turn off the hall light": a whole request replaces it
+    lead = VERB_LEAD.match(clean(first))
+    if lead is None:
+        return said
+    verb = lead.group(0).strip()
+    verb = re.sub(r"\s+the$", "", verb)
+    # "turn the bathroom light on, I mean the hall": the particle said after the device
+    tail = re.search(r"\s(on|off|up|down)\s*$", clean(first))
+    if tail and not re.search(r"\b(on|off|up|down)$", verb):
+        return f"{verb} {last} {tail.group(1)}"
+    return f"{verb} {last}"
+
+
 def requests_in(said: str) -> list[str]:
     """The requests in one sentence, each with its own verb."""
+    said = without_remark(said)
     parts = [part.strip() for part in SECOND_REQUEST.split(said) if part.strip()]
     if len(parts) > 1 and not re.match(DEVICE_VERB, clean(parts[0])):
         return [said]  # "if the switch is on then turn it off": no two requests
@@ -168,6 +241,8 @@ def answer(question: Question, said: str, home: HomeVocabulary) -> IntentMatch |
     number = re.search(r"\b(\d+(?:\.\d+)?)\b", words)
     if question.kind == "direction":
         up, down = UP_ANSWER.search(words), DOWN_ANSWER.search(words)
+        if not up and not down and number is not None and question.match.intent == "HubClimateStep":
+            return _to_set(question, float(number.group(1)), words, home)
         if bool(up) == bool(down):
             return None
         slots["direction"] = "up" if up else "down"
@@ -195,6 +270,9 @@ def _chosen(question: Question, words: str, home: HomeVocabulary) -> list[str]:
     radiator" for "Den Radiator", "the left one"), or "the first one"."""
     options = list(question.options)
     by_id = {e.entity_id: e for e in home.entities}
+    named = _named_elsewhere(options, words, home)
+    if named:
+        return named  # "the office thermostat" when asked about the living room's two
     chosen = [
         eid
         for eid in options
@@ -218,6 +296,50 @@ def _chosen(question: Question, words: str, home: HomeVocabulary) -> list[str]:
             if re.search(rf"\b{word}\b", words):
                 return [options[index]] if -len(options) <= index < len(options) else []
     return chosen
+
+
+def _to_set(question: Question, value: float, words: str, home: HomeVocabulary) -> IntentMatch:
+    """ "Warmer or cooler?" answered with a temperature ("the thermostat, make it 70"): that
+    temperature set, on the device named if one is (else the handler asks which)."""
+    slots = {
+        k: v
+        for k, v in question.match.slots.items()
+        if k not in ("direction", "hub_amount", "hub_small")
+    }
+    ids = list(slots.get("hub_entity_ids") or [])
+    named = _named_elsewhere([], words, home, ids or ["climate."])
+    named = named or [i for i in ids if _names(i, words, home)]
+    if named:
+        slots["hub_entity_ids"] = named[:1] if len(named) > 1 else named
+    return IntentMatch(
+        "HassClimateSetTemperature", {**slots, "temperature": value}, source="reader"
+    )
+
+
+def _names(entity_id: str, words: str, home: HomeVocabulary) -> bool:
+    return any(
+        re.search(rf"\b{re.escape(normalize_name(n))}\b", words)
+        for e in home.entities
+        if e.entity_id == entity_id
+        for n in e.names
+    )
+
+
+def _named_elsewhere(
+    options: list[str], words: str, home: HomeVocabulary, kinds: list[str] | None = None
+) -> list[str]:
+    """The device of the options' kind an answer names in full, when that whole name is
+    longer than any option's it holds: "the office thermostat" is not "Thermostat"."""
+    domains = {o.split(".", 1)[0] for o in kinds or options}
+    found = [
+        (len(name), eid)
+        for name, eid in entity_names(home, ACTIONABLE).items()
+        if eid.split(".", 1)[0] in domains and re.search(rf"\b{re.escape(name)}\b", words)
+    ]
+    if not found:
+        return []
+    _, eid = max(found)
+    return [] if eid in options else [eid]
 
 
 def strip_article(text: str) -> str:

@@ -32,6 +32,8 @@ NOT_A_NAME = frozenset(
      "brighter", "dimmer", "darker", "lighter", "warmer", "cooler", "louder", "quieter",
      "higher", "softer", "percent", "degrees", "degree", "change", "adjust", "alter", "modify",
      "tweak", "toggle", "flip", "initiate", "add", "no", "give", "bring", "shift", "keep",
+     # a remark on the room before the kind: "too dark in here, lights please"
+     "dark", "gloomy", "so", "very", "it's",
      # what a device is made of, not which one: "the smart plug", "the robotic vacuum"
      "smart", "robotic", "electric", "automatic", "wifi", "wireless", "connected"}
 )  # fmt: skip

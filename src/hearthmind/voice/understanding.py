@@ -43,6 +43,7 @@ from .words import (
     LIGHTS_ON,
     LOUDER,
     MAKE_SURE,
+    MORE_LIGHT,
     NOT_A_STEP,
     ONE_COVERING,
     ONE_OF,
@@ -130,6 +131,9 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
     if OUTSIDE.match(said):
         return Request("outside")
     bare = POSSESSIVE.sub(r"\1", said)
+    bare = _plain(bare)
+    # "can't see a thing": no thing to find, the room is dark
+    bare = re.sub(r"\bcan'?t see(?: (?:a thing|anything|a bloody thing))?\b", "it's too dark", bare)
     sure = MAKE_SURE.match(bare)
     if sure is not None:
         verb = {"on": "turn on", "off": "turn off", "locked": "lock"}.get(sure.group(2), "close")
@@ -146,6 +150,30 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
     if bare.startswith(("is ", "are ", "what", "which", "who", "where", "when", "how", "why")):
         return None  # other questions are the grammar's; reading them as commands would act
     return _read_target(bare, home, speaker_area, None, None)
+
+
+# everyday turns of phrase said plainly, each for what it asks (never a verb of its own
+# words: "clean up" is no "up", "put ... on pause" is no "put ... on")
+PLAIN = (
+    (re.compile(r"^did (?:i|we|you|someone|somebody|anyone) leave "), "is "),
+    (re.compile(r"^put (.+?) on pause$"), r"pause \1"),
+    (re.compile(r"\b(?:start|restart|resume|continue|put on) (?:the |my )?"
+                r"(?:show|film|movie|programme|program|episode|series)(?: again)?\b"), "resume"),
+    (re.compile(r"\bget (\w+) to (?:clean|hoover|vacuum)(?: up)?\b"), r"start \1"),
+    (re.compile(r"\b(clean|hoover|vacuum)(?:ing)? up\b"), r"\1"),
+    (re.compile(r"\b(?:back )?to (?:charge|recharge)\b"), "to base"),
+    (re.compile(r"\b(?:can )?barely hear\b"), "can't hear"),
+)  # fmt: skip
+# a reason said after the request: "shut off the water main there's a leak under the sink"
+REASON = re.compile(r"\s+(?:there'?s|there is|there are|because|cause|cos|since)\b.*$")
+
+
+def _plain(said: str) -> str:
+    for pattern, plain in PLAIN:
+        said = pattern.sub(plain, said)
+    if ACTION_PATTERN.match(said):
+        said = REASON.sub("", said)
+    return said
 
 
 def _read_target(
@@ -213,7 +241,7 @@ def _read_target(
     chosen = _action(rest, kind, named_domains, request, outdoors)
     if chosen is None:
         return None
-    request = replace(request, action=chosen)
+    request = replace(request, action=chosen, all_lights=bool(MORE_LIGHT.search(rest)))
     areas = list(dict.fromkeys(a for _, _, a in places))
     if re.search(r"\band\b|,", rest) or len(areas) > 1:
         request = _joined(request, kinds, areas, home, speaker_area)

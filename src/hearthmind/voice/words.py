@@ -243,7 +243,13 @@ COOLER = re.compile(
 )
 BRIGHTER = re.compile(
     r"\b(brighter|brighten(?: up)?|lighter|more light|(?:too|so|very|bit|quite|rather) "
-    r"dark|dark in here|can'?t see)\b"
+    r"dark|dark in here|can'?t see|gloomy)\b"
+)
+# "it's too dark", "more light", "lights please", "so gloomy": the room's lights wanted, the
+# off ones switched on too (a plain "brighter" steps the lit ones: DESIGN-NOTES)
+MORE_LIGHT = re.compile(
+    r"\b(?:more light|(?:too|so|very|bit|quite|rather) (?:dark|gloomy)|dark in here|gloomy|"
+    r"can'?t see|lights? please)\b"
 )
 DIMMER = re.compile(
     r"\b(dimmer|dim(?: down)?|darker|less light|less bright|(?:too|so|very|bit|quite|rather) "
@@ -330,7 +336,7 @@ UPSTAIRS = re.compile(r"\b(upstairs|up stairs)\b")
 HELP = re.compile(
     r"^(help(?: me)?|what (?:can|do) you do(?: for me| here)?|what can i (?:say|ask)(?: you)?|"
     r"what are you able to do|what do you know|how do (?:i|you) work|what commands .*|"
-    r"what can you help (?:me )?with|how can you help(?: me)?|what are your (?:skills|options))$"
+    r"what can you help (?:me )?with|what are you able to help (?:me )?with|how can you help(?: me)?|what are your (?:skills|options))$"
 )
 # "is the X open", "are the lights on in the kitchen": the device, its state, a place after
 THANKS = re.compile(

@@ -89,7 +89,9 @@ async def light_set(act: Acting, turn: Turn) -> VoiceAnswer:
 
 async def light_step(act: Acting, turn: Turn) -> VoiceAnswer:
     entities = find_targets(turn, {"light"})
-    if turn.slot("hub_lit_first") or not (turn.slot("name") or turn.slot("hub_entity_ids")):
+    if turn.slot("hub_all_on"):
+        pass  # "it's too dark in here": the room's lights, the off ones switched on too
+    elif turn.slot("hub_lit_first") or not (turn.slot("name") or turn.slot("hub_entity_ids")):
         # "brighter" in a room: the lights that are on (turning on a dark lamp at a step
         # is no "brighter"), or all of them when none is
         entities = [e for e in entities if act.state(e) == "on"] or entities
@@ -160,6 +162,10 @@ async def set_temperature(act: Acting, turn: Turn) -> VoiceAnswer:
             f"What temperature should I set {answers.the(entities[0].name)} to?",
             Question("value", chosen),
         )
+    if len(entities) > 1 and not turn.slot("hub_each") and turn.slot("hub_scope") != "home":
+        # "set the temperature to 21" where two thermostats are: one temperature said, so
+        # which one is asked (the answer, or "both", sets it), never both set at once
+        raise ask_which(turn, entities)
     temp = float(turn.slot("temperature"))
     actions = await act.call(turn, entities, lambda e: "set_temperature", {"temperature": temp})
     return act.done(turn, f"Set the temperature to {temp:g} degrees.", actions)
