@@ -93,3 +93,17 @@ async def test_a_second_request_takes_its_own_particle(
 ) -> None:
     done = await talk.say(said)
     assert talk.made() == expected, done.result.speech
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("study heater to 22 please", [("climate.set_temperature", "climate.study")]),
+        ("sofa lamp to 30 percent", [("light.turn_on", "light.sofa_lamp")]),
+    ],
+)  # fmt: skip
+async def test_a_device_and_a_value_with_no_verb_sets_it(
+    talk: Talk, said: str, expected: list[tuple[str, str]]
+) -> None:
+    done = await talk.say(said)
+    assert talk.made() == expected, done.result.speech

@@ -180,6 +180,9 @@ PLAIN = (
     (re.compile(r"\b(clean|hoover|vacuum)(?:ing)? up\b"), r"\1"),
     (re.compile(r"\b(?:back )?to (?:charge|recharge)\b"), "to base"),
     (re.compile(r"\b(?:can )?barely hear\b"), "can't hear"),
+    # "ecobee to 22", "telly volume to 40": a device and a value with no verb, set it
+    (re.compile(r"^(?!(?:set|put|turn|change|make|dim|bring|go|move|get|take|send)\b)"
+                r"([a-z][a-z' ]*?) (?:up |down )?to (\d)"), r"set \1 to \2"),
 )  # fmt: skip
 # a reason said after the request: "shut off the water main there's a leak under the sink"
 REASON = re.compile(r"\s+(?:there'?s|there is|there are|because|cause|cos|since)\b.*$")
