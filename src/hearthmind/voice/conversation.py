@@ -39,6 +39,7 @@ from .followups import (
     value_of,
     with_name,
     with_value,
+    without_filler,
 )
 from .handlers.adjust import abilities, example
 from .home import HomeVocabulary, normalize_name
@@ -128,7 +129,7 @@ class Conversations:
         area: str | None = None,
     ) -> ConversationTurn:
         state = self._state(conversation_id)
-        said = corrected(" ".join(text.split()))
+        said = corrected(without_filler(" ".join(text.split())))
         parts = requests_in(said) if state.question is None and state.pending is None else []
         if len(parts) > 1:
             return await self._several(state, said, parts, user_id, area)

@@ -44,6 +44,8 @@ VALUE = re.compile(r",?\s+(?:to|at)\s+(\d+(?:\.\d+)?)(?:\s*(?:degrees?|percent))
 # "a bit more" after a step: the same step again; "less": the other way
 MORE = re.compile(r"^(?:(?:a )?(?:little |bit |tiny bit )?more|even more|again|more please)$")
 LESS = re.compile(r"^(?:(?:a )?(?:little |bit )?less|not so much|too much)$")
+# requests whose device is their own, never a name said with them
+DEVICE_OF_ITS_OWN = frozenset({"HubMakeCoffee"})
 STEPS = frozenset({"HubClimateStep", "HubLightStep", "HubVolumeStep"})
 # a request with a verb and nothing to act on: "turn on", "open", "turn something off"
 SOMETHING = re.compile(r"\b(?:something|anything|a thing|a device|some device)\b")
@@ -142,6 +144,9 @@ def match_elsewhere(last: IntentMatch, place: str, home: HomeVocabulary) -> Inte
     if entity is not None:
         slots = {k: v for k, v in slots.items() if k not in ("area", "domain", "device_class")}
         name = next(e.name for e in home.entities if e.entity_id == entity)
+        if last.intent in DEVICE_OF_ITS_OWN:
+            # "make a coffee" then "and the bedroom switch too": that switch, not the coffee
+            return IntentMatch("HassTurnOn", {"name": name}, source="reader")
         return replace(last, slots={**slots, "name": name}, context_slots=frozenset())
     kinds = domains or ({str(slots["domain"])} if isinstance(slots.get("domain"), str) else set())
     ids = [e.entity_id for e in home.entities if e.domain in kinds and named_by(e, place.split())]
@@ -225,13 +230,44 @@ def corrected(said: str) -> str:
     return f"{verb} {last}"
 
 
+# a second request with a particle of its own and no verb: "turn that off, and the bedroom
+# switch on" (its "on" wins over the first request's verb)
+OWN_PARTICLE = re.compile(
+    r"(?:,\s*|\s+)and\s+(?P<thing>(?:the|my|our)\s+[\w' ]+?)\s+(?P<particle>on|off)[\s.!?]*$", re.I
+)
+# filler that names nothing: "while you're at it" (its "it" is no device)
+FILLER = re.compile(
+    r",?\s*\b(?:while|whilst) (?:you'?re|you are) (?:at it|there|up)\b|,?\s*\bif you don'?t mind\b",
+    re.I,
+)
+
+
+def without_filler(said: str) -> str:
+    """The sentence without filler that names nothing ("..., while you're at it")."""
+    return " ".join(FILLER.sub("", said).split())
+
+
 def requests_in(said: str) -> list[str]:
     """The requests in one sentence, each with its own verb."""
     said = without_remark(said)
     parts = [part.strip() for part in SECOND_REQUEST.split(said) if part.strip()]
     if len(parts) > 1 and not re.match(DEVICE_VERB, clean(parts[0])):
-        return [said]  # "if the switch is on then turn it off": no two requests
-    return parts
+        parts = [said]  # "if the switch is on then turn it off": no two requests
+    return [request for part in parts for request in _own_particle(part)]
+
+
+def _own_particle(part: str) -> list[str]:
+    """ "..., turn that off, and the bedroom switch on": two requests, the second with its
+    own particle; only where the first has a verb and the second none."""
+    found = OWN_PARTICLE.search(part)
+    if found is None:
+        return [part]
+    first = part[: found.start()].strip()
+    if not re.search(rf"\b{DEVICE_VERB}", clean(first)) or ACTION_PATTERN.search(
+        clean(found.group("thing"))
+    ):
+        return [part]
+    return [first, f"turn {found.group('particle').lower()} {found.group('thing')}"]
 
 
 def answer(question: Question, said: str, home: HomeVocabulary) -> IntentMatch | None:

@@ -40,6 +40,7 @@ from .words import (
     KIND_WORDS,
     KINDS,
     LATER,
+    LEFT_ON,
     LIGHTS_ON,
     LOUDER,
     MAKE_SURE,
@@ -55,6 +56,7 @@ from .words import (
     STATE_WORDS,
     STEP_DOWN,
     STEP_UP,
+    STILL_ON,
     TEMPERATURE_WORDS,
     THANKS,
     TO_BASE,
@@ -130,7 +132,7 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         return Request("ack")  # "ok, leave it then": nothing to do, and it is understood
     if OUTSIDE.match(said):
         return Request("outside")
-    bare = POSSESSIVE.sub(r"\1", said)
+    bare = POSSESSIVE.sub(r"\1", _left_on(said))
     bare = _plain(bare)
     # "can't see a thing": no thing to find, the room is dark
     bare = re.sub(r"\bcan'?t see(?: (?:a thing|anything|a bloody thing))?\b", "it's too dark", bare)
@@ -152,6 +154,21 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
     return _read_target(bare, home, speaker_area, None, None)
 
 
+def _left_on(said: str) -> str:
+    """A remark that a device is (still, left) on, as the request it makes: "someone left the
+    office light on" -> "turn off the office light"; with a request of its own beside it
+    ("the TV is on, turn it down") only the remark's "on" goes, so it is never a verb."""
+    if said.startswith(("is ", "are ", "was ", "what", "which", "why", "how", "did ")):
+        return said  # "is the light still on?": a question
+    remark = LEFT_ON.sub(r"\1", said)
+    remark = STILL_ON.sub("", remark)
+    if remark == said:
+        return said
+    if ACTION_PATTERN.search(remark):
+        return remark
+    return f"turn off {remark}"
+
+
 # everyday turns of phrase said plainly, each for what it asks (never a verb of its own
 # words: "clean up" is no "up", "put ... on pause" is no "put ... on")
 PLAIN = (
@@ -163,6 +180,9 @@ PLAIN = (
     (re.compile(r"\b(clean|hoover|vacuum)(?:ing)? up\b"), r"\1"),
     (re.compile(r"\b(?:back )?to (?:charge|recharge)\b"), "to base"),
     (re.compile(r"\b(?:can )?barely hear\b"), "can't hear"),
+    # "ecobee to 22", "telly volume to 40": a device and a value with no verb, set it
+    (re.compile(r"^(?!(?:set|put|turn|change|make|dim|bring|go|move|get|take|send)\b)"
+                r"([a-z][a-z' ]*?) (?:up |down )?to (\d)"), r"set \1 to \2"),
 )  # fmt: skip
 # a reason said after the request: "shut off the water main there's a leak under the sink"
 REASON = re.compile(r"\s+(?:there'?s|there is|there are|because|cause|cos|since)\b.*$")

@@ -329,6 +329,14 @@ LATER = re.compile(
 MAKE_SURE = re.compile(
     r"^(?:make sure|ensure)\s+(?:that\s+)?(.+?)\s+(?:is|are)\s+(on|off|closed|shut|locked)$"
 )
+# a remark that a device is (still, left) on: "someone left the office light on", "the
+# light's still on", "the TV is on and no one's watching": the state word is no verb, and
+# the remark asks for the device off (never on); "leave the light on" is a request, kept
+LEFT_ON = re.compile(r"\b(?:left|forgot to (?:turn|switch) off) (.+?) on\b")
+STILL_ON = re.compile(
+    r"(?:'s|\s+(?:is|are|was|were))(?:\s+(?:still|left|been left|already|all|again))*\s+on\b"
+    r"|\s+(?:still|been left|left) on\b"
+)
 # floors as people say them, to the floor they most often mean: a floor with that name or
 # alias wins; else the ground floor for "downstairs", the floors above it for "upstairs"
 DOWNSTAIRS = re.compile(r"\b(downstairs|down stairs|ground floor)\b")
