@@ -5,6 +5,7 @@ here calls a service."""
 
 from __future__ import annotations
 
+from .answers import the
 from .home import NamedEntity
 from .turns import NotUnderstood, Turn
 
@@ -47,14 +48,14 @@ def has_target(turn: Turn) -> bool:
     return True
 
 
-def _where_said(turn: Turn) -> str:
+def where_said(turn: Turn) -> str:
     """ " in the Kitchen", " upstairs", " on the First Floor", or "" when no place was said."""
     if turn.slot("area"):
-        return f" in the {turn.slot('area')}"
+        return f" in {the(str(turn.slot('area')))}"
     floor = str(turn.slot("floor") or "")
     if floor.casefold() in ("upstairs", "downstairs"):
         return f" {floor.casefold()}"
-    return f" on the {floor}" if floor else ""
+    return f" on {the(floor)}" if floor else ""
 
 
 def find_targets(
@@ -76,7 +77,7 @@ def find_targets(
                 if domains and len(domains) == 1
                 else "device"
             )
-            where = _where_said(turn)
+            where = where_said(turn)
             if where:
                 raise NotUnderstood(f"There's no {noun}{where} that I know of.", "no_target")
             raise NotUnderstood("Which device do you mean?", "no_target")

@@ -10,7 +10,7 @@ from typing import Any
 from .. import answers
 from ..acting import Acting
 from ..home import NamedEntity
-from ..targets import NOUN, find_targets
+from ..targets import NOUN, find_targets, where_said
 from ..turns import AskBack, NotUnderstood, Question, ServiceAction, Turn, VoiceAnswer
 
 MAX_STEP = 5.0  # degrees at once: a bigger change is made as 5 and said so (issue 25)
@@ -223,18 +223,8 @@ def _capital(text: str) -> str:
 # -- everything -----------------------------------------------------------------------------
 
 
-def _place(turn: Turn) -> str:
-    """ " in the Kitchen", " on the First Floor", " upstairs", or "" for the home."""
-    if turn.slot("area"):
-        return f" in {answers.the(str(turn.slot('area')))}"
-    floor = str(turn.slot("floor") or "")
-    if floor.casefold() in ("upstairs", "downstairs"):
-        return f" {floor.casefold()}"
-    return f" on {answers.the(floor)}" if floor else ""
-
-
 async def everything_off(act: Acting, turn: Turn) -> VoiceAnswer:
-    place = _place(turn)
+    place = where_said(turn)
     if not turn.slot("hub_entity_ids"):
         return act.done(
             turn,
