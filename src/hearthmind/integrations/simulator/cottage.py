@@ -56,12 +56,11 @@ from hearthmind.core import (
     Space,
     SpaceKind,
     register_section,
-    track_time_interval,
 )
-from hearthmind.core.clock import TimerHandle
 
 from .outdoor import EpwOutdoor, OutdoorWeather, SyntheticWeather, read_epw, thermal_module
 from .spec import WeatherSpec
+from .stepped import Stepped, start_stepped
 
 if TYPE_CHECKING:  # NumPy loads only when a simulated cottage is configured
     from .thermal import RoomPhysics
@@ -256,8 +255,10 @@ _SENSORS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-class SimulatedCottage:
+class SimulatedCottage(Stepped):
     """The plant bound to the hub: entities, service handlers, a 15-minute tick."""
+
+    interval = STEP
 
     def __init__(self, hub: Hub, cfg: CottageSimulatorConfig) -> None:
         self.hub = hub
@@ -280,7 +281,6 @@ class SimulatedCottage:
             max_heat_kw=cfg.heat_pump_kw, air=cfg.room_start_c, mass=cfg.room_start_c
         )
         self.plant = CottagePlant(cfg, weather, room, zone)
-        self._timer: TimerHandle | None = None
         self.steps = 0
         self.commanded: dict[str, Context] = {}  # entity -> the Context of its last command
 
@@ -437,26 +437,10 @@ class SimulatedCottage:
         self.steps += 1
         self._publish()
 
-    def schedule(self) -> None:
-        self._timer = track_time_interval(self.hub.clock, STEP, self.tick)
-
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
 
 async def async_setup(hub: Hub, options: SetupOptions) -> None:
     """Run a simulated off-grid cottage when configuration.yaml has `cottage_simulator:`."""
     if "cottage_simulator" not in hub.config.raw:
         return
     cfg = hub.config.section("cottage_simulator", CottageSimulatorConfig)
-    cottage = SimulatedCottage(hub, cfg)
-    cottage.attach()
-    hub.data[DATA_KEY] = cottage
-    hub.async_at_start(cottage.schedule)
-
-    async def stop() -> None:
-        cottage.stop()
-
-    hub.async_on_stop(stop)
+    start_stepped(hub, DATA_KEY, SimulatedCottage(hub, cfg))

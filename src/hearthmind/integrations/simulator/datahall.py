@@ -45,9 +45,9 @@ from hearthmind.core import (
     Space,
     SpaceKind,
     register_section,
-    track_time_interval,
 )
-from hearthmind.core.clock import TimerHandle
+
+from .stepped import Stepped, start_stepped
 
 STEP = timedelta(minutes=15)
 PREFIX = "data_hall"
@@ -175,15 +175,16 @@ class HallPlant:
 DATA_KEY: DataKey[SimulatedDataHall] = DataKey("datahall_simulator")
 
 
-class SimulatedDataHall:
+class SimulatedDataHall(Stepped):
     """The plant bound to the hub: entities, service handlers, a 15-minute tick."""
+
+    interval = STEP
 
     def __init__(self, hub: Hub, cfg: DataHallSimulatorConfig) -> None:
         self.hub = hub
         self.cfg = cfg
         self.plant = HallPlant(cfg.zones, cfg.it_design_kw, cfg.seed, cfg.mean_outdoor_c)
         self._start = hub.clock.timestamp()
-        self._timer: TimerHandle | None = None
         self.steps = 0
 
     # -- entities ---------------------------------------------------------------------------
@@ -363,14 +364,6 @@ class SimulatedDataHall:
         self.steps += 1
         self._publish()
 
-    def schedule(self) -> None:
-        self._timer = track_time_interval(self.hub.clock, STEP, self.tick)
-
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
     def trip_chiller(self, tripped: bool = True) -> None:
         self.plant.s.chiller_ok = not tripped
 
@@ -383,13 +376,4 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     if "datahall_simulator" not in hub.config.raw:
         return
     cfg = hub.config.section("datahall_simulator", DataHallSimulatorConfig)
-    hall = SimulatedDataHall(hub, cfg)
-    hall.attach()
-    hub.data[DATA_KEY] = hall
-
-    hub.async_at_start(hall.schedule)
-
-    async def stop() -> None:
-        hall.stop()
-
-    hub.async_on_stop(stop)
+    start_stepped(hub, DATA_KEY, SimulatedDataHall(hub, cfg))
