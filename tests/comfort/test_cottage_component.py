@@ -120,6 +120,17 @@ class Place:
         await self.clock.async_advance(timedelta(hours=1))
         return plan
 
+    def add_devices(self) -> None:
+        """The room's thermostat, the tank, the battery and the dishwasher, commanded here."""
+        for entity_id, state, attrs in (
+            (ROOM, "heat", {"temperature": 20.0, "current_temperature": 19.0}),
+            (TANK, "eco", {"temperature": 55.0, "current_temperature": 55.0}),
+            (BATTERY, "0", {}),
+            (DISHWASHER, "off", {}),
+        ):
+            self.hub.states.async_set(entity_id, state, attrs, self.hub.context(Origin.SENSOR))
+            self.hub.entities.async_add(entity_id, "test", self.handler)
+
     def told(self, entity_id: str) -> list[tuple[str, dict[str, Any], Context]]:
         return [(s, d, c) for e, s, d, c in self.commands if e == entity_id]
 
@@ -131,14 +142,7 @@ def place(cfg: CottageConfig = CFG) -> Place:
 
     hub.data[DATA_KEY] = Cottage(hub, cfg)
     p = Place(hub, clock)
-    for entity_id, state, attrs in (
-        (ROOM, "heat", {"temperature": 20.0, "current_temperature": 19.0}),
-        (TANK, "eco", {"temperature": 55.0, "current_temperature": 55.0}),
-        (BATTERY, "0", {}),
-        (DISHWASHER, "off", {}),
-    ):
-        hub.states.async_set(entity_id, state, attrs, hub.context(Origin.SENSOR))
-        hub.entities.async_add(entity_id, "test", p.handler)
+    p.add_devices()
     return p
 
 
@@ -298,14 +302,7 @@ async def test_the_hub_ticks_it_hourly_with_the_recorder_and_its_services_run_a_
     hub = await async_setup_hub(tmp_path, SetupOptions(seed=1), clock, ["recorder", "cottage"])
     try:
         p = Place(hub, clock)
-        for entity_id, state, attrs in (
-            (ROOM, "heat", {"temperature": 20.0, "current_temperature": 19.0}),
-            (TANK, "eco", {"temperature": 55.0, "current_temperature": 55.0}),
-            (BATTERY, "0", {}),
-            (DISHWASHER, "off", {}),
-        ):
-            hub.states.async_set(entity_id, state, attrs, hub.context(Origin.SENSOR))
-            hub.entities.async_add(entity_id, "test", p.handler)
+        p.add_devices()
         for _ in range(3):  # the hub's own hourly timer ticks the cottage
             p.sense()
             await clock.async_advance(timedelta(hours=1))
