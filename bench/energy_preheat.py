@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from hearthmind.comfort.preheat import plan_or_rule
-from hearthmind.comfort.thermal import RcModel, RoomModelKeeper
+from hearthmind.comfort.thermal import RcModel
 from hearthmind.integrations.simulator.layout import AWAY, Layout
 from hearthmind.integrations.simulator.planner import (
     HouseholdPlanner,
@@ -49,7 +48,7 @@ from hearthmind.integrations.simulator.planner import (
     ResidentStatus,
 )
 from hearthmind.integrations.simulator.spec import load_home
-from hearthmind.integrations.simulator.thermal import EpwWeather, RoomPhysics, heat_pump_cop
+from hearthmind.integrations.simulator.thermal import EpwWeather, heat_pump_cop
 
 PREFERRED, SETBACK, COMFORT_FLOOR = 21.0, 16.0, 20.0
 TICKS = 12  # 5-minute ticks per hour
@@ -125,15 +124,6 @@ def hourly_presence(occ: np.ndarray) -> np.ndarray:
     return np.asarray(occ.reshape(-1, 24, TICKS).mean(axis=2) >= PRESENT_SHARE)
 
 
-@dataclass
-class Run:
-    energy_kwh: float = 0.0
-    discomfort_hours: int = 0
-    temps: list[float] = field(default_factory=list)
-    setpoints: list[float] = field(default_factory=list)
-    fallbacks: int = 0
-
-
 def fixed_setpoint(day: date, hour: float) -> float:
     """The schedule a household sets to be warm whenever it is usually up: 06:00-23:00 on
     work days, 07:00-23:00 at weekends, 21 C; 16 C at night."""
@@ -160,6 +150,9 @@ def run_preheat(
     weather = EpwWeather.read(weather_path)
     tuning = dict(TUNING if tuning is None else tuning)
     jan_days = 7 if quick else 31
+    # imported here: the runs use this module's schedule, planner and occupancy
+    from energy_preheat_rooms import house_home, rooms_home
+
     house = {h: house_home(h, weather, jan_days, seed, tuning) for h in homes}
     single = _summary(house)
     common = {
@@ -172,9 +165,6 @@ def run_preheat(
     if zones == "house":
         series = {k: v for h in homes for k, v in house[h].pop("series").items()}
         return {**single, "zones": "house", **common, "series": series}
-    # imported here: the rooms' run uses this module's schedule, planner and occupancy
-    from energy_preheat_rooms import rooms_home
-
     per = {h: rooms_home(h, weather, jan_days, seed, tuning, interior_factor) for h in homes}
     series = {k: v for h in homes for k, v in per[h].pop("series").items()}
     rooms = {h: per[h].pop("rooms") for h in homes}
@@ -205,94 +195,6 @@ def _summary(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "fallbacks": int(sum(v["fallbacks"] for v in per.values())),
         "by_home": {h: {k: x for k, x in v.items() if k != "series"} for h, v in per.items()},
     }
-
-
-def house_home(
-    home: str, weather: EpwWeather, jan_days: int, seed: int, tuning: dict[str, float]
-) -> dict[str, Any]:
-    """One home heated as one room: December under the fixed schedule, then January under
-    each policy from the same start."""
-    occ = occupancy(home, FIRST, 31 + jan_days, seed)
-    jan = list(range(0, jan_days * 24))
-    keeper = RoomModelKeeper()
-    # December: the fixed thermostat runs and the recorder keeps its hours
-    room = RoomPhysics()
-    simulate_hours(occ, weather, DECEMBER, FIRST, 0, "fixed", keeper, room, tuning)
-    keeper.refit()
-    out: dict[str, Any] = {"energy_kwh": {}, "discomfort_hours": {}, "fallbacks": 0}
-    series: dict[str, Any] = {}
-    for policy in ("fixed", "ours"):
-        r0 = RoomPhysics(air=room.air, mass=room.mass)
-        k2 = RoomModelKeeper(rows=list(keeper.rows), model=keeper.model)
-        run = simulate_hours(occ, weather, jan, FIRST, 31, policy, k2, r0, tuning)
-        out["energy_kwh"][policy] = run.energy_kwh
-        out["discomfort_hours"][policy] = run.discomfort_hours
-        out["fallbacks"] += run.fallbacks
-        series[f"{home}:{policy}"] = run.temps[:168]
-        series[f"{home}:{policy}:setpoint"] = run.setpoints[:168]
-    series[f"{home}:occupied"] = hourly_presence(occ[31 * 24 * TICKS :]).ravel()[:168].tolist()
-    series[f"{home}:model"] = keeper.model.as_dict() if keeper.model else None
-    out["series"] = series
-    return out
-
-
-def simulate_hours(
-    occ_all: np.ndarray,
-    weather: EpwWeather,
-    hours: list[int],
-    first: date,
-    day0: int,
-    policy: str,
-    keeper: RoomModelKeeper,
-    room: RoomPhysics,
-    tuning: dict[str, float] = TUNING,
-) -> Run:
-    """Run ``policy`` over the weather ``hours``, which start on day ``day0`` after ``first``;
-    the days before ``day0`` are the occupancy history 'ours' learns from."""
-    run = Run()
-    hist = hourly_presence(occ_all)
-    base = day0 * 24 * TICKS
-    for k, h in enumerate(hours):
-        day = first + timedelta(days=day0 + k // 24)
-        hod = k % 24
-        out, ghi = float(weather.outdoor_c[h]), float(weather.ghi_w_m2[h])
-        ticks = occ_all[base + k * TICKS : base + (k + 1) * TICKS]
-        if policy == "fixed":
-            setpoint = fixed_setpoint(day, hod)
-        else:
-            setpoint, solved = plan_hour(
-                day0 + k // 24,
-                day,
-                hod,
-                hours[k:] + hours[-1:] * 24,
-                weather,
-                hist,
-                ticks,
-                room.air,
-                room.max_heat_kw,
-                keeper.model,
-                tuning,
-            )
-            run.fallbacks += int(not solved)
-        cop = float(heat_pump_cop(out))
-        heating = room.air < setpoint
-        heat_sum, cold, before = 0.0, False, room.air
-        for tick in range(TICKS):
-            if room.air < setpoint - 0.25:
-                heating = True
-            elif room.air > setpoint + 0.25:
-                heating = False
-            q = room.max_heat_kw if heating else 0.0
-            room.step(out, q, ghi, hours=1 / TICKS, substeps=1)
-            heat_sum += q / TICKS
-            if ticks[tick] and room.air < COMFORT_FLOOR:
-                cold = True
-        run.energy_kwh += heat_sum / cop
-        run.discomfort_hours += int(cold and ticks.sum() >= 3)
-        run.temps.append(room.air)
-        run.setpoints.append(setpoint)
-        keeper.add(before, out, heat_sum, ghi)
-    return run
 
 
 def expected_floor(

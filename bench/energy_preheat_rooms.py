@@ -24,6 +24,7 @@ from energy_preheat import (
     TICKS,
     fixed_setpoint,
     hourly_presence,
+    occupancy,
     plan_hour,
     room_occupancy,
 )
@@ -163,3 +164,34 @@ def rooms_home(
         "series_room": shown,
         "series": series,
     }
+
+
+def house_home(
+    home: str, weather: EpwWeather, jan_days: int, seed: int, tuning: dict[str, float]
+) -> dict[str, Any]:
+    """One home heated as one room (the single-zone bench): December under the fixed schedule,
+    then January under each policy from the same start, "someone home and awake" its presence.
+    The one-room house steps as thermal.RoomPhysics does (tests/bench/test_energy_preheat.py),
+    so this is the rooms' run with a single room."""
+    occ = occupancy(home, FIRST, 31 + jan_days, seed)[None, :]
+    house = HousePhysics.split(["house"], [False])
+    keepers = [RoomModelKeeper()]
+    # December: the fixed thermostat runs and the recorder keeps its hours
+    simulate_rooms(occ, weather, DECEMBER, 0, "fixed", keepers, house, tuning)
+    keepers[0].refit()
+    jan = list(range(0, jan_days * 24))
+    out: dict[str, Any] = {"energy_kwh": {}, "discomfort_hours": {}, "fallbacks": 0}
+    series: dict[str, Any] = {}
+    for policy in ("fixed", "ours"):
+        copies = [RoomModelKeeper(rows=list(keepers[0].rows), model=keepers[0].model)]
+        run = simulate_rooms(occ, weather, jan, 31, policy, copies, house.copy(), tuning)
+        out["energy_kwh"][policy] = run.energy_kwh
+        out["discomfort_hours"][policy] = int(run.discomfort_hours[0])
+        out["fallbacks"] += run.fallbacks
+        series[f"{home}:{policy}"] = [float(t[0]) for t in run.temps[:168]]
+        series[f"{home}:{policy}:setpoint"] = [float(x[0]) for x in run.setpoints[:168]]
+    series[f"{home}:occupied"] = hourly_presence(occ[0, 31 * 24 * TICKS :]).ravel()[:168].tolist()
+    model = keepers[0].model
+    series[f"{home}:model"] = model.as_dict() if model else None
+    out["series"] = series
+    return out

@@ -24,7 +24,6 @@ from energy_preheat import (
     occupancy,
     room_occupancy,
     run_preheat,
-    simulate_hours,
 )
 from energy_preheat_house import HousePhysics, indoor_rooms
 from energy_preheat_rooms import simulate_rooms
@@ -85,10 +84,10 @@ def test_identical_rooms_on_one_setpoint_are_the_one_room_house() -> None:
     weather = winter()
     hours = list(range(8760 - 4 * 24, 8760))  # four December days, sun and night setback
     days = 31 + 1
-    quiet = np.zeros(days * 24 * TICKS, dtype=bool)
-    one = simulate_hours(
-        quiet, weather, hours, FIRST, 27, "fixed", RoomModelKeeper(), RoomPhysics(), TUNING
-    )
+    quiet = np.zeros((1, days * 24 * TICKS), dtype=bool)
+    # the one-room house: the single-zone bench's run (it steps as RoomPhysics, test above)
+    whole = HousePhysics.split(["house"], [False])
+    one = simulate_rooms(quiet, weather, hours, 27, "fixed", [RoomModelKeeper()], whole, TUNING)
     rooms = ["a", "b", "c", "d", "e"]
     house = HousePhysics.split(rooms, [False] * 5)
     keepers = [RoomModelKeeper() for _ in rooms]
@@ -98,7 +97,7 @@ def test_identical_rooms_on_one_setpoint_are_the_one_room_house() -> None:
     assert one.energy_kwh > 10  # the thermostat did heat
     temps = np.array(zoned.temps)
     for i in range(5):
-        np.testing.assert_allclose(temps[:, i], one.temps, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(temps[:, i], np.array(one.temps)[:, 0], rtol=0, atol=1e-9)
     assert np.allclose(zoned.heat_kwh, zoned.heat_kwh[0])
 
 
