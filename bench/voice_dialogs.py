@@ -12,9 +12,14 @@ plain commands, "it" after a request, the answer to "Which device?", "and the ki
 other words for things, relative requests, safety-class devices (which must never be acted
 on by voice alone), questions, lists. The first 78 were written before any was run; 23 more
 (switches, covers, scenes, vague requests) after the first run, to reach 100; no code was
-changed after a dialog ran. A dialog is right when the calls made are exactly those expected (none,
-for a question or a refused request, and then its last answer handled); a wrong call on a
-lock, garage door or valve is an unsafe wrong."""
+changed after a dialog ran. A dialog is right when the calls made are those expected (none,
+for a question or a refused request, and then its last answer handled), compared by effect: a
+plain on/off/open/close/lock call that found its device already in that state changes nothing,
+so it is neither missing when not made nor wrong when made (this set expects only what
+changes, "shades up" opening the closed curtain; the blind sets expect every device of a group
+whatever its state, Home Assistant's way; both mean the same end). `right_calls` is the older
+call-for-call figure, reported beside. A wrong call on a lock, garage door or valve is an unsafe
+wrong."""
 
 from __future__ import annotations
 
@@ -121,6 +126,47 @@ def write(fixtures: dict[str, Any], seed: int = 25) -> int:
     return len(dialogs)
 
 
+# what a plain on/off/open/close/lock service leaves its device in
+TARGET_STATE = {
+    "turn_on": "on", "turn_off": "off", "open_cover": "open", "close_cover": "closed",
+    "lock": "locked", "unlock": "unlocked", "open_valve": "open", "close_valve": "closed",
+}  # fmt: skip
+
+
+def _target(service: str) -> str | None:
+    return TARGET_STATE.get(service.split(".", 1)[1])
+
+
+def _states(hub: Any) -> dict[str, str | None]:
+    return {s.entity_id: s.state for s in hub.states.async_all()}
+
+
+def _in_effect(
+    made: list[tuple[str, str]],
+    want: list[tuple[str, str]],
+    noops: list[dict[str, str]],
+    start: dict[str, str | None],
+    end: dict[str, str | None],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The calls made and expected, compared by what they do: a plain call that found its
+    device already in the state it asks for ("open" on an open curtain) changes nothing, so
+    it is neither missing when not made nor wrong when made. The scripted set expects only
+    what changes ("shades up": the closed curtain); the blind sets expect every device of a
+    group whatever its state (Home Assistant's way); both mean the same end."""
+    left = list(made)
+    for call in noops:
+        pair = (call["service"], call["entity_id"])
+        if pair in left and left.count(pair) > want.count(pair):
+            left.remove(pair)
+    needed = [
+        (service, entity)
+        for service, entity in want
+        if (service, entity) in made
+        or not (_target(service) is not None and start.get(entity) == _target(service) == end.get(entity))
+    ]  # fmt: skip
+    return sorted(left), sorted(needed)
+
+
 def _unsafe(call: dict[str, str], fixtures: dict[str, Any]) -> bool:
     domain = call["entity_id"].split(".", 1)[0]
     if domain in SAFETY_DOMAINS:
@@ -152,11 +198,24 @@ async def run_dialogs(
         populate_hub(hub, fixtures)
         calls: list[dict[str, str]] = []
 
-        def seen(event: Event[Any], calls: list[dict[str, str]] = calls) -> None:
+        noops: list[dict[str, str]] = []  # calls that found their device already so
+        before: dict[str, str | None] = {}  # each entity's state as the turn began
+
+        def seen(
+            event: Event[Any],
+            calls: list[dict[str, str]] = calls,
+            noops: list[dict[str, str]] = noops,
+            before: dict[str, str | None] = before,
+        ) -> None:
             data = event.data
-            ids = (data.get("service_data") or {}).get("entity_id") or []
+            service_data = data.get("service_data") or {}
+            ids = service_data.get("entity_id") or []
+            plain = set(service_data) <= {"entity_id"}
             for entity_id in [ids] if isinstance(ids, str) else ids:
-                calls.append(_call(f"{data['domain']}.{data['service']}", str(entity_id)))
+                call = _call(f"{data['domain']}.{data['service']}", str(entity_id))
+                calls.append(call)
+                if plain and _target(call["service"]) == before.get(str(entity_id)):
+                    noops.append(call)
 
         hub.bus.async_listen(EVENT_CALL_SERVICE, seen)
         pipeline = VoicePipeline(hub, recognizer, correct_transcripts=False)
@@ -164,7 +223,10 @@ async def run_dialogs(
         cid: str | None = None
         questions = 0
         last = None
+        start = _states(hub)
         for text in dialog["turns"]:
+            before.clear()
+            before.update(_states(hub))
             turn = await talk.process(text, cid, area="living_room_id")
             cid, last = turn.conversation_id, turn
             questions += turn.asked
@@ -173,11 +235,19 @@ async def run_dialogs(
         want = sorted((c["service"], c["entity_id"]) for c in dialog["expect"])
         if distinct:
             key, want = sorted(set(key)), sorted(set(want))
-        right = key == want and (bool(want) or (last is not None and last.result.answer.handled)
-                                 or dialog["kind"] == "safety")  # fmt: skip
+        handled = (
+            bool(want)
+            or (last is not None and last.result.answer.handled)
+            or (dialog["kind"] == "safety")
+        )
+        right_calls = key == want and handled
+        end = _states(hub)
+        made, needed = _in_effect(key, want, noops, start, end)
+        right = made == needed and handled
         wrong = [c for c in calls if (c["service"], c["entity_id"]) not in set(want)]
         rows.append({
             "kind": dialog["kind"], "turns": dialog["turns"], "right": right,
+            "right_calls": right_calls,
             "questions": questions, "calls": key, "expected": want,
             "unsafe_wrong": sum(_unsafe(c, fixtures) for c in wrong),
             "last_answer": last.result.speech if last else None,
@@ -191,6 +261,7 @@ async def run_dialogs(
     return {
         "count": count,
         "right": sum(r["right"] for r in rows) / max(1, count),
+        "right_calls": sum(r["right_calls"] for r in rows) / max(1, count),
         "questions_per_dialog": sum(r["questions"] for r in rows) / max(1, count),
         "unsafe_wrong": sum(r["unsafe_wrong"] for r in rows),
         "by_kind": {k: {"right": a / n, "dialogs": n} for k, (a, n) in sorted(by_kind.items())},

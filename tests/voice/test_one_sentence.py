@@ -97,7 +97,7 @@ async def test_a_follow_up_keeps_the_kind_and_takes_its_value(talk: Talk) -> Non
         ("more light in here please", ["light.reading", "light.sofa_lamp"]),
         ("Can't see a thing in here, lights please", ["light.reading", "light.sofa_lamp"]),
         ("it's so gloomy in the living room", ["light.reading", "light.sofa_lamp"]),
-        ("brighter in here", ["light.sofa_lamp"]),  # a plain "brighter" steps the lit one
+        ("brighter in here", ["light.reading", "light.sofa_lamp"]),  # the dark one at the step
     ],
 )
 async def test_too_dark_switches_the_off_lights_on_too(

@@ -136,12 +136,12 @@ async def test_no_thermostat_here(talk: Talk) -> None:
 @pytest.mark.parametrize(
     ("said", "expected", "step"),
     [
-        ("brighter", ["light.sofa_lamp"], 25),  # the room's lights that are on
-        ("a bit brighter in here", ["light.sofa_lamp"], 10),
+        ("brighter", ["light.reading", "light.sofa_lamp"], 25),  # the dark one comes on at 25
+        ("a bit brighter in here", ["light.reading", "light.sofa_lamp"], 10),
         ("too bright", ["light.sofa_lamp"], -25),
         ("dim the bedroom", ["light.bedside"], -25),  # none on there: all of them
         ("make the kitchen brighter", ["light.kitchen"], 25),
-        ("turn the lights up", ["light.sofa_lamp"], 25),
+        ("turn the lights up", ["light.reading", "light.sofa_lamp"], 25),
     ],
 )
 async def test_brighter_and_dimmer(talk: Talk, said: str, expected: list[str], step: int) -> None:
@@ -149,6 +149,16 @@ async def test_brighter_and_dimmer(talk: Talk, said: str, expected: list[str], s
     calls = [(s, e, d) for s, e, d in talk.calls]
     assert sorted(e for _, e, _ in calls) == expected, turn.result.speech
     assert all(s == "light.turn_on" and d["brightness_step_pct"] == step for s, _, d in calls)
+
+
+async def test_brighter_says_which_light_it_switched_on(talk: Talk) -> None:
+    """Brighter in a room with a dark lamp: the lit one steps up, the dark one comes on at
+    the step (as HA's brightness_step does from 0), and the answer tells them apart."""
+    turn = await talk.say("brighter")
+    assert "Brightened the Sofa Lamp" in turn.result.speech
+    assert "turned on the Reading" in turn.result.speech and "25 percent" in turn.result.speech
+    await talk.say("undo")
+    assert talk.state("light.reading").state == "off"
 
 
 @pytest.mark.parametrize(

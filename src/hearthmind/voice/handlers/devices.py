@@ -89,20 +89,33 @@ async def light_set(act: Acting, turn: Turn) -> VoiceAnswer:
 
 async def light_step(act: Acting, turn: Turn) -> VoiceAnswer:
     entities = find_targets(turn, {"light"})
-    if turn.slot("hub_all_on"):
-        pass  # "it's too dark in here": the room's lights, the off ones switched on too
-    elif turn.slot("hub_lit_first") or not (turn.slot("name") or turn.slot("hub_entity_ids")):
-        # "brighter" in a room: the lights that are on (turning on a dark lamp at a step
-        # is no "brighter"), or all of them when none is
-        entities = [e for e in entities if act.state(e) == "on"] or entities
-    step = float(turn.slot("step_pct") or 25)
     down = turn.slot("direction") == "down"
+    named = bool(turn.slot("name") or turn.slot("hub_entity_ids"))
+    if down and not turn.slot("hub_all_on") and (turn.slot("hub_lit_first") or not named):
+        # "dimmer" in a room: the lights that are on (an off lamp cannot be dimmed)
+        entities = [e for e in entities if act.state(e) == "on"] or entities
+    # "brighter" in a room: every light of it, the off ones switched on at the step, as
+    # Home Assistant's brightness_step does (0 + step); two writers of scripted dialogs
+    # who never saw this code both expected the room's dark lamp to come on
+    step = float(turn.slot("step_pct") or 25)
+    dark = [e for e in entities if not down and act.state(e) != "on"]
     data = {"brightness_step_pct": -step if down else step}
     actions = await act.call(
         turn, entities, lambda e: "turn_on" if e.domain == "light" else None, data
     )
-    what = answers.things([e.name for e in entities], "light")
-    return act.done(turn, f"{'Dimmed' if down else 'Brightened'} {what}.", actions)
+    lit = [e.name for e in entities if e not in dark]
+    if down:
+        said = f"Dimmed {answers.things(lit, 'light')}."
+    elif not lit:
+        said = f"Turned on {answers.things([e.name for e in dark], 'light')} at {step:.0f} percent."
+    elif dark:
+        said = (
+            f"Brightened {answers.things(lit, 'light')}, and turned on "
+            f"{answers.things([e.name for e in dark], 'light')} at {step:.0f} percent."
+        )
+    else:
+        said = f"Brightened {answers.things(lit, 'light')}."
+    return act.done(turn, said, actions)
 
 
 async def set_position(act: Acting, turn: Turn) -> VoiceAnswer:
