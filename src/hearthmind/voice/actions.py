@@ -96,6 +96,7 @@ class IntentHandler:
             "HubLater": bound(adjust.later),
             "HubHelp": bound(adjust.help_here),
             "HubThanks": bound(adjust.thanks),
+            "HubHello": bound(adjust.hello),
             "HubGetSetting": bound(questions.get_setting),
             "HubOutsideTemperature": bound(questions.outside_temperature),
             "HubUndoTurn": bound(undo.undo_turn),

@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING
 
 from hearthmind.core import Origin, State
 
+from .exclusions import split_spared, without_spared
 from .followups import (
     PLURAL,
     PRONOUN,
     again,
     answer,
     corrected,
+    device_answer,
     incomplete,
     lacks_device,
     match_elsewhere,
@@ -35,7 +37,6 @@ from .followups import (
     only_a_device,
     place_of,
     requests_in,
-    strip_article,
     value_of,
     with_name,
     with_value,
@@ -51,6 +52,7 @@ from .targets import find_targets
 from .turns import NotUnderstood, Question, Turn, VoiceAnswer
 from .understanding import read
 from .undo import Restore, restorations, snapshot
+from .values import revalued, temperature_meant
 from .words import ACK, ALL, MORE_LIGHT, ONE_COVERING, WHOLE_HOME, clean
 
 if TYPE_CHECKING:
@@ -91,6 +93,7 @@ class ConversationState:
     question: Question | None = None  # the hub asked back: which one, warmer or cooler
     asked_request: Request | None = None  # the request behind that question, when read
     undo: list[Restore] = field(default_factory=list)  # what undoing the last change takes
+    spared: str | None = None  # "but leave the countertop": this turn's device left alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +132,7 @@ class Conversations:
         area: str | None = None,
     ) -> ConversationTurn:
         state = self._state(conversation_id)
-        said = corrected(without_filler(" ".join(text.split())))
+        said, state.spared = split_spared(corrected(without_filler(" ".join(text.split()))))
         parts = requests_in(said) if state.question is None and state.pending is None else []
         if len(parts) > 1:
             return await self._several(state, said, parts, user_id, area)
@@ -196,7 +199,7 @@ class Conversations:
             # the answer to "Which device?": a whole request of its own is taken as it is
             alone, _ = self.pipeline.understand(said, self.pipeline.home(), area=area)
             if (alone is None or alone.unmatched) and not ACK.match(clean(said)):
-                said = state.pending.format(strip_article(said))
+                said = device_answer(state.pending, said, home)
             state.pending = None
         elif (place := place_of(said)) is not None:
             redone, moved = self._elsewhere(state.last_request, state.last_match, place, home, area)
@@ -214,7 +217,7 @@ class Conversations:
                 return self._after(state, result, said, None, before)
             if state.last_match is not None and names_only(place):
                 unknown = place  # "and the pantry", said so if nothing else reads it
-        step = again(state.last_match, clean(said))
+        step = again(state.last_match, clean(said)) or revalued(state.last_match, said)
         if step is not None:
             return await self._do(
                 state, step, said, home, before, user_id, area, state.last_request
@@ -242,7 +245,11 @@ class Conversations:
             # volume): the everyday reading may do it
             match = self._read(said, home, area, state, readings) or match
         match = self._one_of_several(match, said, home, area, readings)
+        match = temperature_meant(match, said, home, area)
         match = self._adjusted(match, said, state, plural)
+        if state.spared:
+            context = self.pipeline.hub.context(Origin.VOICE)
+            match = without_spared(match, state.spared, home, context, area)
         answered_ = await self.pipeline.handler.handle(match, home, user_id=user_id, area=area)
         if answered_.error == "no_target" and match.source == "grammar" and not answered_.actions:
             # the grammar's reading found nothing here ("open the shades" where the covers
@@ -443,14 +450,15 @@ class Conversations:
         return incomplete(clean(said))
 
     def _subjects(self, match: IntentMatch | None) -> list[str]:
-        """The one device a question asked about ("is the back door locked?")."""
+        """The devices a question asked about ("is the back door locked?", "are the curtains
+        in here open?"), which "it" or "them" mean next."""
         if match is None or match.intent not in QUESTIONS:
             return []
         ids = list(match.slots.get("hub_entity_ids") or [])
         if not ids and match.slots.get("name"):
             found = self.pipeline.home().find_entities(name=str(match.slots["name"]))
             ids = [e.entity_id for e in found]
-        return ids if len(ids) == 1 else []
+        return ids
 
     def _hint(self, home: HomeVocabulary, area: str | None) -> str:
         """What to try instead, after a request no reading matched."""

@@ -58,7 +58,7 @@ PARTICLES = frozenset({"on", "off", "up", "down", "out"})
 # on its own; only where a device verb starts each ("go and make me a coffee" is one)
 DEVICE_VERB = (
     r"(?:turn|switch|open|close|shut|lock|unlock|start|stop|set|dim|put|pause|play|resume|run|"
-    r"activate)\b"
+    r"activate|add)\b"
 )
 SECOND_REQUEST = re.compile(
     rf"(?:,\s*|\s+)(?:and\s+(?:then\s+)?|then\s+|also\s+)(?=(?:please\s+)?{DEVICE_VERB})", re.I
@@ -82,6 +82,8 @@ def place_of(said: str) -> str | None:
     place = re.sub(r"^(?:the|my|our)\s+", "", place)
     place = re.sub(r"^ones?\s+(?:in|on|at|from|for)\s+(?:the\s+)?", "", place)
     place = re.sub(r"\s+ones?$", "", place)
+    # "the thermostat in here": a device of the speaker's room, named as any other
+    place = re.sub(r"\s+(?:in |over |right )?here$", "", place)
     return place or None
 
 
@@ -183,7 +185,7 @@ def incomplete(words: str) -> str | None:
 # "Good night, lock the front door" (read with the request, its words would lend their verb
 # or device to it: "good night" is no unlocking)
 REMARK = re.compile(
-    rf"^(?!\s*(?:if|when|unless|after|before|once|in|at|as soon)\b)[^,.!?;]*?[,.!?;]+\s*(?=(?:(?:please|now|and|so)\s+)?{DEVICE_VERB})",
+    rf"^(?!\s*(?:if|when|unless|after|before|once|in|at|as soon)\b)[^,.!?;]*?[,.!?;]+\s*(?=(?:(?:please|now|and|so|(?:can|could|would|will) you)\s+)*{DEVICE_VERB})",
     re.I,
 )
 # a correction said in the same sentence: what follows it replaces what came before
@@ -393,3 +395,15 @@ def lacks_device(result: VoiceResult, said: str) -> bool:
     if error == "no_intent":
         return ACTION_PATTERN.search(clean(said)) is not None
     return error in ("no_target", "unknown_device")
+
+
+def device_answer(template: str, said: str, home: HomeVocabulary) -> str:
+    """The request finished with the answer to "Which device?": a room said ("bathroom")
+    means its lights for on and off, its curtains for open and close."""
+    thing = strip_article(said)
+    area = area_named(home, thing)
+    if area is None:
+        return template.format(thing)
+    verb = template.split()[0] if template.split() else ""
+    kind = "curtains" if verb in ("open", "close", "shut", "draw", "raise", "lower") else "lights"
+    return template.format(f"the {kind} in the {area.name}")

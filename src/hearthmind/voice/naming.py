@@ -54,7 +54,27 @@ def entity_names(home: HomeVocabulary, domains: frozenset[str] | None) -> dict[s
                 swapped = re.sub(rf"\b{said}\b", other, name)
                 if swapped != name:
                     names.setdefault(swapped, entity.entity_id)
+    for short, entity_id in _without_area(home).items():
+        if domains is None or entity_id.split(".", 1)[0] in domains:
+            names.setdefault(short, entity_id)
     return names
+
+
+def _without_area(home: HomeVocabulary) -> dict[str, str]:
+    """A name without the area it starts or ends with, where no other device of the home
+    goes by it: "the cabinets" for Kitchen cabinets, "the countertop" (people leave out the
+    room they stand in, or the one the thing can only be in)."""
+    found: dict[str, set[str]] = {}
+    for entity in home.entities:
+        area = home.area(entity.area_id) if entity.area_id else None
+        if area is None:
+            continue
+        for name in map(normalize_name, entity.names):
+            for place in map(normalize_name, area.names):
+                short = re.sub(rf"^{re.escape(place)}\s+|\s+{re.escape(place)}$", "", name)
+                if short != name and short and not KIND_PATTERN.fullmatch(short):
+                    found.setdefault(short, set()).add(entity.entity_id)
+    return {short: next(iter(ids)) for short, ids in found.items() if len(ids) == 1}
 
 
 def modifiers(rest: str) -> list[str]:

@@ -35,6 +35,7 @@ DOMAIN_KINDS = {
 # answers that are no device action, by the action read
 ANSWERS = {
     "help": "HubHelp", "thanks": "HubThanks", "ack": "HassNevermind",
+    "hello": "HubHello", "coffee": "HubMakeCoffee",
     "outside": "HubOutsideTemperature", "later": "HubLater",
 }  # fmt: skip
 
@@ -105,6 +106,12 @@ class Request:
             what, said = self.unknown
             slot = "area" if what == "room" else "name"
             return IntentMatch("HubDeviceAction", unmatched={slot: said}, source="reader")
+        if self.action == "reading":
+            return IntentMatch(
+                "HassClimateGetTemperature",
+                {"hub_entity_ids": list(self.entity_ids)},
+                source="reader",
+            )
         if self.action == "setting":
             return IntentMatch(
                 "HubGetSetting", {"hub_entity_ids": list(self.entity_ids)}, source="reader"
@@ -122,6 +129,15 @@ class Request:
             ids = self.targets(home, speaker_area, kind, fall_back_to_home=True)
             slots = {"temperature": self.amount}
             return self._match("HassClimateSetTemperature", home, ids, slots, kind)
+        if self.action == "set_brightness":
+            ids = self.targets(home, speaker_area, KINDS["light"])
+            return self._match(
+                "HassLightSet", home, ids, {"brightness": self.amount}, KINDS["light"]
+            )
+        if self.action == "set_volume":
+            ids = self.targets(home, speaker_area, KINDS["media"], fall_back_to_home=True)
+            slots = {"volume_level": self.amount}
+            return self._match("HassSetVolume", home, ids, slots, KINDS["media"])
         if self.action in ("warmer", "cooler", "adjust"):
             direction = {"warmer": "up", "cooler": "down"}.get(self.action)
             slots = {"direction": direction, "hub_amount": self.amount, "hub_small": self.small}

@@ -31,9 +31,11 @@ from .words import (
     ALL,
     AMOUNT,
     BRIGHTER,
+    COFFEE_WISH,
     COOLER,
     DIMMER,
     EVERYTHING,
+    HELLO,
     HELP,
     HERE,
     KIND_PATTERN,
@@ -51,8 +53,10 @@ from .words import (
     OUTSIDE,
     QUESTION,
     QUIETER,
+    READING,
     SETTING,
     SMALL,
+    SOFTER,
     STATE_WORDS,
     STEP_DOWN,
     STEP_UP,
@@ -60,6 +64,7 @@ from .words import (
     TEMPERATURE_WORDS,
     THANKS,
     TO_BASE,
+    VOLUME,
     WARMER,
     WHOLE_HOME,
     Kind,
@@ -128,6 +133,10 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         return Request("help")
     if THANKS.match(said):
         return Request("thanks")
+    if HELLO.match(said):
+        return Request("hello")
+    if COFFEE_WISH.match(said):
+        return Request("coffee")
     if ACK.match(said):
         return Request("ack")  # "ok, leave it then": nothing to do, and it is understood
     if OUTSIDE.match(said):
@@ -145,6 +154,11 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         named = _spans(setting.group(1), entity_names(home, ACTIONABLE))
         ids = tuple(dict.fromkeys(v for _, _, v in named))
         return Request("setting", ids) if len(ids) == 1 else None
+    reading = READING.match(bare)
+    if reading is not None:
+        named = _spans(reading.group(1), entity_names(home, frozenset({"climate", "sensor"})))
+        ids = tuple(dict.fromkeys(v for _, _, v in named))
+        return Request("reading", ids) if len(ids) == 1 else None
     question = QUESTION.match(bare)
     if question and question.group(2) in STATE_WORDS:
         target = f"{question.group(1)}{question.group(3)}"
@@ -178,8 +192,14 @@ PLAIN = (
                 r"(?:show|film|movie|programme|program|episode|series)(?: again)?\b"), "resume"),
     (re.compile(r"\bget (\w+) to (?:clean|hoover|vacuum)(?: up)?\b"), r"start \1"),
     (re.compile(r"\b(clean|hoover|vacuum)(?:ing)? up\b"), r"\1"),
+    # "the floor's covered in crumbs again, sort it out": the floor wants cleaning
+    (re.compile(r"^.*\b(?:crumbs|dirty floors?|floors? (?:is|are|'s) (?:dirty|filthy|a mess|covered)"
+                r"|mess on the floor|dust everywhere|muddy footprints|pet hair)\b.*$"), "clean the floor"),
     (re.compile(r"\b(?:back )?to (?:charge|recharge)\b"), "to base"),
     (re.compile(r"\b(?:can )?barely hear\b"), "can't hear"),
+    # "put the office thermostat on 18", "crank the heater up to 22": a value, not "on"/"up"
+    (re.compile(r"^(?:put|crank|bump|whack|knock|bring|pop) (.+?) (?:on|at|up to|down to|to) (\d)"),
+     r"set \1 to \2"),
     # "ecobee to 22", "telly volume to 40": a device and a value with no verb, set it
     (re.compile(r"^(?!(?:set|put|turn|change|make|dim|bring|go|move|get|take|send)\b)"
                 r"([a-z][a-z' ]*?) (?:up |down )?to (\d)"), r"set \1 to \2"),
@@ -422,11 +442,17 @@ def _action(
         if climate and (kind == "climate" or "climate" in named) and not _device_action(rest):
             return None
     lights = "light" in about or not about
+    if "light" in about and SOFTER.search(rest):
+        return "dimmer"
+    if "light" in about and request.amount is not None and SET_TO.search(rest):
+        return "set_brightness"  # "set the kitchen lights to 50%"
+    media = "media_player" in about or (not about and kind in (None, "media"))
+    if media and request.amount is not None and SET_TO.search(rest) and VOLUME.search(rest):
+        return "set_volume"  # "set the telly volume to 30"
     if lights and (BRIGHTER.search(rest) or ("light" in about and _up(rest))):
         return "brighter"
     if lights and (DIMMER.search(rest) or ("light" in about and _down(rest))):
         return "dimmer"
-    media = "media_player" in about or (not about and kind in (None, "media"))
     if media and (LOUDER.search(rest) or ((up or "media_player" in about) and _up(rest))):
         return "louder"
     if media and (QUIETER.search(rest) or ((down or "media_player" in about) and _down(rest))):

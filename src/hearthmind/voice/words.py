@@ -233,13 +233,15 @@ WARMER = re.compile(
     r"\b(warmer|hotter|warm (?:it |things )?up|heat (?:it |things )?up|more heat|"
     r"(?:i'?m|i am|we'?re|we are|it'?s|it is|feels?|getting|so|too|bit|little|kinda|"
     r"freezing|cold)\s+(?:\w+\s+)?(?:cold|freezing|chilly|frozen)|"
-    r"(?:cold|freezing|chilly) in here|freezing|chilly)\b"
+    r"(?:cold|freezing|chilly) in here|freezing|chilly|"
+    r"like (?:a |an |the )?(?:fridge|freezer|icebox|igloo|arctic|north pole))\b"
 )
 COOLER = re.compile(
     r"\b(cooler|colder|cool (?:it |things )?down|less heat|"
     r"(?:i'?m|i am|we'?re|we are|it'?s|it is|feels?|getting|so|too|bit|little|kinda)\s+"
     r"(?:\w+\s+)?(?:hot|warm|boiling|roasting|stuffy|sweltering|sweaty)|"
-    r"(?:hot|warm|stuffy|boiling) in here|boiling|roasting|sweltering)\b"
+    r"(?:hot|warm|stuffy|boiling) in here|boiling|roasting|sweltering|"
+    r"like (?:a |an |the )?(?:oven|sauna|furnace|greenhouse|desert))\b"
 )
 BRIGHTER = re.compile(
     r"\b(brighter|brighten(?: up)?|lighter|more light|(?:too|so|very|bit|quite|rather) "
@@ -297,7 +299,13 @@ OUTSIDE = re.compile(
 )
 # "what's the office thermostat set to?": a device's setting, not its reading
 SETTING = re.compile(
-    r"^(?:what(?:'s| is)|what temperature is)\s+(?:the\s+|my\s+)?(.+?)\s+set\s+(?:to|at)$"
+    r"^(?:what(?:'s| is)|what temperature is)\s+(?:the\s+|my\s+)?(.+?)\s+set\s+(?:to|at)"
+    r"(?:\s+(?:at the moment|right now|now|currently|today|these days))?$"
+)
+# what a thermostat reads: "what temperature is the office thermostat reading?"
+READING = re.compile(
+    r"^(?:what(?:'s| is)|what temperature is|how (?:warm|cold|hot) is)\s+(?:the\s+|my\s+)?(.+?)"
+    r"\s+(?:reading|showing|saying|measuring)(?:\s+(?:at the moment|right now|now|currently))?$"
 )
 # a window covering said as one ("open the curtain") where there are several: which one?
 ONE_COVERING = re.compile(
@@ -347,10 +355,37 @@ HELP = re.compile(
     r"what can you help (?:me )?with|what are you able to help (?:me )?with|how can you help(?: me)?|what are your (?:skills|options))$"
 )
 # "is the X open", "are the lights on in the kitchen": the device, its state, a place after
-THANKS = re.compile(
-    r"^(?:thanks?(?: you)?(?: (?:very|so) much)?|thank you|cheers|ta|great,? thanks?|"
-    r"perfect,? thanks?|that'?s (?:great|perfect|lovely),?(?: thanks?)?)$"
+# small talk that ends or closes a conversation: "OK, thanks, that's all", "nothing, just
+# checking. Ta!": answered kindly, nothing done
+_CHAT = (
+    r"(?:ok|okay|alright|fine|great|perfect|lovely|brilliant|cool|good|no|nope|oh|right|"
+    r"thanks?(?: you)?(?: (?:very|so) much)?|thank you|cheers|ta|"
+    r"that'?s (?:great|perfect|lovely|all|it|everything|fine)|that will be all|"
+    r"nothing(?: else)?|not really|just checking|i'?m good|we'?re good|all good|"
+    r"bye|goodbye|see you(?: later)?|night)"
 )
+_CLOSING = (
+    r"(?:thanks?(?: you)?(?: (?:very|so) much)?|thank you|cheers|ta|that'?s (?:all|it|everything)|"
+    r"that will be all|nothing(?: else)?|just checking|bye|goodbye|see you(?: later)?|"
+    r"that'?s (?:great|perfect|lovely))"
+)
+# a cup wished for, not a device named: "I could really do with a coffee", "fancy a brew?"
+COFFEE_WISH = re.compile(
+    r"^(?:i could (?:really |murder |just )?do with|i (?:really )?(?:need|fancy|want|could murder)|"
+    r"i'?d (?:love|like|kill for)|(?:can|could|may) i (?:have|get)|get me|how about|time for|"
+    r"fancy|(?:make|brew) (?:me |us )?)"
+    r" (?:a |an |some |another |my )?(?:cup of |mug of |fresh |morning )?"
+    r"(?:coffee|espresso|latte|americano|cappuccino|flat white|cup of joe)\b"
+)
+# gentler light: "make the bedroom lights a little softer"
+SOFTER = re.compile(r"\b(?:softer|less harsh|gentler|cosier|cozier|mellower)\b")
+HELLO = re.compile(
+    r"^(?:hi|hiya|hello|hey|hey there|hello there|morning|evening|good (?:morning|afternoon|evening)"
+    r"|you there|are you there|anyone there|you awake|are you awake|are you listening)"
+    r"(?:[ ,!]+(?:you (?:awake|there|up)|are you (?:there|awake|listening|up)|how are you|"
+    r"how'?s it going|there))*[?!.]?$"
+)
+THANKS = re.compile(rf"^(?:{_CHAT}[ ,.!]+)*{_CLOSING}(?:[ ,.!]+{_CHAT})*[.!]?$")
 QUESTION = re.compile(
     r"^(?:is|are)\s+(?:the\s+|my\s+|any\s+(?:of\s+the\s+)?)?(.+?)\s+(?:still\s+)?"
     r"(on|off|open|closed|shut|locked|unlocked|running|playing)"
@@ -360,6 +395,7 @@ STATE_WORDS = {
     "on": "on", "off": "off", "open": "open", "closed": "closed", "shut": "closed",
     "locked": "locked", "unlocked": "unlocked", "running": "on", "playing": "playing",
 }  # fmt: skip
+VOLUME = re.compile(r"\b(?:volume|sound|loudness)\b")
 AMOUNT = re.compile(r"\b(?:by|to) (\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:degrees?|deg|percent|%)")
 ORDINALS = {"first": 0, "second": 1, "third": 2, "1st": 0, "2nd": 1, "3rd": 2, "last": -1}
 BOTH = re.compile(r"\b(both|all of them|each of them|all|them all|either)\b")

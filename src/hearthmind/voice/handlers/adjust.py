@@ -316,3 +316,7 @@ async def help_here(act: Acting, turn: Turn) -> VoiceAnswer:
 
 async def thanks(act: Acting, turn: Turn) -> VoiceAnswer:
     return act.done(turn, "You're welcome.", [])
+
+
+async def hello(act: Acting, turn: Turn) -> VoiceAnswer:
+    return act.done(turn, "Hello, I'm here. What can I do for you?", [])

@@ -1,0 +1,137 @@
+"""What the fourth blind set found (issue 25): a value said with a device ("put the heater on
+18", "the kitchen lights to 50%", "the telly volume to 30"), a room set to a number where it has
+a thermostat, a correction that gives only a new value, a device spared by the request itself,
+a name said without its room, the devices a question asked about as "it"/"them" next, small
+talk, a coffee wished for, a room said as the answer to "which device?"."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from hearthmind.voice.intents import GrammarIntentRecognizer
+
+from .conversing import HOME, Talk, make_talk
+
+SET = "climate.set_temperature"
+
+
+def _kitchen_home() -> dict[str, Any]:
+    """The conversation home with the kitchen's three lights named after the room, and a
+    coffee maker."""
+    home = copy.deepcopy(HOME)
+    home["entities"] = [e for e in home["entities"] if e["id"] != "light.kitchen"]
+    for name in ("Kitchen Countertop", "Kitchen Ceiling", "Kitchen Cabinets"):
+        eid = "light." + name.lower().replace(" ", "_")
+        home["entities"].append({"name": name, "id": eid, "area": "kitchen", "state": "on"})
+    home["entities"].append(
+        {"name": "Coffee Maker", "id": "switch.coffee_maker", "area": "kitchen", "state": "off"}
+    )
+    return home
+
+
+@pytest.fixture
+async def kitchen(recognizer: GrammarIntentRecognizer) -> AsyncIterator[Talk]:
+    found = make_talk(recognizer, _kitchen_home())
+    yield found
+    found.talk.pipeline.close()
+
+
+async def test_a_value_with_a_device_sets_it(talk: Talk) -> None:
+    done = await talk.say("Put the study heater on 18 for me, please")
+    assert talk.made() == [(SET, "climate.study")], done.result.speech
+    assert talk.state("climate.study").attributes["temperature"] == 18
+    await talk.say("set the telly volume to 30")
+    assert [(s, e, d["volume_level"]) for s, e, d in talk.calls] == [
+        ("media_player.volume_set", "media_player.television", 0.3)
+    ]
+
+
+async def test_a_group_of_lights_to_a_percentage(kitchen: Talk) -> None:
+    done = await kitchen.say("set the kitchen lights to 50%")
+    assert {(s, d["brightness_pct"]) for s, _, d in kitchen.calls} == {("light.turn_on", 50)}
+    assert len(kitchen.made()) == 3, done.result.speech
+
+
+async def test_a_room_to_a_number_is_its_temperature_where_it_has_a_thermostat(
+    talk: Talk,
+) -> None:
+    await talk.say("Set the study to 20")
+    assert talk.made() == [(SET, "climate.study")]
+    await talk.say("actually, make that 18")
+    assert talk.made() == [(SET, "climate.study")]
+    assert talk.state("climate.study").attributes["temperature"] == 18
+    await talk.say("set the kitchen to 20")  # no thermostat there: the light, as HA reads it
+    assert talk.made() == [("light.turn_on", "light.kitchen")]
+
+
+async def test_a_spared_device_is_left_alone(kitchen: Talk) -> None:
+    await kitchen.say("turn off the kitchen lights but leave the countertop on")
+    assert kitchen.made() == [
+        ("light.turn_off", "light.kitchen_cabinets"),
+        ("light.turn_off", "light.kitchen_ceiling"),
+    ]
+    done = await kitchen.say("turn off the kitchen lights except the pantry light")
+    assert kitchen.made() == [] and "pantry light" in done.result.speech
+
+
+async def test_a_name_without_its_room(kitchen: Talk) -> None:
+    await kitchen.say("The kitchen's lit up, turn off the ceiling and the cabinets")
+    assert kitchen.made() == [
+        ("light.turn_off", "light.kitchen_cabinets"),
+        ("light.turn_off", "light.kitchen_ceiling"),
+    ]
+
+
+async def test_what_a_question_asked_about_is_it_next(talk: Talk) -> None:
+    asked = await talk.say("What's the radiator set to at the moment?")
+    assert "19" in asked.result.speech
+    await talk.say("Bump it up to 22")
+    assert talk.made() == [(SET, "climate.radiator")]
+    assert talk.state("climate.radiator").attributes["temperature"] == 22
+
+
+@pytest.mark.parametrize(
+    "said", ["OK, thanks, that's all", "Nothing, just checking. Ta!", "Hiya, you awake?"]
+)
+async def test_small_talk_is_answered_and_does_nothing(talk: Talk, said: str) -> None:
+    done = await talk.say(said)
+    assert done.result.answer.handled and talk.made() == []
+    assert "didn't understand" not in done.result.speech
+
+
+async def test_a_coffee_wished_for(kitchen: Talk) -> None:
+    await kitchen.say("I could really do with a coffee right now")
+    assert kitchen.made() == [("switch.turn_on", "switch.coffee_maker")]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("make the living room lights a little softer", [("light.turn_on", "light.sofa_lamp")]),
+        ("The study is like a fridge", [(SET, "climate.study")]),
+        ("Ugh, the floor's covered in crumbs again, could you sort it out?",
+         [("vacuum.start", "vacuum.robbie")]),
+    ],
+)  # fmt: skip
+async def test_everyday_words(talk: Talk, said: str, expected: list[tuple[str, str]]) -> None:
+    done = await talk.say(said)
+    assert talk.made() == expected, done.result.speech
+
+
+async def test_a_room_answers_which_device(talk: Talk) -> None:
+    asked = await talk.say("turn it on please")
+    assert asked.asked or "Which device" in asked.result.speech
+    await talk.say("bedroom")
+    assert talk.made() == [("light.turn_on", "light.bedside")]
+
+
+async def test_the_same_for_a_device_in_here(talk: Talk) -> None:
+    await talk.say("set the study heater to 19")
+    talk.made()
+    await talk.say("same for the radiator in here")
+    assert talk.made() == [(SET, "climate.radiator")]
+    assert talk.state("climate.radiator").attributes["temperature"] == 19
