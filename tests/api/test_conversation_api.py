@@ -102,3 +102,65 @@ async def test_a_relative_request_asked_back_and_undone(api: ApiEnv) -> None:
         undone = (await client.post(url, json={"text": "undo", "conversation_id": cid})).json()
         assert undone["response"]["response_type"] == "action_done", undone
         assert set_point("climate.den_radiator") == 18
+
+
+def add_rooms_and_a_satellite(api: ApiEnv) -> None:
+    """Two kitchen lights, a bedroom light, and a satellite device in the kitchen."""
+    from hearthmind.core.registry import Device
+    from hearthmind.voice.fixtures import populate_hub
+
+    populate_hub(
+        api.hub,
+        {
+            "areas": [{"name": "Kitchen", "id": "kitchen"}, {"name": "Bedroom", "id": "bedroom"}],
+            "entities": [
+                {"name": "Ceiling Light", "id": "light.kitchen_ceiling", "area": "kitchen"},
+                {"name": "Counter Light", "id": "light.kitchen_counter", "area": "kitchen"},
+                {"name": "Bedside Lamp", "id": "light.bedside", "area": "bedroom"},
+            ],
+        },
+    )
+    api.hub.registries.add_device(Device("sat_kitchen", "Kitchen Satellite", area_id="kitchen"))
+
+
+async def test_the_satellites_device_is_where_the_speaker_is(api: ApiEnv) -> None:
+    """HA's `device_id`: its area is the speaker's, so "the lights" are the kitchen's only."""
+    add_rooms_and_a_satellite(api)
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
+        r = await client.post(
+            "/api/conversation/process",
+            json={"text": "turn on the lights", "device_id": "sat_kitchen"},
+        )
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["response"]["response_type"] == "action_done", body
+        done = {t["id"] for t in body["response"]["data"]["success"]}
+        assert done == {"light.kitchen_ceiling", "light.kitchen_counter"}
+        on = {s.entity_id for s in api.hub.states.async_all("light") if s.state == "on"}
+        assert on == {"light.kitchen_ceiling", "light.kitchen_counter"}
+        # "and the bedroom?" follows the same thread elsewhere
+        cid = body["conversation_id"]
+        r = await client.post(
+            "/api/conversation/process",
+            json={"text": "and the bedroom", "conversation_id": cid, "device_id": "sat_kitchen"},
+        )
+        assert api.hub.states.require("light.bedside").state == "on", r.text
+
+
+async def test_an_unknown_device_is_a_counted_400(api: ApiEnv) -> None:
+    add_rooms_and_a_satellite(api)
+    before = api.hub.health.counts["unknown_device"]
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
+        unknown = await client.post(
+            "/api/conversation/process",
+            json={"text": "turn on the lights", "device_id": "sat_attic"},
+        )
+        not_a_string = await client.post(
+            "/api/conversation/process", json={"text": "turn on the lights", "device_id": 7}
+        )
+    assert unknown.status_code == 400 and "sat_attic" in unknown.json()["message"]
+    assert api.hub.health.counts["unknown_device"] == before + 1
+    assert not_a_string.status_code == 400 and "device_id" in not_a_string.json()["message"]
+    assert api.commands == [] and not any(
+        s.state == "on" for s in api.hub.states.async_all("light")
+    )

@@ -70,3 +70,20 @@ async def test_the_speaker_is_the_tokens_user_never_the_bodys(api: ApiEnv) -> No
     assert same.status_code == 200, same.text
     state = api.hub.states.get("light.kitchen")
     assert state is not None and state.context.user_id == "alice"
+
+
+async def test_say_keeps_a_conversation(api: ApiEnv) -> None:
+    """A typed command is a turn of a conversation: "turn it off" with its id follows up."""
+    named = {"friendly_name": "Kitchen Light"}
+    api.hub.states.async_set("light.kitchen", "off", named, api.hub.context(Origin.SENSOR))
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
+        url = "/api/hearthmind/voice/say"
+        first = (await client.post(url, json={"text": "turn on the kitchen light"})).json()
+        assert first["handled"] is True and first["continue_conversation"] is False
+        assert api.hub.states.require("light.kitchen").state == "on"
+        cid = first["conversation_id"]
+        second = await client.post(url, json={"text": "turn it off", "conversation_id": cid})
+        assert second.json()["handled"] is True, second.text
+        assert api.hub.states.require("light.kitchen").state == "off"
+        bad = await client.post(url, json={"text": "turn it on", "conversation_id": 3})
+    assert bad.status_code == 400 and "conversation_id" in bad.json()["message"]

@@ -1,7 +1,11 @@
 """Voice over HTTP: text or a WAV recording in, the action done, the answer back.
 
-`POST /api/hearthmind/voice/say` takes `{"text": ..., "area"?: ...}`;
-`POST /api/hearthmind/voice/listen?area=` takes the audio file as the body. The speaker is
+`POST /api/hearthmind/voice/say` takes `{"text": ..., "area"?: ..., "conversation_id"?: ...}`
+and is a turn of a conversation (voice/conversation.py, the hub's one set, shared with HA's
+conversation API and the Wyoming server): the answer carries the `conversation_id` to send
+with a follow-up ("turn it off") or the answer to its question (`continue_conversation`).
+`POST /api/hearthmind/voice/listen?area=` takes the audio file as the body (the pipeline
+alone: its speech recognition scores candidates against the audio). The speaker is
 the token's user, never one the request names (a `user_id` other than the token's is a 403:
 anyone with a token could otherwise act as anyone); the Context's origin is `voice`.
 The hub's configured pipeline (`voice:` section) is used when there is one; otherwise one is
@@ -93,6 +97,8 @@ def _speaker(token: TokenInfo, named: Any) -> str:
 
 @router.post("/say", summary="A typed command: do it, and answer")
 async def say(request: Request, rt: Runtime, token: Authorized) -> JsonResponse:
+    from hearthmind.voice import conversations_for
+
     body = await _json_body(request, rt)
     if (
         not isinstance(body, dict)
@@ -101,13 +107,19 @@ async def say(request: Request, rt: Runtime, token: Authorized) -> JsonResponse:
     ):
         raise ApiError(400, "invalid_format", 'want a JSON object with a non-empty "text"')
     speaker = _speaker(token, body.get("user_id"))
-    pipeline = await _pipeline(rt.hub, with_stt=False)
-    result = await pipeline.handle_text(
-        body["text"],
+    conversation_id = body.get("conversation_id")
+    if conversation_id is not None and not isinstance(conversation_id, str):
+        raise ApiError(400, "invalid_format", "conversation_id must be a string")
+    conversations = conversations_for(rt.hub, await _pipeline(rt.hub, with_stt=False))
+    turn = await conversations.process(
+        body["text"][:1000],
+        conversation_id,
         user_id=speaker,
         area=body.get("area") if isinstance(body.get("area"), str) else None,
     )
-    return JsonResponse(_result(result))
+    answer = _result(turn.result)
+    answer.update(conversation_id=turn.conversation_id, continue_conversation=turn.asked)
+    return JsonResponse(answer)
 
 
 @router.post("/listen", summary="A recorded command (WAV body): do it, and answer")

@@ -4,7 +4,15 @@ its own, set up after voice when its `voice: wyoming:` section is there (and sto
 
 Per connection: `describe` -> `info`; `transcribe` + audio -> `transcript`; `detect` + audio
 -> `detection` / `not-detected`; `transcript` -> `handled` / `not-handled` (the hub acts);
-`synthesize` -> audio. Bad audio is answered with an `error` event, never a dropped socket."""
+`synthesize` -> audio. Bad audio is answered with an `error` event, never a dropped socket.
+
+A `transcript` is a turn of a conversation (voice/conversation.py, the hub's one set, shared
+with HA's conversation API), so "turn it off" after "turn on the kitchen light" and the answer
+to the hub's "Which device do you mean?" work across transcripts. Its thread is the context's
+`conversation_id` (HA's Wyoming conversation agent sends it), else one per satellite, known by
+its address (HA opens a new connection for each transcript); the reply's context carries the
+id. The speaker's room is the context's `area`, else the server's configured `area`. A question
+asked back is `handled` (its text is the question)."""
 
 from __future__ import annotations
 
@@ -15,7 +23,7 @@ from typing import Any
 from hearthmind.core import DataKey, Hub, SetupOptions
 from hearthmind.voice import DATA_KEY as VOICE_KEY
 from hearthmind.voice import DOMAIN as VOICE
-from hearthmind.voice import VoiceConfig
+from hearthmind.voice import VoiceConfig, conversations_for
 from hearthmind.voice.audio import AudioClip, AudioError, clip_from_pcm16
 from hearthmind.voice.pipeline import VoicePipeline
 
@@ -128,10 +136,17 @@ def _info(pipeline: VoicePipeline) -> Any:
 
 
 class WyomingVoiceServer:
-    def __init__(self, pipeline: VoicePipeline, host: str = "127.0.0.1", port: int = 10700):
+    def __init__(
+        self,
+        pipeline: VoicePipeline,
+        host: str = "127.0.0.1",
+        port: int = 10700,
+        area: str | None = None,
+    ):
         self.pipeline = pipeline
         self.host = host
         self.port = port
+        self.area = area  # the satellites' room when a transcript names none
         self._server: asyncio.AbstractServer | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
 
@@ -158,7 +173,7 @@ class WyomingVoiceServer:
         task = asyncio.current_task()
         if task is not None:
             self._handlers.add(task)
-        handler = _Handler(self.pipeline, reader, writer)
+        handler = _Handler(self.pipeline, reader, writer, self.area)
         try:
             await handler.run()
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -170,11 +185,19 @@ class WyomingVoiceServer:
 
 class _Handler:
     def __init__(
-        self, pipeline: VoicePipeline, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self,
+        pipeline: VoicePipeline,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        area: str | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.reader = reader
         self.writer = writer
+        self.area = area
+        peer = writer.get_extra_info("peername")
+        # the satellite's own conversation when its transcripts carry no id: by its address
+        self.satellite = f"wyoming:{peer[0] if isinstance(peer, tuple) and peer else 'local'}"
         self.mode = "transcribe"
         self.audio = bytearray()
         self.rate = 16000
@@ -274,16 +297,20 @@ class _Handler:
     async def handle_transcript(self, transcript: Any) -> None:
         from wyoming.handle import Handled, NotHandled
 
-        context = transcript.context or {}
-        user_id = context.get("user_id") if isinstance(context, dict) else None
-        area = context.get("area") if isinstance(context, dict) else None
-        result = await self.pipeline.handle_text(
-            transcript.text, user_id=user_id, area=area, from_speech=True
+        context = transcript.context if isinstance(transcript.context, dict) else {}
+        conversations = conversations_for(self.pipeline.hub, self.pipeline)
+        turn = await conversations.process(
+            transcript.text[:1000] if isinstance(transcript.text, str) else "",
+            _text(context.get("conversation_id")) or self.satellite,
+            user_id=_text(context.get("user_id")),
+            area=_text(context.get("area")) or self.area,
+            from_speech=True,
         )
-        if result.answer.handled:
-            await self.write(Handled(text=result.speech))
+        speech, reply = turn.result.speech, {"conversation_id": turn.conversation_id}
+        if turn.result.answer.handled or turn.asked:
+            await self.write(Handled(text=speech, context=reply))
         else:
-            await self.write(NotHandled(text=result.speech))
+            await self.write(NotHandled(text=speech, context=reply))
 
     async def synthesize(self, text: str) -> None:
         from wyoming.audio import AudioChunk, AudioStart, AudioStop
@@ -302,6 +329,11 @@ class _Handler:
         await self.write(AudioStop())
 
 
+def _text(value: Any) -> str | None:
+    """A context value that is a non-empty string, or None (a satellite may send anything)."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
 async def async_setup(hub: Hub, options: SetupOptions) -> None:
     """Serve the voice pipeline over Wyoming when `voice: wyoming:` is configured."""
     pipeline = hub.data.get(VOICE_KEY)
@@ -310,7 +342,8 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     config = hub.config.section(VOICE, VoiceConfig)
     if config.wyoming is None:
         return
-    server = WyomingVoiceServer(pipeline, config.wyoming.host, config.wyoming.port)
+    wyoming = config.wyoming
+    server = WyomingVoiceServer(pipeline, wyoming.host, wyoming.port, wyoming.area)
     await server.start()
     hub.data[DATA_KEY] = server
     hub.async_on_stop(server.stop)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hearthmind.core import DataKey, Hub, SetupOptions, register_section
 
@@ -20,9 +20,14 @@ from .pipeline import VoicePipeline, VoiceResult
 from .sources import ExplanationSource, FeedbackSink, RoutineSource
 from .stages import SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector, WakeWordDetector
 
+if TYPE_CHECKING:
+    from .conversation import Conversations
+
 _LOGGER = logging.getLogger(__name__)
 DOMAIN = "voice"  # its configuration.yaml section
 DATA_KEY: DataKey[VoicePipeline] = DataKey(DOMAIN)
+# the hub's conversations, one set shared by every way in (HA's conversation API, Wyoming)
+CONVERSATIONS: DataKey[Conversations] = DataKey("voice_conversations")
 register_section(DOMAIN, VoiceConfig)
 
 __all__ = [
@@ -48,8 +53,23 @@ __all__ = [
     "WakeWordDetector",
     "async_setup",
     "build_pipeline",
+    "conversations_for",
     "load_audio",
 ]
+
+
+def conversations_for(hub: Hub, pipeline: VoicePipeline) -> Conversations:
+    """The hub's one set of conversations, on `pipeline` (the configured one, when the hub has
+    a `voice:` section): HA's conversation API and the Wyoming server both take their turns
+    here, so a conversation id means the same thread whichever way it comes in. Made on first
+    use; made anew (the threads forgotten) only if asked for with another pipeline."""
+    from .conversation import Conversations
+
+    conversations = hub.data.get(CONVERSATIONS)
+    if conversations is None or conversations.pipeline is not pipeline:
+        conversations = Conversations(pipeline)
+        hub.data[CONVERSATIONS] = conversations
+    return conversations
 
 
 def build_stt(config: VoiceConfig) -> SpeechToText | None:

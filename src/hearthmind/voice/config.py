@@ -12,6 +12,7 @@ class WyomingServe(BaseModel):
     model_config = ConfigDict(extra="forbid")
     host: str = "127.0.0.1"
     port: int = Field(default=10700, ge=0, le=65535)
+    area: str | None = Field(default=None, min_length=1)  # the satellites' room (an area id)
 
 
 class VoiceConfig(BaseModel):

@@ -130,13 +130,16 @@ class Conversations:
         *,
         user_id: str | None = None,
         area: str | None = None,
+        from_speech: bool = False,
     ) -> ConversationTurn:
+        """One turn. `from_speech`: the text is a transcript, which the pipeline may snap
+        to the home's sentences (as `VoicePipeline.handle_text(from_speech=True)` does)."""
         state = self._state(conversation_id)
         said, state.spared = split_spared(corrected(without_filler(" ".join(text.split()))))
         parts = requests_in(said) if state.question is None and state.pending is None else []
         if len(parts) > 1:
-            return await self._several(state, said, parts, user_id, area)
-        return await self._turn(state, parts[0] if parts else said, user_id, area)
+            return await self._several(state, said, parts, user_id, area, from_speech)
+        return await self._turn(state, parts[0] if parts else said, user_id, area, from_speech)
 
     async def _several(
         self,
@@ -145,13 +148,14 @@ class Conversations:
         parts: list[str],
         user_id: str | None,
         area: str | None,
+        from_speech: bool = False,
     ) -> ConversationTurn:
         """Two requests in one sentence: each done, or refused, on its own, and both answers
         said ("I don't open the Garage Door by voice alone. Turned on the Garage Light.")."""
         turns: list[ConversationTurn] = []
         undo: list[Restore] = []
         for part in parts:
-            turn = await self._turn(state, part, user_id, area)
+            turn = await self._turn(state, part, user_id, area, from_speech)
             turns.append(turn)
             undo += state.undo if turn.result.answer.actions else []
         answers = [t.result.answer for t in turns]
@@ -173,7 +177,12 @@ class Conversations:
         )
 
     async def _turn(
-        self, state: ConversationState, said: str, user_id: str | None, area: str | None
+        self,
+        state: ConversationState,
+        said: str,
+        user_id: str | None,
+        area: str | None,
+        from_speech: bool = False,
     ) -> ConversationTurn:
         hub = self.pipeline.hub
         home = HomeVocabulary.from_hub(hub, with_floors=True)
@@ -231,6 +240,7 @@ class Conversations:
             said,
             self.pipeline.home(),
             area=area,
+            from_speech=from_speech,
             reader=lambda text: self._read(text, home, area, state, readings),
         )
         if match is None:

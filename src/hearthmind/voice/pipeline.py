@@ -144,7 +144,7 @@ class VoicePipeline:
         audio itself, so the choice between near readings is made by what was heard.
         `reader` reads what the grammar (and snapping) did not match, before a sentence is
         put down to a name the home lacks or left to the learned fallback; without it (the
-        benchmarks, the plain voice API) nothing changes."""
+        benchmarks, a recording sent to the voice API) nothing changes."""
         variants = sentence_variants(text)
         for variant in variants:
             match = self.recognizer.recognize(variant, home, context_area=area, allow_unknown=False)
