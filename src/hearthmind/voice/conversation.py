@@ -51,7 +51,7 @@ from .request import Request
 from .targets import find_targets
 from .turns import NotUnderstood, Question, Turn, VoiceAnswer
 from .understanding import read
-from .undo import Restore, restorations, snapshot
+from .undo import Restore, restorations, snapshot, undo_offer
 from .values import revalued, temperature_meant
 from .words import ACK, ALL, MORE_LIGHT, ONE_COVERING, WHOLE_HOME, clean
 
@@ -68,16 +68,6 @@ WIDENED_BY_ALL = frozenset(
 # questions about a device: what they asked about is what "it" means next ("is the back door
 # locked?" then "lock it then")
 QUESTIONS = frozenset({"HassGetState", "HubGetSetting", "HassClimateGetTemperature"})
-# the way back, offered after a change a person may want to take back at once
-UNDO_OFFER = {
-    ("HubClimateStep", "up"): "Say 'undo' if that's too warm.",
-    ("HubClimateStep", "down"): "Say 'undo' if that's too cool.",
-    ("HubLightStep", "up"): "Say 'undo' to put the lights back.",
-    ("HubLightStep", "down"): "Say 'undo' to put the lights back.",
-    ("HubVolumeStep", "up"): "Say 'undo' to put the volume back.",
-    ("HubVolumeStep", "down"): "Say 'undo' to put the volume back.",
-    ("HubEverythingOff", None): "Say 'undo' to turn them back on.",
-}
 
 
 @dataclass(slots=True)
@@ -425,7 +415,7 @@ class Conversations:
         asked = False
         if answered.actions:
             state.undo = restorations(before, answered.actions, self.pipeline.hub)
-            offer = _undo_offer(match)
+            offer = undo_offer(match)
             if offer and state.undo and match is not None and match.intent != "HubUndoTurn":
                 answered.speech = f"{answered.speech} {offer}"
         if answered.handled and (answered.actions or self._subjects(match)):
@@ -491,13 +481,6 @@ def _action_of(match: IntentMatch) -> str | None:
         return "off"
     action = match.slots.get("hub_action")
     return str(action) if action else None
-
-
-def _undo_offer(match: IntentMatch | None) -> str | None:
-    if match is None:
-        return None
-    direction = match.slots.get("direction") if match.intent != "HubEverythingOff" else None
-    return UNDO_OFFER.get((match.intent, direction))
 
 
 __all__ = ["ConversationState", "ConversationTurn", "Conversations", "VoiceAnswer"]

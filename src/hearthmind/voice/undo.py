@@ -17,6 +17,7 @@ from hearthmind.core import Hub, State
 from . import answers
 from .acting import Acting
 from .home import NamedEntity
+from .intents import IntentMatch
 from .turns import NotUnderstood, ServiceAction, Turn, VoiceAnswer
 
 ON_STATES = frozenset({"on", "playing", "paused", "idle", "buffering", "heat", "cool", "auto"})
@@ -139,3 +140,23 @@ def _service(restore: Restore) -> Callable[[NamedEntity], str]:
 def _refusal(entity: NamedEntity, restore: Restore) -> str:
     verb = restore.service.replace("_", " ").replace(" valve", "").replace(" cover", "")
     return f"for safety, please {verb} {answers.the(entity.name)} in the app."
+
+
+# the way back, offered after a change a person may want to take back at once
+UNDO_OFFER = {
+    ("HubClimateStep", "up"): "Say 'undo' if that's too warm.",
+    ("HubClimateStep", "down"): "Say 'undo' if that's too cool.",
+    ("HubLightStep", "up"): "Say 'undo' to put the lights back.",
+    ("HubLightStep", "down"): "Say 'undo' to put the lights back.",
+    ("HubVolumeStep", "up"): "Say 'undo' to put the volume back.",
+    ("HubVolumeStep", "down"): "Say 'undo' to put the volume back.",
+    ("HubEverythingOff", None): "Say 'undo' to turn them back on.",
+}
+
+
+def undo_offer(match: IntentMatch | None) -> str | None:
+    """The way back said after a change a person may want to take back at once."""
+    if match is None:
+        return None
+    direction = match.slots.get("direction") if match.intent != "HubEverythingOff" else None
+    return UNDO_OFFER.get((match.intent, direction))
