@@ -98,6 +98,7 @@ class IntentHandler:
             "HubThanks": bound(adjust.thanks),
             "HubHello": bound(adjust.hello),
             "HubGetSetting": bound(questions.get_setting),
+            "HubWhoIsHome": bound(questions.who_is_home),
             "HubOutsideTemperature": bound(questions.outside_temperature),
             "HubUndoTurn": bound(undo.undo_turn),
         }

@@ -418,9 +418,12 @@ class Conversations:
             offer = undo_offer(match)
             if offer and state.undo and match is not None and match.intent != "HubUndoTurn":
                 answered.speech = f"{answered.speech} {offer}"
-        if answered.handled and (answered.actions or self._subjects(match)):
+        refused = answered.error == "needs_confirmation"  # "unlock it" refused: it is still it
+        if (answered.handled or refused) and (answered.actions or self._subjects(match, refused)):
             # what "it" means next: what was acted on, or the device a question was about
-            ids = [e for a in answered.actions for e in a.entity_ids] or self._subjects(match)
+            ids = [e for a in answered.actions for e in a.entity_ids] or self._subjects(
+                match, refused
+            )
             state.group_ids = tuple(dict.fromkeys((*state.group_ids, *ids) if follows else ids))
             state.last_names = [self._name(e) for e in ids]
             state.last_ids = tuple(ids)
@@ -449,10 +452,10 @@ class Conversations:
             return None
         return incomplete(clean(said))
 
-    def _subjects(self, match: IntentMatch | None) -> list[str]:
+    def _subjects(self, match: IntentMatch | None, refused: bool = False) -> list[str]:
         """The devices a question asked about ("is the back door locked?", "are the curtains
         in here open?"), which "it" or "them" mean next."""
-        if match is None or match.intent not in QUESTIONS:
+        if match is None or (match.intent not in QUESTIONS and not refused):
             return []
         ids = list(match.slots.get("hub_entity_ids") or [])
         if not ids and match.slots.get("name"):

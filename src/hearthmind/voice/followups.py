@@ -17,8 +17,7 @@ from .pipeline import VoiceResult
 from .places import area_named
 from .request import ACTIONABLE
 from .turns import Question
-from .understanding import ACTION_PATTERN
-from .words import BOTH, DOWN_ANSWER, ORDINALS, UP_ANSWER, WINDOW_COVERINGS, clean
+from .words import ACTION_PATTERN, BOTH, DOWN_ANSWER, ORDINALS, UP_ANSWER, WINDOW_COVERINGS, clean
 
 # "it", "them" (and "them both"), and "that" or "this" right after a verb: "turn that off"
 POINTING_VERBS = ("turn", "switch", "shut", "open", "close", "lock", "stop", "start", "play",
@@ -36,6 +35,8 @@ FOLLOW_UP = re.compile(
     r"^\s*(?:(?:oh|ah|um|uh|ok|okay|right|well)[,!]?\s+)*(?:(?:and|what about|how about|now|also|plus|same (?:for|with|in)|"
     r"(?:and )?(?:do )?the same (?:for|with|in))\s+(?P<lead>.+?)|(?P<tail>.+?),?\s+"
     r"(?:too|as well|also)|(?P<one>the\s+(?:[\w']+\s+){1,3}one|the one (?:in|on|at)\s+.+?))"
+    # "what about the garage? off there as well": the place, then the same again there
+    r"(?:[?.!,]*\s+(?:(?:on|off)\s+)?(?:there|in there|over there))?"
     r"(?:,?\s+(?:too|as well|also|please))*[\s?.!]*$",
     re.I,
 )
@@ -51,7 +52,7 @@ STEPS = frozenset({"HubClimateStep", "HubLightStep", "HubVolumeStep"})
 SOMETHING = re.compile(r"\b(?:something|anything|a thing|a device|some device)\b")
 BARE_VERBS = frozenset(
     {"turn", "switch", "put", "power", "shut", "open", "close", "lock", "unlock", "activate",
-     "run", "set", "dim", "raise", "lower", "kill", "draw", "bolt"}
+     "run", "set", "dim", "raise", "lower", "kill", "draw", "bolt", "start", "stop"}
 )  # fmt: skip
 PARTICLES = frozenset({"on", "off", "up", "down", "out"})
 # "open the garage door and turn on the garage light": two requests, each done (or refused)
@@ -220,6 +221,13 @@ def corrected(said: str) -> str:
         return said
     if re.match(DEVICE_VERB, clean(last)):
         return last  # "..., no, turn off the hall light": a whole request replaces it
+    value = re.fullmatch(
+        r"(?:make (?:it|that)\s+|to\s+)?(\d+(?:\.\d+)?)(\s*(?:degrees?|percent|%))?", clean(last)
+    )
+    number = re.search(r"\b\d+(?:\.\d+)?\b(?!.*\b\d)", first)
+    if value is not None and number is not None:
+        # "set the ecobee to 20, actually make it 21": the first request with the new value
+        return f"{first[: number.start()]}{value.group(1)}{first[number.end() :]}"
     lead = VERB_LEAD.match(clean(first))
     if lead is None:
         return said
@@ -249,9 +257,25 @@ def without_filler(said: str) -> str:
     return " ".join(FILLER.sub("", said).split())
 
 
+# "set the thermostat to 20 and the office to 16": a second value for another place, no verb
+ELLIPTIC = re.compile(
+    r"(?:,\s*|\s+)(?P<rest>and\s+(?:the\s+|my\s+)?[\w' ]+?\s+(?:to|at)\s+\d+(?:\.\d+)?"
+    r"(?:\s*(?:degrees?|percent))?)(?:,?\s+(?:please|thanks|thank you)(?:\s+\w+)?)?[\s.!?]*$",
+    re.I,
+)
+
+
 def requests_in(said: str) -> list[str]:
     """The requests in one sentence, each with its own verb."""
     said = without_remark(said)
+    second = ELLIPTIC.search(said)
+    first = said[: second.start()] if second is not None else ""
+    if (
+        second is not None
+        and re.search(r"\b(?:to|at)\s+\d", first)
+        and re.match(DEVICE_VERB, clean(first))
+    ):
+        return [first.strip(), second.group("rest")]
     parts = [part.strip() for part in SECOND_REQUEST.split(said) if part.strip()]
     if len(parts) > 1 and not re.match(DEVICE_VERB, clean(parts[0])):
         parts = [said]  # "if the switch is on then turn it off": no two requests
@@ -319,7 +343,8 @@ def _chosen(question: Question, words: str, home: HomeVocabulary) -> list[str]:
     ]
     if not chosen:
         # "one" is read as a digit: "the left one" -> "the left 1"
-        short = re.sub(r"\b(the|a|an|one|1|please|my|our)\b", " ", words).split()
+        # "the one on the right" -> "right"
+        short = re.sub(r"\b(the|a|an|one|1|please|my|our|on|at|to|in)\b", " ", words).split()
         part = " ".join(short)
         chosen = [
             eid

@@ -36,6 +36,7 @@ DOMAIN_KINDS = {
 ANSWERS = {
     "help": "HubHelp", "thanks": "HubThanks", "ack": "HassNevermind",
     "hello": "HubHello", "coffee": "HubMakeCoffee",
+    "who_home": "HubWhoIsHome",
     "outside": "HubOutsideTemperature", "later": "HubLater",
 }  # fmt: skip
 

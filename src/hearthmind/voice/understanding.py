@@ -21,10 +21,12 @@ from typing import Any
 
 from .home import HomeVocabulary, NamedArea, NamedFloor, normalize_name
 from .naming import NOT_A_NAME, entity_names, kind_said, modifiers, named_by
+from .phrasing import left_on, plainly
 from .places import area_names, unknown_place
 from .request import ACTIONABLE, Request, floor_said, of_kind
 from .words import (
     ACK,
+    ACTION_PATTERN,
     ACTION_WORDS,
     ADJUST,
     AIR,
@@ -42,7 +44,6 @@ from .words import (
     KIND_WORDS,
     KINDS,
     LATER,
-    LEFT_ON,
     LIGHTS_ON,
     LOUDER,
     MAKE_SURE,
@@ -60,12 +61,12 @@ from .words import (
     STATE_WORDS,
     STEP_DOWN,
     STEP_UP,
-    STILL_ON,
     TEMPERATURE_WORDS,
     THANKS,
     TO_BASE,
     VOLUME,
     WARMER,
+    WHO_HOME,
     WHOLE_HOME,
     Kind,
     clean,
@@ -76,9 +77,6 @@ PRONOUN = re.compile(r"\b(it|them|that|this)\b")
 ARTICLES = re.compile(r"\b(the|a|an|my|our|your|some|all|every|each)\b")
 # "the Ecobee's temperature" names the Ecobee; "it's", "what's" are no possessives
 POSSESSIVE = re.compile(r"\b(?!(?:it|that|what|there|here|he|she|let|who|where)'s\b)(\w+)'s\b")
-ACTION_PATTERN = re.compile(
-    r"\b(" + "|".join(re.escape(w) for w in sorted(ACTION_WORDS, key=len, reverse=True)) + r")\b"
-)
 CLEANING = re.compile(
     r"^(?:start |begin |stop |end |continue |resume |carry on )?"
     r"(?:clean|cleaning|vacuum|vacuuming|hoover|hoovering)\b"
@@ -116,8 +114,11 @@ def _with_prepositions(text: str, spans: list[tuple[int, int, Any]]) -> list[tup
     """Each place's span widened over the words that lead to it: "on the first floor"."""
     out = []
     for start, end, value in spans:
+        # "on" after a switching verb is the verb's ("turn on the lounge lights"), no place's
         lead = re.search(
-            r"(?:\b(?:in|on|at|for|of|from)\s+)?(?:\b(?:the|my|our)\s+)?$", text[:start]
+            r"(?:\b(?:in|at|for|of|from)\s+|(?<!turn )(?<!switch )(?<!put )(?<!flick )\bon\s+)?"
+            r"(?:\b(?:the|my|our)\s+)?$",
+            text[:start],
         )
         out.append((lead.start() if lead else start, end, value))
     return out
@@ -133,16 +134,18 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         return Request("help")
     if THANKS.match(said):
         return Request("thanks")
-    if HELLO.match(said):
+    if HELLO.match(said) or HELLO.match(normalize_name(text)):
         return Request("hello")
+    if WHO_HOME.match(said):
+        return Request("who_home")
     if COFFEE_WISH.match(said):
         return Request("coffee")
     if ACK.match(said):
         return Request("ack")  # "ok, leave it then": nothing to do, and it is understood
     if OUTSIDE.match(said):
         return Request("outside")
-    bare = POSSESSIVE.sub(r"\1", _left_on(said))
-    bare = _plain(bare)
+    bare = POSSESSIVE.sub(r"\1", left_on(said))
+    bare = plainly(bare)
     # "can't see a thing": no thing to find, the room is dark
     bare = re.sub(r"\bcan'?t see(?: (?:a thing|anything|a bloody thing))?\b", "it's too dark", bare)
     sure = MAKE_SURE.match(bare)
@@ -151,12 +154,13 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         bare = f"{verb} {sure.group(1)}"  # "make sure the kitchen light is off"
     setting = SETTING.match(bare)
     if setting is not None:
-        named = _spans(setting.group(1), entity_names(home, ACTIONABLE))
+        named = _spans(setting.group(1) or setting.group(2), entity_names(home, ACTIONABLE))
         ids = tuple(dict.fromkeys(v for _, _, v in named))
         return Request("setting", ids) if len(ids) == 1 else None
     reading = READING.match(bare)
     if reading is not None:
-        named = _spans(reading.group(1), entity_names(home, frozenset({"climate", "sensor"})))
+        where = reading.group(1) or reading.group(2)
+        named = _spans(where, entity_names(home, frozenset({"climate", "sensor"})))
         ids = tuple(dict.fromkeys(v for _, _, v in named))
         return Request("reading", ids) if len(ids) == 1 else None
     question = QUESTION.match(bare)
@@ -166,54 +170,6 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
     if bare.startswith(("is ", "are ", "what", "which", "who", "where", "when", "how", "why")):
         return None  # other questions are the grammar's; reading them as commands would act
     return _read_target(bare, home, speaker_area, None, None)
-
-
-def _left_on(said: str) -> str:
-    """A remark that a device is (still, left) on, as the request it makes: "someone left the
-    office light on" -> "turn off the office light"; with a request of its own beside it
-    ("the TV is on, turn it down") only the remark's "on" goes, so it is never a verb."""
-    if said.startswith(("is ", "are ", "was ", "what", "which", "why", "how", "did ")):
-        return said  # "is the light still on?": a question
-    remark = LEFT_ON.sub(r"\1", said)
-    remark = STILL_ON.sub("", remark)
-    if remark == said:
-        return said
-    if ACTION_PATTERN.search(remark):
-        return remark
-    return f"turn off {remark}"
-
-
-# everyday turns of phrase said plainly, each for what it asks (never a verb of its own
-# words: "clean up" is no "up", "put ... on pause" is no "put ... on")
-PLAIN = (
-    (re.compile(r"^did (?:i|we|you|someone|somebody|anyone) leave "), "is "),
-    (re.compile(r"^put (.+?) on pause$"), r"pause \1"),
-    (re.compile(r"\b(?:start|restart|resume|continue|put on) (?:the |my )?"
-                r"(?:show|film|movie|programme|program|episode|series)(?: again)?\b"), "resume"),
-    (re.compile(r"\bget (\w+) to (?:clean|hoover|vacuum)(?: up)?\b"), r"start \1"),
-    (re.compile(r"\b(clean|hoover|vacuum)(?:ing)? up\b"), r"\1"),
-    # "the floor's covered in crumbs again, sort it out": the floor wants cleaning
-    (re.compile(r"^.*\b(?:crumbs|dirty floors?|floors? (?:is|are|'s) (?:dirty|filthy|a mess|covered)"
-                r"|mess on the floor|dust everywhere|muddy footprints|pet hair)\b.*$"), "clean the floor"),
-    (re.compile(r"\b(?:back )?to (?:charge|recharge)\b"), "to base"),
-    (re.compile(r"\b(?:can )?barely hear\b"), "can't hear"),
-    # "put the office thermostat on 18", "crank the heater up to 22": a value, not "on"/"up"
-    (re.compile(r"^(?:put|crank|bump|whack|knock|bring|pop) (.+?) (?:on|at|up to|down to|to) (\d)"),
-     r"set \1 to \2"),
-    # "ecobee to 22", "telly volume to 40": a device and a value with no verb, set it
-    (re.compile(r"^(?!(?:set|put|turn|change|make|dim|bring|go|move|get|take|send)\b)"
-                r"([a-z][a-z' ]*?) (?:up |down )?to (\d)"), r"set \1 to \2"),
-)  # fmt: skip
-# a reason said after the request: "shut off the water main there's a leak under the sink"
-REASON = re.compile(r"\s+(?:there'?s|there is|there are|because|cause|cos|since)\b.*$")
-
-
-def _plain(said: str) -> str:
-    for pattern, plain in PLAIN:
-        said = pattern.sub(plain, said)
-    if ACTION_PATTERN.match(said):
-        said = REASON.sub("", said)
-    return said
 
 
 def _read_target(
@@ -401,7 +357,9 @@ def _area_id(home: HomeVocabulary, speaker_area: str | None) -> str | None:
 def _amount(text: str) -> float | None:
     found = AMOUNT.search(text)
     if found is None:
-        return None
+        # "a couple of degrees", "a few degrees": said in words, not digits
+        few = re.search(r"\b(couple|few)(?: of)? (?:degrees?|percent|notches)\b", text)
+        return {"couple": 2.0, "few": 3.0}[few.group(1)] if few else None
     return float(found.group(1) or found.group(2))
 
 
@@ -447,7 +405,12 @@ def _action(
     if "light" in about and request.amount is not None and SET_TO.search(rest):
         return "set_brightness"  # "set the kitchen lights to 50%"
     media = "media_player" in about or (not about and kind in (None, "media"))
-    if media and request.amount is not None and SET_TO.search(rest) and VOLUME.search(rest):
+    if (
+        media
+        and request.amount is not None
+        and SET_TO.search(rest)
+        and (VOLUME.search(rest) or "media_player" in about)
+    ):
         return "set_volume"  # "set the telly volume to 30"
     if lights and (BRIGHTER.search(rest) or ("light" in about and _up(rest))):
         return "brighter"

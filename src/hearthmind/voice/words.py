@@ -217,6 +217,10 @@ ACTION_WORDS: dict[str, str] = {
         "home",
     ),
 }
+# any verb of ACTION_WORDS, the longest first ("turn off" before "off")
+ACTION_PATTERN = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in sorted(ACTION_WORDS, key=len, reverse=True)) + r")\b"
+)
 # "turn X up/down", "X up/down": brighter for a light, louder for a player, warmer for a
 # thermostat, open/close for a blind (ACTION_WORDS' "up"/"down" are those of a blind)
 # "up" that belongs to another verb ("fire up the telly" turns it on)
@@ -301,11 +305,15 @@ OUTSIDE = re.compile(
 SETTING = re.compile(
     r"^(?:what(?:'s| is)|what temperature is)\s+(?:the\s+|my\s+)?(.+?)\s+set\s+(?:to|at)"
     r"(?:\s+(?:at the moment|right now|now|currently|today|these days))?$"
+    r"|^what(?:'s| is) the (?:volume|brightness|temperature|setting) (?:on|of|for) "
+    r"(?:the\s+|my\s+)?(.+?)(?:\s+(?:at the moment|right now|now|currently))?$"
 )
 # what a thermostat reads: "what temperature is the office thermostat reading?"
 READING = re.compile(
-    r"^(?:what(?:'s| is)|what temperature is|how (?:warm|cold|hot) is)\s+(?:the\s+|my\s+)?(.+?)"
-    r"\s+(?:reading|showing|saying|measuring)(?:\s+(?:at the moment|right now|now|currently))?$"
+    r"^(?:(?:what(?:'s| is)|what temperature is|how (?:warm|cold|hot) is)\s+(?:the\s+|my\s+)?(.+?)"
+    r"\s+(?:reading|showing|saying|measuring)"
+    r"|how (?:warm|cold|hot) is it (?:on|by|according to|at) (?:the\s+|my\s+)?(.+?))"
+    r"(?:\s+(?:at the moment|right now|now|currently))?$"
 )
 # a window covering said as one ("open the curtain") where there are several: which one?
 ONE_COVERING = re.compile(
@@ -379,11 +387,18 @@ COFFEE_WISH = re.compile(
 )
 # gentler light: "make the bedroom lights a little softer"
 SOFTER = re.compile(r"\b(?:softer|less harsh|gentler|cosier|cozier|mellower)\b")
+# who is in: the home's people (person entities, as Home Assistant has them)
+WHO_HOME = re.compile(
+    r"^(?:who(?:'s| is| are)|is (?:anyone|anybody|someone|somebody|everyone|everybody)|"
+    r"are (?:the kids|we all|you alone)) (?:at home|home|in(?: the house)?|here)"
+    r"(?: (?:at the moment|right now|now|today|yet))?$"
+)
 HELLO = re.compile(
-    r"^(?:hi|hiya|hello|hey|hey there|hello there|morning|evening|good (?:morning|afternoon|evening)"
-    r"|you there|are you there|anyone there|you awake|are you awake|are you listening)"
-    r"(?:[ ,!]+(?:you (?:awake|there|up)|are you (?:there|awake|listening|up)|how are you|"
-    r"how'?s it going|there))*[?!.]?$"
+    r"^(?:hi|hiya|hello|hey|howdy|morning|evening|good (?:morning|afternoon|evening)"
+    r"|you there|are you there|anyone there|you awake|are you awake|are you listening"
+    r"|how are you(?: doing)?(?: today)?|how'?s it going)"
+    r"(?:[ ,!?.]+(?:you (?:awake|there|up)|are you (?:there|awake|listening|up)|"
+    r"how are you(?: doing)?(?: today| this morning| tonight)?|how'?s it going|there))*[?!.]?$"
 )
 THANKS = re.compile(rf"^(?:{_CHAT}[ ,.!]+)*{_CLOSING}(?:[ ,.!]+{_CHAT})*[.!]?$")
 QUESTION = re.compile(

@@ -181,7 +181,8 @@ async def set_temperature(act: Acting, turn: Turn) -> VoiceAnswer:
         raise ask_which(turn, entities)
     temp = float(turn.slot("temperature"))
     actions = await act.call(turn, entities, lambda e: "set_temperature", {"temperature": temp})
-    return act.done(turn, f"Set the temperature to {temp:g} degrees.", actions)
+    what = answers.things([e.name for e in entities], "thermostat")
+    return act.done(turn, f"Set {what} to {temp:g} degrees.", actions)
 
 
 async def coffee(act: Acting, turn: Turn) -> VoiceAnswer:

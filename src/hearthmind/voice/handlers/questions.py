@@ -9,6 +9,7 @@ from ..acting import Acting
 from ..home import NamedEntity
 from ..targets import find_targets
 from ..turns import Turn, VoiceAnswer
+from .adjust import volume_of
 
 
 async def get_state(act: Acting, turn: Turn) -> VoiceAnswer:
@@ -144,8 +145,8 @@ async def get_setting(act: Acting, turn: Turn) -> VoiceAnswer:
     if entity.domain == "light" and attrs.get("brightness") is not None:
         percent = round(float(attrs["brightness"]) / 255 * 100)
         return VoiceAnswer(f"{name} is at {percent} percent.", None, True)
-    if entity.domain == "media_player" and attrs.get("volume_level") is not None:
-        return VoiceAnswer(f"{name}'s volume is {attrs['volume_level']}.", None, True)
+    if entity.domain == "media_player" and (level := volume_of(act, entity)) is not None:
+        return VoiceAnswer(f"{name}'s volume is at {round(level * 100)} percent.", None, True)
     return VoiceAnswer(f"{name} is {act.state(entity) or 'unknown'}.", None, True)
 
 
@@ -165,3 +166,15 @@ async def outside_temperature(act: Acting, turn: Turn) -> VoiceAnswer:
             if temp is not None:
                 return VoiceAnswer(f"It's {temp} degrees and {state.state} outside.", None, True)
     return VoiceAnswer("I don't have a reading from outside.", None, False, error="no_value")
+
+
+async def who_is_home(act: Acting, turn: Turn) -> VoiceAnswer:
+    """Who is in, from the home's people (person entities at "home")."""
+    people = act.hub.states.async_all("person")
+    if not people:
+        return VoiceAnswer("I can't tell: nobody is set up as a person in this home.", None, True)
+    home = [p.name for p in people if p.state == "home"]
+    if not home:
+        return VoiceAnswer("Nobody is home.", None, True)
+    verb = "is" if len(home) == 1 else "are"
+    return VoiceAnswer(f"{answers.join_names(home)} {verb} home.", None, True)
