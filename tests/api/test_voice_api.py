@@ -3,6 +3,8 @@ a sentence naming no known device does nothing and says so; junk audio is refuse
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from hearthmind.core import Origin
@@ -87,3 +89,55 @@ async def test_say_keeps_a_conversation(api: ApiEnv) -> None:
         assert api.hub.states.require("light.kitchen").state == "off"
         bad = await client.post(url, json={"text": "turn it on", "conversation_id": 3})
     assert bad.status_code == 400 and "conversation_id" in bad.json()["message"]
+
+
+class _ScriptedStt:
+    """A speech-to-text stand-in that hears the next sentence of a script (the recording is
+    real WAV; what it says is given), so the API's audio path is tested without a model."""
+
+    name = "scripted"
+
+    def __init__(self, sentences: list[str]) -> None:
+        self.sentences = list(sentences)
+
+    def transcribe(self, clip: Any, *, hints: list[str] | None = None) -> Any:
+        from hearthmind.voice import Transcript
+
+        return Transcript(self.sentences.pop(0), self.name, clip.seconds)
+
+
+async def test_listen_is_a_turn_of_the_conversation(api: ApiEnv) -> None:
+    """A recorded follow-up ("turn it off") acts on what the typed turn before it did."""
+    import io
+    import wave
+
+    from hearthmind.voice import DATA_KEY, GrammarIntentRecognizer, VoicePipeline
+
+    named = {"friendly_name": "Kitchen Light"}
+    api.hub.states.async_set("light.kitchen", "off", named, api.hub.context(Origin.SENSOR))
+    stt = _ScriptedStt(["turn it off"])
+    pipeline = VoicePipeline(api.hub, GrammarIntentRecognizer(), stt=stt)
+    api.hub.data[DATA_KEY] = pipeline
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(16000)
+        wav.writeframes(b"\x00\x10" * 16000)
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
+        said = await client.post(
+            "/api/hearthmind/voice/say", json={"text": "turn on the kitchen light"}
+        )
+        cid = said.json()["conversation_id"]
+        heard = await client.post(
+            "/api/hearthmind/voice/listen",
+            params={"conversation_id": cid},
+            content=buffer.getvalue(),
+        )
+    pipeline.close()
+    assert heard.status_code == 200, heard.text
+    body = heard.json()
+    assert body["heard"] == "turn it off" and body["conversation_id"] == cid
+    assert [a["entity_ids"] for a in body["actions"]] == [["light.kitchen"]]
+    state = api.hub.states.get("light.kitchen")
+    assert state is not None and state.state == "off" and state.context.origin is Origin.VOICE

@@ -4,8 +4,10 @@
 and is a turn of a conversation (voice/conversation.py, the hub's one set, shared with HA's
 conversation API and the Wyoming server): the answer carries the `conversation_id` to send
 with a follow-up ("turn it off") or the answer to its question (`continue_conversation`).
-`POST /api/hearthmind/voice/listen?area=` takes the audio file as the body (the pipeline
-alone: its speech recognition scores candidates against the audio). The speaker is
+`POST /api/hearthmind/voice/listen?area=&conversation_id=` takes the audio file as the body:
+its transcript is a turn of the same conversations, read against the recording (the speech
+recognition scores the snapped candidates against the audio, as `handle_audio` does). The
+speaker is
 the token's user, never one the request names (a `user_id` other than the token's is a 403:
 anyone with a token could otherwise act as anyone); the Context's origin is `voice`.
 The hub's configured pipeline (`voice:` section) is used when there is one; otherwise one is
@@ -129,8 +131,9 @@ async def listen(
     token: Authorized,
     user_id: str | None = None,
     area: str | None = None,
+    conversation_id: str | None = None,
 ) -> JsonResponse:
-    from hearthmind.voice import AudioError, load_audio
+    from hearthmind.voice import AudioError, VoiceAnswer, VoiceResult, conversations_for, load_audio
 
     speaker = _speaker(token, user_id)
     chunks: list[bytes] = []
@@ -145,5 +148,25 @@ async def listen(
     except AudioError as err:
         raise ApiError(400, "invalid_format", str(err)) from err
     pipeline = await _pipeline(rt.hub, with_stt=True)
-    result = await pipeline.handle_audio(clip, user_id=speaker, area=area)
-    return JsonResponse(_result(result))
+    try:
+        transcript, rescore = await pipeline.listen(clip, area=area)
+    except AudioError as err:
+        pipeline.hub.health.problem(err.counter, str(err), pipeline.hub.clock.timestamp())
+        return JsonResponse(
+            _result(VoiceResult("", VoiceAnswer(str(err), None, False, error="bad_audio")))
+        )
+    turn = await conversations_for(rt.hub, pipeline).process(
+        transcript.text,
+        conversation_id,
+        user_id=speaker,
+        area=area,
+        from_speech=True,
+        rescore=rescore,
+    )
+    answer = _result(turn.result)
+    answer.update(
+        heard=transcript.text,  # what was heard, before the conversation filled it in
+        conversation_id=turn.conversation_id,
+        continue_conversation=turn.asked,
+    )
+    return JsonResponse(answer)

@@ -45,7 +45,7 @@ from .followups import (
 from .handlers.adjust import abilities, example
 from .home import HomeVocabulary, normalize_name
 from .intents import IntentMatch
-from .pipeline import VoiceResult
+from .pipeline import Rescorer, VoiceResult
 from .places import area_named
 from .request import Request
 from .targets import find_targets
@@ -84,6 +84,7 @@ class ConversationState:
     asked_request: Request | None = None  # the request behind that question, when read
     undo: list[Restore] = field(default_factory=list)  # what undoing the last change takes
     spared: str | None = None  # "but leave the countertop": this turn's device left alone
+    rescore: Rescorer | None = None  # this turn's audio, to score snapped readings against
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +122,13 @@ class Conversations:
         user_id: str | None = None,
         area: str | None = None,
         from_speech: bool = False,
+        rescore: Rescorer | None = None,
     ) -> ConversationTurn:
         """One turn. `from_speech`: the text is a transcript, which the pipeline may snap
-        to the home's sentences (as `VoicePipeline.handle_text(from_speech=True)` does)."""
+        to the home's sentences (as `VoicePipeline.handle_text(from_speech=True)` does),
+        scoring the candidates against the recording with `rescore` when there is one."""
         state = self._state(conversation_id)
+        state.rescore = rescore
         said, state.spared = split_spared(corrected(without_filler(" ".join(text.split()))))
         parts = requests_in(said) if state.question is None and state.pending is None else []
         if len(parts) > 1:
@@ -231,6 +235,7 @@ class Conversations:
             self.pipeline.home(),
             area=area,
             from_speech=from_speech,
+            rescore=state.rescore,
             reader=lambda text: self._read(text, home, area, state, readings),
         )
         if match is None:

@@ -311,11 +311,10 @@ class VoicePipeline:
         after_wake_word: bool = False,
     ) -> VoiceResult:
         """A spoken command; the clip ends where the speech ended."""
-        await self._async_prepare_stt()
         start = time.perf_counter()
         try:
-            transcript, heard = await asyncio.to_thread(
-                self._transcribe, clip, after_wake_word, area
+            transcript, rescore = await self.listen(
+                clip, after_wake_word=after_wake_word, area=area
             )
         except AudioError as err:
             self.hub.health.problem(err.counter, str(err), self.hub.clock.timestamp())
@@ -332,13 +331,22 @@ class VoicePipeline:
             speak=speak,
             from_speech=True,
             transcript=transcript,
-            rescore=self._rescorer(heard),
+            rescore=rescore,
         )
         result.timings_ms["stt"] = (t_stt - start) * 1000
         result.timings_ms["end_of_speech_to_action"] = (
             result.timings_ms["stt"] + result.timings_ms["intent"] + result.timings_ms["action"]
         )
         return result
+
+    async def listen(
+        self, clip: AudioClip, *, after_wake_word: bool = False, area: str | None = None
+    ) -> tuple[Transcript, Rescorer | None]:
+        """What a clip says, and a scorer of readings against it (AudioError when it cannot
+        be heard): the speech half of `handle_audio`, for a conversation to take the turn."""
+        await self._async_prepare_stt()
+        transcript, heard = await asyncio.to_thread(self._transcribe, clip, after_wake_word, area)
+        return transcript, self._rescorer(heard)
 
     async def _async_prepare_stt(self) -> None:
         """Let the STT backend learn the home's sentences (seconds, once per set of names), so
