@@ -124,20 +124,23 @@ class FallbackIntentClassifier:
         slots = extract_slots(text, home)
         context: set[str] = set()
         if intent in ("HassTurnOn", "HassTurnOff", "HassLightSet", "HubLightStep"):
-            if qualifier == "light" or intent in ("HassLightSet", "HubLightStep"):
-                named = _entity(slots, home)
+            # a device the sentence names is turned on or off whatever kind the label guessed
+            # ("turn off the tv" is no light, "switch on the bedroom lamp" no plug): the home
+            # knows the kind, the label only stands in for it when nothing is named
+            named = _entity(slots, home)
+            if intent in ("HassLightSet", "HubLightStep") or (
+                qualifier == "light" and named is None
+            ):
                 if named is None or named.domain != "light":
                     slots.pop("name", None)
                     slots["domain"] = "light"
-            elif qualifier == "device":
-                named = _entity(slots, home)
-                if named is not None and named.domain == "light":
-                    slots.pop("name", None)
-                if "name" not in slots:
-                    slots["domain"] = "switch"
+            elif qualifier == "device" and named is None:
+                slots["domain"] = "switch"
         if intent == "HubLightStep":
             slots["direction"] = qualifier or "down"
-        if intent == "HassLightSet" and qualifier == "color" and "color" not in slots:
+        if intent == "HassLightSet" and qualifier == "color":
+            # a number beside a colour is no brightness ("blue at three pm"), and a brightness
+            # would win over the colour in the light's call
             slots.pop("brightness", None)
         if intent == "HassLightSet" and qualifier == "brightness":
             slots.pop("color", None)
@@ -174,10 +177,14 @@ def extract_slots(text: str, home: HomeVocabulary) -> dict[str, Any]:
     )
     if best_area:
         slots["area"] = best_area[1]
+    from hearthmind.voice.request import ACTIONABLE  # (request.py imports this package)
+
+    # only what a command can act on: a sensor named "Light" is no light to turn on
     best_entity = max(
         (
             (len(n), entity.name)
             for entity in home.entities
+            if entity.domain in ACTIONABLE
             for n in entity.names
             if f" {normalize_name(n)} " in words
         ),
