@@ -34,8 +34,8 @@ _LOGGER = logging.getLogger(__name__)
 # (`.venv/bin/python bench/voice_slurp.py`: +1 a sentence right, -2 one acted on wrongly, 0
 # "not understood"; the strictest pair within one standard error of the best); the other half
 # of SLURP devel is reported and looked at by no choice.
-FALLBACK_MIN_CONFIDENCE = 0.75
-FALLBACK_MIN_CONFIDENCE_LIGHTS = 0.6
+FALLBACK_MIN_CONFIDENCE = 0.7
+FALLBACK_MIN_CONFIDENCE_LIGHTS = 0.55
 # how much closer the best snapped sentence must be than one that does something else
 SNAP_MARGIN = 0.03
 # with the speech model scoring candidates against the audio (mean log-probability per
