@@ -129,6 +129,84 @@ def test_fallback_classifier_learns_labels(home: HomeVocabulary) -> None:
     assert dark.slots["direction"] == "up" and dark.slots["area"] == "Kitchen"
 
 
+def _fallback(*examples: tuple[str, str]) -> FallbackIntentClassifier:
+    """A fallback sure of its few labels (every guess clears `min_confidence`)."""
+    return FallbackIntentClassifier(min_confidence=0.0).fit(list(examples))
+
+
+@pytest.mark.parametrize("direction", ["up", "down"])
+def test_fallback_step_direction_reaches_the_slots(home: HomeVocabulary, direction: str) -> None:
+    model = _fallback(
+        ("make the lights brighter", "HubLightStep/up"),
+        ("raise the lights", "HubLightStep/up"),
+        ("make the lights dimmer", "HubLightStep/down"),
+        ("lower the lights", "HubLightStep/down"),
+    )
+    said = "make the office lights brighter" if direction == "up" else "lower the office lights"
+    match = model.recognize(said, home)
+    assert match is not None and match.intent == "HubLightStep"
+    assert match.slots == {"area": "Office", "domain": "light", "direction": direction}
+
+
+def test_fallback_acts_on_the_device_named_not_the_kind_guessed(home: HomeVocabulary) -> None:
+    """The label's light/device stands in for a kind only when the sentence names nothing:
+    "turn off the coffee maker" learnt from lamps still turns off the coffee maker, never
+    every light, and a named lamp is not swapped for the plugs."""
+    lights = _fallback(
+        ("kill the lamp", "HassTurnOff/light"),
+        ("switch the light off", "HassTurnOff/light"),
+        ("light on", "HassTurnOn/light"),
+    )
+    match = lights.recognize("kill the coffee maker", home)
+    assert match is not None and match.intent == "HassTurnOff"
+    assert match.slots == {"name": "Coffee Maker"}
+    plugs = _fallback(
+        ("power the socket up", "HassTurnOn/device"),
+        ("socket on", "HassTurnOn/device"),
+        ("socket off", "HassTurnOff/device"),
+    )
+    match = plugs.recognize("power the office light up", home)
+    assert match is not None and match.intent == "HassTurnOn"
+    assert match.slots == {"area": "Office", "name": "Office Light"}
+    # nothing named: the label's kind
+    match = plugs.recognize("power the socket up", home)
+    assert match is not None and match.slots == {"domain": "switch"}
+    match = lights.recognize("kill the lamp in the office", home)
+    assert match is not None and match.slots == {"area": "Office", "domain": "light"}
+
+
+def test_fallback_names_only_what_a_command_acts_on() -> None:
+    """A sensor called "Light" is no device to switch: the fallback's lamp is the lights."""
+    sensed = home_from_fixtures(
+        {
+            **HOME,
+            "entities": [
+                *HOME["entities"],
+                {"name": "Light", "id": "binary_sensor.light", "area": "office"},
+            ],
+        }
+    )
+    model = _fallback(("light on please", "HassTurnOn/light"), ("off", "HassTurnOff/light"))
+    match = model.recognize("switch on light", sensed)
+    assert match is not None and match.slots == {"domain": "light"}
+    plugs = _fallback(("socket on please", "HassTurnOn/device"), ("off", "HassTurnOff/device"))
+    match = plugs.recognize("switch on light", sensed)
+    assert match is not None and "name" not in match.slots
+
+
+def test_fallback_colour_keeps_no_number_as_brightness(home: HomeVocabulary) -> None:
+    """A brightness beside the colour would win in the light's call ("blue at three pm" set
+    the lights to 30 %)."""
+    model = _fallback(
+        ("make the lights red", "HassLightSet/color"),
+        ("i want green light", "HassLightSet/color"),
+        ("brighter please", "HubLightStep/up"),
+    )
+    match = model.recognize("turn the lights blue at three pm", home)
+    assert match is not None and match.intent == "HassLightSet"
+    assert match.slots == {"color": "blue", "domain": "light"}
+
+
 def test_transcript_snapping(recognizer: GrammarIntentRecognizer, home: HomeVocabulary) -> None:
     corrector = PhraseCorrector.for_home(recognizer, home, per_template=2)
     fixed = corrector.correct("turn on the kitchen lie")
