@@ -149,8 +149,9 @@ def _in_effect(
     end: dict[str, str | None],
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The calls made and expected, compared by what they do: a plain call that found its
-    device already in the state it asks for ("open" on an open curtain) changes nothing, so
-    it is neither missing when not made nor wrong when made. The scripted set expects only
+    device already in the state it asks for ("open" on an open curtain), or a dimming step on
+    a light that is off, changes nothing, so it is neither missing when not made nor wrong
+    when made. The scripted set expects only
     what changes ("shades up": the closed curtain); the blind sets expect every device of a
     group whatever its state (Home Assistant's way); both mean the same end."""
     left = list(made)
@@ -211,10 +212,16 @@ async def run_dialogs(
             service_data = data.get("service_data") or {}
             ids = service_data.get("entity_id") or []
             plain = set(service_data) <= {"entity_id"}
+            step = service_data.get("brightness_step_pct", service_data.get("brightness_step"))
+            dims = isinstance(step, (int, float)) and step < 0
             for entity_id in [ids] if isinstance(ids, str) else ids:
                 call = _call(f"{data['domain']}.{data['service']}", str(entity_id))
                 calls.append(call)
-                if plain and _target(call["service"]) == before.get(str(entity_id)):
+                was = before.get(str(entity_id))
+                if (plain and _target(call["service"]) == was) or (
+                    dims and call["service"] == "light.turn_on" and was == "off"
+                ):
+                    # dimming an off light leaves it off (HA steps from 0, and 0 is off)
                     noops.append(call)
 
         hub.bus.async_listen(EVENT_CALL_SERVICE, seen)

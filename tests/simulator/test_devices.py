@@ -29,6 +29,20 @@ def test_light_brightness_is_remembered() -> None:
     assert not light.apply("turn_on", {})  # already so: nothing changes
 
 
+def test_a_brightness_step_from_off_starts_at_zero() -> None:
+    """As Home Assistant's light.turn_on: dimming an off light leaves it off; a step up turns
+    it on at the step, not at its remembered brightness."""
+    light = entity("light", "light.kitchen")
+    light.apply("turn_on", {"brightness_pct": 80})
+    light.apply("turn_off", {})
+    assert not light.apply("turn_on", {"brightness_step_pct": -25})
+    assert light.state == "off"
+    assert light.apply("turn_on", {"brightness_step_pct": 25})
+    assert (light.state, light.attributes["brightness"]) == ("on", 64)
+    light.apply("turn_on", {"brightness_step_pct": -10})
+    assert light.attributes["brightness"] == 38
+
+
 def test_cover_lock_thermostat_tv_fan() -> None:
     cover = entity("cover", "cover.bedroom")
     cover.apply("set_cover_position", {"position": 30})

@@ -119,8 +119,11 @@ async def test_leave_it_after_a_question_does_nothing(talk: Talk) -> None:
     [
         ("make sure the kitchen light is off", [("light.turn_off", "light.kitchen")]),
         ("start the robotic vacuum", [("vacuum.start", "vacuum.robbie")]),
-        ("lower the lights in the room", [("light.turn_on", "light.sofa_lamp")]),  # lit first
-        ("turn down the brightness", [("light.turn_on", "light.sofa_lamp")]),  # no TV volume
+        # every light of the room stepped down; the off one stays off (HA's step from 0)
+        ("lower the lights in the room",
+         [("light.turn_on", "light.reading"), ("light.turn_on", "light.sofa_lamp")]),
+        ("turn down the brightness",  # no TV volume
+         [("light.turn_on", "light.reading"), ("light.turn_on", "light.sofa_lamp")]),
         ("turn off the lights in the house",  # the home's, every one whatever its state
          [("light.turn_off", e) for e in ("light.bedside", "light.desk", "light.kitchen",
                                           "light.reading", "light.sofa_lamp")]),

@@ -112,7 +112,8 @@ async def test_a_coffee_wished_for(kitchen: Talk) -> None:
 @pytest.mark.parametrize(
     ("said", "expected"),
     [
-        ("make the living room lights a little softer", [("light.turn_on", "light.sofa_lamp")]),
+        ("make the living room lights a little softer",
+         [("light.turn_on", "light.reading"), ("light.turn_on", "light.sofa_lamp")]),
         ("The study is like a fridge", [(SET, "climate.study")]),
         ("Ugh, the floor's covered in crumbs again, could you sort it out?",
          [("vacuum.start", "vacuum.robbie")]),

@@ -138,7 +138,7 @@ async def test_no_thermostat_here(talk: Talk) -> None:
     [
         ("brighter", ["light.reading", "light.sofa_lamp"], 25),  # the dark one comes on at 25
         ("a bit brighter in here", ["light.reading", "light.sofa_lamp"], 10),
-        ("too bright", ["light.sofa_lamp"], -25),
+        ("too bright", ["light.reading", "light.sofa_lamp"], -25),  # the off one stays off
         ("dim the bedroom", ["light.bedside"], -25),  # none on there: all of them
         ("make the kitchen brighter", ["light.kitchen"], 25),
         ("turn the lights up", ["light.reading", "light.sofa_lamp"], 25),
@@ -149,6 +149,12 @@ async def test_brighter_and_dimmer(talk: Talk, said: str, expected: list[str], s
     calls = [(s, e, d) for s, e, d in talk.calls]
     assert sorted(e for _, e, _ in calls) == expected, turn.result.speech
     assert all(s == "light.turn_on" and d["brightness_step_pct"] == step for s, _, d in calls)
+
+
+async def test_dimmer_leaves_an_off_light_off_and_names_the_lit_ones(talk: Talk) -> None:
+    turn = await talk.say("too bright in here")
+    assert turn.result.speech.startswith("Dimmed the Sofa Lamp.")
+    assert talk.state("light.reading").state == "off"
 
 
 async def test_brighter_says_which_light_it_switched_on(talk: Talk) -> None:

@@ -29,6 +29,7 @@ from .followups import (
     answer,
     corrected,
     device_answer,
+    finish_template,
     incomplete,
     lacks_device,
     match_elsewhere,
@@ -45,6 +46,7 @@ from .followups import (
 from .handlers.adjust import abilities, example
 from .home import HomeVocabulary, normalize_name
 from .intents import IntentMatch
+from .phrasing import plainly
 from .pipeline import Rescorer, VoiceResult
 from .places import area_named
 from .request import Request
@@ -53,7 +55,7 @@ from .turns import NotUnderstood, Question, Turn, VoiceAnswer
 from .understanding import read
 from .undo import Restore, restorations, snapshot, undo_offer
 from .values import revalued, temperature_meant
-from .words import ACK, ALL, MORE_LIGHT, ONE_COVERING, WHOLE_HOME, clean
+from .words import ACK, ALL, ONE_COVERING, WHOLE_HOME, clean
 
 if TYPE_CHECKING:
     from .pipeline import VoicePipeline
@@ -296,9 +298,11 @@ class Conversations:
         """What the grammar did not match: first the sentence without its framing ("could
         you please ...") through the grammar again, then understanding.py's reading."""
         cleaned = clean(text)
-        if cleaned and cleaned != normalize_name(text):
+        for plain in dict.fromkeys((cleaned, plainly(cleaned))):  # "what's it doing in X"
+            if not plain or plain == normalize_name(text):
+                continue
             match = self.pipeline.recognizer.recognize(
-                cleaned, self.pipeline.home(), context_area=area, allow_unknown=False
+                plain, self.pipeline.home(), context_area=area, allow_unknown=False
             )
             if (
                 match is not None
@@ -369,13 +373,6 @@ class Conversations:
         ):
             slots = {k: v for k, v in match.slots.items() if k not in ("name", "area")}
             return replace(match, slots={**slots, "hub_entity_ids": list(state.group_ids)})
-        if (
-            match.intent == "HubLightStep"
-            and match.slots.get("direction") == "up"
-            and MORE_LIGHT.search(clean(said))
-        ):
-            # "it's too dark in here" read by the grammar: the room's off lights on too
-            match = replace(match, slots={**match.slots, "hub_all_on": True})
         spoken = match.spoken_slots
         if (
             match.intent in WIDENED_BY_ALL
@@ -450,7 +447,7 @@ class Conversations:
     def _to_finish(self, result: VoiceResult, said: str) -> str | None:
         """The request to finish with the next turn's device, when this one named none."""
         if lacks_device(result, said):
-            return PRONOUN.sub("{}", said, count=1)
+            return finish_template(said)
         if result.answer.handled or result.answer.error not in (
             "no_intent", "unknown_device", "no_target",
         ):  # fmt: skip

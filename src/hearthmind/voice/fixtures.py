@@ -116,6 +116,10 @@ def _device(hub: Hub) -> Any:
         service: str, entity_id: str, data: Mapping[str, Any], context: Context
     ) -> None:
         old = hub.states.get(entity_id)
+        step = data.get("brightness_step_pct", data.get("brightness_step"))
+        dims = service == "turn_on" and isinstance(step, int | float) and step < 0
+        if dims and (old is None or old.state != "on"):
+            return  # dimming an off light leaves it off (HA steps from 0, and 0 is off)
         attributes = dict(old.attributes) if old else {}
         attributes.update({k: v for k, v in data.items() if not isinstance(v, tuple)})
         for key, value in data.items():

@@ -59,10 +59,11 @@ PARTICLES = frozenset({"on", "off", "up", "down", "out"})
 # on its own; only where a device verb starts each ("go and make me a coffee" is one)
 DEVICE_VERB = (
     r"(?:turn|switch|open|close|shut|lock|unlock|start|stop|set|dim|put|pause|play|resume|run|"
-    r"activate|add)\b"
+    r"activate|add|stick|pop|bung)\b"
 )
 SECOND_REQUEST = re.compile(
-    rf"(?:,\s*|\s+)(?:and\s+(?:then\s+)?|then\s+|also\s+)(?=(?:please\s+)?{DEVICE_VERB})", re.I
+    rf"(?:,\s*|\s+)(?:and\s*,?\s+(?:then\s+)?|then\s+|also\s+)(?=(?:please\s+)?{DEVICE_VERB})",
+    re.I,
 )
 
 
@@ -247,14 +248,31 @@ OWN_PARTICLE = re.compile(
 )
 # filler that names nothing: "while you're at it" (its "it" is no device)
 FILLER = re.compile(
-    r",?\s*\b(?:while|whilst) (?:you'?re|you are) (?:at it|there|up)\b|,?\s*\bif you don'?t mind\b",
+    r",?\s*\b(?:while|whilst) (?:you'?re|you are) (?:at it|there|up)\b|,?\s*\bif you don'?t mind\b"
+    # when the speaker will be away is no part of what to do now ("hoover while I'm out")
+    r"|,?\s*\b(?:while|whilst) (?:i'?m|i am|we'?re|we are) (?:out|away|gone|at work|asleep|"
+    r"at the shops|out shopping)\b"
+    # hesitation: "turn off the kitchen lights and, uh, stick the telly on"
+    r"|,?\s*\b(?:uh+|um+|er+m?|ehm)\b,?"
+    r"|,?\s*\bif you (?:would|could|please|can)(?: be so kind)?\b",
     re.I,
+)
+# "switch 'em off": them
+EM = re.compile(r"(?<![\w'])'em\b", re.I)
+# what the speaker says of themselves after the request: "switch it off, I'm done down there"
+# (its "down" is no dimming); only where a request comes before it
+SELF_REMARK = re.compile(
+    r"[,;.]\s*(?:i'?m|i am|i'?ve|i have|we'?re|we are|i'?ll|we'?ll)\b[^,;]*[.!]?$", re.I
 )
 
 
 def without_filler(said: str) -> str:
     """The sentence without filler that names nothing ("..., while you're at it")."""
-    return " ".join(FILLER.sub("", said).split())
+    said = EM.sub("them", FILLER.sub("", said))
+    remark = SELF_REMARK.search(said)
+    if remark is not None and re.search(rf"\b{DEVICE_VERB}", clean(said[: remark.start()])):
+        said = said[: remark.start()]
+    return " ".join(said.split())
 
 
 # "set the thermostat to 20 and the office to 16": a second value for another place, no verb
@@ -409,13 +427,20 @@ def strip_article(text: str) -> str:
     return re.sub(r"^(the|my|our)\s+", "", text.strip(" .?!"), flags=re.I)
 
 
+# what the grammar takes for a device's name when none was said: "turn that off", "turn off
+# the, uh..."
+DANGLING = frozenset({"it", "them", "that", "this", "those", "these", "the", "a", "an", "my"})
+
+
 def lacks_device(result: VoiceResult, said: str) -> bool:
-    """A request for "it" with nothing to point at ("turn it on", "close it")."""
+    """A request for "it" with nothing to point at ("turn it on", "close it", "turn that
+    off"), or one that trailed off before its device ("turn off the...")."""
+    match = result.match
+    named = match.unmatched.get("name", "") if match is not None else ""
+    if named.casefold().strip(" .,!?") in DANGLING:
+        return True
     if not PRONOUN.search(said):
         return False
-    match = result.match
-    if match is not None and match.unmatched.get("name", "").casefold() in ("it", "them"):
-        return True
     error = result.answer.error
     if error == "no_intent":
         return ACTION_PATTERN.search(clean(said)) is not None
@@ -432,3 +457,11 @@ def device_answer(template: str, said: str, home: HomeVocabulary) -> str:
     verb = template.split()[0] if template.split() else ""
     kind = "curtains" if verb in ("open", "close", "shut", "draw", "raise", "lower") else "lights"
     return template.format(f"the {kind} in the {area.name}")
+
+
+def finish_template(said: str) -> str:
+    """The request with a place for the device the next turn names."""
+    if PRONOUN.search(said):
+        return PRONOUN.sub("{}", said, count=1)
+    trailed = re.sub(r"\b(?:the|a|an|my)[\s.,!?]*$", "{}", said.rstrip())
+    return trailed if "{}" in trailed else f"{said.rstrip(' .,!?')} {{}}"

@@ -28,6 +28,13 @@ def left_on(said: str) -> str:
 # everyday turns of phrase said plainly, each for what it asks (never a verb of its own
 # words: "clean up" is no "up", "put ... on pause" is no "put ... on")
 PLAIN = (
+    # "get it going", "get the hoover going": start it
+    (re.compile(r"\bget (it|them|(?:the |my )?[a-z]+) (?:going|started|running)\b"), r"start \1"),
+    # "what's it doing in New York?": the weather there
+    (re.compile(r"^what'?s (?:it|the weather) doing (?:in|at|over in) (.+?)(?: today| now)?$"),
+     r"what's the weather like in \1"),
+    (re.compile(r"^what'?s (?:it|the weather) doing(?: outside)?(?: today| now)?$"),
+     "what's the weather like"),
     (re.compile(r"^did (?:i|we|you|someone|somebody|anyone) leave "), "is "),
     (re.compile(r"^put (.+?) on pause$"), r"pause \1"),
     (re.compile(r"\b(?:start|restart|resume|continue|put on) (?:the |my )?"

@@ -60,7 +60,6 @@ class Request:
     pronoun: bool = False  # "turn it down": nothing named
     one: bool = False  # one said ("the curtain"): several found are asked about
     unknown: tuple[str, str] | None = None  # ("room", "spare room"): said, not in this home
-    all_lights: bool = False  # "it's too dark": the room's off lights on too, not only the lit
 
     def elsewhere(self, home: HomeVocabulary, place: str) -> Request | None:
         """The same request for another area or device: "and the bedroom?"."""
@@ -150,8 +149,6 @@ class Request:
             slots = {
                 "direction": "up" if self.action == "brighter" else "down",
                 "step_pct": 10 if self.small else 25,
-                "hub_lit_first": not self.entity_ids and not self.all_lights,
-                "hub_all_on": self.all_lights,
             }
             ids = self.targets(home, speaker_area, KINDS["light"])
             return self._match("HubLightStep", home, ids, slots, KINDS["light"])

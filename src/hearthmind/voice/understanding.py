@@ -47,7 +47,6 @@ from .words import (
     LIGHTS_ON,
     LOUDER,
     MAKE_SURE,
-    MORE_LIGHT,
     NOT_A_STEP,
     ONE_COVERING,
     ONE_OF,
@@ -237,7 +236,7 @@ def _read_target(
     chosen = _action(rest, kind, named_domains, request, outdoors)
     if chosen is None:
         return None
-    request = replace(request, action=chosen, all_lights=bool(MORE_LIGHT.search(rest)))
+    request = replace(request, action=chosen)
     areas = list(dict.fromkeys(a for _, _, a in places))
     if re.search(r"\band\b|,", rest) or len(areas) > 1:
         request = _joined(request, kinds, areas, home, speaker_area)

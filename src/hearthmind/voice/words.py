@@ -350,7 +350,8 @@ MAKE_SURE = re.compile(
 # the remark asks for the device off (never on); "leave the light on" is a request, kept
 LEFT_ON = re.compile(r"\b(?:left|forgot to (?:turn|switch) off) (.+?) on\b")
 STILL_ON = re.compile(
-    r"(?:'s|\s+(?:is|are|was|were))(?:\s+(?:still|left|been left|already|all|again))*\s+on\b"
+    r"(?:'s|\s+(?:is|are|was|were))(?:\s+(?:still|left|been left|already|all|again))*\s+"
+    r"(?:on|blazing|on full|burning)\b"
     r"|\s+(?:still|been left|left) on\b"
 )
 # floors as people say them, to the floor they most often mean: a floor with that name or
@@ -403,12 +404,13 @@ HELLO = re.compile(
 THANKS = re.compile(rf"^(?:{_CHAT}[ ,.!]+)*{_CLOSING}(?:[ ,.!]+{_CHAT})*[.!]?$")
 QUESTION = re.compile(
     r"^(?:is|are)\s+(?:the\s+|my\s+|any\s+(?:of\s+the\s+)?)?(.+?)\s+(?:still\s+)?"
-    r"(on|off|open|closed|shut|locked|unlocked|running|playing)"
+    r"(on|off|open|closed|shut|locked|unlocked|running|playing|going)"
     r"((?:\s+(?:in|on|at|upstairs|downstairs)\b.*)?)$"
 )
 STATE_WORDS = {
     "on": "on", "off": "off", "open": "open", "closed": "closed", "shut": "closed",
     "locked": "locked", "unlocked": "unlocked", "running": "on", "playing": "playing",
+    "going": "on",
 }  # fmt: skip
 VOLUME = re.compile(r"\b(?:volume|sound|loudness)\b")
 AMOUNT = re.compile(r"\b(?:by|to) (\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:degrees?|deg|percent|%)")
@@ -436,6 +438,8 @@ def clean(text: str) -> str:
     "Could you please put the telly on for me?" -> "put the telly on"."""
     said = words_to_digits(text.replace("\u2019", "'").replace("%", " percent"))
     said = " ".join(said.split())
+    # "the right-hand curtain": the right one
+    said = re.sub(r"\b(left|right)[- ]hand(?:ed)?\b", r"\1", said, flags=re.I)
     previous = None
     while previous != said:  # "hey, can you please ..." has framing in layers
         previous = said
@@ -451,7 +455,8 @@ def clean(text: str) -> str:
 
 # "switch it off", "switch the TV on": the verb, not a switch
 SWITCH_VERB = re.compile(
-    r"\bswitch(?=\s+(?:on|off|it|them|that|this|everything|all|the|my|our|over|back)\b)"
+    r"^switch\b|(?<=\band )switch\b|(?<=\bthen )switch\b|(?<=\bplease )switch\b|"
+    r"\bswitch(?=\s+(?:on|off|it|them|that|this|those|these|everything|all|the|my|our|over|back)\b)"
 )
 
 

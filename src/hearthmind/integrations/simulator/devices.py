@@ -196,8 +196,10 @@ class SimEntity:
                 brightness = int(data["brightness"])
             elif "brightness_pct" in data:
                 brightness = round(float(data["brightness_pct"]) * 255 / 100)
-            elif "brightness_step_pct" in data and self.state == "on":
-                current = int(self.attributes.get("brightness", 255))
+            elif "brightness_step_pct" in data:
+                # a step from off starts at 0, as HA's: "dimmer" leaves an off light off,
+                # "brighter" turns it on at the step
+                current = int(self.attributes.get("brightness", 255)) if self.state == "on" else 0
                 brightness = current + round(float(data["brightness_step_pct"]) * 255 / 100)
             brightness = max(0, min(255, brightness))
             if brightness == 0:

@@ -90,22 +90,19 @@ async def light_set(act: Acting, turn: Turn) -> VoiceAnswer:
 async def light_step(act: Acting, turn: Turn) -> VoiceAnswer:
     entities = find_targets(turn, {"light"})
     down = turn.slot("direction") == "down"
-    named = bool(turn.slot("name") or turn.slot("hub_entity_ids"))
-    if down and not turn.slot("hub_all_on") and (turn.slot("hub_lit_first") or not named):
-        # "dimmer" in a room: the lights that are on (an off lamp cannot be dimmed)
-        entities = [e for e in entities if act.state(e) == "on"] or entities
-    # "brighter" in a room: every light of it, the off ones switched on at the step, as
-    # Home Assistant's brightness_step does (0 + step); two writers of scripted dialogs
-    # who never saw this code both expected the room's dark lamp to come on
+    # every light of the room (or group) is stepped, as Home Assistant's brightness_step
+    # does from 0 for an off light: "brighter" turns the dark ones on at the step (two
+    # writers of scripted dialogs who never saw this code expected the room's dark lamp to
+    # come on), "dimmer" leaves them off, so only the lit ones are named as dimmed
     step = float(turn.slot("step_pct") or 25)
-    dark = [e for e in entities if not down and act.state(e) != "on"]
+    dark = [e for e in entities if act.state(e) != "on"]
     data = {"brightness_step_pct": -step if down else step}
     actions = await act.call(
         turn, entities, lambda e: "turn_on" if e.domain == "light" else None, data
     )
     lit = [e.name for e in entities if e not in dark]
     if down:
-        said = f"Dimmed {answers.things(lit, 'light')}."
+        said = f"Dimmed {answers.things(lit or [e.name for e in entities], 'light')}."
     elif not lit:
         said = f"Turned on {answers.things([e.name for e in dark], 'light')} at {step:.0f} percent."
     elif dark:

@@ -335,7 +335,7 @@ class MqttLight(MqttEntity[LightConfig]):
             service = "turn_off" if self.state == "on" else "turn_on"
         if service not in ("turn_on", "turn_off"):
             raise PayloadError(f"{self.entity_id} cannot {service}")
-        wanted = wanted_values(service, data, self.light)
+        wanted = wanted_values(service, data, self.light, is_on=self.state == "on")
         if self.template is not None:
             self.template.command(wanted, context)
             return

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from .light import MqttLight
 
 
-def wanted_values(service: str, data: Mapping[str, Any], light: LightState) -> dict[str, Any]:
+def wanted_values(
+    service: str, data: Mapping[str, Any], light: LightState, *, is_on: bool = True
+) -> dict[str, Any]:
     """`{"on": bool, "brightness": 0..255, "hs_color": ..., ...}` for a turn_on/turn_off."""
     wanted: dict[str, Any] = {"on": service == "turn_on"}
     for key in ("transition", "flash"):
@@ -26,6 +28,8 @@ def wanted_values(service: str, data: Mapping[str, Any], light: LightState) -> d
         return wanted
     current = light.values.get("brightness")
     base = int(current) if isinstance(current, int | float) else 255
+    if not is_on:
+        base = 0  # a step from off starts at 0, as HA's: dimming leaves it off
     if data.get("brightness") is not None:
         wanted["brightness"] = int(data["brightness"])
     elif data.get("brightness_pct") is not None:
