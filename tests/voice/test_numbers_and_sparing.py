@@ -217,3 +217,29 @@ async def test_who_is_home(talk: Talk) -> None:
 async def test_how_warm_a_thermostat_reads(talk: Talk) -> None:
     done = await talk.say("How warm is it on the thermostat right now?")
     assert "20" in done.result.speech and talk.made() == []
+
+
+async def test_where_someone_is(talk: Talk) -> None:
+    ctx = talk.hub.context(Origin.SENSOR)
+    talk.hub.states.async_set("person.ada", "Work", {"friendly_name": "Ada"}, ctx)
+    assert (await talk.say("Where's Ada at the moment?")).result.speech == "Ada is at Work."
+    unknown = await talk.say("where's Bob")
+    assert unknown.result.answer.handled and "Bob" in unknown.result.speech
+
+
+async def test_how_humid_it_is(talk: Talk) -> None:
+    done = await talk.say("How humid is it in here?")
+    assert done.result.answer.handled and "no humidity sensor" in done.result.speech
+    ctx = talk.hub.context(Origin.SENSOR)
+    humid = {"friendly_name": "Lounge Humidity", "device_class": "humidity"}
+    talk.hub.states.async_set("sensor.lounge_humidity", "55", humid, ctx)
+    talk.hub.registries.set_entity_area("sensor.lounge_humidity", "living_room")
+    done = await talk.say("How humid is it in the living room?")
+    assert done.result.speech == "The Lounge Humidity reads 55 percent."
+
+
+async def test_the_temperature_asked_in_a_room_is_it_next(talk: Talk) -> None:
+    asked = await talk.say("What temperature is it in the study?")
+    assert asked.result.answer.handled
+    await talk.say("Blimey, that's cold. Set it to 21.")
+    assert talk.made() == [(SET, "climate.study")]

@@ -99,6 +99,8 @@ class IntentHandler:
             "HubHello": bound(adjust.hello),
             "HubGetSetting": bound(questions.get_setting),
             "HubWhoIsHome": bound(questions.who_is_home),
+            "HubWhereIs": bound(questions.where_is),
+            "HubHumidity": bound(questions.humidity),
             "HubOutsideTemperature": bound(questions.outside_temperature),
             "HubUndoTurn": bound(undo.undo_turn),
         }

@@ -460,9 +460,13 @@ class Conversations:
         if match is None or (match.intent not in QUESTIONS and not refused):
             return []
         ids = list(match.slots.get("hub_entity_ids") or [])
+        home = self.pipeline.home()
         if not ids and match.slots.get("name"):
-            found = self.pipeline.home().find_entities(name=str(match.slots["name"]))
-            ids = [e.entity_id for e in found]
+            ids = [e.entity_id for e in home.find_entities(name=str(match.slots["name"]))]
+        if not ids and match.intent == "HassClimateGetTemperature" and match.slots.get("area"):
+            room = home.area(str(match.slots["area"]))  # "what temperature is it in the office?"
+            ids = [e.entity_id for e in home.entities if e.domain == "climate" and room
+                   and e.area_id == room.id]  # fmt: skip
         return ids
 
     def _hint(self, home: HomeVocabulary, area: str | None) -> str:

@@ -106,11 +106,16 @@ class Request:
             what, said = self.unknown
             slot = "area" if what == "room" else "name"
             return IntentMatch("HubDeviceAction", unmatched={slot: said}, source="reader")
-        if self.action == "reading":
+        if self.action == "where":
             return IntentMatch(
-                "HassClimateGetTemperature",
-                {"hub_entity_ids": list(self.entity_ids)},
-                source="reader",
+                "HubWhereIs", {"name": self.unknown[1] if self.unknown else ""}, source="reader"
+            )
+        if self.action == "humidity":
+            return IntentMatch("HubHumidity", self._where(home), source="reader")
+        if self.action == "reading":
+            where = {"hub_entity_ids": list(self.entity_ids)} if self.entity_ids else {}
+            return IntentMatch(
+                "HassClimateGetTemperature", {**where, **self._where(home)}, source="reader"
             )
         if self.action == "setting":
             return IntentMatch(

@@ -22,7 +22,7 @@ from typing import Any
 from .home import HomeVocabulary, NamedArea, NamedFloor, normalize_name
 from .naming import NOT_A_NAME, entity_names, kind_said, modifiers, named_by
 from .phrasing import left_on, plainly
-from .places import area_names, unknown_place
+from .places import area_named, area_names, unknown_place
 from .request import ACTIONABLE, Request, floor_said, of_kind
 from .words import (
     ACK,
@@ -40,6 +40,7 @@ from .words import (
     HELLO,
     HELP,
     HERE,
+    HUMIDITY,
     KIND_PATTERN,
     KIND_WORDS,
     KINDS,
@@ -65,6 +66,7 @@ from .words import (
     TO_BASE,
     VOLUME,
     WARMER,
+    WHERE_IS,
     WHO_HOME,
     WHOLE_HOME,
     Kind,
@@ -137,6 +139,13 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         return Request("hello")
     if WHO_HOME.match(said):
         return Request("who_home")
+    person = WHERE_IS.match(said)
+    things = _spans(person.group(1), entity_names(home, None)) if person else []
+    if person is not None and all(v.startswith("person.") for _, _, v in things):
+        return Request("where", unknown=("person", person.group(1)))  # no device's name
+    if (humid := HUMIDITY.match(said)) is not None:
+        place = area_named(home, humid.group(1)) if humid.group(1) else None
+        return Request("humidity", area=place.id if place else _area_id(home, speaker_area))
     if COFFEE_WISH.match(said):
         return Request("coffee")
     if ACK.match(said):
@@ -161,6 +170,9 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         where = reading.group(1) or reading.group(2)
         named = _spans(where, entity_names(home, frozenset({"climate", "sensor"})))
         ids = tuple(dict.fromkeys(v for _, _, v in named))
+        room = area_named(home, where) if not ids else None
+        if room is not None:
+            return Request("reading", area=room.id)  # "what temperature is it in the office?"
         return Request("reading", ids) if len(ids) == 1 else None
     question = QUESTION.match(bare)
     if question and question.group(2) in STATE_WORDS:

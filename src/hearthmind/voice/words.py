@@ -312,7 +312,8 @@ SETTING = re.compile(
 READING = re.compile(
     r"^(?:(?:what(?:'s| is)|what temperature is|how (?:warm|cold|hot) is)\s+(?:the\s+|my\s+)?(.+?)"
     r"\s+(?:reading|showing|saying|measuring)"
-    r"|how (?:warm|cold|hot) is it (?:on|by|according to|at) (?:the\s+|my\s+)?(.+?))"
+    r"|(?:how (?:warm|cold|hot)|what temperature) is it (?:on|by|according to|at|in) "
+    r"(?:the\s+|my\s+)?(.+?))"
     r"(?:\s+(?:at the moment|right now|now|currently))?$"
 )
 # a window covering said as one ("open the curtain") where there are several: which one?
@@ -394,6 +395,15 @@ WHO_HOME = re.compile(
     r"are (?:the kids|we all|you alone)) (?:at home|home|in(?: the house)?|here)"
     r"(?: (?:at the moment|right now|now|today|yet))?$"
 )
+# where one of the home's people is: "where's Ada at the moment?"
+WHERE_IS = re.compile(
+    r"^where(?:'s| is) ([a-z][a-z' -]*?)(?: at the moment| right now| now| today)?$"
+)
+# how humid it is: the home's humidity sensors, the room's first
+HUMIDITY = re.compile(
+    r"^(?:how (?:humid|damp|muggy) is it|what(?:'s| is) the humidity)(?: (?:in|at) (?:the )?(.+?))?"
+    r"(?: right now| now| at the moment)?$"
+)
 HELLO = re.compile(
     r"^(?:hi|hiya|hello|hey|howdy|morning|evening|good (?:morning|afternoon|evening)"
     r"|you there|are you there|anyone there|you awake|are you awake|are you listening"
@@ -404,13 +414,14 @@ HELLO = re.compile(
 THANKS = re.compile(rf"^(?:{_CHAT}[ ,.!]+)*{_CLOSING}(?:[ ,.!]+{_CHAT})*[.!]?$")
 QUESTION = re.compile(
     r"^(?:is|are)\s+(?:the\s+|my\s+|any\s+(?:of\s+the\s+)?)?(.+?)\s+(?:still\s+)?"
-    r"(on|off|open|closed|shut|locked|unlocked|running|playing|going)"
+    r"(on|off|open|closed|shut|locked|unlocked|running|playing|going|doing anything)"
+    r"(?:\s+(?:right now|now|at the moment))?"
     r"((?:\s+(?:in|on|at|upstairs|downstairs)\b.*)?)$"
 )
 STATE_WORDS = {
     "on": "on", "off": "off", "open": "open", "closed": "closed", "shut": "closed",
     "locked": "locked", "unlocked": "unlocked", "running": "on", "playing": "playing",
-    "going": "on",
+    "going": "on", "doing anything": "on",
 }  # fmt: skip
 VOLUME = re.compile(r"\b(?:volume|sound|loudness)\b")
 AMOUNT = re.compile(r"\b(?:by|to) (\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:degrees?|deg|percent|%)")

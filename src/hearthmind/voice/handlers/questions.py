@@ -6,10 +6,10 @@ import re
 
 from .. import answers
 from ..acting import Acting
-from ..home import NamedEntity
+from ..home import NamedEntity, normalize_name
 from ..targets import find_targets
 from ..turns import Turn, VoiceAnswer
-from .adjust import volume_of
+from .adjust import degrees, volume_of
 
 
 async def get_state(act: Acting, turn: Turn) -> VoiceAnswer:
@@ -95,7 +95,21 @@ async def get_temperature(act: Acting, turn: Turn) -> VoiceAnswer:
         if temp is None and entity.domain == "sensor":
             temp = state.state
         if temp is not None:
-            return VoiceAnswer(f"It's {temp} degrees.", None, True)
+            try:
+                said = degrees(float(temp))
+            except (TypeError, ValueError):
+                said = f"{temp} degrees"
+            return VoiceAnswer(f"It's {said}.", None, True)
+    for entity in entities:
+        state = act.hub.states.get(entity.entity_id)
+        target = state.attributes.get("temperature") if state is not None else None
+        if isinstance(target, int | float):
+            name = answers.the(entity.name)
+            return VoiceAnswer(
+                f"{name[:1].upper()}{name[1:]} has no reading; it is set to {degrees(target)}.",
+                None,
+                True,
+            )
     return VoiceAnswer(
         "I don't have a temperature reading right now.", None, False, error="no_value"
     )
@@ -178,3 +192,41 @@ async def who_is_home(act: Acting, turn: Turn) -> VoiceAnswer:
         return VoiceAnswer("Nobody is home.", None, True)
     verb = "is" if len(home) == 1 else "are"
     return VoiceAnswer(f"{answers.join_names(home)} {verb} home.", None, True)
+
+
+async def where_is(act: Acting, turn: Turn) -> VoiceAnswer:
+    """Where one of the home's people is: their person entity's state (home, away, a zone)."""
+    said = str(turn.slot("name") or "").strip()
+    for person in act.hub.states.async_all("person"):
+        if person.name.casefold() == said.casefold() or person.entity_id == f"person.{said}":
+            where = {"home": "at home", "not_home": "away"}.get(person.state, f"at {person.state}")
+            return VoiceAnswer(f"{person.name} is {where}.", None, True)
+    return VoiceAnswer(f"I don't know anyone called {said.title()} here.", None, True)
+
+
+async def humidity(act: Acting, turn: Turn) -> VoiceAnswer:
+    """How humid it is: the room's humidity sensors, else the home's (outdoors said so)."""
+    sensors = [
+        e for e in turn.home.entities
+        if e.domain == "sensor" and e.attributes.get("device_class") == "humidity"
+    ]  # fmt: skip
+    area = turn.home.area(str(turn.slot("area") or "")) or turn.home.area(turn.area or "")
+
+    def in_area(entity: NamedEntity) -> bool:
+        if area is None:
+            return False
+        named = any(normalize_name(n) in normalize_name(entity.name) for n in area.names)
+        return entity.area_id == area.id or (entity.area_id is None and named)
+
+    here = [e for e in sensors if in_area(e)]
+    if not sensors:
+        return VoiceAnswer("There's no humidity sensor in this home.", None, True)
+    missing = f"There's no humidity sensor in the {area.name}; " if area and not here else ""
+    readings = []
+    for entity in (here or sensors)[:3]:
+        state = act.hub.states.get(entity.entity_id)
+        value = state.state if state is not None else "unknown"
+        readings.append(f"{answers.the(entity.name)} reads {value} percent")
+    text = "; ".join(readings)
+    said = f"{missing}{text}." if missing else f"{text[:1].upper()}{text[1:]}."
+    return VoiceAnswer(said, None, True)
