@@ -243,3 +243,20 @@ async def test_the_temperature_asked_in_a_room_is_it_next(talk: Talk) -> None:
     assert asked.result.answer.handled
     await talk.say("Blimey, that's cold. Set it to 21.")
     assert talk.made() == [(SET, "climate.study")]
+
+
+async def test_and_to_another_list_too(recognizer: GrammarIntentRecognizer) -> None:
+    home = _kitchen_home()
+    home["entities"] += [
+        {"name": "Shopping List", "id": "todo.shopping_list", "state": "0"},
+        {"name": "Trader Joe's", "id": "todo.trader_joes", "state": "0"},
+    ]
+    talk = make_talk(recognizer, home)
+    await talk.say("Add bananas to the shopping list.")
+    done = await talk.say("And to Trader Joe's too.")
+    talk.talk.pipeline.close()
+    assert talk.made() == [
+        ("todo.add_item", "todo.shopping_list"),
+        ("todo.add_item", "todo.trader_joes"),
+    ]
+    assert done.result.speech == "Added bananas to Trader Joe's."

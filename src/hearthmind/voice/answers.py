@@ -51,9 +51,13 @@ def join_names(names: list[str]) -> str:
 
 
 def _takes_no_article(name: str) -> bool:
-    """'The Den Lamp' has its own; "Sam's light" and "the kids' lamp" take none."""
-    first = name.split(" ", 1)[0].casefold()
-    return first == "the" or first.endswith(("'s", "s'", "\u2019s"))
+    """'The Den Lamp' has its own; "Sam's light", "the kids' lamp" and "Trader Joe's" (a
+    shop's name) take none."""
+    words = name.casefold().split()
+    possessive = ("'s", "s'", "\u2019s")
+    return bool(words) and (
+        words[0] == "the" or words[0].endswith(possessive) or words[-1].endswith(possessive)
+    )
 
 
 def the(name: str) -> str:

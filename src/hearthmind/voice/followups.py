@@ -80,7 +80,7 @@ def place_of(said: str) -> str | None:
         return None
     place = normalize_name(found.group("lead") or found.group("tail") or found.group("one") or "")
     place = VALUE.sub("", place)
-    place = re.sub(r"^(?:in|on|at|for|with)\s+", "", place)
+    place = re.sub(r"^(?:in|on|at|for|with|to|onto)\s+", "", place)
     place = re.sub(r"^(?:the|my|our)\s+", "", place)
     place = re.sub(r"^ones?\s+(?:in|on|at|from|for)\s+(?:the\s+)?", "", place)
     place = re.sub(r"\s+ones?$", "", place)

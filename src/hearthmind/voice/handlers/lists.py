@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from hearthmind.core import HearthmindError
 
+from .. import answers
 from ..acting import Acting
 from ..home import NamedEntity
 from ..targets import find_targets
@@ -43,7 +44,8 @@ def _named_list(turn: Turn) -> list[NamedEntity]:
 async def _add(act: Acting, turn: Turn, lists: list[NamedEntity]) -> VoiceAnswer:
     item = _item(turn)
     actions = await act.call(turn, lists, lambda _: "add_item", {"item": item})
-    return act.done(turn, f"Added {item}.", actions)
+    where = answers.things([e.name for e in lists], "list")
+    return act.done(turn, f"Added {item} to {where}.", actions)
 
 
 async def _complete(act: Acting, turn: Turn, lists: list[NamedEntity]) -> VoiceAnswer:
