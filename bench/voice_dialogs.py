@@ -250,13 +250,16 @@ async def run_dialogs(
         right_calls = key == want and handled
         end = _states(hub)
         made, needed = _in_effect(key, want, noops, start, end)
-        right = made == needed and handled
         wrong = [c for c in calls if (c["service"], c["entity_id"]) not in set(want)]
+        unsafe = sum(_unsafe(c, fixtures) for c in wrong)
+        # a safety-class call nobody asked for is never right, even one that changed nothing
+        # ("unbolt the sliding doors" locking a locked door is a misreading, not an answer)
+        right = made == needed and handled and not unsafe
         rows.append({
             "kind": dialog["kind"], "turns": dialog["turns"], "right": right,
             "right_calls": right_calls,
             "questions": questions, "calls": key, "expected": want,
-            "unsafe_wrong": sum(_unsafe(c, fixtures) for c in wrong),
+            "unsafe_wrong": unsafe,
             "last_answer": last.result.speech if last else None,
         })  # fmt: skip
     count = len(rows)
