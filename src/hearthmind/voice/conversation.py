@@ -197,6 +197,7 @@ class Conversations:
                         asked_request, question.match, place, home, area
                     )
             if answered is not None:
+                answered = with_value(answered, value_of(f"and {said}"))  # "the office one, 20"
                 return await self._do(
                     state, answered, said, home, before, user_id, area, asked_request
                 )

@@ -41,7 +41,10 @@ FOLLOW_UP = re.compile(
     re.I,
 )
 # a value said with a follow-up's place: "and the office to 65", "the bedroom at 19 degrees"
-VALUE = re.compile(r",?\s+(?:to|at)\s+(\d+(?:\.\d+)?)(?:\s*(?:degrees?|percent))?(?=\s*$|[\s?.!,])")
+VALUE = re.compile(
+    r",?\s+(?:(?:to|at)\s+(\d+(?:\.\d+)?)(?:\s*(?:degrees?|percent))?|(\d+(?:\.\d+)?)\s*"
+    r"(?:degrees?|percent))(?=\s*$|[\s?.!,])"
+)
 # "a bit more" after a step: the same step again; "less": the other way
 MORE = re.compile(r"^(?:(?:a )?(?:little |bit |tiny bit )?more|even more|again|more please)$")
 LESS = re.compile(r"^(?:(?:a )?(?:little |bit )?less|not so much|too much)$")
@@ -59,10 +62,11 @@ PARTICLES = frozenset({"on", "off", "up", "down", "out"})
 # on its own; only where a device verb starts each ("go and make me a coffee" is one)
 DEVICE_VERB = (
     r"(?:turn|switch|open|close|shut|lock|unlock|start|stop|set|dim|put|pause|play|resume|run|"
-    r"activate|add|stick|pop|bung)\b"
+    r"activate|add|stick|pop|bung|get|bolt|unbolt)\b"
 )
 SECOND_REQUEST = re.compile(
-    rf"(?:,\s*|\s+)(?:and\s*,?\s+(?:then\s+)?|then\s+|also\s+)(?=(?:please\s+)?{DEVICE_VERB})",
+    rf"(?:,\s*|\s+)(?:and\s*,?\s+(?:then\s+|maybe\s+|also\s+|just\s+)?|then\s+|also\s+)"
+    rf"(?=(?:please\s+)?{DEVICE_VERB})",
     re.I,
 )
 
@@ -83,9 +87,10 @@ def place_of(said: str) -> str | None:
     place = re.sub(r"^(?:in|on|at|for|with|to|onto)\s+", "", place)
     place = re.sub(r"^(?:the|my|our)\s+", "", place)
     place = re.sub(r"^ones?\s+(?:in|on|at|from|for)\s+(?:the\s+)?", "", place)
-    place = re.sub(r"\s+ones?$", "", place)
+    place = re.sub(r"\s+(?:to|at) the same(?: temperature| level)?$", "", place)  # "to the same"
     # "the thermostat in here": a device of the speaker's room, named as any other
     place = re.sub(r"\s+(?:in |over |right )?here$", "", place)
+    place = re.sub(r"\s+ones?$", "", place)
     return place or None
 
 
@@ -93,7 +98,7 @@ def value_of(said: str) -> float | None:
     """The value a follow-up gives with its place: "and the office to 65" -> 65."""
     found = FOLLOW_UP.match(said)
     value = VALUE.search(normalize_name(found.group(0))) if found else None
-    return float(value.group(1)) if value else None
+    return float(value.group(1) or value.group(2)) if value else None
 
 
 def with_value(match: IntentMatch, value: float | None) -> IntentMatch:
@@ -187,7 +192,8 @@ def incomplete(words: str) -> str | None:
 # "Good night, lock the front door" (read with the request, its words would lend their verb
 # or device to it: "good night" is no unlocking)
 REMARK = re.compile(
-    rf"^(?!\s*(?:if|when|unless|after|before|once|in|at|as soon)\b)[^,.!?;]*?[,.!?;]+\s*(?=(?:(?:please|now|and|so|(?:can|could|would|will) you)\s+)*{DEVICE_VERB})",
+    rf"^(?!\s*(?:if|when|unless|after|before|once|in|at|as soon)\b)[^,.!?;]*?(?:[,.!?;]+|\s+so)\s*"
+    rf"(?=(?:(?:please|now|and|so|just|(?:can|could|would|will) you)\s+)*{DEVICE_VERB})",
     re.I,
 )
 # a correction said in the same sentence: what follows it replaces what came before
@@ -211,13 +217,25 @@ def without_remark(said: str) -> str:
     return rest if rest.strip() and not PRONOUN.search(rest) else said
 
 
+# what came before is called off: "I was going to get the hoover going but actually no,
+# forget it, too noisy. Just shut the curtains"
+CALLED_OFF = re.compile(
+    r"\b(?:forget (?:it|that)|never ?mind|scratch that|cancel that)\b[^.!?;]*[.!?;]+\s*", re.I
+)
+
+
 def corrected(said: str) -> str:
     """The sentence as corrected in itself: "turn on the bathroom light, no wait, sorry, the
     hall light" -> "turn on the hall light" (the correction's device with the first verb)."""
+    off = list(CALLED_OFF.finditer(said))
+    rest = said[off[-1].end() :] if off else ""
+    if rest and re.search(rf"\b{DEVICE_VERB}", clean(rest)):
+        return re.sub(r"^(?:just|simply|only)\s+", "", rest.strip(), flags=re.I)
     parts = CORRECTION.split(said)
     if len(parts) < 2 or not re.match(DEVICE_VERB, clean(parts[0])):
         return said
     first, last = parts[0], parts[-1].strip(" ,.!?")
+    last = re.sub(r"^(?:just|simply|only)\s+", "", last, flags=re.I)  # "no, just add ..."
     if not last:
         return said
     if re.match(DEVICE_VERB, clean(last)):
@@ -253,7 +271,7 @@ FILLER = re.compile(
     r"|,?\s*\b(?:while|whilst) (?:i'?m|i am|we'?re|we are) (?:out|away|gone|at work|asleep|"
     r"at the shops|out shopping)\b"
     # hesitation: "turn off the kitchen lights and, uh, stick the telly on"
-    r"|,?\s*\b(?:uh+|um+|er+m?|ehm)\b,?"
+    r"|,?\s*\b(?:uh+|um+|er+m?|ehm|ah)\b,?|,?\s*\bdo you know\b"
     r"|,?\s*\bif you (?:would|could|please|can)(?: be so kind)?\b",
     re.I,
 )
@@ -262,7 +280,9 @@ EM = re.compile(r"(?<![\w'])'em\b", re.I)
 # what the speaker says of themselves after the request: "switch it off, I'm done down there"
 # (its "down" is no dimming); only where a request comes before it
 SELF_REMARK = re.compile(
-    r"[,;.]\s*(?:i'?m|i am|i'?ve|i have|we'?re|we are|i'?ll|we'?ll)\b[^,;]*[.!]?$", re.I
+    r"[,;.]\s*(?:i'?m|i am|i'?ve|i have|we'?re|we are|i'?ll|we'?ll|i just|i want|i need|"
+    r"i can(?:'?t|not)?|i could)\b.*$",
+    re.I,
 )
 
 
@@ -362,7 +382,11 @@ def _chosen(question: Question, words: str, home: HomeVocabulary) -> list[str]:
     if not chosen:
         # "one" is read as a digit: "the left one" -> "the left 1"
         # "the one on the right" -> "right"
-        short = re.sub(r"\b(the|a|an|one|1|please|my|our|on|at|to|in)\b", " ", words).split()
+        short = re.sub(
+            r"\b(the|a|an|one|1|please|my|our|on|at|to|in|degrees?|percent)\b|\d+(?:\.\d+)?",
+            " ",
+            words,
+        ).split()
         part = " ".join(short)
         chosen = [
             eid

@@ -99,7 +99,9 @@ def named_by(entity: NamedEntity, words: list[str]) -> bool:
     """Whether one of the entity's names (or its everyday forms) has all these words."""
     for name in map(normalize_name, entity.names):
         forms = {name} | {re.sub(rf"\b{a}\b", b, name) for a, b in NAME_SWAPS}
-        if any(all(re.search(rf"\b{re.escape(w)}\b", form) for w in words) for form in forms):
+        # "the cabinet lights" for Kitchen cabinets: a word said in the singular or plural
+        said = [rf"\b{re.escape(w.removesuffix('s'))}s?\b" for w in words]
+        if any(all(re.search(w, form) for w in said) for form in forms):
             return True
     return False
 

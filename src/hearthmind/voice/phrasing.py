@@ -28,6 +28,25 @@ def left_on(said: str) -> str:
 # everyday turns of phrase said plainly, each for what it asks (never a verb of its own
 # words: "clean up" is no "up", "put ... on pause" is no "put ... on")
 PLAIN = (
+    # "send the robot vacuum out", "send it off to do a clean": start it
+    (re.compile(r"^send (it|them|(?:the |my )?[a-z ]+?) (?:out|off)(?: to (?:do a |have a )?clean(?:ing)?)?$"),
+     r"start \1"),
+    # "give the lounge a hoover": vacuum it
+    (re.compile(r"^give (?:the |my )?([a-z' ]+?) a (?:hoover|vacuum|clean|quick hoover)$"), r"vacuum the \1"),
+    # "go into stealth mode": the scene or script of that name
+    (re.compile(r"^(?:go|switch|put (?:us|the house|everything)) into (.+? mode)$"), r"activate \1"),
+    # "stick oat milk on the shopping list": add it
+    (re.compile(r"^(?:stick|pop|put|bung|chuck|throw) (.+?) (?:on|onto) (?:the |my )?(.+? list)$"),
+     r"add \1 to the \2"),
+    # "that fan in the lounge, is it running?": the question, asked plainly
+    (re.compile(r"^(?!(?:how|what|where|who|when|why|which|is|are|do|does|can|could)\b)"
+                r"(?:that |this |the )?([a-z' ]+?),? (is|are) (?:it|they|she|he) "
+                r"((?:still )?(?:on|off|open|closed|shut|locked|unlocked|running|playing|going))$"),
+     r"\2 the \1 \3"),
+    # "the ecobee, what's that on?": what it is set to
+    (re.compile(r"^(?!(?:how|what|where|who|when|why|which)\b)(?:that |this |the )?([a-z' ]+?),? "
+                r"what'?s (?:that|it|she) (?:on|set to|at)$"),
+     r"what's the \1 set to"),
     # "get it going", "get the hoover going": start it
     (re.compile(r"\bget (it|them|(?:the |my )?[a-z]+) (?:going|started|running)\b"), r"start \1"),
     # "what's it doing in New York?": the weather there

@@ -139,10 +139,14 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         return Request("hello")
     if WHO_HOME.match(said):
         return Request("who_home")
-    person = WHERE_IS.match(said)
+    person = WHERE_IS.match(re.sub(r"\s+at$", "", said))
     things = _spans(person.group(1), entity_names(home, None)) if person else []
-    if person is not None and all(v.startswith("person.") for _, _, v in things):
+    people = all(v.startswith("person.") for _, _, v in things)
+    if person is not None and people and not kinds_in(person.group(1)):
         return Request("where", unknown=("person", person.group(1)))  # no device's name
+    if person is not None and things:
+        # "where's the robot hoover at?": how the device is, which it then is
+        return Request("setting", (things[0][2],))
     if (humid := HUMIDITY.match(said)) is not None:
         place = area_named(home, humid.group(1)) if humid.group(1) else None
         return Request("humidity", area=place.id if place else _area_id(home, speaker_area))

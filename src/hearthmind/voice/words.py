@@ -199,11 +199,12 @@ ACTION_WORDS: dict[str, str] = {
     **dict.fromkeys(("open", "opens", "raise", "lift", "roll up", "pull up", "up"), "open"),
     **dict.fromkeys(("close", "shut", "lower", "roll down", "pull down", "draw", "down"), "close"),
     **dict.fromkeys(("lock", "lock up", "secure", "bolt"), "lock"),
-    **dict.fromkeys(("unlock",), "unlock"),
+    **dict.fromkeys(("unlock", "unbolt", "unlatch"), "unlock"),
     **dict.fromkeys(("disarm",), "disarm"),
     **dict.fromkeys(("arm",), "arm"),
     **dict.fromkeys(
-        ("start", "run", "activate", "launch", "trigger", "begin", "get going"), "start"
+        ("start", "run", "activate", "launch", "trigger", "begin", "get going", "kick off"),
+        "start",
     ),
     **dict.fromkeys(("stop", "end", "cancel"), "stop"),
     # a player's own verbs: "pause the telly", "play it again", "carry on"
@@ -279,6 +280,7 @@ TEMPERATURE_WORDS = re.compile(
 # enough is "too dark", a step brighter)
 LIGHTS_ON = re.compile(
     r"\b(?:it'?s|it is|getting)\s+(?:pitch\s+)?(?:dark|black)\b|\bpitch (?:black|dark)\b"
+    r"|(?:'s|\bis) (?:so |really |very )?dark (?:as anything|as night|in here)\b"
 )
 # "get some air moving": a fan on, whatever is said about the heat around it
 AIR = re.compile(
@@ -381,7 +383,8 @@ _CLOSING = (
 )
 # a cup wished for, not a device named: "I could really do with a coffee", "fancy a brew?"
 COFFEE_WISH = re.compile(
-    r"^(?:i could (?:really |murder |just )?do with|i (?:really )?(?:need|fancy|want|could murder)|"
+    r"^(?:.*\b(?:dying for|gagging for|desperate for|could murder)|"
+    r"i could (?:really |murder |just )?do with|i (?:really )?(?:need|fancy|want|could murder)|"
     r"i'?d (?:love|like|kill for)|(?:can|could|may) i (?:have|get)|get me|how about|time for|"
     r"fancy|(?:make|brew) (?:me |us )?)"
     r" (?:a |an |some |another |my )?(?:cup of |mug of |fresh |morning )?"
