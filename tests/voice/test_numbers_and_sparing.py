@@ -260,3 +260,20 @@ async def test_and_to_another_list_too(recognizer: GrammarIntentRecognizer) -> N
         ("todo.add_item", "todo.trader_joes"),
     ]
     assert done.result.speech == "Added bananas to Trader Joe's."
+
+
+async def test_and_the_ones_in_here(talk: Talk) -> None:
+    await talk.say("Turn the kitchen light off")
+    talk.made()
+    await talk.say("and the ones in here")
+    assert talk.made() == [
+        ("light.turn_off", "light.reading"),
+        ("light.turn_off", "light.sofa_lamp"),
+    ]
+
+
+async def test_and_a_device_named_with_its_room(talk: Talk) -> None:
+    await talk.say("Turn on the bedside lamp")
+    talk.made()
+    await talk.say("and the sofa lamp in the living room while you're at it")
+    assert talk.made() == [("light.turn_on", "light.sofa_lamp")]

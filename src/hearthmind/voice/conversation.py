@@ -207,7 +207,7 @@ class Conversations:
             if (alone is None or alone.unmatched) and not ACK.match(clean(said)):
                 said = device_answer(state.pending, said, home)
             state.pending = None
-        elif (place := place_of(said)) is not None:
+        elif (place := place_of(said, home, area)) is not None:
             redone, moved = self._elsewhere(state.last_request, state.last_match, place, home, area)
             if redone is not None and one_said(said):
                 redone = self._one_of(redone, home, area)

@@ -17,7 +17,16 @@ from .pipeline import VoiceResult
 from .places import area_named
 from .request import ACTIONABLE
 from .turns import Question
-from .words import ACTION_PATTERN, BOTH, DOWN_ANSWER, ORDINALS, UP_ANSWER, WINDOW_COVERINGS, clean
+from .words import (
+    ACTION_PATTERN,
+    BOTH,
+    DOWN_ANSWER,
+    KIND_WORDS,
+    ORDINALS,
+    UP_ANSWER,
+    WINDOW_COVERINGS,
+    clean,
+)
 
 # "it", "them" (and "them both"), and "that" or "this" right after a verb: "turn that off"
 POINTING_VERBS = ("turn", "switch", "shut", "open", "close", "lock", "stop", "start", "play",
@@ -40,6 +49,7 @@ FOLLOW_UP = re.compile(
     r"(?:,?\s+(?:too|as well|also|please))*[\s?.!]*$",
     re.I,
 )
+KIND_WORDS_PATTERN = "|".join(re.escape(w) for w in sorted(KIND_WORDS, key=len, reverse=True))
 # a value said with a follow-up's place: "and the office to 65", "the bedroom at 19 degrees"
 VALUE = re.compile(
     r",?\s+(?:(?:to|at)\s+(\d+(?:\.\d+)?)(?:\s*(?:degrees?|percent))?|(\d+(?:\.\d+)?)\s*"
@@ -76,9 +86,12 @@ def with_name(said: str, name: str) -> str:
     return AGAIN.sub("", PRONOUN.sub(name, said, count=1))
 
 
-def place_of(said: str) -> str | None:
+def place_of(
+    said: str, home: HomeVocabulary | None = None, speaker_area: str | None = None
+) -> str | None:
     """The place or device a follow-up names ("and the one in the bedroom" -> "bedroom",
-    "the office one" -> "office"), or None when the sentence is no follow-up."""
+    "the office one" -> "office", "and the ones in here" -> the speaker's room), or None when
+    the sentence is no follow-up."""
     found = FOLLOW_UP.match(said)
     if found is None:
         return None
@@ -91,6 +104,14 @@ def place_of(said: str) -> str | None:
     # "the thermostat in here": a device of the speaker's room, named as any other
     place = re.sub(r"\s+(?:in |over |right )?here$", "", place)
     place = re.sub(r"\s+ones?$", "", place)
+    named = re.match(r"^(.+?)\s+(?:in|on|at|from)\s+(?:the\s+)?(.+)$", place)
+    if named is not None and home is not None and named.group(1) in entity_names(home, ACTIONABLE):
+        return named.group(1)  # "the standing lamp in the lounge": the device it names
+    # "the light in the basement": the place, the follow-up keeps the last request's kind
+    place = re.sub(rf"^(?:{KIND_WORDS_PATTERN})s?\s+(?:in|on|at|from)\s+(?:the\s+)?", "", place)
+    if place in ("here", "in here", "this room") and home is not None:
+        room = home.area(speaker_area or "")
+        return room.name if room is not None else None
     return place or None
 
 
