@@ -24,10 +24,8 @@ from hearthmind.core import Origin, State
 from .exclusions import split_spared, without_spared
 from .followups import (
     PLURAL,
-    PRONOUN,
     again,
     answer,
-    corrected,
     device_answer,
     finish_template,
     incomplete,
@@ -37,11 +35,9 @@ from .followups import (
     one_said,
     only_a_device,
     place_of,
-    requests_in,
     value_of,
     with_name,
     with_value,
-    without_filler,
 )
 from .handlers.adjust import abilities, example
 from .home import HomeVocabulary, normalize_name
@@ -50,6 +46,7 @@ from .phrasing import plainly
 from .pipeline import Rescorer, VoiceResult
 from .places import area_named
 from .request import Request
+from .sentences import PRONOUN, corrected, requests_in, without_filler
 from .targets import find_targets
 from .turns import NotUnderstood, Question, Turn, VoiceAnswer
 from .understanding import read
