@@ -115,8 +115,10 @@ class Talk:
         return self.hub.states.require(entity_id)
 
 
-def make_talk(recognizer: GrammarIntentRecognizer, home: dict[str, Any] = HOME) -> Talk:
-    hub = Hub()
+def make_talk(
+    recognizer: GrammarIntentRecognizer, home: dict[str, Any] = HOME, *, hub: Hub | None = None
+) -> Talk:
+    hub = hub or Hub()
     populate_hub(hub, home)
     talk = Talk(hub, Conversations(VoicePipeline(hub, recognizer, correct_transcripts=False)))
 

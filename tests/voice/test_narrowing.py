@@ -64,7 +64,11 @@ async def test_a_word_of_a_name_narrows(blinds: Talk, said: str, expected: str) 
 @pytest.mark.parametrize(
     ("said", "answer"),
     [
-        ("close the big blind", "I don't know a device called big blind."),
+        # a name the home lacks is asked about, to learn it (test_learned_names.py)
+        (
+            "close the big blind",
+            "I don't know a device called big blind. Which device do you mean?",
+        ),
         ("close the blinds in the pantry", "I don't know a room called pantry."),
         ("turn off the lights in the games room", "I don't know a room called games room."),
         ("is the light on in the cellar", "I don't know a room called cellar."),
@@ -140,7 +144,9 @@ async def test_generic_words_for_a_name(recognizer: GrammarIntentRecognizer) -> 
     await talk.say("dim the overhead light in the kitchen")
     assert talk.made() == [("light.turn_on", "light.ceiling")]
     turn = await talk.say("switch off the porch light")
-    assert talk.made() == [] and turn.result.speech == "I don't know a device called porch light."
+    assert talk.made() == [] and turn.result.speech.startswith(
+        "I don't know a device called porch light."
+    )
     talk.talk.pipeline.close()
 
 
@@ -154,7 +160,9 @@ async def test_every_part_joined_by_and_is_done(talk: Talk) -> None:
         ("media_player.turn_off", "media_player.television"),
     ]
     turn = await talk.say("turn off the kettle and the dishwasher")  # no dishwasher here
-    assert talk.made() == [] and turn.result.speech == "I don't know a device called dishwasher."
+    assert talk.made() == [] and turn.result.speech.startswith(
+        "I don't know a device called dishwasher."
+    )
 
 
 async def test_the_other_one_by_a_word_of_its_name(blinds: Talk) -> None:

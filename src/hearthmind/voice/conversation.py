@@ -39,9 +39,10 @@ from .followups import (
     with_name,
     with_value,
 )
-from .handlers.adjust import abilities, example
+from .handlers.adjust import hint
 from .home import HomeVocabulary, normalize_name
 from .intents import IntentMatch
+from .learned import asking_template, remember, unknown_name
 from .phrasing import plainly
 from .pipeline import Rescorer, VoiceResult
 from .places import area_named
@@ -79,6 +80,7 @@ class ConversationState:
     last_match: IntentMatch | None = None
     last_request: Request | None = None  # the last request, when understanding.py read it
     pending: str | None = None  # a request that lacked its device: "turn {} on"
+    learning: str | None = None  # the unknown name the answer to "Which device?" will teach
     question: Question | None = None  # the hub asked back: which one, warmer or cooler
     asked_request: Request | None = None  # the request behind that question, when read
     undo: list[Restore] = field(default_factory=list)  # what undoing the last change takes
@@ -240,7 +242,8 @@ class Conversations:
         )
         if match is None:
             answer_ = self.pipeline.not_understood(said)
-            answer_.speech += f" {self._hint(home, area)}"
+            ctx = self.pipeline.hub.context(Origin.VOICE)
+            answer_.speech += f" {hint(Turn(IntentMatch('HubHelp'), home, ctx, None, area))}"
             if unknown is not None:
                 answer_.speech = f"I don't know a room or device called {unknown}."
             result = VoiceResult(said, answer_, None, understood_as)
@@ -412,7 +415,10 @@ class Conversations:
     ) -> ConversationTurn:
         answered = result.answer
         match = result.match
-        asked = False
+        asked, teach, state.learning = False, state.learning, None
+        if teach and answered.actions:
+            home = self.pipeline.home()
+            answered.speech += remember(self.pipeline.hub, teach, answered.actions, home)
         if answered.actions:
             state.undo = restorations(before, answered.actions, self.pipeline.hub)
             offer = undo_offer(match)
@@ -437,9 +443,11 @@ class Conversations:
         elif (template := self._to_finish(result, said)) is not None:
             # "turn it on" with nothing to point at, or "turn on" alone: ask, and take the
             # answer as the device
-            state.pending = template
-            answered.speech = ASK_WHICH
-            asked = True
+            state.pending, answered.speech, asked = template, ASK_WHICH, True
+        elif (template := asking_template(result, said)) is not None:
+            # a name the home lacks ("the big light"): asked about, and learned from the answer
+            state.pending, state.learning, asked = template, unknown_name(result), True
+            answered.speech = f"{answered.speech} {ASK_WHICH}"
         return ConversationTurn(state.id, result, asked, said)
 
     def _to_finish(self, result: VoiceResult, said: str) -> str | None:
@@ -466,14 +474,6 @@ class Conversations:
             ids = [e.entity_id for e in home.entities if e.domain == "climate" and room
                    and e.area_id == room.id]  # fmt: skip
         return ids
-
-    def _hint(self, home: HomeVocabulary, area: str | None) -> str:
-        """What to try instead, after a request no reading matched."""
-        turn = Turn(
-            IntentMatch("HubHelp"), home, self.pipeline.hub.context(Origin.VOICE), None, area
-        )
-        can = ", ".join(abilities(turn, most=2) or ["turn things on and off"])
-        return f"I can {can} and more. Try '{example(turn)}', or ask 'what can you do?'"
 
     def _name(self, entity_id: str) -> str:
         state = self.pipeline.hub.states.get(entity_id)

@@ -13,6 +13,8 @@ from typing import Any
 
 from hearthmind.core import Hub, split_entity_id
 
+from .learned import learned_names
+
 # Context keys copied from an entity's attributes into the slot list, so templates that
 # require e.g. `device_class: window` can pick the right entities (as Home Assistant does).
 CONTEXT_ATTRIBUTES = ("device_class", "supported_features")
@@ -96,6 +98,7 @@ class HomeVocabulary:
             else []
         )
         entities: list[NamedEntity] = []
+        learned = learned_names(hub)  # names people gave things in conversation (learned.py)
         for state in hub.states.async_all():
             if state.domain in ("zone", "sun"):
                 continue
@@ -103,7 +106,10 @@ class HomeVocabulary:
             if not isinstance(friendly, str) or not friendly.strip():
                 continue
             area = hub.registries.area_of(state.entity_id)
-            aliases = state.attributes.get("aliases") or ()
+            aliases = (
+                *(state.attributes.get("aliases") or ()),
+                *learned.names_for(state.entity_id),
+            )
             entities.append(
                 NamedEntity(
                     state.entity_id,

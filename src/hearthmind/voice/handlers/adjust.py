@@ -320,3 +320,9 @@ async def thanks(act: Acting, turn: Turn) -> VoiceAnswer:
 
 async def hello(act: Acting, turn: Turn) -> VoiceAnswer:
     return act.done(turn, "Hello, I'm here. What can I do for you?", [])
+
+
+def hint(turn: Turn) -> str:
+    """What to try instead, after a request no reading matched."""
+    can = ", ".join(abilities(turn, most=2) or ["turn things on and off"])
+    return f"I can {can} and more. Try '{example(turn)}', or ask 'what can you do?'"
