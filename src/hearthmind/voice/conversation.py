@@ -52,6 +52,7 @@ from .targets import find_targets
 from .turns import NotUnderstood, Question, Turn, VoiceAnswer
 from .understanding import read
 from .undo import Restore, restorations, snapshot, undo_offer
+from .unsure import describe, unsure_guess
 from .values import revalued, temperature_meant
 from .words import ACK, ALL, ONE_COVERING, WHOLE_HOME, clean
 
@@ -240,6 +241,11 @@ class Conversations:
             rescore=state.rescore,
             reader=lambda text: self._read(text, home, area, state, readings),
         )
+        if match is None and (guess := unsure_guess(self.pipeline, said, home, area)):
+            asked_ = VoiceAnswer(
+                f"Did you mean: {describe(guess)}?", question=Question("yes", guess)
+            )
+            return self._after(state, VoiceResult(said, asked_, None), said, None, before)
         if match is None:
             answer_ = self.pipeline.not_understood(said)
             ctx = self.pipeline.hub.context(Origin.VOICE)

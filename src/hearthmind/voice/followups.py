@@ -18,6 +18,7 @@ from .places import area_named
 from .request import ACTIONABLE
 from .sentences import PRONOUN
 from .turns import Question
+from .unsure import confirmed, declined
 from .words import (
     ACTION_PATTERN,
     BOTH,
@@ -196,6 +197,10 @@ def answer(question: Question, said: str, home: HomeVocabulary) -> IntentMatch |
     words = clean(said)
     slots = dict(question.match.slots)
     number = re.search(r"\b(\d+(?:\.\d+)?)\b", words)
+    if question.kind == "yes":  # "Did you mean: turn on the lights?" (unsure.py)
+        if confirmed(said):
+            return question.match
+        return IntentMatch("HassNevermind", source="reader") if declined(said) else None
     if question.kind == "direction":
         up, down = UP_ANSWER.search(words), DOWN_ANSWER.search(words)
         if not up and not down and number is not None and question.match.intent == "HubClimateStep":

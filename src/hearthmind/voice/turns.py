@@ -25,8 +25,9 @@ class ServiceAction:
 @dataclass(frozen=True, slots=True)
 class Question:
     """What the hub asked back before acting, and the request it will finish with the answer:
-    `which` (one of `options`, entity ids), `direction` (up or down) or `value` (a number:
-    "What temperature should I set the Office Thermostat to?")."""
+    `which` (one of `options`, entity ids), `direction` (up or down), `value` (a number:
+    "What temperature should I set the Office Thermostat to?") or `yes` (a guess to confirm:
+    "Did you mean: turn on the lights?")."""
 
     kind: str
     match: IntentMatch
