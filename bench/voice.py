@@ -25,7 +25,9 @@ import asyncio
 import json
 import os
 import re
+import statistics
 import sys
+import time
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -202,10 +204,14 @@ def score_slurp(pipeline: VoicePipeline, slurp_path: Path, home: HomeVocabulary)
     right = 0
     halves: dict[str, list[int]] = {"choose": [0, 0], "heldout": [0, 0]}
     failures = []
+    model_ms: list[float] = []  # understanding time of the sentences the learned model decided
     with progress() as bar:
         task = bar.add_task("SLURP iot", total=len(rows))
         for row in rows:
+            start = time.perf_counter()
             match, _ = pipeline.understand(row["sentence"], home)
+            if match is not None and match.source == "classifier":
+                model_ms.append((time.perf_counter() - start) * 1000)
             got = to_slurp(match, home)
             ok = got == slurp_label(row["intent"])
             right += ok
@@ -222,6 +228,11 @@ def score_slurp(pipeline: VoicePipeline, slurp_path: Path, home: HomeVocabulary)
         "sentences": len(rows),
         "failures": failures,
         "halves": {k: {"accuracy": r / max(1, n), "sentences": n} for k, (r, n) in halves.items()},
+        "model_path_ms": {
+            "sentences": len(model_ms),
+            "p50": statistics.median(model_ms) if model_ms else None,
+            "p95": sorted(model_ms)[int(0.95 * (len(model_ms) - 1))] if model_ms else None,
+        },
     }
 
 
@@ -254,6 +265,11 @@ def markdown(result: dict[str, Any], command: str) -> str:
         )
         lines.append(
             f"| scripted conversations (bench/voice_dialogs.jsonl), right at the end (by effect: a call that finds its device already so is neither missing nor wrong, bench/voice_dialogs.py) | {r['right']:.1%} of {r['count']} (target >= 95 %; call for call {r['right_calls']:.1%}); {r['questions_per_dialog']:.2f} questions each; {r['unsafe_wrong']} unsafe wrong; by kind: {kinds} |"
+        )
+    timing = result.get("slurp_iot", {}).get("model_path_ms", {})
+    if timing.get("sentences"):
+        lines.append(
+            f"| understanding a typed sentence the learned model decides (SLURP devel, grammar tried first; add the speech table's STT time for speech; target < 1.5 s) | p50 {timing['p50']:.0f} ms, p95 {timing['p95']:.0f} ms over {timing['sentences']} sentences |"
         )
     if "slurp_heldout" in result:
         r = result["slurp_heldout"]

@@ -17,12 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from voice_fallback_cv import choose_half, hwu_cv, make_pipeline  # noqa: E402
-
-from hearthmind.voice.pipeline import (  # noqa: E402
+from hearthmind.voice.pipeline import (
     FALLBACK_MIN_CONFIDENCE,
     FALLBACK_MIN_CONFIDENCE_LIGHTS,
 )
+from voice_fallback_cv import choose_half, hwu_cv, make_pipeline
 
 WANTED = 0.6
 GRID = [round(0.05 * i, 2) for i in range(2, 14)]  # 0.10 .. 0.65
