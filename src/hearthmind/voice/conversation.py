@@ -37,6 +37,7 @@ from .followups import (
     place_of,
     value_of,
     with_name,
+    with_particle,
     with_value,
 )
 from .handlers.adjust import hint
@@ -212,7 +213,7 @@ class Conversations:
             if redone is not None and one_said(said):
                 redone = self._one_of(redone, home, area)
             if redone is not None:
-                redone = with_value(redone, value_of(said))
+                redone = with_particle(with_value(redone, value_of(said)), said)
             if redone is not None:
                 return await self._do(
                     state, redone, said, home, before, user_id, area, moved, follows=True

@@ -40,7 +40,11 @@ FOLLOW_UP = re.compile(
     r"(?:too|as well|also)|(?P<one>the\s+(?:[\w']+\s+){1,3}one|the one (?:in|on|at)\s+.+?))"
     # "what about the garage? off there as well": the place, then the same again there
     r"(?:[?.!,]*\s+(?:(?:on|off)\s+)?(?:there|in there|over there))?"
-    r"(?:,?\s+(?:too|as well|also|please))*[\s?.!]*$",
+    # "and the bedroom off": the follow-up's own particle (with_particle)
+    r"(?:\s+(?:on|off))?"
+    r"(?:,?\s+(?:too|as well|also|please))*"
+    # "and the bathroom light, just for teeth": what it is for is no place
+    r"(?:,?\s+(?:just\s+)?(?:for|so|while|because|since)\b[^?.!]*)?[\s?.!]*$",
     re.I,
 )
 KIND_WORDS_PATTERN = "|".join(re.escape(w) for w in sorted(KIND_WORDS, key=len, reverse=True))
@@ -114,6 +118,20 @@ def with_value(match: IntentMatch, value: float | None) -> IntentMatch:
         if slot in match.slots:
             return replace(match, slots={**match.slots, slot: value})
     return match
+
+
+def with_particle(match: IntentMatch, said: str) -> IntentMatch:
+    """The redone request with the follow-up's own "on" or "off": "and the telly on" after
+    "get the coffee maker going" turns the TV on (not "start", which would press play)."""
+    own = re.search(
+        r"\b(on|off)(?=\s*(?:$|,|(?:too|as well|also|please|for|so|while|because|since)\b))",
+        clean(said) if FOLLOW_UP.match(said) else "",
+    )  # a particle said last, not "the one on the left"
+    if own is None or match.intent not in ("HassTurnOn", "HassTurnOff", "HubDeviceAction"):
+        return match
+    if match.intent == "HubDeviceAction":
+        return replace(match, slots={**match.slots, "hub_action": own.group(1)})
+    return replace(match, intent="HassTurnOn" if own.group(1) == "on" else "HassTurnOff")
 
 
 def one_said(said: str) -> bool:

@@ -81,7 +81,10 @@ PLAIN = (
                 r"([a-z][a-z' ]*?) (?:up |down )?to (\d)"), r"set \1 to \2"),
 )  # fmt: skip
 # a reason said after the request: "shut off the water main there's a leak under the sink"
-REASON = re.compile(r"\s+(?:there'?s|there is|there are|because|cause|cos|since)\b.*$")
+REASON = re.compile(
+    r"\s+(?:there'?s|there is|there are|because|cause|cos|since|"
+    r"so (?:that )?(?:they|i|we|she|he|you|it|the kids)\b|for the news|for the match)\b.*$"
+)
 
 
 def plainly(said: str) -> str:

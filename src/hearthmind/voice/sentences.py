@@ -35,7 +35,7 @@ SECOND_REQUEST = re.compile(
 # "Good night, lock the front door" (read with the request, its words would lend their verb
 # or device to it: "good night" is no unlocking)
 REMARK = re.compile(
-    rf"^(?!\s*(?:if|when|unless|after|before|once|in|at|as soon)\b)[^,.!?;]*?(?:[,.!?;]+|\s+so)\s*"
+    rf"^(?!\s*(?:if|when|unless|after|before|once|in|at|as soon)\b)(?:[^,.!?;]*?(?:[,.!?;]+|\s+so)\s*)+?"
     rf"(?=(?:(?:please|now|and|so|just|(?:can|could|would|will) you)\s+)*{DEVICE_VERB})",
     re.I,
 )
@@ -105,7 +105,8 @@ def corrected(said: str) -> str:
 # a second request with a particle of its own and no verb: "turn that off, and the bedroom
 # switch on" (its "on" wins over the first request's verb)
 OWN_PARTICLE = re.compile(
-    r"(?:,\s*|\s+)and\s+(?P<thing>(?:the|my|our)\s+[\w' ]+?)\s+(?P<particle>on|off)[\s.!?]*$", re.I
+    r"(?:,\s*|\s+)and\s+(?P<thing>(?:(?:the|my|our)\s+)?[\w' ]+?)\s+(?P<particle>on|off)[\s.!?]*$",
+    re.I,
 )
 # filler that names nothing: "while you're at it" (its "it" is no device)
 FILLER = re.compile(
@@ -170,7 +171,10 @@ def _own_particle(part: str) -> list[str]:
     if found is None:
         return [part]
     first = part[: found.start()].strip()
-    if not re.search(rf"\b{DEVICE_VERB}", clean(first)) or ACTION_PATTERN.search(
+    said_first = clean(first)
+    # "telly off and hoover on": the first has its own particle, not a verb
+    verbless = re.search(r"\b(?:on|off)$", said_first) is not None and len(said_first.split()) <= 4
+    if (not verbless and not re.search(rf"\b{DEVICE_VERB}", said_first)) or ACTION_PATTERN.search(
         clean(found.group("thing"))
     ):
         return [part]
