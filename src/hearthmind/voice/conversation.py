@@ -24,6 +24,7 @@ from hearthmind.core import Origin, State
 from .exclusions import split_spared, without_spared
 from .followups import (
     PLURAL,
+    action_of,
     again,
     answer,
     device_answer,
@@ -327,7 +328,7 @@ class Conversations:
     def _one_of(self, match: IntentMatch, home: HomeVocabulary, area: str | None) -> IntentMatch:
         """A request for one device ("the one in the bedroom") that finds several: asked
         about, never done to all of them."""
-        action = _action_of(match)
+        action = action_of(match)
         if action is None:
             return match  # a step or a setting: its handler asks about several itself
         turn = Turn(match, home, self.pipeline.hub.context(Origin.VOICE), None, area)
@@ -485,16 +486,6 @@ class Conversations:
     def _name(self, entity_id: str) -> str:
         state = self.pipeline.hub.states.get(entity_id)
         return state.name if state is not None else entity_id
-
-
-def _action_of(match: IntentMatch) -> str | None:
-    """The device action of a request, for asking which one: on, off, or the reader's."""
-    if match.intent == "HassTurnOn":
-        return "on"
-    if match.intent == "HassTurnOff":
-        return "off"
-    action = match.slots.get("hub_action")
-    return str(action) if action else None
 
 
 __all__ = ["ConversationState", "ConversationTurn", "Conversations", "VoiceAnswer"]

@@ -369,3 +369,13 @@ def finish_template(said: str) -> str:
         return PRONOUN.sub("{}", said, count=1)
     trailed = re.sub(r"\b(?:the|a|an|my)[\s.,!?]*$", "{}", said.rstrip())
     return trailed if "{}" in trailed else f"{said.rstrip(' .,!?')} {{}}"
+
+
+def action_of(match: IntentMatch) -> str | None:
+    """The device action of a request, for asking which one: on, off, or the reader's."""
+    if match.intent == "HassTurnOn":
+        return "on"
+    if match.intent == "HassTurnOff":
+        return "off"
+    action = match.slots.get("hub_action")
+    return str(action) if action else None
