@@ -141,3 +141,29 @@ async def test_listen_is_a_turn_of_the_conversation(api: ApiEnv) -> None:
     assert [a["entity_ids"] for a in body["actions"]] == [["light.kitchen"]]
     state = api.hub.states.get("light.kitchen")
     assert state is not None and state.state == "off" and state.context.origin is Origin.VOICE
+
+
+async def test_names_taught_in_conversation_are_listed_and_forgotten(api: ApiEnv) -> None:
+    named = {"friendly_name": "Kitchen Light"}
+    api.hub.states.async_set("light.kitchen", "off", named, api.hub.context(Origin.SENSOR))
+    async with httpx.AsyncClient(base_url=api.url, headers=api.headers, timeout=60) as client:
+        asked = await client.post(
+            "/api/hearthmind/voice/say", json={"text": "turn on the big light"}
+        )
+        cid = asked.json()["conversation_id"]
+        assert asked.json()["continue_conversation"] is True
+        await client.post(
+            "/api/hearthmind/voice/say",
+            json={"text": "the kitchen light", "conversation_id": cid},
+        )
+        listed = await client.get("/api/hearthmind/voice/names")
+        gone = await client.delete("/api/hearthmind/voice/names/big light")
+        again = await client.delete("/api/hearthmind/voice/names/big light")
+        after = await client.post(
+            "/api/hearthmind/voice/say", json={"text": "turn off the big light"}
+        )
+    assert [(n["said"], n["entity_id"]) for n in listed.json()["names"]] == [
+        ("big light", "light.kitchen")
+    ]
+    assert gone.status_code == 200 and again.status_code == 404
+    assert after.json()["actions"] == []  # forgotten: asked about again, nothing done

@@ -4,6 +4,8 @@
 and is a turn of a conversation (voice/conversation.py, the hub's one set, shared with HA's
 conversation API and the Wyoming server): the answer carries the `conversation_id` to send
 with a follow-up ("turn it off") or the answer to its question (`continue_conversation`).
+`GET /api/hearthmind/voice/names` lists the names people taught the hub in conversation
+(voice/learned.py), `DELETE /api/hearthmind/voice/names/{said}` forgets one.
 `POST /api/hearthmind/voice/listen?area=&conversation_id=` takes the audio file as the body:
 its transcript is a turn of the same conversations, read against the recording (the speech
 recognition scores the snapped candidates against the audio, as `handle_audio` does). The
@@ -170,3 +172,20 @@ async def listen(
         continue_conversation=turn.asked,
     )
     return JsonResponse(answer)
+
+
+@router.get("/names", summary="The names people taught the hub in conversation")
+async def names(rt: Runtime, token: Authorized) -> JsonResponse:
+    from hearthmind.voice.learned import learned_names
+
+    return JsonResponse({"names": learned_names(rt.hub).entries()})
+
+
+@router.delete("/names/{said}", summary="Forget a name people taught the hub")
+async def forget_name(said: str, rt: Runtime, token: Authorized) -> JsonResponse:
+    from hearthmind.voice.learned import learned_names
+
+    gone = learned_names(rt.hub).forget(said)
+    if not gone:
+        raise ApiError(404, "not_found", f"no learned name {said!r}")
+    return JsonResponse({"forgotten": said, "entries": gone})

@@ -71,6 +71,20 @@ class LearnedNames:
             )
             self._names = []
 
+    def entries(self) -> list[dict[str, Any]]:
+        """Every learned name: said, entity_id, user_id, learned (a timestamp)."""
+        return [dict(n) for n in self._names]
+
+    def forget(self, said: str) -> int:
+        """Forget a learned name; how many entries went (0: there was none)."""
+        name = _said(said)
+        kept = [n for n in self._names if n["said"] != name]
+        gone = len(self._names) - len(kept)
+        if gone:
+            self._names = kept
+            self._save()
+        return gone
+
     def names_for(self, entity_id: str) -> tuple[str, ...]:
         return tuple(n["said"] for n in self._names if n["entity_id"] == entity_id)
 
