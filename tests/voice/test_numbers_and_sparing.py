@@ -300,3 +300,31 @@ async def test_the_seventh_sets_wrong_calls(
     for said in turns:
         done = await talk.say(said)
     assert talk.made() == expected, done.result.speech
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        (["What's the radiator at right now?", "Drop it to 18"], [(SET, "climate.radiator")]),
+        (["Open the garage door and get the light on in there"], []),  # the hall has no light
+        (["Night night. Lounge lights off and bedside lamp on please"],
+         [("light.turn_off", "light.reading"), ("light.turn_off", "light.sofa_lamp"),
+          ("light.turn_on", "light.bedside")]),
+    ],
+)  # fmt: skip
+async def test_the_eighth_sets_wrong_calls(
+    talk: Talk, turns: list[str], expected: list[tuple[str, str]]
+) -> None:
+    for said in turns:
+        done = await talk.say(said)
+    assert talk.made() == expected, done.result.speech
+
+
+async def test_in_there_is_the_room_of_what_was_just_spoken_of(kitchen: Talk) -> None:
+    await kitchen.say("switch off the coffee maker and put the lights on in there")
+    assert kitchen.made() == [
+        ("light.turn_on", "light.kitchen_cabinets"),
+        ("light.turn_on", "light.kitchen_ceiling"),
+        ("light.turn_on", "light.kitchen_countertop"),
+        ("switch.turn_off", "switch.coffee_maker"),
+    ]

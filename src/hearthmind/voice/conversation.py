@@ -36,6 +36,7 @@ from .followups import (
     one_said,
     only_a_device,
     place_of,
+    there_as_place,
     value_of,
     with_name,
     with_particle,
@@ -231,6 +232,7 @@ class Conversations:
                 state, step, said, home, before, user_id, area, state.last_request
             )
         plural = bool(PLURAL.search(said)) and len(state.group_ids) > 1
+        said = there_as_place(said, home, state.last_ids)  # "the light on in there"
         if PRONOUN.search(said) and state.last_names and not ACK.match(clean(said)):
             said = with_name(said, state.last_names[0])
         readings: list[Request] = []

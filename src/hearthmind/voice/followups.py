@@ -379,3 +379,16 @@ def action_of(match: IntentMatch) -> str | None:
         return "off"
     action = match.slots.get("hub_action")
     return str(action) if action else None
+
+
+def there_as_place(said: str, home: HomeVocabulary, last_ids: tuple[str, ...]) -> str:
+    """ "Open the garage door and get the light on in there": "there" is the room of what the
+    conversation last spoke of (a refused door too), never the speaker's own."""
+    there = re.search(r"\b(?:in|out) there\b", said, re.I)
+    if there is None or not last_ids:
+        return said
+    entity = next((e for e in home.entities if e.entity_id == last_ids[0]), None)
+    room = home.area(entity.area_id) if entity is not None and entity.area_id else None
+    if room is None:
+        return said
+    return f"{said[: there.start()]}in the {room.name}{said[there.end() :]}"

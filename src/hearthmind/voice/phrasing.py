@@ -66,7 +66,7 @@ PLAIN = (
     (re.compile(r"\b(?:back )?to (?:charge|recharge)\b"), "to base"),
     (re.compile(r"\b(?:can )?barely hear\b"), "can't hear"),
     # "put the office thermostat on 18", "crank the heater up to 22": a value, not "on"/"up"
-    (re.compile(r"^(?:put|crank|bump|whack|knock|bring|pop) (.+?) (?:on|at|up to|down to|to) (\d)"),
+    (re.compile(r"^(?:put|crank|bump|whack|knock|bring|pop|drop|take) (.+?) (?:on|at|up to|down to|to) (\d)"),
      r"set \1 to \2"),
     # "the thermostat's set too high, drop it": a remark on the setting, not a new one
     (re.compile(r"\bset (too (?:high|low|hot|warm|cold|cool))\b"), r"\1"),

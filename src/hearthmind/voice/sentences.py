@@ -50,8 +50,17 @@ VERB_LEAD = re.compile(
 )
 
 
+# a greeting or sign-off sentence before the request: "Night night. Lounge lights off and..."
+SALUTATION = re.compile(
+    r"^(?:night night|nighty night|good ?night|night|morning|good morning|hello|hi|hey|right|"
+    r"ok|okay|alright|thanks|thank you|cheers|ta|great|lovely|perfect)[.!,]+\s*(?=\S)",
+    re.I,
+)
+
+
 def without_remark(said: str) -> str:
     """The request without a remark said before it ("Movie time! Turn on the TV")."""
+    said = SALUTATION.sub("", said)
     found = REMARK.match(said)
     if found is None or re.match(DEVICE_VERB, clean(said)):
         return said
@@ -105,7 +114,8 @@ def corrected(said: str) -> str:
 # a second request with a particle of its own and no verb: "turn that off, and the bedroom
 # switch on" (its "on" wins over the first request's verb)
 OWN_PARTICLE = re.compile(
-    r"(?:,\s*|\s+)and\s+(?P<thing>(?:(?:the|my|our)\s+)?[\w' ]+?)\s+(?P<particle>on|off)[\s.!?]*$",
+    r"(?:,\s*|\s+)and\s+(?P<thing>(?:(?:the|my|our)\s+)?[\w' ]+?)\s+(?P<particle>on|off)"
+    r"(?:,?\s+(?:please|thanks|thank you))?[\s.!?]*$",
     re.I,
 )
 # filler that names nothing: "while you're at it" (its "it" is no device)
@@ -132,9 +142,17 @@ SELF_REMARK = re.compile(
 
 def without_filler(said: str) -> str:
     """The sentence without filler that names nothing ("..., while you're at it")."""
-    said = EM.sub("them", FILLER.sub("", said))
+    said = EM.sub("them", FILLER.sub("", SALUTATION.sub("", said)))
     remark = SELF_REMARK.search(said)
-    if remark is not None and re.search(rf"\b{DEVICE_VERB}", clean(said[: remark.start()])):
+    before = clean(said[: remark.start()]) if remark is not None else ""
+    # after a request, or a follow-up ("and the office heater to 20 as well, I'll be working
+    # in there later")
+    if remark is not None and (
+        re.search(rf"\b{DEVICE_VERB}", before)
+        or re.match(
+            r"(?:and|also|plus|what about|how about|same for)\b", said[: remark.start()].lower()
+        )
+    ):
         said = said[: remark.start()]
     return " ".join(said.split())
 

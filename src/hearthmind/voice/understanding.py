@@ -166,7 +166,8 @@ def read(text: str, home: HomeVocabulary, speaker_area: str | None = None) -> Re
         bare = f"{verb} {sure.group(1)}"  # "make sure the kitchen light is off"
     setting = SETTING.match(bare)
     if setting is not None:
-        named = _spans(setting.group(1) or setting.group(2), entity_names(home, ACTIONABLE))
+        said_of = setting.group(1) or setting.group(2) or setting.group(3)
+        named = _spans(said_of, entity_names(home, ACTIONABLE))
         ids = tuple(dict.fromkeys(v for _, _, v in named))
         return Request("setting", ids) if len(ids) == 1 else None
     reading = READING.match(bare)

@@ -307,6 +307,7 @@ OUTSIDE = re.compile(
 SETTING = re.compile(
     r"^(?:what(?:'s| is)|what temperature is)\s+(?:the\s+|my\s+)?(.+?)\s+set\s+(?:to|at)"
     r"(?:\s+(?:at the moment|right now|now|currently|today|these days))?$"
+    r"|^what(?:'s| is) (?:the\s+|my\s+)?(.+?) at(?:\s+(?:the moment|right now|now))?$"
     r"|^what(?:'s| is) the (?:volume|brightness|temperature|setting) (?:on|of|for) "
     r"(?:the\s+|my\s+)?(.+?)(?:\s+(?:at the moment|right now|now|currently))?$"
 )
