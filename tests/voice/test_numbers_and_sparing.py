@@ -178,6 +178,21 @@ async def test_the_volume_asked_then_set(talk: Talk) -> None:
         (["the thermostat's set too high, drop it a couple of degrees"], [(SET, "climate.thermostat")]),
         (["Set the radiator to 20 and the study to 18, thanks love"],
          [(SET, "climate.radiator"), (SET, "climate.study")]),
+        (["Telly off and hoover on."],
+         [("media_player.turn_off", "media_player.television"), ("vacuum.start", "vacuum.robbie")]),
+        (["get the kettle going", "And the telly on for the news, please."],
+         [("media_player.turn_on", "media_player.television"), ("switch.turn_on", "switch.kettle")]),
+        (["Bedtime, kids. Turn off the sofa lamp and put the reading light on so they can see.",
+          "And the desk lamp, just for homework."],
+         [("light.turn_off", "light.sofa_lamp"), ("light.turn_on", "light.desk"),
+          ("light.turn_on", "light.reading")]),
+        (["turn on the kitchen light", "and the study off"],
+         [("light.turn_off", "light.desk"), ("light.turn_on", "light.kitchen")]),
+        (["What's the radiator at right now?", "Drop it to 18"], [(SET, "climate.radiator")]),
+        (["Open the garage door and get the light on in there"], []),  # the hall has no light
+        (["Night night. Lounge lights off and bedside lamp on please"],
+         [("light.turn_off", "light.reading"), ("light.turn_off", "light.sofa_lamp"),
+          ("light.turn_on", "light.bedside")]),
     ],
 )  # fmt: skip
 async def test_read_again(talk: Talk, turns: list[str], expected: list[tuple[str, str]]) -> None:
@@ -277,47 +292,6 @@ async def test_and_a_device_named_with_its_room(talk: Talk) -> None:
     talk.made()
     await talk.say("and the sofa lamp in the living room while you're at it")
     assert talk.made() == [("light.turn_on", "light.sofa_lamp")]
-
-
-@pytest.mark.parametrize(
-    ("turns", "expected"),
-    [
-        (["Telly off and hoover on."],
-         [("media_player.turn_off", "media_player.television"), ("vacuum.start", "vacuum.robbie")]),
-        (["get the kettle going", "And the telly on for the news, please."],
-         [("media_player.turn_on", "media_player.television"), ("switch.turn_on", "switch.kettle")]),
-        (["Bedtime, kids. Turn off the sofa lamp and put the reading light on so they can see.",
-          "And the desk lamp, just for homework."],
-         [("light.turn_off", "light.sofa_lamp"), ("light.turn_on", "light.desk"),
-          ("light.turn_on", "light.reading")]),
-        (["turn on the kitchen light", "and the study off"],
-         [("light.turn_off", "light.desk"), ("light.turn_on", "light.kitchen")]),
-    ],
-)  # fmt: skip
-async def test_the_seventh_sets_wrong_calls(
-    talk: Talk, turns: list[str], expected: list[tuple[str, str]]
-) -> None:
-    for said in turns:
-        done = await talk.say(said)
-    assert talk.made() == expected, done.result.speech
-
-
-@pytest.mark.parametrize(
-    ("turns", "expected"),
-    [
-        (["What's the radiator at right now?", "Drop it to 18"], [(SET, "climate.radiator")]),
-        (["Open the garage door and get the light on in there"], []),  # the hall has no light
-        (["Night night. Lounge lights off and bedside lamp on please"],
-         [("light.turn_off", "light.reading"), ("light.turn_off", "light.sofa_lamp"),
-          ("light.turn_on", "light.bedside")]),
-    ],
-)  # fmt: skip
-async def test_the_eighth_sets_wrong_calls(
-    talk: Talk, turns: list[str], expected: list[tuple[str, str]]
-) -> None:
-    for said in turns:
-        done = await talk.say(said)
-    assert talk.made() == expected, done.result.speech
 
 
 async def test_in_there_is_the_room_of_what_was_just_spoken_of(kitchen: Talk) -> None:
