@@ -172,12 +172,7 @@ class VoicePipeline:
                 break
         if self.fallback is not None and self.fallback.trained:
             guess = self.fallback.recognize(text, home, context_area=area)
-            lights_only = guess is not None and (
-                guess.intent in ("HubLightStep", "HassLightSet")
-                or guess.slots.get("domain") == "light"
-            )
-            needed = self.fallback_min_confidence[1 if lights_only else 0]
-            if guess is not None and guess.confidence >= needed:
+            if guess is not None and guess.confidence >= self.confidence_to_act(guess):
                 # a guess with no target, where the grammar saw an unknown name: the name wins
                 has_target = any(k in guess.slots for k in ("name", "area")) or guess.intent in (
                     "HubMakeCoffee", "HassVacuumStart", "HubExplain", "HubRejectLast",
@@ -186,6 +181,14 @@ class VoicePipeline:
                 if has_target or unknown is None:
                     return guess, None
         return unknown, None
+
+    def confidence_to_act(self, guess: IntentMatch) -> float:
+        """How sure the learned fallback must be to act on this guess: about lights only, the
+        gentler of the two confidences (a wrong light is cheap and quickly undone)."""
+        lights_only = guess.intent in ("HubLightStep", "HassLightSet") or (
+            guess.slots.get("domain") == "light"
+        )
+        return self.fallback_min_confidence[1 if lights_only else 0]
 
     def _snap(
         self,

@@ -39,10 +39,7 @@ def unsure_guess(
     guess = fallback.recognize(said, home, context_area=area)
     if guess is None or guess.confidence < ASK_MIN_CONFIDENCE or describe(guess) is None:
         return None
-    lights = (
-        guess.intent in ("HubLightStep", "HassLightSet") or guess.slots.get("domain") == "light"
-    )
-    if guess.confidence >= pipeline.fallback_min_confidence[1 if lights else 0]:
+    if guess.confidence >= pipeline.confidence_to_act(guess):
         return None  # sure enough to act: the pipeline would have (a name it lacks stopped it)
     return replace(guess, source="reader")
 
