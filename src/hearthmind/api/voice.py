@@ -135,7 +135,7 @@ async def listen(
     area: str | None = None,
     conversation_id: str | None = None,
 ) -> JsonResponse:
-    from hearthmind.voice import AudioError, VoiceAnswer, VoiceResult, conversations_for, load_audio
+    from hearthmind.voice import AudioError, conversations_for, load_audio
 
     speaker = _speaker(token, user_id)
     chunks: list[bytes] = []
@@ -153,10 +153,7 @@ async def listen(
     try:
         transcript, rescore = await pipeline.listen(clip, area=area)
     except AudioError as err:
-        pipeline.hub.health.problem(err.counter, str(err), pipeline.hub.clock.timestamp())
-        return JsonResponse(
-            _result(VoiceResult("", VoiceAnswer(str(err), None, False, error="bad_audio")))
-        )
+        return JsonResponse(_result(pipeline.unheard(err)))
     turn = await conversations_for(rt.hub, pipeline).process(
         transcript.text,
         conversation_id,

@@ -322,9 +322,8 @@ class VoicePipeline:
                 clip, after_wake_word=after_wake_word, area=area
             )
         except AudioError as err:
-            self.hub.health.problem(err.counter, str(err), self.hub.clock.timestamp())
-            answer = VoiceAnswer(str(err), None, False, error="bad_audio")
-            result = VoiceResult("", answer)
+            result = self.unheard(err)
+            answer = result.answer
             if speak:
                 result.audio = await self.speak(answer.speech)
             return result
@@ -352,6 +351,11 @@ class VoicePipeline:
         await self._async_prepare_stt()
         transcript, heard = await asyncio.to_thread(self._transcribe, clip, after_wake_word, area)
         return transcript, self._rescorer(heard)
+
+    def unheard(self, err: AudioError) -> VoiceResult:
+        """A recording that could not be heard: counted, and answered with what was wrong."""
+        self.hub.health.problem(err.counter, str(err), self.hub.clock.timestamp())
+        return VoiceResult("", VoiceAnswer(str(err), None, False, error="bad_audio"))
 
     async def _async_prepare_stt(self) -> None:
         """Let the STT backend learn the home's sentences (seconds, once per set of names), so
