@@ -24,6 +24,12 @@ from .states import StateMachine
 _LOGGER = logging.getLogger(__name__)
 
 StopHook = Callable[[], Awaitable[None]]
+# How long one stop hook may take before the hub gives up on it and goes on with the next (Home
+# Assistant bounds each of its shutdown stages the same way): a hook that hangs must not keep
+# the recorder, which stops last, from writing what it holds.
+STOP_HOOK_TIMEOUT = 30.0
+# Tasks the hub cancels at stop get this long to finish their clean-up.
+STOP_TASKS_TIMEOUT = 10.0
 
 
 class Hub:
@@ -56,7 +62,7 @@ class Hub:
         self.heap = HeapSettler()  # see heap.py: short full garbage collections
         register_domain_services(self)
         self.data = HubData()  # per-component storage, by typed key (component.py)
-        self._stop_hooks: list[StopHook] = []
+        self._stop_hooks: list[tuple[StopHook, float]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self.running = False
 
@@ -106,8 +112,9 @@ class Hub:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def async_on_stop(self, hook: StopHook) -> None:
-        self._stop_hooks.append(hook)
+    def async_on_stop(self, hook: StopHook, timeout: float = STOP_HOOK_TIMEOUT) -> None:
+        """Run `hook` at stop (last added, first run), for at most `timeout` seconds."""
+        self._stop_hooks.append((hook, timeout))
 
     def async_at_start(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the hub runs: now if it already does, else at hub_start (Home
@@ -157,14 +164,56 @@ class Hub:
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            _done, stuck = await asyncio.wait(set(self._tasks), timeout=STOP_TASKS_TIMEOUT)
+            for task in stuck:
+                self._overran(f"task {task.get_name()}", STOP_TASKS_TIMEOUT, task)
         hooks, self._stop_hooks = self._stop_hooks, []
-        for hook in reversed(hooks):
-            try:
-                await hook()
-            except Exception as err:
-                self.health.problem("stop_errors", f"stop hook failed: {err!r}")
-                _LOGGER.exception("stop hook failed")
+        for hook, timeout in reversed(hooks):
+            await self._async_run_stop_hook(hook, timeout)
+
+    async def _async_run_stop_hook(self, hook: StopHook, limit: float) -> None:
+        """Run one stop hook in its own task, bounded: one that overruns is named, counted and
+        cancelled, and the stop goes on."""
+        name = getattr(hook, "__qualname__", repr(hook))
+
+        async def run() -> None:
+            await hook()
+
+        task = asyncio.get_running_loop().create_task(run(), name=f"stop hook {name}")
+        done, _pending = await asyncio.wait({task}, timeout=limit)
+        if not done:
+            self._overran(f"stop hook {name}", limit, task)
+            task.cancel()
+            await asyncio.wait({task}, timeout=STOP_TASKS_TIMEOUT)
+            return
+        err = task.exception()
+        if err is not None:
+            self.health.problem("stop_errors", f"stop hook {name} failed: {err!r}")
+            _LOGGER.error("stop hook %s failed", name, exc_info=err)
+
+    def _overran(self, what: str, timeout: float, task: asyncio.Task[Any]) -> None:
+        """Say which part of the stop hung and where (its coroutine's stack), and count it."""
+        where = "".join(f"\n  {place}" for place in _awaiting(task.get_coro()))
+        self.health.problem("stop_timeouts", f"{what} still running after {timeout:g} s")
+        _LOGGER.error(
+            "stop: %s still running after %g s, given up on; it was at:%s",
+            what,
+            timeout,
+            where or " (no frames)",
+        )
+
+
+def _awaiting(coro: Any) -> list[str]:
+    """Where a suspended coroutine waits, down its chain of awaits (Task.get_stack shows only
+    the outermost frame of a coroutine)."""
+    places: list[str] = []
+    while coro is not None and len(places) < 50:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is not None:
+            code = frame.f_code
+            places.append(f"{code.co_filename}:{frame.f_lineno} in {code.co_name}")
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return places
 
 
 def _empty_lines() -> Any:

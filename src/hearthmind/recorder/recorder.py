@@ -154,7 +154,9 @@ class Recorder:
         self._thread = threading.Thread(target=self._run, name="recorder-writer", daemon=True)
         self._thread.start()
         self._unsub = self.hub.bus.async_listen(MATCH_ALL, self._on_event)
-        self.hub.async_on_stop(self.async_stop)
+        # its own bound: the last flush may wait out `stop_timeout` of a refusing database, and
+        # then abandoning what is left takes a moment more
+        self.hub.async_on_stop(self.async_stop, timeout=self.stop_timeout + 30.0)
         self.hub.data[DATA_KEY] = self
         _LOGGER.info("recording to %s", where)
 
