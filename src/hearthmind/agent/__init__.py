@@ -6,6 +6,8 @@ and backs off when it is undone. A component set up after the routines (bootstra
     triggers.py  each routine's record per source of moments, and which are trusted
     doing.py     acting: the service call, then kept, undone or ignored by the device
     asking.py    suggestions and answers
+    proposals.py other components' changes, as routines on the ladder
+    left_on.py   lights and TVs left on in a room its motion sensors say is empty
     requests.py  undo, levels, forbid, opt-out, the off switch
     units.py     routines as units: stable ids, sentences, evidence
     ladder.py    off, observe, suggest, act: when a routine climbs and falls; the policies
@@ -28,6 +30,7 @@ from hearthmind.routines.online import RoutineLearner
 
 from .agent import Agent
 from .config import AgentConfig, LadderRules, QuietHours
+from .left_on import LeftOn
 from .store import AgentStore
 
 DATA_KEY: DataKey[Agent] = DataKey("agent")
@@ -52,6 +55,10 @@ async def async_setup(hub: Hub, options: SetupOptions) -> None:
     register(hub, agent)
     hub.async_on_stop(agent.async_stop)
     hub.data[DATA_KEY] = agent
+    if section.left_on:
+        left_on = LeftOn(hub, agent)
+        left_on.start()
+        hub.async_on_stop(left_on.async_stop)
     try:  # voice is an extra: without it there is nobody to tell
         from hearthmind.voice.sources import EXPLANATION_SOURCE, FEEDBACK_SINK
     except ImportError:

@@ -10,6 +10,8 @@
       quiet_hours: {start: "22:30", end: "07:00"}   # no questions then
       max_questions_per_person_per_day: 3
       sensitive: [switch.heater]  # never acted on without a person's yes
+      left_on: true               # lights and TVs left on in a room whose motion sensors
+                                  # went off: proposed off, through the ladder (left_on.py)
       ladder: {act_after: 5, act_min_rate: 0.95, ...}   # promotion rules, see LadderRules
 
 Times of day are the home's (`hearthmind: time_zone`)."""
@@ -109,6 +111,8 @@ class AgentConfig(BaseModel):
     # how long a device may take to report the state it was told to (MQTT answers later)
     device_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     sensitive: list[str] = Field(default_factory=list)
+    # switching off what was left on in an empty room (left_on.py), a routine per entity
+    left_on: bool = True
     ladder: LadderRules = LadderRules()
 
     @field_validator("undo_window_minutes_by_domain")

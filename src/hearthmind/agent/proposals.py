@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,10 @@ class Proposal:
     people: tuple[str, ...] = ()  # the user ids it is for
     probability: float = 1.0  # how sure the component is (share of such days)
     while_away: bool = False  # about people coming home: done while they are away
+    # how an occasion only observed is judged when no person gave the entity the value: None,
+    # not true; else this says whether doing it would have been right (left_on.py: nobody came
+    # back to the room within the undo window, so switching the light off would have stood)
+    judge: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +130,7 @@ async def propose(agent: Agent, proposal: Proposal, context: Context | None) -> 
     if occasion is not None and not occasion.closed:
         if abs(occasion.proposal.due - proposal.due) < SAME_OCCASION:
             return await _update(agent, occasion, unit, proposal, now)
-        _close(agent, occasion)  # an older occasion, not closed yet: judged now
+        close_occasion(agent, occasion)  # an older occasion, not closed yet: judged now
     moment = agent.hub.context(Origin.AGENT, parent=context)
     occasion = Occasion(proposal, moment, "observe", None, now)
     agent.proposals[rid] = occasion
@@ -253,7 +258,7 @@ def _schedule(agent: Agent, occasion: Occasion) -> None:
     proposal = occasion.proposal
     deadline = proposal.due + agent.rules.truth_window_minutes * 60.0
     act = agent.call_at(proposal.at, lambda: agent.spawn(_act(agent, occasion), "agent-propose"))
-    judge = agent.call_at(max(deadline, proposal.at), lambda: _close(agent, occasion))
+    judge = agent.call_at(max(deadline, proposal.at), lambda: close_occasion(agent, occasion))
     occasion.timers = (act, judge)
 
 
@@ -287,7 +292,7 @@ async def _act(agent: Agent, occasion: Occasion) -> None:
         occasion.action_id = action.action_id
 
 
-def _close(agent: Agent, occasion: Occasion) -> None:
+def close_occasion(agent: Agent, occasion: Occasion) -> None:
     """After `due`: an occasion only observed is judged as a learned routine's shadow is,
     by what people did: a person who turned the entity up to the proposed value themselves
     wanted it (came true), else not; one at act that a person did first is a missed chance.
@@ -305,7 +310,9 @@ def _close(agent: Agent, occasion: Occasion) -> None:
         agent.outcome(unit, "missed", detail="a person did it first")  # wanted all the same
     if occasion.level != "observe":
         return
-    kind = "came_true" if occasion.done_by_person else "not_true"
+    judge = occasion.proposal.judge
+    right = occasion.done_by_person or (judge is not None and judge())
+    kind = "came_true" if right else "not_true"
     agent.outcome(unit, kind, detail=f"proposed for {_clock(agent, occasion.proposal.due)}")
 
 
@@ -356,4 +363,12 @@ def _clock(agent: Agent, when: float) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
-__all__ = ["BadProposalError", "Occasion", "Proposal", "ProposalStatus", "confirmed", "propose"]
+__all__ = [
+    "BadProposalError",
+    "Occasion",
+    "Proposal",
+    "ProposalStatus",
+    "close_occasion",
+    "confirmed",
+    "propose",
+]

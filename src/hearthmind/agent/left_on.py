@@ -1,0 +1,157 @@
+"""Lights left on in an empty room (issue 18: "turn things off that were left on").
+
+When every motion sensor of an area has gone off (Home Assistant's `motion`, `occupancy` and
+`presence` classes; the sensor's own hold time is the wait, so nobody has moved there for that
+long), each light and media player still on in the area is proposed off to the agent as a
+routine of its own, `left_on:light.kitchen`, one per entity whatever the hour: nobody there
+and the light on is the same habit at 08:00 as at 22:00. The agent's ladder decides what
+happens (proposals.py): a new one is asked about first ("The Kitchen light is on and nobody
+has moved in the Kitchen for a while: shall I switch it off?"), done once people said yes
+often enough, and it falls on a revert (someone came back and switched it on again within the
+undo window) or a no, as any routine does. A person who switches it off themselves before
+the occasion is judged is evidence too (came true); so, while the routine only observes, is
+nobody coming back within the undo window (switching it off would have stood).
+
+Only sensed emptiness counts: an area without a motion sensor is never judged empty (the hub
+cannot tell), and a person's presence in the area as an app reports it is not used. Every
+emptying is a new occasion: the one before it, if still open, is judged at once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from hearthmind.core import EVENT_STATE_CHANGED, Context, Event, Hub
+
+from .acting import name_of, service_for, value_of
+from .proposals import Proposal, close_occasion
+
+if TYPE_CHECKING:
+    from hearthmind.core.events import StateChangedData
+
+    from .agent import Agent
+
+_LOGGER = logging.getLogger(__name__)
+
+COMPONENT = "left_on"
+MOTION_CLASSES = frozenset({"motion", "occupancy", "presence"})
+DOMAINS = ("light", "media_player")
+OFF_VALUES = frozenset({"off", "standby", "unavailable", "unknown"})
+# how long the occasion stays open: a person who left it on and meant to switch it off would
+# have done so by then (came true); the agent judges it this long after the room emptied
+WAIT_FOR_PEOPLE = 15 * 60.0
+
+
+def routine_key(entity_id: str) -> str:
+    return f"{COMPONENT}:{entity_id}"
+
+
+class LeftOn:
+    """Watches motion sensors and proposes switching off what was left on behind people."""
+
+    def __init__(self, hub: Hub, agent: Agent) -> None:
+        self.hub = hub
+        self.agent = agent
+        self._unsub: Callable[[], None] | None = None
+        self._entered: dict[str, float] = {}  # area id -> when its motion last came on
+
+    def start(self) -> None:
+        self._unsub = self.hub.bus.async_listen(EVENT_STATE_CHANGED, self._changed)
+
+    async def async_stop(self) -> None:
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+
+    def _changed(self, event: Event[StateChangedData]) -> None:
+        new, old = event.data["new_state"], event.data["old_state"]
+        if new is None or old is None or new.domain != "binary_sensor":
+            return
+        if new.attributes.get("device_class") not in MOTION_CLASSES or new.state == old.state:
+            return
+        area = self.hub.registries.area_of(new.entity_id)
+        if area is None:
+            return
+        if new.state == "on":
+            self._entered[area.id] = self.hub.clock.timestamp()
+            return
+        if new.state != "off" or old.state != "on" or not self.agent.enabled:
+            return
+        if any(self._is_motion(e) and self._on(e) for e in self._in_area(area.id)):
+            return  # another sensor there still sees someone
+        for entity_id in self._in_area(area.id):
+            if entity_id.partition(".")[0] in DOMAINS and self._left_on(entity_id):
+                self.agent.spawn(
+                    self._propose(entity_id, area.id, area.name, event.context),
+                    "agent-left-on",
+                )
+
+    def _in_area(self, area_id: str) -> list[str]:
+        return self.hub.registries.entities_in_area(area_id)
+
+    def _is_motion(self, entity_id: str) -> bool:
+        state = self.hub.states.get(entity_id)
+        return (
+            state is not None
+            and state.domain == "binary_sensor"
+            and state.attributes.get("device_class") in MOTION_CLASSES
+        )
+
+    def _on(self, entity_id: str) -> bool:
+        state = self.hub.states.get(entity_id)
+        return state is not None and state.state == "on"
+
+    def _left_on(self, entity_id: str) -> bool:
+        state = self.hub.states.get(entity_id)
+        if state is None or str(state.state) in OFF_VALUES:
+            return False
+        entry = self.hub.entities.get(entity_id)
+        if entry is None or entry.handler is None:
+            return False  # nothing the hub can command
+        return service_for(entity_id, "off", value_of(state)) is not None
+
+    async def _propose(self, entity_id: str, area_id: str, area: str, sensed: Context) -> None:
+        now = self.hub.clock.timestamp()
+        name = name_of(self.hub.states.get(entity_id), entity_id)
+        key = routine_key(entity_id)
+        open_one = self.agent.proposals.get(key)
+        if open_one is not None and not open_one.closed:
+            close_occasion(self.agent, open_one)  # a new emptying: the last one is judged
+        proposal = Proposal(
+            routine_key=key,
+            entity_id=entity_id,
+            value="off",
+            at=now,
+            due=now + WAIT_FOR_PEOPLE,
+            question=f"The {name} is on and nobody has moved in the {area} for a while: "
+            "shall I switch it off?",
+            reason=f"nobody has moved in the {area} for a while and the {name} was left on",
+            probability=self._sure(key),
+            while_away=True,  # the last one out: lights off in an empty home too
+            judge=lambda: self._stayed_empty(area_id, entity_id, now),
+        )
+        try:
+            await self.agent.async_propose(proposal, sensed)
+        except Exception as err:  # an entity gone meanwhile: counted, the hub goes on
+            self.agent.problem("agent_left_on_errors", f"left on {entity_id}: {err!r}")
+            _LOGGER.warning("left on %s: %r", entity_id, err)
+
+    def _stayed_empty(self, area_id: str, entity_id: str, since: float) -> bool:
+        """An occasion only observed: switching it off would have stood when nobody came
+        back within the undo window (someone back in the dark would have switched it on)."""
+        back = self._entered.get(area_id)
+        window = self.agent.config.undo_window(entity_id)
+        return back is None or back <= since or back > since + window
+
+    def _sure(self, key: str) -> float:
+        """How sure: the share of this routine's recent outcomes that were right (a yes, an
+        action kept, a person switching it off), a half before there are any."""
+        unit = self.agent.units.get(key)
+        recent: list[Any] = [] if unit is None else unit.evidence.recent
+        if not recent:
+            return 0.5
+        return sum(1 for ok in recent if ok) / len(recent)
+
+
+__all__ = ["COMPONENT", "LeftOn", "routine_key"]

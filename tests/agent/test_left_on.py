@@ -1,0 +1,187 @@
+"""Lights left on in an empty room (agent/left_on.py), on a real hub (simulated clock, SQLite
+recorder, the agent): when the area's motion sensors have all gone off, a light still on
+there is proposed off as a routine of its own. It is asked about first; a yes switches it off
+with an agent Context; enough yeses climb it to act, where the next one is switched off
+without a question; a person coming back and switching it on again within the undo window is
+a revert. Areas without a motion sensor, a sensor of another class, a light already off, a
+second sensor still seeing someone: nothing is proposed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from hearthmind.agent.left_on import routine_key
+from hearthmind.core import Area, Origin
+
+from .home import Home, start_home
+
+pytestmark = pytest.mark.timeout(120)
+
+KITCHEN_MOTION = "binary_sensor.kitchen_motion"
+KITCHEN_DOOR = "binary_sensor.kitchen_door"
+KEY = routine_key("light.kitchen")
+
+
+async def kitchen(tmp_path: Path) -> Home:
+    home = await start_home(tmp_path)
+    hub = home.hub
+    hub.registries.add_area(Area("kitchen", "Kitchen"))
+    hub.registries.add_area(Area("hall", "Hall"))
+    for entity_id, area in (
+        ("light.kitchen", "kitchen"),
+        (KITCHEN_MOTION, "kitchen"),
+        (KITCHEN_DOOR, "kitchen"),
+        ("light.hall", "hall"),
+    ):
+        hub.registries.set_entity_area(entity_id, area)
+    sensor = hub.context(Origin.SENSOR)
+    hub.states.async_set(
+        KITCHEN_MOTION, "off", {"device_class": "motion", "friendly_name": "Kitchen motion"}, sensor
+    )
+    hub.states.async_set(
+        KITCHEN_DOOR, "off", {"device_class": "door", "friendly_name": "Kitchen door"}, sensor
+    )
+    return home
+
+
+async def visit(home: Home, day: int, hour: float, *, switch_off: bool = False) -> None:
+    """Ana comes into the kitchen, switches the light on, leaves it on (or not); the motion
+    sensor holds two minutes after she has gone."""
+    when = home.at(day, hour)
+    await home.run_until(when)
+    home.sensor(KITCHEN_MOTION, "on")
+    if home.state("light.kitchen") != "on":
+        home.person("light.kitchen", "on")
+    await home.run_until(when + timedelta(minutes=10))
+    if switch_off:
+        home.person("light.kitchen", "off")
+    await home.run_until(when + timedelta(minutes=12))
+    home.sensor(KITCHEN_MOTION, "off")
+    await home.run_until(when + timedelta(minutes=13))
+
+
+def motion(home: Home, value: str) -> None:
+    attrs = {"device_class": "motion", "friendly_name": "Kitchen motion"}
+    home.hub.states.async_set(KITCHEN_MOTION, value, attrs, home.hub.context(Origin.SENSOR))
+
+
+async def test_a_light_left_on_is_asked_about_then_switched_off_once_trusted(
+    tmp_path: Path,
+) -> None:
+    home = await kitchen(tmp_path)
+    home.sensor = lambda entity_id, value: motion(home, value)  # type: ignore[method-assign]
+    try:
+        agent = home.agent
+        yeses = 0
+        for day in range(6):
+            await visit(home, day, 10)
+            unit = agent.units.get(KEY)
+            assert unit is not None
+            if unit.level == "act":
+                break
+            asked = [e for e in home.said("agent_suggestion") if e.data["routine_id"] == KEY]
+            assert len(asked) == day + 1, "each time the kitchen empties with its light on"
+            assert "nobody has moved in the Kitchen" in asked[-1].data["explanation"]
+            answer = await agent.async_answer(
+                asked[-1].data["suggestion_id"], "yes", home.hub.context(Origin.APP, "ana")
+            )
+            assert home.state("light.kitchen") == "off", answer
+            yeses += 1
+        assert agent.unit(KEY).level == "act", f"after {yeses} yeses"
+        questions = len(home.said("agent_suggestion"))
+        await visit(home, 7, 10)
+        assert home.state("light.kitchen") == "off"
+        assert len(home.said("agent_suggestion")) == questions, "done without asking"
+        action = home.said("agent_action")[-1]
+        assert action.data["routine_id"] == KEY
+        assert action.context.origin is Origin.AGENT
+        # Ana comes back at once and switches it on again: a revert, and it falls
+        await home.run_until(home.at(7, 10) + timedelta(minutes=14))
+        home.person("light.kitchen", "on")
+        await home.run_until(home.at(7, 11))
+        assert agent.unit(KEY).level != "act"
+    finally:
+        await home.hub.async_stop()
+
+
+async def test_nothing_is_proposed_where_emptiness_is_not_sensed(tmp_path: Path) -> None:
+    home = await kitchen(tmp_path)
+    try:
+        sensor = home.hub.context(Origin.SENSOR)
+        door = {"device_class": "door", "friendly_name": "Kitchen door"}
+        # the light is off: nothing left on
+        motion(home, "on")
+        motion(home, "off")
+        # a door sensor is not a motion sensor
+        home.person("light.kitchen", "on")
+        home.hub.states.async_set(KITCHEN_DOOR, "on", door, sensor)
+        home.hub.states.async_set(KITCHEN_DOOR, "off", door, sensor)
+        # the hall has no motion sensor of its own (light.hall's area): never judged empty
+        home.person("light.hall", "on")
+        # a second motion sensor in the kitchen still sees someone
+        second = "binary_sensor.kitchen_motion_2"
+        home.hub.registries.set_entity_area(second, "kitchen")
+        attrs = {"device_class": "occupancy", "friendly_name": "Kitchen presence"}
+        home.hub.states.async_set(second, "on", attrs, sensor)
+        motion(home, "on")
+        motion(home, "off")
+        await home.run_until(home.at(0, 1))
+        assert home.said("agent_suggestion") == []
+        assert KEY not in home.agent.units
+        # the second one goes off too: now the kitchen is empty
+        home.hub.states.async_set(second, "off", attrs, sensor)
+        await home.run_until(home.at(0, 2))
+        asked = home.said("agent_suggestion")
+        assert [e.data["routine_id"] for e in asked] == [KEY]
+    finally:
+        await home.hub.async_stop()
+
+
+async def test_the_switch_turns_it_off(tmp_path: Path) -> None:
+    home = await start_home(tmp_path, config=_config_without_left_on())
+    try:
+        hub = home.hub
+        hub.registries.add_area(Area("kitchen", "Kitchen"))
+        hub.registries.set_entity_area("light.kitchen", "kitchen")
+        hub.registries.set_entity_area(KITCHEN_MOTION, "kitchen")
+        home.person("light.kitchen", "on")
+        motion(home, "on")
+        motion(home, "off")
+        await home.run_until(home.at(0, 1))
+        assert home.said("agent_suggestion") == []
+    finally:
+        await home.hub.async_stop()
+
+
+def _config_without_left_on() -> str:
+    from .home import CONFIG
+
+    return CONFIG.replace("agent:\n", "agent:\n  left_on: false\n")
+
+
+async def test_while_it_only_observes_nobody_coming_back_is_evidence(tmp_path: Path) -> None:
+    """After a no it observes: a kitchen that stays empty is a came-true (switching the light
+    off would have stood); someone back within the undo window is a not-true."""
+    home = await kitchen(tmp_path)
+    home.sensor = lambda entity_id, value: motion(home, value)  # type: ignore[method-assign]
+    try:
+        agent = home.agent
+        await visit(home, 0, 10)
+        asked = home.said("agent_suggestion")[-1]
+        await agent.async_answer(
+            asked.data["suggestion_id"], "no", home.hub.context(Origin.APP, "ana")
+        )
+        assert agent.unit(KEY).level == "observe"
+        await visit(home, 1, 10)  # left on, nobody comes back
+        await home.run_until(home.at(1, 11))
+        await visit(home, 2, 10)  # left on, Ana back two minutes later
+        await home.run_until(home.at(2, 10) + timedelta(minutes=15))
+        motion(home, "on")
+        await home.run_until(home.at(2, 11))
+        kinds = [e.data["kind"] for e in home.said("agent_feedback") if e.data["routine_id"] == KEY]
+        assert kinds == ["declined", "came_true", "not_true"]
+    finally:
+        await home.hub.async_stop()
