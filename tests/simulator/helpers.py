@@ -19,7 +19,11 @@ START = datetime(2026, 1, 5).date()  # a Monday
 
 class SimRun:
     def __init__(
-        self, home: str | HomeSpec = "single", seed: int = 7, log: Path | None = None
+        self,
+        home: str | HomeSpec = "single",
+        seed: int = 7,
+        log: Path | None = None,
+        reliance: bool = True,
     ) -> None:
         spec = home if isinstance(home, HomeSpec) else load_home(home)
         self.start = datetime.combine(START, time(0), spec.zone)
@@ -31,6 +35,7 @@ class SimRun:
             seed=seed,
             make_context=lambda origin, user: self.hub.context(origin, user),
             intentions=IntentionLog(log),
+            reliance=reliance,
         )
         InProcessBinding(self.hub, self.home).attach()
         self.changes: list[Event] = []

@@ -95,6 +95,20 @@ says `satisfied_by` agent); only a resident who dislikes automation (`agent: rev
 the family's Tom) may still undo it. Changes made with the app or by voice are a person's own
 wish and are left alone.
 
+Relying on the hub (reliance.py): residents who find the hub switching off a light or TV they
+left on in a room nobody is in (forgotten, or one they asked it to switch off) come to leave
+some of their switch-offs on leaving a room with motion sensors to it: per light and TV, a
+reliance that grows by `agent: reliance_step` each time the hub does it (up to
+`reliance_max`, 0 for Tom) and is multiplied by `reliance_drop` each time they find one still
+on, `notice_minutes` after leaving; they then switch it off by hand. One left to the hub is
+logged with `left_to_hub: true` and ends as one more intention when they notice (found off,
+`satisfied_by` the origin that did it; or done by hand), or in nothing when the room is in
+use again first. Until then it counts as a want of theirs (`wants_soon`). `simulator:
+reliance: false` in configuration.yaml makes every resident's `reliance_max` 0 for the run
+(a sensitivity run: residents who never rely). A suggestion to switch off a light or TV in a
+room nobody is in, nor is about to come into, is wanted by anyone ("left on in an empty
+room").
+
 The agent's questions (answers.py, agent_link.py): each `agent_suggestion` event goes to the
 person it names, or to whoever at home and awake was about to do it; they answer by their
 plans with seeded noise (yes when about to do it; else no, not now or never; some ignored), as
@@ -119,6 +133,8 @@ learned actions against this one. `executed` false means the resident found it a
 of the change that made it so ("agent" when the hub anticipated them, "physical" when
 someone else did). `reaction_to` is set on undos: the context id of the hub's change.
 `time_zone` is the home's (the recorder stores UTC; the residents live by this clock).
+A switch-off left to the hub (see above) also has `"left_to_hub": true`, with `executed` and
+`already_satisfied` false: not yet a want; what came of it is the next record of it.
 
 Determinism: one `random.Random` per resident (plans) and per resident reactions, one for the
 household, the home and the weather, all derived from the seed by name; time from the clock
@@ -165,6 +181,9 @@ class SimulatorConfig(BaseModel):
 
     home: str | None = None  # single, couple, family, or a path
     seed: int | None = None
+    # false: residents never leave switching off to the hub (every reliance_max 0), to
+    # measure how much of a hub's takeovers come of people relying on it
+    reliance: bool = True
 
 
 register_section("simulator", SimulatorConfig)
@@ -185,12 +204,22 @@ def intentions_path(hub: Hub, options: SetupOptions) -> Path:
 
 
 def create_home(
-    hub: Hub, home: str | HomeSpec, options: Any = None, *, seed: int | None = None
+    hub: Hub,
+    home: str | HomeSpec,
+    options: Any = None,
+    *,
+    seed: int | None = None,
+    reliance: bool | None = None,
 ) -> SimulatedHome:
-    """A `SimulatedHome` on the hub's clock, with contexts from the hub (reproducible ids)."""
+    """A `SimulatedHome` on the hub's clock, with contexts from the hub (reproducible ids).
+    `reliance` None: as the `simulator:` section says (true without one)."""
     spec = home if isinstance(home, HomeSpec) else load_home(home)
     if seed is None:
         seed = getattr(options, "seed", None)
+    if reliance is None:
+        reliance = True
+        if "simulator" in hub.config.raw:
+            reliance = hub.config.section("simulator", SimulatorConfig).reliance
     path = intentions_path(hub, options) if getattr(options, "record", True) else None
     return SimulatedHome(
         spec,
@@ -201,6 +230,7 @@ def create_home(
         report_problem=lambda counter, message: hub.health.problem(
             counter, message, hub.clock.timestamp()
         ),
+        reliance=reliance,
     )
 
 

@@ -3,8 +3,11 @@ own plans with noise, and the ground truth of each answer.
 
 A suggestion goes to the person it names, or, when it names nobody, to the resident at home
 and awake who was about to do it (else any resident at home and awake, drawn from the home's
-generator). They say yes when it is what they were about to do (`Resident.wants_soon`), and
-otherwise no, not now or never, as their `agent:` attitude (spec.py) says; some questions go
+generator). They say yes when it is what they were about to do (`Resident.wants_soon`,
+which counts a light they left on for the hub to switch off: reliance.py), or when it is to
+switch off a light or TV left on in a room nobody is in and nobody's plan brings them into
+within their `agent: horizon_minutes` (anyone wants that), and otherwise no, not now or
+never, as their `agent:` attitude (spec.py) says; some questions go
 unanswered, some answers go against their plans (noise). Chances come from each resident's
 own answering generator, so plans are the same with or without a hub asking.
 
@@ -14,8 +17,9 @@ suggestion a resident saw, in time order:
      "routine_id": "...", "entity_id": "light.kitchen", "target": "on", "answer": "yes",
      "wanted": true, "reason": "about to do it", "time_zone": "Europe/Amsterdam"}
 `answer` is yes, no, not_now, never or ignored (nothing was sent); `reason` says why: about
-to do it, not wanted, already so, dislikes automation, noise, ignored, too late (the answer
-came after the suggestion expired, and was not sent)."""
+to do it, left on in an empty room, not wanted, already so, dislikes automation, noise,
+ignored, too late (the answer came after the suggestion expired, and was not sent). A yes to
+switching off a light or TV in an empty room teaches reliance as the hub doing it unasked."""
 
 from __future__ import annotations
 

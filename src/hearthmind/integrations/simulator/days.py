@@ -1,7 +1,8 @@
 """The residents' days: each day's plans made at PLAN_AT for the household and each resident,
 each resident's planned steps run on the home's clock (moving, deciding, acting by hand), and
 their reactions to what the hub does and asks (who answers a question: `ask`; how they answer:
-answers.py). The home (home.py) is the world they act in."""
+answers.py), and how they come to leave switching off to the hub (reliance.py). The home
+(home.py) is the world they act in."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .answers import AnswerLog, Reply, Suggestion, answers_path_for, decide_answ
 from .intentions import Intention, Move, Step
 from .planner import HouseholdDay, HouseholdPlanner, ResidentPlanner, ResidentStatus
 from .records import EntityChange
+from .reliance import RELY_KINDS, RelianceKeeper
 from .residents import Reaction, Resident
 from .spec import HomeSpec
 
@@ -40,7 +42,9 @@ class _ResidentRun:
 class ResidentDays:
     """Plans and runs the residents of one home; `runs` keeps each one's queue and timer."""
 
-    def __init__(self, home: SimulatedHome, spec: HomeSpec, seed: int) -> None:
+    def __init__(
+        self, home: SimulatedHome, spec: HomeSpec, seed: int, reliance: bool = True
+    ) -> None:
         self.home = home
         self._household = HouseholdPlanner(spec, random.Random(f"{seed}:household"))
         self.runs: list[_ResidentRun] = []
@@ -55,11 +59,15 @@ class ResidentDays:
         )
         for rs in spec.residents:
             resident = Resident(
-                rs, random.Random(f"{seed}:{rs.id}"), random.Random(f"{seed}:{rs.id}:react")
+                rs,
+                random.Random(f"{seed}:{rs.id}"),
+                random.Random(f"{seed}:{rs.id}:react"),
+                relies=reliance,
             )
             self._answer_rngs[rs.id] = random.Random(f"{seed}:{rs.id}:answer")
             self.runs.append(_ResidentRun(resident))
             self._planners[rs.id] = ResidentPlanner(rs, home.layout, home.zone)
+        self.reliance = RelianceKeeper(self)
 
     @property
     def residents(self) -> list[Resident]:
@@ -93,6 +101,7 @@ class ResidentDays:
             if reaction is not None:
                 self.schedule_reaction(run.resident, reaction)
                 break  # one person undoing is enough
+        self.reliance.hub_changed(change)
 
     def plan_day(self, day: date, catch_up: bool = False) -> None:
         if not self.home.running:
@@ -177,14 +186,16 @@ class ResidentDays:
             if isinstance(decision, Move):
                 self.home.move(run.resident, decision.area)
             elif isinstance(decision, Intention):
-                self._carry_out(run.resident, decision)
+                assert step.want is not None  # an intention comes of a want
+                if not self.reliance.leaves_to_hub(run.resident, step.want, decision):
+                    self.carry_out(run.resident, decision)
         except Exception as err:  # one bad step must not end a resident's life
             self.home.problem(
                 "simulator_step_errors", f"{run.resident.id} at {step.activity!r}: {err!r}"
             )
         self._schedule_run(run)
 
-    def _carry_out(self, resident: Resident, intention: Intention) -> None:
+    def carry_out(self, resident: Resident, intention: Intention) -> None:
         self.home.intentions.write(intention)
         self.home.stats.intentions += 1
         command = resident.act(intention)
@@ -208,7 +219,7 @@ class ResidentDays:
             )
             if intention is not None and not intention.satisfied:
                 self.home.stats.reactions += 1
-                self._carry_out(resident, intention)
+                self.carry_out(resident, intention)
 
         self.home.at(self.home.clock.timestamp() + reaction.delay, react)
 
@@ -240,11 +251,15 @@ class ResidentDays:
         if resident is None:
             return
         already = target is not None and entity.satisfies(target)
+        # a light or TV burning in a room nobody is in, or about to come into, is wanted off
+        # by anyone; the askee stays whoever was about to do it (else anyone up)
+        empty = target == "off" and self._left_on_empty(entity.entity_id, now)
+        wanted = wants[resident.id] or empty
         if not resident.home or resident.asleep:
             reason = "away" if not resident.home else "asleep"
             answer = decide_answer(
                 user_id=resident.id,
-                wanted=wants[resident.id],
+                wanted=wanted,
                 already=already,
                 attitude=resident.spec.agent,
                 rng=self._answer_rngs[resident.id],
@@ -258,11 +273,13 @@ class ResidentDays:
             return
         answer = decide_answer(
             user_id=resident.id,
-            wanted=wants[resident.id],
+            wanted=wanted,
             already=already,
             attitude=resident.spec.agent,
             rng=self._answer_rngs[resident.id],
         )
+        if answer.answer == "yes" and answer.reason == "about to do it" and not wants[resident.id]:
+            answer = dataclasses.replace(answer, reason="left on in an empty room")
         if answer.answer == "ignored":
             self.answers.write(now, suggestion, target, answer)
             return
@@ -274,9 +291,28 @@ class ResidentDays:
                 self.answers.write(when, suggestion, target, late)
                 return
             self.answers.write(when, suggestion, target, answer)
+            if answer.answer == "yes" and target == "off" and entity.kind in RELY_KINDS:
+                # the hub acts on a yes at once; ten minutes is ample to tie the two
+                self.reliance.asked_off(resident, entity.entity_id, when + 600.0)
             reply(suggestion.suggestion_id, answer.answer, resident.id)
 
         self.home.at(when, send)
+
+    def _left_on_empty(self, entity_id: str, now: float) -> bool:
+        """A light or TV in a room nobody is in, and nobody's plan brings them into within
+        their `agent: horizon_minutes` (then it would only be switched on again)."""
+        entity = self.home.entity(entity_id)
+        area = entity.area
+        if entity.kind not in RELY_KINDS or self.home.others_in(area, ""):
+            return False
+        for run in self.runs:
+            horizon = run.resident.spec.agent.horizon_minutes * 60.0
+            for step in run.queue:
+                if step.at - now > horizon:
+                    break
+                if step.move == area:
+                    return False
+        return True
 
     def _askee(self, suggestion: Suggestion, wants: dict[str, bool]) -> Resident | None:
         by_id = {run.resident.id: run.resident for run in self.runs}

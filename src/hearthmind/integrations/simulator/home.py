@@ -49,6 +49,7 @@ class SimulatedHome:
         make_context: ContextMaker,
         intentions: IntentionLog | None = None,
         report_problem: ProblemReporter | None = None,
+        reliance: bool = True,
     ) -> None:
         self.spec = spec
         self.clock = clock
@@ -103,7 +104,8 @@ class SimulatedHome:
         for device_info, made in self.rooms.made_devices():  # heat pumps with physics rc
             self._devices.append(device_info)
             self._entities.update((e.entity_id, e) for e in made)
-        self.days = ResidentDays(self, spec, seed)
+        # `reliance` false: residents never leave switching off to the hub (reliance.py)
+        self.days = ResidentDays(self, spec, seed, reliance)
         self.residents: list[Resident] = self.days.residents
 
     # -- description (for bindings) ---------------------------------------------------------
@@ -340,6 +342,7 @@ class SimulatedHome:
         self._emit(EntityChange(*self.area_sensor(resident), context))
         if quiet:
             return
+        self.days.reliance.moved(resident, old, area)
         if old == AWAY or area == AWAY:
             self.door_pulse()
         if area != AWAY:

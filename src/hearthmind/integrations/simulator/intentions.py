@@ -54,13 +54,16 @@ class Intention:
     satisfied_by: str | None = None  # origin of the change that made it so (e.g. "agent")
     reaction_to: str | None = None  # for an undo: the context id of the change undone
     state: str | None = None  # the entity's state once it is so ("playing" for a TV "on")
+    # a switch-off on leaving a room, left on for the hub (reliance.py): neither done nor
+    # found done yet; what came of it is logged when they notice
+    left_to_hub: bool = False
 
     @property
     def action(self) -> str:
         return f"{self.entity_id}:{self.target}"
 
     def as_record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "time": datetime.fromtimestamp(self.time, UTC).isoformat(),
             "epoch": round(self.time, 3),
             "user_id": self.user_id,
@@ -75,6 +78,11 @@ class Intention:
             # the same action as the recorder's states show it (entity_id:state)
             "recorded_action": f"{self.entity_id}:{self.state or self.target}",
         }
+        if self.left_to_hub:
+            # only on these records, so logs without reliance keep their exact format
+            record["executed"] = False
+            record["left_to_hub"] = True
+        return record
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,8 @@ class SimStats:
     executed: int = 0
     already_satisfied: int = 0
     reactions: int = 0
+    left_to_hub: int = 0  # leave-room switch-offs left on for the hub (reliance.py)
+    relied_dropped: int = 0  # ... that ended in nothing: the room was in use again
     hub_commands: int = 0
     days_planned: int = 0
     labels: list[str] = field(default_factory=list)  # today's household labels

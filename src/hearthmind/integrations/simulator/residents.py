@@ -5,7 +5,12 @@ The decide/act seam is what lets later work make residents react to the hub: `de
 at the home as it is (a light someone already switched on stays as it is, and the intention
 is logged as already satisfied, noting who satisfied it), `act` changes devices, and
 `observe` is shown every change the hub made on its own (origin agent, automation) and may
-return a `Reaction`: an undo within minutes when the change goes against them."""
+return a `Reaction`: an undo within minutes when the change goes against them.
+
+They also come to rely on the hub (reliance.py): once they have found it switching off a
+light or TV they left on in an empty room, they leave some of their switch-offs on leaving
+a room to it, more so each time it does and less each time they find one still on. One left
+to the hub and not yet looked at is, for `wants_soon`, something they were about to do."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from hearthmind.core import Origin
 from .devices import SimEntity
 from .intentions import Intention, Move, Step, Want
 from .layout import AWAY
+from .reliance import Reliance
 from .spec import ResidentSpec
 
 if TYPE_CHECKING:
@@ -61,7 +67,13 @@ class Reaction:
 
 
 class Resident:
-    def __init__(self, spec: ResidentSpec, rng: random.Random, react_rng: random.Random) -> None:
+    def __init__(
+        self,
+        spec: ResidentSpec,
+        rng: random.Random,
+        react_rng: random.Random,
+        relies: bool = True,
+    ) -> None:
         self.spec = spec
         self.id = spec.id
         self.rng = rng  # plans
@@ -72,6 +84,8 @@ class Resident:
         self.asleep = True
         self.activity = "sleep"
         self.entered_at = 0.0  # when they came into the room they are in
+        # what they leave to the hub; `relies` false: never (the simulator's sensitivity run)
+        self.reliance = Reliance(spec.agent, relies)
 
     @property
     def home(self) -> bool:
@@ -156,6 +170,13 @@ class Resident:
         (or, given, `target`: the state the hub proposes): what they were about to do. Their
         plan counts even while they are out: the hall light just before they come home."""
         entity = view.entity(entity_id)
+        if (
+            entity_id in self.reliance.pending
+            and (entity.satisfies("off") if target is None else _same("off", target))
+            and not view.others_in(entity.area, "")
+        ):
+            # left on for the hub as they went: its switching off is what they meant to do
+            return Want(entity_id, "off", "alone")
         horizon = self.spec.agent.horizon_minutes * 60.0
         for step in upcoming:
             if step.at - now > horizon:

@@ -10,7 +10,7 @@ import re
 from datetime import time
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -193,11 +193,30 @@ class AgentAttitudeSpec(_Strict):
     never: float = Field(default=0.0, ge=0, le=1)
     # mean seconds before they answer (drawn from an exponential, at least 3 s)
     answer_delay_seconds: float = Field(default=45.0, gt=0, le=3600)
+    # Relying on the hub to switch off behind them (residents.py): people who have seen a
+    # hub switch lights off in rooms they left stop doing it by hand, as occupants of rooms
+    # with occupancy-sensor lighting do; never all of it (habit), and less after finding a
+    # light still burning. Chosen a priori, not tuned on results.
+    # at most this share of their leave-room switch-offs is left to the hub (0: never rely)
+    reliance_max: float = Field(default=0.8, ge=0, le=1)
+    # added each time they find the hub switched off a light or TV they had left on: a few
+    # such times before they count on it
+    reliance_step: float = Field(default=0.25, ge=0, le=1)
+    # reliance is multiplied by this each time one they left to the hub is still on: trust
+    # is lost faster than it is won
+    reliance_drop: float = Field(default=0.5, ge=0, le=1)
+    # minutes after leaving that they notice a light they left to the hub (uniform draw):
+    # long enough for a hub that waits for the motion sensors (2 min) to have done it
+    notice_minutes: tuple[
+        Annotated[float, Field(gt=0, le=240)], Annotated[float, Field(gt=0, le=240)]
+    ] = (5.0, 15.0)
 
     @model_validator(mode="after")
     def _declines_add_up(self) -> AgentAttitudeSpec:
         if self.not_now + self.never > 1:
             raise ValueError("agent: not_now + never is the share of declines, at most 1")
+        if self.notice_minutes[0] > self.notice_minutes[1]:
+            raise ValueError("agent: notice_minutes is [earliest, latest], earliest first")
         return self
 
 
