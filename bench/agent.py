@@ -69,14 +69,22 @@ def best_model() -> str:
     return DEFAULT_MODEL
 
 
-def policies(best: str, ladder: dict[str, Any] | None = None) -> list[Policy]:
+def policies(best: str, ladder: dict[str, Any] | None = None, left_on: bool = True) -> list[Policy]:
     """The three policies; `ladder`: development overrides of the ladder's rules (ours and
-    markov_ladder), never used for a reported run."""
+    markov_ladder), never used for a reported run; `left_on` false: none of them switches off
+    what was left on in an empty room (agent/left_on.py), to see what that part brings."""
     rules = {"ladder": dict(ladder)} if ladder else {}
+    extra = {} if left_on else {"left_on": False}
     return [
-        Policy("ours", {"policy": "ladder", "model": best, **rules}, best),
-        Policy("threshold", {"policy": "threshold", "model": best, "threshold": 0.5}, best),
-        Policy("markov_ladder", {"policy": "ladder", "model": "markov", **rules}, "markov"),
+        Policy("ours", {"policy": "ladder", "model": best, **rules, **extra}, best),
+        Policy(
+            "threshold",
+            {"policy": "threshold", "model": best, "threshold": 0.5, **extra},
+            best,
+        ),
+        Policy(
+            "markov_ladder", {"policy": "ladder", "model": "markov", **rules, **extra}, "markov"
+        ),
     ]
 
 
@@ -105,7 +113,7 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
             figures["homes"][home] = {}
             details["homes"][home] = {}
             weeks[home] = {}
-            for policy in policies(best, args.ladder):
+            for policy in policies(best, args.ladder, not args.no_left_on):
                 if args.policy and policy.name not in args.policy:
                     continue
                 folder = work / f"{home}-{policy.name}"
@@ -123,6 +131,7 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
                         args.seed,
                         folder,
                         lambda step, task=task: bar.advance(task, step),
+                        reliance=not args.no_reliance,
                     )
                 first_week = 0 if args.quick else 2
                 summary = summarise(outcome.records, first_week)
@@ -134,7 +143,7 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
                     "problems": outcome.problems,
                 }
                 weeks[home][policy.name] = summary["weeks"]
-        ours = policies(best, args.ladder)[0]
+        ours = policies(best, args.ladder, not args.no_left_on)[0]
         if args.replay_from is not None:  # a replay-only run's figures, made in another process
             done = json.loads(args.replay_from.with_suffix(".details.json").read_text())
             figures["replay"] = json.loads(args.replay_from.read_text())["replay"]
@@ -211,6 +220,17 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         metavar="RULE=VALUE",
         help="development runs only: override one of the ladder's rules (agent/config.py)",
+    )
+    parser.add_argument(
+        "--no-reliance",
+        action="store_true",
+        help="residents who never leave switching off to the hub (simulator: reliance: "
+        "false): how much of the takeover comes of people relying on it",
+    )
+    parser.add_argument(
+        "--no-left-on",
+        action="store_true",
+        help="no policy switches off what was left on in an empty room (agent: left_on: false)",
     )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--docs", action="store_true", help="write docs/ section and plots")

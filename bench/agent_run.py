@@ -58,15 +58,21 @@ class RunOutcome:
     refits: int = 0
 
 
-def write_config(folder: Path, policy: Policy, zone: str) -> Path:
+def write_config(
+    folder: Path, policy: Policy, zone: str, simulator: dict[str, Any] | None = None
+) -> Path:
+    """The run's configuration.yaml; `simulator`: that section (`reliance: false`, the
+    sensitivity run whose residents never leave switching off to the hub)."""
     folder.mkdir(parents=True, exist_ok=True)
-    config = {
+    config: dict[str, Any] = {
         "hearthmind": {"time_zone": zone},
         # history_days bounds the live learner's history too (routines/component.py): the
         # whole run's history, so the bench's own refits see all the residents did
         "routines": {"model": policy.model, "refit_every_hours": NEVER, "history_days": 90},
         "agent": policy.agent,
     }
+    if simulator:
+        config["simulator"] = dict(simulator)
     (folder / "configuration.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return folder
 
@@ -119,14 +125,18 @@ async def run_home(
     seed: int,
     folder: Path,
     advance: Callable[[float], None] | None = None,
+    reliance: bool = True,
 ) -> RunOutcome:
-    """Run `home` for `days` under `policy`; the records the figures are made from."""
+    """Run `home` for `days` under `policy`; the records the figures are made from.
+    `reliance` false: residents who never leave switching off to the hub."""
     import time as wall
 
     spec = load_home(home)
     if folder.exists():
         shutil.rmtree(folder)
-    config_dir = write_config(folder, policy, spec.time_zone)
+    config_dir = write_config(
+        folder, policy, spec.time_zone, None if reliance else {"reliance": False}
+    )
     db = folder / "home.db"
     hub, clock, begin = await start_simulated_hub(
         config_dir, home, seed, ("recorder", "simulator", "routines", "agent")

@@ -34,3 +34,23 @@ async def test_a_short_run_leaves_consistent_records(tmp_path: Path) -> None:
     assert summary["counts"]["needed"] > 0
     assert 0.0 <= summary["figures"]["takeover_rate"] <= 1.0
     assert "errors" not in outcome.problems
+
+
+def test_the_sensitivity_switches_reach_the_configuration(tmp_path: Path) -> None:
+    """--no-reliance writes `simulator: reliance: false`; --no-left-on `agent: left_on:
+    false` for every policy; by default neither is written (residents rely, left_on on)."""
+    import yaml
+
+    from agent import policies
+    from agent_run import write_config
+
+    ours = policies("markov")[0]
+    plain = yaml.safe_load(
+        (write_config(tmp_path / "a", ours, "UTC") / "configuration.yaml").read_text()
+    )
+    assert "simulator" not in plain and "left_on" not in plain["agent"]
+    folder = write_config(tmp_path / "b", ours, "UTC", {"reliance": False})
+    assert yaml.safe_load((folder / "configuration.yaml").read_text())["simulator"] == {
+        "reliance": False
+    }
+    assert all(p.agent["left_on"] is False for p in policies("markov", left_on=False))
