@@ -185,3 +185,34 @@ async def test_while_it_only_observes_nobody_coming_back_is_evidence(tmp_path: P
         assert kinds == ["declined", "came_true", "not_true"]
     finally:
         await home.hub.async_stop()
+
+
+async def test_one_persons_never_is_theirs_not_the_households(tmp_path: Path) -> None:
+    """A light left on is nobody's in particular: Ana's "never" stops her being asked, and Ben
+    is asked next time; once everyone has said never, the routine is forbidden."""
+    from hearthmind.core import Person
+
+    home = await kitchen(tmp_path)
+    home.hub.add_person(Person("ben", "Ben", user_id="ben"), presence="home")
+    for person in ("person.ana", "person.ben"):  # both in the hall: the kitchen is empty
+        state = home.hub.states.get(person)
+        assert state is not None
+        attrs = {**state.attributes, "room": "hall"}
+        home.hub.states.async_set(person, "home", attrs, home.hub.context(Origin.SENSOR))
+    home.sensor = lambda entity_id, value: motion(home, value)  # type: ignore[method-assign]
+    try:
+        agent = home.agent
+        asked_people = []
+        for day, who in ((0, "ana"), (1, "ben")):
+            await visit(home, day, 10)
+            asked = home.said("agent_suggestion")[-1]
+            asked_people.append(asked.data["person"])
+            await agent.async_answer(
+                asked.data["suggestion_id"], "never", home.hub.context(Origin.APP, who)
+            )
+            if who == "ana":
+                assert agent.unit(KEY).level != "off" and agent.unit(KEY).refused_by == {"ana"}
+        assert asked_people == ["ana", "ben"]
+        assert agent.unit(KEY).level == "off"
+    finally:
+        await home.hub.async_stop()

@@ -164,7 +164,7 @@ async def answer(agent: Agent, suggestion_id: str, reply: Answer, context: Conte
         agent.outcome(unit, "not_now", suggestion_id=suggestion_id)
         return "not now: I will not ask again for a while"
     if reply == "never":
-        if ladder.refuse(unit, context.user_id):
+        if ladder.refuse(unit, context.user_id, gate.household(agent)):
             agent.outcome(unit, "declined", suggestion_id=suggestion_id)
             return f"I will never do this again: {agent.habit(unit)}"
         # the others it is for still want it: their evidence stands
@@ -181,7 +181,7 @@ def _too_late(agent: Agent, suggestion: SuggestionRecord, reply: Answer, context
     who = context.user_id or "someone"
     if unit is not None and suggestion.status in ("ignored", "done_by_person"):
         if reply == "never":
-            ladder.refuse(unit, context.user_id)
+            ladder.refuse(unit, context.user_id, gate.household(agent))
         agent.outcome(
             unit, "late_answer", suggestion_id=suggestion.suggestion_id,
             detail=f"{who} said {reply} after it was {suggestion.status}",

@@ -86,5 +86,13 @@ def asked_person(agent: Agent, unit: RoutineUnit) -> str | None:
     return home[0] if home else None
 
 
+def household(agent: Agent) -> set[str]:
+    """The user ids of everyone the hub knows (at home or not)."""
+    return {
+        str(s.attributes.get("user_id") or s.object_id)
+        for s in agent.hub.states.async_all("person")
+    }
+
+
 def spend_question(agent: Agent, person: str | None, when: float) -> None:
     agent.budget.spend(person, int(to_wall_clock(when, agent.zone) // DAY))

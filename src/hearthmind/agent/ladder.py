@@ -21,6 +21,7 @@ routines, opt-outs, people away)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import Protocol
 
 from .config import AgentConfig, LadderRules
@@ -71,14 +72,18 @@ def forbid(unit: RoutineUnit, by: str | None) -> None:
     set_level(unit, "off", by)
 
 
-def refuse(unit: RoutineUnit, by: str | None) -> bool:
+def refuse(unit: RoutineUnit, by: str | None, household: Collection[str] = ()) -> bool:
     """A person's "never": theirs, not the household's. They are not asked again and nothing
     is done while they are in the entity's room (gate.py), and the routine goes on for the
     others; when nobody is named, or everyone the routine is for has refused, it is forbidden
-    outright. Returns whether it was."""
+    outright. A routine of nobody in particular (a light left on in an empty room) is for the
+    whole `household`: one member's "never" does not take it from the others. Returns whether
+    it was forbidden."""
     if by is not None:
         unit.refused_by.add(by)
     people = set(unit.main_people()) | ({unit.person} if unit.person else set())
+    if not people:
+        people = set(household)
     if by is None or people <= unit.refused_by:
         forbid(unit, by)
         return True
