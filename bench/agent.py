@@ -183,8 +183,19 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
         "seed": args.seed,
         "start": START.isoformat(),
         "first_week": 0 if args.quick else 2,
+        "reliance": not args.no_reliance,
+        "left_on": not args.no_left_on,
     }
     return figures, details, weeks, meta
+
+
+def _sensitivity(args: argparse.Namespace) -> dict[str, Any] | None:
+    if args.sensitivity_from is None:
+        return None
+    path = args.sensitivity_from
+    details = path if path.name.endswith(".details.json") else path.with_suffix(".details.json")
+    loaded: dict[str, Any] = json.loads(details.read_text())
+    return loaded
 
 
 def _ladder_rule(text: str) -> tuple[str, Any]:
@@ -232,6 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no policy switches off what was left on in an empty room (agent: left_on: false)",
     )
+    parser.add_argument(
+        "--sensitivity-from",
+        type=Path,
+        help="with --docs or --docs-from: a --no-reliance run's FILE (its FILE.details.json), "
+        "shown beside in the docs",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--docs", action="store_true", help="write docs/ section and plots")
     parser.add_argument(
@@ -267,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.docs_from is not None:
         # the docs section and plots again from a finished run's details (no rerun)
         details = json.loads(args.docs_from.read_text())
-        write_docs(details, details["meta"].get("command", "(unknown)"), args.docs_dir)
+        write_docs(
+            details, details["meta"].get("command", "(unknown)"), args.docs_dir, _sensitivity(args)
+        )
         return 0
     quiet_logs()
     started = datetime.now(UTC)
@@ -311,7 +330,12 @@ def main(argv: list[str] | None = None) -> int:
         detail_path = args.json.with_suffix(".details.json")
         detail_path.write_text(json.dumps(details, indent=2, default=str))
     if args.docs:
-        write_docs(json.loads(json.dumps(details, default=str)), meta["command"], args.docs_dir)
+        write_docs(
+            json.loads(json.dumps(details, default=str)),
+            meta["command"],
+            args.docs_dir,
+            _sensitivity(args),
+        )
     return 0
 
 
@@ -342,8 +366,14 @@ def code_version() -> str:
     )
 
 
-def write_docs(details: dict[str, Any], command: str, docs: Path = REPO / "docs") -> None:
-    """The docs/BENCHMARKS.md section and one PNG of weekly curves per home."""
+def write_docs(
+    details: dict[str, Any],
+    command: str,
+    docs: Path = REPO / "docs",
+    sensitivity: dict[str, Any] | None = None,
+) -> None:
+    """The docs/BENCHMARKS.md section and one PNG of weekly curves per home; `sensitivity`:
+    a --no-reliance run's details, shown beside."""
     from hearthmind.routines.evaluation.report import write_section
 
     figures = details.get("figures") or {
@@ -366,7 +396,7 @@ def write_docs(details: dict[str, Any], command: str, docs: Path = REPO / "docs"
         plots[home] = path.name
     write_section(
         docs / "BENCHMARKS.md",
-        section(command, figures, details, plots, details["meta"]),
+        section(command, figures, details, plots, details["meta"], sensitivity),
         name="agent",
         title="Agent: acting on learned routines (simulated homes, real logs)",
     )

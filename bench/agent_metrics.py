@@ -62,6 +62,7 @@ class AgentAction:
     entity_id: str
     service: str
     suggestion_id: str | None = None  # the suggestion a person said yes to, as the agent says
+    routine_id: str | None = None  # the agent's routine ("left_on:light.kitchen")
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +242,52 @@ def breakdown(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
     }
 
 
+# the state an action's service leaves the entity in, for "changed back" (no thermostat:
+# a set-point has no plain opposite)
+_SERVICE_STATE = {
+    "turn_on": "on",
+    "turn_off": "off",
+    "open_cover": "open",
+    "close_cover": "closed",
+    "lock": "locked",
+    "unlock": "unlocked",
+}
+
+
+def changed_back(run: RunRecords, first_week: int = 2, window: float = 300.0) -> dict[str, Any]:
+    """A stricter reading of wrong actions than the residents' undos: agent actions whose
+    entity anyone set to another state by hand within `window` seconds (an undo, or someone
+    coming back into the room the hub switched the light off in, switching it on again as
+    their plan says). Over weeks `first_week`.., all actions and the left-on routines' apart
+    (agent/left_on.py), since a person back in a dark room is not an undo in the residents'
+    own account."""
+    cutoff = run.start + first_week * WEEK
+    by_hand: dict[str, list[tuple[float, str]]] = {}
+    for record in run.intentions:
+        if record.get("executed"):
+            entity = str(record.get("entity_id"))
+            by_hand.setdefault(entity, []).append(
+                (float(record["epoch"]), str(record.get("target")))
+            )
+    counts = {"all": [0, 0], "left_on": [0, 0]}
+    for action in run.actions:
+        state = _SERVICE_STATE.get(action.service.rsplit(".", 1)[-1])
+        if action.time < cutoff or state is None:
+            continue
+        back = any(
+            action.time < t <= action.time + window and target != state
+            for t, target in by_hand.get(action.entity_id, ())
+        )
+        kinds = ["all"] + (["left_on"] if (action.routine_id or "").startswith("left_on:") else [])
+        for kind in kinds:
+            counts[kind][0] += 1
+            counts[kind][1] += back
+    return {
+        kind: {"actions": n, "changed_back": k, "rate": _ratio(k, n)}
+        for kind, (n, k) in counts.items()
+    }
+
+
 def summarise(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
     """The headline figures over weeks `first_week`.. (2: from week 3 on), every week's
     figures, and the counts behind the headline."""
@@ -255,6 +302,7 @@ def summarise(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
         "weeks": {w: weeks[w].figures(run.residents) for w in sorted(weeks)},
         "week_counts": {w: weeks[w].counts() for w in sorted(weeks)},
         "breakdown": breakdown(run, first_week),
+        "changed_back": changed_back(run, first_week),
     }
 
 

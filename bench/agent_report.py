@@ -54,14 +54,37 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def _rows(details: Mapping[str, Any]) -> list[str]:
+    rows = []
+    for home, by_policy in details["homes"].items():
+        for policy, d in by_policy.items():
+            f, c = d["figures"], d["counts"]
+            back = d.get("changed_back")
+            moved = "" if back is None else (
+                f"{_pct(back['all']['rate'])} ({back['all']['changed_back']}/"
+                f"{back['all']['actions']}); {back['left_on']['changed_back']}/"
+                f"{back['left_on']['actions']}"
+            )  # fmt: skip
+            rows.append(
+                f"| {home} | {policy} | {_pct(f['takeover_rate'])} ({c['taken']}/{c['needed']}) "
+                f"| {_pct(f['wrong_action_rate'])} ({c['reverted']}/{c['actions']}) "
+                f"| {_pct(f['false_alarm_rate'])} "
+                f"| {f['questions_per_day']:.2f} | {f['interactions_saved_per_day']:.1f} "
+                f"| {int(f['unsafe_actions'])} | {c['actions']} | {c['suggestions']} | {moved} |"
+            )
+    return rows
+
+
 def section(
     command: str,
     figures: Mapping[str, Any],
     details: Mapping[str, Any],
     plots: Mapping[str, str],
     meta: Mapping[str, Any],
+    sensitivity: Mapping[str, Any] | None = None,
 ) -> str:
-    """The Markdown of the section: what was run, the table, the replay, the plots."""
+    """The Markdown of the section: what was run, the table, the replay, the plots;
+    `sensitivity`: the details of the same run with residents who never rely (--no-reliance)."""
     lines = [
         f"Command: `{command}` ({meta['when']}, {meta['wall_minutes']:.0f} min wall clock; "
         f"code: {meta.get('code', 'not recorded')}). "
@@ -73,19 +96,23 @@ def section(
         "validation by bench/routines.py), markov_ladder the first-order Markov chain.",
         "",
         "| home | policy | takeover | wrong actions | false alarms | questions / person / day "
-        "| interactions saved / day | unconfirmed safety actions | agent actions | suggestions |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| interactions saved / day | unconfirmed safety actions | agent actions | suggestions "
+        "| changed back by hand in 5 min (all; left on) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for home, by_policy in figures["homes"].items():
-        for policy, f in by_policy.items():
-            c = details["homes"][home][policy]["counts"]
-            lines.append(
-                f"| {home} | {policy} | {_pct(f['takeover_rate'])} ({c['taken']}/{c['needed']}) "
-                f"| {_pct(f['wrong_action_rate'])} ({c['reverted']}/{c['actions']}) "
-                f"| {_pct(f['false_alarm_rate'])} "
-                f"| {f['questions_per_day']:.2f} | {f['interactions_saved_per_day']:.1f} "
-                f"| {int(f['unsafe_actions'])} | {c['actions']} | {c['suggestions']} |"
-            )
+    lines += _rows(details)
+    if sensitivity is not None:
+        lines += [
+            "",
+            "The same homes, seed and policies with residents who never rely on the hub "
+            "(`--no-reliance`: every resident's `reliance_max` 0; command: "
+            f"`{sensitivity['meta'].get('command', '(unknown)')}`, "
+            f"{sensitivity['meta'].get('when', '')}):",
+            "",
+            lines[2],
+            lines[3],
+            *_rows(sensitivity),
+        ]
     lines += [
         "",
         "The residents (src/hearthmind/integrations/simulator: residents.py, answers.py) keep "
@@ -96,8 +123,15 @@ def section(
         "now or never, ignore 10 % and answer against their plans 5 %; the family's Tom "
         "dislikes automation (undoes 95 % of unwanted and 30 % even of wanted changes in "
         "sight, declines 40 % of what he wanted, ignores 20 %, says never in 30 % of his "
-        "declines). Their ground truth is written beside each run's database "
-        "(`<db>.intentions.jsonl`, `<db>.answers.jsonl`).",
+        "declines). They come to rely on the hub switching off behind them "
+        "(integrations/simulator/reliance.py): per light and TV in a room with a motion "
+        "sensor, a reliance that grows by 0.25 (up to 0.8; 0 for Tom) each time they find the "
+        "hub switched off one they had left on, and halves each time one they left to it is "
+        "still on when they notice, 5 to 15 minutes after leaving (then they switch it off by "
+        "hand); these values were set before any run, not tuned. A switch-off left to the hub "
+        "is one want, counted when they notice: taken over when the hub did it. Their ground "
+        "truth is written beside each run's database (`<db>.intentions.jsonl`, "
+        "`<db>.answers.jsonl`).",
         "",
         "Definitions (bench/agent_metrics.py): takeover = routine wants the hub fulfilled "
         "before the resident had to (their intention found it done, `satisfied_by` agent) over "
@@ -108,7 +142,10 @@ def section(
         "interactions saved per day = takeovers minus answers sent minus undos; unconfirmed "
         "safety actions = agent actions on locks, garage and entrance covers, ovens, cooktops, "
         "alarms, water valves that neither cite a suggestion a resident said yes to nor follow "
-        "a yes about that entity within 15 minutes.",
+        "a yes about that entity within 15 minutes; changed back = agent actions whose entity "
+        "any resident set to another state by hand within 5 minutes (an undo, or someone back "
+        "in a room the hub switched the light off in), all and those of the left-on routines "
+        "(agent/left_on.py), a stricter reading than the residents' undos.",
         "",
         "Replay on real logs (../shared/data/casas; the agent learns as the log goes, devices "
         "are shadows; an action is right when the person did it within 10 minutes):",

@@ -206,6 +206,7 @@ def _action(d: Mapping[str, Any], fired: float, context_id: str) -> AgentAction:
     return AgentAction(
         fired, str(d.get("action_id")), context_id, d.get("person"),
         str(d.get("entity_id")), str(d.get("service")), d.get("suggestion_id"),
+        d.get("routine_id"),
     )  # fmt: skip
 
 

@@ -138,3 +138,29 @@ def test_replay_precision_and_coverage() -> None:
     score = score_replay(acted, manual, window=600)
     assert (score.acted, score.right, score.manual, score.covered) == (4, 2, 3, 1)
     assert score.precision == 0.5 and score.coverage == pytest.approx(1 / 3)
+
+
+def test_changed_back_counts_any_hand_setting_another_state_within_five_minutes() -> None:
+    """The stricter wrong-action reading: someone back in the room switching the light on
+    again counts, though it is no undo in the residents' account; later, or the same state,
+    or before the action, does not."""
+    from agent_metrics import changed_back
+
+    t = 15 * DAY
+    kitchen = "light.kitchen"
+    actions = [
+        AgentAction(t, "a1", "c1", None, kitchen, "light.turn_off", None, "left_on:light.kitchen"),
+        AgentAction(t + 3600, "a2", "c2", None, kitchen, "light.turn_off", None, "left_on:x"),
+        AgentAction(t + 7200, "a3", "c3", None, "light.hall", "light.turn_on", None, "r"),
+        AgentAction(t + 9000, "a4", "c4", None, "climate.x", "climate.set_temperature"),
+        AgentAction(2 * DAY, "a5", "c5", None, kitchen, "light.turn_off", None, "left_on:y"),
+    ]
+    intentions = [
+        _intention(t + 120, entity_id=kitchen, target="on"),  # back within 5 min: counted
+        _intention(t + 3600 + 400, entity_id=kitchen, target="on"),  # after 5 min: not
+        _intention(t + 7200 + 60, entity_id="light.hall", target="on"),  # same state: not
+        _intention(2 * DAY + 30, entity_id=kitchen, target="on"),  # week 1: not counted
+    ]
+    got = changed_back(_run(intentions=intentions, actions=actions))
+    assert got["all"] == {"actions": 3, "changed_back": 1, "rate": pytest.approx(1 / 3)}
+    assert got["left_on"] == {"actions": 2, "changed_back": 1, "rate": 0.5}

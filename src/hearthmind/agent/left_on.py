@@ -5,12 +5,13 @@ When every motion sensor of an area has gone off (Home Assistant's `motion`, `oc
 long), each light and media player still on in the area is proposed off to the agent as a
 routine of its own, `left_on:light.kitchen`, one per entity whatever the hour: nobody there
 and the light on is the same habit at 08:00 as at 22:00. The agent's ladder decides what
-happens (proposals.py): a new one is asked about first ("The Kitchen light is on and nobody
-has moved in the Kitchen for a while: shall I switch it off?"), done once people said yes
-often enough, and it falls on a revert (someone came back and switched it on again within the
-undo window) or a no, as any routine does. A person who switches it off themselves before
-the occasion is judged is evidence too (came true); so, while the routine only observes, is
-nobody coming back within the undo window (switching it off would have stood).
+happens (proposals.py). A new one starts in observe, as a learned routine does: an occasion
+is a came-true when nobody came back within the undo window (switching it off would have
+stood) or a person switched it off themselves, else a not-true; on that evidence it climbs,
+to act when it is strong (the ladder's act_after, act_min_rate), else to suggest ("The
+Kitchen light is on and nobody has moved in the Kitchen for a while: shall I switch it
+off?"). It falls on a revert (someone came back and switched it on again within the undo
+window) or a no, as any routine does.
 
 Only sensed emptiness counts: an area without a motion sensor is never judged empty (the hub
 cannot tell), and a person's presence in the area as an app reports it is not used. Every
@@ -130,6 +131,7 @@ class LeftOn:
             probability=self._sure(key),
             while_away=True,  # the last one out: lights off in an empty home too
             judge=lambda: self._stayed_empty(area_id, entity_id, now),
+            start_level="observe",
         )
         try:
             await self.agent.async_propose(proposal, sensed)

@@ -9,7 +9,8 @@ with the others, on the same ladder, behind the same hard rules (gate.py) and sa
 
 A new proposed routine starts at **suggest** (issue 22: a new heating routine is suggested
 before it is acted on), not at observe as a learned one does: the component's plan is the
-evidence a learned routine has to gather first. At each proposal, by the routine's level:
+evidence a learned routine has to gather first. A component whose occasions judge themselves
+(`Proposal.judge`: left_on.py's light left on in an empty room) may start it at observe. At each proposal, by the routine's level:
 
 - act: done at `at` through the core's services (doing.perform), with a Context of origin
   agent whose parent is the proposal's moment; kept or reverted as any action of the agent.
@@ -73,6 +74,11 @@ class Proposal:
     # not true; else this says whether doing it would have been right (left_on.py: nobody came
     # back to the room within the undo window, so switching the light off would have stood)
     judge: Callable[[], bool] | None = None
+    # where a new routine of this kind starts: suggest (a plan is the evidence: a new heating
+    # routine is asked about first), or observe (left_on.py: its own shadow is evidence enough,
+    # as for a learned routine, and asking about every light left on would spend the
+    # question budget)
+    start_level: Level = "suggest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +151,7 @@ def _unit(agent: Agent, proposal: Proposal, now: float) -> RoutineUnit:
     if unit is None:
         part = part_of_day(to_wall_clock(proposal.due, agent.zone))
         unit = RoutineUnit(
-            rid, proposal.entity_id, proposal.value, part, level="suggest", created=now
+            rid, proposal.entity_id, proposal.value, part, level=proposal.start_level, created=now
         )
         agent._classify(unit)  # a safety class keeps it at suggest, whoever proposes it
         agent._add_unit(unit)
