@@ -5,13 +5,14 @@ When every motion sensor of an area has gone off (Home Assistant's `motion`, `oc
 long), each light and media player still on in the area is proposed off to the agent as a
 routine of its own, `left_on:light.kitchen`, one per entity whatever the hour: nobody there
 and the light on is the same habit at 08:00 as at 22:00. The agent's ladder decides what
-happens (proposals.py). A new one starts in observe, as a learned routine does: an occasion
-is a came-true when nobody came back within the undo window (switching it off would have
-stood) or a person switched it off themselves, else a not-true; on that evidence it climbs,
-to act when it is strong (the ladder's act_after, act_min_rate), else to suggest ("The
+happens (proposals.py). A new one is asked about at once, as other proposed routines are ("The
 Kitchen light is on and nobody has moved in the Kitchen for a while: shall I switch it
-off?"). It falls on a revert (someone came back and switched it on again within the undo
-window) or a no, as any routine does.
+off?": a light left on is worth a question, and a yes switches it off then); yeses climb it
+to act. An occasion not asked (quiet hours, nobody at home to ask, the question budget) or
+only observed (after a no) is judged by its own shadow: a came-true when nobody came back
+within the undo window (switching it off would have stood) or a person switched it off
+themselves, else a not-true. It falls on a revert (someone came back and switched it on
+again within the undo window) or a no, as any routine does.
 
 Only sensed emptiness counts: an area without a motion sensor is never judged empty (the hub
 cannot tell), and a person's presence in the area as an app reports it is not used. Every
@@ -131,7 +132,6 @@ class LeftOn:
             probability=self._sure(key),
             while_away=True,  # the last one out: lights off in an empty home too
             judge=lambda: self._stayed_empty(area_id, entity_id, now),
-            start_level="observe",
         )
         try:
             await self.agent.async_propose(proposal, sensed)

@@ -70,15 +70,11 @@ class Proposal:
     people: tuple[str, ...] = ()  # the user ids it is for
     probability: float = 1.0  # how sure the component is (share of such days)
     while_away: bool = False  # about people coming home: done while they are away
-    # how an occasion only observed is judged when no person gave the entity the value: None,
-    # not true; else this says whether doing it would have been right (left_on.py: nobody came
-    # back to the room within the undo window, so switching the light off would have stood)
+    # how an occasion only observed (or held back: not asked in quiet hours, nobody home to
+    # ask) is judged when no person gave the entity the value: None, not true, and a held-back
+    # occasion is no evidence; else this says whether doing it would have been right
+    # (left_on.py: nobody came back within the undo window, so switching off would have stood)
     judge: Callable[[], bool] | None = None
-    # where a new routine of this kind starts: suggest (a plan is the evidence: a new heating
-    # routine is asked about first), or observe (left_on.py: its own shadow is evidence enough,
-    # as for a learned routine, and asking about every light left on would spend the
-    # question budget)
-    start_level: Level = "suggest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +147,7 @@ def _unit(agent: Agent, proposal: Proposal, now: float) -> RoutineUnit:
     if unit is None:
         part = part_of_day(to_wall_clock(proposal.due, agent.zone))
         unit = RoutineUnit(
-            rid, proposal.entity_id, proposal.value, part, level=proposal.start_level, created=now
+            rid, proposal.entity_id, proposal.value, part, level="suggest", created=now
         )
         agent._classify(unit)  # a safety class keeps it at suggest, whoever proposes it
         agent._add_unit(unit)
@@ -302,15 +298,16 @@ def close_occasion(agent: Agent, occasion: Occasion) -> None:
     """After `due`: an occasion only observed is judged as a learned routine's shadow is,
     by what people did: a person who turned the entity up to the proposed value themselves
     wanted it (came true), else not; one at act that a person did first is a missed chance.
-    Held back ones are no evidence either way; asked and done ones have their outcome from
-    the answer and the action."""
+    Held back ones are no evidence either way, unless the proposal judges its own occasions
+    (`Proposal.judge`): then they are observed ones, as a learned routine's held-back moments
+    are; asked and done ones have their outcome from the answer and the action."""
     if occasion.closed:
         return
     occasion.closed = True
     for timer in occasion.timers:
         agent.cancel(timer)
     unit = agent.units.get(occasion.proposal.routine_key)
-    if unit is None or occasion.held is not None:
+    if unit is None or (occasion.held is not None and occasion.proposal.judge is None):
         return
     if occasion.level == "act" and occasion.action_id is None and occasion.done_by_person:
         agent.outcome(unit, "missed", detail="a person did it first")  # wanted all the same
