@@ -242,9 +242,9 @@ def breakdown(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
     }
 
 
-# the state an action's service leaves the entity in, for "changed back" (no thermostat:
-# a set-point has no plain opposite)
-_SERVICE_STATE = {
+# the state a service brings an entity to (for "changed back", and the replay's items; no
+# thermostat: a set-point has no plain opposite)
+SERVICE_STATE = {
     "turn_on": "on",
     "turn_off": "off",
     "open_cover": "open",
@@ -271,7 +271,7 @@ def changed_back(run: RunRecords, first_week: int = 2, window: float = 300.0) ->
             )
     counts = {"all": [0, 0], "left_on": [0, 0]}
     for action in run.actions:
-        state = _SERVICE_STATE.get(action.service.rsplit(".", 1)[-1])
+        state = SERVICE_STATE.get(action.service.rsplit(".", 1)[-1])
         if action.time < cutoff or state is None:
             continue
         back = any(

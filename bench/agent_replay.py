@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from agent_metrics import ReplayScore, score_replay
+from agent_metrics import SERVICE_STATE, ReplayScore, score_replay
 from agent_run import Policy, _hold_back, _recorder, learners, write_config
 from hearthmind.bootstrap import COMPONENTS, async_setup_hub
 from hearthmind.core import Context, Event, Origin, Person, SetupOptions, SimulatedClock
@@ -29,15 +29,6 @@ from hearthmind.routines.observations import Kind, state_of
 
 WINDOW = 600.0  # seconds: the person did it within 10 minutes of the agent
 PERSON = "resident"
-# the state a service brings an entity to, as the log's items say it
-_SERVICE_STATE = {
-    "turn_on": "on",
-    "turn_off": "off",
-    "open_cover": "open",
-    "close_cover": "closed",
-    "lock": "locked",
-    "unlock": "unlocked",
-}
 
 
 @dataclass
@@ -54,7 +45,7 @@ def acted_item(entity_id: str, service: str, data: Mapping[str, Any]) -> str | N
     name = service.rsplit(".", 1)[-1]
     if name == "set_temperature" and "temperature" in data:
         return f"{entity_id}:heat@{float(data['temperature']):g}"
-    state = _SERVICE_STATE.get(name)
+    state = SERVICE_STATE.get(name)
     return None if state is None else f"{entity_id}:{state}"
 
 

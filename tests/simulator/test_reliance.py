@@ -8,7 +8,7 @@ are made (03:30): both residents of the couple are in bed, so nothing else happe
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,25 +21,13 @@ from hearthmind.integrations.simulator.reliance import RelianceKeeper
 from hearthmind.integrations.simulator.residents import Resident
 
 from .helpers import SimRun
-from .test_reacting import Answers, _suggest
+from .test_reacting import Answers, _suggest, _with
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from agent_metrics import is_need
 
 KITCHEN = "light.kitchen"
-
-
-def _with(home: str, **attitude: Any) -> HomeSpec:
-    spec = load_home(home)
-    residents = [
-        r.model_copy(update={"undo_rate": 1.0, "agent": r.agent.model_copy(update=attitude)})
-        for r in spec.residents
-    ]
-    return spec.model_copy(update={"residents": residents})
-
-
-def is_need(record: Mapping[str, Any]) -> bool:
-    """bench/agent_metrics.py's rule: a want done by hand or taken over by the agent."""
-    if record.get("reaction_to"):
-        return False
-    return bool(record.get("executed")) or record.get("satisfied_by") == "agent"
 
 
 def _records(log: Path) -> list[dict[str, Any]]:
