@@ -143,9 +143,13 @@ def section(
         "safety actions = agent actions on locks, garage and entrance covers, ovens, cooktops, "
         "alarms, water valves that neither cite a suggestion a resident said yes to nor follow "
         "a yes about that entity within 15 minutes; changed back = agent actions whose entity "
-        "any resident set to another state by hand within 5 minutes (an undo, or someone back "
-        "in a room the hub switched the light off in), all and those of the left-on routines "
-        "(agent/left_on.py), a stricter reading than the residents' undos.",
+        "any resident set to another state by hand within 5 minutes, all of them and those of "
+        "the left-on routines (agent/left_on.py). For a left-on switch-off that is someone back "
+        "in the room switching the light on again, which the residents' undos do not count; "
+        "for all actions it also counts use, not only undoing (a light the hub switched on as "
+        "someone came in, switched off by them as they left three minutes later), so it is an "
+        "upper bound, and it is lower where residents rely on the hub (they no longer switch "
+        "off by hand).",
         "",
         "Replay on real logs (../shared/data/casas; the agent learns as the log goes, devices "
         "are shadows; an action is right when the person did it within 10 minutes):",
