@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from hearthmind.routines.timeofday import DAY, to_wall_clock
 
 from .events import Level
-from .safety import AWAY_STATES, OFF_LIKE, anyone_home, is_away, people_in_room
+from .safety import AWAY_STATES, OFF_LIKE, anyone_home, is_away, people_in_room, user_of
 from .units import RoutineUnit
 
 if TYPE_CHECKING:
@@ -80,18 +80,14 @@ def asked_person(agent: Agent, unit: RoutineUnit) -> str | None:
     home = sorted(
         user
         for s in agent.hub.states.async_all("person")
-        if s.state not in AWAY_STATES
-        and (user := str(s.attributes.get("user_id") or s.object_id)) not in refused
+        if s.state not in AWAY_STATES and (user := user_of(s)) not in refused
     )
     return home[0] if home else None
 
 
 def household(agent: Agent) -> set[str]:
     """The user ids of everyone the hub knows (at home or not)."""
-    return {
-        str(s.attributes.get("user_id") or s.object_id)
-        for s in agent.hub.states.async_all("person")
-    }
+    return {user_of(s) for s in agent.hub.states.async_all("person")}
 
 
 def spend_question(agent: Agent, person: str | None, when: float) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hearthmind.core import EVENT_STATE_CHANGED, Context, Event, Hub
 
@@ -150,10 +150,8 @@ class LeftOn:
         """How sure: the share of this routine's recent outcomes that were right (a yes, an
         action kept, a person switching it off), a half before there are any."""
         unit = self.agent.units.get(key)
-        recent: list[Any] = [] if unit is None else unit.evidence.recent
-        if not recent:
-            return 0.5
-        return sum(1 for ok in recent if ok) / len(recent)
+        rate = None if unit is None else unit.evidence.rate
+        return 0.5 if rate is None else rate
 
 
 __all__ = ["COMPONENT", "LeftOn", "routine_key"]

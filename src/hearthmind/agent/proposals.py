@@ -10,7 +10,8 @@ with the others, on the same ladder, behind the same hard rules (gate.py) and sa
 A new proposed routine starts at **suggest** (issue 22: a new heating routine is suggested
 before it is acted on), not at observe as a learned one does: the component's plan is the
 evidence a learned routine has to gather first. A component whose occasions judge themselves
-(`Proposal.judge`: left_on.py's light left on in an empty room) may start it at observe. At each proposal, by the routine's level:
+(`Proposal.judge`: left_on.py's light left on in an empty room) has those it could not ask
+about judged by their shadow, as observed ones are. At each proposal, by the routine's level:
 
 - act: done at `at` through the core's services (doing.perform), with a Context of origin
   agent whose parent is the proposal's moment; kept or reverted as any action of the agent.

@@ -167,6 +167,11 @@ class Undoers:
         return next((u for u in undoers if u in here), None)
 
 
+def user_of(person: State) -> str:
+    """The user id a person entity stands for (its `user_id`, else its object id)."""
+    return str(person.attributes.get("user_id") or person.object_id)
+
+
 def people_in_room(hub: Hub, entity_id: str) -> list[str]:
     """The users at home in the entity's room (everyone at home when the hub cannot tell
     the entity's room or theirs)."""
@@ -175,10 +180,9 @@ def people_in_room(hub: Hub, entity_id: str) -> list[str]:
     for state in hub.states.async_all("person"):
         if state.state in AWAY_STATES:
             continue
-        user_id = state.attributes.get("user_id") or state.object_id
         room = state.attributes.get("room")
         if area is None or room is None or room == area.id:
-            out.append(str(user_id))
+            out.append(user_of(state))
     return out
 
 

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from .spec import AgentAttitudeSpec
 
 RELY_KINDS = frozenset({"light", "tv"})  # what a hub switches off in an empty room
+# people using the app or their voice mean it; only what the hub does on its own is judged
+# (residents.py reads it from here too)
 HUB_ORIGINS = frozenset({Origin.AGENT, Origin.AUTOMATION})
 
 

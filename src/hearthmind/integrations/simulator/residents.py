@@ -19,12 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from hearthmind.core import Origin
-
 from .devices import SimEntity
 from .intentions import Intention, Move, Step, Want
 from .layout import AWAY
-from .reliance import Reliance
+from .reliance import HUB_ORIGINS, Reliance
 from .spec import ResidentSpec
 
 if TYPE_CHECKING:
@@ -32,8 +30,6 @@ if TYPE_CHECKING:
 
 OFF_STATES = frozenset({"off", "closed", "locked"})
 OFF_SOON = 180.0  # seconds: switching off in the room they are in is wanted only this soon
-# people using the app or their voice mean it; only what the hub does on its own is judged
-HUB_ORIGINS = frozenset({Origin.AGENT, Origin.AUTOMATION})
 
 
 class HomeView(Protocol):
