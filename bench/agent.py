@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 import time
@@ -89,13 +88,10 @@ def policies(best: str, ladder: dict[str, Any] | None = None, left_on: bool = Tr
     ]
 
 
-def data_dir() -> Path:
-    """$HEARTHMIND_DATA, else ../shared/data beside the repository."""
-    return Path(os.environ.get("HEARTHMIND_DATA") or REPO.parent / "shared" / "data")
-
-
 def default_logs() -> list[Path]:
-    casas = data_dir() / "casas"
+    from hearthmind.routines.evaluation.harness import default_data_dir
+
+    casas = default_data_dir() / "casas"
     return sorted(p for p in casas.iterdir() if p.is_dir()) if casas.is_dir() else []
 
 
@@ -110,9 +106,11 @@ async def run_all(args: argparse.Namespace, console: Console) -> tuple[dict[str,
     logs = [*default_logs(), *args.home_log] if not args.no_replay else []
     if not args.no_replay and not args.from_work and not logs:
         # the replay is half of what the benchmark reports: an empty one must not pass for one
+        from hearthmind.routines.evaluation.harness import default_data_dir
+
         raise SystemExit(
-            f"bench/agent.py: no real home logs in {data_dir() / 'casas'} (set HEARTHMIND_DATA "
-            "or give --home-log DIR); --no-replay runs the simulated homes only"
+            f"bench/agent.py: no real home logs in {default_data_dir() / 'casas'} (set "
+            "HEARTHMIND_DATA or give --home-log DIR); --no-replay runs the simulated homes only"
         )
     with Progress(
         TextColumn("[bold]{task.description}"),
