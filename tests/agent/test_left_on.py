@@ -3,8 +3,11 @@ recorder, the agent): when the area's motion sensors have all gone off, a light 
 there is proposed off as a routine of its own. It starts by watching (nobody back within the
 undo window is a came-true), then asks; a yes switches it off with an agent Context; enough
 evidence climbs it to act, where the next one is switched off without a question; a person
-coming back and switching it on again within the undo window is a revert. Areas without a motion sensor, a sensor of another class, a light already off, a
-second sensor still seeing someone: nothing is proposed."""
+coming back and switching it on again within the undo window is a revert. An area without a
+motion sensor where the people's rooms are not known, a sensor of another class, a light
+already off, a second sensor still seeing someone, a person whose room is that area: nothing
+is proposed. The people's rooms (a room-presence sensor's report on their person entity) tell
+an area without a motion sensor empty, and every area when the last one leaves home."""
 
 from __future__ import annotations
 
@@ -118,7 +121,7 @@ async def test_nothing_is_proposed_where_emptiness_is_not_sensed(tmp_path: Path)
         home.person("light.kitchen", "on")
         home.hub.states.async_set(KITCHEN_DOOR, "on", door, sensor)
         home.hub.states.async_set(KITCHEN_DOOR, "off", door, sensor)
-        # the hall has no motion sensor of its own (light.hall's area): never judged empty
+        # the hall has no motion sensor of its own and Ana's room is not known: not judged
         home.person("light.hall", "on")
         # a second motion sensor in the kitchen still sees someone
         second = "binary_sensor.kitchen_motion_2"
@@ -232,5 +235,146 @@ async def test_an_occasion_not_asked_in_quiet_hours_is_judged_by_its_shadow(
         assert home.said("agent_suggestion") == [] and home.state("light.kitchen") == "on"
         kinds = [e.data["kind"] for e in home.said("agent_feedback") if e.data["routine_id"] == KEY]
         assert kinds == ["came_true"]
+    finally:
+        await home.hub.async_stop()
+
+
+def move(home: Home, room: str | None, who: str = "person.ana") -> None:
+    """A room-presence sensor's report: where the person is (None: away from home)."""
+    state = home.hub.states.get(who)
+    assert state is not None
+    attrs = {**state.attributes, "room": room}
+    presence = "home" if room is not None else "not_home"
+    home.hub.states.async_set(who, presence, attrs, home.hub.context(Origin.SENSOR))
+
+
+def left_on_keys(home: Home) -> list[str]:
+    return sorted(k for k in home.agent.units if k.startswith("left_on:"))
+
+
+async def test_a_room_without_a_motion_sensor_is_empty_once_everyone_is_elsewhere(
+    tmp_path: Path,
+) -> None:
+    """The hall has no motion sensor: the people's rooms tell. Ana leaving it while Ben is
+    still there proposes nothing; Ben leaving too does; a person whose room the hub does not
+    know keeps it undecided."""
+    from hearthmind.core import Person
+
+    home = await kitchen(tmp_path)
+    home.hub.add_person(Person("ben", "Ben", user_id="ben"), presence="home")
+    try:
+        move(home, "hall")
+        move(home, "hall", "person.ben")
+        home.person("light.hall", "on")
+        move(home, "kitchen")  # Ana leaves; Ben is still in the hall
+        await home.run_until(home.at(0, 1))
+        assert left_on_keys(home) == []
+        move(home, "kitchen", "person.ben")  # the hall is empty now
+        await home.run_until(home.at(0, 1) + timedelta(minutes=1))
+        assert left_on_keys(home) == [routine_key("light.hall")]
+        asked = home.said("agent_suggestion")[-1]
+        assert asked.data["entity_id"] == "light.hall"
+
+        # a third person at home whose room the hub does not know: the hall is not judged
+        await home.agent.async_answer(
+            asked.data["suggestion_id"], "yes", home.hub.context(Origin.APP, "ana")
+        )
+        await home.run_until(home.at(0, 3))
+        assert home.state("light.hall") == "off"
+        home.hub.add_person(Person("cy", "Cy", user_id="cy"), presence="home")
+        move(home, "hall")
+        home.person("light.hall", "on")
+        home.events.clear()
+        move(home, "kitchen")
+        await home.run_until(home.at(0, 4))
+        assert home.said("agent_suggestion") == [] and home.state("light.hall") == "on"
+    finally:
+        await home.hub.async_stop()
+
+
+async def test_someone_sitting_still_keeps_the_room_in_use(tmp_path: Path) -> None:
+    """The kitchen's motion sensor goes off while Ana sits there (her room says kitchen):
+    nothing is proposed; when she has left and the sensor goes off, the light is."""
+    home = await kitchen(tmp_path)
+    try:
+        move(home, "kitchen")
+        motion(home, "on")
+        home.person("light.kitchen", "on")
+        motion(home, "off")  # she sits still
+        await home.run_until(home.at(0, 1))
+        assert left_on_keys(home) == []
+        motion(home, "on")
+        move(home, "hall")  # she leaves: the sensor still holds
+        await home.run_until(home.at(0, 2))
+        assert left_on_keys(home) == []
+        motion(home, "off")
+        await home.run_until(home.at(0, 3))
+        assert left_on_keys(home) == [KEY]
+    finally:
+        await home.hub.async_stop()
+
+
+async def test_the_last_one_out_leaves_every_room_empty(tmp_path: Path) -> None:
+    """Ana leaves home from the hall, where she switched the light on, and the kitchen light
+    is on under a motion sensor that still holds: every room is judged as she goes; the hall
+    is empty (nobody home), the kitchen not until its sensor goes off."""
+    home = await kitchen(tmp_path)
+    try:
+        move(home, "hall")
+        home.person("light.hall", "on")
+        home.person("light.kitchen", "on")
+        motion(home, "on")
+        await home.run_until(home.at(0, 1))
+        assert left_on_keys(home) == []
+        move(home, None)
+        await home.run_until(home.at(0, 1) + timedelta(minutes=1))
+        assert left_on_keys(home) == [routine_key("light.hall")]
+        motion(home, "off")
+        await home.run_until(home.at(0, 1) + timedelta(minutes=2))
+        assert left_on_keys(home) == [routine_key("light.hall"), KEY]
+    finally:
+        await home.hub.async_stop()
+
+
+async def test_someone_else_coming_in_is_a_use_of_their_own_not_a_revert(
+    tmp_path: Path,
+) -> None:
+    """At act, the hub switches off the hall light Ana left on. Ben comes in and switches it
+    on within the undo window: his own use, and the switch-off was kept. Ana comes back
+    within the window the next time and switches it on: that was too early, a revert."""
+    from hearthmind.core import Person
+
+    home = await kitchen(tmp_path)
+    home.hub.add_person(Person("ben", "Ben", user_id="ben"), presence="home")
+    hall = routine_key("light.hall")
+    try:
+        agent = home.agent
+        for day, back in ((0, "person.ben"), (1, "person.ana")):
+            start = home.at(day, 1)
+            await home.run_until(start)
+            if day == 0:  # the routine exists once proposed; Ana sets it to act
+                move(home, "kitchen", "person.ben")
+                move(home, "hall")
+                home.person("light.hall", "on")
+                move(home, "kitchen")
+                start += timedelta(minutes=30)
+                await home.run_until(start)
+                agent.set_level(hall, "act", "ana")
+            move(home, "kitchen", "person.ben")
+            move(home, "hall")
+            home.person("light.hall", "on")
+            move(home, "kitchen")  # Ana leaves the hall light on
+            await home.run_until(start + timedelta(minutes=1))
+            assert home.state("light.hall") == "off", "switched off at act"
+            move(home, "hall", back)  # within the undo window
+            home.person("light.hall", "on", user=back.partition(".")[2])
+            await home.run_until(start + timedelta(minutes=15))
+            kinds = [e.data["kind"] for e in home.said("agent_feedback")]
+            if day == 0:
+                assert kinds[-1] == "kept" and "revert" not in kinds
+                assert agent.unit(hall).level == "act"
+            else:
+                assert kinds[-1] == "revert"
+                assert agent.unit(hall).level != "act"
     finally:
         await home.hub.async_stop()

@@ -7,7 +7,7 @@ and backs off when it is undone. A component set up after the routines (bootstra
     doing.py     acting: the service call, then kept, undone or ignored by the device
     asking.py    suggestions and answers
     proposals.py other components' changes, as routines on the ladder
-    left_on.py   lights and TVs left on in a room its motion sensors say is empty
+    left_on.py   lights and TVs left on in a room its sensors and people say is empty
     requests.py  undo, levels, forbid, opt-out, the off switch
     units.py     routines as units: stable ids, sentences, evidence
     ladder.py    off, observe, suggest, act: when a routine climbs and falls; the policies

@@ -104,6 +104,9 @@ class Agent:
         self.budget = QuestionBudget(config.max_questions_per_person_per_day)
         self.triggers = TriggerBook(config.ladder)
         self.undoers = Undoers()
+        # a switch-off undone by someone who came into the room for a use of their own is
+        # not a revert: the left-on watcher says who left (left_on.py), else None
+        self.new_use: Callable[[ActionRecord, str], str | None] | None = None
         self.counts: Counter[str] = Counter()
         self._by_part: defaultdict[str, list[RoutineUnit]] = defaultdict(list)
         self.blocked: dict[str, float] = {}  # item -> until (hub clock)

@@ -10,8 +10,8 @@
       quiet_hours: {start: "22:30", end: "07:00"}   # no questions then
       max_questions_per_person_per_day: 3
       sensitive: [switch.heater]  # never acted on without a person's yes
-      left_on: true               # lights and TVs left on in a room whose motion sensors
-                                  # went off: proposed off, through the ladder (left_on.py)
+      left_on: true               # lights and TVs left on in a room that is empty (motion
+                                  # sensors, people's rooms): proposed off, through the ladder
       ladder: {act_after: 5, act_min_rate: 0.95, ...}   # promotion rules, see LadderRules
 
 Times of day are the home's (`hearthmind: time_zone`)."""

@@ -126,11 +126,18 @@ async def perform(
 def opposite_change(agent: Agent, action: ActionRecord, user_id: str | None, when: float) -> None:
     """A person changed back what the agent did, within the undo window: a revert; unless
     they switched a room's light (fan, TV, ...) off on their way out of that room, which is
-    the action used, not undone. Which of the two shows in where they are a little later."""
+    the action used, not undone (which of the two shows in where they are a little later),
+    or switched on one it switched off in an empty room on coming in after the one who left
+    it (`Agent.new_use`: a use of their own; the switch-off stood for the one who left)."""
     area = agent.hub.registries.area_of(action.entity_id)
     switched_on = (
         action.target not in OFF_LIKE and action.entity_id.partition(".")[0] in ROOM_DEVICES
     )
+    if user_id is not None and not switched_on and agent.new_use is not None:
+        use = agent.new_use(action, user_id)
+        if use is not None:  # the switch-off stood for whoever left the room
+            _kept(agent, action, use)
+            return
     if user_id is None or area is None or not switched_on:
         _reverted(agent, action, user_id, when)
         return

@@ -1,9 +1,8 @@
 """Lights left on in an empty room (issue 18: "turn things off that were left on").
 
-When every motion sensor of an area has gone off (Home Assistant's `motion`, `occupancy` and
-`presence` classes; the sensor's own hold time is the wait, so nobody has moved there for that
-long), each light and media player still on in the area is proposed off to the agent as a
-routine of its own, `left_on:light.kitchen`, one per entity whatever the hour: nobody there
+When an area is empty (below; its motion sensors' own hold time is the wait, so nobody has
+moved there for that long), each light and media player still on in the area is proposed off
+to the agent as a routine of its own, `left_on:light.kitchen`, one per entity whatever the hour: nobody there
 and the light on is the same habit at 08:00 as at 22:00. The agent's ladder decides what
 happens (proposals.py). A new one is asked about at once, as other proposed routines are ("The
 Kitchen light is on and nobody has moved in the Kitchen for a while: shall I switch it
@@ -11,11 +10,18 @@ off?": a light left on is worth a question, and a yes switches it off then); yes
 to act. An occasion not asked (quiet hours, nobody at home to ask, the question budget) or
 only observed (after a no) is judged by its own shadow: a came-true when nobody came back
 within the undo window (switching it off would have stood) or a person switched it off
-themselves, else a not-true. It falls on a revert (someone came back and switched it on
-again within the undo window) or a no, as any routine does.
+themselves, else a not-true. It falls on a revert (the one who left came back and switched it on
+again within the undo window) or a no, as any routine does; someone else coming in and
+switching it on is a use of their own, and the switch-off is kept (`new_use`).
 
-Only sensed emptiness counts: an area without a motion sensor is never judged empty (the hub
-cannot tell), and a person's presence in the area as an app reports it is not used. Every
+An area is empty when the hub senses it so (`LeftOn._empty`): none of its motion sensors
+(Home Assistant's `motion`, `occupancy` and `presence` classes) sees anyone, and no person at home is in it as their person entity's `room` says (a room-presence
+integration: ESPresense, Bermuda; the hub's gate reads the same attribute). Someone sitting
+still in front of the TV, whose motion sensor has long gone off, keeps the living room in
+use. An area without a motion sensor is judged by the people alone: empty only when the hub
+knows where everyone at home is and none is there, or nobody is home (the last one out), and
+never when the hub knows of no people at all. The moments it is judged: an area's last motion
+sensor going off, and a person leaving it (every area when the last one leaves home). Every
 emptying is a new occasion: the one before it, if still open, is judged at once."""
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hearthmind.core import EVENT_STATE_CHANGED, Context, Event, Hub
+from hearthmind.core import EVENT_STATE_CHANGED, Context, Event, Hub, State
 
 from .acting import name_of, service_for, value_of
 from .proposals import Proposal, close_occasion
+from .safety import AWAY_STATES, person_room, user_of
+from .store import ActionRecord
 
 if TYPE_CHECKING:
     from hearthmind.core.events import StateChangedData
@@ -56,38 +64,98 @@ class LeftOn:
         self.hub = hub
         self.agent = agent
         self._unsub: Callable[[], None] | None = None
-        self._entered: dict[str, float] = {}  # area id -> when its motion last came on
+        self._entered: dict[str, float] = {}  # area id -> when someone last came in
+        self._left_by: dict[str, str] = {}  # area id -> the user who last left it
 
     def start(self) -> None:
         self._unsub = self.hub.bus.async_listen(EVENT_STATE_CHANGED, self._changed)
+        self.agent.new_use = self.new_use
 
     async def async_stop(self) -> None:
         if self._unsub is not None:
             self._unsub()
             self._unsub = None
+        self.agent.new_use = None
 
     def _changed(self, event: Event[StateChangedData]) -> None:
         new, old = event.data["new_state"], event.data["old_state"]
-        if new is None or old is None or new.domain != "binary_sensor":
+        if new is None or old is None:
             return
-        if new.attributes.get("device_class") not in MOTION_CLASSES or new.state == old.state:
+        if new.domain == "person":
+            self._person_moved(user_of(new), _room(old), _room(new), event.context)
+            return
+        if new.domain != "binary_sensor" or new.state == old.state:
+            return
+        if new.attributes.get("device_class") not in MOTION_CLASSES:
             return
         area = self.hub.registries.area_of(new.entity_id)
         if area is None:
             return
         if new.state == "on":
             self._entered[area.id] = self.hub.clock.timestamp()
+        elif new.state == "off" and old.state == "on":
+            self._check(area.id, event.context)
+
+    def _person_moved(self, user: str, was: str | None, now: str | None, context: Context) -> None:
+        """A person changed rooms (or came or went): the room they are in is in use; the
+        one they left may be empty now, and every room is when the last one left home."""
+        if was == now:
             return
-        if new.state != "off" or old.state != "on" or not self.agent.enabled:
+        if was is not None and was != _AWAY:
+            self._left_by[was] = user
+        if now is not None and now != _AWAY:
+            self._entered[now] = self.hub.clock.timestamp()
+        if now == _AWAY and not self._anyone_home():
+            for area_id in list(self.hub.registries.areas):
+                self._check(area_id, context)
+        elif was is not None and was != _AWAY:
+            self._check(was, context)
+
+    def _check(self, area_id: str, sensed: Context) -> None:
+        """Propose off what is on in the area, if the hub senses it empty."""
+        if not self.agent.enabled or not self._empty(area_id):
             return
-        if any(self._is_motion(e) and self._on(e) for e in self._in_area(area.id)):
-            return  # another sensor there still sees someone
-        for entity_id in self._in_area(area.id):
+        area = self.hub.registries.areas.get(area_id)
+        if area is None:
+            return
+        for entity_id in self._in_area(area_id):
             if entity_id.partition(".")[0] in DOMAINS and self._left_on(entity_id):
                 self.agent.spawn(
-                    self._propose(entity_id, area.id, area.name, event.context),
-                    "agent-left-on",
+                    self._propose(entity_id, area_id, area.name, sensed), "agent-left-on"
                 )
+
+    def new_use(self, action: ActionRecord, user: str) -> str | None:
+        """A light or TV it switched off in an empty room, switched on again within the undo
+        window by someone in that room now who is not the one who left it last: they came in
+        for a use of their own, and switching off stood for the one who left (who, coming
+        back, makes it a revert: it was too early). None (a revert) when the hub does not
+        know who left, or the action is not a left-on one."""
+        if not action.routine_id.startswith(f"{COMPONENT}:"):
+            return None
+        area = self.hub.registries.area_of(action.entity_id)
+        if area is None:
+            return None
+        left = self._left_by.get(area.id)
+        if left is None or left == user or person_room(self.hub, user) != area.id:
+            return None
+        return f"{user} came in after {left} had left: a use of their own"
+
+    def _empty(self, area_id: str) -> bool:
+        """Whether the hub senses nobody in the area (module docstring)."""
+        sensors = [e for e in self._in_area(area_id) if self._is_motion(e)]
+        if any(self._on(e) for e in sensors):
+            return False  # a sensor there still sees someone
+        people = self.hub.states.async_all("person")
+        rooms = [p.attributes.get("room") for p in people if str(p.state) not in AWAY_STATES]
+        if area_id in rooms:
+            return False  # someone is there, sitting still maybe
+        if sensors:
+            return True
+        # no motion sensor: the people alone tell, when the hub knows where each one is
+        return bool(people) and None not in rooms
+
+    def _anyone_home(self) -> bool:
+        return any(str(p.state) not in AWAY_STATES for p in self.hub.states.async_all("person"))
 
     def _in_area(self, area_id: str) -> list[str]:
         return self.hub.registries.entities_in_area(area_id)
@@ -152,6 +220,18 @@ class LeftOn:
         unit = self.agent.units.get(key)
         rate = None if unit is None else unit.evidence.rate
         return 0.5 if rate is None else rate
+
+
+_AWAY = "away"  # where a person not at home is, for `_person_moved`
+
+
+def _room(person: State) -> str | None:
+    """Where a person entity says they are: their room, `_AWAY`, or None (home, room not
+    known)."""
+    if str(person.state) in AWAY_STATES:
+        return _AWAY
+    room = person.attributes.get("room")
+    return None if room is None else str(room)
 
 
 __all__ = ["COMPONENT", "LeftOn", "routine_key"]

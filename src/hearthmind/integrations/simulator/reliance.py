@@ -2,14 +2,18 @@
 
 People who have seen a hub switch lights off in rooms they left stop doing it by hand, as
 occupants of rooms with occupancy-sensor lighting do. Each resident keeps, per light or TV,
-a reliance: the chance that, leaving a room with motion sensors (a planned "alone"
-switch-off of its lights and TV), they leave that one on for the hub. It starts at 0 and
+a reliance: the chance that, leaving a room (a planned "alone" switch-off of its lights and
+TV), they leave that one on for the hub. It starts at 0 and
 
 - grows by `agent: reliance_step` (up to `reliance_max`) each time they find the hub (origin
   agent or automation) switched off one they had left on: one they left to the hub, one they
   forgot, or one they asked the hub to switch off by answering yes;
 - is multiplied by `reliance_drop` each time one they left to the hub is still on when they
   notice it, `notice_minutes` later (a uniform draw); they then switch it off by hand.
+
+Only what the hub did moves it: a room the hub never switches off behind them (it cannot tell
+the room is empty, with no motion sensor there and no room-presence sensor on them) keeps it
+at 0.
 
 Chances come from the resident's reaction generator, and none is drawn while the reliance is
 0, so without a hub (or with `reliance_max: 0`, or `simulator: reliance: false`) the plans,
@@ -100,8 +104,8 @@ class RelianceKeeper:
         if want.when != "alone" or intention.target != "off" or intention.satisfied:
             return False
         entity = self.home.entity(intention.entity_id)
-        if entity.kind not in RELY_KINDS or not self.home.layout.areas[entity.area].motion:
-            return False  # nothing the hub could notice the room empty with
+        if entity.kind not in RELY_KINDS:
+            return False
         level = resident.reliance.of(entity.entity_id)
         if level <= 0 or resident.react_rng.random() >= level:
             return False
