@@ -2,27 +2,28 @@
 
 When an area is empty (below; its motion sensors' own hold time is the wait, so nobody has
 moved there for that long), each light and media player still on in the area is proposed off
-to the agent as a routine of its own, `left_on:light.kitchen`, one per entity whatever the hour: nobody there
-and the light on is the same habit at 08:00 as at 22:00. The agent's ladder decides what
-happens (proposals.py). A new one is asked about at once, as other proposed routines are ("The
-Kitchen light is on and nobody has moved in the Kitchen for a while: shall I switch it
-off?": a light left on is worth a question, and a yes switches it off then); yeses climb it
-to act. An occasion not asked (quiet hours, nobody at home to ask, the question budget) or
-only observed (after a no) is judged by its own shadow: a came-true when nobody came back
-within the undo window (switching it off would have stood) or a person switched it off
-themselves, else a not-true. It falls on a revert (the one who left came back and switched it on
-again within the undo window) or a no, as any routine does; someone else coming in and
-switching it on is a use of their own, and the switch-off is kept (`new_use`).
+to the agent as a routine of its own, `left_on:light.kitchen`, one per entity whatever the
+hour: nobody there and the light on is the same habit at 08:00 as at 22:00. The agent's
+ladder decides what happens (proposals.py). A new one is asked about at once, as other
+proposed routines are ("The Kitchen light is on and nobody has moved in the Kitchen for a
+while: shall I switch it off?": a light left on is worth a question, and a yes switches it
+off then); yeses climb it to act. An occasion not asked (quiet hours, nobody at home to ask,
+the question budget) or only observed (after a no) is judged by its own shadow: a came-true
+when nobody came back within the undo window (switching it off would have stood) or a person
+switched it off themselves, else a not-true. It falls on a revert (the one who left came back
+and switched it on again within the undo window) or a no, as any routine does; someone else
+coming in and switching it on is a use of their own, and the switch-off is kept (`new_use`).
 
 An area is empty when the hub senses it so (`LeftOn._empty`): none of its motion sensors
-(Home Assistant's `motion`, `occupancy` and `presence` classes) sees anyone, and no person at home is in it as their person entity's `room` says (a room-presence
-integration: ESPresense, Bermuda; the hub's gate reads the same attribute). Someone sitting
-still in front of the TV, whose motion sensor has long gone off, keeps the living room in
-use. An area without a motion sensor is judged by the people alone: empty only when the hub
-knows where everyone at home is and none is there, or nobody is home (the last one out), and
-never when the hub knows of no people at all. The moments it is judged: an area's last motion
-sensor going off, and a person leaving it (every area when the last one leaves home). Every
-emptying is a new occasion: the one before it, if still open, is judged at once."""
+(Home Assistant's `motion`, `occupancy` and `presence` classes) sees anyone, and no person at
+home is in it as their person entity's `room` says (a room-presence integration: ESPresense,
+Bermuda; the hub's gate reads the same attribute). Someone sitting still in front of the TV,
+whose motion sensor has long gone off, keeps the living room in use. An area without a motion
+sensor is judged by the people alone: empty only when the hub knows where everyone at home is
+and none is there, or nobody is home (the last one out), and never when the hub knows of no
+people at all. The moments it is judged: an area's last motion sensor going off, and a person
+leaving it (every area when the last one leaves home). Every emptying is a new occasion: the
+one before it, if still open, is judged at once."""
 
 from __future__ import annotations
 
