@@ -25,6 +25,7 @@ COMPONENTS: list[tuple[str, str]] = [
     ("simulator", "hearthmind.integrations.simulator"),
     ("datahall_simulator", "hearthmind.integrations.simulator.datahall"),
     ("cottage_simulator", "hearthmind.integrations.simulator.cottage"),
+    ("person", "hearthmind.integrations.person"),
     ("todo", "hearthmind.integrations.todo"),
     ("automations", "hearthmind.automations"),
     ("routines", "hearthmind.routines.component"),

@@ -35,7 +35,7 @@ class ConfigWarning:
 HA_ONLY_SECTIONS = frozenset(
     {
         "default_config", "frontend", "config", "history", "logbook", "energy", "sun",
-        "system_health", "mobile_app", "zone", "person", "group", "sensor", "binary_sensor",
+        "system_health", "mobile_app", "zone", "group", "sensor", "binary_sensor",
         "light", "switch", "cover", "fan", "climate", "script", "scene", "input_boolean",
         "input_number", "input_select", "input_text", "input_datetime", "input_button",
         "tts", "cloud", "template", "counter", "timer", "notify", "device_tracker",
