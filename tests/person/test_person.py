@@ -165,3 +165,18 @@ async def test_the_agent_finds_a_room_empty_by_a_real_room_sensor(tmp_path: Path
         assert asked.data["entity_id"] == "light.hall" and asked.data["person"] == "ana"
     finally:
         await hub.async_stop()
+
+
+async def test_a_tracker_without_a_source_type_is_stationary_as_in_home_assistant(
+    tmp_path: Path,
+) -> None:
+    hub = await make_hub(tmp_path)
+    report(hub, "device_tracker.ana_phone", "Work", source_type="gps")
+    report(hub, "device_tracker.ana_wifi", "home")  # no source_type: not a GPS one
+    assert hub.states.require("person.ana").state == "home"
+    report(hub, "device_tracker.ana_wifi", "Shop")  # a zone from a stationary one...
+    report(hub, "device_tracker.ana_phone", "not_home", source_type="gps")
+    assert hub.states.require("person.ana").state == "not_home", "...the GPS outranks it"
+    report(hub, "device_tracker.ana_phone", "unavailable", source_type="gps")
+    assert hub.states.require("person.ana").state == "Shop", "without the GPS, it counts"
+    await hub.async_stop()

@@ -9,18 +9,18 @@ follows their room-presence sensors.
         device_trackers: [device_tracker.ana_phone, device_tracker.ana_wifi]
         room_sensors: [sensor.ana_phone_area]     # where in the home: Bermuda, ESPresense
 
-The state, as HA's person integration makes it: `home` while a stationary tracker (source
-type router or bluetooth: it only sees them at home) says home; else the most recently updated
-GPS tracker's state (`home`, `not_home` or a zone's name); else the most recently updated
-stationary one's `not_home`; `unknown` before any tracker has reported (an unknown or
-unavailable tracker is left out). The `room`: the area the most recently updated room sensor
-names, by the area's id or its name (Bermuda reports the name, ESPresense the id), and none
-while they are not home or when no sensor names an area (`not_home`, `unknown`). With no
-tracker reported, the room sensors alone say it: a room is home, all of them `not_home` is
-not home. The agent reads
-both: nothing is done for someone away, and a room is empty when nobody is in it
-(agent/left_on.py). A simulated home's residents are people already (the simulator makes
-them); a `person:` entry with a resident's id is left out, with a warning.
+The state, as HA's person integration makes it: `home` while a stationary tracker (any
+source type but `gps`: a router or bluetooth one only sees them at home) says home; else the
+most recently updated GPS tracker's state (`home`, `not_home` or a zone's name); else the most
+recently updated stationary one's other state (`not_home` or a zone's name); `unknown` before
+any tracker has reported (an unknown or unavailable tracker is left out). The `room`: the area
+the most recently updated room sensor names, by the area's id or its name (Bermuda reports the
+name, ESPresense the id), and none while they are not home or when no sensor names an area
+(`not_home`, `unknown`). With no tracker reported, the room sensors alone say it: a room is
+home, all of them `not_home` is not home. The agent reads both: nothing is done for someone
+away, and a room is empty when nobody is in it (agent/left_on.py). A simulated home's
+residents are people already (the simulator makes them); a `person:` entry with a resident's
+id is left out, with a warning.
 
 A bad entry (a key HA does not have, a tracker id that is not a device_tracker) is named with
 its file and line, counted (`person_config_errors`) and left out; the others load."""
@@ -54,7 +54,6 @@ _LOGGER = logging.getLogger(__name__)
 __all__ = ["PersonConfig", "async_setup", "presence_of", "room_of"]
 
 DOMAIN = "person"
-STATIONARY = frozenset({"router", "bluetooth", "bluetooth_le"})
 IGNORED = frozenset({"unknown", "unavailable", ""})
 NOWHERE = frozenset({"not_home", "away", "unknown", "unavailable", "none", ""})
 
@@ -107,11 +106,11 @@ def presence_of(trackers: Iterable[State]) -> State | None:
     for state in trackers:
         if state.state in IGNORED:
             continue
-        if state.attributes.get("source_type", "gps") not in STATIONARY:
+        if state.attributes.get("source_type") == "gps":
             gps = _latest(gps, state)
         elif state.state == "home":
             home = _latest(home, state)
-        elif state.state == "not_home":
+        else:  # not_home, or a zone's name (HA's current rule; it once took not_home only)
             away = _latest(away, state)
     return home or gps or away
 
