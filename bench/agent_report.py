@@ -54,6 +54,14 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+_HEADER = (
+    "| home | policy | takeover | wrong actions | false alarms | questions / person / day "
+    "| interactions saved / day | unconfirmed safety actions | agent actions | suggestions "
+    "| changed back by hand in 5 min (all; left on) |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+)
+
+
 def _rows(details: Mapping[str, Any]) -> list[str]:
     rows = []
     for home, by_policy in details["homes"].items():
@@ -95,12 +103,9 @@ def section(
         f"Models: ours and threshold use `{meta['best']}` (the best routines model, chosen on "
         "validation by bench/routines.py), markov_ladder the first-order Markov chain.",
         "",
-        "| home | policy | takeover | wrong actions | false alarms | questions / person / day "
-        "| interactions saved / day | unconfirmed safety actions | agent actions | suggestions "
-        "| changed back by hand in 5 min (all; left on) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        *_HEADER,
+        *_rows(details),
     ]
-    lines += _rows(details)
     if sensitivity is not None:
         lines += [
             "",
@@ -109,8 +114,7 @@ def section(
             f"`{sensitivity['meta'].get('command', '(unknown)')}`, "
             f"{sensitivity['meta'].get('when', '')}):",
             "",
-            lines[2],
-            lines[3],
+            *_HEADER,
             *_rows(sensitivity),
         ]
     lines += [
