@@ -35,7 +35,7 @@ from hearthmind.core import EVENT_STATE_CHANGED, Context, Event, Hub, State
 
 from .acting import name_of, service_for, value_of
 from .proposals import Proposal, close_occasion
-from .safety import AWAY_STATES, person_room, user_of
+from .safety import AWAY_STATES, anyone_home, person_room, user_of
 from .store import ActionRecord
 
 if TYPE_CHECKING:
@@ -102,15 +102,16 @@ class LeftOn:
         one they left may be empty now, and every room is when the last one left home."""
         if was == now:
             return
-        if was is not None and was != _AWAY:
-            self._left_by[was] = user
         if now is not None and now != _AWAY:
             self._entered[now] = self.hub.clock.timestamp()
-        if now == _AWAY and not self._anyone_home():
+        left = None if was == _AWAY else was
+        if left is not None:
+            self._left_by[left] = user
+        if now == _AWAY and not anyone_home(self.hub):
             for area_id in list(self.hub.registries.areas):
                 self._check(area_id, context)
-        elif was is not None and was != _AWAY:
-            self._check(was, context)
+        elif left is not None:
+            self._check(left, context)
 
     def _check(self, area_id: str, sensed: Context) -> None:
         """Propose off what is on in the area, if the hub senses it empty."""
@@ -154,9 +155,6 @@ class LeftOn:
             return True
         # no motion sensor: the people alone tell, when the hub knows where each one is
         return bool(people) and None not in rooms
-
-    def _anyone_home(self) -> bool:
-        return any(str(p.state) not in AWAY_STATES for p in self.hub.states.async_all("person"))
 
     def _in_area(self, area_id: str) -> list[str]:
         return self.hub.registries.entities_in_area(area_id)
