@@ -48,6 +48,9 @@ async def test_the_state_follows_the_trackers_as_home_assistants_does(tmp_path: 
     report(hub, "device_tracker.ana_wifi", "home", source_type="router")
     state = hub.states.require(ana)
     assert state.state == "home" and state.attributes["source"] == "device_tracker.ana_wifi"
+    # the tracker's battery changes, not where she is: the person is not written again
+    report(hub, "device_tracker.ana_wifi", "home", source_type="router", battery=80)
+    assert hub.states.require(ana) is state
     # the router loses it (stationary not_home): the GPS, more recent or not, says where
     report(hub, "device_tracker.ana_wifi", "not_home", source_type="router")
     report(hub, "device_tracker.ana_phone", "Work", source_type="gps")

@@ -174,18 +174,8 @@ class Tracked:
                     attributes[key] = source.attributes[key]
         if self.config.picture:
             attributes["entity_picture"] = self.config.picture
-        old = self.hub.states.get(self.person.entity_id)
-        if (
-            old is not None
-            and old.state == presence
-            and dict(old.attributes)
-            == {
-                **attributes,
-                "friendly_name": self.person.name,
-                "user_id": self.person.user_id,
-            }
-        ):
-            return  # nothing new: a tracker's attributes changed, not where they are
+        # the state machine writes nothing when state and attributes are as they were (a
+        # tracker's battery changed, not where they are)
         context = self.hub.context(Origin.SENSOR, self.person.user_id, cause)
         self.hub.set_presence(self.person.id, presence, context, attributes)
 
