@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hearthmind.core.domains import SERVICE_STATE  # "changed back", the replay's items
+
 WEEK = 7 * 86400.0
 CONFIRM_WINDOW = 15 * 60.0  # a "yes" confirms an action on that entity this long after
 FIGURES = (
@@ -240,18 +242,6 @@ def breakdown(run: RunRecords, first_week: int = 2) -> dict[str, Any]:
             if a.time >= cutoff
         ],
     }
-
-
-# the state a service brings an entity to (for "changed back", and the replay's items; no
-# thermostat: a set-point has no plain opposite)
-SERVICE_STATE = {
-    "turn_on": "on",
-    "turn_off": "off",
-    "open_cover": "open",
-    "close_cover": "closed",
-    "lock": "locked",
-    "unlock": "unlocked",
-}
 
 
 def changed_back(run: RunRecords, first_week: int = 2, window: float = 300.0) -> dict[str, Any]:

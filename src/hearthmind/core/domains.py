@@ -136,6 +136,18 @@ class TodoRemoveItem(ServiceData):
 
 ON_OFF = {"turn_on": EmptyData, "turn_off": EmptyData, "toggle": EmptyData}
 
+# the state a plain service brings an entity to, as Home Assistant's entities report it (no
+# set-point: a thermostat's has no plain opposite); the simulated residents read suggestions
+# with it and the benchmarks read agent actions with it
+SERVICE_STATE: dict[str, str] = {
+    "turn_on": "on",
+    "turn_off": "off",
+    "open_cover": "open",
+    "close_cover": "closed",
+    "lock": "locked",
+    "unlock": "unlocked",
+}
+
 DOMAIN_SERVICES: dict[str, dict[str, type[ServiceData]]] = {
     "light": {"turn_on": LightTurnOn, "turn_off": TransitionData, "toggle": LightTurnOn},
     "switch": dict(ON_OFF),

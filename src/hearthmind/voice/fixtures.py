@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hearthmind.core import Area, Context, Floor, HearthmindError, Hub, Origin
+from hearthmind.core.domains import SERVICE_STATE
 
 from .home import HomeVocabulary, NamedArea, NamedEntity, NamedFloor
 
@@ -103,8 +104,7 @@ def populate_hub(hub: Hub, fixtures: Mapping[str, Any]) -> None:
 
 
 NEW_STATE = {
-    "turn_on": "on", "turn_off": "off", "open_cover": "open", "close_cover": "closed",
-    "lock": "locked", "unlock": "unlocked", "start": "cleaning", "return_to_base": "docked",
+    **SERVICE_STATE, "start": "cleaning", "return_to_base": "docked",
     "media_play": "playing", "media_pause": "paused", "media_stop": "idle",
     "open_valve": "open", "close_valve": "closed", "alarm_disarm": "disarmed",
     "alarm_arm_home": "armed_home", "alarm_arm_away": "armed_away",

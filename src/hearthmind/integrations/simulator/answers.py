@@ -31,17 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .devices import SimEntity
+from hearthmind.core.domains import SERVICE_STATE
 
-# a service of the hub's suggestion, as the state a resident would want (`Want.target`)
-_SERVICE_TARGET = {
-    "turn_on": "on",
-    "turn_off": "off",
-    "open_cover": "open",
-    "close_cover": "closed",
-    "lock": "locked",
-    "unlock": "unlocked",
-}
+from .devices import SimEntity
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +71,7 @@ def suggested_target(entity: SimEntity, service: str, data: Mapping[str, Any]) -
         return f"{float(temperature):.1f}"
     if entity.kind == "cover":
         name = {"turn_on": "open_cover", "turn_off": "close_cover"}.get(name, name)
-    return _SERVICE_TARGET.get(name)
+    return SERVICE_STATE.get(name)  # the state a resident would want (`Want.target`)
 
 
 def decide_answer(
