@@ -71,6 +71,19 @@ def motion(home: Home, value: str) -> None:
     home.hub.states.async_set(KITCHEN_MOTION, value, attrs, home.hub.context(Origin.SENSOR))
 
 
+def move(home: Home, room: str | None, who: str = "person.ana") -> None:
+    """A room-presence sensor's report: where the person is (None: away from home)."""
+    state = home.hub.states.get(who)
+    assert state is not None
+    attrs = {**state.attributes, "room": room}
+    presence = "home" if room is not None else "not_home"
+    home.hub.states.async_set(who, presence, attrs, home.hub.context(Origin.SENSOR))
+
+
+def left_on_keys(home: Home) -> list[str]:
+    return sorted(k for k in home.agent.units if k.startswith("left_on:"))
+
+
 async def test_a_light_left_on_is_asked_about_then_switched_off_once_trusted(
     tmp_path: Path,
 ) -> None:
@@ -195,11 +208,8 @@ async def test_one_persons_never_is_theirs_not_the_households(tmp_path: Path) ->
 
     home = await kitchen(tmp_path)
     home.hub.add_person(Person("ben", "Ben", user_id="ben"), presence="home")
-    for person in ("person.ana", "person.ben"):  # both in the hall: the kitchen is empty
-        state = home.hub.states.get(person)
-        assert state is not None
-        attrs = {**state.attributes, "room": "hall"}
-        home.hub.states.async_set(person, "home", attrs, home.hub.context(Origin.SENSOR))
+    move(home, "hall")  # both in the hall: the kitchen is empty
+    move(home, "hall", "person.ben")
     home.sensor = lambda entity_id, value: motion(home, value)  # type: ignore[method-assign]
     try:
         agent = home.agent
@@ -237,19 +247,6 @@ async def test_an_occasion_not_asked_in_quiet_hours_is_judged_by_its_shadow(
         assert kinds == ["came_true"]
     finally:
         await home.hub.async_stop()
-
-
-def move(home: Home, room: str | None, who: str = "person.ana") -> None:
-    """A room-presence sensor's report: where the person is (None: away from home)."""
-    state = home.hub.states.get(who)
-    assert state is not None
-    attrs = {**state.attributes, "room": room}
-    presence = "home" if room is not None else "not_home"
-    home.hub.states.async_set(who, presence, attrs, home.hub.context(Origin.SENSOR))
-
-
-def left_on_keys(home: Home) -> list[str]:
-    return sorted(k for k in home.agent.units if k.startswith("left_on:"))
 
 
 async def test_a_room_without_a_motion_sensor_is_empty_once_everyone_is_elsewhere(
